@@ -1,0 +1,47 @@
+//! The one interface through which flows reach NetSuite and Salesforce.
+//!
+//! The client crates implement [`RecordPort`]; a flow never builds a SOAP envelope or a URL
+//! itself, so another transport (NetSuite REST and SuiteQL, say) fits behind the same trait.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::error::RemoteError;
+use crate::record::{NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written};
+
+/// The outcome of writing one record: its ID, or the error the target returned for it.
+pub type WriteResult = Result<Written, RemoteError>;
+
+/// Reads changed records from one system and writes records to it.
+///
+/// Methods that take several records return one result per input record, in input order.
+/// The outer `Err` means the whole call failed (the system was unreachable, rejected the
+/// credentials, or answered with a fault) and nothing can be said about single records.
+#[async_trait]
+pub trait RecordPort: Send + Sync {
+    /// Returns which system this port talks to.
+    fn system(&self) -> System;
+
+    /// Returns every record of `object` modified at or after `since`, with the fields that
+    /// `object` names. Reads all pages; an empty result is `Ok(vec![])`, never an error.
+    async fn changed_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SourceRecord>, RemoteError>;
+
+    /// Creates records, each as an upsert keyed by its link value, so that sending the same
+    /// record twice updates it instead of creating a duplicate.
+    async fn create(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<NewRecord>,
+    ) -> Result<Vec<WriteResult>, RemoteError>;
+
+    /// Updates existing records by ID, sending only the fields present in each update.
+    async fn update(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<RecordUpdate>,
+    ) -> Result<Vec<WriteResult>, RemoteError>;
+}

@@ -1,0 +1,1 @@
+//! NetSuite SuiteTalk SOAP client.
