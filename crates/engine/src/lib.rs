@@ -2,14 +2,27 @@
 //!
 //! The engine reaches NetSuite and Salesforce only through [`port::RecordPort`], which the client
 //! crates implement, and keeps its state only through [`state::StateStore`], which the store
-//! crate implements.
+//! crate implements. A flow template ([`flows`]) says what to sync; [`two_way`] does the work of
+//! a pass: read changes, match, map, drop echoes, merge, write, record the outcome.
 
 pub mod error;
+pub mod flows;
+pub mod loop_guard;
+pub mod mapping;
+pub mod matching;
+pub mod memory_store;
 pub mod port;
 pub mod record;
+pub mod report;
+pub mod retry;
 pub mod secret;
+pub mod state;
+pub mod two_way;
 
 pub use error::{ErrorClass, RemoteError};
 pub use port::{RecordPort, WriteResult};
-pub use record::{FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written};
+pub use record::{
+    FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
+};
+pub use report::PassReport;
 pub use secret::Secret;

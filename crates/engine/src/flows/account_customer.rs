@@ -1,0 +1,107 @@
+//! `account-customer`: Salesforce Accounts and NetSuite customers kept equal in both directions.
+
+use chrono::TimeDelta;
+
+use crate::mapping::{FieldPair, Mapping};
+use crate::record::ObjectSpec;
+use crate::two_way::{KeyFields, TwoWaySpec};
+
+/// The flow's name in configuration files, the store, logs and reports.
+pub const FLOW: &str = "account-customer";
+
+/// The user's settings for the flow, each with its default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountCustomerSettings {
+    /// The Salesforce object that holds companies. Default `Account`.
+    pub salesforce_object: String,
+    /// The Salesforce external ID field that holds the NetSuite internal ID.
+    /// Default `NetSuite_Internal_ID__c`.
+    pub salesforce_link_field: String,
+    /// The fields kept equal. Default: `companyName`/`Name`, `phone`/`Phone`, `url`/`Website`.
+    pub fields: Vec<FieldPair>,
+    /// How far before the watermark each read starts. Default 5 minutes.
+    pub overlap: TimeDelta,
+}
+
+impl Default for AccountCustomerSettings {
+    fn default() -> AccountCustomerSettings {
+        AccountCustomerSettings {
+            salesforce_object: "Account".to_string(),
+            salesforce_link_field: "NetSuite_Internal_ID__c".to_string(),
+            fields: vec![
+                FieldPair::new("companyName", "Name"),
+                FieldPair::new("phone", "Phone"),
+                FieldPair::new("url", "Website"),
+            ],
+            overlap: TimeDelta::minutes(5),
+        }
+    }
+}
+
+/// Builds the flow's two-way spec from its settings. Customers are matched by company name
+/// or email; Accounts by name.
+pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
+    let mapping = Mapping {
+        pairs: settings.fields.clone(),
+    };
+    let netsuite_keys = KeyFields {
+        name: Some("companyName".to_string()),
+        email: Some("email".to_string()),
+    };
+    let salesforce_keys = KeyFields {
+        name: Some("Name".to_string()),
+        email: None,
+    };
+    TwoWaySpec {
+        flow: FLOW.to_string(),
+        netsuite: ObjectSpec {
+            name: "customer".to_string(),
+            fields: with_keys(mapping.field_names(crate::System::NetSuite), &netsuite_keys),
+            link_field: "externalId".to_string(),
+        },
+        salesforce: ObjectSpec {
+            name: settings.salesforce_object.clone(),
+            fields: with_keys(
+                mapping.field_names(crate::System::Salesforce),
+                &salesforce_keys,
+            ),
+            link_field: settings.salesforce_link_field.clone(),
+        },
+        mapping,
+        netsuite_keys,
+        salesforce_keys,
+        overlap: settings.overlap,
+    }
+}
+
+/// Adds the key fields to the fields to read, once each.
+fn with_keys(mut fields: Vec<String>, keys: &KeyFields) -> Vec<String> {
+    for key in [&keys.name, &keys.email].into_iter().flatten() {
+        if !fields.contains(key) {
+            fields.push(key.clone());
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_spec_reads_mapped_and_key_fields() {
+        let spec = spec(&AccountCustomerSettings::default());
+        assert_eq!(
+            spec.netsuite.fields,
+            vec!["companyName", "phone", "url", "email"]
+        );
+        assert_eq!(spec.salesforce.fields, vec!["Name", "Phone", "Website"]);
+    }
+
+    #[test]
+    fn default_spec_links_through_external_ids() {
+        let spec = spec(&AccountCustomerSettings::default());
+        assert_eq!(spec.netsuite.link_field, "externalId");
+        assert_eq!(spec.salesforce.link_field, "NetSuite_Internal_ID__c");
+    }
+}

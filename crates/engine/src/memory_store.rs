@@ -1,0 +1,233 @@
+//! A [`StateStore`] kept in memory, for tests and dry runs. Nothing survives the process.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::record::System;
+use crate::state::{
+    DeadLetter, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter, Watermark, Xref,
+};
+
+type RecordKey = (System, String, String);
+
+#[derive(Default)]
+struct Inner {
+    watermarks: HashMap<(String, System, String), Watermark>,
+    seen: HashMap<RecordKey, SeenRecord>,
+    processed: HashMap<RecordKey, DateTime<Utc>>,
+    xrefs: Vec<Xref>,
+    dead_letters: Vec<StoredDeadLetter>,
+    runs: Vec<(String, RunStatus, serde_json::Value, Option<String>)>,
+}
+
+/// An in-memory store with the same behaviour as the durable ones.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+impl MemoryStore {
+    /// Returns an empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// Returns every cross-reference, in the order they were first saved.
+    pub fn xrefs(&self) -> Vec<Xref> {
+        self.lock().xrefs.clone()
+    }
+
+    /// Returns how many runs were recorded, with their status.
+    pub fn run_statuses(&self) -> Vec<RunStatus> {
+        self.lock().runs.iter().map(|run| run.1).collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while the lock was held leaves plain data behind; keep using it.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn key(system: System, object: &str, id: &str) -> RecordKey {
+    (system, object.to_string(), id.to_string())
+}
+
+#[async_trait]
+impl StateStore for MemoryStore {
+    async fn watermark(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+    ) -> Result<Option<Watermark>, StoreError> {
+        let key = (flow.to_string(), system, object.to_string());
+        Ok(self.lock().watermarks.get(&key).cloned())
+    }
+
+    async fn set_watermark(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+        watermark: &Watermark,
+    ) -> Result<(), StoreError> {
+        let key = (flow.to_string(), system, object.to_string());
+        self.lock().watermarks.insert(key, watermark.clone());
+        Ok(())
+    }
+
+    async fn remember(&self, records: &[SeenRecord]) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        for record in records {
+            let key = key(record.system, &record.object, &record.id);
+            inner.seen.insert(key, record.clone());
+        }
+        Ok(())
+    }
+
+    async fn processed_at(
+        &self,
+        system: System,
+        object: &str,
+        id: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.lock().processed.get(&key(system, object, id)).copied())
+    }
+
+    async fn mark_processed(
+        &self,
+        system: System,
+        object: &str,
+        records: &[(String, DateTime<Utc>)],
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        for (id, at) in records {
+            inner.processed.insert(key(system, object, id), *at);
+        }
+        Ok(())
+    }
+
+    async fn find_by_key(
+        &self,
+        system: System,
+        object: &str,
+        name_key: Option<&str>,
+        email_key: Option<&str>,
+    ) -> Result<Vec<SeenRecord>, StoreError> {
+        let inner = self.lock();
+        let mut found: Vec<SeenRecord> = inner
+            .seen
+            .values()
+            .filter(|seen| seen.system == system && seen.object == object)
+            .filter(|seen| {
+                let by_name = name_key.is_some() && seen.name_key.as_deref() == name_key;
+                let by_email = email_key.is_some() && seen.email_key.as_deref() == email_key;
+                by_name || by_email
+            })
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
+    }
+
+    async fn seen(
+        &self,
+        system: System,
+        object: &str,
+        id: &str,
+    ) -> Result<Option<SeenRecord>, StoreError> {
+        Ok(self.lock().seen.get(&key(system, object, id)).cloned())
+    }
+
+    async fn find_by_link(
+        &self,
+        system: System,
+        object: &str,
+        link: &str,
+    ) -> Result<Vec<SeenRecord>, StoreError> {
+        let inner = self.lock();
+        let mut found: Vec<SeenRecord> = inner
+            .seen
+            .values()
+            .filter(|seen| seen.system == system && seen.object == object)
+            .filter(|seen| seen.link.as_deref() == Some(link))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
+    }
+
+    async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError> {
+        let inner = self.lock();
+        let found = inner
+            .xrefs
+            .iter()
+            .find(|xref| xref.flow == flow && xref.id(system) == id);
+        Ok(found.cloned())
+    }
+
+    async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        // A pair is identified by either side's ID; replacing by both keeps the two unique.
+        inner.xrefs.retain(|kept| {
+            kept.flow != xref.flow || (kept.ns_id != xref.ns_id && kept.sf_id != xref.sf_id)
+        });
+        inner.xrefs.push(xref.clone());
+        Ok(())
+    }
+
+    async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError> {
+        let mut inner = self.lock();
+        let id = inner.dead_letters.len() as i64 + 1;
+        inner.dead_letters.push(StoredDeadLetter {
+            id,
+            created_at: Utc::now(),
+            letter: letter.clone(),
+        });
+        Ok(id)
+    }
+
+    async fn dead_letters(&self, flow: &str) -> Result<Vec<StoredDeadLetter>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .dead_letters
+            .iter()
+            .filter(|stored| stored.letter.flow == flow)
+            .cloned()
+            .collect())
+    }
+
+    async fn start_run(&self, flow: &str) -> Result<i64, StoreError> {
+        let mut inner = self.lock();
+        let run = (
+            flow.to_string(),
+            RunStatus::Running,
+            serde_json::Value::Null,
+            None,
+        );
+        inner.runs.push(run);
+        Ok(inner.runs.len() as i64)
+    }
+
+    async fn finish_run(
+        &self,
+        run_id: i64,
+        status: RunStatus,
+        counts: &serde_json::Value,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let index = usize::try_from(run_id - 1).ok();
+        if let Some(run) = index.and_then(|i| inner.runs.get_mut(i)) {
+            run.1 = status;
+            run.2 = counts.clone();
+            run.3 = error.map(str::to_string);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,38 @@
+//! Counts of what one pass of a flow did.
+
+use serde::{Deserialize, Serialize};
+
+/// What one pass of a flow did, both directions together. The field names are part of the
+/// `tandem run --json` output that scripts read; add fields, never rename them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassReport {
+    pub flow: String,
+    /// Records returned by both change feeds, overlap re-reads included.
+    pub read: u64,
+    /// Records created on the other side.
+    pub created: u64,
+    /// Records whose mapped fields were updated on the other side.
+    pub updated: u64,
+    /// Pairs linked to an existing record instead of creating one.
+    pub linked: u64,
+    /// Changes recognised as Tandem's own earlier writes and not written back.
+    pub echoes_skipped: u64,
+    /// Records read again with no change to a mapped field.
+    pub unchanged: u64,
+    /// Records the other side refused, kept as dead letters.
+    pub dead_letters: u64,
+    /// Records left for the next pass after a transient error; the watermark stays before them.
+    pub deferred: u64,
+    /// Records written to either system, link write-backs included.
+    pub written: u64,
+}
+
+impl PassReport {
+    /// Returns an empty report for a flow.
+    pub fn new(flow: &str) -> PassReport {
+        PassReport {
+            flow: flow.to_string(),
+            ..PassReport::default()
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The engine's durable state, behind a trait that the store crate implements.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::RemoteError;
+use crate::record::{Fields, System};
+
+/// The last `(modified_at, id)` of a change feed that was fully processed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watermark {
+    pub modified_at: DateTime<Utc>,
+    pub record_id: String,
+}
+
+/// What the engine remembers of a record it has read, for matching and for dropping records
+/// that a later read returns again unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeenRecord {
+    pub system: System,
+    pub object: String,
+    pub id: String,
+    /// The other system's ID stored on the record, if any.
+    pub link: Option<String>,
+    /// Normalized company name, for exact-key matching.
+    pub name_key: Option<String>,
+    /// Normalized email address, for exact-key matching.
+    pub email_key: Option<String>,
+    /// The record's mapped values when it was last read.
+    pub values: Fields,
+}
+
+/// A cross-reference: one NetSuite record and one Salesforce record that a flow keeps equal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Xref {
+    pub flow: String,
+    pub ns_id: String,
+    pub sf_id: String,
+    /// The NetSuite record's mapped values when the pair was last in sync.
+    pub ns_values: Fields,
+    /// The Salesforce record's mapped values when the pair was last in sync.
+    pub sf_values: Fields,
+    /// Fingerprint of what Tandem last wrote to the NetSuite record, until that write is read
+    /// back; used to tell an echo of Tandem's own write from a user's change.
+    pub ns_written: Option<String>,
+    /// The same for the Salesforce record.
+    pub sf_written: Option<String>,
+}
+
+impl Xref {
+    /// Returns the record ID on `system`'s side.
+    pub fn id(&self, system: System) -> &str {
+        match system {
+            System::NetSuite => &self.ns_id,
+            System::Salesforce => &self.sf_id,
+        }
+    }
+
+    /// Returns the last synced values on `system`'s side.
+    pub fn values(&self, system: System) -> &Fields {
+        match system {
+            System::NetSuite => &self.ns_values,
+            System::Salesforce => &self.sf_values,
+        }
+    }
+
+    /// Returns the values on `system`'s side for changing.
+    pub fn values_mut(&mut self, system: System) -> &mut Fields {
+        match system {
+            System::NetSuite => &mut self.ns_values,
+            System::Salesforce => &mut self.sf_values,
+        }
+    }
+
+    /// Returns the fingerprint of the pending write on `system`'s side.
+    pub fn written(&self, system: System) -> Option<&str> {
+        match system {
+            System::NetSuite => self.ns_written.as_deref(),
+            System::Salesforce => self.sf_written.as_deref(),
+        }
+    }
+
+    /// Sets or clears the fingerprint of the pending write on `system`'s side.
+    pub fn set_written(&mut self, system: System, fingerprint: Option<String>) {
+        match system {
+            System::NetSuite => self.ns_written = fingerprint,
+            System::Salesforce => self.sf_written = fingerprint,
+        }
+    }
+}
+
+/// A record that the target refused, kept with the remote error until someone fixes and
+/// replays it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    pub flow: String,
+    pub source_system: System,
+    pub source_id: String,
+    /// The record on the target side, when the write was an update.
+    pub target_id: Option<String>,
+    /// `create`, `update` or `link`.
+    pub action: String,
+    /// The fields that were to be written, keyed by the target's field names.
+    pub payload: Fields,
+    pub error: RemoteError,
+}
+
+/// A dead letter as stored, with its ID and time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDeadLetter {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub letter: DeadLetter,
+}
+
+/// How a run of one flow ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Failed,
+}
+
+impl RunStatus {
+    /// Returns the name stored in the run history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// An error from the store. The message says what failed; the store's own error is its source.
+#[derive(Debug, thiserror::Error)]
+#[error("store: {message}")]
+pub struct StoreError {
+    pub message: String,
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StoreError {
+    /// Builds an error from a message and the underlying cause.
+    pub fn new(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+/// Durable state: watermarks, the index of seen records, cross-references with their last
+/// synced values and fingerprints, dead letters and run history.
+///
+/// Each method is atomic on its own.
+#[async_trait]
+pub trait StateStore: Send + Sync {
+    /// Returns the watermark of one change feed, if a pass has completed on it.
+    async fn watermark(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+    ) -> Result<Option<Watermark>, StoreError>;
+
+    /// Stores the watermark of one change feed.
+    async fn set_watermark(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+        watermark: &Watermark,
+    ) -> Result<(), StoreError>;
+
+    /// Adds or refreshes records in the index of seen records (keys and links only; this does
+    /// not mark them processed).
+    async fn remember(&self, records: &[SeenRecord]) -> Result<(), StoreError>;
+
+    /// Returns the modification time up to which a record has been processed.
+    async fn processed_at(
+        &self,
+        system: System,
+        object: &str,
+        id: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Marks records as processed up to the given modification times.
+    async fn mark_processed(
+        &self,
+        system: System,
+        object: &str,
+        records: &[(String, DateTime<Utc>)],
+    ) -> Result<(), StoreError>;
+
+    /// Returns seen records of `system` whose normalized name or email equals the given key.
+    async fn find_by_key(
+        &self,
+        system: System,
+        object: &str,
+        name_key: Option<&str>,
+        email_key: Option<&str>,
+    ) -> Result<Vec<SeenRecord>, StoreError>;
+
+    /// Returns the seen record with this ID.
+    async fn seen(
+        &self,
+        system: System,
+        object: &str,
+        id: &str,
+    ) -> Result<Option<SeenRecord>, StoreError>;
+
+    /// Returns seen records of `system` that carry `link` as the other system's ID.
+    async fn find_by_link(
+        &self,
+        system: System,
+        object: &str,
+        link: &str,
+    ) -> Result<Vec<SeenRecord>, StoreError>;
+
+    /// Returns the cross-reference of a flow that holds the record `id` on `system`'s side.
+    async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError>;
+
+    /// Inserts or replaces a cross-reference with its values and fingerprints.
+    async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError>;
+
+    /// Stores a dead letter and returns its ID.
+    async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError>;
+
+    /// Returns the dead letters of a flow, oldest first.
+    async fn dead_letters(&self, flow: &str) -> Result<Vec<StoredDeadLetter>, StoreError>;
+
+    /// Records the start of a run and returns its ID.
+    async fn start_run(&self, flow: &str) -> Result<i64, StoreError>;
+
+    /// Records how a run ended, with its counts as JSON and the error, if any.
+    async fn finish_run(
+        &self,
+        run_id: i64,
+        status: RunStatus,
+        counts: &serde_json::Value,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+}

@@ -1,0 +1,149 @@
+//! Two-way sync of one NetSuite record type with one Salesforce object.
+//!
+//! A pass reads both change feeds, matches each changed record to its counterpart, drops echoes
+//! of Tandem's own writes, merges the changed fields of both sides and writes the result in
+//! batches. Its steps live in their own modules:
+//!
+//! - [`read`]: read both feeds after their watermarks, remember the records, drop re-reads;
+//! - [`plan`]: decide per record whether to create, link, update or skip;
+//! - [`write`]: send the writes in batches and record each outcome;
+//! - [`finish`]: mark records processed and advance the watermarks.
+
+mod finish;
+mod plan;
+mod read;
+mod write;
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
+use crate::error::RemoteError;
+use crate::mapping::Mapping;
+use crate::port::RecordPort;
+use crate::record::{ObjectSpec, System};
+use crate::report::PassReport;
+use crate::retry::RetryPolicy;
+use crate::state::{RunStatus, StateStore, StoreError};
+
+/// The fields that give a record's exact matching keys on one side.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyFields {
+    /// Field holding the company name (`companyName`, `Name`).
+    pub name: Option<String>,
+    /// Field holding an email address (`email`).
+    pub email: Option<String>,
+}
+
+/// What a two-way flow syncs: the two objects, the mapped fields and how records are matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TwoWaySpec {
+    /// The flow's name, as used in the store, in logs and in reports (`account-customer`).
+    pub flow: String,
+    /// The NetSuite record type, the fields to read and the link field (`externalId`).
+    pub netsuite: ObjectSpec,
+    /// The Salesforce object, the fields to read and the link field.
+    pub salesforce: ObjectSpec,
+    pub mapping: Mapping,
+    pub netsuite_keys: KeyFields,
+    pub salesforce_keys: KeyFields,
+    /// How far before the watermark each read starts, because modification times are coarse
+    /// and a transaction may commit after its timestamp was taken.
+    pub overlap: TimeDelta,
+}
+
+impl TwoWaySpec {
+    /// Returns the object spec on `system`'s side.
+    pub fn object(&self, system: System) -> &ObjectSpec {
+        match system {
+            System::NetSuite => &self.netsuite,
+            System::Salesforce => &self.salesforce,
+        }
+    }
+
+    /// Returns the key fields on `system`'s side.
+    pub fn keys(&self, system: System) -> &KeyFields {
+        match system {
+            System::NetSuite => &self.netsuite_keys,
+            System::Salesforce => &self.salesforce_keys,
+        }
+    }
+}
+
+/// Why a pass stopped before finishing. Records that one side refused do not stop a pass;
+/// they become dead letters.
+#[derive(Debug, thiserror::Error)]
+pub enum PassError {
+    #[error("{0}")]
+    Remote(#[from] RemoteError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The two systems and the store that a pass works with.
+#[derive(Clone)]
+pub struct Connections {
+    pub netsuite: Arc<dyn RecordPort>,
+    pub salesforce: Arc<dyn RecordPort>,
+    pub store: Arc<dyn StateStore>,
+    pub retry: RetryPolicy,
+}
+
+impl Connections {
+    /// Returns the port of `system`.
+    pub fn port(&self, system: System) -> &dyn RecordPort {
+        match system {
+            System::NetSuite => self.netsuite.as_ref(),
+            System::Salesforce => self.salesforce.as_ref(),
+        }
+    }
+}
+
+/// Runs one pass of a two-way flow and records it in the run history.
+///
+/// Returns the pass's counts. An error means the pass stopped early; what was written before
+/// that is recorded, and the watermarks have not moved past anything unprocessed, so the next
+/// pass repeats the rest.
+pub async fn run_pass(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+) -> Result<PassReport, PassError> {
+    let store = connections.store.as_ref();
+    let run_id = store.start_run(&spec.flow).await?;
+    tracing::info!(flow = %spec.flow, run_id, "pass started");
+
+    let mut report = PassReport::new(&spec.flow);
+    let result = run_steps(spec, connections, &mut report).await;
+
+    let counts = serde_json::to_value(&report).unwrap_or_default();
+    match &result {
+        Ok(()) => {
+            store
+                .finish_run(run_id, RunStatus::Completed, &counts, None)
+                .await?;
+            tracing::info!(flow = %spec.flow, run_id, ?report, "pass completed");
+        }
+        Err(error) => {
+            let message = error.to_string();
+            store
+                .finish_run(run_id, RunStatus::Failed, &counts, Some(&message))
+                .await?;
+            tracing::error!(flow = %spec.flow, run_id, error = %message, "pass failed");
+        }
+    }
+    result.map(|()| report)
+}
+
+async fn run_steps(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    report: &mut PassReport,
+) -> Result<(), PassError> {
+    let batch = read::read_changes(spec, connections, report).await?;
+    let work = plan::plan(spec, connections, &batch, report).await?;
+    let outcome = write::write(spec, connections, work, report).await?;
+    finish::finish(spec, connections, &batch, &outcome).await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,184 @@
+//! Reading both change feeds.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{Connections, PassError, TwoWaySpec};
+use crate::matching::{email_key, name_key};
+use crate::record::{FieldValue, Fields, SourceRecord, System};
+use crate::report::PassReport;
+use crate::state::SeenRecord;
+
+/// A changed record with its mapped values.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Change {
+    pub system: System,
+    pub record: SourceRecord,
+    /// The mapped fields on the record's side, normalized, every mapped field present.
+    pub values: Fields,
+}
+
+/// The latest modification of a record that a feed returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ReadMark {
+    pub system: System,
+    pub id: String,
+    pub modified_at: DateTime<Utc>,
+}
+
+/// What both feeds returned.
+#[derive(Debug, Default)]
+pub(super) struct ChangeBatch {
+    /// Every record returned, for advancing the watermarks.
+    pub read: Vec<ReadMark>,
+    /// Records not processed at their current modification time.
+    pub changes: Vec<Change>,
+}
+
+/// Reads both feeds from their watermarks (minus the overlap), remembers every record for
+/// matching, and keeps the ones not yet processed at their current modification time.
+///
+/// Both feeds are read before anything is written, so a pass never reads its own writes.
+pub(super) async fn read_changes(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    report: &mut PassReport,
+) -> Result<ChangeBatch, PassError> {
+    let mut batch = ChangeBatch::default();
+    for system in [System::Salesforce, System::NetSuite] {
+        let records = read_feed(spec, connections, system).await?;
+        report.read += records.len() as u64;
+        remember(spec, connections, system, &records).await?;
+        for record in latest_versions(records) {
+            batch.read.push(ReadMark {
+                system,
+                id: record.id.clone(),
+                modified_at: record.modified_at,
+            });
+            if is_processed(spec, connections, system, &record).await? {
+                report.unchanged += 1;
+                continue;
+            }
+            let values = spec.mapping.project(system, &record.fields);
+            batch.changes.push(Change {
+                system,
+                record,
+                values,
+            });
+        }
+    }
+    Ok(batch)
+}
+
+async fn read_feed(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    system: System,
+) -> Result<Vec<SourceRecord>, PassError> {
+    let object = spec.object(system);
+    let watermark = connections
+        .store
+        .watermark(&spec.flow, system, &object.name)
+        .await?;
+    let since = watermark.map_or(DateTime::UNIX_EPOCH, |mark| mark.modified_at - spec.overlap);
+    tracing::debug!(flow = %spec.flow, %system, object = %object.name, %since, "reading changes");
+
+    let port = connections.port(system);
+    let what = format!("{system} {} changes", object.name);
+    let records = connections
+        .retry
+        .run(&what, || port.changed_since(object, since))
+        .await?;
+    Ok(records)
+}
+
+/// Keeps one version per record ID, the latest, so a record that moved between pages of a
+/// search is handled once.
+fn latest_versions(records: Vec<SourceRecord>) -> Vec<SourceRecord> {
+    let mut latest: HashMap<String, SourceRecord> = HashMap::new();
+    for record in records {
+        match latest.get(&record.id) {
+            Some(kept) if kept.modified_at >= record.modified_at => {}
+            _ => {
+                latest.insert(record.id.clone(), record);
+            }
+        }
+    }
+    let mut records: Vec<SourceRecord> = latest.into_values().collect();
+    records.sort_by(|a, b| (a.modified_at, &a.id).cmp(&(b.modified_at, &b.id)));
+    records
+}
+
+async fn remember(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    system: System,
+    records: &[SourceRecord],
+) -> Result<(), PassError> {
+    let object = spec.object(system);
+    let keys = spec.keys(system);
+    let seen: Vec<SeenRecord> = records
+        .iter()
+        .map(|record| SeenRecord {
+            system,
+            object: object.name.clone(),
+            id: record.id.clone(),
+            link: record.link.clone().filter(|link| !link.trim().is_empty()),
+            name_key: key_of(&record.fields, keys.name.as_deref(), name_key),
+            email_key: key_of(&record.fields, keys.email.as_deref(), email_key),
+            values: spec.mapping.project(system, &record.fields),
+        })
+        .collect();
+    connections.store.remember(&seen).await?;
+    Ok(())
+}
+
+fn key_of(
+    fields: &Fields,
+    field: Option<&str>,
+    normalize: fn(&str) -> Option<String>,
+) -> Option<String> {
+    match fields.get(field?)? {
+        FieldValue::Text(text) => normalize(text),
+        _ => None,
+    }
+}
+
+async fn is_processed(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    system: System,
+    record: &SourceRecord,
+) -> Result<bool, PassError> {
+    let object = &spec.object(system).name;
+    let processed = connections
+        .store
+        .processed_at(system, object, &record.id)
+        .await?;
+    Ok(processed.is_some_and(|at| at >= record.modified_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, second: i64) -> SourceRecord {
+        SourceRecord {
+            id: id.to_string(),
+            modified_at: DateTime::from_timestamp(second, 0).unwrap_or_default(),
+            link: None,
+            fields: Fields::new(),
+        }
+    }
+
+    #[test]
+    fn latest_versions_keeps_newest_of_each_id() {
+        let kept = latest_versions(vec![record("1", 10), record("2", 5), record("1", 20)]);
+        let ids: Vec<(&str, i64)> = kept
+            .iter()
+            .map(|r| (r.id.as_str(), r.modified_at.timestamp()))
+            .collect();
+        assert_eq!(ids, vec![("2", 5), ("1", 20)]);
+    }
+}

@@ -1,0 +1,553 @@
+//! Passes of a two-way flow against in-memory systems.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::*;
+use crate::error::ErrorClass;
+use crate::flows::account_customer::{self, AccountCustomerSettings};
+use crate::memory_store::MemoryStore;
+use crate::port::WriteResult;
+use crate::record::{FieldValue, Fields, NewRecord, RecordUpdate, SourceRecord, Written};
+
+/// A stored record: modification time, link value and fields.
+type Stored = (DateTime<Utc>, Option<String>, Fields);
+
+/// A system held in memory. Times come from a clock shared by both systems, one second per
+/// write, so modification order is deterministic.
+struct FakeSystem {
+    system: System,
+    link_field: String,
+    clock: Arc<AtomicI64>,
+    records: Mutex<BTreeMap<String, Stored>>,
+    next_id: AtomicI64,
+    /// Field values the system refuses, with the error code it returns.
+    refuse: Mutex<Option<(String, String)>>,
+    /// Number of upcoming calls that fail with a transient error.
+    outages: AtomicI64,
+    writes: AtomicI64,
+}
+
+impl FakeSystem {
+    fn new(system: System, link_field: &str, clock: Arc<AtomicI64>) -> Arc<FakeSystem> {
+        Arc::new(FakeSystem {
+            system,
+            link_field: link_field.to_string(),
+            clock,
+            records: Mutex::new(BTreeMap::new()),
+            next_id: AtomicI64::new(100),
+            refuse: Mutex::new(None),
+            outages: AtomicI64::new(0),
+            writes: AtomicI64::new(0),
+        })
+    }
+
+    fn tick(&self) -> DateTime<Utc> {
+        let second = self.clock.fetch_add(1, Ordering::SeqCst) + 1;
+        DateTime::from_timestamp(1_700_000_000 + second, 0).unwrap_or_default()
+    }
+
+    fn new_id(&self) -> String {
+        let n = self.next_id.fetch_add(1, Ordering::SeqCst);
+        match self.system {
+            System::NetSuite => n.to_string(),
+            System::Salesforce => format!("001000000000{n:03}AAA"),
+        }
+    }
+
+    /// Adds a record as a user would and returns its ID.
+    fn add(&self, link: Option<&str>, fields: &[(&str, &str)]) -> String {
+        let id = self.new_id();
+        self.edit_record(&id, link.map(str::to_string), fields);
+        id
+    }
+
+    /// Changes a record as a user would.
+    fn edit(&self, id: &str, fields: &[(&str, &str)]) {
+        let link = self.link(id);
+        self.edit_record(id, link, fields);
+    }
+
+    fn edit_record(&self, id: &str, link: Option<String>, fields: &[(&str, &str)]) {
+        let at = self.tick();
+        let mut records = self.records.lock().unwrap();
+        let entry = records
+            .entry(id.to_string())
+            .or_insert_with(|| (at, None, Fields::new()));
+        entry.0 = at;
+        entry.1 = link;
+        for (name, value) in fields {
+            entry.2.insert(name.to_string(), FieldValue::text(*value));
+        }
+    }
+
+    fn field(&self, id: &str, name: &str) -> FieldValue {
+        let records = self.records.lock().unwrap();
+        let value = records.get(id).and_then(|r| r.2.get(name).cloned());
+        value.unwrap_or(FieldValue::Null)
+    }
+
+    fn link(&self, id: &str) -> Option<String> {
+        self.records
+            .lock()
+            .unwrap()
+            .get(id)
+            .and_then(|r| r.1.clone())
+    }
+
+    fn modified(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.records.lock().unwrap().get(id).map(|r| r.0)
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.records.lock().unwrap().keys().cloned().collect()
+    }
+
+    fn find(&self, name_field: &str, name: &str) -> Option<String> {
+        let records = self.records.lock().unwrap();
+        records
+            .iter()
+            .find(|(_, r)| r.2.get(name_field) == Some(&FieldValue::text(name)))
+            .map(|(id, _)| id.clone())
+    }
+
+    fn check_outage(&self) -> Result<(), RemoteError> {
+        if self.outages.load(Ordering::SeqCst) > 0 {
+            self.outages.fetch_sub(1, Ordering::SeqCst);
+            return Err(RemoteError::new(
+                self.system,
+                ErrorClass::Transient,
+                "TIMEOUT",
+                "timed out",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_fields(&self, fields: &Fields) -> Result<(), RemoteError> {
+        let refuse = self.refuse.lock().unwrap().clone();
+        if let Some((value, code)) = refuse {
+            if fields.values().any(|v| v.as_text() == Some(value.as_str())) {
+                return Err(RemoteError::new(
+                    self.system,
+                    ErrorClass::Data,
+                    code,
+                    "refused",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&self, id: &str, link: Option<String>, fields: &Fields) -> WriteResult {
+        self.check_fields(fields)?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        let at = self.tick();
+        let mut records = self.records.lock().unwrap();
+        let entry = records
+            .entry(id.to_string())
+            .or_insert_with(|| (at, None, Fields::new()));
+        entry.0 = at;
+        if link.is_some() {
+            entry.1 = link;
+        }
+        for (name, value) in fields {
+            entry.2.insert(name.clone(), value.clone());
+        }
+        Ok(Written { id: id.to_string() })
+    }
+}
+
+#[async_trait]
+impl RecordPort for FakeSystem {
+    fn system(&self) -> System {
+        self.system
+    }
+
+    async fn changed_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        assert_eq!(object.link_field, self.link_field);
+        self.check_outage()?;
+        let records = self.records.lock().unwrap();
+        Ok(records
+            .iter()
+            .filter(|(_, r)| r.0 >= since)
+            .map(|(id, r)| SourceRecord {
+                id: id.clone(),
+                modified_at: r.0,
+                link: r.1.clone(),
+                fields: r.2.clone(),
+            })
+            .collect())
+    }
+
+    async fn create(
+        &self,
+        _object: &ObjectSpec,
+        records: Vec<NewRecord>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        self.check_outage()?;
+        let mut results = Vec::new();
+        for record in records {
+            let existing = {
+                let all = self.records.lock().unwrap();
+                all.iter()
+                    .find(|(_, r)| r.1.as_deref() == Some(record.link.as_str()))
+                    .map(|(id, _)| id.clone())
+            };
+            let id = existing.unwrap_or_else(|| self.new_id());
+            results.push(self.write(&id, Some(record.link), &record.fields));
+        }
+        Ok(results)
+    }
+
+    async fn update(
+        &self,
+        _object: &ObjectSpec,
+        records: Vec<RecordUpdate>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        self.check_outage()?;
+        Ok(records
+            .into_iter()
+            .map(|update| self.write(&update.id, update.link, &update.fields))
+            .collect())
+    }
+}
+
+struct World {
+    ns: Arc<FakeSystem>,
+    sf: Arc<FakeSystem>,
+    store: Arc<MemoryStore>,
+    spec: TwoWaySpec,
+}
+
+impl World {
+    fn new() -> World {
+        let clock = Arc::new(AtomicI64::new(0));
+        World {
+            ns: FakeSystem::new(System::NetSuite, "externalId", clock.clone()),
+            sf: FakeSystem::new(System::Salesforce, "NetSuite_Internal_ID__c", clock),
+            store: Arc::new(MemoryStore::new()),
+            spec: account_customer::spec(&AccountCustomerSettings::default()),
+        }
+    }
+
+    fn connections(&self) -> Connections {
+        Connections {
+            netsuite: self.ns.clone(),
+            salesforce: self.sf.clone(),
+            store: self.store.clone(),
+            retry: RetryPolicy {
+                max_retries: 1,
+                first_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(1),
+            },
+        }
+    }
+
+    async fn pass(&self) -> PassReport {
+        match run_pass(&self.spec, &self.connections()).await {
+            Ok(report) => report,
+            Err(error) => panic!("pass failed: {error}"),
+        }
+    }
+
+    fn writes(&self) -> i64 {
+        self.ns.writes.load(Ordering::SeqCst) + self.sf.writes.load(Ordering::SeqCst)
+    }
+}
+
+fn text(value: &str) -> FieldValue {
+    FieldValue::text(value)
+}
+
+#[tokio::test]
+async fn new_account_becomes_customer_with_links() {
+    let world = World::new();
+    let account = world.sf.add(
+        None,
+        &[("Name", "Blue Heron Outfitters"), ("Phone", "555-0100")],
+    );
+
+    let report = world.pass().await;
+
+    let customer = world.ns.find("companyName", "Blue Heron Outfitters");
+    let customer = customer.expect("customer created");
+    assert_eq!(report.created, 1);
+    assert_eq!(world.ns.field(&customer, "phone"), text("555-0100"));
+    assert_eq!(world.ns.link(&customer), Some(account.clone()));
+    assert_eq!(world.sf.link(&account), Some(customer));
+}
+
+#[tokio::test]
+async fn new_customer_becomes_account() {
+    let world = World::new();
+    let customer = world.ns.add(
+        None,
+        &[
+            ("companyName", "Gulf Coast Marine"),
+            ("url", "https://gcm.example"),
+        ],
+    );
+
+    let report = world.pass().await;
+
+    let account = world
+        .sf
+        .find("Name", "Gulf Coast Marine")
+        .expect("account created");
+    assert_eq!(report.created, 1);
+    assert_eq!(
+        world.sf.field(&account, "Website"),
+        text("https://gcm.example")
+    );
+    assert_eq!(world.ns.link(&customer), Some(account));
+}
+
+#[tokio::test]
+async fn second_pass_writes_nothing() {
+    let world = World::new();
+    world.sf.add(None, &[("Name", "Blue Heron Outfitters")]);
+    world.ns.add(None, &[("companyName", "Gulf Coast Marine")]);
+    world.pass().await;
+    let writes = world.writes();
+    let stamps: Vec<_> = world
+        .ns
+        .ids()
+        .iter()
+        .map(|id| world.ns.modified(id))
+        .collect();
+
+    let report = world.pass().await;
+
+    assert_eq!(world.writes(), writes);
+    assert_eq!(report.written, 0);
+    assert_eq!(report.echoes_skipped, 4);
+    let after: Vec<_> = world
+        .ns
+        .ids()
+        .iter()
+        .map(|id| world.ns.modified(id))
+        .collect();
+    assert_eq!(after, stamps);
+}
+
+#[tokio::test]
+async fn third_pass_reports_rereads_as_unchanged() {
+    let world = World::new();
+    world.sf.add(None, &[("Name", "Blue Heron Outfitters")]);
+    world.pass().await;
+    world.pass().await;
+
+    let report = world.pass().await;
+
+    assert_eq!(report.written, 0);
+    assert_eq!(report.echoes_skipped, 0);
+    assert_eq!(report.unchanged, report.read);
+}
+
+#[tokio::test]
+async fn same_company_is_linked_not_duplicated() {
+    let world = World::new();
+    let account = world
+        .sf
+        .add(None, &[("Name", "ACME Corp."), ("Phone", "555-0101")]);
+    let customer = world.ns.add(
+        None,
+        &[
+            ("companyName", "Acme Corporation"),
+            ("url", "https://acme.example"),
+        ],
+    );
+
+    let report = world.pass().await;
+
+    assert_eq!(report.linked, 1);
+    assert_eq!(report.created, 0);
+    assert_eq!(world.ns.ids().len(), 1);
+    assert_eq!(world.sf.ids().len(), 1);
+    assert_eq!(world.ns.link(&customer), Some(account.clone()));
+    assert_eq!(world.sf.link(&account), Some(customer.clone()));
+    // Blanks are filled from the other side; names set on both sides are left alone.
+    assert_eq!(world.ns.field(&customer, "phone"), text("555-0101"));
+    assert_eq!(
+        world.sf.field(&account, "Website"),
+        text("https://acme.example")
+    );
+    assert_eq!(world.sf.field(&account, "Name"), text("ACME Corp."));
+}
+
+#[tokio::test]
+async fn stored_link_is_used_before_names() {
+    let world = World::new();
+    let customer = world.ns.add(None, &[("companyName", "Northwind Pottery")]);
+    let account = world.sf.add(Some(&customer), &[("Name", "Northwind")]);
+
+    let report = world.pass().await;
+
+    assert_eq!(report.linked, 1);
+    assert_eq!(world.ns.link(&customer), Some(account));
+}
+
+#[tokio::test]
+async fn updates_travel_both_ways() {
+    let world = World::new();
+    let account = world.sf.add(
+        None,
+        &[("Name", "Blue Heron Outfitters"), ("Phone", "555-0100")],
+    );
+    world.pass().await;
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.sf.edit(&account, &[("Phone", "555-0199")]);
+    world
+        .ns
+        .edit(&customer, &[("url", "https://blueheron.example")]);
+    let report = world.pass().await;
+
+    assert_eq!(report.updated, 2);
+    assert_eq!(world.ns.field(&customer, "phone"), text("555-0199"));
+    assert_eq!(
+        world.sf.field(&account, "Website"),
+        text("https://blueheron.example")
+    );
+    let quiet = world.pass().await;
+    assert_eq!(quiet.written, 0);
+}
+
+#[tokio::test]
+async fn cleared_field_is_cleared_on_other_side() {
+    let world = World::new();
+    let account = world
+        .sf
+        .add(None, &[("Name", "Blue Heron"), ("Phone", "555-0100")]);
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.sf.edit(&account, &[("Phone", "")]);
+    world.pass().await;
+
+    assert_eq!(world.ns.field(&customer, "phone"), FieldValue::Null);
+}
+
+#[tokio::test]
+async fn field_changed_on_both_sides_takes_later_value() {
+    let world = World::new();
+    let account = world
+        .sf
+        .add(None, &[("Name", "Blue Heron"), ("Phone", "555-0100")]);
+    world.pass().await;
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.sf.edit(&account, &[("Phone", "555-0001")]);
+    world.ns.edit(&customer, &[("phone", "555-0002")]);
+    world.pass().await;
+
+    assert_eq!(world.sf.field(&account, "Phone"), text("555-0002"));
+    assert_eq!(world.ns.field(&customer, "phone"), text("555-0002"));
+}
+
+#[tokio::test]
+async fn refused_record_becomes_dead_letter_once() {
+    let world = World::new();
+    *world.ns.refuse.lock().unwrap() =
+        Some(("BAD PHONE".to_string(), "INVALID_FLD_VALUE".to_string()));
+    world.sf.add(None, &[("Name", "Good Company")]);
+    let bad = world
+        .sf
+        .add(None, &[("Name", "Bad Company"), ("Phone", "BAD PHONE")]);
+
+    let report = world.pass().await;
+    let again = world.pass().await;
+
+    assert_eq!(report.created, 1);
+    assert_eq!(report.dead_letters, 1);
+    assert_eq!(again.dead_letters, 0);
+    let letters = world
+        .store
+        .dead_letters(account_customer::FLOW)
+        .await
+        .unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].letter.source_id, bad);
+    assert_eq!(letters[0].letter.error.code, "INVALID_FLD_VALUE");
+}
+
+#[tokio::test]
+async fn fixed_source_record_is_sent_again() {
+    let world = World::new();
+    *world.ns.refuse.lock().unwrap() =
+        Some(("BAD PHONE".to_string(), "INVALID_FLD_VALUE".to_string()));
+    let account = world
+        .sf
+        .add(None, &[("Name", "Bad Company"), ("Phone", "BAD PHONE")]);
+    world.pass().await;
+
+    world.sf.edit(&account, &[("Phone", "555-0100")]);
+    let report = world.pass().await;
+
+    assert_eq!(report.created, 1);
+    let customer = world.sf.link(&account).expect("linked after the fix");
+    assert_eq!(world.ns.field(&customer, "phone"), text("555-0100"));
+}
+
+#[tokio::test]
+async fn two_candidates_give_dead_letter_not_link() {
+    let world = World::new();
+    world.ns.add(None, &[("companyName", "Acme Inc")]);
+    world.ns.add(None, &[("companyName", "ACME")]);
+    world.sf.add(None, &[("Name", "Acme")]);
+
+    let report = world.pass().await;
+
+    assert_eq!(report.dead_letters, 1);
+    assert_eq!(report.linked, 0);
+    let letters = world
+        .store
+        .dead_letters(account_customer::FLOW)
+        .await
+        .unwrap();
+    assert_eq!(letters[0].letter.error.code, "AMBIGUOUS_MATCH");
+}
+
+#[tokio::test]
+async fn outage_defers_records_to_next_pass() {
+    let world = World::new();
+    world.sf.add(None, &[("Name", "Blue Heron")]);
+    world.ns.outages.store(2, Ordering::SeqCst);
+    let store = world.store.clone();
+
+    // The read of NetSuite fails twice (the first try and the one retry): the pass fails.
+    let failed = run_pass(&world.spec, &world.connections()).await;
+    assert!(failed.is_err());
+    assert_eq!(store.run_statuses().last(), Some(&RunStatus::Failed));
+
+    let report = world.pass().await;
+    assert_eq!(report.created, 1);
+}
+
+#[tokio::test]
+async fn lost_database_relinks_without_duplicates() {
+    let mut world = World::new();
+    world.sf.add(None, &[("Name", "Blue Heron")]);
+    world.ns.add(None, &[("companyName", "Gulf Coast Marine")]);
+    world.pass().await;
+
+    world.store = Arc::new(MemoryStore::new());
+    let report = world.pass().await;
+
+    assert_eq!(report.created, 0);
+    assert_eq!(report.linked, 2);
+    assert_eq!(world.ns.ids().len(), 2);
+    assert_eq!(world.sf.ids().len(), 2);
+}

@@ -1,0 +1,298 @@
+//! Sending the planned writes in batches and recording each outcome.
+
+use std::collections::HashSet;
+
+use super::plan::PairWork;
+use super::{Connections, PassError, TwoWaySpec};
+use crate::error::{ErrorClass, RemoteError};
+use crate::loop_guard::fingerprint;
+use crate::port::WriteResult;
+use crate::record::{Fields, RecordUpdate, System};
+use crate::report::PassReport;
+use crate::state::DeadLetter;
+
+/// Records that a transient error left for the next pass, as `(system, id)`.
+#[derive(Debug, Default)]
+pub(super) struct WriteOutcome {
+    pub deferred: HashSet<(System, String)>,
+}
+
+/// Writes a pass's work: creates first (their IDs are needed for link write-backs), then
+/// updates, then the cross-references. A record the target refuses becomes a dead letter.
+pub(super) async fn write(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    mut works: Vec<PairWork>,
+    report: &mut PassReport,
+) -> Result<WriteOutcome, PassError> {
+    let mut batch = Batch {
+        spec,
+        connections,
+        report,
+        outcome: WriteOutcome::default(),
+        live: vec![true; works.len()],
+    };
+    for target in [System::NetSuite, System::Salesforce] {
+        batch.create(&mut works, target).await?;
+    }
+    batch.save_xrefs(&works).await?;
+    for target in [System::NetSuite, System::Salesforce] {
+        batch.update(&mut works, target).await?;
+    }
+    batch.save_xrefs(&works).await?;
+    Ok(batch.outcome)
+}
+
+/// State shared by the steps of one pass's writes.
+struct Batch<'a> {
+    spec: &'a TwoWaySpec,
+    connections: &'a Connections,
+    report: &'a mut PassReport,
+    outcome: WriteOutcome,
+    /// False for work dropped after a failed create.
+    live: Vec<bool>,
+}
+
+impl Batch<'_> {
+    /// Creates, on `target`, the counterparts of records from the other side.
+    async fn create(&mut self, works: &mut [PairWork], target: System) -> Result<(), PassError> {
+        let indices: Vec<usize> = (0..works.len())
+            .filter(|&i| self.live[i])
+            .filter(|&i| {
+                works[i]
+                    .create
+                    .as_ref()
+                    .is_some_and(|c| c.source == target.other())
+            })
+            .collect();
+        if indices.is_empty() {
+            return Ok(());
+        }
+        let records: Vec<_> = indices
+            .iter()
+            .filter_map(|&i| works[i].create.as_ref().map(|c| c.record.clone()))
+            .collect();
+        let object = self.spec.object(target);
+        let port = self.connections.port(target);
+        let what = format!("create {target} {}", object.name);
+        let results = self
+            .connections
+            .retry
+            .run(&what, || port.create(object, records.clone()))
+            .await;
+        let results = self.per_record(target, results, indices.len())?;
+
+        for (&i, result) in indices.iter().zip(results) {
+            match result {
+                Ok(written) => self.created(&mut works[i], target, written.id),
+                Err(error) => {
+                    self.failed(
+                        &works[i],
+                        target,
+                        None,
+                        "create",
+                        &records_of(&works[i]),
+                        error,
+                    )
+                    .await?;
+                    self.live[i] = false;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn created(&mut self, work: &mut PairWork, target: System, id: String) {
+        let Some(create) = work.create.as_ref() else {
+            return;
+        };
+        let source = create.source;
+        let source_id = create.record.link.clone();
+        if create.source_link.as_deref() != Some(id.as_str()) {
+            work.update_mut(source).link = Some(id.clone());
+        }
+        tracing::info!(flow = %self.spec.flow, %target, id = %id, source_id = %source_id, "record created");
+        match target {
+            System::NetSuite => work.xref.ns_id = id,
+            System::Salesforce => work.xref.sf_id = id,
+        }
+        let written = fingerprint(work.xref.values(target), Some(&source_id));
+        work.xref.set_written(target, Some(written));
+        self.report.created += 1;
+        self.report.written += 1;
+    }
+
+    /// Updates records on `target`: changes from the other side, blanks filled while linking,
+    /// and link write-backs.
+    async fn update(&mut self, works: &mut [PairWork], target: System) -> Result<(), PassError> {
+        let indices: Vec<usize> = (0..works.len())
+            .filter(|&i| self.live[i] && works[i].has_update(target))
+            .filter(|&i| !works[i].xref.id(target).is_empty())
+            .collect();
+        if indices.is_empty() {
+            return Ok(());
+        }
+        let updates: Vec<RecordUpdate> = indices
+            .iter()
+            .map(|&i| RecordUpdate {
+                id: works[i].xref.id(target).to_string(),
+                fields: works[i].update(target).fields.clone(),
+                link: works[i].update(target).link.clone(),
+            })
+            .collect();
+        let object = self.spec.object(target);
+        let port = self.connections.port(target);
+        let what = format!("update {target} {}", object.name);
+        let results = self
+            .connections
+            .retry
+            .run(&what, || port.update(object, updates.clone()))
+            .await;
+        let results = self.per_record(target, results, indices.len())?;
+
+        for ((&i, update), result) in indices.iter().zip(&updates).zip(results) {
+            match result {
+                Ok(_) => self.updated(&mut works[i], target),
+                Err(error) => {
+                    let action = if works[i].update(target).is_change {
+                        "update"
+                    } else {
+                        "link"
+                    };
+                    let target_id = Some(update.id.clone());
+                    self.failed(&works[i], target, target_id, action, &update.fields, error)
+                        .await?;
+                    restore_source_values(self.spec, &mut works[i], target);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn updated(&mut self, work: &mut PairWork, target: System) {
+        let update = work.update(target).clone();
+        for (name, value) in &update.fields {
+            work.xref
+                .values_mut(target)
+                .insert(name.clone(), value.normalized());
+        }
+        let link = work.xref.id(target.other()).to_string();
+        let written = fingerprint(work.xref.values(target), Some(&link));
+        work.xref.set_written(target, Some(written));
+        if update.is_change {
+            self.report.updated += 1;
+        }
+        self.report.written += 1;
+        tracing::info!(flow = %self.spec.flow, %target, id = %work.xref.id(target),
+            fields = update.fields.len(), link_written = update.link.is_some(), "record updated");
+    }
+
+    /// Turns the result of a whole call into one result per record. A transient failure that
+    /// outlasted the retries is given to every record (they are deferred); a configuration
+    /// failure stops the pass, because no record can succeed until it is fixed.
+    fn per_record(
+        &self,
+        target: System,
+        results: Result<Vec<WriteResult>, RemoteError>,
+        expected: usize,
+    ) -> Result<Vec<WriteResult>, PassError> {
+        match results {
+            Ok(results) if results.len() == expected => Ok(results),
+            Ok(results) => Err(PassError::Remote(RemoteError::new(
+                target,
+                ErrorClass::Transient,
+                "INVALID_RESPONSE",
+                format!(
+                    "a write of {expected} records returned {} results",
+                    results.len()
+                ),
+            ))),
+            Err(error) if error.class == ErrorClass::Config => Err(PassError::Remote(error)),
+            Err(error) => Ok(vec![Err(error); expected]),
+        }
+    }
+
+    /// Records a refused write: a dead letter, or a deferral when the error is transient.
+    async fn failed(
+        &mut self,
+        work: &PairWork,
+        target: System,
+        target_id: Option<String>,
+        action: &str,
+        payload: &Fields,
+        error: RemoteError,
+    ) -> Result<(), PassError> {
+        if error.is_transient() {
+            tracing::warn!(flow = %self.spec.flow, %target, error = %error, "write deferred to the next pass");
+            self.report.deferred += 1;
+            self.outcome.deferred.extend(work.records.iter().cloned());
+            return Ok(());
+        }
+        let (source_system, source_id) = source_of(work, target);
+        tracing::warn!(flow = %self.spec.flow, %target, %source_system, source_id = %source_id,
+            action, error = %error, "write refused; dead letter stored");
+        let letter = DeadLetter {
+            flow: self.spec.flow.clone(),
+            source_system,
+            source_id,
+            target_id,
+            action: action.to_string(),
+            payload: payload.clone(),
+            error,
+        };
+        self.connections.store.add_dead_letter(&letter).await?;
+        self.report.dead_letters += 1;
+        Ok(())
+    }
+
+    /// Stores the cross-reference of every live pair whose two records exist.
+    async fn save_xrefs(&self, works: &[PairWork]) -> Result<(), PassError> {
+        for (work, &live) in works.iter().zip(&self.live) {
+            if live && !work.xref.ns_id.is_empty() && !work.xref.sf_id.is_empty() {
+                self.connections.store.save_xref(&work.xref).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn records_of(work: &PairWork) -> Fields {
+    work.create
+        .as_ref()
+        .map(|create| create.record.fields.clone())
+        .unwrap_or_default()
+}
+
+/// Returns the record whose change a write to `target` carries.
+fn source_of(work: &PairWork, target: System) -> (System, String) {
+    let source = target.other();
+    if let Some(create) = &work.create {
+        if create.source == source {
+            return (source, create.record.link.clone());
+        }
+    }
+    (source, work.xref.id(source).to_string())
+}
+
+/// After a failed write to `target`, puts the source side's last synced values back for the
+/// fields that were not written, so the next change to the source record carries them again.
+fn restore_source_values(spec: &TwoWaySpec, work: &mut PairWork, target: System) {
+    let Some(previous) = work.previous.clone() else {
+        return;
+    };
+    let source = target.other();
+    let names: Vec<String> = work.update(target).fields.keys().cloned().collect();
+    for pair in &spec.mapping.pairs {
+        if !names.iter().any(|name| name == pair.name(target)) {
+            continue;
+        }
+        let source_name = pair.name(source).to_string();
+        match previous.values(source).get(&source_name) {
+            Some(value) => work
+                .xref
+                .values_mut(source)
+                .insert(source_name, value.clone()),
+            None => work.xref.values_mut(source).remove(&source_name),
+        };
+    }
+}
