@@ -1,0 +1,66 @@
+//! The SQLite schema and its version.
+
+/// The schema version this build writes, kept in SQLite's `user_version`.
+pub const VERSION: i64 = 1;
+
+/// Statements that create the schema on an empty database. Each one is idempotent.
+pub const CREATE: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS watermarks (
+        flow TEXT NOT NULL,
+        system TEXT NOT NULL,
+        object TEXT NOT NULL,
+        modified_at TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (flow, system, object)
+    )",
+    "CREATE TABLE IF NOT EXISTS seen_records (
+        system TEXT NOT NULL,
+        object TEXT NOT NULL,
+        id TEXT NOT NULL,
+        link TEXT,
+        name_key TEXT,
+        email_key TEXT,
+        field_values TEXT NOT NULL,
+        processed_at TEXT,
+        PRIMARY KEY (system, object, id)
+    )",
+    "CREATE INDEX IF NOT EXISTS seen_records_by_name ON seen_records (system, object, name_key)",
+    "CREATE INDEX IF NOT EXISTS seen_records_by_email ON seen_records (system, object, email_key)",
+    "CREATE INDEX IF NOT EXISTS seen_records_by_link ON seen_records (system, object, link)",
+    "CREATE TABLE IF NOT EXISTS xrefs (
+        flow TEXT NOT NULL,
+        ns_id TEXT NOT NULL,
+        sf_id TEXT NOT NULL,
+        ns_values TEXT NOT NULL,
+        sf_values TEXT NOT NULL,
+        ns_written TEXT,
+        sf_written TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (flow, ns_id),
+        UNIQUE (flow, sf_id)
+    )",
+    "CREATE TABLE IF NOT EXISTS dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        source_system TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        target_id TEXT,
+        action TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        error TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        created_at TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS dead_letters_by_flow ON dead_letters (flow, id)",
+    "CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        counts TEXT,
+        error TEXT
+    )",
+];

@@ -1,0 +1,386 @@
+//! The engine's [`StateStore`] on SQLite.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use tandem_engine::System;
+use tandem_engine::state::{
+    DeadLetter, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter, Watermark, Xref,
+};
+
+use crate::SqliteStore;
+use crate::codec::{
+    error_text, fields_text, parse_error, parse_fields, parse_system, parse_time, time_text,
+};
+
+fn failed(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |error| StoreError::new(format!("cannot {what}"), error)
+}
+
+fn column<'r, T>(row: &'r SqliteRow, name: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    row.try_get(name)
+        .map_err(|error| StoreError::new(format!("cannot read column {name}"), error))
+}
+
+fn seen_from_row(row: &SqliteRow) -> Result<SeenRecord, StoreError> {
+    Ok(SeenRecord {
+        system: parse_system(&column::<String>(row, "system")?)?,
+        object: column(row, "object")?,
+        id: column(row, "id")?,
+        link: column(row, "link")?,
+        name_key: column(row, "name_key")?,
+        email_key: column(row, "email_key")?,
+        values: parse_fields(&column::<String>(row, "field_values")?)?,
+    })
+}
+
+fn xref_from_row(row: &SqliteRow) -> Result<Xref, StoreError> {
+    Ok(Xref {
+        flow: column(row, "flow")?,
+        ns_id: column(row, "ns_id")?,
+        sf_id: column(row, "sf_id")?,
+        ns_values: parse_fields(&column::<String>(row, "ns_values")?)?,
+        sf_values: parse_fields(&column::<String>(row, "sf_values")?)?,
+        ns_written: column(row, "ns_written")?,
+        sf_written: column(row, "sf_written")?,
+    })
+}
+
+fn dead_letter_from_row(row: &SqliteRow) -> Result<StoredDeadLetter, StoreError> {
+    let letter = DeadLetter {
+        flow: column(row, "flow")?,
+        source_system: parse_system(&column::<String>(row, "source_system")?)?,
+        source_id: column(row, "source_id")?,
+        target_id: column(row, "target_id")?,
+        action: column(row, "action")?,
+        payload: parse_fields(&column::<String>(row, "payload")?)?,
+        error: parse_error(&column::<String>(row, "error")?)?,
+    };
+    Ok(StoredDeadLetter {
+        id: column(row, "id")?,
+        created_at: parse_time(&column::<String>(row, "created_at")?)?,
+        letter,
+    })
+}
+
+const SEEN_COLUMNS: &str = "system, object, id, link, name_key, email_key, field_values";
+
+#[async_trait]
+impl StateStore for SqliteStore {
+    async fn watermark(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+    ) -> Result<Option<Watermark>, StoreError> {
+        let row = sqlx::query(
+            "SELECT modified_at, record_id FROM watermarks
+             WHERE flow = ? AND system = ? AND object = ?",
+        )
+        .bind(flow)
+        .bind(system.as_str())
+        .bind(object)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed("read a watermark"))?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Watermark {
+            modified_at: parse_time(&column::<String>(&row, "modified_at")?)?,
+            record_id: column(&row, "record_id")?,
+        }))
+    }
+
+    async fn set_watermark(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+        watermark: &Watermark,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO watermarks (flow, system, object, modified_at, record_id, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (flow, system, object) DO UPDATE SET
+                modified_at = excluded.modified_at,
+                record_id = excluded.record_id,
+                updated_at = excluded.updated_at",
+        )
+        .bind(flow)
+        .bind(system.as_str())
+        .bind(object)
+        .bind(time_text(watermark.modified_at))
+        .bind(&watermark.record_id)
+        .bind(time_text(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(failed("store a watermark"))?;
+        Ok(())
+    }
+
+    async fn remember(&self, records: &[SeenRecord]) -> Result<(), StoreError> {
+        let mut transaction = self.begin().await?;
+        for record in records {
+            sqlx::query(
+                "INSERT INTO seen_records
+                    (system, object, id, link, name_key, email_key, field_values)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (system, object, id) DO UPDATE SET
+                    link = excluded.link,
+                    name_key = excluded.name_key,
+                    email_key = excluded.email_key,
+                    field_values = excluded.field_values",
+            )
+            .bind(record.system.as_str())
+            .bind(&record.object)
+            .bind(&record.id)
+            .bind(&record.link)
+            .bind(&record.name_key)
+            .bind(&record.email_key)
+            .bind(fields_text(&record.values)?)
+            .execute(&mut *transaction)
+            .await
+            .map_err(failed("remember a record"))?;
+        }
+        transaction
+            .commit()
+            .await
+            .map_err(failed("commit remembered records"))
+    }
+
+    async fn processed_at(
+        &self,
+        system: System,
+        object: &str,
+        id: &str,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let processed: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT processed_at FROM seen_records WHERE system = ? AND object = ? AND id = ?",
+        )
+        .bind(system.as_str())
+        .bind(object)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed("read when a record was processed"))?;
+        processed
+            .flatten()
+            .map(|text| parse_time(&text))
+            .transpose()
+    }
+
+    async fn mark_processed(
+        &self,
+        system: System,
+        object: &str,
+        records: &[(String, DateTime<Utc>)],
+    ) -> Result<(), StoreError> {
+        let mut transaction = self.begin().await?;
+        for (id, at) in records {
+            sqlx::query(
+                "INSERT INTO seen_records (system, object, id, field_values, processed_at)
+                 VALUES (?, ?, ?, '{}', ?)
+                 ON CONFLICT (system, object, id) DO UPDATE SET
+                    processed_at = excluded.processed_at",
+            )
+            .bind(system.as_str())
+            .bind(object)
+            .bind(id)
+            .bind(time_text(*at))
+            .execute(&mut *transaction)
+            .await
+            .map_err(failed("mark a record processed"))?;
+        }
+        transaction
+            .commit()
+            .await
+            .map_err(failed("commit processed records"))
+    }
+
+    async fn find_by_key(
+        &self,
+        system: System,
+        object: &str,
+        name_key: Option<&str>,
+        email_key: Option<&str>,
+    ) -> Result<Vec<SeenRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SEEN_COLUMNS} FROM seen_records
+             WHERE system = ? AND object = ?
+               AND ((? IS NOT NULL AND name_key = ?) OR (? IS NOT NULL AND email_key = ?))
+             ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(system.as_str())
+            .bind(object)
+            .bind(name_key)
+            .bind(name_key)
+            .bind(email_key)
+            .bind(email_key)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed("find records by key"))?;
+        rows.iter().map(seen_from_row).collect()
+    }
+
+    async fn seen(
+        &self,
+        system: System,
+        object: &str,
+        id: &str,
+    ) -> Result<Option<SeenRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SEEN_COLUMNS} FROM seen_records WHERE system = ? AND object = ? AND id = ?"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(system.as_str())
+            .bind(object)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("read a seen record"))?;
+        row.as_ref().map(seen_from_row).transpose()
+    }
+
+    async fn find_by_link(
+        &self,
+        system: System,
+        object: &str,
+        link: &str,
+    ) -> Result<Vec<SeenRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SEEN_COLUMNS} FROM seen_records
+             WHERE system = ? AND object = ? AND link = ? ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(system.as_str())
+            .bind(object)
+            .bind(link)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed("find records by link"))?;
+        rows.iter().map(seen_from_row).collect()
+    }
+
+    async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError> {
+        let sql = match system {
+            System::NetSuite => "SELECT * FROM xrefs WHERE flow = ? AND ns_id = ?",
+            System::Salesforce => "SELECT * FROM xrefs WHERE flow = ? AND sf_id = ?",
+        };
+        let row = sqlx::query(sql)
+            .bind(flow)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("read a cross-reference"))?;
+        row.as_ref().map(xref_from_row).transpose()
+    }
+
+    async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError> {
+        let now = time_text(Utc::now());
+        let mut transaction = self.begin().await?;
+        let created_at: Option<String> = sqlx::query_scalar(
+            "SELECT created_at FROM xrefs WHERE flow = ? AND (ns_id = ? OR sf_id = ?)
+             ORDER BY created_at LIMIT 1",
+        )
+        .bind(&xref.flow)
+        .bind(&xref.ns_id)
+        .bind(&xref.sf_id)
+        .fetch_optional(&mut *transaction)
+        .await
+        .map_err(failed("read a cross-reference"))?;
+        // A pair is identified by either side's ID: replacing by both keeps each side in one pair.
+        sqlx::query("DELETE FROM xrefs WHERE flow = ? AND (ns_id = ? OR sf_id = ?)")
+            .bind(&xref.flow)
+            .bind(&xref.ns_id)
+            .bind(&xref.sf_id)
+            .execute(&mut *transaction)
+            .await
+            .map_err(failed("replace a cross-reference"))?;
+        sqlx::query(
+            "INSERT INTO xrefs (flow, ns_id, sf_id, ns_values, sf_values, ns_written,
+                                sf_written, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&xref.flow)
+        .bind(&xref.ns_id)
+        .bind(&xref.sf_id)
+        .bind(fields_text(&xref.ns_values)?)
+        .bind(fields_text(&xref.sf_values)?)
+        .bind(&xref.ns_written)
+        .bind(&xref.sf_written)
+        .bind(created_at.unwrap_or_else(|| now.clone()))
+        .bind(&now)
+        .execute(&mut *transaction)
+        .await
+        .map_err(failed("store a cross-reference"))?;
+        transaction
+            .commit()
+            .await
+            .map_err(failed("commit a cross-reference"))
+    }
+
+    async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO dead_letters (flow, source_system, source_id, target_id, action,
+                                       payload, error, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&letter.flow)
+        .bind(letter.source_system.as_str())
+        .bind(&letter.source_id)
+        .bind(&letter.target_id)
+        .bind(&letter.action)
+        .bind(fields_text(&letter.payload)?)
+        .bind(error_text(&letter.error)?)
+        .bind(time_text(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(failed("store a dead letter"))?;
+        Ok(result.last_insert_rowid())
+    }
+
+    async fn dead_letters(&self, flow: &str) -> Result<Vec<StoredDeadLetter>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM dead_letters WHERE flow = ? ORDER BY id")
+            .bind(flow)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed("read dead letters"))?;
+        rows.iter().map(dead_letter_from_row).collect()
+    }
+
+    async fn start_run(&self, flow: &str) -> Result<i64, StoreError> {
+        let result = sqlx::query("INSERT INTO runs (flow, status, started_at) VALUES (?, ?, ?)")
+            .bind(flow)
+            .bind(RunStatus::Running.as_str())
+            .bind(time_text(Utc::now()))
+            .execute(&self.pool)
+            .await
+            .map_err(failed("record the start of a run"))?;
+        Ok(result.last_insert_rowid())
+    }
+
+    async fn finish_run(
+        &self,
+        run_id: i64,
+        status: RunStatus,
+        counts: &serde_json::Value,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE runs SET status = ?, finished_at = ?, counts = ?, error = ? WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(time_text(Utc::now()))
+        .bind(counts.to_string())
+        .bind(error)
+        .bind(run_id)
+        .execute(&self.pool)
+        .await
+        .map_err(failed("record the end of a run"))?;
+        Ok(())
+    }
+}

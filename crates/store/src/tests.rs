@@ -1,0 +1,260 @@
+//! Store behaviour on a real SQLite file.
+
+use chrono::{DateTime, Utc};
+use tandem_engine::state::{DeadLetter, RunStatus, SeenRecord, StateStore, Watermark, Xref};
+use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
+use tempfile::TempDir;
+
+use crate::SqliteStore;
+
+async fn open(dir: &TempDir) -> SqliteStore {
+    SqliteStore::open(dir.path().join("tandem.db"))
+        .await
+        .expect("store opens")
+}
+
+fn at(second: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000 + second, 123_000).unwrap()
+}
+
+fn seen(id: &str, name_key: &str, link: Option<&str>) -> SeenRecord {
+    SeenRecord {
+        system: System::NetSuite,
+        object: "customer".to_string(),
+        id: id.to_string(),
+        link: link.map(str::to_string),
+        name_key: Some(name_key.to_string()),
+        email_key: None,
+        values: Fields::from([("companyName".to_string(), FieldValue::text(name_key))]),
+    }
+}
+
+fn xref(ns_id: &str, sf_id: &str) -> Xref {
+    Xref {
+        flow: "account-customer".to_string(),
+        ns_id: ns_id.to_string(),
+        sf_id: sf_id.to_string(),
+        ns_values: Fields::from([("phone".to_string(), FieldValue::text("555"))]),
+        sf_values: Fields::from([("Phone".to_string(), FieldValue::Null)]),
+        ns_written: Some("abc".to_string()),
+        sf_written: None,
+    }
+}
+
+#[tokio::test]
+async fn watermark_survives_reopen() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let mark = Watermark {
+        modified_at: at(5),
+        record_id: "42".to_string(),
+    };
+    store
+        .set_watermark("flow", System::NetSuite, "customer", &mark)
+        .await
+        .unwrap();
+    store.close().await;
+
+    let reopened = open(&dir).await;
+    let read = reopened
+        .watermark("flow", System::NetSuite, "customer")
+        .await
+        .unwrap();
+    assert_eq!(read, Some(mark));
+}
+
+#[tokio::test]
+async fn watermark_is_per_system() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let mark = Watermark {
+        modified_at: at(5),
+        record_id: "42".to_string(),
+    };
+    store
+        .set_watermark("flow", System::NetSuite, "customer", &mark)
+        .await
+        .unwrap();
+    let other = store
+        .watermark("flow", System::Salesforce, "customer")
+        .await
+        .unwrap();
+    assert_eq!(other, None);
+}
+
+#[tokio::test]
+async fn remembered_record_is_found_by_key_and_link() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store
+        .remember(&[seen("1", "acme", Some("001A")), seen("2", "globex", None)])
+        .await
+        .unwrap();
+
+    let by_key = store
+        .find_by_key(System::NetSuite, "customer", Some("acme"), None)
+        .await
+        .unwrap();
+    let by_link = store
+        .find_by_link(System::NetSuite, "customer", "001A")
+        .await
+        .unwrap();
+    let by_id = store.seen(System::NetSuite, "customer", "2").await.unwrap();
+
+    assert_eq!(by_key, vec![seen("1", "acme", Some("001A"))]);
+    assert_eq!(by_link.len(), 1);
+    assert_eq!(by_id, Some(seen("2", "globex", None)));
+}
+
+#[tokio::test]
+async fn missing_key_matches_nothing() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store.remember(&[seen("1", "acme", None)]).await.unwrap();
+    let found = store
+        .find_by_key(System::NetSuite, "customer", None, None)
+        .await
+        .unwrap();
+    assert!(found.is_empty());
+}
+
+#[tokio::test]
+async fn processed_time_is_kept_apart_from_remember() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store.remember(&[seen("1", "acme", None)]).await.unwrap();
+    assert_eq!(
+        store
+            .processed_at(System::NetSuite, "customer", "1")
+            .await
+            .unwrap(),
+        None
+    );
+
+    store
+        .mark_processed(System::NetSuite, "customer", &[("1".to_string(), at(9))])
+        .await
+        .unwrap();
+    store
+        .remember(&[seen("1", "acme renamed", None)])
+        .await
+        .unwrap();
+
+    let processed = store
+        .processed_at(System::NetSuite, "customer", "1")
+        .await
+        .unwrap();
+    assert_eq!(processed, Some(at(9)));
+}
+
+#[tokio::test]
+async fn xref_round_trips_by_either_side() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store.save_xref(&xref("10", "001X")).await.unwrap();
+
+    let by_ns = store
+        .xref("account-customer", System::NetSuite, "10")
+        .await
+        .unwrap();
+    let by_sf = store
+        .xref("account-customer", System::Salesforce, "001X")
+        .await
+        .unwrap();
+
+    assert_eq!(by_ns, Some(xref("10", "001X")));
+    assert_eq!(by_sf, Some(xref("10", "001X")));
+}
+
+#[tokio::test]
+async fn saving_xref_replaces_pairs_sharing_a_side() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store.save_xref(&xref("10", "001X")).await.unwrap();
+    store.save_xref(&xref("11", "001X")).await.unwrap();
+
+    let old = store
+        .xref("account-customer", System::NetSuite, "10")
+        .await
+        .unwrap();
+    let new = store
+        .xref("account-customer", System::Salesforce, "001X")
+        .await
+        .unwrap();
+    assert_eq!(old, None);
+    assert_eq!(new.map(|x| x.ns_id), Some("11".to_string()));
+}
+
+#[tokio::test]
+async fn dead_letter_keeps_remote_error() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let mut error = RemoteError::new(
+        System::Salesforce,
+        ErrorClass::Data,
+        "STRING_TOO_LONG",
+        "Account Phone: data value too large",
+    );
+    error.fields = vec!["Phone".to_string()];
+    let letter = DeadLetter {
+        flow: "account-customer".to_string(),
+        source_system: System::NetSuite,
+        source_id: "10".to_string(),
+        target_id: None,
+        action: "create".to_string(),
+        payload: Fields::from([("Phone".to_string(), FieldValue::text("x"))]),
+        error,
+    };
+
+    let id = store.add_dead_letter(&letter).await.unwrap();
+    let stored = store.dead_letters("account-customer").await.unwrap();
+
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].id, id);
+    assert_eq!(stored[0].letter, letter);
+}
+
+#[tokio::test]
+async fn run_history_records_status_and_counts() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let run = store.start_run("account-customer").await.unwrap();
+    let counts = serde_json::json!({"read": 3});
+    store
+        .finish_run(run, RunStatus::Completed, &counts, None)
+        .await
+        .unwrap();
+
+    let row: (String, String) = sqlx::query_as("SELECT status, counts FROM runs WHERE id = ?")
+        .bind(run)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(row.0, "completed");
+    assert_eq!(row.1, r#"{"read":3}"#);
+}
+
+#[tokio::test]
+async fn newer_schema_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    sqlx::query("PRAGMA user_version = 99")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    store.close().await;
+
+    let error = SqliteStore::open(dir.path().join("tandem.db"))
+        .await
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("schema version 99"), "{error}");
+}
+
+#[tokio::test]
+async fn missing_folder_gives_clear_error() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("no-such-folder").join("tandem.db");
+    let error = SqliteStore::open(&path).await.err().expect("refused");
+    assert!(error.to_string().contains("no-such-folder"), "{error}");
+}
