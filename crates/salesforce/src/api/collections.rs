@@ -1,0 +1,200 @@
+//! sObject Collections: `POST` and `PATCH /composite/sobjects`, up to 200 records a call.
+
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::api::ApiRequest;
+use crate::api::sobjects::parse_response_id;
+use crate::client::{RawResponse, SalesforceClient};
+use crate::error::{Error, ErrorDetail, RecordErrorWire};
+use crate::fields::FieldChanges;
+use crate::id::SalesforceId;
+use crate::soql::check_name;
+
+/// Maximum records in one sObject Collections call. The client splits longer inputs.
+pub const MAX_COLLECTION_RECORDS: usize = 200;
+
+/// Changes to one existing record, identified by its Id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordPatch {
+    pub id: SalesforceId,
+    pub changes: FieldChanges,
+}
+
+/// The outcome for one record of a collection call: the record's Id, or [`Error::Record`] with
+/// the errors Salesforce reported for it.
+pub type RecordResult = Result<SalesforceId, Error>;
+
+/// One element of a collection response, `{"id","success","errors":[{"statusCode",...}]}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CollectionResultWire {
+    /// Absent on some failed records.
+    pub(crate) id: Option<String>,
+    pub(crate) success: bool,
+    #[serde(default)]
+    pub(crate) errors: Vec<RecordErrorWire>,
+}
+
+/// Builds `POST /composite/sobjects` creating `records` with `allOrNone=false`.
+pub(crate) fn create_request(
+    sobject_type: &str,
+    records: &[FieldChanges],
+) -> Result<ApiRequest, Error> {
+    let bodies = records
+        .iter()
+        .map(|changes| record_body(sobject_type, None, changes))
+        .collect::<Result<Vec<Value>, Error>>()?;
+    collection_request(Method::POST, sobject_type, bodies)
+}
+
+/// Builds `PATCH /composite/sobjects` updating `records` with `allOrNone=false`.
+pub(crate) fn update_request(
+    sobject_type: &str,
+    records: &[RecordPatch],
+) -> Result<ApiRequest, Error> {
+    let bodies = records
+        .iter()
+        .map(|patch| record_body(sobject_type, Some(&patch.id), &patch.changes))
+        .collect::<Result<Vec<Value>, Error>>()?;
+    collection_request(Method::PATCH, sobject_type, bodies)
+}
+
+fn collection_request(
+    method: Method,
+    sobject_type: &str,
+    records: Vec<Value>,
+) -> Result<ApiRequest, Error> {
+    check_name(sobject_type)?;
+    if records.len() > MAX_COLLECTION_RECORDS {
+        return Err(Error::InvalidRequest {
+            message: format!(
+                "a collection call takes at most {MAX_COLLECTION_RECORDS} records, not {}",
+                records.len()
+            ),
+        });
+    }
+    let body = json!({"allOrNone": false, "records": records});
+    Ok(ApiRequest::versioned(method, ["composite", "sobjects"]).write_json(body))
+}
+
+/// Builds one record of a collection body: `attributes.type`, `Id` on updates, then `changes`.
+fn record_body(
+    sobject_type: &str,
+    id: Option<&SalesforceId>,
+    changes: &FieldChanges,
+) -> Result<Value, Error> {
+    for key in ["Id", "attributes"] {
+        if let Some(name) = changes.find_ignoring_case(key) {
+            return Err(Error::InvalidRequest {
+                message: format!("a collection record cannot set {name} among its fields"),
+            });
+        }
+    }
+    let mut record = Map::new();
+    record.insert("attributes".into(), json!({"type": sobject_type}));
+    if let Some(id) = id {
+        record.insert("Id".into(), Value::String(id.to_string()));
+    }
+    record.extend(changes.to_json());
+    Ok(Value::Object(record))
+}
+
+impl SalesforceClient {
+    /// Creates `records` as `sobject_type` records, 200 per call, and returns one result per
+    /// record in input order.
+    ///
+    /// Records succeed or fail one by one (`allOrNone=false`). A failed call fails the whole
+    /// method, and records of earlier calls stay created.
+    pub async fn create_collection(
+        &self,
+        sobject_type: &str,
+        records: &[FieldChanges],
+    ) -> Result<Vec<RecordResult>, Error> {
+        let mut results = Vec::with_capacity(records.len());
+        for chunk in records.chunks(MAX_COLLECTION_RECORDS) {
+            let request = create_request(sobject_type, chunk)?;
+            results.extend(self.send_collection(&request, chunk.len()).await?);
+        }
+        log_outcome("created", sobject_type, &results);
+        Ok(results)
+    }
+
+    /// Updates `records`, 200 per call, sending only the fields in each record's changes, and
+    /// returns one result per record in input order.
+    ///
+    /// Records succeed or fail one by one (`allOrNone=false`). A failed call fails the whole
+    /// method, and records of earlier calls stay updated.
+    pub async fn update_collection(
+        &self,
+        sobject_type: &str,
+        records: &[RecordPatch],
+    ) -> Result<Vec<RecordResult>, Error> {
+        let mut results = Vec::with_capacity(records.len());
+        for chunk in records.chunks(MAX_COLLECTION_RECORDS) {
+            let request = update_request(sobject_type, chunk)?;
+            results.extend(self.send_collection(&request, chunk.len()).await?);
+        }
+        log_outcome("updated", sobject_type, &results);
+        Ok(results)
+    }
+
+    async fn send_collection(
+        &self,
+        request: &ApiRequest,
+        expected: usize,
+    ) -> Result<Vec<RecordResult>, Error> {
+        let response = self.execute(request).await?;
+        read_collection_response(response, expected)
+    }
+}
+
+/// Reads a collection response: HTTP 200 with one result per record, even when records fail.
+pub(crate) fn read_collection_response(
+    response: RawResponse,
+    expected: usize,
+) -> Result<Vec<RecordResult>, Error> {
+    if response.status != StatusCode::OK {
+        return Err(response.into_error());
+    }
+    let wire: Vec<CollectionResultWire> =
+        serde_json::from_slice(&response.body).map_err(|error| Error::InvalidResponse {
+            message: format!("the collection result is not valid: {error}"),
+        })?;
+    if wire.len() != expected {
+        return Err(Error::InvalidResponse {
+            message: format!(
+                "the collection call sent {expected} records but got {} results",
+                wire.len()
+            ),
+        });
+    }
+    wire.into_iter().map(record_result).collect()
+}
+
+/// Turns one wire result into a record result. The outer `Err` is an invalid response, which
+/// fails the whole call.
+fn record_result(wire: CollectionResultWire) -> Result<RecordResult, Error> {
+    if !wire.success {
+        let errors: Vec<ErrorDetail> = wire.errors.into_iter().map(ErrorDetail::from).collect();
+        return Ok(Err(Error::Record { errors }));
+    }
+    let id = wire.id.ok_or_else(|| Error::InvalidResponse {
+        message: "a successful collection result has no id".into(),
+    })?;
+    Ok(Ok(parse_response_id(&id)?))
+}
+
+fn log_outcome(action: &str, sobject_type: &str, results: &[RecordResult]) {
+    let failed = results.iter().filter(|result| result.is_err()).count();
+    tracing::info!(
+        record_type = sobject_type,
+        action,
+        records = results.len(),
+        failed,
+        "wrote Salesforce records through sObject Collections"
+    );
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,186 @@
+//! Writes for the port: creates as upserts on the link field, updates as sObject Collections.
+
+use serde_json::{Number, Value};
+use tandem_engine::{
+    FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, RemoteError, WriteResult, Written,
+};
+
+use crate::api::collections::{RecordPatch, RecordResult};
+use crate::client::SalesforceClient;
+use crate::error::{Error, is_missing_external_id_field};
+use crate::fields::FieldChanges;
+use crate::id::SalesforceId;
+use crate::soql::check_name;
+
+/// Upserts each record on `object.link_field`, in input order, one call per record.
+pub(super) async fn create(
+    client: &SalesforceClient,
+    object: &ObjectSpec,
+    records: Vec<NewRecord>,
+) -> Result<Vec<WriteResult>, RemoteError> {
+    check_name(&object.name)?;
+    check_name(&object.link_field)?;
+    let mut results = Vec::with_capacity(records.len());
+    for record in &records {
+        let outcome = match upsert_changes(object, record) {
+            Ok(changes) => {
+                client
+                    .upsert(&object.name, &object.link_field, &record.link, &changes)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(upserted) => results.push(Ok(written(&upserted.id))),
+            Err(error) if fails_whole_call(&error) => return Err(error.into()),
+            Err(error) => results.push(Err(error.into())),
+        }
+    }
+    Ok(results)
+}
+
+/// Updates the records through sObject Collections, returning one result per input record.
+/// Records that cannot be sent (an invalid Id, a field that cannot be written) get their error
+/// without a call.
+pub(super) async fn update(
+    client: &SalesforceClient,
+    object: &ObjectSpec,
+    records: Vec<RecordUpdate>,
+) -> Result<Vec<WriteResult>, RemoteError> {
+    check_name(&object.name)?;
+    let prepared: Vec<Result<RecordPatch, Error>> = records
+        .iter()
+        .map(|record| record_patch(object, record))
+        .collect();
+    let patches: Vec<RecordPatch> = prepared
+        .iter()
+        .filter_map(|patch| patch.as_ref().ok().cloned())
+        .collect();
+    let outcomes = client.update_collection(&object.name, &patches).await?;
+    merge_outcomes(prepared, outcomes)
+}
+
+/// Puts the results of the records that were sent back between the records that were not.
+fn merge_outcomes(
+    prepared: Vec<Result<RecordPatch, Error>>,
+    outcomes: Vec<RecordResult>,
+) -> Result<Vec<WriteResult>, RemoteError> {
+    let mut outcomes = outcomes.into_iter();
+    prepared
+        .into_iter()
+        .map(|patch| match patch {
+            Err(error) => Ok(Err(error.into())),
+            Ok(_) => match outcomes.next() {
+                Some(Ok(id)) => Ok(Ok(written(&id))),
+                Some(Err(error)) => Ok(Err(error.into())),
+                None => Err(RemoteError::from(Error::InvalidResponse {
+                    message: "the collection update returned fewer results than records".into(),
+                })),
+            },
+        })
+        .collect()
+}
+
+/// Builds the upsert body of a new record. The link value travels in the URL, so the body
+/// leaves the link field out. A different value for the link field among the fields is an error.
+fn upsert_changes(object: &ObjectSpec, record: &NewRecord) -> Result<FieldChanges, Error> {
+    let mut changes = field_changes(&record.fields)?;
+    if let Some(name) = changes
+        .find_ignoring_case(&object.link_field)
+        .map(str::to_string)
+    {
+        let same = changes.get(&name) == Some(&Value::String(record.link.clone()));
+        if !same {
+            return Err(conflicting_link(object, &name));
+        }
+        changes.remove(&name);
+    }
+    Ok(changes)
+}
+
+/// Builds the collection update of one record: its 18-character Id, the fields present, and
+/// the link field when `link` is set.
+fn record_patch(object: &ObjectSpec, record: &RecordUpdate) -> Result<RecordPatch, Error> {
+    let id = SalesforceId::parse(&record.id)?;
+    let mut changes = field_changes(&record.fields)?;
+    for key in ["Id", "attributes"] {
+        if let Some(name) = changes.find_ignoring_case(key) {
+            return Err(Error::InvalidRequest {
+                message: format!("an update of {id} cannot set {name} among its fields"),
+            });
+        }
+    }
+    if let Some(link) = &record.link {
+        let existing = changes
+            .find_ignoring_case(&object.link_field)
+            .map(str::to_string);
+        if let Some(name) = existing {
+            if changes.get(&name) != Some(&Value::String(link.clone())) {
+                return Err(conflicting_link(object, &name));
+            }
+            changes.remove(&name);
+        }
+        changes.set(object.link_field.as_str(), link.as_str());
+    }
+    Ok(RecordPatch { id, changes })
+}
+
+/// Converts engine field values to JSON. `FieldValue::Null` becomes `null`, which clears.
+fn field_changes(fields: &Fields) -> Result<FieldChanges, Error> {
+    let mut changes = FieldChanges::new();
+    for (name, value) in fields {
+        changes.set(name.as_str(), json_value(name, value)?);
+    }
+    Ok(changes)
+}
+
+fn json_value(name: &str, value: &FieldValue) -> Result<Value, Error> {
+    Ok(match value {
+        FieldValue::Null => Value::Null,
+        FieldValue::Bool(flag) => Value::Bool(*flag),
+        FieldValue::Text(text) => Value::String(text.clone()),
+        FieldValue::Number(number) => Value::Number(Number::from_f64(*number).ok_or_else(
+            || Error::InvalidRequest {
+                message: format!("{name} is {number}, which JSON cannot carry"),
+            },
+        )?),
+    })
+}
+
+fn conflicting_link(object: &ObjectSpec, name: &str) -> Error {
+    Error::InvalidRequest {
+        message: format!(
+            "the fields set {name} to a value other than the record's link; the link value is \
+             what {}.{} receives",
+            object.name, object.link_field
+        ),
+    }
+}
+
+fn written(id: &SalesforceId) -> Written {
+    Written { id: id.to_string() }
+}
+
+/// Returns true for errors that no record of the call can escape: login, transport, a response
+/// that is not the API's, HTTP 401, 403 or 5xx, or an external ID field that does not exist.
+fn fails_whole_call(error: &Error) -> bool {
+    match error {
+        Error::Api { status, errors } => {
+            matches!(status, 401 | 403 | 500..)
+                || errors.first().is_some_and(is_missing_external_id_field)
+        }
+        Error::Record { .. }
+        | Error::MultipleChoices { .. }
+        | Error::InvalidRequest { .. }
+        | Error::InvalidId(_) => false,
+        Error::Config { .. }
+        | Error::OAuth { .. }
+        | Error::Http { .. }
+        | Error::Timeout { .. }
+        | Error::Connection { .. }
+        | Error::InvalidResponse { .. } => true,
+    }
+}
+
+#[cfg(test)]
+mod tests;
