@@ -39,7 +39,7 @@ pub(crate) struct ApiRequest {
     pub(crate) target: Target,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) body: Option<Value>,
-    /// Whether the call changes data and so carries [`CALL_OPTIONS_HEADER`].
+    /// True when the call changes data and so carries [`CALL_OPTIONS_HEADER`].
     pub(crate) is_write: bool,
 }
 

@@ -1,0 +1,251 @@
+//! A small fake Salesforce org on 127.0.0.1 for the HTTP tests: an OAuth token endpoint and an
+//! API endpoint that checks the bearer token, records every request and replies through a
+//! closure that each test provides.
+
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Form, OriginalUri, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tandem_engine::Secret;
+use tandem_salesforce::{SalesforceClient, SalesforceConfig};
+use url::Url;
+
+pub const CLIENT_ID: &str = "test-client-id";
+pub const CLIENT_SECRET: &str = "right-secret";
+pub const API: &str = "/services/data/v62.0";
+
+/// One API request as the fake org received it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: Method,
+    pub path: String,
+    /// Query string as sent, still percent-encoded.
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// True when the bearer token was the current one.
+    pub authorized: bool,
+}
+
+impl Recorded {
+    /// Returns the body parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    /// Returns a header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().unwrap())
+    }
+
+    /// Returns the decoded value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<String> {
+        let query = self.query.as_deref()?;
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+}
+
+/// A reply from a test's responder: status and JSON body text.
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            body: body.to_string(),
+        }
+    }
+}
+
+type Responder = dyn Fn(&Recorded) -> Reply + Send + Sync;
+
+struct OrgState {
+    base_url: String,
+    logins: u32,
+    valid_token: Option<String>,
+    requests: Vec<Recorded>,
+    responder: Arc<Responder>,
+    delay: Duration,
+}
+
+/// The fake org. It stops when the test's runtime ends.
+#[derive(Clone)]
+pub struct FakeOrg {
+    pub base_url: Url,
+    state: Arc<Mutex<OrgState>>,
+}
+
+impl FakeOrg {
+    /// Starts the org on a free port of 127.0.0.1 with `responder` for API requests.
+    pub async fn start(responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> FakeOrg {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(OrgState {
+            base_url: base_url.clone(),
+            logins: 0,
+            valid_token: None,
+            requests: Vec::new(),
+            responder: Arc::new(responder),
+            delay: Duration::ZERO,
+        }));
+        let app = Router::new()
+            .route("/services/oauth2/token", post(token))
+            .fallback(api)
+            .with_state(Arc::clone(&state));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeOrg {
+            base_url: Url::parse(&base_url).unwrap(),
+            state,
+        }
+    }
+
+    /// Returns a client for this org with the right secret.
+    pub fn client(&self) -> SalesforceClient {
+        self.client_with_secret(CLIENT_SECRET)
+    }
+
+    /// Returns a client for this org that logs in with `secret`.
+    pub fn client_with_secret(&self, secret: &str) -> SalesforceClient {
+        SalesforceClient::new(self.config(secret)).unwrap()
+    }
+
+    /// Returns a configuration for this org that logs in with `secret`.
+    pub fn config(&self, secret: &str) -> SalesforceConfig {
+        SalesforceConfig {
+            login_url: self.base_url.clone(),
+            timeout: Duration::from_secs(10),
+            ..SalesforceConfig::new(CLIENT_ID, Secret::new(secret))
+        }
+    }
+
+    /// Returns how many logins succeeded.
+    pub fn logins(&self) -> u32 {
+        self.state.lock().unwrap().logins
+    }
+
+    /// Invalidates the current token, as a session timeout or a revocation does.
+    pub fn expire_token(&self) {
+        self.state.lock().unwrap().valid_token = None;
+    }
+
+    /// Delays every API reply by `delay`.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = delay;
+    }
+
+    /// Returns every API request received so far, rejected ones included.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Returns the API requests that carried the current token.
+    pub fn authorized_requests(&self) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|request| request.authorized)
+            .collect()
+    }
+}
+
+async fn token(
+    State(state): State<Arc<Mutex<OrgState>>>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let value = |name: &str| {
+        form.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let valid = value("grant_type") == Some("client_credentials")
+        && value("client_id") == Some(CLIENT_ID)
+        && value("client_secret") == Some(CLIENT_SECRET);
+    if !valid {
+        let body =
+            json!({"error": "invalid_client", "error_description": "invalid client credentials"});
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
+    let mut state = state.lock().unwrap();
+    state.logins += 1;
+    let token = format!("00Dxx0000001gPF!token-{}", state.logins);
+    state.valid_token = Some(token.clone());
+    let body = json!({
+        "access_token": token,
+        "instance_url": state.base_url,
+        "id": "https://login.salesforce.com/id/00Dxx0000001gPFEAY/005xx000001Sv6eAAC",
+        "token_type": "Bearer",
+        "issued_at": "1700000000000",
+        "signature": "c2lnbmF0dXJl"
+    });
+    axum::Json(body).into_response()
+}
+
+async fn api(
+    State(state): State<Arc<Mutex<OrgState>>>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (reply, delay, used) = {
+        let mut state = state.lock().unwrap();
+        let expected = state
+            .valid_token
+            .as_ref()
+            .map(|token| format!("Bearer {token}"));
+        let sent = headers
+            .get("authorization")
+            .and_then(|value| value.to_str().ok());
+        let recorded = Recorded {
+            method,
+            path: uri.path().to_string(),
+            query: uri.query().map(str::to_string),
+            headers: headers.clone(),
+            body,
+            authorized: expected.is_some() && sent == expected.as_deref(),
+        };
+        let reply = if recorded.authorized {
+            (state.responder)(&recorded)
+        } else {
+            Reply::json(
+                401,
+                json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]),
+            )
+        };
+        state.requests.push(recorded);
+        (reply, state.delay, state.requests.len())
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let status = StatusCode::from_u16(reply.status).unwrap();
+    let limit_info = format!("api-usage={used}/15000");
+    (
+        status,
+        [
+            ("content-type", "application/json;charset=UTF-8".to_string()),
+            ("sforce-limit-info", limit_info),
+        ],
+        reply.body,
+    )
+        .into_response()
+}
+
+/// Returns a valid 18-character Account Id made from `number`.
+pub fn account_id(number: usize) -> String {
+    tandem_salesforce::SalesforceId::parse(&format!("001dM{number:010}"))
+        .unwrap()
+        .to_string()
+}
