@@ -1,0 +1,148 @@
+//! The HTTP side of the emulator: one POST route per endpoint version, the account's
+//! concurrency limit, and the steps every request goes through before its operation runs.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State as AxumState};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::Utc;
+
+use super::NetSuiteEmulator;
+use super::datetime::whole_seconds;
+use super::faults::Fault;
+use super::operations::{self, Context};
+use super::passport::check_passport;
+use super::soap::{Request, new_ns_id, read_request};
+use super::xml::Version;
+
+/// NetSuite's maximum SOAP request size.
+const MAX_REQUEST_BYTES: usize = 100 * 1024 * 1024;
+
+/// Builds the router for `POST /services/NetSuitePort_{version}`.
+pub(crate) fn router(emulator: NetSuiteEmulator) -> Router {
+    Router::new()
+        .route("/services/{port}", post(handle))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(emulator)
+}
+
+async fn handle(
+    AxumState(emulator): AxumState<NetSuiteEmulator>,
+    Path(port): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(version) = port.strip_prefix("NetSuitePort_").and_then(Version::parse) else {
+        return (StatusCode::NOT_FOUND, "Unknown SuiteTalk endpoint").into_response();
+    };
+    let Some(_slot) = InFlight::acquire(&emulator) else {
+        tracing::info!(%version, "concurrency limit reached; request blocked");
+        return fault_response(&Fault::concurrency_limit(), version);
+    };
+    let latency = emulator.lock().settings.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match serve(&emulator, version, &headers, &body) {
+        Ok(document) => xml_response(StatusCode::OK, document),
+        Err(fault) => fault_response(&fault, version),
+    }
+}
+
+/// Runs the request steps in NetSuite's order: parse, check SOAPAction, authenticate, then
+/// run the operation.
+fn serve(
+    emulator: &NetSuiteEmulator,
+    version: Version,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, Fault> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Fault::malformed("Invalid byte sequence in UTF-8 request body."))?;
+    let request = read_request(text, version)?;
+    check_soap_action(headers, &request)?;
+    authenticate(emulator, &request)?;
+    let name = request.operation.name.clone();
+    if !operations::is_supported(&name) || request.operation.ns != super::soap::MESSAGES {
+        return Err(Fault::request(format!("No such operation '{name}'")));
+    }
+    let now = whole_seconds(Utc::now());
+    let ns_id = new_ns_id(&emulator.credentials().account, now);
+    let context = Context {
+        request: &request,
+        version,
+        ns_id: &ns_id,
+        now,
+    };
+    let mut state = emulator.lock();
+    state.count_operation(&name);
+    let result = operations::dispatch(&mut state, &context);
+    tracing::debug!(operation = %name, ns_id = %ns_id, ok = result.is_ok(), "request served");
+    result
+}
+
+/// Accepts a missing or empty `SOAPAction`, quoted or not; any other value must name the
+/// operation in the body.
+fn check_soap_action(headers: &HeaderMap, request: &Request) -> Result<(), Fault> {
+    let Some(value) = headers.get("SOAPAction") else {
+        return Ok(());
+    };
+    let action = value.to_str().unwrap_or_default().trim().trim_matches('"');
+    if action.is_empty() || action == request.operation.name {
+        return Ok(());
+    }
+    Err(Fault::request(format!(
+        "The SOAPAction header \"{action}\" does not match the operation {} in the body.",
+        request.operation.name
+    )))
+}
+
+fn authenticate(emulator: &NetSuiteEmulator, request: &Request) -> Result<(), Fault> {
+    let now = Utc::now().timestamp();
+    let mut state = emulator.lock();
+    check_passport(request, emulator.credentials(), now, &mut state.nonces).map_err(|error| {
+        tracing::info!(reason = %error, operation = %request.operation.name, "token passport rejected");
+        error.fault()
+    })
+}
+
+fn fault_response(fault: &Fault, version: Version) -> Response {
+    xml_response(StatusCode::INTERNAL_SERVER_ERROR, fault.render(version))
+}
+
+fn xml_response(status: StatusCode, document: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/xml;charset=utf-8")],
+        document,
+    )
+        .into_response()
+}
+
+/// One request counted against the account's concurrency limit until dropped.
+struct InFlight<'a> {
+    counter: &'a AtomicUsize,
+}
+
+impl<'a> InFlight<'a> {
+    fn acquire(emulator: &'a NetSuiteEmulator) -> Option<InFlight<'a>> {
+        let limit = emulator.lock().settings.concurrency_limit;
+        let counter = emulator.in_flight();
+        let previous = counter.fetch_add(1, Ordering::SeqCst);
+        if previous >= limit {
+            counter.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(InFlight { counter })
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::SeqCst);
+    }
+}
