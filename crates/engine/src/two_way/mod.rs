@@ -80,6 +80,15 @@ pub enum PassError {
     Store(#[from] StoreError),
 }
 
+/// A pass that stopped early, with the counts of what it did before stopping.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct PassFailure {
+    pub report: PassReport,
+    #[source]
+    pub error: PassError,
+}
+
 /// The two systems and the store that a pass works with.
 #[derive(Clone)]
 pub struct Connections {
@@ -101,21 +110,32 @@ impl Connections {
 
 /// Runs one pass of a two-way flow and records it in the run history.
 ///
-/// Returns the pass's counts. An error means the pass stopped early; what was written before
+/// Returns the pass's counts. A failure means the pass stopped early; what was written before
 /// that is recorded, and the watermarks have not moved past anything unprocessed, so the next
 /// pass repeats the rest.
 pub async fn run_pass(
     spec: &TwoWaySpec,
     connections: &Connections,
-) -> Result<PassReport, PassError> {
+) -> Result<PassReport, PassFailure> {
+    let mut report = PassReport::new(&spec.flow);
+    match record_pass(spec, connections, &mut report).await {
+        Ok(()) => Ok(report),
+        Err(error) => Err(PassFailure { report, error }),
+    }
+}
+
+async fn record_pass(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    report: &mut PassReport,
+) -> Result<(), PassError> {
     let store = connections.store.as_ref();
     let run_id = store.start_run(&spec.flow).await?;
     tracing::info!(flow = %spec.flow, run_id, "pass started");
 
-    let mut report = PassReport::new(&spec.flow);
-    let result = run_steps(spec, connections, &mut report).await;
+    let result = run_steps(spec, connections, report).await;
 
-    let counts = serde_json::to_value(&report).unwrap_or_default();
+    let counts = serde_json::to_value(&*report).unwrap_or_default();
     match &result {
         Ok(()) => {
             store
@@ -131,7 +151,7 @@ pub async fn run_pass(
             tracing::error!(flow = %spec.flow, run_id, error = %message, "pass failed");
         }
     }
-    result.map(|()| report)
+    result
 }
 
 async fn run_steps(

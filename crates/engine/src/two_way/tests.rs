@@ -256,7 +256,7 @@ impl World {
     async fn pass(&self) -> PassReport {
         match run_pass(&self.spec, &self.connections()).await {
             Ok(report) => report,
-            Err(error) => panic!("pass failed: {error}"),
+            Err(failure) => panic!("pass failed: {failure}"),
         }
     }
 
