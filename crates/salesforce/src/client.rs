@@ -126,7 +126,11 @@ impl SalesforceClient {
 
     async fn send(&self, session: &Session, request: &ApiRequest) -> Result<RawResponse, Error> {
         let http_request = request.build(&self.http, session, &self.api_version)?;
-        tracing::debug!(method = %http_request.method(), path = http_request.url().path(), "sending Salesforce request");
+        tracing::debug!(
+            method = %http_request.method(),
+            path = http_request.url().path(),
+            "sending Salesforce request"
+        );
         let response = self
             .http
             .execute(http_request)

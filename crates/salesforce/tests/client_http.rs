@@ -15,7 +15,10 @@ use tandem_salesforce::{Error, FieldChanges, RecordPatch, SalesforceClient, Sale
 fn three_pages(request: &support::Recorded) -> Reply {
     let record = |n: usize| {
         json!({
-            "attributes": {"type": "Account", "url": format!("{API}/sobjects/Account/{}", account_id(n))},
+            "attributes": {
+                "type": "Account",
+                "url": format!("{API}/sobjects/Account/{}", account_id(n))
+            },
             "Id": account_id(n),
             "Name": format!("Account {n}")
         })
@@ -119,9 +122,8 @@ async fn second_invalid_session_is_config_error() {
 
     let error = client.query("SELECT Id FROM Account").await.unwrap_err();
 
-    assert!(
-        matches!(&error, Error::Api { status: 401, errors } if errors[0].code == "INVALID_SESSION_ID")
-    );
+    assert!(matches!(&error, Error::Api { status: 401, errors }
+            if errors[0].code == "INVALID_SESSION_ID"));
     assert_eq!(error.class(), ErrorClass::Config);
     assert_eq!(org.logins(), 2, "one login, then exactly one re-login");
     assert_eq!(

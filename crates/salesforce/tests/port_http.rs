@@ -30,7 +30,10 @@ fn fields(entries: &[(&str, FieldValue)]) -> Fields {
 fn changed_accounts(request: &support::Recorded) -> Reply {
     let row = |n: usize, stamp: &str, link: serde_json::Value| {
         json!({
-            "attributes": {"type": "Account", "url": format!("{API}/sobjects/Account/{}", account_id(n))},
+            "attributes": {
+                "type": "Account",
+                "url": format!("{API}/sobjects/Account/{}", account_id(n))
+            },
             "Id": account_id(n),
             "SystemModstamp": stamp,
             "NetSuite_Id__c": link,
@@ -46,7 +49,10 @@ fn changed_accounts(request: &support::Recorded) -> Reply {
                 "totalSize": 3,
                 "done": false,
                 "nextRecordsUrl": "/services/data/v62.0/query/01gRO00000A-2000",
-                "records": [row(1, "2024-05-06T07:08:09.000+0000", json!("1042")), row(2, "2024-05-06T07:08:09.000+0000", json!(null))]
+                "records": [
+                    row(1, "2024-05-06T07:08:09.000+0000", json!("1042")),
+                    row(2, "2024-05-06T07:08:09.000+0000", json!(null))
+                ]
             }),
         )
     } else {
@@ -279,10 +285,14 @@ async fn create_fails_whole_call_on_server_error() {
 #[tokio::test]
 async fn create_fails_whole_call_on_unknown_link_field() {
     let org = FakeOrg::start(|_| {
-        Reply::json(404, json!([{
-            "errorCode": "NOT_FOUND",
-            "message": "Provided external ID field does not exist or is not accessible: NetSuite_Id__c"
-        }]))
+        Reply::json(
+            404,
+            json!([{
+                "errorCode": "NOT_FOUND",
+                "message":
+                    "Provided external ID field does not exist or is not accessible: NetSuite_Id__c"
+            }]),
+        )
     })
     .await;
     let port = SalesforcePort::new(org.client());
@@ -311,7 +321,11 @@ fn update_replies(request: &support::Recorded) -> Reply {
             Some(serde_json::Value::Null) => json!({
                 "id": record["Id"],
                 "success": false,
-                "errors": [{"statusCode": "REQUIRED_FIELD_MISSING", "message": "Required fields are missing: [Name]", "fields": ["Name"]}]
+                "errors": [{
+                    "statusCode": "REQUIRED_FIELD_MISSING",
+                    "message": "Required fields are missing: [Name]",
+                    "fields": ["Name"]
+                }]
             }),
             _ => json!({"id": record["Id"], "success": true, "errors": []}),
         })
@@ -353,11 +367,21 @@ async fn update_sends_chunks_and_keeps_order() {
     let first = requests[0].json();
     assert_eq!(
         first["records"][1],
-        json!({"attributes": {"type": "Account"}, "Id": account_id(2), "Phone": "555-0002", "Name": null})
+        json!({
+            "attributes": {"type": "Account"},
+            "Id": account_id(2),
+            "Phone": "555-0002",
+            "Name": null
+        })
     );
     assert_eq!(
         first["records"][2],
-        json!({"attributes": {"type": "Account"}, "Id": account_id(3), "Phone": "555-0003", "NetSuite_Id__c": "1042"})
+        json!({
+            "attributes": {"type": "Account"},
+            "Id": account_id(3),
+            "Phone": "555-0003",
+            "NetSuite_Id__c": "1042"
+        })
     );
     assert_eq!(requests[0].method, "PATCH");
     assert_eq!(
@@ -369,7 +393,11 @@ async fn update_sends_chunks_and_keeps_order() {
 #[tokio::test]
 async fn update_fails_whole_call_on_rejected_request() {
     let org = FakeOrg::start(|_| {
-        Reply::json(403, json!([{"errorCode": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."}]))
+        let error = json!({
+            "errorCode": "REQUEST_LIMIT_EXCEEDED",
+            "message": "TotalRequests Limit exceeded."
+        });
+        Reply::json(403, json!([error]))
     })
     .await;
     let port = SalesforcePort::new(org.client());

@@ -40,9 +40,9 @@ impl SalesforceClient {
     /// Runs `soql` and returns every matching record, reading all pages.
     ///
     /// The result has `done` set and no `nextRecordsUrl`, and `total_size` is the count
-    /// Salesforce reported. Fails when a page is rejected, or when the pages do not add up: more records
-    /// than `totalSize`, or a page that is neither last nor has records, which bounds the
-    /// number of requests by the reported size.
+    /// Salesforce reported. Fails when a page is rejected, or when the pages do not add up:
+    /// more records than `totalSize`, or a page that is neither last nor has records. That
+    /// check bounds the number of requests by the reported size.
     pub async fn query(&self, soql: &str) -> Result<QueryResult, Error> {
         let mut result = self.query_page(&query_request(soql)).await?;
         let mut pages = 1u64;

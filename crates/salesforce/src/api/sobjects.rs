@@ -43,9 +43,10 @@ pub(crate) fn upsert_request(
 ) -> Result<ApiRequest, Error> {
     check_name(sobject_type)?;
     check_name(external_id_field)?;
-    if external_id.is_empty() {
+    // A URL path drops `.` and `..` segments, which would send the upsert to another resource.
+    if matches!(external_id, "" | "." | "..") {
         return Err(invalid_request(format!(
-            "the {external_id_field} value for an upsert is empty"
+            "the {external_id_field} value {external_id:?} cannot be used in an upsert URL"
         )));
     }
     for key in ["Id", external_id_field, "attributes"] {
@@ -55,6 +56,8 @@ pub(crate) fn upsert_request(
             )));
         }
     }
+    // NOTE: Salesforce documents that values ending like a file extension (an email ending
+    // in `.inc`) can get 404 in this URL form. Such values are sent unchanged.
     let segments = ["sobjects", sobject_type, external_id_field, external_id];
     Ok(ApiRequest::versioned(Method::PATCH, segments).write_json(Value::Object(changes.to_json())))
 }

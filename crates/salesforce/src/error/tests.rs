@@ -85,7 +85,8 @@ fn oauth_error_wire_reads_auth_error() {
 
 #[test]
 fn record_error_wire_reads_status_code() {
-    let body = r#"{"statusCode":"INVALID_CROSS_REFERENCE_KEY","message":"invalid cross reference id","fields":["ParentId"]}"#;
+    let body = r#"{"statusCode":"INVALID_CROSS_REFERENCE_KEY",
+        "message":"invalid cross reference id","fields":["ParentId"]}"#;
     let detail: ErrorDetail = serde_json::from_str::<RecordErrorWire>(body)
         .unwrap()
         .into();

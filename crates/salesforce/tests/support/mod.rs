@@ -219,10 +219,9 @@ async fn api(
         let reply = if recorded.authorized {
             (state.responder)(&recorded)
         } else {
-            Reply::json(
-                401,
-                json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]),
-            )
+            let error =
+                json!({"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"});
+            Reply::json(401, json!([error]))
         };
         state.requests.push(recorded);
         (reply, state.delay, state.requests.len())

@@ -114,8 +114,10 @@ fn record_body_rejects_id_and_attributes_fields() {
 fn read_collection_response_mixes_success_and_failure() {
     let body = r#"[
         {"id":"001dM00003kS3tNQAS","success":true,"errors":[]},
-        {"success":false,"errors":[{"statusCode":"INVALID_CROSS_REFERENCE_KEY","message":"invalid cross reference id","fields":[]}]},
-        {"id":"0014H00002LbR7QQAV","success":false,"errors":[{"statusCode":"UNABLE_TO_LOCK_ROW","message":"unable to obtain exclusive access to this record","fields":["ParentId"]}]}
+        {"success":false,"errors":[{"statusCode":"INVALID_CROSS_REFERENCE_KEY",
+            "message":"invalid cross reference id","fields":[]}]},
+        {"id":"0014H00002LbR7QQAV","success":false,"errors":[{"statusCode":"UNABLE_TO_LOCK_ROW",
+            "message":"unable to obtain exclusive access to this record","fields":["ParentId"]}]}
     ]"#;
     let results = read_collection_response(response(200, body), 3).unwrap();
     assert_eq!(results[0].as_ref().unwrap().as_str(), "001dM00003kS3tNQAS");

@@ -50,9 +50,12 @@ fn upsert_request_rejects_key_fields_in_body() {
 }
 
 #[test]
-fn upsert_request_rejects_empty_value_and_bad_names() {
+fn upsert_request_rejects_bad_values_and_names() {
     let changes = FieldChanges::new();
-    assert!(upsert_request("Account", "NetSuite_Id__c", "", &changes).is_err());
+    for value in ["", ".", ".."] {
+        let error = upsert_request("Account", "NetSuite_Id__c", value, &changes).unwrap_err();
+        assert!(matches!(error, Error::InvalidRequest { .. }), "{value:?}");
+    }
     assert!(upsert_request("Account", "Bad Field", "1", &changes).is_err());
     assert!(upsert_request("Account/x", "NetSuite_Id__c", "1", &changes).is_err());
 }

@@ -71,7 +71,10 @@ fn changed_since_soql_rejects_bad_names() {
 #[test]
 fn source_record_converts_values() {
     let row = row(json!({
-        "attributes": {"type": "Account", "url": "/services/data/v62.0/sobjects/Account/001dM00003kS3tNQAS"},
+        "attributes": {
+            "type": "Account",
+            "url": "/services/data/v62.0/sobjects/Account/001dM00003kS3tNQAS"
+        },
         "Id": "001dM00003kS3tNQAS",
         "SystemModstamp": "2024-05-06T07:08:09.000+0000",
         "NetSuite_Id__c": "1042",
