@@ -1,0 +1,158 @@
+//! Building SOAP 1.1 request envelopes with quick-xml's `Writer`.
+//!
+//! Every namespace a request uses is declared once on the envelope with this client's fixed
+//! prefixes (`platformMsgs`, `platformCore`, `platformCommon`, `listRel`) and the configured
+//! version, and the output has no indentation, so a request's bytes are fully determined by
+//! its content and can be compared in tests.
+
+use std::io;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use crate::namespace::{Namespace, SOAP_ENVELOPE, XSI};
+use crate::operations::RequestBody;
+use crate::operations::search::SearchPreferences;
+use crate::passport::{SIGNATURE_ALGORITHM, TokenPassport};
+
+/// The `Content-Type` of every request.
+pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+
+/// The namespaces declared on every envelope.
+const DECLARED: [Namespace; 4] = [
+    Namespace::Messages,
+    Namespace::Core,
+    Namespace::Common,
+    Namespace::Relationships,
+];
+
+/// One request envelope: the headers and the body of one operation.
+pub(crate) struct Envelope<'a> {
+    /// Endpoint version for the namespace URIs (`2025_2`).
+    pub version: &'a str,
+    /// `None` only for logging and tests; NetSuite rejects requests without a passport.
+    pub passport: Option<&'a TokenPassport>,
+    pub search_preferences: Option<&'a SearchPreferences>,
+    pub body: &'a dyn RequestBody,
+}
+
+impl Envelope<'_> {
+    /// Renders the envelope as UTF-8 XML.
+    pub fn render(&self) -> Vec<u8> {
+        let mut writer = Writer::new(Vec::new());
+        // Writing into a Vec<u8> performs no I/O and cannot fail.
+        self.write(&mut writer)
+            .expect("writing XML into a Vec<u8> cannot fail");
+        writer.into_inner()
+    }
+
+    fn write(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
+        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let uris: Vec<(String, String)> = DECLARED
+            .iter()
+            .map(|namespace| {
+                let attribute = format!("xmlns:{}", namespace.prefix());
+                (attribute, namespace.uri(self.version))
+            })
+            .collect();
+        let mut root = writer
+            .create_element("soapenv:Envelope")
+            .with_attribute(("xmlns:soapenv", SOAP_ENVELOPE))
+            .with_attribute(("xmlns:xsi", XSI));
+        for (attribute, uri) in &uris {
+            root = root.with_attribute((attribute.as_str(), uri.as_str()));
+        }
+        root.write_inner_content(|writer| {
+            self.write_header(writer)?;
+            writer
+                .create_element("soapenv:Body")
+                .write_inner_content(|writer| self.body.write(writer))?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    fn write_header(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
+        if self.passport.is_none() && self.search_preferences.is_none() {
+            return Ok(());
+        }
+        writer
+            .create_element("soapenv:Header")
+            .write_inner_content(|writer| {
+                if let Some(passport) = self.passport {
+                    write_passport(writer, passport)?;
+                }
+                if let Some(preferences) = self.search_preferences {
+                    write_search_preferences(writer, preferences)?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    }
+}
+
+/// Writes the `tokenPassport` header: the element in the messages namespace, its children in
+/// the core namespace, in the XSD order account, consumerKey, token, nonce, timestamp,
+/// signature.
+fn write_passport(writer: &mut Writer<Vec<u8>>, passport: &TokenPassport) -> io::Result<()> {
+    writer
+        .create_element("platformMsgs:tokenPassport")
+        .write_inner_content(|writer| {
+            text_element(writer, "platformCore:account", &passport.account)?;
+            text_element(writer, "platformCore:consumerKey", &passport.consumer_key)?;
+            text_element(writer, "platformCore:token", &passport.token_id)?;
+            text_element(writer, "platformCore:nonce", &passport.nonce)?;
+            text_element(
+                writer,
+                "platformCore:timestamp",
+                &passport.timestamp.to_string(),
+            )?;
+            writer
+                .create_element("platformCore:signature")
+                .with_attribute(("algorithm", SIGNATURE_ALGORITHM))
+                .write_text_content(BytesText::new(&passport.signature))?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// Writes the `searchPreferences` header, children in XSD order.
+fn write_search_preferences(
+    writer: &mut Writer<Vec<u8>>,
+    preferences: &SearchPreferences,
+) -> io::Result<()> {
+    writer
+        .create_element("platformMsgs:searchPreferences")
+        .write_inner_content(|writer| {
+            let body_fields_only = bool_text(preferences.body_fields_only);
+            text_element(writer, "platformMsgs:bodyFieldsOnly", body_fields_only)?;
+            text_element(
+                writer,
+                "platformMsgs:pageSize",
+                &preferences.page_size.to_string(),
+            )?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// Writes `<name>text</name>`, escaping the text.
+pub(crate) fn text_element(writer: &mut Writer<Vec<u8>>, name: &str, text: &str) -> io::Result<()> {
+    writer
+        .create_element(name)
+        .write_text_content(BytesText::new(text))?;
+    Ok(())
+}
+
+/// Returns `true` or `false` as `xsd:boolean` text.
+pub(crate) fn bool_text(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+/// Returns `prefix:local` for an element or type in `namespace`.
+pub(crate) fn qualified(namespace: Namespace, local: &str) -> String {
+    format!("{}:{local}", namespace.prefix())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,241 @@
+//! Conversion between NetSuite records and the engine's typed field values.
+//!
+//! Reading: booleans become `Bool`; doubles and longs become `Number`; a `RecordRef` becomes
+//! its internal ID as `Text`; dateTimes become UTC RFC 3339 `Text`; a select custom field
+//! becomes the internal ID of its value and a multi-select the internal IDs joined by `,`; a
+//! field the record does not carry becomes `Null`.
+//!
+//! Writing: a name the record type's schema knows is a standard field and is written in its
+//! XSD type; any other name starting with `cust` is a custom field (`Text` as
+//! `StringCustomFieldRef`, `Bool` as `BooleanCustomFieldRef`, `Number` as
+//! `DoubleCustomFieldRef`); `Null` goes to `nullFieldList`. `customForm` is a standard field
+//! although it starts with `cust`.
+
+use tandem_engine::{FieldValue, Fields, SourceRecord};
+
+use crate::error::Error;
+use crate::records::{
+    BodyValue, CustomField, CustomValue, FieldKind, FieldSchema, Record, RecordRef, RecordSchema,
+    format_date_time, parse_date_time,
+};
+
+/// Converts a searched record into a [`SourceRecord`] with the values of `requested`.
+pub(super) fn source_record(
+    schema: &RecordSchema,
+    requested: &[String],
+    record: &Record,
+) -> Result<SourceRecord, Error> {
+    let id = record.internal_id.clone().ok_or_else(|| {
+        Error::InvalidResponse(format!(
+            "a searched {} has no internal ID",
+            schema.record_type
+        ))
+    })?;
+    let modified_at = match record.last_modified() {
+        Some(Ok(time)) => time,
+        Some(Err(text)) => {
+            return Err(Error::InvalidResponse(format!(
+                "{} {id} has an invalid lastModifiedDate {text:?}",
+                schema.record_type
+            )));
+        }
+        None => {
+            return Err(Error::InvalidResponse(format!(
+                "{} {id} has no lastModifiedDate",
+                schema.record_type
+            )));
+        }
+    };
+    let mut fields = Fields::new();
+    for name in requested {
+        fields.insert(name.clone(), read_field(schema, record, name)?);
+    }
+    Ok(SourceRecord {
+        id,
+        modified_at,
+        link: record.external_id.clone(),
+        fields,
+    })
+}
+
+fn read_field(schema: &RecordSchema, record: &Record, name: &str) -> Result<FieldValue, Error> {
+    match name {
+        "internalId" => return Ok(optional_text(record.internal_id.as_deref())),
+        "externalId" => return Ok(optional_text(record.external_id.as_deref())),
+        _ => {}
+    }
+    if let Some((_, field)) = schema.field(name) {
+        return match record.field(name) {
+            None => Ok(FieldValue::Null),
+            Some(BodyValue::Ref(reference)) => Ok(optional_text(reference.internal_id.as_deref())),
+            Some(BodyValue::Text(text)) => typed_value(field, text),
+        };
+    }
+    if name.starts_with("cust") {
+        return Ok(record
+            .custom_field(name)
+            .map(|field| custom_value(&field.value))
+            .unwrap_or(FieldValue::Null));
+    }
+    Err(unknown_field(schema, name))
+}
+
+fn optional_text(text: Option<&str>) -> FieldValue {
+    text.map(FieldValue::text).unwrap_or(FieldValue::Null)
+}
+
+/// Converts the text of a standard field by its XSD type.
+fn typed_value(field: &FieldSchema, text: &str) -> Result<FieldValue, Error> {
+    let trimmed = text.trim();
+    let invalid = |expected: &str| {
+        Error::InvalidResponse(format!(
+            "field {} holds {text:?}, which is not a valid {expected}",
+            field.name
+        ))
+    };
+    let value = match field.kind {
+        FieldKind::Boolean => match trimmed {
+            "true" => FieldValue::Bool(true),
+            "false" => FieldValue::Bool(false),
+            _ => return Err(invalid("boolean")),
+        },
+        FieldKind::Double | FieldKind::Long => {
+            FieldValue::Number(trimmed.parse().map_err(|_| invalid("number"))?)
+        }
+        FieldKind::DateTime => {
+            let time = parse_date_time(trimmed).ok_or_else(|| invalid("dateTime"))?;
+            FieldValue::Text(format_date_time(time))
+        }
+        _ => FieldValue::text(text),
+    };
+    Ok(value)
+}
+
+fn custom_value(value: &CustomValue) -> FieldValue {
+    match value {
+        CustomValue::String(text) => FieldValue::text(text.as_str()),
+        CustomValue::Boolean(flag) => FieldValue::Bool(*flag),
+        CustomValue::Double(number) => FieldValue::Number(*number),
+        CustomValue::Long(number) => FieldValue::Number(*number as f64),
+        CustomValue::Date(time) => FieldValue::Text(format_date_time(*time)),
+        CustomValue::Select(reference) => optional_text(reference.internal_id.as_deref()),
+        CustomValue::MultiSelect(references) => {
+            let ids: Vec<&str> = references
+                .iter()
+                .filter_map(|reference| reference.internal_id.as_deref())
+                .collect();
+            FieldValue::text(ids.join(","))
+        }
+    }
+}
+
+/// Builds a record of `schema`'s type from engine fields; the caller sets the keys.
+pub(super) fn record_from_fields(schema: &RecordSchema, fields: &Fields) -> Result<Record, Error> {
+    let mut record = Record::new(schema.record_type);
+    for (name, value) in fields {
+        if let Some((_, field)) = schema.field(name) {
+            match value {
+                FieldValue::Null => record.null_fields.push(name.clone()),
+                value => record
+                    .fields
+                    .push((name.clone(), body_value(field, value)?)),
+            }
+        } else if name.starts_with("cust") {
+            match custom_field(name, value) {
+                Some(field) => record.custom_fields.push(field),
+                None => record.null_fields.push(name.clone()),
+            }
+        } else {
+            return Err(unknown_field(schema, name));
+        }
+    }
+    Ok(record)
+}
+
+/// Converts an engine value into a standard field of `field`'s XSD type.
+fn body_value(field: &FieldSchema, value: &FieldValue) -> Result<BodyValue, Error> {
+    let wrong_type = || {
+        Error::Config(format!(
+            "field `{}` is a {} field and cannot take {value:?}",
+            field.name,
+            kind_label(field.kind)
+        ))
+    };
+    let text = match (field.kind, value) {
+        (FieldKind::String | FieldKind::Enum, FieldValue::Text(text)) => text.clone(),
+        (FieldKind::Boolean, FieldValue::Bool(flag)) => flag.to_string(),
+        (FieldKind::Double, FieldValue::Number(number)) => number.to_string(),
+        (FieldKind::Long, FieldValue::Number(number)) => whole_number(field, *number)?,
+        (FieldKind::DateTime, FieldValue::Text(text)) => {
+            let time = parse_date_time(text).ok_or_else(|| Error::InvalidValue {
+                field: field.name.to_string(),
+                message: format!("{text:?} is not an RFC 3339 time with an offset"),
+            })?;
+            format_date_time(time)
+        }
+        (FieldKind::RecordRef, FieldValue::Text(id)) => {
+            return Ok(BodyValue::Ref(internal_ref(id)));
+        }
+        (FieldKind::RecordRef, FieldValue::Number(number)) => {
+            return Ok(BodyValue::Ref(internal_ref(&whole_number(field, *number)?)));
+        }
+        _ => return Err(wrong_type()),
+    };
+    Ok(BodyValue::Text(text))
+}
+
+fn internal_ref(id: &str) -> RecordRef {
+    RecordRef {
+        internal_id: Some(id.to_string()),
+        ..RecordRef::default()
+    }
+}
+
+/// Formats an integral number without a fraction; refuses fractions and values outside the
+/// range of `xsd:long`.
+fn whole_number(field: &FieldSchema, number: f64) -> Result<String, Error> {
+    // 2^63 is exactly representable; every f64 below it in magnitude fits an i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if number.fract() != 0.0 || !number.is_finite() || number.abs() >= LIMIT {
+        return Err(Error::InvalidValue {
+            field: field.name.to_string(),
+            message: format!("{number} is not a whole number"),
+        });
+    }
+    Ok((number as i64).to_string())
+}
+
+fn kind_label(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::String => "text",
+        FieldKind::Enum => "enumeration",
+        FieldKind::Boolean => "boolean",
+        FieldKind::Double => "number",
+        FieldKind::Long => "whole number",
+        FieldKind::DateTime => "dateTime",
+        FieldKind::RecordRef => "record reference",
+        FieldKind::Sublist => "sublist",
+        FieldKind::CustomFieldList => "custom field list",
+    }
+}
+
+/// Builds a custom field from an engine value; `None` for `Null`, which clears the field.
+fn custom_field(script_id: &str, value: &FieldValue) -> Option<CustomField> {
+    let value = match value {
+        FieldValue::Null => return None,
+        FieldValue::Text(text) => CustomValue::String(text.clone()),
+        FieldValue::Bool(flag) => CustomValue::Boolean(*flag),
+        FieldValue::Number(number) => CustomValue::Double(*number),
+    };
+    Some(CustomField::new(script_id, value))
+}
+
+fn unknown_field(schema: &RecordSchema, name: &str) -> Error {
+    Error::Config(format!(
+        "NetSuite {} has no field `{name}`; custom fields are named by script ID (cust...)",
+        schema.type_name
+    ))
+}
+
+#[cfg(test)]
+mod tests;
