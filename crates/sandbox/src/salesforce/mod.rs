@@ -1,1 +1,222 @@
-//! Salesforce REST emulator.
+//! Salesforce REST emulator: an in-memory org served over HTTP on the real wire format.
+//!
+//! It implements the OAuth 2.0 client credentials token endpoint, the version list, SOQL
+//! queries with paging (`/query`, `/queryAll`), sObject rows by Id and by external ID
+//! (including upsert), and sObject Collections create and update. Every
+//! `/services/data/vNN.N` call needs a bearer token and is counted against a daily
+//! allocation reported in `Sforce-Limit-Info`.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use tandem_sandbox::salesforce::{SalesforceCredentials, SalesforceEmulator};
+//!
+//! let emulator = SalesforceEmulator::new(SalesforceCredentials::generate());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! axum::serve(listener, emulator.router()).await
+//! # }
+//! ```
+
+mod auth;
+mod cursors;
+mod errors;
+mod id;
+mod json_position;
+mod limits;
+mod record;
+mod routes;
+mod schema;
+mod soql;
+mod state;
+mod validate;
+mod values;
+mod version;
+mod write;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde_json::{Map, Value};
+
+pub use auth::SalesforceCredentials;
+pub use errors::ApiError;
+pub use schema::{Access, FieldDef, FieldType, ObjectDef};
+
+use record::full_row;
+use state::{Lookup, Org};
+use validate::WriteBody;
+use version::DEFAULT_VERSION;
+use write::WriteStamp;
+
+/// The emulated org. Clones share one org, so a clone can serve HTTP while the original
+/// seeds and inspects records.
+#[derive(Clone)]
+pub struct SalesforceEmulator {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    credentials: SalesforceCredentials,
+    org: Mutex<Org>,
+}
+
+impl SalesforceEmulator {
+    /// Creates an org with the Account and User objects, an integration user (the connected
+    /// app's "run as" user) and an admin user, accepting `credentials` at the token endpoint.
+    pub fn new(credentials: SalesforceCredentials) -> SalesforceEmulator {
+        SalesforceEmulator {
+            inner: Arc::new(Shared {
+                credentials,
+                org: Mutex::new(Org::new()),
+            }),
+        }
+    }
+
+    /// Returns the connected app credentials the token endpoint accepts.
+    pub fn credentials(&self) -> &SalesforceCredentials {
+        &self.inner.credentials
+    }
+
+    /// Returns the HTTP routes: `POST /services/oauth2/token`, `GET /services/data` and the
+    /// versioned API under `/services/data/vNN.N`.
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.clone())
+    }
+
+    /// Inserts a record as data loading would: validated like an API create, made by the
+    /// admin user, with `CreatedDate`, `LastModifiedDate` and `SystemModstamp` set to
+    /// `modified_at` (cut to milliseconds). Returns the 18-character Id.
+    pub fn insert_record(
+        &self,
+        object: &str,
+        fields: Map<String, Value>,
+        modified_at: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
+        let raw = Value::Object(fields.clone()).to_string();
+        let mut org = self.org();
+        let stamp = WriteStamp {
+            user_id: org.admin_user_id.clone(),
+            at: modified_at.trunc_subsecs(3),
+        };
+        let canonical = org
+            .object(object)
+            .map(|definition| definition.name.clone())
+            .ok_or_else(ApiError::not_found)?;
+        org.create(&canonical, &WriteBody::top_level(fields, &raw), &stamp)
+    }
+
+    /// Returns the record with every field and `attributes`, as `GET /sobjects/{object}/{id}`
+    /// returns it, or `None` when no live record has this 15- or 18-character Id.
+    pub fn record(&self, object: &str, id: &str) -> Option<Map<String, Value>> {
+        let org = self.org();
+        let definition = org.object(object)?;
+        let id = id::normalize(id)?;
+        match org.lookup(&definition.name, &id) {
+            Lookup::Live(values) => Some(full_row(definition, values, DEFAULT_VERSION).into_map()),
+            Lookup::Deleted | Lookup::Missing => None,
+        }
+    }
+
+    /// Returns every live record of `object` in Id order, rendered like [`Self::record`].
+    pub fn records(&self, object: &str) -> Vec<Map<String, Value>> {
+        let org = self.org();
+        let Some(definition) = org.object(object) else {
+            return Vec::new();
+        };
+        org.records(&definition.name, false)
+            .map(|values| full_row(definition, values, DEFAULT_VERSION).into_map())
+            .collect()
+    }
+
+    /// Applies an edit made by a user in the UI: validated like an API update, made by the
+    /// admin user, with `LastModifiedDate` and `SystemModstamp` set to now.
+    pub fn edit_record(
+        &self,
+        object: &str,
+        id: &str,
+        fields: Map<String, Value>,
+    ) -> Result<(), ApiError> {
+        let raw = Value::Object(fields.clone()).to_string();
+        let mut org = self.org();
+        let stamp = WriteStamp {
+            user_id: org.admin_user_id.clone(),
+            at: values::now_millis(),
+        };
+        let canonical = org
+            .object(object)
+            .map(|definition| definition.name.clone())
+            .ok_or_else(ApiError::not_found)?;
+        let id = id::normalize(id).ok_or_else(ApiError::not_found)?;
+        org.update(&canonical, &id, &WriteBody::top_level(fields, &raw), &stamp)
+    }
+
+    /// Returns how many requests each route received, keyed by method and route below the
+    /// version: `POST /composite/sobjects`, `GET /query`, `PATCH /sobjects/Account/{id}`,
+    /// and `POST /services/oauth2/token` for logins. Rejected requests count too.
+    pub fn request_counts(&self) -> BTreeMap<String, u64> {
+        self.org().request_counts.clone()
+    }
+
+    /// Sets the default number of rows per query page (2,000 unless set); a request's
+    /// `Sforce-Query-Options: batchSize=N` still takes precedence. Values below 1 count as 1.
+    pub fn set_query_batch_size(&self, size: usize) {
+        self.org().query_batch_size = size.max(1);
+    }
+
+    /// Sets how long an access token stays valid after it is issued (two hours unless set).
+    pub fn set_session_timeout(&self, timeout: std::time::Duration) {
+        let timeout = chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::MAX);
+        self.org().sessions.timeout = timeout;
+    }
+
+    /// Invalidates every access token, so the next API call answers 401 `INVALID_SESSION_ID`.
+    pub fn expire_sessions(&self) {
+        self.org().sessions.expire_all();
+    }
+
+    /// Sets the number of API requests allowed in any 24 hours (15,000 unless set). Requests
+    /// beyond it answer 403 `REQUEST_LIMIT_EXCEEDED`.
+    pub fn set_daily_api_limit(&self, limit: u64) {
+        self.org().usage.limit = limit;
+    }
+
+    /// Adds a field, such as a custom field, to an object. Existing records get null (false
+    /// for a checkbox). Fails with `NOT_FOUND` for an unknown object and
+    /// `DUPLICATE_DEVELOPER_NAME` when the object already has a field of that name.
+    pub fn add_field(&self, object: &str, field: FieldDef) -> Result<(), ApiError> {
+        self.org().add_field(object, field)
+    }
+
+    /// Returns the Id of the integration user, the user API writes are made by and the
+    /// default owner of new records.
+    pub fn integration_user_id(&self) -> String {
+        self.org().integration_user_id.clone()
+    }
+
+    /// Returns the Id of the admin user, the user behind [`Self::insert_record`] and
+    /// [`Self::edit_record`].
+    pub fn admin_user_id(&self) -> String {
+        self.org().admin_user_id.clone()
+    }
+
+    /// Locks the org. A handler that panicked while holding the lock leaves the org usable:
+    /// every write replaces whole records, so no record is left half-written.
+    fn org(&self) -> MutexGuard<'_, Org> {
+        self.inner
+            .org
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Returns the stamp of a write made through the API now.
+    fn api_stamp(&self) -> WriteStamp {
+        WriteStamp {
+            user_id: self.org().integration_user_id.clone(),
+            at: values::now_millis(),
+        }
+    }
+
+    fn count_request(&self, key: String) {
+        *self.org().request_counts.entry(key).or_insert(0) += 1;
+    }
+}

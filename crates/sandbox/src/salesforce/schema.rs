@@ -1,0 +1,356 @@
+//! sObjects and their fields as data: one table per object, read by validation, SOQL and
+//! record rendering. Adding an object or a field means adding a row here (or calling
+//! [`crate::salesforce::SalesforceEmulator::add_field`] at run time).
+//!
+//! Names, labels, types and lengths follow the Account describe of a real org.
+
+/// Data type of a field, as `type` in a describe result names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// The record's own 18-character Id.
+    Id,
+    /// Single-line text.
+    String,
+    /// Multi-line text.
+    TextArea,
+    /// Phone number, stored as text.
+    Phone,
+    /// Web address, stored as text.
+    Url,
+    /// Email address, stored as text.
+    Email,
+    /// One value from a list; the list is enforced only when restricted.
+    Picklist,
+    /// Id of a record of one of the objects in `reference_to`.
+    Reference,
+    /// `true` or `false`.
+    Boolean,
+    /// Floating-point number.
+    Double,
+    /// Amount of money, a JSON number.
+    Currency,
+    /// Percentage, a JSON number.
+    Percent,
+    /// Whole number.
+    Int,
+    /// Calendar date, `YYYY-MM-DD`.
+    Date,
+    /// Instant in UTC, rendered `2024-03-05T17:14:02.000+0000`.
+    DateTime,
+}
+
+impl FieldType {
+    /// Returns the type name used in describe results and in SOQL messages.
+    pub fn describe_name(self) -> &'static str {
+        match self {
+            FieldType::Id => "id",
+            FieldType::String => "string",
+            FieldType::TextArea => "textarea",
+            FieldType::Phone => "phone",
+            FieldType::Url => "url",
+            FieldType::Email => "email",
+            FieldType::Picklist => "picklist",
+            FieldType::Reference => "reference",
+            FieldType::Boolean => "boolean",
+            FieldType::Double => "double",
+            FieldType::Currency => "currency",
+            FieldType::Percent => "percent",
+            FieldType::Int => "int",
+            FieldType::Date => "date",
+            FieldType::DateTime => "datetime",
+        }
+    }
+
+    /// Returns whether values are text with a maximum length.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            FieldType::String
+                | FieldType::TextArea
+                | FieldType::Phone
+                | FieldType::Url
+                | FieldType::Email
+                | FieldType::Picklist
+        )
+    }
+
+    /// Returns whether values are Ids (the record's own or a reference).
+    pub fn is_id(self) -> bool {
+        matches!(self, FieldType::Id | FieldType::Reference)
+    }
+
+    /// Returns whether values are JSON numbers.
+    pub fn is_number(self) -> bool {
+        matches!(
+            self,
+            FieldType::Double | FieldType::Currency | FieldType::Percent | FieldType::Int
+        )
+    }
+}
+
+/// How a field may be written through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Maintained by the platform (Id, audit fields); rejected in a create or update body.
+    System,
+    /// Must have a value on create and cannot be cleared on update.
+    Required,
+    /// May be set, changed and cleared.
+    Optional,
+    /// Gets a default value on create when absent (OwnerId), cannot be cleared.
+    Defaulted,
+}
+
+/// One field of an sObject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDef {
+    /// API name, for example `BillingCity` or `NetSuite_Internal_ID__c`.
+    pub name: String,
+    /// Label, used in validation messages (`Billing City: data value too large: ...`).
+    pub label: String,
+    /// Data type.
+    pub field_type: FieldType,
+    /// Maximum number of characters for text types; 0 for other types.
+    pub length: usize,
+    /// How the field may be written.
+    pub access: Access,
+    /// Whether upserts and look-ups may match on this field.
+    pub external_id: bool,
+    /// Whether two live records may not share a value.
+    pub unique: bool,
+    /// Whether matching and uniqueness compare case; Salesforce defaults to ignoring case.
+    pub case_sensitive: bool,
+    /// Values of a picklist, in display order.
+    pub picklist_values: Vec<String>,
+    /// Whether a picklist rejects values outside `picklist_values`.
+    pub restricted_picklist: bool,
+    /// Objects a reference may point to.
+    pub reference_to: Vec<String>,
+}
+
+impl FieldDef {
+    /// Creates a field that is not an external ID, not unique and has no picklist values.
+    pub fn new(
+        name: &str,
+        label: &str,
+        field_type: FieldType,
+        length: usize,
+        access: Access,
+    ) -> FieldDef {
+        FieldDef {
+            name: name.to_string(),
+            label: label.to_string(),
+            field_type,
+            length,
+            access,
+            external_id: false,
+            unique: false,
+            case_sensitive: false,
+            picklist_values: Vec::new(),
+            restricted_picklist: false,
+            reference_to: Vec::new(),
+        }
+    }
+
+    /// Marks the field as an external ID, unique or not.
+    pub fn external_id(mut self, unique: bool) -> FieldDef {
+        self.external_id = true;
+        self.unique = unique;
+        self
+    }
+
+    /// Sets the picklist values and whether other values are rejected.
+    pub fn picklist(mut self, values: &[&str], restricted: bool) -> FieldDef {
+        self.picklist_values = values.iter().map(|value| value.to_string()).collect();
+        self.restricted_picklist = restricted;
+        self
+    }
+
+    /// Sets the objects a reference field may point to.
+    pub fn references(mut self, objects: &[&str]) -> FieldDef {
+        self.reference_to = objects.iter().map(|object| object.to_string()).collect();
+        self
+    }
+
+    /// Returns whether a create request may set this field.
+    pub fn createable(&self) -> bool {
+        self.access != Access::System
+    }
+
+    /// Returns whether the field must hold a value after a write.
+    pub fn required(&self) -> bool {
+        matches!(self.access, Access::Required | Access::Defaulted)
+    }
+}
+
+/// One sObject: its names, key prefix and fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectDef {
+    /// API name, for example `Account`.
+    pub name: String,
+    /// Label, for example `Account`.
+    pub label: String,
+    /// First three characters of every Id of this object (`001` for Account).
+    pub key_prefix: String,
+    /// Whether the API may create records of this object.
+    pub createable: bool,
+    /// Fields in describe order.
+    pub fields: Vec<FieldDef>,
+}
+
+impl ObjectDef {
+    /// Finds a field by API name, ignoring case as Salesforce does.
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields
+            .iter()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Picklist values of `Account.Type` in a new org.
+const ACCOUNT_TYPES: &[&str] = &[
+    "Prospect",
+    "Customer - Direct",
+    "Customer - Channel",
+    "Channel Partner / Reseller",
+    "Installation Partner",
+    "Technology Partner",
+    "Other",
+];
+
+/// Returns the audit fields every object carries, in describe order.
+fn audit_fields() -> Vec<FieldDef> {
+    use Access::System;
+    use FieldType::{DateTime, Reference};
+    vec![
+        FieldDef::new("CreatedDate", "Created Date", DateTime, 0, System),
+        FieldDef::new("CreatedById", "Created By ID", Reference, 18, System).references(&["User"]),
+        FieldDef::new(
+            "LastModifiedDate",
+            "Last Modified Date",
+            DateTime,
+            0,
+            System,
+        ),
+        FieldDef::new(
+            "LastModifiedById",
+            "Last Modified By ID",
+            Reference,
+            18,
+            System,
+        )
+        .references(&["User"]),
+        FieldDef::new("SystemModstamp", "System Modstamp", DateTime, 0, System),
+    ]
+}
+
+/// Returns the Account object.
+pub fn account() -> ObjectDef {
+    use Access::{Defaulted, Optional, Required, System};
+    use FieldType as T;
+    let mut fields = vec![
+        FieldDef::new("Id", "Account ID", T::Id, 18, System),
+        FieldDef::new("IsDeleted", "Deleted", T::Boolean, 0, System),
+        FieldDef::new("Name", "Account Name", T::String, 255, Required),
+        FieldDef::new("Type", "Account Type", T::Picklist, 40, Optional)
+            .picklist(ACCOUNT_TYPES, false),
+        FieldDef::new(
+            "BillingStreet",
+            "Billing Street",
+            T::TextArea,
+            255,
+            Optional,
+        ),
+        FieldDef::new("BillingCity", "Billing City", T::String, 40, Optional),
+        FieldDef::new(
+            "BillingState",
+            "Billing State/Province",
+            T::String,
+            80,
+            Optional,
+        ),
+        FieldDef::new(
+            "BillingPostalCode",
+            "Billing Zip/Postal Code",
+            T::String,
+            20,
+            Optional,
+        ),
+        FieldDef::new("BillingCountry", "Billing Country", T::String, 80, Optional),
+        FieldDef::new("Phone", "Account Phone", T::Phone, 40, Optional),
+        FieldDef::new("Website", "Website", T::Url, 255, Optional),
+        FieldDef::new("OwnerId", "Owner ID", T::Reference, 18, Defaulted).references(&["User"]),
+    ];
+    fields.extend(audit_fields());
+    fields.push(
+        FieldDef::new(
+            "NetSuite_Internal_ID__c",
+            "NetSuite Internal ID",
+            T::String,
+            255,
+            Optional,
+        )
+        .external_id(true),
+    );
+    ObjectDef {
+        name: "Account".to_string(),
+        label: "Account".to_string(),
+        key_prefix: "001".to_string(),
+        createable: true,
+        fields,
+    }
+}
+
+/// Returns the User object, reduced to the fields that identify a user.
+pub fn user() -> ObjectDef {
+    use Access::System;
+    use FieldType as T;
+    let mut fields = vec![
+        FieldDef::new("Id", "User ID", T::Id, 18, System),
+        FieldDef::new("Username", "Username", T::String, 80, System),
+        FieldDef::new("Name", "Full Name", T::String, 121, System),
+        FieldDef::new("Email", "Email", T::Email, 128, System),
+        FieldDef::new("IsActive", "Active", T::Boolean, 0, System),
+    ];
+    fields.extend(audit_fields());
+    ObjectDef {
+        name: "User".to_string(),
+        label: "User".to_string(),
+        key_prefix: "005".to_string(),
+        createable: false,
+        fields,
+    }
+}
+
+/// Returns every object the emulator knows, in the order of a global describe.
+pub fn standard_objects() -> Vec<ObjectDef> {
+    vec![account(), user()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_lookup_ignores_case() {
+        let account = account();
+        let field = account.field("billingcity").unwrap();
+        assert_eq!(field.name, "BillingCity");
+        assert_eq!(field.length, 40);
+    }
+
+    #[test]
+    fn netsuite_id_is_unique_external_id() {
+        let account = account();
+        let field = account.field("NetSuite_Internal_ID__c").unwrap();
+        assert!(field.external_id);
+        assert!(field.unique);
+        assert!(!field.case_sensitive);
+    }
+
+    #[test]
+    fn key_prefixes_follow_salesforce() {
+        assert_eq!(account().key_prefix, "001");
+        assert_eq!(user().key_prefix, "005");
+    }
+}
