@@ -458,7 +458,7 @@ async fn unmodelled_fields_round_trip() {
             .unwrap(),
         "1"
     );
-    assert_eq!(record.text_of("creditLimit").unwrap(), "5000");
+    assert_eq!(record.text_of("creditLimit").unwrap(), "5000.0");
     assert_eq!(record.text_of("city").unwrap(), "Portland");
     let names: Vec<&str> = record.children.iter().map(Node::local).collect();
     let position = |name: &str| names.iter().position(|n| *n == name).unwrap();

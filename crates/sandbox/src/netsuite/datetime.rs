@@ -15,9 +15,9 @@ pub(crate) fn format_pacific(instant: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// Parses an `xsd:dateTime`. A value with `Z` or an offset is converted to UTC; a value without
-/// one is read as America/Los_Angeles wall time, taking the earlier instant when the wall time
-/// occurs twice and the next valid instant when it falls into the spring-forward gap.
+/// Parses an `xsd:dateTime`. A value with `Z` or an offset is converted to UTC. A value without
+/// one is read as America/Los_Angeles wall time. A wall time that occurs twice gives the earlier
+/// instant, and one inside the spring-forward gap is moved one hour later.
 pub(crate) fn parse_xsd_datetime(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(instant) = DateTime::parse_from_rfc3339(text) {

@@ -2,8 +2,8 @@
 //! one record or one search fails), with the codes and messages NetSuite uses.
 //!
 //! Messages quoted from recorded NetSuite responses or Oracle's documentation are marked
-//! "recorded" or "documented"; the others follow NetSuite's wording for similar errors and are
-//! marked with a NOTE.
+//! "recorded" or "documented". The others follow NetSuite's wording for similar errors, and a
+//! NOTE marks them.
 
 use super::soap::{CORE, FAULTS, MESSAGES};
 use super::xml::{Version, XmlWriter};
@@ -39,9 +39,9 @@ impl Fault {
         }
     }
 
-    /// Any token passport failure. Recorded TBA login faults carry `invalidCredentialsFault`
-    /// with code `USER_ERROR`; `INVALID_LOGIN_ATTEMPT` is a status detail code and not a value
-    /// of the `FaultCodeType` enumeration that the fault's `code` element has in the schema.
+    /// Returns the fault for any token passport failure. Recorded TBA login faults carry
+    /// `invalidCredentialsFault` with code `USER_ERROR`. `INVALID_LOGIN_ATTEMPT` is not used
+    /// because it is a status detail code, not a value of the schema's `FaultCodeType`.
     pub fn invalid_login() -> Fault {
         Fault::platform(
             "invalidCredentialsFault",
@@ -50,7 +50,8 @@ impl Fault {
         )
     }
 
-    /// A token passport sent together with `applicationInfo` or a user `passport` (recorded).
+    /// Returns the fault for a token passport sent with `applicationInfo` or a user `passport`
+    /// (recorded).
     pub fn ambiguous_authentication() -> Fault {
         Fault::platform(
             "invalidCredentialsFault",
@@ -59,7 +60,7 @@ impl Fault {
         )
     }
 
-    /// A request over the account's concurrency limit, as NetSuite answers TBA requests.
+    /// Returns the fault NetSuite sends for a TBA request over the account's concurrency limit.
     pub fn concurrency_limit() -> Fault {
         Fault::platform(
             "exceededConcurrentRequestLimitFault",
@@ -68,14 +69,14 @@ impl Fault {
         )
     }
 
-    /// A request whose namespaces name another endpoint version than its URL.
-    // NOTE: the fault element and code follow the schema's InvalidVersionFault; no recorded
-    // response shows NetSuite's exact answer to mixed versions.
+    /// Returns the fault for a request whose namespaces name another version than its URL.
+    // NOTE: the fault element and code follow the schema's InvalidVersionFault. No recorded
+    // response shows NetSuite's exact fault for mixed versions.
     pub fn version_mismatch(message: String) -> Fault {
         Fault::platform("invalidVersionFault", "INVALID_WS_VERSION", &message)
     }
 
-    /// A `*List` request with more records than the operation allows.
+    /// Returns the fault for a `*List` request with more records than the operation allows.
     // NOTE: code from the schema's FaultCodeType; message text not confirmed.
     pub fn record_count(limit: usize) -> Fault {
         let message = format!(
@@ -84,7 +85,7 @@ impl Fault {
         Fault::platform("exceededRecordCountFault", "MAX_RCRDS_EXCEEDED", &message)
     }
 
-    /// A body that is not well-formed, namespace-aware XML.
+    /// Returns the fault for a body that is not well-formed, namespace-aware XML.
     pub fn malformed(message: &str) -> Fault {
         Fault {
             faultstring: format!("org.xml.sax.SAXParseException: {message}"),
@@ -92,8 +93,8 @@ impl Fault {
         }
     }
 
-    /// An element that the schema does not define at this place, worded as the recorded
-    /// `NLSchemaBeanException` faults: `addr1 not found on {urn:...}CustomerAddressbook`.
+    /// Returns the fault for an element that the schema does not define at this place, worded
+    /// as the recorded `NLSchemaBeanException` faults (`addr1 not found on {urn:...}Type`).
     pub fn element_not_found(element: &str, parent_ns: &str, parent_type: &str) -> Fault {
         Fault {
             faultstring: format!(
@@ -104,7 +105,7 @@ impl Fault {
         }
     }
 
-    /// A value that does not parse as its schema type.
+    /// Returns the fault for a value that does not parse as its schema type.
     // NOTE: worded after Apache Axis deserialization errors; no recorded example.
     pub fn invalid_value(value: &str, element: &str, type_name: &str) -> Fault {
         Fault {
@@ -116,7 +117,8 @@ impl Fault {
         }
     }
 
-    /// Any other request-level problem (missing body, unknown operation, bad SOAPAction).
+    /// Returns a fault without platform detail for any other request-level problem, such as
+    /// a missing body, an unknown operation or a mismatched SOAPAction.
     pub fn request(message: String) -> Fault {
         Fault {
             faultstring: message,
@@ -170,29 +172,31 @@ impl StatusDetail {
         }
     }
 
-    /// An add or upsert whose external ID or entity ID is taken (recorded).
+    /// Returns the error for a write whose external ID or entity ID is taken (recorded).
     pub fn duplicate_entity() -> StatusDetail {
         StatusDetail::new("DUP_ENTITY", "This entity already exists.")
     }
 
-    /// A get whose internal or external ID matches no record (recorded).
+    /// Returns the error for a key that matches no record (recorded).
     pub fn invalid_key() -> StatusDetail {
         StatusDetail::new("INVALID_KEY_OR_REF", "The specified key is invalid.")
     }
 
-    /// An update of a record that does not exist.
+    /// Returns the error for an update of a record that does not exist.
     // NOTE: NetSuite's usual text for RCRD_DSNT_EXIST; not in the recorded responses.
     pub fn record_does_not_exist() -> StatusDetail {
         StatusDetail::new("RCRD_DSNT_EXIST", "That record does not exist.")
     }
 
-    /// Required fields left empty, listed by their UI labels (recorded wording).
+    /// Returns the error for required fields left empty, listed by their UI labels (recorded
+    /// wording).
     pub fn required_fields(labels: &[&str]) -> StatusDetail {
         let message = format!("Please enter value(s) for: {}", labels.join(", "));
         StatusDetail::new("USER_ERROR", message)
     }
 
-    /// A value the field does not accept, named by its lower-case field ID.
+    /// Returns the error for a value the field does not accept, named by its lower-case field
+    /// ID.
     // NOTE: NetSuite's usual INVALID_FLD_VALUE text; not in the recorded responses.
     pub fn invalid_field_value(value: &str, field_id: &str) -> StatusDetail {
         let message = format!(
@@ -201,7 +205,7 @@ impl StatusDetail {
         StatusDetail::new("INVALID_FLD_VALUE", message)
     }
 
-    /// A text value longer than the field allows.
+    /// Returns the error for a text value longer than the field allows.
     // NOTE: worded as NetSuite's field-length error seen in integration logs; the SOAP code
     // for it is not in the recorded responses.
     pub fn too_long(field_id: &str, max: usize) -> StatusDetail {
@@ -212,7 +216,8 @@ impl StatusDetail {
         StatusDetail::new("USER_ERROR", message)
     }
 
-    /// A read-only field sent without the `ignoreReadOnlyFields` preference (recorded).
+    /// Returns the error for a read-only field sent without the `ignoreReadOnlyFields`
+    /// preference (recorded).
     pub fn read_only(field_id: &str) -> StatusDetail {
         let message = format!(
             "You do not have permissions to set a value for element {field_id} due to one of \
@@ -223,12 +228,13 @@ impl StatusDetail {
         StatusDetail::new("INSUFFICIENT_PERMISSION", message)
     }
 
-    /// A record type this emulator does not hold (recorded for an unknown get).
+    /// Returns the error for a record type this emulator does not store (recorded for a get
+    /// of an unknown record).
     pub fn unknown_record_type() -> StatusDetail {
         StatusDetail::new("UNKNOWN_RCRD_TYPE", "Unknown record type")
     }
 
-    /// An upsert without an external ID (documented, spelling included).
+    /// Returns the error for an upsert without an external ID (documented, spelling included).
     pub fn upsert_needs_external_id() -> StatusDetail {
         StatusDetail::new(
             "USER_ERROR",
@@ -236,19 +242,19 @@ impl StatusDetail {
         )
     }
 
-    /// An upsert that sets an internal ID (documented).
+    /// Returns the error for an upsert that sets an internal ID (documented).
     pub fn upsert_forbids_internal_id() -> StatusDetail {
         StatusDetail::new("USER_ERROR", "You cannot set internalId with upsert.")
     }
 
-    /// An expired or unknown search ID; the code is documented, the message is not.
+    /// Returns the error for an expired or unknown search ID. The code is documented.
     // NOTE: message text not confirmed by a recorded response.
     pub fn invalid_search_id(search_id: &str) -> StatusDetail {
         let message = format!("The search ID {search_id} is invalid or has expired.");
         StatusDetail::new("INVALID_JOB_ID", message)
     }
 
-    /// A page index outside the pages of a search.
+    /// Returns the error for a page index outside the pages of a search.
     // NOTE: code from the status code enumeration; message text not confirmed.
     pub fn invalid_page_index(index: i64, total_pages: usize) -> StatusDetail {
         let message = format!(
@@ -258,7 +264,7 @@ impl StatusDetail {
         StatusDetail::new("INVALID_SEARCH_PAGE_INDEX", message)
     }
 
-    /// A search page size outside 5..=1000.
+    /// Returns the error for a search page size outside 5..=1000.
     // NOTE: code from the status code enumeration; message text not confirmed.
     pub fn invalid_page_size(size: i64) -> StatusDetail {
         let message =
@@ -266,19 +272,20 @@ impl StatusDetail {
         StatusDetail::new("INVALID_SEARCH_PAGE_SIZE", message)
     }
 
-    /// A search criterion this emulator does not evaluate.
+    /// Returns the error for a search criterion this emulator does not evaluate.
     pub fn unsupported_search_field(field: &str) -> StatusDetail {
         let message = format!("The search field {field} is not supported by this sandbox.");
         StatusDetail::new("INVALID_SEARCH_FIELD_NAME", message)
     }
 
-    /// A search value that does not fit its field, such as a malformed date.
+    /// Returns the error for a search value that does not fit its field, such as a malformed
+    /// date.
     pub fn invalid_search_value(field: &str, value: &str) -> StatusDetail {
         let message = format!("The search value {value} is not valid for the field {field}.");
         StatusDetail::new("INVALID_SEARCH_VALUE", message)
     }
 
-    /// A search operator this field does not accept.
+    /// Returns the error for a search operator this field does not accept.
     pub fn invalid_search_operator(field: &str, operator: &str) -> StatusDetail {
         let message = format!("The operator {operator} is not valid for the field {field}.");
         StatusDetail::new("INVALID_SEARCH_OPERATOR", message)

@@ -109,8 +109,8 @@ impl NetSuiteEmulator {
         &self.inner.credentials
     }
 
-    /// Returns a router serving `POST /services/NetSuitePort_{YYYY_N}`. Other paths answer
-    /// 404; SOAP faults answer 500 and everything else 200, as NetSuite does.
+    /// Returns a router serving `POST /services/NetSuitePort_{YYYY_N}`. Other paths return
+    /// 404. SOAP faults return 500 and everything else 200, as NetSuite does.
     pub fn router(&self) -> axum::Router {
         service::router(self.clone())
     }

@@ -24,8 +24,8 @@ pub(crate) const TIMESTAMP_WINDOW_SECS: i64 = 5 * 60;
 /// so after twice the window a remembered nonce can no longer be accepted anyway.
 const NONCE_RETENTION_SECS: i64 = 2 * TIMESTAMP_WINDOW_SECS;
 
-/// Why a request failed authentication. Clients only see [`Fault::invalid_login`] or
-/// [`Fault::ambiguous_authentication`]; the reason goes to the log.
+/// The reason a request failed authentication. Clients only see [`Fault::invalid_login`] or
+/// [`Fault::ambiguous_authentication`], and the reason goes to the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum PassportError {
     #[error("the request has no tokenPassport header")]
@@ -205,7 +205,8 @@ fn signing_mac(credentials: &NetSuiteCredentials) -> Hmac<Sha256> {
         "{}&{}",
         credentials.consumer_secret, credentials.token_secret
     );
-    // HMAC accepts keys of any length, so this cannot fail.
+    // HMAC is defined for keys of any length (longer keys are hashed first), so
+    // `new_from_slice` has no error case for it.
     Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length")
 }
 

@@ -49,7 +49,10 @@ async fn handle(
     }
     match serve(&emulator, version, &headers, &body) {
         Ok(document) => xml_response(StatusCode::OK, document),
-        Err(fault) => fault_response(&fault, version),
+        Err(fault) => {
+            tracing::info!(%version, faultstring = %fault.faultstring, "request failed with a SOAP fault");
+            fault_response(&fault, version)
+        }
     }
 }
 

@@ -147,7 +147,7 @@ impl State {
             .and_then(|key| self.customers.get(key))
     }
 
-    /// Returns the internal ID of the customer that holds this external ID.
+    /// Returns the internal ID of the customer with this external ID.
     pub fn internal_id_of_external(&self, external_id: &str) -> Option<String> {
         self.get_by_external_id(external_id)
             .map(|stored| stored.customer.internal_id.clone())

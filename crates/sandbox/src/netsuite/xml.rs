@@ -73,7 +73,7 @@ pub(crate) struct ResolvedName {
     pub name: String,
 }
 
-/// One parsed element. `text` holds the character data of a leaf element; it is cleared for
+/// One parsed element. `text` is the character data of a leaf element. It is cleared for
 /// elements that have children, because SOAP bodies do not use mixed content.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Element {
@@ -118,7 +118,7 @@ impl Element {
     }
 }
 
-/// Why a request body could not be read as a namespace-well-formed XML document.
+/// The reason a request body is not a namespace-well-formed XML document.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ParseError {
     #[error("{0}")]

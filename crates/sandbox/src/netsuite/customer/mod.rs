@@ -17,7 +17,8 @@ pub(crate) use render::{RecordContext, write_customer};
 /// apart and written back unchanged (see [`StoredCustomer`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
-    /// NetSuite's numeric record ID, as text. Empty asks [`insert_customer`] to assign one.
+    /// NetSuite's numeric record ID, as text. When it is empty, [`insert_customer`] assigns
+    /// one.
     ///
     /// [`insert_customer`]: super::NetSuiteEmulator::insert_customer
     pub internal_id: String,
@@ -78,8 +79,8 @@ pub(crate) struct StoredCustomer {
 }
 
 /// Maximum lengths of the text fields the emulator checks, as (element, field ID, characters).
-// NOTE: companyName 83 matches a published NetSuite import template and phone 32 matches a
-// NetSuite length error seen in an integration log. email 254, url 999 and entityId 83 are not
+// NOTE: companyName 83 matches a third-party NetSuite import template, and phone 32 matches a
+// NetSuite length error quoted in an integration's notes. email 254, url 999 and entityId 83 are not
 // confirmed by a NetSuite source (an older import template lists 64, 100 and 80).
 pub(crate) const MAX_LENGTHS: [(&str, &str, usize); 5] = [
     ("companyName", "companyname", 83),
@@ -90,7 +91,7 @@ pub(crate) const MAX_LENGTHS: [(&str, &str, usize); 5] = [
 ];
 
 impl StoredCustomer {
-    /// Creates an empty record with these IDs, created and modified at `now`.
+    /// Creates an empty record with this internal ID, created and modified at `now`.
     pub fn new(internal_id: String, now: DateTime<Utc>) -> StoredCustomer {
         StoredCustomer {
             customer: Customer {

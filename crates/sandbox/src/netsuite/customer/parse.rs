@@ -1,8 +1,9 @@
 //! Reading a `listRel:Customer` request element into the fields it sets.
 
+use super::render::format_double;
 use super::schema::{FieldKind, field_kind, is_read_only};
 use super::{CustomField, CustomFieldValue};
-use crate::netsuite::datetime::parse_xsd_datetime;
+use crate::netsuite::datetime::{format_pacific, parse_xsd_datetime};
 use crate::netsuite::faults::Fault;
 use crate::netsuite::soap::{CORE, RELATIONSHIPS};
 use crate::netsuite::xml::{Element, Version};
@@ -70,7 +71,7 @@ fn read_field(
         "isInactive" => input.is_inactive = parse_bool(field.trimmed_text()).or(input.is_inactive),
         "customFieldList" => read_custom_fields(input, field, version)?,
         _ if is_blank(field, kind) => {}
-        _ => input.extras.push(field.clone()),
+        _ => input.extras.push(canonical(field, kind)),
     }
     Ok(())
 }
@@ -79,6 +80,24 @@ fn read_field(
 fn is_blank(field: &Element, kind: FieldKind) -> bool {
     let simple = !matches!(kind, FieldKind::RecordRef | FieldKind::Sublist);
     simple && (field.is_nil || field.trimmed_text().is_empty())
+}
+
+/// Returns a copy of a simple value in the form NetSuite writes it back: dates in Pacific time
+/// with their offset, doubles with a decimal, booleans as `true`/`false`.
+fn canonical(field: &Element, kind: FieldKind) -> Element {
+    let text = field.trimmed_text();
+    let rewritten = match kind {
+        FieldKind::DateTime => parse_xsd_datetime(text).map(format_pacific),
+        FieldKind::Double => text.parse().ok().map(format_double),
+        FieldKind::Long => text.parse::<i64>().ok().map(|number| number.to_string()),
+        FieldKind::Boolean => parse_bool(text).map(|flag| flag.to_string()),
+        _ => None,
+    };
+    let mut copy = field.clone();
+    if let Some(rewritten) = rewritten {
+        copy.text = rewritten;
+    }
+    copy
 }
 
 /// Checks that a simple value parses as its schema type.
@@ -134,7 +153,7 @@ fn read_custom_fields(
         }
         match typed_custom_field(field)? {
             Some(typed) => input.custom_fields.push(typed),
-            None => input.raw_custom_fields.push(field.clone()),
+            None => input.raw_custom_fields.push(canonical_date_value(field)),
         }
     }
     Ok(())
@@ -166,9 +185,12 @@ fn typed_custom_field(field: &Element) -> Result<Option<CustomField>, Fault> {
             .parse()
             .map(CustomFieldValue::Long)
             .map_err(|_| Fault::invalid_value(&value_text, "value", "long"))?,
-        "DateCustomFieldRef" | "SelectCustomFieldRef" | "MultiSelectCustomFieldRef" => {
+        "DateCustomFieldRef" => {
+            parse_xsd_datetime(&value_text)
+                .ok_or_else(|| Fault::invalid_value(&value_text, "value", "dateTime"))?;
             return Ok(None);
         }
+        "SelectCustomFieldRef" | "MultiSelectCustomFieldRef" => return Ok(None),
         other => return Err(Fault::invalid_value(other, "customField", "CustomFieldRef")),
     };
     Ok(Some(CustomField {
@@ -176,6 +198,17 @@ fn typed_custom_field(field: &Element) -> Result<Option<CustomField>, Fault> {
         internal_id: non_empty(field.attr("internalId")),
         value,
     }))
+}
+
+/// Returns a custom field whose `value` child, when it is a date, is written in Pacific time.
+fn canonical_date_value(field: &Element) -> Element {
+    let mut copy = field.clone();
+    for value in copy.children.iter_mut().filter(|v| v.is(CORE, "value")) {
+        if let Some(instant) = parse_xsd_datetime(value.trimmed_text()) {
+            value.text = format_pacific(instant);
+        }
+    }
+    copy
 }
 
 fn not_on_customer(name: &str, version: Version) -> Fault {
@@ -233,7 +266,23 @@ mod tests {
         assert_eq!(input.external_id.as_deref(), Some("SF-1"));
         assert_eq!(input.company_name.as_deref(), Some("Acme"));
         assert_eq!(input.extras.len(), 1);
+        assert_eq!(input.extras[0].text, "false");
         assert_eq!(input.custom_fields[0].value, CustomFieldValue::Double(2.5));
+    }
+
+    #[test]
+    fn parse_customer_writes_values_back_as_netsuite_does() {
+        let element = record(
+            "<listRel:startDate>2024-07-01T12:00:00Z</listRel:startDate>\
+             <listRel:creditLimit>5000</listRel:creditLimit>\
+             <listRel:taxable>1</listRel:taxable>",
+        );
+        let input = parse_customer(&element, V).unwrap();
+        let texts: Vec<&str> = input.extras.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["2024-07-01T05:00:00.000-07:00", "5000.0", "true"]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::netsuite::datetime::format_pacific;
 use crate::netsuite::soap::{CORE, RELATIONSHIPS, prefix_for};
 use crate::netsuite::xml::{Element, Version, XSI, XmlWriter};
 
-/// Where a record element is written and which prefixes are already declared there.
+/// The name of a record element and the prefixes declared around it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RecordContext<'a> {
     /// `record` inside a get response, `platformCore:record` inside a search result.
@@ -260,7 +260,10 @@ mod tests {
         let email = xml.find("listRel:email").unwrap();
         let modified = xml.find("listRel:lastModifiedDate").unwrap();
         let custom = xml.find("listRel:customFieldList").unwrap();
-        assert!(entity < company && company < email && email < modified && modified < custom);
+        assert!(entity < company);
+        assert!(company < email);
+        assert!(email < modified);
+        assert!(modified < custom);
         assert!(xml.contains("Acme &amp; Sons"));
         assert!(xml.contains("2024-01-15T10:00:00.000-08:00"));
         assert!(xml.contains("<platformCore:value>3.0</platformCore:value>"));

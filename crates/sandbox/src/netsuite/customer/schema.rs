@@ -2,7 +2,7 @@
 //! `lists.relationships.xsd`), with their value kinds. Responses write fields in this order,
 //! and request elements not listed here are schema errors.
 
-/// How the value of a Customer element is written.
+/// The value type of a Customer element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FieldKind {
     /// `xsd:string`.
@@ -169,8 +169,8 @@ pub(crate) const CUSTOMER_FIELDS: [(&str, FieldKind); 137] = [
 ];
 
 /// Elements NetSuite computes itself; setting them needs the `ignoreReadOnlyFields` preference.
-// NOTE: the schema does not mark read-only fields; this list holds the system-maintained dates,
-// balances and aging totals, which the Records Browser describes as read-only.
+// NOTE: the schema does not mark read-only fields. This list contains the dates, balances,
+// aging totals and web statistics that NetSuite maintains itself; it may miss some.
 pub(crate) const READ_ONLY_FIELDS: [&str; 25] = [
     "defaultAddress",
     "dateCreated",

@@ -8,7 +8,7 @@ use crate::netsuite::soap::CORE;
 use crate::netsuite::state::State;
 use crate::netsuite::xml::{Element, XmlWriter};
 
-/// The most references one `getList` request may carry (NetSuite's synchronous limit).
+/// The maximum number of references in one `getList` request (NetSuite's synchronous limit).
 const GET_LIST_LIMIT: usize = 1000;
 
 /// Serves `get`: one `baseRef` in, one `readResponse` out.

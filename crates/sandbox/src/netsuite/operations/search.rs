@@ -25,8 +25,8 @@ pub(crate) struct StoredSearch {
     criteria: Criteria,
     page_size: usize,
     body_fields_only: bool,
-    /// The page count of the first response; pages up to it stay valid even when records
-    /// drop out of the results, and come back short or empty.
+    /// The page count of the first response. Pages up to it stay valid when records drop out
+    /// of the results, so they come back short or empty instead of failing.
     first_total_pages: usize,
     last_used: Instant,
 }
@@ -211,7 +211,7 @@ fn write_records(out: &mut XmlWriter, page: &Page, context: &Context) {
     out.close("platformCore:recordList");
 }
 
-/// A search that failed: a `searchResult` whose status carries the error (HTTP 200).
+/// Writes a failed search: a `searchResult` whose status carries the error (HTTP 200).
 fn failed(context: &Context, error: &StatusDetail) -> String {
     tracing::info!(
         operation = %context.operation().name,

@@ -7,7 +7,7 @@ use crate::netsuite::soap::RELATIONSHIPS;
 use crate::netsuite::state::State;
 use crate::netsuite::xml::{Element, XmlWriter};
 
-/// Which write a request asks for.
+/// The kind of write a request makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WriteKind {
     Add,
@@ -16,7 +16,8 @@ pub(crate) enum WriteKind {
 }
 
 impl WriteKind {
-    /// The most records one `*List` request may carry (NetSuite's synchronous limits).
+    /// Returns the maximum number of records in one `*List` request (NetSuite's synchronous
+    /// limits).
     fn list_limit(self) -> usize {
         match self {
             WriteKind::Add => 200,
@@ -263,7 +264,7 @@ fn resolve_custom_field_ids(
     Ok(())
 }
 
-/// The keys a failed update or upsert echoes in its `baseRef`. Failed adds carry no
+/// Returns the keys a failed update or upsert echoes in its `baseRef`. Failed adds carry no
 /// `baseRef`, as in the recorded responses.
 fn sent_keys(input: &CustomerInput, kind: WriteKind) -> Option<BaseRef> {
     (kind != WriteKind::Add).then(|| BaseRef {
