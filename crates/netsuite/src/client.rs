@@ -20,8 +20,8 @@ use crate::parse::{self, Response};
 use crate::passport::TokenPassport;
 use crate::records::{Record, RecordRef};
 
-/// The most pages [`NetSuiteClient::search_all`] reads, a bound against a server that keeps
-/// raising `totalPages`. At the largest page size this is ten million records.
+/// The maximum number of pages [`NetSuiteClient::search_all`] reads, a bound against a server
+/// that keeps raising `totalPages`. At the largest page size this is ten million records.
 pub const MAX_SEARCH_PAGES: u32 = 10_000;
 
 /// A client for one NetSuite account.
@@ -65,7 +65,7 @@ impl NetSuiteClient {
         &self.config
     }
 
-    /// Reads one record. A refusal such as `INVALID_KEY_OR_REF` (no such record) is
+    /// Reads one record. A rejection such as `INVALID_KEY_OR_REF` (no such record) is
     /// [`Error::Record`].
     pub async fn get(&self, reference: &RecordRef) -> Result<Record, Error> {
         let request = GetRequest::new(reference)?;
@@ -107,7 +107,7 @@ impl NetSuiteClient {
     }
 
     /// Reads page `page_index` (1-based) of an earlier search. NetSuite runs the search again
-    /// for the page, and forgets a search ID 15 minutes after its last use
+    /// for the page, and a search ID expires 15 minutes after its last use
     /// (`INVALID_JOB_ID`).
     pub async fn search_more_with_id(
         &self,
@@ -122,7 +122,7 @@ impl NetSuiteClient {
 
     /// Runs a search and reads every page up to `totalPages`, returning each record once.
     ///
-    /// Pages may come back short or empty when records change during the walk; the walk
+    /// Pages may come back short or empty when records change during the walk. The walk
     /// still reads up to the highest `totalPages` any page reported, and keeps the last copy
     /// of a record that appears twice. A page that fails ends the walk with its error
     /// ([`Error::SearchPage`] names the page).
@@ -214,6 +214,7 @@ impl NetSuiteClient {
         };
         let xml = envelope.render();
         log_request_body(&envelope);
+
         let started = Instant::now();
         let response = self
             .http
@@ -224,12 +225,14 @@ impl NetSuiteClient {
             .send()
             .await
             .map_err(|error| self.transport_error(error))?;
+
         let status = response.status().as_u16();
         let body = response
             .bytes()
             .await
             .map_err(|error| self.transport_error(error))?
             .to_vec();
+
         tracing::debug!(
             operation,
             http_status = status,

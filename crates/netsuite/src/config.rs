@@ -109,7 +109,7 @@ impl NetSuiteConfig {
 
     /// Returns the account ID as the token passport needs it: the suffix after the first `_`
     /// in upper case (`1234567_sb1` becomes `1234567_SB1`). A lower-case suffix in the
-    /// passport makes NetSuite answer "Invalid login attempt".
+    /// passport makes NetSuite reject the request with "Invalid login attempt".
     pub fn passport_account(&self) -> String {
         match self.account.split_once('_') {
             Some((number, suffix)) => format!("{number}_{}", suffix.to_ascii_uppercase()),

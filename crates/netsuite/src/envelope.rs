@@ -1,9 +1,9 @@
 //! Building SOAP 1.1 request envelopes with quick-xml's `Writer`.
 //!
-//! Every namespace a request uses is declared once on the envelope with this client's fixed
+//! Every namespace a request uses is declared once on the envelope, with this client's fixed
 //! prefixes (`platformMsgs`, `platformCore`, `platformCommon`, `listRel`) and the configured
-//! version, and the output has no indentation, so a request's bytes are fully determined by
-//! its content and can be compared in tests.
+//! version. The output has no indentation, so a request's bytes depend on its content alone
+//! and tests compare them exactly.
 
 use std::io;
 

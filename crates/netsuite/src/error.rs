@@ -15,6 +15,7 @@ pub struct Fault {
     pub http_status: u16,
     /// The SOAP `faultcode`, usually `soapenv:Server.userException`.
     pub faultcode: String,
+    /// The SOAP `faultstring`, a human-readable summary such as "Invalid login attempt.".
     pub faultstring: String,
     /// The name of the element under `detail`, such as `invalidCredentialsFault` or
     /// `exceededConcurrentRequestLimitFault`. `None` for schema errors, which carry no
@@ -38,16 +39,18 @@ impl fmt::Display for Fault {
     }
 }
 
-/// Everything that can go wrong between building a request and reading its answer.
+/// Everything that can go wrong between building a request and reading its response.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// NetSuite answered with a SOAP fault.
+    /// NetSuite returned a SOAP fault.
     #[error("NetSuite fault {0}")]
     Fault(Box<Fault>),
-    /// NetSuite refused one record (`isSuccess="false"` in a read or write response).
-    #[error("NetSuite refused the record in {operation}: {}", DetailList(.details))]
+    /// NetSuite rejected one record (`isSuccess="false"` in a read or write response).
+    #[error("NetSuite rejected the record in {operation}: {}", DetailList(.details))]
     Record {
+        /// The operation name (`add`, `get`).
         operation: &'static str,
+        /// NetSuite's status details, errors first as NetSuite sent them.
         details: Vec<StatusDetail>,
     },
     /// One page of a search failed (`isSuccess="false"` in a search result).
@@ -55,24 +58,36 @@ pub enum Error {
     SearchPage {
         /// 1-based index of the page that failed.
         page_index: u32,
+        /// NetSuite's status details for the page.
         details: Vec<StatusDetail>,
     },
-    /// NetSuite, or a proxy in front of it, answered with an HTTP error status and a body that
-    /// is not a SOAP envelope.
-    #[error("NetSuite answered HTTP {status} without a SOAP body")]
-    Http { status: u16 },
-    /// No complete answer arrived within the configured timeout.
+    /// NetSuite, or a proxy in front of it, returned an HTTP error status and a body that is
+    /// not a SOAP envelope.
+    #[error("NetSuite returned HTTP {status} without a SOAP body")]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// No complete response arrived within the configured timeout.
     #[error("NetSuite request timed out after {} s", .timeout.as_secs_f64())]
-    Timeout { timeout: Duration },
-    /// The connection could not be opened or broke before an answer arrived.
+    Timeout {
+        /// The configured timeout that passed.
+        timeout: Duration,
+    },
+    /// The connection could not be opened, or it broke before a response arrived.
     #[error("connection to NetSuite failed: {0}")]
     Connection(#[source] reqwest::Error),
-    /// The answer could not be read: what was expected and what was found.
+    /// The response could not be read: what was expected and what was found.
     #[error("invalid NetSuite response: {0}")]
     InvalidResponse(String),
     /// A value cannot be sent as the field it is meant for.
     #[error("invalid value for NetSuite field {field}: {message}")]
-    InvalidValue { field: String, message: String },
+    InvalidValue {
+        /// Field name or custom field script ID.
+        field: String,
+        /// Why the value cannot be sent.
+        message: String,
+    },
     /// The configuration or a mapping is wrong: an invalid setting, an unsupported record
     /// type or a field the record type does not have.
     #[error("{0}")]
@@ -90,15 +105,15 @@ impl Error {
             }
             Error::Http { status } => http_class(*status),
             Error::Timeout { .. } | Error::Connection(_) => ErrorClass::Transient,
-            // A body that does not parse is most often a truncated answer or an error page
-            // from a proxy, both of which go away on retry.
+            // The likely causes of a body that does not parse, a truncated response or a
+            // proxy's error page, go away on retry.
             Error::InvalidResponse(_) => ErrorClass::Transient,
             Error::InvalidValue { .. } => ErrorClass::Data,
             Error::Config(_) => ErrorClass::Config,
         }
     }
 
-    /// Returns true for errors about one record (refused by NetSuite, or with a value that
+    /// Returns true for errors about one record (rejected by NetSuite, or with a value that
     /// cannot be sent), after which other records of the same call can still succeed.
     pub fn is_record_level(&self) -> bool {
         matches!(self, Error::Record { .. } | Error::InvalidValue { .. })
@@ -255,7 +270,7 @@ fn http_class(status: u16) -> ErrorClass {
     }
 }
 
-/// The detail that explains a failure: the first of type ERROR, or the first of any type.
+/// Returns the detail that explains a failure: the first of type ERROR, else the first one.
 fn primary_detail(details: &[StatusDetail]) -> Option<&StatusDetail> {
     details
         .iter()
@@ -266,7 +281,7 @@ fn primary_detail(details: &[StatusDetail]) -> Option<&StatusDetail> {
 /// Joins the messages of `details` with `; `, using the code where a message is empty.
 fn messages_of(details: &[StatusDetail]) -> String {
     if details.is_empty() {
-        return "no status detail given".to_string();
+        return "no status detail".to_string();
     }
     let messages: Vec<&str> = details
         .iter()
@@ -287,7 +302,7 @@ struct DetailList<'a>(&'a [StatusDetail]);
 impl fmt::Display for DetailList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
-            return f.write_str("no status detail given");
+            return f.write_str("no status detail");
         }
         for (index, detail) in self.0.iter().enumerate() {
             if index > 0 {

@@ -1,9 +1,9 @@
 //! NetSuite SuiteTalk SOAP client.
 //!
 //! The crate builds SOAP 1.1 envelopes signed with a token passport (token-based
-//! authentication), sends them with one pooled HTTP client, and reads the answers with a
-//! streaming, namespace-aware parser that matches namespaces by URI, so responses from any
-//! endpoint version (2011_2 to 2025_2 are in the test corpus) read the same way.
+//! authentication) and sends them with one pooled HTTP client. It reads the responses with a
+//! streaming parser that matches namespaces by URI, so responses from any endpoint version
+//! read the same way (the tests cover 2011_2 to 2025_2).
 //!
 //! - [`NetSuiteClient`] runs the operations `get`, `add`, `update`, `upsert`, `search` and
 //!   `searchMoreWithId`, and walks all pages of a search with [`NetSuiteClient::search_all`].
@@ -16,7 +16,7 @@
 
 pub mod client;
 pub mod config;
-pub mod envelope;
+mod envelope;
 pub mod error;
 pub mod namespace;
 pub mod operations;

@@ -1,9 +1,8 @@
 //! The XML namespaces of SuiteTalk messages.
 //!
 //! NetSuite namespace URIs carry the endpoint version (`urn:core_2025_2.platform.webservices.netsuite.com`).
-//! Requests use the configured version; responses are matched by URI with any version, because
-//! prefixes are free and recorded responses declare them differently from one element to the
-//! next.
+//! Requests use the configured version. Responses are matched by URI with any version, because
+//! prefixes are free and recorded responses declare them differently from element to element.
 
 /// The SOAP 1.1 envelope namespace.
 pub const SOAP_ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -27,7 +26,7 @@ pub enum Namespace {
 }
 
 impl Namespace {
-    /// The prefix this client declares for the namespace in requests.
+    /// Returns the prefix this client declares for the namespace in requests.
     pub fn prefix(self) -> &'static str {
         match self {
             Namespace::Messages => "platformMsgs",

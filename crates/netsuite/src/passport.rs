@@ -4,7 +4,7 @@
 //! `Base64(HMAC-SHA256(consumerSecret & tokenSecret, account & consumerKey & tokenId & nonce & timestamp))`,
 //! with the five base values and the two key values joined raw by `&`, and standard Base64
 //! with `=` padding. A hex digest, or HMAC-SHA1 (no longer accepted since NetSuite 2023.1),
-//! makes NetSuite answer "Invalid login attempt".
+//! makes NetSuite reject the request with "Invalid login attempt".
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,9 +29,11 @@ pub const NONCE_LENGTH: usize = 20;
 pub struct TokenPassport {
     /// Account ID with an upper-case suffix (`1234567_SB1`).
     pub account: String,
+    /// Consumer key of the integration record.
     pub consumer_key: String,
     /// Token ID, sent in the `token` element.
     pub token_id: String,
+    /// Random alphanumeric value, new for each request.
     pub nonce: String,
     /// Unix time in seconds.
     pub timestamp: u64,
@@ -112,8 +114,8 @@ fn random_nonce() -> String {
 }
 
 fn unix_now() -> u64 {
-    // A clock before 1970 is a broken host; a zero timestamp then makes NetSuite reject the
-    // passport with an authentication fault, which names the problem better than a panic.
+    // A clock before 1970 means a broken host. The zero timestamp then makes NetSuite reject
+    // the passport with an authentication fault, which names the problem better than a panic.
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())

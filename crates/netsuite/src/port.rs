@@ -187,7 +187,7 @@ fn supported_schema(object: &ObjectSpec) -> Result<&'static RecordSchema, Remote
 }
 
 fn written(reference: RecordRef) -> Written {
-    // `NetSuiteClient` refuses a successful write without an internal ID, so it is present.
+    // `NetSuiteClient` rejects a successful write without an internal ID, so it is present.
     Written {
         id: reference.internal_id.unwrap_or_default(),
     }

@@ -327,7 +327,7 @@ async fn first_search_page_failure_is_page_one() {
 }
 
 #[tokio::test]
-async fn add_refused_with_recorded_dup_entity() {
+async fn add_rejected_with_dup_entity() {
     let server = FakeNetSuite::start(vec![Reply::ok(corpus(
         "railsdog__netsuite_integration/spec/cassettes/customer/create/01_add_response.xml",
     ))])

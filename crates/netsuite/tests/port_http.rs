@@ -108,7 +108,7 @@ async fn changed_since_rejects_unsupported_record_type() {
 }
 
 #[tokio::test]
-async fn create_upserts_by_link_and_keeps_per_record_errors() {
+async fn create_keeps_record_errors() {
     let server = FakeNetSuite::start(vec![
         Reply::ok(write_response("upsert", Ok(("501", "001A")))),
         Reply::ok(write_response(
@@ -135,10 +135,10 @@ async fn create_upserts_by_link_and_keeps_per_record_errors() {
 
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].as_ref().unwrap().id, "501");
-    let refused = results[1].as_ref().unwrap_err();
-    assert_eq!(refused.code, "USER_ERROR");
-    assert_eq!(refused.class, ErrorClass::Data);
-    assert_eq!(refused.message, "Please enter value(s) for: Subsidiary");
+    let rejected = results[1].as_ref().unwrap_err();
+    assert_eq!(rejected.code, "USER_ERROR");
+    assert_eq!(rejected.class, ErrorClass::Data);
+    assert_eq!(rejected.message, "Please enter value(s) for: Subsidiary");
 
     let requests = server.requests();
     assert_eq!(requests[0].header("soapaction"), Some("\"upsert\""));
@@ -204,9 +204,13 @@ async fn update_with_unknown_field_fails_that_record_only() {
         },
     ];
     let results = port.update(&customers(&[]), updates).await.unwrap();
-    let refused = results[0].as_ref().unwrap_err();
-    assert_eq!(refused.class, ErrorClass::Config);
-    assert!(refused.message.contains("shoeSize"), "{}", refused.message);
+    let rejected = results[0].as_ref().unwrap_err();
+    assert_eq!(rejected.class, ErrorClass::Config);
+    assert!(
+        rejected.message.contains("shoeSize"),
+        "{}",
+        rejected.message
+    );
     assert_eq!(results[1].as_ref().unwrap().id, "2");
     assert_eq!(server.requests().len(), 1);
 }

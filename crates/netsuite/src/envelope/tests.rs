@@ -137,7 +137,7 @@ fn add_orders_fields_by_xsd_sequence() {
 }
 
 #[test]
-fn update_writes_null_fields_first_and_custom_fields_last() {
+fn update_orders_null_and_custom_fields() {
     let mut record = customer(vec![("phone", text("+1 555 0100"))]);
     record.internal_id = Some("988".to_string());
     record.null_fields = vec!["fax".to_string(), "custentity_region".to_string()];

@@ -11,6 +11,7 @@ use crate::records::{Record, RecordRef};
 /// The content of a `readResponse`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadResponse {
+    /// Whether NetSuite found and returned the record.
     pub status: Status,
     /// The record; absent when the status is a failure.
     pub record: Option<Record>,

@@ -1,8 +1,8 @@
 //! SuiteTalk operations: request bodies and response types, one module per operation family.
 //!
-//! - [`get`]: `get`, answered by a `readResponse`.
-//! - [`write`]: `add`, `update` and `upsert`, answered by a `writeResponse`.
-//! - [`search`]: `search` and `searchMoreWithId`, answered by a `searchResult`.
+//! - [`get`]: `get`, which returns a `readResponse`.
+//! - [`write`]: `add`, `update` and `upsert`, which return a `writeResponse`.
+//! - [`search`]: `search` and `searchMoreWithId`, which return a `searchResult`.
 
 pub mod get;
 pub mod search;
@@ -73,9 +73,12 @@ impl StatusDetailType {
 /// One `statusDetail`: a NetSuite code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusDetail {
+    /// Error, warning or information.
     pub detail_type: StatusDetailType,
     /// NetSuite's code, such as `DUP_ENTITY` or `WARNING`; empty when NetSuite sent none.
     pub code: String,
+    /// NetSuite's message, such as "This entity already exists."; empty when NetSuite sent
+    /// none.
     pub message: String,
     /// True when the record was saved but a script that runs after saving failed.
     pub after_submit_failed: Option<bool>,
@@ -84,7 +87,9 @@ pub struct StatusDetail {
 /// The `status` of a response or search result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
+    /// The `isSuccess` attribute. A success may still carry warnings.
     pub is_success: bool,
+    /// The `statusDetail` entries in document order.
     pub details: Vec<StatusDetail>,
 }
 
@@ -99,7 +104,7 @@ impl Status {
 
 /// The body element of one request.
 pub(crate) trait RequestBody: Sync {
-    /// The operation the body belongs to.
+    /// Returns the operation the body belongs to.
     fn operation(&self) -> Operation;
 
     /// Writes the body element. The value was checked when it was built, so only the writer

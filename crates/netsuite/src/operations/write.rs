@@ -1,7 +1,7 @@
 //! The write operations `add`, `update` and `upsert`, one record each.
 //!
-//! A record is checked against its type's schema before anything is sent: unknown fields,
-//! sublists and values of the wrong shape are refused here, because NetSuite answers them
+//! A record is checked against its type's schema before anything is sent. Unknown fields,
+//! sublists and values of the wrong shape are rejected here, because NetSuite responds to them
 //! with a fault that fails the whole request instead of a per-record error.
 
 use std::io;
@@ -20,6 +20,7 @@ use crate::records::{
 /// The content of a `writeResponse`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteResponse {
+    /// Whether NetSuite wrote the record, with any errors or warnings.
     pub status: Status,
     /// The written record (`internalId`, `externalId`, `type`); NetSuite may omit it on
     /// failure.

@@ -15,7 +15,7 @@ use crate::namespace::{Namespace, SOAP_ENVELOPE, XSI};
 pub(crate) enum ElementNamespace {
     /// The SOAP 1.1 envelope namespace.
     Soap,
-    /// A NetSuite namespace this client knows, in any version.
+    /// A NetSuite namespace this client recognises, in any version.
     NetSuite(Namespace),
     /// Any other namespace, such as a record type's own (`urn:accounting_2013_2.lists...`).
     Other,
@@ -242,8 +242,11 @@ impl<'a> XmlCursor<'a> {
         Ok(XsiType { namespace, name })
     }
 
-    fn invalid(&self, what: &str) -> Error {
-        Error::InvalidResponse(format!("{what} at byte {}", self.reader.buffer_position()))
+    fn invalid(&self, problem: &str) -> Error {
+        Error::InvalidResponse(format!(
+            "{problem} at byte {}",
+            self.reader.buffer_position()
+        ))
     }
 
     fn unexpected_eof(&self, element: &Element) -> Error {

@@ -23,9 +23,10 @@ use cursor::{Element, ElementNamespace, XmlCursor};
 /// A parsed response body with the `nsId` NetSuite gave the request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response<T> {
-    /// `documentInfo/nsId`: NetSuite's ID of the request, which NetSuite support asks for.
+    /// `documentInfo/nsId`: NetSuite's ID of the request, which NetSuite support requests.
     /// Faults carry none.
     pub ns_request_id: Option<String>,
+    /// The parsed response element.
     pub body: T,
 }
 

@@ -53,7 +53,8 @@ fn read_record_child(
     Ok(())
 }
 
-/// A `RecordRef` field carries its key as attributes; plain fields have no attributes.
+/// Returns true for a `RecordRef` field, which carries its key as attributes. Plain fields
+/// have no attributes.
 fn is_reference(element: &Element) -> bool {
     element.attribute("internalId").is_some() || element.attribute("externalId").is_some()
 }

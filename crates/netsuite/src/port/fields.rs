@@ -1,15 +1,19 @@
 //! Conversion between NetSuite records and the engine's typed field values.
 //!
-//! Reading: booleans become `Bool`; doubles and longs become `Number`; a `RecordRef` becomes
-//! its internal ID as `Text`; dateTimes become UTC RFC 3339 `Text`; a select custom field
-//! becomes the internal ID of its value and a multi-select the internal IDs joined by `,`; a
-//! field the record does not carry becomes `Null`.
+//! Reading:
+//! - booleans become `Bool`, doubles and longs become `Number`;
+//! - a `RecordRef` becomes its internal ID as `Text`, dateTimes become UTC RFC 3339 `Text`;
+//! - a select custom field becomes the internal ID of its value, and a multi-select the
+//!   internal IDs joined by `,`;
+//! - a field the record does not carry becomes `Null`.
 //!
-//! Writing: a name the record type's schema knows is a standard field and is written in its
-//! XSD type; any other name starting with `cust` is a custom field (`Text` as
-//! `StringCustomFieldRef`, `Bool` as `BooleanCustomFieldRef`, `Number` as
-//! `DoubleCustomFieldRef`); `Null` goes to `nullFieldList`. `customForm` is a standard field
-//! although it starts with `cust`.
+//! Writing:
+//! - a name in the record type's schema is a standard field, written in its XSD type;
+//! - any other name starting with `cust` is a custom field: `Text` as `StringCustomFieldRef`,
+//!   `Bool` as `BooleanCustomFieldRef`, `Number` as `DoubleCustomFieldRef`;
+//! - `Null` goes to `nullFieldList`.
+//!
+//! `customForm` is a standard field although it starts with `cust`.
 
 use tandem_engine::{FieldValue, Fields, SourceRecord};
 
@@ -89,7 +93,7 @@ fn typed_value(field: &FieldSchema, text: &str) -> Result<FieldValue, Error> {
     let trimmed = text.trim();
     let invalid = |expected: &str| {
         Error::InvalidResponse(format!(
-            "field {} holds {text:?}, which is not a valid {expected}",
+            "field {} contains {text:?}, which is not a valid {expected}",
             field.name
         ))
     };
@@ -191,7 +195,7 @@ fn internal_ref(id: &str) -> RecordRef {
     }
 }
 
-/// Formats an integral number without a fraction; refuses fractions and values outside the
+/// Formats an integral number without a fraction; rejects fractions and values outside the
 /// range of `xsd:long`.
 fn whole_number(field: &FieldSchema, number: f64) -> Result<String, Error> {
     // 2^63 is exactly representable; every f64 below it in magnitude fits an i64.

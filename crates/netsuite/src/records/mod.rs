@@ -22,7 +22,9 @@ pub use schema::{
 pub struct RecordRef {
     /// The `RecordType` value, such as `customer` or `salesOrder`.
     pub record_type: Option<String>,
+    /// NetSuite's ID of the record.
     pub internal_id: Option<String>,
+    /// The ID an integration assigned to the record.
     pub external_id: Option<String>,
     /// The referenced record's display name, read-only.
     pub name: Option<String>,
@@ -71,10 +73,13 @@ impl BodyValue {
 /// A value of a select or multi-select custom field: `ListOrRecordRef` in NetSuite's schema.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListOrRecordRef {
+    /// Internal ID of the list value or record.
     pub internal_id: Option<String>,
+    /// External ID of the list value or record.
     pub external_id: Option<String>,
     /// Internal ID of the custom list or record type the value comes from.
     pub type_id: Option<String>,
+    /// Display name of the value, read-only.
     pub name: Option<String>,
 }
 
@@ -112,7 +117,9 @@ impl CustomValue {
 pub struct CustomField {
     /// The field's script ID (`custentity_region`). NetSuite omits it for some hidden fields.
     pub script_id: Option<String>,
+    /// Internal ID of the custom field definition.
     pub internal_id: Option<String>,
+    /// The field's typed value.
     pub value: CustomValue,
 }
 
@@ -136,10 +143,13 @@ pub struct Record {
     /// The `RecordType` value: the schema type name with a lower-case first letter
     /// (`customer` for `listRel:Customer`, `inventoryItem` for `listAcct:InventoryItem`).
     pub record_type: String,
+    /// NetSuite's ID of the record; the key of `update`.
     pub internal_id: Option<String>,
+    /// The ID an integration assigned; the key of `upsert`.
     pub external_id: Option<String>,
     /// Body fields in document order, by element name.
     pub fields: Vec<(String, BodyValue)>,
+    /// Entries of the `customFieldList`.
     pub custom_fields: Vec<CustomField>,
     /// Fields to clear: standard fields by element name, custom fields by script ID.
     pub null_fields: Vec<String>,

@@ -23,7 +23,9 @@ pub enum FieldKind {
 /// One element of a record type's XSD sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSchema {
+    /// Element name (`companyName`).
     pub name: &'static str,
+    /// XSD type of the element.
     pub kind: FieldKind,
 }
 
@@ -73,7 +75,9 @@ pub enum CriterionKind {
 /// One element of a `*SearchBasic` XSD sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CriterionSchema {
+    /// Element name in the basic search type (`lastModifiedDate`).
     pub name: &'static str,
+    /// Search field type of the element.
     pub kind: CriterionKind,
 }
 

@@ -1,6 +1,6 @@
-//! A fake SuiteTalk endpoint on 127.0.0.1 for the HTTP tests: it records every request and
-//! answers with the replies a test queued, in order; recorded corpus responses or small
-//! 2025_2 envelopes built here.
+//! A fake SuiteTalk endpoint on 127.0.0.1 for the HTTP tests. It records every request and
+//! returns the replies a test queued, in order: recorded corpus responses, or small 2025_2
+//! envelopes built here.
 
 #![allow(dead_code)]
 
@@ -68,12 +68,12 @@ impl Recorded {
 pub struct Reply {
     pub status: u16,
     pub body: String,
-    /// Time to wait before answering.
+    /// Time to wait before sending the reply.
     pub delay: Duration,
 }
 
 impl Reply {
-    /// An answer with `status` and an XML body.
+    /// Builds a reply with `status` and an XML body.
     pub fn xml(status: u16, body: impl Into<String>) -> Reply {
         Reply {
             status,
@@ -82,7 +82,7 @@ impl Reply {
         }
     }
 
-    /// A 200 answer.
+    /// Builds a reply with status 200.
     pub fn ok(body: impl Into<String>) -> Reply {
         Reply::xml(200, body)
     }
@@ -198,7 +198,7 @@ pub fn envelope(body: &str) -> String {
     )
 }
 
-/// A customer record for a search page, as `platformCore:record`.
+/// Builds a customer record for a search page, as `platformCore:record`.
 pub fn customer(internal_id: &str, company: &str, modified: &str) -> String {
     format!(
         concat!(
@@ -223,7 +223,7 @@ pub fn customer(internal_id: &str, company: &str, modified: &str) -> String {
     )
 }
 
-/// A successful search page. `records` is `None` for a page without `recordList`.
+/// Builds a successful search page. `records` is `None` for a page without `recordList`.
 pub fn search_page(
     operation: &str,
     total_records: u32,
@@ -261,7 +261,7 @@ pub fn search_page(
     ))
 }
 
-/// A failed search page with one status detail.
+/// Builds a failed search page with one status detail.
 pub fn failed_search_page(operation: &str, code: &str, message: &str) -> String {
     envelope(&format!(
         concat!(
@@ -281,7 +281,7 @@ pub fn failed_search_page(operation: &str, code: &str, message: &str) -> String 
     ))
 }
 
-/// A write response: success with the record's IDs, or failure with one status detail.
+/// Builds a write response: success with the record's IDs, or failure with one status detail.
 pub fn write_response(operation: &str, result: Result<(&str, &str), (&str, &str)>) -> String {
     let inner = match result {
         Ok((internal_id, external_id)) => format!(
@@ -311,7 +311,7 @@ pub fn write_response(operation: &str, result: Result<(&str, &str), (&str, &str)
     ))
 }
 
-/// A concurrency fault as NetSuite sends it to token-based requests.
+/// Builds a concurrency fault as NetSuite sends it to token-based requests.
 pub fn concurrency_fault() -> String {
     format!(
         concat!(

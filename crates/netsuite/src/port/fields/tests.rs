@@ -192,6 +192,7 @@ fn record_from_fields_converts_by_schema() {
         ]),
     )
     .unwrap();
+
     let text = |value: &str| BodyValue::Text(value.to_string());
     assert_eq!(record.field("companyName"), Some(&text("Acme")));
     assert_eq!(record.field("isInactive"), Some(&text("true")));
@@ -201,6 +202,7 @@ fn record_from_fields_converts_by_schema() {
         record.field("startDate"),
         Some(&text("2025-03-01T11:00:00.000Z"))
     );
+
     let reference = |id: &str| {
         BodyValue::Ref(RecordRef {
             internal_id: Some(id.to_string()),
