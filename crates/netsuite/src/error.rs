@@ -85,7 +85,7 @@ pub enum Error {
     InvalidValue {
         /// Field name or custom field script ID.
         field: String,
-        /// Why the value cannot be sent.
+        /// The reason the value cannot be sent.
         message: String,
     },
     /// The configuration or a mapping is wrong: an invalid setting, an unsupported record

@@ -11,7 +11,7 @@
 //! - [`Error`] keeps NetSuite's own codes and classifies each failure with
 //!   [`Error::class`].
 //!
-//! The module tree follows the remote API: [`operations`] holds one module per operation
+//! The module tree follows the remote API: [`operations`] contains one module per operation
 //! family, [`records`] the record model and the field order of each supported record type.
 
 pub mod client;

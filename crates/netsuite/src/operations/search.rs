@@ -59,7 +59,7 @@ impl SearchPreferences {
 /// `page_index`, and no records.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchPage {
-    /// Whether the page was read; a failed status becomes [`Error::SearchPage`] in the client.
+    /// The page status. The client turns a failed status into [`Error::SearchPage`].
     pub status: Status,
     /// Records matching the search, over all pages.
     pub total_records: Option<u32>,

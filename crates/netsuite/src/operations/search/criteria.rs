@@ -84,7 +84,7 @@ impl StringOperator {
 pub enum CriterionValue {
     /// A `SearchDateField`; `second` is required by `within` and `notWithin` only.
     Date {
-        /// How the field compares with the values.
+        /// The comparison between the field and the values.
         operator: DateOperator,
         /// The value, sent in UTC with `Z`.
         value: DateTime<Utc>,
@@ -93,7 +93,7 @@ pub enum CriterionValue {
     },
     /// A `SearchStringField`.
     String {
-        /// How the field compares with the value.
+        /// The comparison between the field and the value.
         operator: StringOperator,
         /// The text to compare with.
         value: String,
@@ -102,7 +102,7 @@ pub enum CriterionValue {
     Boolean(bool),
     /// A `SearchMultiSelectField` (records) with `anyOf`, or `noneOf` when `none_of` is set.
     MultiSelect {
-        /// True matches records whose field is none of `values`.
+        /// True selects `noneOf`: records whose field matches no entry of `values`.
         none_of: bool,
         /// References by internal ID (or external ID).
         values: Vec<RecordRef>,
@@ -110,7 +110,7 @@ pub enum CriterionValue {
     /// A `SearchEnumMultiSelectField` (enum values such as `_customer`) with `anyOf`, or
     /// `noneOf` when `none_of` is set.
     EnumMultiSelect {
-        /// True matches records whose field is none of `values`.
+        /// True selects `noneOf`: records whose field matches no entry of `values`.
         none_of: bool,
         /// Enum values as NetSuite spells them (`_customer`).
         values: Vec<String>,
