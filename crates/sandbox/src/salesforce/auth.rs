@@ -78,7 +78,7 @@ impl Sessions {
         }
     }
 
-    /// Issues a new token at `now` and forgets tokens that have expired.
+    /// Issues a new token at `now` and drops tokens that have expired.
     ///
     /// Tokens look like Salesforce's: the 15-character org Id, `!`, then random characters.
     pub fn issue(&mut self, org_id: &str, now: DateTime<Utc>) -> String {
@@ -103,7 +103,7 @@ impl Sessions {
     }
 }
 
-/// Successful answer of the token endpoint.
+/// Body of a successful token response.
 #[derive(Debug, Serialize)]
 struct TokenResponse {
     access_token: String,
@@ -115,7 +115,7 @@ struct TokenResponse {
     issued_at: String,
 }
 
-/// Failed answer of the token endpoint.
+/// Body of a failed token response.
 #[derive(Debug, Serialize)]
 struct OAuthError {
     error: &'static str,
@@ -141,6 +141,7 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     emulator.count_request("POST /services/oauth2/token".to_string());
+
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let parameter = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     if parameter("grant_type") != "client_credentials" {
@@ -153,6 +154,7 @@ pub(crate) async fn token(
     if !constant_time_eq(parameter("client_secret"), &credentials.client_secret) {
         return oauth_error("invalid_client", "invalid client credentials");
     }
+
     let instance_url = instance_url(&headers);
     let now = Utc::now();
     let (access_token, id) = {
@@ -165,6 +167,7 @@ pub(crate) async fn token(
         );
         (token, id)
     };
+
     let issued_at = now.timestamp_millis().to_string();
     let signature = sign(&credentials.client_secret, &id, &issued_at);
     tracing::debug!("issued access token");

@@ -12,7 +12,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{error_code}: {message}")]
 pub struct ApiError {
-    /// HTTP status the REST API answers with when this error fails a whole request.
+    /// HTTP status of the response when this error fails a whole request.
     pub status: u16,
     /// Salesforce error code, sent as `errorCode` (or `statusCode` inside collection results).
     pub error_code: String,
@@ -76,7 +76,7 @@ impl ApiError {
     }
 }
 
-/// One element of the JSON array that REST endpoints answer with on failure.
+/// One element of the JSON array that REST endpoints return on failure.
 #[derive(Debug, Serialize)]
 pub(crate) struct RestErrorEntry<'a> {
     message: &'a str,

@@ -30,7 +30,7 @@ impl ApiUsage {
     /// Counts one request made at `now` and returns the number used, including it.
     ///
     /// Fails with 403 `REQUEST_LIMIT_EXCEEDED` when the allocation is used up; the rejected
-    /// request is not counted. The window holds at most `limit` entries.
+    /// request is not counted. The window keeps at most `limit` entries.
     pub fn record(&mut self, now: DateTime<Utc>) -> Result<u64, ApiError> {
         let window_start = now - Duration::hours(24);
         while self

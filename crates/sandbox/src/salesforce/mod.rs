@@ -169,13 +169,13 @@ impl SalesforceEmulator {
         self.org().sessions.timeout = timeout;
     }
 
-    /// Invalidates every access token, so the next API call answers 401 `INVALID_SESSION_ID`.
+    /// Invalidates every access token, so the next API call fails with 401 `INVALID_SESSION_ID`.
     pub fn expire_sessions(&self) {
         self.org().sessions.expire_all();
     }
 
     /// Sets the number of API requests allowed in any 24 hours (15,000 unless set). Requests
-    /// beyond it answer 403 `REQUEST_LIMIT_EXCEEDED`.
+    /// beyond it fail with 403 `REQUEST_LIMIT_EXCEEDED`.
     pub fn set_daily_api_limit(&self, limit: u64) {
         self.org().usage.limit = limit;
     }

@@ -88,7 +88,7 @@ impl FieldType {
     }
 }
 
-/// How a field may be written through the API.
+/// Write access of a field through the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Maintained by the platform (Id, audit fields); rejected in a create or update body.
@@ -112,7 +112,7 @@ pub struct FieldDef {
     pub field_type: FieldType,
     /// Maximum number of characters for text types; 0 for other types.
     pub length: usize,
-    /// How the field may be written.
+    /// Write access through the API.
     pub access: Access,
     /// Whether upserts and look-ups may match on this field.
     pub external_id: bool,
@@ -322,7 +322,7 @@ pub fn user() -> ObjectDef {
     }
 }
 
-/// Returns every object the emulator knows, in the order of a global describe.
+/// Returns every object of a new org, in the order of a global describe.
 pub fn standard_objects() -> Vec<ObjectDef> {
     vec![account(), user()]
 }

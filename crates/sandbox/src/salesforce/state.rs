@@ -28,7 +28,7 @@ struct Table {
     next_serial: u64,
 }
 
-/// Where an Id points.
+/// Result of looking up an Id.
 #[derive(Debug)]
 pub(crate) enum Lookup<'a> {
     /// A record that exists.

@@ -12,7 +12,7 @@ use crate::salesforce::state::{Lookup, Org, empty_values};
 use crate::salesforce::validate::{FieldValues, Mode, WriteBody, validate};
 use crate::salesforce::values::render_datetime;
 
-/// Who writes and when: sets the audit fields of the written record.
+/// Author and time of a write, recorded in the audit fields of the written record.
 #[derive(Debug, Clone)]
 pub(crate) struct WriteStamp {
     /// User recorded in `CreatedById` and `LastModifiedById`.
@@ -21,7 +21,7 @@ pub(crate) struct WriteStamp {
     pub at: DateTime<Utc>,
 }
 
-/// What an upsert by external ID did.
+/// Result of an upsert by external ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum UpsertOutcome {
     /// No record matched; this one was created.
@@ -188,11 +188,11 @@ impl Org {
         field: &FieldDef,
         value: &str,
     ) -> Vec<String> {
-        let wanted = match field.field_type {
+        let expected = match field.field_type {
             kind if kind.is_id() => id::normalize(value),
             _ => Some(value.to_string()),
         };
-        let Some(wanted) = wanted else {
+        let Some(expected) = expected else {
             return Vec::new();
         };
         self.records(&definition.name, false)
@@ -200,7 +200,7 @@ impl Org {
                 values
                     .get(&field.name)
                     .and_then(Value::as_str)
-                    .is_some_and(|stored| same_value(field, stored, &wanted))
+                    .is_some_and(|stored| same_value(field, stored, &expected))
             })
             .map(|values| record_id(values).to_string())
             .collect()
@@ -277,11 +277,11 @@ fn touch(values: &mut Values, stamp: &WriteStamp) {
     );
 }
 
-fn same_value(field: &FieldDef, stored: &str, wanted: &str) -> bool {
+fn same_value(field: &FieldDef, stored: &str, expected: &str) -> bool {
     if field.case_sensitive || field.field_type.is_id() {
-        stored == wanted
+        stored == expected
     } else {
-        stored.to_lowercase() == wanted.to_lowercase()
+        stored.to_lowercase() == expected.to_lowercase()
     }
 }
 

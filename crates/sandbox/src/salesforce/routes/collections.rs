@@ -1,7 +1,7 @@
 //! sObject Collections: `POST /composite/sobjects` creates and `PATCH /composite/sobjects`
 //! updates up to 200 records in one call.
 //!
-//! A well-formed call answers 200 with one result per record, in request order, even when
+//! A well-formed call returns 200 with one result per record, in request order, even when
 //! records fail. With `allOrNone`, one failure rolls back every write of the call and the
 //! records that had succeeded report `ALL_OR_NONE_OPERATION_ROLLED_BACK`.
 
@@ -30,7 +30,7 @@ enum Operation {
     Update,
 }
 
-/// What one record of the call did.
+/// Result of one record of the call.
 struct Outcome {
     /// Id of the written record, or of the existing record an update failed on.
     id: Option<String>,
@@ -68,6 +68,9 @@ fn run(
     let (json, raw) = parse_json(body)?;
     let (all_or_none, records) = read_request(&json)?;
     let stamp = emulator.api_stamp();
+
+    // The lock is held for the whole call, so other requests never see a write that is
+    // rolled back.
     let mut org = emulator.org();
     let mut journal = Vec::new();
     let outcomes: Vec<Outcome> = records
@@ -82,6 +85,7 @@ fn run(
             write_one(&mut org, record, body, operation, &stamp, &mut journal)
         })
         .collect();
+
     let failed = outcomes
         .iter()
         .filter(|outcome| outcome.result.is_err())
@@ -93,6 +97,7 @@ fn run(
         }
     }
     drop(org);
+
     tracing::debug!(
         records = records.len(),
         failed,

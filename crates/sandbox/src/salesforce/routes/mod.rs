@@ -28,22 +28,28 @@ const DATA_PREFIX: &str = "/services/data/{version}";
 /// Builds the router: the token endpoint, the version list and the versioned API.
 pub(crate) fn router(emulator: SalesforceEmulator) -> Router {
     let data = Router::new()
-        .route("/query", with_405(get(query::query), "GET,HEAD"))
         .route(
-            "/query/{locator}",
-            with_405(get(query::query_more), "GET,HEAD"),
-        )
-        .route("/queryAll", with_405(get(query::query_all), "GET,HEAD"))
-        .route(
-            "/queryAll/{locator}",
-            with_405(get(query::query_more), "GET,HEAD"),
+            &data_path("/query"),
+            with_405(get(query::query), "GET,HEAD"),
         )
         .route(
-            "/sobjects/{object}",
+            &data_path("/query/{locator}"),
+            with_405(get(query::query_more), "GET,HEAD"),
+        )
+        .route(
+            &data_path("/queryAll"),
+            with_405(get(query::query_all), "GET,HEAD"),
+        )
+        .route(
+            &data_path("/queryAll/{locator}"),
+            with_405(get(query::query_more), "GET,HEAD"),
+        )
+        .route(
+            &data_path("/sobjects/{object}"),
             with_405(post(sobjects::create), "POST"),
         )
         .route(
-            "/sobjects/{object}/{id}",
+            &data_path("/sobjects/{object}/{id}"),
             with_405(
                 get(sobjects::read)
                     .patch(sobjects::update)
@@ -52,14 +58,14 @@ pub(crate) fn router(emulator: SalesforceEmulator) -> Router {
             ),
         )
         .route(
-            "/sobjects/{object}/{field}/{value}",
+            &data_path("/sobjects/{object}/{field}/{value}"),
             with_405(
                 get(sobjects::read_by_external_id).patch(sobjects::upsert),
                 "HEAD,GET,PATCH",
             ),
         )
         .route(
-            "/composite/sobjects",
+            &data_path("/composite/sobjects"),
             with_405(
                 post(collections::create).patch(collections::update),
                 "POST,PATCH",
@@ -73,9 +79,13 @@ pub(crate) fn router(emulator: SalesforceEmulator) -> Router {
         )
         .route("/services/data", get(versions))
         .route("/services/data/", get(versions))
-        .nest(DATA_PREFIX, data)
+        .merge(data)
         .fallback(not_found)
         .with_state(emulator)
+}
+
+fn data_path(route: &str) -> String {
+    format!("{DATA_PREFIX}{route}")
 }
 
 fn with_405(
@@ -247,7 +257,7 @@ pub(crate) struct SaveResult<'a> {
 }
 
 impl<'a> SaveResult<'a> {
-    /// A successful write of record `id`; `created` is set only for upserts.
+    /// Creates the result of a successful write of record `id`. Only upserts set `created`.
     pub fn success(id: String, created: Option<bool>) -> SaveResult<'static> {
         SaveResult {
             id: Some(id),
@@ -257,7 +267,7 @@ impl<'a> SaveResult<'a> {
         }
     }
 
-    /// A failed write; `id` is set when the record already existed.
+    /// Creates the result of a failed write, with `id` when the record already existed.
     pub fn failure(id: Option<String>, error: &'a ApiError) -> SaveResult<'a> {
         SaveResult {
             id,

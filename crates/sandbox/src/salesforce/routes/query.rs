@@ -62,33 +62,27 @@ fn run(
         .ok_or_else(|| {
             ApiError::bad_request("MALFORMED_QUERY", "A query string has to be specified")
         })?;
+
     let mut org = emulator.org();
     let batch_size = requested_batch_size(headers)
         .unwrap_or(org.query_batch_size)
         .max(1);
     let outcome = org.run_query(&soql, include_deleted, version)?;
     tracing::debug!(soql = %soql, rows = outcome.total, "ran query");
-    let total_size = outcome.total;
-    let mut rows = outcome.rows;
-    if rows.len() <= batch_size {
-        return Ok(page(total_size, None, rows));
+    if outcome.rows.len() <= batch_size {
+        return Ok(page(outcome.total, None, outcome.rows));
     }
-    let first: Vec<Row> = rows.drain(..batch_size).collect();
-    let mut all = first.clone();
-    all.append(&mut rows);
+
+    // The cursor keeps every row, so later pages are sliced by offset like the first one.
+    let first_page = outcome.rows[..batch_size].to_vec();
     let locator = org.new_locator();
-    org.cursors.open(
-        locator.clone(),
-        Cursor {
-            rows: all,
-            batch_size,
-        },
-    );
-    Ok(page(
-        total_size,
-        Some(next_url(version, &locator, batch_size)),
-        first,
-    ))
+    let cursor = Cursor {
+        rows: outcome.rows,
+        batch_size,
+    };
+    org.cursors.open(locator.clone(), cursor);
+    let next = next_url(version, &locator, batch_size);
+    Ok(page(outcome.total, Some(next), first_page))
 }
 
 /// Serves the page of an open cursor named by `{locator}-{offset}`.

@@ -16,7 +16,7 @@ use crate::salesforce::validate::WriteBody;
 use crate::salesforce::version::{ApiVersion, UPSERT_CREATED_FLAG_SINCE};
 use crate::salesforce::write::{UpsertOutcome, external_id_field, field_members};
 
-/// `POST /sobjects/{object}`: creates a record and answers 201 with its Id.
+/// `POST /sobjects/{object}`: creates a record and returns 201 with its Id.
 pub(super) async fn create(
     State(emulator): State<SalesforceEmulator>,
     Extension(version): Extension<ApiVersion>,
@@ -51,7 +51,7 @@ pub(super) async fn read(
     Ok(json_response(StatusCode::OK, &row))
 }
 
-/// `PATCH /sobjects/{object}/{id}`: updates the fields in the body and answers 204.
+/// `PATCH /sobjects/{object}/{id}`: updates the fields in the body and returns 204.
 pub(super) async fn update(
     State(emulator): State<SalesforceEmulator>,
     Path((_version, object, raw_id)): Path<(String, String, String)>,
@@ -72,7 +72,7 @@ pub(super) async fn update(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `DELETE /sobjects/{object}/{id}`: moves the record to the recycle bin and answers 204.
+/// `DELETE /sobjects/{object}/{id}`: moves the record to the recycle bin and returns 204.
 pub(super) async fn delete(
     State(emulator): State<SalesforceEmulator>,
     Path((_version, object, raw_id)): Path<(String, String, String)>,
@@ -110,8 +110,9 @@ pub(super) async fn read_by_external_id(
 
 /// `PATCH /sobjects/{object}/{field}/{value}`: upserts by external ID.
 ///
-/// Answers 201 with `created:true` for an insert; for an update 200 with `created:false` from
-/// v46.0 on and 204 before; 300 with the candidates' URLs when several records match.
+/// An insert returns 201 with `created:true`. An update returns 200 with `created:false`
+/// from v46.0 on, and 204 with no body before. When several records match, the response is
+/// 300 with the candidates' URLs.
 pub(super) async fn upsert(
     State(emulator): State<SalesforceEmulator>,
     Extension(version): Extension<ApiVersion>,

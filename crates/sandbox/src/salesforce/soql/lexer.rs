@@ -21,7 +21,7 @@ pub(crate) enum CompareOp {
     Ge,
 }
 
-/// What a token is.
+/// Kind of a token.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TokenKind {
     /// A keyword, object name or field path (`Name`, `Owner.Name`).

@@ -5,6 +5,7 @@
 //! `ApiQueryFault`: a newline, an excerpt of the statement, a caret line, `ERROR at
 //! Row:R:Column:C` and the reason. Grammar errors are the bare `unexpected token: 'X'`.
 
+mod compare;
 mod eval;
 mod lexer;
 mod parser;

@@ -32,7 +32,7 @@ pub(crate) struct Query {
     pub offset: Option<usize>,
 }
 
-/// What a statement selects.
+/// Selection of a statement.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Selection {
     /// `COUNT()`: only `totalSize` is returned.
