@@ -524,3 +524,41 @@ async fn edit_customer_bumps_last_modified() {
     assert!(stored.last_modified > earlier);
     assert!(!server.emulator.edit_customer("404", |_| {}));
 }
+
+#[tokio::test]
+async fn recorded_flat_address_update_gets_recorded_fault() {
+    let server = Server::start().await;
+    let request = adapt_recorded_request(
+        &server,
+        "railsdog__netsuite_integration/spec/cassettes/invoice/import_service/01_update_request.xml",
+    );
+    let reply = server.post(&request, Some("\"update\"")).await;
+    assert_eq!(reply.status, 500);
+    let recorded = corpus(
+        "railsdog__netsuite_integration/spec/cassettes/invoice/import_service/01_update_response.xml",
+    );
+    let mine = parse(&reply.body);
+    let expected = parse(&netsuite_support::replace_versions(
+        &recorded,
+        netsuite_support::VERSION,
+    ));
+    assert_eq!(mine.text_of("faultstring"), expected.text_of("faultstring"));
+    assert_same_shape(&mine, &expected);
+}
+
+#[tokio::test]
+async fn update_with_address_text_is_rejected_as_recorded() {
+    let server = Server::start().await;
+    let internal_id = add_company(&server, "ADDR", "Acme").await;
+    let fields = "<listRel:addressbookList><listRel:addressbook><listRel:addressbookAddress>\
+        <platformCommon:addr1>1 Main St</platformCommon:addr1>\
+        <platformCommon:addrText>1 Main St</platformCommon:addrText>\
+        </listRel:addressbookAddress></listRel:addressbook></listRel:addressbookList>";
+    let body = update_body(&format!("internalId=\"{internal_id}\""), fields);
+    let response = parse(&server.call("update", &body).await.body);
+    let recorded = parse(&corpus(
+        "NetSweet__netsuite/spec/support/fixtures/update/update_customer_error.xml",
+    ));
+    assert_eq!(status_code(&response), status_code(&recorded));
+    assert_eq!(response.text_of("message"), recorded.text_of("message"));
+}

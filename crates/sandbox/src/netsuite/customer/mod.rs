@@ -1,6 +1,7 @@
 //! The `listRel:Customer` record: its public model, how a request's fields are applied to a
 //! stored record, and NetSuite's field validation.
 
+mod addressbook;
 mod parse;
 mod render;
 pub(crate) mod schema;

@@ -1,5 +1,6 @@
 //! Reading a `listRel:Customer` request element into the fields it sets.
 
+use super::addressbook::check_addressbook_list;
 use super::render::format_double;
 use super::schema::{FieldKind, field_kind, is_read_only};
 use super::{CustomField, CustomFieldValue};
@@ -70,6 +71,10 @@ fn read_field(
         "url" => input.url = text.or(input.url.take()),
         "isInactive" => input.is_inactive = parse_bool(field.trimmed_text()).or(input.is_inactive),
         "customFieldList" => read_custom_fields(input, field, version)?,
+        "addressbookList" => {
+            let checked = check_addressbook_list(field, version, &mut input.read_only_fields)?;
+            input.extras.push(checked);
+        }
         _ if is_blank(field, kind) => {}
         _ => input.extras.push(canonical(field, kind)),
     }

@@ -184,6 +184,10 @@ fn write_element(out: &mut XmlWriter, element: &Element, declarations: &[(String
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    if element.children.is_empty() && element.text.is_empty() {
+        out.empty(&name, &borrowed);
+        return;
+    }
     if element.children.is_empty() {
         out.text_element(&name, &borrowed, &element.text);
         return;

@@ -22,6 +22,8 @@ pub(crate) enum FieldKind {
     RecordRef,
     /// A sublist such as `addressbookList`, left out of search results while
     /// `bodyFieldsOnly` is true.
+    // NOTE: only `addressbookList` has its elements checked against the schema; other
+    // sublists are stored and written back as sent.
     Sublist,
     /// `customFieldList`.
     CustomFieldList,

@@ -5,7 +5,7 @@ use crate::netsuite::customer::{CustomerInput, StoredCustomer, parse_customer, v
 use crate::netsuite::faults::{Fault, StatusDetail, write_status};
 use crate::netsuite::soap::RELATIONSHIPS;
 use crate::netsuite::state::State;
-use crate::netsuite::xml::{Element, XmlWriter};
+use crate::netsuite::xml::{Attribute, Element, XmlWriter};
 
 /// The kind of write a request makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,6 +261,32 @@ fn resolve_custom_field_ids(
         let id = state.custom_field_id(&field.script_id, field.internal_id.as_deref());
         field.internal_id = Some(id);
     }
+    for raw in &mut input.raw_custom_fields {
+        identify_raw_custom_field(state, raw)?;
+    }
+    Ok(())
+}
+
+/// Gives a custom field kept as sent both its `internalId` and `scriptId` attributes, as
+/// NetSuite writes them back.
+fn identify_raw_custom_field(state: &mut State, raw: &mut Element) -> Result<(), StatusDetail> {
+    let sent_internal_id = raw.attr("internalId").map(str::to_string);
+    let script_id = match raw.attr("scriptId") {
+        Some(script_id) => script_id.to_string(),
+        None => state
+            .custom_field_script_id(sent_internal_id.as_deref().unwrap_or_default())
+            .ok_or_else(StatusDetail::invalid_key)?,
+    };
+    let internal_id = state.custom_field_id(&script_id, sent_internal_id.as_deref());
+    raw.attrs
+        .retain(|a| a.name != "internalId" && a.name != "scriptId");
+    let attribute = |name: &str, value: String| Attribute {
+        ns: String::new(),
+        name: name.to_string(),
+        value,
+    };
+    raw.attrs.insert(0, attribute("scriptId", script_id));
+    raw.attrs.insert(0, attribute("internalId", internal_id));
     Ok(())
 }
 

@@ -1,0 +1,182 @@
+//! Schema checks for `addressbookList`, the customer sublist that integrations send most, so
+//! that requests in the pre-2014_2 flat address form fail as they do in NetSuite
+//! (`addr1 not found on {urn:relationships_...}CustomerAddressbook`).
+
+use crate::netsuite::faults::Fault;
+use crate::netsuite::soap::{COMMON, CORE, RELATIONSHIPS};
+use crate::netsuite::xml::{Element, Version};
+
+/// `CustomerAddressbook` elements in schema order (2023_2 `lists.relationships.xsd`).
+const ADDRESSBOOK_FIELDS: [&str; 6] = [
+    "defaultShipping",
+    "defaultBilling",
+    "isResidential",
+    "label",
+    "addressbookAddress",
+    "internalId",
+];
+
+/// `platformCommon:Address` elements in schema order (2023_2 `platform.common.xsd`).
+const ADDRESS_FIELDS: [&str; 14] = [
+    "internalId",
+    "country",
+    "attention",
+    "addressee",
+    "addrPhone",
+    "addr1",
+    "addr2",
+    "addr3",
+    "city",
+    "state",
+    "zip",
+    "addrText",
+    "override",
+    "customFieldList",
+];
+
+/// Checks an `addressbookList` element and returns it with every level in schema order and
+/// the read-only `addrText` removed. `read_only` receives `addrText` when a client sent it.
+pub(crate) fn check_addressbook_list(
+    list: &Element,
+    version: Version,
+    read_only: &mut Vec<String>,
+) -> Result<Element, Fault> {
+    let mut checked = list.clone();
+    checked.children.clear();
+    for entry in &list.children {
+        if !entry.is(RELATIONSHIPS, "addressbook") {
+            return Err(not_found(
+                entry,
+                RELATIONSHIPS,
+                "CustomerAddressbookList",
+                version,
+            ));
+        }
+        checked
+            .children
+            .push(check_addressbook(entry, version, read_only)?);
+    }
+    Ok(checked)
+}
+
+fn check_addressbook(
+    entry: &Element,
+    version: Version,
+    read_only: &mut Vec<String>,
+) -> Result<Element, Fault> {
+    let mut checked = entry.clone();
+    for field in &entry.children {
+        if field.ns != RELATIONSHIPS || !ADDRESSBOOK_FIELDS.contains(&field.name.as_str()) {
+            return Err(not_found(
+                field,
+                RELATIONSHIPS,
+                "CustomerAddressbook",
+                version,
+            ));
+        }
+    }
+    checked.children = in_schema_order(&entry.children, &ADDRESSBOOK_FIELDS);
+    for field in &mut checked.children {
+        if field.name == "addressbookAddress" {
+            *field = check_address(field, version, read_only)?;
+        }
+    }
+    Ok(checked)
+}
+
+fn check_address(
+    address: &Element,
+    version: Version,
+    read_only: &mut Vec<String>,
+) -> Result<Element, Fault> {
+    let mut checked = address.clone();
+    for field in &address.children {
+        let known = field.ns == COMMON && ADDRESS_FIELDS.contains(&field.name.as_str());
+        if !known && !field.is(CORE, "nullFieldList") {
+            return Err(not_found(field, COMMON, "Address", version));
+        }
+        if field.name == "addrText" {
+            read_only.push(field.name.clone());
+        }
+    }
+    let kept: Vec<Element> = address
+        .children
+        .iter()
+        .filter(|field| field.name != "addrText")
+        .cloned()
+        .collect();
+    checked.children = in_schema_order(&kept, &ADDRESS_FIELDS);
+    Ok(checked)
+}
+
+/// Returns the elements sorted by their position in `order`; elements not listed keep their
+/// relative order after the listed ones.
+fn in_schema_order(elements: &[Element], order: &[&str]) -> Vec<Element> {
+    let mut sorted = elements.to_vec();
+    sorted.sort_by_key(|element| {
+        order
+            .iter()
+            .position(|name| *name == element.name)
+            .unwrap_or(order.len())
+    });
+    sorted
+}
+
+fn not_found(element: &Element, parent_ns: &str, parent_type: &str, version: Version) -> Fault {
+    Fault::element_not_found(&element.name, &version.namespace(parent_ns), parent_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netsuite::xml::parse_document;
+
+    const V: Version = Version {
+        year: 2025,
+        release: 2,
+    };
+
+    fn list(content: &str) -> Element {
+        let doc = format!(
+            r#"<listRel:addressbookList
+                xmlns:listRel="urn:relationships_2025_2.lists.webservices.netsuite.com"
+                xmlns:platformCommon="urn:common_2025_2.platform.webservices.netsuite.com">{content}</listRel:addressbookList>"#
+        );
+        parse_document(&doc, V).unwrap()
+    }
+
+    #[test]
+    fn check_addressbook_list_rejects_flat_address() {
+        let flat = list(
+            "<listRel:addressbook><listRel:addr1>1 Main</listRel:addr1></listRel:addressbook>",
+        );
+        let fault = check_addressbook_list(&flat, V, &mut Vec::new()).unwrap_err();
+        assert_eq!(
+            fault.faultstring,
+            "com.netledger.util.schemabean.NLSchemaBeanException: addr1 not found on \
+             {urn:relationships_2025_2.lists.webservices.netsuite.com}CustomerAddressbook"
+        );
+    }
+
+    #[test]
+    fn check_addressbook_list_sorts_and_drops_addr_text() {
+        let nested = list(
+            "<listRel:addressbook><listRel:addressbookAddress>\
+             <platformCommon:city>Portland</platformCommon:city>\
+             <platformCommon:addrText>x</platformCommon:addrText>\
+             <platformCommon:country>_unitedStates</platformCommon:country>\
+             </listRel:addressbookAddress><listRel:label>HQ</listRel:label></listRel:addressbook>",
+        );
+        let mut read_only = Vec::new();
+        let checked = check_addressbook_list(&nested, V, &mut read_only).unwrap();
+        let entry = &checked.children[0];
+        assert_eq!(entry.children[0].name, "label");
+        let address: Vec<&str> = entry.children[1]
+            .children
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(address, vec!["country", "city"]);
+        assert_eq!(read_only, vec!["addrText".to_string()]);
+    }
+}
