@@ -1,9 +1,11 @@
 //! SOAP faults (HTTP 500, the whole request fails) and record-level status details (HTTP 200,
 //! one record or one search fails), with the codes and messages NetSuite uses.
 //!
-//! Messages quoted from recorded NetSuite responses or Oracle's documentation are marked
-//! "recorded" or "documented". The others follow NetSuite's wording for similar errors, and a
-//! NOTE marks them.
+//! Messages quoted from recorded NetSuite responses or Oracle's documentation say "recorded" or
+//! "documented" in their doc comment.
+// NOTE: the other messages follow NetSuite's wording for similar errors but are not confirmed
+// by a recording, and neither are the codes of the version, record-count and field-length
+// errors.
 
 use super::soap::{CORE, FAULTS, MESSAGES};
 use super::xml::{Version, XmlWriter};
@@ -70,14 +72,11 @@ impl Fault {
     }
 
     /// Returns the fault for a request whose namespaces name another version than its URL.
-    // NOTE: the fault element and code follow the schema's InvalidVersionFault. No recorded
-    // response shows NetSuite's exact fault for mixed versions.
     pub fn version_mismatch(message: String) -> Fault {
         Fault::platform("invalidVersionFault", "INVALID_WS_VERSION", &message)
     }
 
     /// Returns the fault for a `*List` request with more records than the operation allows.
-    // NOTE: code from the schema's FaultCodeType; message text not confirmed.
     pub fn record_count(limit: usize) -> Fault {
         let message = format!(
             "The request exceeds the maximum of {limit} records allowed for this operation."
@@ -106,7 +105,6 @@ impl Fault {
     }
 
     /// Returns the fault for a value that does not parse as its schema type.
-    // NOTE: worded after Apache Axis deserialization errors; no recorded example.
     pub fn invalid_value(value: &str, element: &str, type_name: &str) -> Fault {
         Fault {
             faultstring: format!(
@@ -183,7 +181,6 @@ impl StatusDetail {
     }
 
     /// Returns the error for an update of a record that does not exist.
-    // NOTE: NetSuite's usual text for RCRD_DSNT_EXIST; not in the recorded responses.
     pub fn record_does_not_exist() -> StatusDetail {
         StatusDetail::new("RCRD_DSNT_EXIST", "That record does not exist.")
     }
@@ -197,7 +194,6 @@ impl StatusDetail {
 
     /// Returns the error for a value the field does not accept, named by its lower-case field
     /// ID.
-    // NOTE: NetSuite's usual INVALID_FLD_VALUE text; not in the recorded responses.
     pub fn invalid_field_value(value: &str, field_id: &str) -> StatusDetail {
         let message = format!(
             "You have entered an Invalid Field Value {value} for the following field: {field_id}"
@@ -206,8 +202,6 @@ impl StatusDetail {
     }
 
     /// Returns the error for a text value longer than the field allows.
-    // NOTE: worded as NetSuite's field-length error seen in integration logs; the SOAP code
-    // for it is not in the recorded responses.
     pub fn too_long(field_id: &str, max: usize) -> StatusDetail {
         let message = format!(
             "The field {field_id} contained more than the maximum number ( {max} ) of \
@@ -248,14 +242,12 @@ impl StatusDetail {
     }
 
     /// Returns the error for an expired or unknown search ID. The code is documented.
-    // NOTE: message text not confirmed by a recorded response.
     pub fn invalid_search_id(search_id: &str) -> StatusDetail {
         let message = format!("The search ID {search_id} is invalid or has expired.");
         StatusDetail::new("INVALID_JOB_ID", message)
     }
 
     /// Returns the error for a page index outside the pages of a search.
-    // NOTE: code from the status code enumeration; message text not confirmed.
     pub fn invalid_page_index(index: i64, total_pages: usize) -> StatusDetail {
         let message = format!(
             "The page index {index} is invalid. The page index must be between 1 and \
@@ -265,7 +257,6 @@ impl StatusDetail {
     }
 
     /// Returns the error for a search page size outside 5..=1000.
-    // NOTE: code from the status code enumeration; message text not confirmed.
     pub fn invalid_page_size(size: i64) -> StatusDetail {
         let message =
             format!("The page size {size} is invalid. The page size must be between 5 and 1000.");
