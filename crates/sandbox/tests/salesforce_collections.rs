@@ -229,7 +229,27 @@ async fn create_rejects_id_in_insert() {
         )
         .await;
     assert_eq!(
-        reply.body[0]["errors"][0]["message"],
-        "cannot specify Id in an insert call"
+        reply.body[0]["errors"][0],
+        json!({
+            "statusCode": "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "message": "cannot specify Id in an insert call",
+            "fields": ["Id"]
+        })
     );
+}
+
+#[tokio::test]
+async fn update_rejects_record_without_id() {
+    let server = Server::start().await;
+    let token = server.login().await;
+    let records = json!([account("A")]);
+    let reply = server
+        .call(
+            "PATCH",
+            "/composite/sobjects",
+            Some(&token),
+            Some(json!({"records": records})),
+        )
+        .await;
+    assert_eq!(reply.body[0]["errors"][0]["statusCode"], "MISSING_ARGUMENT");
 }

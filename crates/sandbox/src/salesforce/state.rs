@@ -1,6 +1,6 @@
 //! The in-memory org: schema, records, users, sessions, query cursors and API accounting.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -10,7 +10,7 @@ use crate::salesforce::errors::ApiError;
 use crate::salesforce::id;
 use crate::salesforce::limits::{ApiUsage, DEFAULT_DAILY_LIMIT};
 use crate::salesforce::record::Values;
-use crate::salesforce::schema::{FieldDef, ObjectDef, standard_objects};
+use crate::salesforce::schema::{FieldDef, FieldType, ObjectDef, standard_objects};
 use crate::salesforce::soql::{self, QueryOutcome};
 use crate::salesforce::values::{now_millis, render_datetime};
 use crate::salesforce::version::ApiVersion;
@@ -26,6 +26,74 @@ const QUERY_LOCATOR_PREFIX: &str = "01g";
 struct Table {
     records: BTreeMap<String, Values>,
     next_serial: u64,
+    /// Ids of live records by field name and [`index_key`] of the value, for the external ID
+    /// and unique fields that upserts, look-ups and duplicate checks match on.
+    index: HashMap<String, HashMap<String, BTreeSet<String>>>,
+}
+
+impl Table {
+    fn unindex(&mut self, indexed: &[FieldDef], id: &str, values: &Values) {
+        for (field, key) in index_entries(indexed, values) {
+            if let Some(ids) = self
+                .index
+                .get_mut(&field.name)
+                .and_then(|keys| keys.get_mut(&key))
+            {
+                ids.remove(id);
+            }
+        }
+    }
+
+    fn reindex(&mut self, indexed: &[FieldDef], id: &str, values: &Values) {
+        for (field, key) in index_entries(indexed, values) {
+            self.index
+                .entry(field.name.clone())
+                .or_default()
+                .entry(key)
+                .or_default()
+                .insert(id.to_string());
+        }
+    }
+
+    /// Replaces the record `id`, keeping the index in step; `None` removes it.
+    fn replace(&mut self, indexed: &[FieldDef], id: &str, values: Option<Values>) {
+        if let Some(old) = self.records.remove(id) {
+            self.unindex(indexed, id, &old);
+        }
+        if let Some(values) = values {
+            self.reindex(indexed, id, &values);
+            self.records.insert(id.to_string(), values);
+        }
+    }
+}
+
+/// Returns whether matches on `field` go through the index.
+fn is_indexed(field: &FieldDef) -> bool {
+    field.external_id || field.unique
+}
+
+/// Returns the index key of a value: the value itself for case-sensitive fields and its
+/// lowercase form otherwise, so matching ignores case as Salesforce does by default.
+fn index_key(field: &FieldDef, text: &str) -> String {
+    if field.case_sensitive {
+        text.to_string()
+    } else {
+        text.to_lowercase()
+    }
+}
+
+/// Returns the index entries of a live record; records in the recycle bin have none.
+fn index_entries<'f>(indexed: &'f [FieldDef], values: &Values) -> Vec<(&'f FieldDef, String)> {
+    if values.get("IsDeleted") == Some(&Value::Bool(true)) {
+        return Vec::new();
+    }
+    indexed
+        .iter()
+        .filter_map(|field| {
+            let text = values.get(&field.name)?.as_str()?;
+            Some((field, index_key(field, text)))
+        })
+        .collect()
 }
 
 /// Result of looking up an Id.
@@ -39,7 +107,7 @@ pub(crate) enum Lookup<'a> {
     Missing,
 }
 
-/// Everything the emulated org holds.
+/// State of the emulated org.
 #[derive(Debug)]
 pub(crate) struct Org {
     /// Objects and fields.
@@ -181,16 +249,51 @@ impl Org {
 
     /// Stores `values` as the record `id` of `object`, replacing any earlier version.
     pub(crate) fn put(&mut self, object: &str, id: String, values: Values) {
-        self.table_mut(object).records.insert(id, values);
+        self.restore(object, &id, Some(values));
     }
 
     /// Puts back the state of a record captured before a write: `None` removes it.
     pub fn restore(&mut self, object: &str, id: &str, previous: Option<Values>) {
-        let table = self.table_mut(object);
-        match previous {
-            Some(values) => table.records.insert(id.to_string(), values),
-            None => table.records.remove(id),
-        };
+        let indexed = self.indexed_fields(object);
+        self.table_mut(object).replace(&indexed, id, previous);
+    }
+
+    fn indexed_fields(&self, object: &str) -> Vec<FieldDef> {
+        self.object(object)
+            .map(|definition| {
+                definition
+                    .fields
+                    .iter()
+                    .filter(|field| is_indexed(field))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Returns the Ids of live records of `definition` whose `field` equals `value`, in Id
+    /// order. `field` must be `Id`, an external ID field or a unique field; other fields
+    /// match nothing.
+    pub fn find_by_field(
+        &self,
+        definition: &ObjectDef,
+        field: &FieldDef,
+        value: &str,
+    ) -> Vec<String> {
+        if field.field_type == FieldType::Id {
+            return match id::normalize(value) {
+                Some(id) if matches!(self.lookup(&definition.name, &id), Lookup::Live(_)) => {
+                    vec![id]
+                }
+                _ => Vec::new(),
+            };
+        }
+        self.tables
+            .get(&definition.name)
+            .and_then(|table| table.index.get(&field.name))
+            .and_then(|keys| keys.get(&index_key(field, value)))
+            .map(|ids| ids.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Adds a field to an object; existing records get null (false for a checkbox).
@@ -239,7 +342,7 @@ impl Org {
 }
 
 fn initial_value(field: &FieldDef) -> Value {
-    if field.field_type == crate::salesforce::schema::FieldType::Boolean {
+    if field.field_type == FieldType::Boolean {
         Value::Bool(false)
     } else {
         Value::Null
@@ -257,8 +360,59 @@ pub(crate) fn empty_values(object: &ObjectDef) -> Values {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
-    use crate::salesforce::schema::{Access, FieldType};
+    use crate::salesforce::schema::Access;
+
+    fn account_with(org: &mut Org, key: &str) -> String {
+        let account = org.object("Account").cloned().unwrap();
+        let id = org.next_id(&account);
+        let mut values = empty_values(&account);
+        values.insert("Id".into(), json!(id));
+        values.insert("NetSuite_Internal_ID__c".into(), json!(key));
+        org.put("Account", id.clone(), values);
+        id
+    }
+
+    #[test]
+    fn find_by_field_ignores_case_through_index() {
+        let mut org = Org::new();
+        let id = account_with(&mut org, "Ns-1");
+        let account = org.object("Account").cloned().unwrap();
+        let field = account.field("NetSuite_Internal_ID__c").unwrap();
+        assert_eq!(org.find_by_field(&account, field, "ns-1"), vec![id]);
+    }
+
+    #[test]
+    fn find_by_field_follows_updates_and_deletes() {
+        let mut org = Org::new();
+        let id = account_with(&mut org, "a");
+        let account = org.object("Account").cloned().unwrap();
+        let field = account.field("NetSuite_Internal_ID__c").unwrap().clone();
+        let mut values = match org.lookup("Account", &id) {
+            Lookup::Live(values) => values.clone(),
+            _ => panic!("record {id} is live"),
+        };
+        values.insert("NetSuite_Internal_ID__c".into(), json!("b"));
+        org.put("Account", id.clone(), values.clone());
+        assert!(org.find_by_field(&account, &field, "a").is_empty());
+        assert_eq!(org.find_by_field(&account, &field, "B"), vec![id.clone()]);
+        values.insert("IsDeleted".into(), json!(true));
+        org.put("Account", id, values);
+        assert!(org.find_by_field(&account, &field, "b").is_empty());
+    }
+
+    #[test]
+    fn restore_removes_created_record_from_index() {
+        let mut org = Org::new();
+        let id = account_with(&mut org, "a");
+        org.restore("Account", &id, None);
+        let account = org.object("Account").cloned().unwrap();
+        let field = account.field("NetSuite_Internal_ID__c").unwrap();
+        assert!(org.find_by_field(&account, field, "a").is_empty());
+        assert!(matches!(org.lookup("Account", &id), Lookup::Missing));
+    }
 
     #[test]
     fn new_seeds_two_active_users() {

@@ -61,6 +61,9 @@ pub(crate) fn validate(
     mode: Mode,
 ) -> Result<FieldValues, ApiError> {
     let values = read_members(object, body)?;
+    if mode == Mode::Create {
+        check_no_id(&values)?;
+    }
     check_writable(object, &values)?;
     check_required(object, &values, mode)?;
     for (name, value) in &values {
@@ -89,6 +92,20 @@ fn read_members(object: &ObjectDef, body: &WriteBody<'_>) -> Result<FieldValues,
         values.push((field.name.clone(), stored));
     }
     Ok(values)
+}
+
+fn check_no_id(values: &FieldValues) -> Result<(), ApiError> {
+    let has_id = values
+        .iter()
+        .any(|(name, value)| name == "Id" && !value.is_null());
+    if !has_id {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        "cannot specify Id in an insert call",
+    )
+    .with_fields(vec!["Id".to_string()]))
 }
 
 fn check_writable(object: &ObjectDef, values: &FieldValues) -> Result<(), ApiError> {
@@ -277,6 +294,17 @@ mod tests {
                 .message
                 .starts_with("Unable to create/update fields: CreatedDate.")
         );
+    }
+
+    #[test]
+    fn validate_rejects_id_on_create() {
+        let error = run(
+            json!({"Name": "a", "Id": "001000000000001AAA"}),
+            Mode::Create,
+        )
+        .unwrap_err();
+        assert_eq!(error.error_code, "INVALID_FIELD_FOR_INSERT_UPDATE");
+        assert_eq!(error.message, "cannot specify Id in an insert call");
     }
 
     #[test]

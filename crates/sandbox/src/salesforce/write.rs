@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::salesforce::errors::ApiError;
 use crate::salesforce::id;
-use crate::salesforce::record::{Values, record_id};
+use crate::salesforce::record::Values;
 use crate::salesforce::schema::{Access, FieldDef, FieldType, ObjectDef};
 use crate::salesforce::state::{Lookup, Org, empty_values};
 use crate::salesforce::validate::{FieldValues, Mode, WriteBody, validate};
@@ -181,31 +181,6 @@ impl Org {
         }
     }
 
-    /// Returns the Ids of live records of `definition` whose `field` equals `value`.
-    pub fn find_by_field(
-        &self,
-        definition: &ObjectDef,
-        field: &FieldDef,
-        value: &str,
-    ) -> Vec<String> {
-        let expected = match field.field_type {
-            kind if kind.is_id() => id::normalize(value),
-            _ => Some(value.to_string()),
-        };
-        let Some(expected) = expected else {
-            return Vec::new();
-        };
-        self.records(&definition.name, false)
-            .filter(|values| {
-                values
-                    .get(&field.name)
-                    .and_then(Value::as_str)
-                    .is_some_and(|stored| same_value(field, stored, &expected))
-            })
-            .map(|values| record_id(values).to_string())
-            .collect()
-    }
-
     fn check_references(
         &self,
         definition: &ObjectDef,
@@ -275,14 +250,6 @@ fn touch(values: &mut Values, stamp: &WriteStamp) {
         "LastModifiedById".to_string(),
         Value::String(stamp.user_id.clone()),
     );
-}
-
-fn same_value(field: &FieldDef, stored: &str, expected: &str) -> bool {
-    if field.case_sensitive || field.field_type.is_id() {
-        stored == expected
-    } else {
-        stored.to_lowercase() == expected.to_lowercase()
-    }
 }
 
 /// Returns the field an upsert or look-up by external ID may match on.

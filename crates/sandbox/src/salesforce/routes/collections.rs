@@ -171,10 +171,12 @@ fn write_one<'a>(
     body.fields = field_members(&members, true);
     match operation {
         Operation::Create => {
-            if given_id.is_some() {
-                let error =
-                    ApiError::bad_request("INVALID_FIELD", "cannot specify Id in an insert call")
-                        .with_fields(vec!["Id".to_string()]);
+            if given_id.as_deref().is_some_and(|id| !id.is_empty()) {
+                let error = ApiError::bad_request(
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    "cannot specify Id in an insert call",
+                )
+                .with_fields(vec!["Id".to_string()]);
                 return Outcome {
                     id: None,
                     result: Err(error),
@@ -211,8 +213,7 @@ fn update_one(
     journal: &mut Vec<JournalEntry>,
 ) -> Outcome {
     let Some(given_id) = given_id.filter(|id| !id.is_empty()) else {
-        let error = ApiError::bad_request("MISSING_ARGUMENT", "Id not specified in an update call")
-            .with_fields(vec!["Id".to_string()]);
+        let error = ApiError::bad_request("MISSING_ARGUMENT", "Id not specified in an update call");
         return Outcome {
             id: None,
             result: Err(error),
