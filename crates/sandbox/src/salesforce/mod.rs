@@ -33,6 +33,7 @@ mod version;
 mod write;
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -58,6 +59,16 @@ pub struct SalesforceEmulator {
 struct Shared {
     credentials: SalesforceCredentials,
     org: Mutex<Org>,
+}
+
+impl fmt::Debug for SalesforceEmulator {
+    /// Prints the consumer key only; the secret and tokens stay out of logs.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("SalesforceEmulator")
+            .field("client_id", &self.inner.credentials.client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SalesforceEmulator {

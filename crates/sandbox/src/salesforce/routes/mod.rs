@@ -137,29 +137,45 @@ async fn guard(
         .extensions()
         .get::<MatchedPath>()
         .map(|matched| matched.as_str().to_string());
-    emulator.count_request(route_key(request.method(), matched.as_deref(), &path));
-    let version = match served_version(&path) {
-        Ok(version) => version,
-        Err(error) => return error.into_response(),
-    };
-    let now = Utc::now();
-    let limit_info = {
-        let mut org = emulator.org();
-        let token = bearer_token(request.headers()).unwrap_or_default();
-        if !org.sessions.is_valid(token, now) {
-            return ApiError::invalid_session().into_response();
-        }
-        match org.usage.record(now) {
-            Ok(used) => org.usage.header_value(used),
-            Err(error) => return error.into_response(),
+    let route = route_key(request.method(), matched.as_deref(), &path);
+    emulator.count_request(route.clone());
+
+    let admitted = admit(&emulator, &path, &request);
+    let (version, limit_info) = match admitted {
+        Ok(admitted) => admitted,
+        Err(error) => {
+            tracing::debug!(route = %route, error = %error, "rejected API request");
+            return error.into_response();
         }
     };
+
     request.extensions_mut().insert(version);
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&limit_info) {
         response.headers_mut().insert("Sforce-Limit-Info", value);
     }
+    if !response.status().is_success() {
+        tracing::debug!(route = %route, status = %response.status(), "API request failed");
+    }
     response
+}
+
+/// Checks the version, the token and the daily allocation; returns the version and the
+/// `Sforce-Limit-Info` value.
+fn admit(
+    emulator: &SalesforceEmulator,
+    path: &str,
+    request: &Request,
+) -> Result<(ApiVersion, String), ApiError> {
+    let version = served_version(path)?;
+    let now = Utc::now();
+    let mut org = emulator.org();
+    let token = bearer_token(request.headers()).unwrap_or_default();
+    if !org.sessions.is_valid(token, now) {
+        return Err(ApiError::invalid_session());
+    }
+    let used = org.usage.record(now)?;
+    Ok((version, org.usage.header_value(used)))
 }
 
 /// Reads the version segment of a `/services/data/vNN.N/...` path.
