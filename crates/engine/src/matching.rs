@@ -36,11 +36,15 @@ const LEGAL_FORMS: &[&str] = &[
     "kg",
 ];
 
-/// Returns the matching key of a company name: accents folded, lower case, punctuation and
-/// `&` spelled as words or dropped, white space collapsed, and trailing legal forms removed.
-/// Returns `None` when nothing distinctive is left.
+/// Returns the matching key of a company name: accents folded, lower case, `&` spelled as
+/// `and`, apostrophes and dots dropped inside words (`O'Brien` is `obrien`), other punctuation
+/// and white space as one space, and trailing legal forms removed. Returns `None` when nothing
+/// distinctive is left.
 pub fn name_key(name: &str) -> Option<String> {
-    let folded = deunicode(name).to_lowercase().replace('&', " and ");
+    let folded = deunicode(name)
+        .to_lowercase()
+        .replace('&', " and ")
+        .replace('\'', "");
     let mut words: Vec<String> = folded
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
         .map(|word| word.replace('.', ""))
@@ -87,6 +91,15 @@ mod tests {
     #[test]
     fn name_key_folds_accents_and_ampersand() {
         assert_eq!(name_key("Café & Co"), name_key("Cafe and Co"));
+    }
+
+    #[test]
+    fn name_key_drops_apostrophes_inside_words() {
+        assert_eq!(name_key("O'Brien & Sons"), name_key("OBrien and Sons"));
+        assert_eq!(
+            name_key("Margie’s Travel"),
+            Some("margies travel".to_string())
+        );
     }
 
     #[test]
