@@ -60,7 +60,8 @@ impl NetSuitePort {
             // here comes from this record's fields (an unknown field, a value of the wrong
             // type) and other records can still be written.
             Err(error) if error.is_record_level() || matches!(error, Error::Config(_)) => {
-                tracing::warn!(
+                // The engine decides what a refused record means and logs it; this is detail.
+                tracing::debug!(
                     record_type = schema.record_type,
                     code = %error.code(),
                     %error,
