@@ -1,1 +1,154 @@
-fn main() {}
+//! The `tandem` command: `demo`, `sandbox` and `run`.
+//!
+//! Exit codes: 0 when the command did its job (a pass that stored dead letters still did),
+//! 2 for a configuration error (the message names the key or variable), 1 for anything else.
+
+mod config;
+mod connect;
+mod demo;
+mod output;
+mod run;
+mod sandbox;
+mod shutdown;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tandem_sandbox::Seed;
+
+use crate::config::ConfigError;
+
+#[derive(Debug, Parser)]
+#[command(name = "tandem", version, about = "NetSuite <-> Salesforce sync")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start both emulators with demo data in this process and sync them, printing each pass.
+    Demo {
+        /// Run one pass and exit.
+        #[arg(long)]
+        once: bool,
+        /// Seconds between passes.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        interval: u64,
+        /// Port of the NetSuite emulator (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        netsuite_port: u16,
+        /// Port of the Salesforce emulator (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        salesforce_port: u16,
+    },
+    /// Serve the NetSuite and Salesforce emulators on 127.0.0.1 until interrupted.
+    Sandbox {
+        /// Port of the NetSuite SOAP emulator.
+        #[arg(long)]
+        netsuite_port: u16,
+        /// Port of the Salesforce REST emulator.
+        #[arg(long)]
+        salesforce_port: u16,
+        /// Records to start with: `demo` or `empty`.
+        #[arg(long, default_value = "demo")]
+        seed: Seed,
+        /// Write DIR/tandem.toml (a config for this sandbox) and DIR/tandem.env (its credentials).
+        #[arg(long, value_name = "DIR")]
+        config_out: Option<PathBuf>,
+    },
+    /// Run every enabled flow: one pass with --once, else passes on an interval until stopped.
+    Run {
+        /// The configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Run one pass of every enabled flow and exit.
+        #[arg(long)]
+        once: bool,
+        /// Print each pass's counts as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Read secrets missing from the environment from this KEY=VALUE file.
+        #[arg(long, value_name = "FILE")]
+        env_file: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The demo prints its own account of dead letters, so by default it logs only errors.
+    let default_filter = match cli.command {
+        Command::Demo { .. } => "error",
+        _ => "warn",
+    };
+    init_logging(default_filter);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(try_main(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            if error.downcast_ref::<ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Demo {
+            once,
+            interval,
+            netsuite_port,
+            salesforce_port,
+        } => {
+            demo::demo(demo::DemoOptions {
+                once,
+                interval: std::time::Duration::from_secs(interval),
+                netsuite_port,
+                salesforce_port,
+            })
+            .await
+        }
+        Command::Sandbox {
+            netsuite_port,
+            salesforce_port,
+            seed,
+            config_out,
+        } => sandbox::sandbox(netsuite_port, salesforce_port, seed, config_out).await,
+        Command::Run {
+            config,
+            once,
+            json,
+            env_file,
+        } => {
+            run::run(run::RunOptions {
+                config,
+                once,
+                json,
+                env_file,
+            })
+            .await
+        }
+    }
+}
+
+/// Logs go to stderr, so stdout stays for reports. `RUST_LOG` sets the filter, replacing the
+/// given default.
+fn init_logging(default_filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

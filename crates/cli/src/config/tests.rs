@@ -1,0 +1,112 @@
+use std::path::Path;
+
+use super::*;
+
+#[test]
+fn empty_file_takes_defaults() {
+    let config = FileConfig::parse("").unwrap();
+    assert!(config.flows.account_customer.enabled);
+    assert_eq!(config.interval(), Duration::from_secs(60));
+    assert_eq!(
+        config.store_path(Path::new("/etc/tandem")),
+        Path::new("/etc/tandem/tandem.db")
+    );
+}
+
+#[test]
+fn full_file_is_read() {
+    let config = FileConfig::parse(
+        r#"
+        [netsuite]
+        endpoint = "http://127.0.0.1:9001/services/NetSuitePort_2025_2"
+        version = "2025_2"
+        [salesforce]
+        login_url = "http://127.0.0.1:9002"
+        [store]
+        path = "/var/lib/tandem/state.db"
+        [run]
+        interval_seconds = 30
+        [flows.account-customer]
+        enabled = false
+        "#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.salesforce.login_url.as_deref(),
+        Some("http://127.0.0.1:9002")
+    );
+    assert!(!config.flows.account_customer.enabled);
+    assert_eq!(
+        config.store_path(Path::new("/x")),
+        Path::new("/var/lib/tandem/state.db")
+    );
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let error = FileConfig::parse("[netsuite]\nendpont = \"http://x\"\n").unwrap_err();
+    assert_eq!(error.key, "netsuite.endpont");
+    assert!(error.message.contains("unknown field"), "{}", error.message);
+}
+
+#[test]
+fn wrong_type_is_named() {
+    let error = FileConfig::parse("[run]\ninterval_seconds = \"often\"\n").unwrap_err();
+    assert_eq!(error.key, "run.interval_seconds");
+}
+
+#[test]
+fn invalid_url_is_named() {
+    let error = FileConfig::parse("[salesforce]\nlogin_url = \"not a url\"\n").unwrap_err();
+    assert_eq!(error.key, "salesforce.login_url");
+}
+
+#[test]
+fn secret_in_file_is_refused_with_variable_name() {
+    let error = FileConfig::parse("[salesforce]\nclient_secret = \"abc\"\n").unwrap_err();
+    assert_eq!(error.key, "salesforce.client_secret");
+    assert!(error.message.contains("TANDEM_SALESFORCE_CLIENT_SECRET"));
+    assert!(!error.to_string().contains("abc"));
+}
+
+#[test]
+fn malformed_toml_is_an_error() {
+    let error = FileConfig::parse("[netsuite\n").unwrap_err();
+    assert!(error.message.contains("invalid TOML"), "{}", error.message);
+}
+
+#[test]
+fn zero_interval_is_refused() {
+    let error = FileConfig::parse("[run]\ninterval_seconds = 0\n").unwrap_err();
+    assert_eq!(error.key, "run.interval_seconds");
+}
+
+#[test]
+fn env_file_supplies_missing_variables() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("tandem.env");
+    std::fs::write(&path, "# comment\nTANDEM_TEST_ONLY_FROM_FILE=value-1\n").unwrap();
+    let source = SecretSource::with_env_file(&path).unwrap();
+    assert_eq!(
+        source.required("TANDEM_TEST_ONLY_FROM_FILE").unwrap(),
+        "value-1"
+    );
+}
+
+#[test]
+fn env_file_line_without_equals_is_refused() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("tandem.env");
+    std::fs::write(&path, "JUSTANAME\n").unwrap();
+    let error = SecretSource::with_env_file(&path).unwrap_err();
+    assert!(error.message.contains("line 1"), "{}", error.message);
+}
+
+#[test]
+fn missing_secret_names_variable() {
+    let error = SecretSource::environment()
+        .required("TANDEM_TEST_VARIABLE_THAT_IS_NEVER_SET")
+        .unwrap_err();
+    assert_eq!(error.key, "TANDEM_TEST_VARIABLE_THAT_IS_NEVER_SET");
+    assert!(error.message.contains("_FILE"));
+}

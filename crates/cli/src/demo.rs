@@ -1,0 +1,131 @@
+//! `tandem demo`: the sandbox with demo data, synced pass after pass in this process.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tandem_engine::state::StateStore;
+use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
+
+use crate::config::{FileConfig, SecretSource};
+use crate::connect::{Setup, connect};
+use crate::output::{FlowResult, summary};
+use crate::run::run_flows;
+use crate::sandbox::{config_text, write_config};
+use crate::shutdown;
+
+/// The options of `tandem demo`.
+pub struct DemoOptions {
+    pub once: bool,
+    pub interval: Duration,
+    pub netsuite_port: u16,
+    pub salesforce_port: u16,
+}
+
+/// Starts the sandbox with the demo seed and runs every flow against it: one pass with
+/// `--once`, else a pass per interval until Ctrl-C. The state lives in a temporary folder
+/// that is removed on exit.
+pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
+    let sandbox = Sandbox::start(SandboxOptions {
+        netsuite_port: options.netsuite_port,
+        salesforce_port: options.salesforce_port,
+        seed: Seed::Demo,
+    })
+    .await?;
+    let dir = tempfile::TempDir::with_prefix("tandem-demo-")
+        .context("cannot create a temporary folder for the demo's state")?;
+    write_config(dir.path(), &sandbox)?;
+    let file = FileConfig::parse(&config_text(&sandbox))?;
+    let secrets = SecretSource::only(sandbox.environment());
+    let setup = connect(&file, dir.path(), &secrets).await?;
+    print_header(&sandbox, dir.path());
+
+    let stop = shutdown::signal();
+    tokio::pin!(stop);
+    let mut failed = false;
+    let mut last_letter = 0;
+    for number in 1.. {
+        let started = Instant::now();
+        let results = run_flows(&setup).await;
+        failed = results.iter().any(|result| result.error.is_some());
+        print_pass(number, started.elapsed(), &results, &sandbox);
+        last_letter = print_new_dead_letters(&setup, last_letter).await?;
+        if options.once {
+            break;
+        }
+        println!(
+            "Next pass in {} s; Ctrl-C stops. Other clients can use {} and {}.",
+            options.interval.as_secs(),
+            dir.path().join("tandem.toml").display(),
+            dir.path().join("tandem.env").display(),
+        );
+        tokio::select! {
+            () = tokio::time::sleep(options.interval) => {}
+            () = &mut stop => break,
+        }
+    }
+    setup.store.close().await;
+    sandbox.shutdown().await;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_header(sandbox: &Sandbox, dir: &Path) {
+    println!("Tandem demo: Salesforce Accounts <-> NetSuite customers on the built-in sandbox");
+    println!(
+        "  NetSuite emulator    {}  ({} customers)",
+        sandbox.netsuite_endpoint(),
+        sandbox.netsuite().customers().len()
+    );
+    println!(
+        "  Salesforce emulator  {}  ({} Accounts)",
+        sandbox.salesforce_url(),
+        sandbox.salesforce().records("Account").len()
+    );
+    println!(
+        "  State                {}  (removed on exit)",
+        dir.join("tandem.db").display()
+    );
+}
+
+fn print_pass(number: u32, elapsed: Duration, results: &[FlowResult], sandbox: &Sandbox) {
+    println!();
+    println!("Pass {number} ({:.1} s)", elapsed.as_secs_f64());
+    for result in results {
+        println!("  {}", summary(&result.report));
+        if let Some(error) = &result.error {
+            println!("  stopped early: {error}");
+        }
+    }
+    println!(
+        "  now {} NetSuite customers and {} Salesforce Accounts",
+        sandbox.netsuite().customers().len(),
+        sandbox.salesforce().records("Account").len()
+    );
+}
+
+/// Prints the dead letters with an ID above `last_shown` and returns the highest ID shown.
+async fn print_new_dead_letters(setup: &Setup, last_shown: i64) -> anyhow::Result<i64> {
+    let mut highest = last_shown;
+    for spec in &setup.flows {
+        let letters = setup.store.dead_letters(&spec.flow).await?;
+        for stored in letters.iter().filter(|stored| stored.id > last_shown) {
+            let letter = &stored.letter;
+            println!(
+                "  dead letter #{}: {} {} -> {}: {} {}",
+                stored.id,
+                letter.source_system,
+                letter.source_id,
+                letter.error.system,
+                letter.error.code,
+                letter.error.message
+            );
+            highest = highest.max(stored.id);
+        }
+    }
+    Ok(highest)
+}

@@ -1,0 +1,180 @@
+//! What the commands print: readable pass summaries, the `--json` report and error hints.
+
+use serde_json::{Value, json};
+use tandem_engine::two_way::{PassError, PassFailure};
+use tandem_engine::{ErrorClass, PassReport, RemoteError, System};
+
+/// The result of one pass of one flow.
+pub struct FlowResult {
+    pub report: PassReport,
+    /// The reason the pass stopped early, with a hint on what to do.
+    pub error: Option<String>,
+}
+
+impl FlowResult {
+    /// Builds the result of a pass from what the engine returned.
+    pub fn from_pass(result: Result<PassReport, PassFailure>) -> FlowResult {
+        match result {
+            Ok(report) => FlowResult {
+                report,
+                error: None,
+            },
+            Err(failure) => FlowResult {
+                error: Some(explain(&failure.error)),
+                report: failure.report,
+            },
+        }
+    }
+}
+
+/// Renders pass results as the `--json` report: `{"flows":[{...counts...}]}`. Each flow has
+/// the engine's counts plus `status` (`completed` or `failed`) and, when failed, `error`.
+pub fn json_report(results: &[FlowResult]) -> String {
+    let flows: Vec<Value> = results
+        .iter()
+        .map(|result| {
+            let mut flow = serde_json::to_value(&result.report).unwrap_or_else(|_| json!({}));
+            let status = if result.error.is_some() {
+                "failed"
+            } else {
+                "completed"
+            };
+            flow["status"] = Value::from(status);
+            if let Some(error) = &result.error {
+                flow["error"] = Value::from(error.as_str());
+            }
+            flow
+        })
+        .collect();
+    json!({ "flows": flows }).to_string()
+}
+
+/// Renders one pass as a readable line.
+pub fn summary(report: &PassReport) -> String {
+    format!(
+        "{}: read {}, created {}, updated {}, linked {}, echoes skipped {}, unchanged {}, \
+         dead letters {}{} ({} records written)",
+        report.flow,
+        report.read,
+        report.created,
+        report.updated,
+        report.linked,
+        report.echoes_skipped,
+        report.unchanged,
+        report.dead_letters,
+        if report.deferred > 0 {
+            format!(", deferred {}", report.deferred)
+        } else {
+            String::new()
+        },
+        report.written,
+    )
+}
+
+/// Describes why a pass stopped, with what to check next.
+pub fn explain(error: &PassError) -> String {
+    match error {
+        PassError::Store(error) => format!("{error}; check [store] path and the disk"),
+        PassError::Remote(error) => match hint(error) {
+            Some(hint) => format!("{error}; {hint}"),
+            None => error.to_string(),
+        },
+    }
+}
+
+/// Codes that mean the credentials were refused.
+const NETSUITE_LOGIN_CODES: &[&str] = &[
+    "INVALID_LOGIN_ATTEMPT",
+    "INVALID_LOGIN_CREDENTIALS",
+    "INVALID_LOGIN",
+    "USER_ERROR",
+    "invalidCredentialsFault",
+];
+const SALESFORCE_LOGIN_CODES: &[&str] = &[
+    "invalid_client",
+    "invalid_client_id",
+    "invalid_grant",
+    "unsupported_grant_type",
+    "INVALID_SESSION_ID",
+];
+
+fn hint(error: &RemoteError) -> Option<&'static str> {
+    let code = error.code.as_str();
+    match (error.system, error.class) {
+        (System::NetSuite, ErrorClass::Config) if NETSUITE_LOGIN_CODES.contains(&code) => Some(
+            "check TANDEM_NETSUITE_ACCOUNT and the token credentials \
+             (TANDEM_NETSUITE_CONSUMER_KEY/SECRET, TANDEM_NETSUITE_TOKEN_ID/SECRET)",
+        ),
+        (System::Salesforce, ErrorClass::Config) if SALESFORCE_LOGIN_CODES.contains(&code) => Some(
+            "check TANDEM_SALESFORCE_CLIENT_ID, TANDEM_SALESFORCE_CLIENT_SECRET and \
+                 [salesforce] login_url",
+        ),
+        (System::NetSuite, ErrorClass::Transient) => Some(
+            "NetSuite did not answer in time or refused the connection; check [netsuite] endpoint",
+        ),
+        (System::Salesforce, ErrorClass::Transient) => Some(
+            "Salesforce did not answer in time or refused the connection; check [salesforce] login_url",
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> PassReport {
+        PassReport {
+            flow: "account-customer".to_string(),
+            read: 4,
+            created: 1,
+            ..PassReport::default()
+        }
+    }
+
+    #[test]
+    fn json_report_has_contract_fields() {
+        let text = json_report(&[FlowResult {
+            report: report(),
+            error: None,
+        }]);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let flow = &value["flows"][0];
+        assert_eq!(flow["flow"], "account-customer");
+        for key in [
+            "read",
+            "created",
+            "updated",
+            "linked",
+            "echoes_skipped",
+            "unchanged",
+            "dead_letters",
+        ] {
+            assert!(flow[key].is_u64(), "{key} missing in {text}");
+        }
+        assert_eq!(flow["status"], "completed");
+    }
+
+    #[test]
+    fn json_report_carries_error() {
+        let text = json_report(&[FlowResult {
+            report: report(),
+            error: Some("boom".to_string()),
+        }]);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["flows"][0]["status"], "failed");
+        assert_eq!(value["flows"][0]["error"], "boom");
+    }
+
+    #[test]
+    fn refused_salesforce_login_names_variables() {
+        let error = RemoteError::new(
+            System::Salesforce,
+            ErrorClass::Config,
+            "invalid_client",
+            "invalid client credentials",
+        );
+        let text = explain(&PassError::Remote(error));
+        assert!(text.contains("TANDEM_SALESFORCE_CLIENT_SECRET"), "{text}");
+    }
+}

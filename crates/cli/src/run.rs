@@ -1,0 +1,89 @@
+//! `tandem run`: passes of every enabled flow, once or on an interval.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use tandem_engine::two_way::run_pass;
+
+use crate::config::{FileConfig, SecretSource};
+use crate::connect::{Setup, connect};
+use crate::output::{FlowResult, json_report, summary};
+use crate::shutdown;
+
+/// The options of `tandem run`.
+pub struct RunOptions {
+    pub config: PathBuf,
+    pub once: bool,
+    pub json: bool,
+    pub env_file: Option<PathBuf>,
+}
+
+/// Runs one pass (`--once`) or passes until SIGINT/SIGTERM. With `--once`, exits 0 when every
+/// flow completed its pass, dead letters included, and 1 when one stopped early.
+pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
+    let file = FileConfig::load(&options.config)?;
+    let secrets = match &options.env_file {
+        Some(path) => SecretSource::with_env_file(path)?,
+        None => SecretSource::environment(),
+    };
+    let config_dir = options.config.parent().unwrap_or(Path::new("."));
+    let setup = connect(&file, config_dir, &secrets).await?;
+
+    let code = if options.once {
+        let results = run_flows(&setup).await;
+        print_results(&results, options.json);
+        exit_code(&results)
+    } else {
+        run_until_stopped(&setup, &file, options.json).await
+    };
+    setup.store.close().await;
+    Ok(code)
+}
+
+/// Runs one pass of every enabled flow, in order.
+pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
+    let mut results = Vec::new();
+    for spec in &setup.flows {
+        let result = run_pass(spec, &setup.connections).await;
+        results.push(FlowResult::from_pass(result));
+    }
+    results
+}
+
+async fn run_until_stopped(setup: &Setup, file: &FileConfig, json: bool) -> ExitCode {
+    let interval = file.interval();
+    tracing::info!(?interval, "daemon started");
+    let stop = shutdown::signal();
+    tokio::pin!(stop);
+    loop {
+        let results = run_flows(setup).await;
+        print_results(&results, json);
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            () = &mut stop => break,
+        }
+    }
+    tracing::info!("daemon stopped");
+    ExitCode::SUCCESS
+}
+
+fn print_results(results: &[FlowResult], json: bool) {
+    if json {
+        println!("{}", json_report(results));
+        return;
+    }
+    for result in results {
+        println!("{}", summary(&result.report));
+        if let Some(error) = &result.error {
+            eprintln!("error: {}: pass stopped: {error}", result.report.flow);
+        }
+    }
+}
+
+fn exit_code(results: &[FlowResult]) -> ExitCode {
+    if results.iter().all(|result| result.error.is_none()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
