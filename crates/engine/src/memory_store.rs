@@ -4,11 +4,12 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use crate::record::System;
 use crate::state::{
-    DeadLetter, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter, Watermark, Xref,
+    DeadLetter, Processed, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter,
+    Watermark, Xref,
 };
 
 type RecordKey = (System, String, String);
@@ -17,7 +18,7 @@ type RecordKey = (System, String, String);
 struct Inner {
     watermarks: HashMap<(String, System, String), Watermark>,
     seen: HashMap<RecordKey, SeenRecord>,
-    processed: HashMap<RecordKey, DateTime<Utc>>,
+    processed: HashMap<RecordKey, Processed>,
     xrefs: Vec<Xref>,
     dead_letters: Vec<StoredDeadLetter>,
     runs: Vec<(String, RunStatus, serde_json::Value, Option<String>)>,
@@ -90,24 +91,26 @@ impl StateStore for MemoryStore {
         Ok(())
     }
 
-    async fn processed_at(
+    async fn processed(
         &self,
         system: System,
         object: &str,
         id: &str,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(self.lock().processed.get(&key(system, object, id)).copied())
+    ) -> Result<Option<Processed>, StoreError> {
+        Ok(self.lock().processed.get(&key(system, object, id)).cloned())
     }
 
     async fn mark_processed(
         &self,
         system: System,
         object: &str,
-        records: &[(String, DateTime<Utc>)],
+        records: &[(String, Processed)],
     ) -> Result<(), StoreError> {
         let mut inner = self.lock();
-        for (id, at) in records {
-            inner.processed.insert(key(system, object, id), *at);
+        for (id, processed) in records {
+            inner
+                .processed
+                .insert(key(system, object, id), processed.clone());
         }
         Ok(())
     }

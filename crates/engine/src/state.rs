@@ -31,6 +31,15 @@ pub struct SeenRecord {
     pub values: Fields,
 }
 
+/// How far a record has been processed: its modification time and a fingerprint of its mapped
+/// values and link at that time. Both are needed because modification times are coarse
+/// (NetSuite's are whole seconds), so a later edit can carry the same time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Processed {
+    pub modified_at: DateTime<Utc>,
+    pub fingerprint: String,
+}
+
 /// A cross-reference: one NetSuite record and one Salesforce record that a flow keeps equal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Xref {
@@ -183,20 +192,20 @@ pub trait StateStore: Send + Sync {
     /// not mark them processed).
     async fn remember(&self, records: &[SeenRecord]) -> Result<(), StoreError>;
 
-    /// Returns the modification time up to which a record has been processed.
-    async fn processed_at(
+    /// Returns how far a record has been processed.
+    async fn processed(
         &self,
         system: System,
         object: &str,
         id: &str,
-    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    ) -> Result<Option<Processed>, StoreError>;
 
-    /// Marks records as processed up to the given modification times.
+    /// Marks records, by ID, as processed in the given state.
     async fn mark_processed(
         &self,
         system: System,
         object: &str,
-        records: &[(String, DateTime<Utc>)],
+        records: &[(String, Processed)],
     ) -> Result<(), StoreError>;
 
     /// Returns seen records of `system` whose normalized name or email equals the given key.

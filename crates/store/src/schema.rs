@@ -23,6 +23,7 @@ pub const CREATE: &[&str] = &[
         email_key TEXT,
         field_values TEXT NOT NULL,
         processed_at TEXT,
+        processed_fingerprint TEXT,
         PRIMARY KEY (system, object, id)
     )",
     "CREATE INDEX IF NOT EXISTS seen_records_by_name ON seen_records (system, object, name_key)",

@@ -1,12 +1,13 @@
 //! The engine's [`StateStore`] on SQLite.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use tandem_engine::System;
 use tandem_engine::state::{
-    DeadLetter, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter, Watermark, Xref,
+    DeadLetter, Processed, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter,
+    Watermark, Xref,
 };
 
 use crate::SqliteStore;
@@ -151,45 +152,51 @@ impl StateStore for SqliteStore {
             .map_err(failed("commit remembered records"))
     }
 
-    async fn processed_at(
+    async fn processed(
         &self,
         system: System,
         object: &str,
         id: &str,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let processed: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT processed_at FROM seen_records WHERE system = ? AND object = ? AND id = ?",
+    ) -> Result<Option<Processed>, StoreError> {
+        let row = sqlx::query(
+            "SELECT processed_at, processed_fingerprint FROM seen_records
+             WHERE system = ? AND object = ? AND id = ? AND processed_at IS NOT NULL",
         )
         .bind(system.as_str())
         .bind(object)
         .bind(id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(failed("read when a record was processed"))?;
-        processed
-            .flatten()
-            .map(|text| parse_time(&text))
-            .transpose()
+        .map_err(failed("read how far a record was processed"))?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Processed {
+            modified_at: parse_time(&column::<String>(&row, "processed_at")?)?,
+            fingerprint: column::<Option<String>>(&row, "processed_fingerprint")?
+                .unwrap_or_default(),
+        }))
     }
 
     async fn mark_processed(
         &self,
         system: System,
         object: &str,
-        records: &[(String, DateTime<Utc>)],
+        records: &[(String, Processed)],
     ) -> Result<(), StoreError> {
         let mut transaction = self.begin().await?;
-        for (id, at) in records {
+        for (id, processed) in records {
             sqlx::query(
-                "INSERT INTO seen_records (system, object, id, field_values, processed_at)
-                 VALUES (?, ?, ?, '{}', ?)
+                "INSERT INTO seen_records
+                    (system, object, id, field_values, processed_at, processed_fingerprint)
+                 VALUES (?, ?, ?, '{}', ?, ?)
                  ON CONFLICT (system, object, id) DO UPDATE SET
-                    processed_at = excluded.processed_at",
+                    processed_at = excluded.processed_at,
+                    processed_fingerprint = excluded.processed_fingerprint",
             )
             .bind(system.as_str())
             .bind(object)
             .bind(id)
-            .bind(time_text(*at))
+            .bind(time_text(processed.modified_at))
+            .bind(&processed.fingerprint)
             .execute(&mut *transaction)
             .await
             .map_err(failed("mark a record processed"))?;

@@ -1,7 +1,9 @@
 //! Store behaviour on a real SQLite file.
 
 use chrono::{DateTime, Utc};
-use tandem_engine::state::{DeadLetter, RunStatus, SeenRecord, StateStore, Watermark, Xref};
+use tandem_engine::state::{
+    DeadLetter, Processed, RunStatus, SeenRecord, StateStore, Watermark, Xref,
+};
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 use tempfile::TempDir;
 
@@ -123,16 +125,19 @@ async fn processed_time_is_kept_apart_from_remember() {
     let dir = TempDir::new().unwrap();
     let store = open(&dir).await;
     store.remember(&[seen("1", "acme", None)]).await.unwrap();
-    assert_eq!(
-        store
-            .processed_at(System::NetSuite, "customer", "1")
-            .await
-            .unwrap(),
-        None
-    );
+    let before = store
+        .processed(System::NetSuite, "customer", "1")
+        .await
+        .unwrap();
+    assert_eq!(before, None);
 
+    let state = Processed {
+        modified_at: at(9),
+        fingerprint: "f1".to_string(),
+    };
+    let marks = [("1".to_string(), state.clone())];
     store
-        .mark_processed(System::NetSuite, "customer", &[("1".to_string(), at(9))])
+        .mark_processed(System::NetSuite, "customer", &marks)
         .await
         .unwrap();
     store
@@ -141,10 +146,10 @@ async fn processed_time_is_kept_apart_from_remember() {
         .unwrap();
 
     let processed = store
-        .processed_at(System::NetSuite, "customer", "1")
+        .processed(System::NetSuite, "customer", "1")
         .await
         .unwrap();
-    assert_eq!(processed, Some(at(9)));
+    assert_eq!(processed, Some(state));
 }
 
 #[tokio::test]

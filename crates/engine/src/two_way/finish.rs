@@ -2,13 +2,12 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
-
 use super::read::{ChangeBatch, ReadMark};
 use super::write::WriteOutcome;
 use super::{Connections, PassError, TwoWaySpec};
+use crate::loop_guard::fingerprint;
 use crate::record::System;
-use crate::state::Watermark;
+use crate::state::{Processed, Watermark};
 
 /// Marks every changed record of the batch as processed at its modification time, except the
 /// deferred ones, and moves each feed's watermark to the newest record read, or to the oldest
@@ -22,12 +21,18 @@ pub(super) async fn finish(
     let store = connections.store.as_ref();
     for system in [System::NetSuite, System::Salesforce] {
         let object = &spec.object(system).name;
-        let processed: Vec<(String, DateTime<Utc>)> = batch
+        let processed: Vec<(String, Processed)> = batch
             .changes
             .iter()
             .filter(|c| c.system == system)
             .filter(|c| !outcome.deferred.contains(&(system, c.record.id.clone())))
-            .map(|c| (c.record.id.clone(), c.record.modified_at))
+            .map(|c| {
+                let processed = Processed {
+                    modified_at: c.record.modified_at,
+                    fingerprint: fingerprint(&c.values, c.record.link.as_deref()),
+                };
+                (c.record.id.clone(), processed)
+            })
             .collect();
         store.mark_processed(system, object, &processed).await?;
 
@@ -64,6 +69,8 @@ fn next_watermark(
 
 #[cfg(test)]
 mod tests {
+    use chrono::DateTime;
+
     use super::*;
 
     fn mark(system: System, id: &str, second: i64) -> ReadMark {

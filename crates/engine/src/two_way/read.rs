@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::{Connections, PassError, TwoWaySpec};
+use crate::loop_guard::fingerprint;
 use crate::matching::{email_key, name_key};
 use crate::record::{FieldValue, Fields, SourceRecord, System};
 use crate::report::PassReport;
@@ -145,6 +146,9 @@ fn key_of(
     }
 }
 
+/// Returns true when the record was processed at this modification time with these mapped
+/// values. Comparing the values too catches an edit made within the same (coarse) second as
+/// the version processed before.
 async fn is_processed(
     spec: &TwoWaySpec,
     connections: &Connections,
@@ -154,9 +158,14 @@ async fn is_processed(
     let object = &spec.object(system).name;
     let processed = connections
         .store
-        .processed_at(system, object, &record.id)
+        .processed(system, object, &record.id)
         .await?;
-    Ok(processed.is_some_and(|at| at >= record.modified_at))
+    let Some(processed) = processed else {
+        return Ok(false);
+    };
+    let values = spec.mapping.project(system, &record.fields);
+    let fingerprint = fingerprint(&values, record.link.as_deref());
+    Ok(processed.modified_at >= record.modified_at && processed.fingerprint == fingerprint)
 }
 
 #[cfg(test)]

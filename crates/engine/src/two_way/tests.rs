@@ -86,6 +86,17 @@ impl FakeSystem {
         }
     }
 
+    /// Changes a record without moving its modification time, as a second edit within the
+    /// same second looks in NetSuite.
+    fn edit_in_same_second(&self, id: &str, fields: &[(&str, &str)]) {
+        let mut records = self.records.lock().unwrap();
+        if let Some(entry) = records.get_mut(id) {
+            for (name, value) in fields {
+                entry.2.insert(name.to_string(), FieldValue::text(*value));
+            }
+        }
+    }
+
     fn field(&self, id: &str, name: &str) -> FieldValue {
         let records = self.records.lock().unwrap();
         let value = records.get(id).and_then(|r| r.2.get(name).cloned());
@@ -422,6 +433,25 @@ async fn updates_travel_both_ways() {
     );
     let quiet = world.pass().await;
     assert_eq!(quiet.written, 0);
+}
+
+#[tokio::test]
+async fn edit_within_same_second_is_not_lost() {
+    let world = World::new();
+    let account = world
+        .sf
+        .add(None, &[("Name", "Blue Heron"), ("Phone", "555-0100")]);
+    world.pass().await;
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world
+        .ns
+        .edit_in_same_second(&customer, &[("phone", "555-0177")]);
+    let report = world.pass().await;
+
+    assert_eq!(report.updated, 1);
+    assert_eq!(world.sf.field(&account, "Phone"), text("555-0177"));
 }
 
 #[tokio::test]
