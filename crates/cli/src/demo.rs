@@ -13,7 +13,7 @@ use crate::connect::{Setup, connect};
 use crate::output::{FlowResult, summary};
 use crate::run::run_flows;
 use crate::sandbox::{config_text, write_config};
-use crate::shutdown;
+use crate::{say, shutdown};
 
 /// The options of `tandem demo`.
 pub struct DemoOptions {
@@ -39,7 +39,7 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     let file = FileConfig::parse(&config_text(&sandbox))?;
     let secrets = SecretSource::only(sandbox.environment());
     let setup = connect(&file, dir.path(), &secrets).await?;
-    print_header(&sandbox, dir.path());
+    print_header(&sandbox, dir.path())?;
 
     let stop = shutdown::signal();
     tokio::pin!(stop);
@@ -49,17 +49,17 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
         let started = Instant::now();
         let results = run_flows(&setup).await;
         failed = results.iter().any(|result| result.error.is_some());
-        print_pass(number, started.elapsed(), &results, &sandbox);
+        print_pass(number, started.elapsed(), &results, &sandbox)?;
         last_letter = print_new_dead_letters(&setup, last_letter).await?;
         if options.once {
             break;
         }
-        println!(
+        say!(
             "Next pass in {} s; Ctrl-C stops. Other clients can use {} and {}.",
             options.interval.as_secs(),
             dir.path().join("tandem.toml").display(),
             dir.path().join("tandem.env").display(),
-        );
+        )?;
         tokio::select! {
             () = tokio::time::sleep(options.interval) => {}
             () = &mut stop => break,
@@ -74,38 +74,45 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_header(sandbox: &Sandbox, dir: &Path) {
-    println!("Tandem demo: Salesforce Accounts <-> NetSuite customers on the built-in sandbox");
-    println!(
+fn print_header(sandbox: &Sandbox, dir: &Path) -> std::io::Result<()> {
+    say!("Tandem demo: Salesforce Accounts <-> NetSuite customers on the built-in sandbox")?;
+    say!(
         "  NetSuite emulator    {}  ({} customers)",
         sandbox.netsuite_endpoint(),
         sandbox.netsuite().customers().len()
-    );
-    println!(
+    )?;
+    say!(
         "  Salesforce emulator  {}  ({} Accounts)",
         sandbox.salesforce_url(),
         sandbox.salesforce().records("Account").len()
-    );
-    println!(
+    )?;
+    say!(
         "  State                {}  (removed on exit)",
         dir.join("tandem.db").display()
-    );
+    )?;
+    Ok(())
 }
 
-fn print_pass(number: u32, elapsed: Duration, results: &[FlowResult], sandbox: &Sandbox) {
-    println!();
-    println!("Pass {number} ({:.1} s)", elapsed.as_secs_f64());
+fn print_pass(
+    number: u32,
+    elapsed: Duration,
+    results: &[FlowResult],
+    sandbox: &Sandbox,
+) -> std::io::Result<()> {
+    say!()?;
+    say!("Pass {number} ({:.1} s)", elapsed.as_secs_f64())?;
     for result in results {
-        println!("  {}", summary(&result.report));
+        say!("  {}", summary(&result.report))?;
         if let Some(error) = &result.error {
-            println!("  stopped early: {error}");
+            say!("  stopped early: {error}")?;
         }
     }
-    println!(
+    say!(
         "  now {} NetSuite customers and {} Salesforce Accounts",
         sandbox.netsuite().customers().len(),
         sandbox.salesforce().records("Account").len()
-    );
+    )?;
+    Ok(())
 }
 
 /// Prints the dead letters with an ID above `last_shown` and returns the highest ID shown.
@@ -115,7 +122,7 @@ async fn print_new_dead_letters(setup: &Setup, last_shown: i64) -> anyhow::Resul
         let letters = setup.store.dead_letters(&spec.flow).await?;
         for stored in letters.iter().filter(|stored| stored.id > last_shown) {
             let letter = &stored.letter;
-            println!(
+            say!(
                 "  dead letter #{}: {} {} -> {}: {} {}",
                 stored.id,
                 letter.source_system,
@@ -123,7 +130,7 @@ async fn print_new_dead_letters(setup: &Setup, last_shown: i64) -> anyhow::Resul
                 letter.error.system,
                 letter.error.code,
                 letter.error.message
-            );
+            )?;
             highest = highest.max(stored.id);
         }
     }

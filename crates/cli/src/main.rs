@@ -11,6 +11,7 @@ mod run;
 mod sandbox;
 mod shutdown;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -92,6 +93,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(try_main(cli)) {
         Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             if error.downcast_ref::<ConfigError>().is_some() {
@@ -142,6 +144,16 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Returns true when the error is stdout being closed by its reader (`tandem ... | head`),
+/// which ends the command quietly.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Logs go to stderr, so stdout stays for reports. `RUST_LOG` sets the filter, replacing the
 /// given default.
 fn init_logging(default_filter: &str) {
@@ -150,5 +162,6 @@ fn init_logging(default_filter: &str) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }

@@ -1,8 +1,19 @@
 //! What the commands print: readable pass summaries, the `--json` report and error hints.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 use tandem_engine::two_way::{PassError, PassFailure};
 use tandem_engine::{ErrorClass, PassReport, RemoteError, System};
+
+/// Writes a line to stdout, returning the error instead of panicking when stdout is closed
+/// (for example when the output is piped into `head`).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
 
 /// The result of one pass of one flow.
 pub struct FlowResult {
@@ -27,23 +38,30 @@ impl FlowResult {
     }
 }
 
+/// One flow in the `--json` report: the engine's counts, then `status` and `error`.
+#[derive(Serialize)]
+struct FlowJson<'a> {
+    #[serde(flatten)]
+    report: &'a PassReport,
+    /// `completed`, or `failed` when the pass stopped early.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
 /// Renders pass results as the `--json` report: `{"flows":[{...counts...}]}`. Each flow has
 /// the engine's counts plus `status` (`completed` or `failed`) and, when failed, `error`.
 pub fn json_report(results: &[FlowResult]) -> String {
-    let flows: Vec<Value> = results
+    let flows: Vec<FlowJson> = results
         .iter()
-        .map(|result| {
-            let mut flow = serde_json::to_value(&result.report).unwrap_or_else(|_| json!({}));
-            let status = if result.error.is_some() {
+        .map(|result| FlowJson {
+            report: &result.report,
+            status: if result.error.is_some() {
                 "failed"
             } else {
                 "completed"
-            };
-            flow["status"] = Value::from(status);
-            if let Some(error) = &result.error {
-                flow["error"] = Value::from(error.as_str());
-            }
-            flow
+            },
+            error: result.error.as_deref(),
         })
         .collect();
     json!({ "flows": flows }).to_string()
@@ -121,6 +139,8 @@ fn hint(error: &RemoteError) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn report() -> PassReport {

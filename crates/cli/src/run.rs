@@ -8,7 +8,7 @@ use tandem_engine::two_way::run_pass;
 use crate::config::{FileConfig, SecretSource};
 use crate::connect::{Setup, connect};
 use crate::output::{FlowResult, json_report, summary};
-use crate::shutdown;
+use crate::{say, shutdown};
 
 /// The options of `tandem run`.
 pub struct RunOptions {
@@ -31,10 +31,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
 
     let code = if options.once {
         let results = run_flows(&setup).await;
-        print_results(&results, options.json);
+        print_results(&results, options.json)?;
         exit_code(&results)
     } else {
-        run_until_stopped(&setup, &file, options.json).await
+        run_until_stopped(&setup, &file, options.json).await?
     };
     setup.store.close().await;
     Ok(code)
@@ -50,34 +50,39 @@ pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
     results
 }
 
-async fn run_until_stopped(setup: &Setup, file: &FileConfig, json: bool) -> ExitCode {
+async fn run_until_stopped(
+    setup: &Setup,
+    file: &FileConfig,
+    json: bool,
+) -> std::io::Result<ExitCode> {
     let interval = file.interval();
     tracing::info!(?interval, "daemon started");
     let stop = shutdown::signal();
     tokio::pin!(stop);
     loop {
         let results = run_flows(setup).await;
-        print_results(&results, json);
+        print_results(&results, json)?;
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
             () = &mut stop => break,
         }
     }
     tracing::info!("daemon stopped");
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn print_results(results: &[FlowResult], json: bool) {
+fn print_results(results: &[FlowResult], json: bool) -> std::io::Result<()> {
     if json {
-        println!("{}", json_report(results));
-        return;
+        say!("{}", json_report(results))?;
+        return Ok(());
     }
     for result in results {
-        println!("{}", summary(&result.report));
+        say!("{}", summary(&result.report))?;
         if let Some(error) = &result.error {
             eprintln!("error: {}: pass stopped: {error}", result.report.flow);
         }
     }
+    Ok(())
 }
 
 fn exit_code(results: &[FlowResult]) -> ExitCode {

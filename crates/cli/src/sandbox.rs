@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
-use crate::shutdown;
+use crate::{say, shutdown};
 
 /// Serves the emulators until SIGINT/SIGTERM. Prints the two base URLs once both listen, and
 /// with `config_out` writes a config and an env file for this sandbox first.
@@ -27,11 +27,11 @@ pub async fn sandbox(
     if let Some(dir) = &config_out {
         write_config(dir, &sandbox)?;
     }
-    println!("netsuite {}", sandbox.netsuite_url());
-    println!("salesforce {}", sandbox.salesforce_url());
+    say!("netsuite {}", sandbox.netsuite_url())?;
+    say!("salesforce {}", sandbox.salesforce_url())?;
     if let Some(dir) = &config_out {
-        println!("config {}", dir.join("tandem.toml").display());
-        println!("env {}", dir.join("tandem.env").display());
+        say!("config {}", dir.join("tandem.toml").display())?;
+        say!("env {}", dir.join("tandem.env").display())?;
     }
     std::io::stdout()
         .flush()
