@@ -11,7 +11,7 @@ use crate::records::{BodyValue, CustomValue, RecordRef};
 
 const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/netsuite"
+    "/../../corpus/netsuite"
 );
 
 fn corpus(path: &str) -> Vec<u8> {

@@ -21,7 +21,7 @@ pub const PATH: &str = "/services/NetSuitePort_2025_2";
 
 const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/netsuite"
+    "/../../corpus/netsuite"
 );
 
 /// Reads a recorded response from the corpus.

@@ -112,7 +112,7 @@ mod tests {
 
     const FIXTURES: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/salesforce/restforce__restforce/spec/fixtures/sobject"
+        "/../../corpus/salesforce/restforce__restforce/spec/fixtures/sobject"
     );
 
     fn fixture(name: &str) -> QueryResult {

@@ -2,7 +2,7 @@ use super::*;
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/salesforce/restforce__restforce/spec/fixtures"
+    "/../../corpus/salesforce/restforce__restforce/spec/fixtures"
 );
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -166,7 +166,7 @@ pub fn now() -> i64 {
 pub fn corpus(path: &str) -> String {
     let root = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/netsuite/"
+        "/../../corpus/netsuite/"
     );
     std::fs::read_to_string(format!("{root}{path}")).unwrap()
 }

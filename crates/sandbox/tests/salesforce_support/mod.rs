@@ -211,10 +211,10 @@ pub fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, day, hour, 0, 0).unwrap()
 }
 
-/// Reads a recorded payload from the shared corpus.
+/// Reads a recorded payload from the repository's corpus.
 pub fn corpus(path: &str) -> Value {
     let full = format!(
-        "{}/../../../shared/corpus/salesforce/{path}",
+        "{}/../../corpus/salesforce/{path}",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&full).unwrap_or_else(|error| panic!("{full}: {error}"));

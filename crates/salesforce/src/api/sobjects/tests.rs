@@ -5,7 +5,7 @@ use crate::api::test_support::*;
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/salesforce/restforce__restforce/spec/fixtures/sobject"
+    "/../../corpus/salesforce/restforce__restforce/spec/fixtures/sobject"
 );
 
 fn fixture(name: &str) -> Vec<u8> {
