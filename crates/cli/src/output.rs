@@ -1,4 +1,4 @@
-//! What the commands print: readable pass summaries, the `--json` report and error hints.
+//! Command output: readable pass summaries, the `--json` report and error hints.
 
 use serde::Serialize;
 use serde_json::json;

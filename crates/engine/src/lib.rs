@@ -2,8 +2,8 @@
 //!
 //! The engine reaches NetSuite and Salesforce only through [`port::RecordPort`], which the client
 //! crates implement, and keeps its state only through [`state::StateStore`], which the store
-//! crate implements. A flow template ([`flows`]) says what to sync; [`two_way`] does the work of
-//! a pass: read changes, match, map, drop echoes, merge, write, record the outcome.
+//! crate implements. A flow template ([`flows`]) defines what to sync, and [`two_way`] runs a
+//! pass: read changes, match, map, drop echoes, merge, write, record the outcome.
 
 pub mod error;
 pub mod flows;

@@ -13,7 +13,7 @@ pub fn fingerprint(values: &Fields, link: Option<&str>) -> String {
         .map(|(name, value)| (name.clone(), value.normalized()))
         .collect();
     let link = link.map(str::trim).filter(|link| !link.is_empty());
-    // Serializing a BTreeMap of plain values cannot fail; the key order is stable.
+    // A map of strings to plain values always serializes, and a BTreeMap keeps keys sorted.
     let json = serde_json::to_string(&(normalized, link)).unwrap_or_default();
     let digest = Sha256::digest(json.as_bytes());
     digest.iter().map(|byte| format!("{byte:02x}")).collect()

@@ -176,7 +176,7 @@ impl StateStore for MemoryStore {
 
     async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError> {
         let mut inner = self.lock();
-        // A pair is identified by either side's ID; replacing by both keeps the two unique.
+        // Either side's ID identifies a pair, so replacing by both keeps each record in one pair.
         inner.xrefs.retain(|kept| {
             kept.flow != xref.flow || (kept.ns_id != xref.ns_id && kept.sf_id != xref.sf_id)
         });

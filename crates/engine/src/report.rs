@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What one pass of a flow did, both directions together. The field names are part of the
+/// The counts of one pass of a flow, both directions together. The field names are part of the
 /// `tandem run --json` output that scripts read; add fields, never rename them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassReport {

@@ -14,8 +14,7 @@ pub struct Watermark {
     pub record_id: String,
 }
 
-/// What the engine remembers of a record it has read, for matching and for dropping records
-/// that a later read returns again unchanged.
+/// A record the engine has read: its keys for matching and its last mapped values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeenRecord {
     pub system: System,
@@ -50,8 +49,8 @@ pub struct Xref {
     pub ns_values: Fields,
     /// The Salesforce record's mapped values when the pair was last in sync.
     pub sf_values: Fields,
-    /// Fingerprint of what Tandem last wrote to the NetSuite record, until that write is read
-    /// back; used to tell an echo of Tandem's own write from a user's change.
+    /// Fingerprint of what Tandem last wrote to the NetSuite record, kept until that write is
+    /// read back. It tells an echo of Tandem's own write from a user's change.
     pub ns_written: Option<String>,
     /// The same for the Salesforce record.
     pub sf_written: Option<String>,
@@ -123,7 +122,7 @@ pub struct StoredDeadLetter {
     pub letter: DeadLetter,
 }
 
-/// How a run of one flow ended.
+/// The state of a run of one flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
@@ -143,7 +142,7 @@ impl RunStatus {
     }
 }
 
-/// An error from the store. The message says what failed; the store's own error is its source.
+/// An error from the store. The message names what failed; the database error is its source.
 #[derive(Debug, thiserror::Error)]
 #[error("store: {message}")]
 pub struct StoreError {

@@ -299,7 +299,7 @@ impl StateStore for SqliteStore {
         .fetch_optional(&mut *transaction)
         .await
         .map_err(failed("read a cross-reference"))?;
-        // A pair is identified by either side's ID: replacing by both keeps each side in one pair.
+        // Either side's ID identifies a pair, so replacing by both keeps each record in one pair.
         sqlx::query("DELETE FROM xrefs WHERE flow = ? AND (ns_id = ? OR sf_id = ?)")
             .bind(&xref.flow)
             .bind(&xref.ns_id)

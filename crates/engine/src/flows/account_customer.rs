@@ -12,9 +12,9 @@ pub const FLOW: &str = "account-customer";
 /// The user's settings for the flow, each with its default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountCustomerSettings {
-    /// The Salesforce object that holds companies. Default `Account`.
+    /// The Salesforce object that represents companies. Default `Account`.
     pub salesforce_object: String,
-    /// The Salesforce external ID field that holds the NetSuite internal ID.
+    /// The Salesforce external ID field that stores the NetSuite internal ID.
     /// Default `NetSuite_Internal_ID__c`.
     pub salesforce_link_field: String,
     /// The fields kept equal. Default: `companyName`/`Name`, `phone`/`Phone`, `url`/`Website`.

@@ -1,4 +1,4 @@
-//! Flow templates: each one says what it syncs and with which defaults, and runs on a shared
-//! sync mechanism.
+//! Flow templates. Each one defines what it syncs and its defaults, and runs on the shared
+//! two-way sync.
 
 pub mod account_customer;

@@ -9,9 +9,9 @@ use crate::loop_guard::fingerprint;
 use crate::record::System;
 use crate::state::{Processed, Watermark};
 
-/// Marks every changed record of the batch as processed at its modification time, except the
-/// deferred ones, and moves each feed's watermark to the newest record read, or to the oldest
-/// deferred record when there is one, so the next pass reads it again.
+/// Marks every changed record of the batch as processed, except the deferred ones. Then moves
+/// each feed's watermark to the newest record read, or to the oldest deferred record, so that
+/// the next pass reads it again.
 pub(super) async fn finish(
     spec: &TwoWaySpec,
     connections: &Connections,

@@ -35,7 +35,7 @@ pub struct KeyFields {
     pub email: Option<String>,
 }
 
-/// What a two-way flow syncs: the two objects, the mapped fields and how records are matched.
+/// The definition of a two-way flow: the two objects, the mapped fields and the matching keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwoWaySpec {
     /// The flow's name, as used in the store, in logs and in reports (`account-customer`).
@@ -70,8 +70,8 @@ impl TwoWaySpec {
     }
 }
 
-/// Why a pass stopped before finishing. Records that one side refused do not stop a pass;
-/// they become dead letters.
+/// The reason a pass stopped before finishing. Records that one side refused do not stop a
+/// pass: they become dead letters.
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
     #[error("{0}")]
@@ -110,9 +110,9 @@ impl Connections {
 
 /// Runs one pass of a two-way flow and records it in the run history.
 ///
-/// Returns the pass's counts. A failure means the pass stopped early; what was written before
-/// that is recorded, and the watermarks have not moved past anything unprocessed, so the next
-/// pass repeats the rest.
+/// Returns the pass's counts. A failure means the pass stopped early. What it wrote before
+/// stopping is recorded, and the watermarks stay before anything unprocessed, so the next pass
+/// repeats the rest.
 pub async fn run_pass(
     spec: &TwoWaySpec,
     connections: &Connections,

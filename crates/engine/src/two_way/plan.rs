@@ -12,7 +12,7 @@ use crate::record::{FieldValue, Fields, NewRecord, System};
 use crate::report::PassReport;
 use crate::state::{DeadLetter, SeenRecord, Xref};
 
-/// What to write for one side of a pair.
+/// The write planned for one side of a pair.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct SideUpdate {
     /// Fields to write, keyed by this side's field names.

@@ -28,7 +28,7 @@ pub(super) struct ReadMark {
     pub modified_at: DateTime<Utc>,
 }
 
-/// What both feeds returned.
+/// The records both feeds returned.
 #[derive(Debug, Default)]
 pub(super) struct ChangeBatch {
     /// Every record returned, for advancing the watermarks.

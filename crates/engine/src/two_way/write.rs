@@ -188,8 +188,8 @@ impl Batch<'_> {
     }
 
     /// Turns the result of a whole call into one result per record. A transient failure that
-    /// outlasted the retries is given to every record (they are deferred); a configuration
-    /// failure stops the pass, because no record can succeed until it is fixed.
+    /// outlasted the retries becomes every record's result, so they are deferred. A
+    /// configuration failure stops the pass, because no record can succeed until it is fixed.
     fn per_record(
         &self,
         target: System,

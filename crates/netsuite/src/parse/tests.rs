@@ -9,10 +9,7 @@ use super::*;
 use crate::operations::StatusDetailType;
 use crate::records::{BodyValue, CustomValue, RecordRef};
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../corpus/netsuite"
-);
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/netsuite");
 
 fn corpus(path: &str) -> Vec<u8> {
     let full = Path::new(CORPUS).join(path);

@@ -19,10 +19,7 @@ use url::Url;
 
 pub const PATH: &str = "/services/NetSuitePort_2025_2";
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../corpus/netsuite"
-);
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/netsuite");
 
 /// Reads a recorded response from the corpus.
 pub fn corpus(path: &str) -> String {

@@ -164,10 +164,7 @@ pub fn now() -> i64 {
 
 /// Reads a file of the recorded corpus.
 pub fn corpus(path: &str) -> String {
-    let root = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../corpus/netsuite/"
-    );
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/netsuite/");
     std::fs::read_to_string(format!("{root}{path}")).unwrap()
 }
 
