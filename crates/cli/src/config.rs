@@ -118,6 +118,9 @@ pub struct FileConfig {
     pub flows: FlowsSection,
 }
 
+/// The largest interval, overlap or other span of seconds the file accepts: one week.
+const WEEK_SECONDS: u64 = 7 * 24 * 3600;
+
 /// Keys that look like secrets. They are refused in the file with a pointer to the
 /// environment variable to use instead.
 const SECRET_KEYS: &[(&str, &str)] = &[
@@ -141,13 +144,17 @@ impl FileConfig {
     }
 
     /// Parses configuration text. Unknown keys and secrets are refused, naming the key.
+    ///
+    /// Messages never quote the file's values, since a misplaced secret could be among them.
     pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
-        let value: toml::Table = toml::from_str(text)
-            .map_err(|error| ConfigError::new("file", format!("invalid TOML: {error}")))?;
+        let value: toml::Table = toml::from_str(text).map_err(|error| {
+            let line = error.span().map_or(0, |span| line_of(text, span.start));
+            let message = without_values(error.message());
+            ConfigError::new("file", format!("invalid TOML at line {line}: {message}"))
+        })?;
         refuse_secrets(&value, "")?;
         let config: FileConfig = toml::from_str(text).map_err(|error| {
-            let message = error.message().to_string();
-            ConfigError::new(key_of_error(text, &error), message)
+            ConfigError::new(key_of_error(text, &error), without_values(error.message()))
         })?;
         config.check()?;
         Ok(config)
@@ -160,11 +167,37 @@ impl FileConfig {
         if let Some(login_url) = &self.salesforce.login_url {
             parse_url("salesforce.login_url", login_url)?;
         }
-        if self.run.interval_seconds == Some(0) {
-            return Err(ConfigError::new(
+        let bounds = [
+            (
                 "run.interval_seconds",
-                "must be at least 1",
-            ));
+                self.run.interval_seconds,
+                1,
+                WEEK_SECONDS,
+            ),
+            (
+                "netsuite.timeout_seconds",
+                self.netsuite.timeout_seconds,
+                1,
+                3600,
+            ),
+            (
+                "salesforce.timeout_seconds",
+                self.salesforce.timeout_seconds,
+                1,
+                3600,
+            ),
+            (
+                "flows.account-customer.overlap_seconds",
+                self.flows.account_customer.overlap_seconds,
+                0,
+                WEEK_SECONDS,
+            ),
+        ];
+        for (key, value, min, max) in bounds {
+            if let Some(value) = value.filter(|value| !(min..=max).contains(value)) {
+                let message = format!("{value} is out of range; use {min} to {max} seconds");
+                return Err(ConfigError::new(key, message));
+            }
         }
         Ok(())
     }
@@ -222,12 +255,39 @@ fn refuse_secrets(table: &toml::Table, prefix: &str) -> Result<(), ConfigError> 
     Ok(())
 }
 
+/// Returns an error message with every double-quoted part replaced by `"…"`, so no value
+/// from the file is repeated.
+fn without_values(message: &str) -> String {
+    let mut result = String::new();
+    for (index, part) in message.split('"').enumerate() {
+        match index % 2 {
+            0 => result.push_str(part),
+            _ => result.push_str("\"…\""),
+        }
+    }
+    result
+}
+
+/// Returns the 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
 /// Names the TOML key an error points at, from the error's text span, or `file` if none.
 fn key_of_error(text: &str, error: &toml::de::Error) -> String {
     let Some(span) = error.span() else {
         return "file".to_string();
     };
     let line_start = text[..span.start].rfind('\n').map_or(0, |at| at + 1);
+    let line = text[line_start..].lines().next().unwrap_or_default().trim();
+    if let Some(header) = line.strip_prefix('[') {
+        let name = header
+            .trim_start_matches('[')
+            .split(']')
+            .next()
+            .unwrap_or_default();
+        return name.trim().to_string();
+    }
     let section = text[..line_start].lines().rev().find_map(|line| {
         line.trim()
             .strip_prefix('[')?
@@ -283,6 +343,7 @@ impl SecretSource {
     /// Adds the `KEY=VALUE` lines of an env file (blank lines and `#` comments are skipped).
     pub fn with_env_file(path: &Path) -> Result<SecretSource, ConfigError> {
         let key = path.display().to_string();
+        warn_if_readable_by_others(path);
         let text = std::fs::read_to_string(path).map_err(|error| {
             ConfigError::new(&key, format!("cannot read the env file: {error}"))
         })?;
@@ -306,42 +367,102 @@ impl SecretSource {
         })
     }
 
-    /// Returns the value of a required variable: from the environment, from the file named by
-    /// `<NAME>_FILE`, or from the env file. Missing or empty values are configuration errors.
+    /// Returns the value of a required variable. The process environment is looked at first,
+    /// then the env file; in each, `<NAME>` holds the value or `<NAME>_FILE` the path of a file
+    /// that holds it. Missing or empty values are configuration errors, and so is a source that
+    /// sets both `<NAME>` and `<NAME>_FILE`.
     pub fn required(&self, name: &str) -> Result<String, ConfigError> {
-        let from_environment = self
-            .use_environment
-            .then(|| std::env::var(name).ok())
-            .flatten();
-        let value = match from_environment {
-            Some(value) => value,
-            None => self
-                .read_file_variable(name)?
-                .unwrap_or_else(|| self.file_values.get(name).cloned().unwrap_or_default()),
+        let file_variable = format!("{name}_FILE");
+        let environment = |key: &str| {
+            self.use_environment
+                .then(|| std::env::var(key).ok())
+                .flatten()
         };
-        let value = value.trim().to_string();
-        if value.is_empty() {
-            return Err(ConfigError::new(
-                name,
-                format!(
-                    "missing; set {name} (or {name}_FILE with the path of a file that holds it)"
-                ),
-            ));
+        let env_file = |key: &str| self.file_values.get(key).cloned();
+        for (source, lookup) in [
+            (
+                "the environment",
+                &environment as &dyn Fn(&str) -> Option<String>,
+            ),
+            ("the env file", &env_file),
+        ] {
+            let direct = lookup(name).filter(|value| !value.trim().is_empty());
+            let path = lookup(&file_variable).filter(|value| !value.trim().is_empty());
+            let value = match (direct, path) {
+                (Some(_), Some(_)) => {
+                    let message =
+                        format!("both {name} and {file_variable} are set in {source}; keep one");
+                    return Err(ConfigError::new(name, message));
+                }
+                (Some(value), None) => value,
+                (None, Some(path)) => read_secret_file(&file_variable, &path)?,
+                (None, None) => continue,
+            };
+            let value = value.trim().to_string();
+            if !value.is_empty() {
+                return Ok(value);
+            }
         }
-        Ok(value)
+        Err(ConfigError::new(
+            name,
+            format!("missing; set {name} (or {name}_FILE with the path of a file that holds it)"),
+        ))
     }
 
-    fn read_file_variable(&self, name: &str) -> Result<Option<String>, ConfigError> {
-        let variable = format!("{name}_FILE");
-        let from_environment = self.use_environment.then(|| std::env::var(&variable).ok());
-        let path = from_environment
-            .flatten()
-            .or_else(|| self.file_values.get(&variable).cloned());
-        let Some(path) = path else { return Ok(None) };
-        std::fs::read_to_string(&path)
-            .map(Some)
-            .map_err(|error| ConfigError::new(variable, format!("cannot read {path}: {error}")))
+    /// Returns the values of several required variables, in order. When some are missing,
+    /// the error names all of them.
+    pub fn required_all<const N: usize>(
+        &self,
+        names: [&str; N],
+    ) -> Result<[String; N], ConfigError> {
+        let results = names.map(|name| self.required(name));
+        let missing: Vec<&str> = names
+            .iter()
+            .zip(&results)
+            .filter(|(_, result)| {
+                result
+                    .as_ref()
+                    .is_err_and(|e| e.message.starts_with("missing"))
+            })
+            .map(|(name, _)| *name)
+            .collect();
+        if missing.len() > 1 {
+            let message = format!(
+                "missing: {}; set each (or <NAME>_FILE with the path of a file that holds it)",
+                missing.join(", ")
+            );
+            return Err(ConfigError::new(missing[0], message));
+        }
+        let mut values = Vec::with_capacity(N);
+        for result in results {
+            values.push(result?);
+        }
+        values
+            .try_into()
+            .map_err(|_| ConfigError::new(names[0], "internal error collecting values"))
     }
+}
+
+/// Reads a secret from the file named by `variable`.
+fn read_secret_file(variable: &str, path: &str) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path)
+        .map_err(|error| ConfigError::new(variable, format!("cannot read {path}: {error}")))
+}
+
+/// Logs a warning when a file of secrets can be read by other users.
+fn warn_if_readable_by_others(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(path = %path.display(),
+                "the env file can be read by other users; run chmod 600 on it");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 #[cfg(test)]

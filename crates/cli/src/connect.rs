@@ -11,7 +11,7 @@ use tandem_engine::retry::RetryPolicy;
 use tandem_engine::two_way::{Connections, TwoWaySpec};
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredentials};
 use tandem_salesforce::{SalesforceClient, SalesforceConfig, SalesforcePort};
-use tandem_store::SqliteStore;
+use tandem_store::{LockError, SqliteStore, StoreLock};
 
 use crate::config::{ConfigError, FileConfig, SecretSource, parse_url};
 
@@ -20,6 +20,29 @@ pub struct Setup {
     pub connections: Connections,
     pub flows: Vec<TwoWaySpec>,
     pub store: SqliteStore,
+    /// Keeps other Tandem processes off this store while the setup lives.
+    _lock: StoreLock,
+}
+
+/// Why a setup could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Another process holds the store.
+    #[error(transparent)]
+    Busy(LockError),
+}
+
+impl SetupError {
+    /// Converts into the error `main` reports, keeping a [`ConfigError`] recognisable there so
+    /// that it exits with status 2.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            SetupError::Config(error) => anyhow::Error::new(error),
+            SetupError::Busy(error) => anyhow::Error::new(error),
+        }
+    }
 }
 
 /// Builds the setup from a configuration file's contents. `config_dir` resolves a relative
@@ -28,14 +51,30 @@ pub async fn connect(
     config: &FileConfig,
     config_dir: &Path,
     secrets: &SecretSource,
-) -> Result<Setup, ConfigError> {
+) -> Result<Setup, SetupError> {
     let flows = enabled_flows(config)?;
     let netsuite = netsuite_port(config, secrets)?;
     let salesforce = salesforce_port(config, secrets)?;
     let path = config.store_path(config_dir);
+    let lock = StoreLock::acquire(&path).map_err(|error| match error {
+        LockError::Busy { .. } => SetupError::Busy(error),
+        LockError::Io { .. } => {
+            SetupError::Config(ConfigError::new("store.path", error.to_string()))
+        }
+    })?;
     let store = SqliteStore::open(&path)
         .await
         .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+    let interrupted = store
+        .close_interrupted_runs()
+        .await
+        .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+    if interrupted > 0 {
+        tracing::warn!(
+            runs = interrupted,
+            "marked runs of a stopped process as interrupted"
+        );
+    }
     let connections = Connections {
         netsuite: Arc::new(netsuite),
         salesforce: Arc::new(salesforce),
@@ -46,6 +85,7 @@ pub async fn connect(
         connections,
         flows,
         store,
+        _lock: lock,
     })
 }
 
@@ -69,13 +109,25 @@ fn enabled_flows(config: &FileConfig) -> Result<Vec<TwoWaySpec>, ConfigError> {
 }
 
 fn netsuite_port(config: &FileConfig, secrets: &SecretSource) -> Result<NetSuitePort, ConfigError> {
+    let [
+        account,
+        consumer_key,
+        consumer_secret,
+        token_id,
+        token_secret,
+    ] = secrets.required_all([
+        "TANDEM_NETSUITE_ACCOUNT",
+        "TANDEM_NETSUITE_CONSUMER_KEY",
+        "TANDEM_NETSUITE_CONSUMER_SECRET",
+        "TANDEM_NETSUITE_TOKEN_ID",
+        "TANDEM_NETSUITE_TOKEN_SECRET",
+    ])?;
     let credentials = TokenCredentials {
-        consumer_key: secrets.required("TANDEM_NETSUITE_CONSUMER_KEY")?,
-        consumer_secret: Secret::new(secrets.required("TANDEM_NETSUITE_CONSUMER_SECRET")?),
-        token_id: secrets.required("TANDEM_NETSUITE_TOKEN_ID")?,
-        token_secret: Secret::new(secrets.required("TANDEM_NETSUITE_TOKEN_SECRET")?),
+        consumer_key,
+        consumer_secret: Secret::new(consumer_secret),
+        token_id,
+        token_secret: Secret::new(token_secret),
     };
-    let account = secrets.required("TANDEM_NETSUITE_ACCOUNT")?;
     let section = &config.netsuite;
     let mut settings = NetSuiteConfig::new(account, credentials);
     if let Some(endpoint) = &section.endpoint {
@@ -99,12 +151,18 @@ fn salesforce_port(
     config: &FileConfig,
     secrets: &SecretSource,
 ) -> Result<SalesforcePort, ConfigError> {
-    let client_id = secrets.required("TANDEM_SALESFORCE_CLIENT_ID")?;
-    let client_secret = Secret::new(secrets.required("TANDEM_SALESFORCE_CLIENT_SECRET")?);
+    let [client_id, client_secret] = secrets.required_all([
+        "TANDEM_SALESFORCE_CLIENT_ID",
+        "TANDEM_SALESFORCE_CLIENT_SECRET",
+    ])?;
     let section = &config.salesforce;
-    let mut settings = SalesforceConfig::new(client_id, client_secret);
-    if let Some(login_url) = &section.login_url {
-        settings.login_url = parse_url("salesforce.login_url", login_url)?;
+    let mut settings = SalesforceConfig::new(client_id, Secret::new(client_secret));
+    match &section.login_url {
+        Some(login_url) => settings.login_url = parse_url("salesforce.login_url", login_url)?,
+        None => tracing::warn!(
+            login_url = %settings.login_url,
+            "no [salesforce] login_url: the client credentials flow needs your org's My Domain URL"
+        ),
     }
     if let Some(version) = &section.api_version {
         settings.api_version = version.clone();

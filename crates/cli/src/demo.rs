@@ -9,11 +9,12 @@ use tandem_engine::state::StateStore;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
 use crate::config::{FileConfig, SecretSource};
-use crate::connect::{Setup, connect};
+use crate::connect::{Setup, SetupError, connect};
 use crate::output::{FlowResult, summary};
 use crate::run::run_flows;
 use crate::sandbox::{config_text, write_config};
-use crate::{say, shutdown};
+use crate::say;
+use crate::shutdown::StopSignal;
 
 /// The options of `tandem demo`.
 pub struct DemoOptions {
@@ -38,11 +39,12 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     write_config(dir.path(), &sandbox)?;
     let file = FileConfig::parse(&config_text(&sandbox))?;
     let secrets = SecretSource::only(sandbox.environment());
-    let setup = connect(&file, dir.path(), &secrets).await?;
+    let setup = connect(&file, dir.path(), &secrets)
+        .await
+        .map_err(SetupError::into_anyhow)?;
     print_header(&sandbox, dir.path())?;
 
-    let stop = shutdown::signal();
-    tokio::pin!(stop);
+    let mut stop = StopSignal::install();
     let mut failed = false;
     let mut last_letter = 0;
     for number in 1.. {
@@ -51,7 +53,7 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
         failed = results.iter().any(|result| result.error.is_some());
         print_pass(number, started.elapsed(), &results, &sandbox)?;
         last_letter = print_new_dead_letters(&setup, last_letter).await?;
-        if options.once {
+        if options.once || stop.is_requested() {
             break;
         }
         say!(
@@ -62,7 +64,7 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
         )?;
         tokio::select! {
             () = tokio::time::sleep(options.interval) => {}
-            () = &mut stop => break,
+            () = stop.requested() => break,
         }
     }
     setup.store.close().await;

@@ -78,9 +78,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The demo prints its own account of dead letters, so by default it logs only errors.
+    // The demo prints its own account of dead letters, so by default it logs only errors. A
+    // daemon logs each pass's start and end; one-off commands only what went wrong.
     let default_filter = match cli.command {
         Command::Demo { .. } => "error",
+        Command::Run { once: false, .. } => "warn,tandem=info,tandem_engine=info",
         _ => "warn",
     };
     init_logging(default_filter);

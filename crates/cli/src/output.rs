@@ -93,8 +93,9 @@ pub fn summary(report: &PassReport) -> String {
 pub fn explain(error: &PassError) -> String {
     match error {
         PassError::Store(error) => format!("{error}; check [store] path and the disk"),
+        PassError::WrongStore { .. } => error.to_string(),
         PassError::Remote(error) => match hint(error) {
-            Some(hint) => format!("{error}; {hint}"),
+            Some(hint) => format!("{}; {hint}", error.to_string().trim_end_matches('.')),
             None => error.to_string(),
         },
     }

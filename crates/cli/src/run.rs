@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use tandem_engine::two_way::run_pass;
 
 use crate::config::{FileConfig, SecretSource};
-use crate::connect::{Setup, connect};
+use crate::connect::{Setup, SetupError, connect};
 use crate::output::{FlowResult, json_report, summary};
-use crate::{say, shutdown};
+use crate::say;
+use crate::shutdown::StopSignal;
 
 /// The options of `tandem run`.
 pub struct RunOptions {
@@ -27,14 +28,17 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
         None => SecretSource::environment(),
     };
     let config_dir = options.config.parent().unwrap_or(Path::new("."));
-    let setup = connect(&file, config_dir, &secrets).await?;
+    let setup = connect(&file, config_dir, &secrets)
+        .await
+        .map_err(SetupError::into_anyhow)?;
+    let stop = StopSignal::install();
 
     let code = if options.once {
         let results = run_flows(&setup).await;
         print_results(&results, options.json)?;
         exit_code(&results)
     } else {
-        run_until_stopped(&setup, &file, options.json).await?
+        run_until_stopped(&setup, &file, options.json, stop).await?
     };
     setup.store.close().await;
     Ok(code)
@@ -50,21 +54,22 @@ pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
     results
 }
 
+/// Starts a pass every interval until a stop is requested. A pass in progress is finished
+/// first, so a stop never leaves a run half recorded.
 async fn run_until_stopped(
     setup: &Setup,
     file: &FileConfig,
     json: bool,
+    mut stop: StopSignal,
 ) -> std::io::Result<ExitCode> {
     let interval = file.interval();
     tracing::info!(?interval, "daemon started");
-    let stop = shutdown::signal();
-    tokio::pin!(stop);
-    loop {
+    while !stop.is_requested() {
         let results = run_flows(setup).await;
         print_results(&results, json)?;
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
-            () = &mut stop => break,
+            () = stop.requested() => {}
         }
     }
     tracing::info!("daemon stopped");

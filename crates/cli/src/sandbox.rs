@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
-use crate::{say, shutdown};
+use crate::say;
+use crate::shutdown::StopSignal;
 
 /// Serves the emulators until SIGINT/SIGTERM. Prints the two base URLs once both listen, and
 /// with `config_out` writes a config and an env file for this sandbox first.
@@ -18,6 +19,7 @@ pub async fn sandbox(
     seed: Seed,
     config_out: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
+    let mut stop = StopSignal::install();
     let sandbox = Sandbox::start(SandboxOptions {
         netsuite_port,
         salesforce_port,
@@ -37,32 +39,55 @@ pub async fn sandbox(
         .flush()
         .context("cannot write to stdout")?;
 
-    shutdown::signal().await;
+    stop.requested().await;
     sandbox.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 
+/// First line of the files `--config-out` writes, by which it knows it may replace them.
+const CONFIG_MARK: &str = "# Tandem configuration for the sandbox started by `tandem sandbox`.";
+const ENV_MARK: &str =
+    "# Credentials of the sandbox started by `tandem sandbox`. Keep this file private.";
+
 /// Writes `DIR/tandem.toml` (endpoints, store, flows; no secrets) and `DIR/tandem.env` (the
-/// sandbox's credentials as `KEY=VALUE` lines, readable by the owner only).
+/// sandbox's credentials as `KEY=VALUE` lines, readable by the owner only). Files that an
+/// earlier sandbox wrote are replaced; any other file of those names is left alone and is an
+/// error.
 pub fn write_config(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let toml_path = dir.join("tandem.toml");
+    let env_path = dir.join("tandem.env");
+    refuse_foreign(&toml_path, CONFIG_MARK)?;
+    refuse_foreign(&env_path, ENV_MARK)?;
+
     fs::write(&toml_path, config_text(sandbox))
         .with_context(|| format!("cannot write {}", toml_path.display()))?;
-
-    let env_path = dir.join("tandem.env");
-    let env: String = sandbox
-        .environment()
-        .iter()
-        .map(|(name, value)| format!("{name}={value}\n"))
-        .collect();
+    let mut env = format!("{ENV_MARK}\n");
+    for (name, value) in sandbox.environment() {
+        env.push_str(&format!("{name}={value}\n"));
+    }
     write_private(&env_path, &env).with_context(|| format!("cannot write {}", env_path.display()))
 }
 
-/// Returns a configuration that points Tandem at this sandbox.
+/// Fails when `path` exists and does not start with `mark`, so a user's own file is kept.
+fn refuse_foreign(path: &Path, mark: &str) -> anyhow::Result<()> {
+    match fs::read_to_string(path) {
+        Ok(text) if !text.starts_with(mark) => anyhow::bail!(
+            "{} exists and was not written by `tandem sandbox`; move it away or choose another \
+             --config-out folder",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Returns a configuration that points Tandem at this sandbox. The store is named after the
+/// sandbox's start time, so a restarted sandbox (which has new records and credentials) gets
+/// a fresh store instead of one that points at records it no longer has.
 pub fn config_text(sandbox: &Sandbox) -> String {
+    let started = sandbox.started_at().format("%Y%m%dT%H%M%S%.3f");
     format!(
-        "# Tandem configuration for the sandbox started by `tandem sandbox`.\n\
+        "{CONFIG_MARK}\n\
          # Secrets are not kept here: they are in tandem.env, next to this file.\n\
          \n\
          [netsuite]\n\
@@ -73,7 +98,7 @@ pub fn config_text(sandbox: &Sandbox) -> String {
          \n\
          [store]\n\
          # Relative to this file's folder.\n\
-         path = \"tandem.db\"\n\
+         path = \"tandem-{started}.db\"\n\
          \n\
          [flows.account-customer]\n\
          enabled = true\n",

@@ -96,7 +96,7 @@ fn sandbox_config_out_then_run_once_json() {
             "{name} missing from tandem.env"
         );
     }
-    for line in env.lines() {
+    for line in env.lines().filter(|line| !line.starts_with('#')) {
         let value = line.split_once('=').map(|(_, v)| v).unwrap_or_default();
         assert!(
             !toml.contains(value),
@@ -118,6 +118,52 @@ fn sandbox_config_out_then_run_once_json() {
     assert!(count(&second, "echoes_skipped") > 0, "{second}");
 
     assert_eq!(sandbox.terminate(), Some(0), "sandbox exits 0 on SIGTERM");
+}
+
+#[test]
+fn config_out_keeps_a_users_own_file() {
+    let dir = tempfile::TempDir::new().unwrap();
+    std::fs::write(dir.path().join("tandem.toml"), "# mine\n").unwrap();
+    let output = tandem()
+        .args([
+            "sandbox",
+            "--netsuite-port",
+            "0",
+            "--salesforce-port",
+            "0",
+            "--config-out",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("sandbox runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not written by `tandem sandbox`"),
+        "{stderr}"
+    );
+    let kept = std::fs::read_to_string(dir.path().join("tandem.toml")).unwrap();
+    assert_eq!(kept, "# mine\n");
+}
+
+#[test]
+fn restarted_sandbox_gets_a_fresh_store() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut first = SandboxProcess::start(dir.path(), free_port(), free_port());
+    let first_toml = std::fs::read_to_string(dir.path().join("tandem.toml")).unwrap();
+    assert_eq!(
+        count(&account_customer(&run_once(dir.path())), "dead_letters"),
+        1
+    );
+    first.terminate();
+
+    let mut second = SandboxProcess::start(dir.path(), free_port(), free_port());
+    let second_toml = std::fs::read_to_string(dir.path().join("tandem.toml")).unwrap();
+    let report = account_customer(&run_once(dir.path()));
+    second.terminate();
+
+    assert_ne!(first_toml, second_toml);
+    assert!(count(&report, "created") > 0, "{report}");
 }
 
 #[cfg(unix)]

@@ -16,6 +16,7 @@ type RecordKey = (System, String, String);
 
 #[derive(Default)]
 struct Inner {
+    identities: HashMap<System, String>,
     watermarks: HashMap<(String, System, String), Watermark>,
     seen: HashMap<RecordKey, SeenRecord>,
     processed: HashMap<RecordKey, Processed>,
@@ -79,6 +80,15 @@ impl StateStore for MemoryStore {
     ) -> Result<(), StoreError> {
         let key = (flow.to_string(), system, object.to_string());
         self.lock().watermarks.insert(key, watermark.clone());
+        Ok(())
+    }
+
+    async fn identity(&self, system: System) -> Result<Option<String>, StoreError> {
+        Ok(self.lock().identities.get(&system).cloned())
+    }
+
+    async fn set_identity(&self, system: System, identity: &str) -> Result<(), StoreError> {
+        self.lock().identities.insert(system, identity.to_string());
         Ok(())
     }
 

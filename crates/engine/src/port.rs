@@ -22,6 +22,10 @@ pub trait RecordPort: Send + Sync {
     /// Returns which system this port talks to.
     fn system(&self) -> System;
 
+    /// Returns the identity of the account or org this port reaches (a NetSuite account ID, a
+    /// Salesforce org ID), so the engine can refuse to mix one store's state between two of them.
+    async fn identity(&self) -> Result<String, RemoteError>;
+
     /// Returns every record of `object` modified at or after `since`, with the fields that
     /// `object` names. Reads all pages; an empty result is `Ok(vec![])`, never an error.
     async fn changed_since(

@@ -142,24 +142,24 @@ impl RunStatus {
     }
 }
 
-/// An error from the store. The message names what failed; the database error is its source.
+/// An error from the store. The message names what failed; the cause is the database's own
+/// error, shown after it.
 #[derive(Debug, thiserror::Error)]
-#[error("store: {message}")]
+#[error("store: {message}{}", cause.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())]
 pub struct StoreError {
     pub message: String,
-    #[source]
-    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    pub cause: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 impl StoreError {
     /// Builds an error from a message and the underlying cause.
     pub fn new(
         message: impl Into<String>,
-        source: impl std::error::Error + Send + Sync + 'static,
+        cause: impl std::error::Error + Send + Sync + 'static,
     ) -> StoreError {
         StoreError {
             message: message.into(),
-            source: Some(Box::new(source)),
+            cause: Some(Box::new(cause)),
         }
     }
 }
@@ -186,6 +186,13 @@ pub trait StateStore: Send + Sync {
         object: &str,
         watermark: &Watermark,
     ) -> Result<(), StoreError>;
+
+    /// Returns the identity of the account or org this store's state belongs to on `system`'s
+    /// side, once one has been recorded.
+    async fn identity(&self, system: System) -> Result<Option<String>, StoreError>;
+
+    /// Records the identity of the account or org on `system`'s side.
+    async fn set_identity(&self, system: System, identity: &str) -> Result<(), StoreError>;
 
     /// Adds or refreshes records in the index of seen records (keys and links only; this does
     /// not mark them processed).

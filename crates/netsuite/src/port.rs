@@ -80,6 +80,11 @@ impl RecordPort for NetSuitePort {
         System::NetSuite
     }
 
+    /// Returns the account ID in its passport form (`1234567_SB1`); no request is sent.
+    async fn identity(&self) -> Result<String, RemoteError> {
+        Ok(self.client.config().passport_account())
+    }
+
     /// Searches records with `lastModifiedDate` on or after `since`, reading body fields
     /// only and every page.
     async fn changed_since(

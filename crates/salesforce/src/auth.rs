@@ -23,6 +23,9 @@ pub(crate) struct Session {
     pub(crate) instance_url: Url,
     /// Number of the login that produced this session, counted from 1.
     pub(crate) generation: u64,
+    /// The org's ID, from the identity URL of the token response
+    /// (`https://login.salesforce.com/id/<org ID>/<user ID>`), when it has one.
+    pub(crate) org_id: Option<String>,
 }
 
 /// Logs in with the client credentials flow and keeps the current session.
@@ -46,6 +49,7 @@ struct TokenState {
 struct TokenResponse {
     access_token: String,
     instance_url: String,
+    id: Option<String>,
 }
 
 impl Authenticator {
@@ -151,7 +155,17 @@ fn parse_token_response(body: &[u8], generation: u64) -> Result<Session, Error> 
         access_token: Secret::new(response.access_token),
         instance_url,
         generation,
+        org_id: response.id.as_deref().and_then(org_id_of),
     })
+}
+
+/// Returns the org ID from an identity URL, the second-to-last path segment.
+fn org_id_of(identity_url: &str) -> Option<String> {
+    let url = Url::parse(identity_url).ok()?;
+    let mut segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
+    segments.pop()?;
+    let org_id = segments.pop()?;
+    org_id.starts_with("00D").then(|| org_id.to_string())
 }
 
 /// Builds the error for a rejected login: the OAuth error when the body is one.
@@ -183,6 +197,7 @@ mod tests {
     fn parse_token_response_reads_auth_success() {
         let session = parse_token_response(&fixture("auth_success_response.json"), 3).unwrap();
         assert_eq!(session.instance_url.as_str(), "https://na1.salesforce.com/");
+        assert_eq!(session.org_id.as_deref(), Some("00Dx0000000BV7z"));
         assert!(
             session
                 .access_token
@@ -190,6 +205,15 @@ mod tests {
                 .starts_with("00Dx0000000BV7z!AR8AQ")
         );
         assert_eq!(session.generation, 3);
+    }
+
+    #[test]
+    fn org_id_needs_an_org_id_segment() {
+        assert_eq!(
+            org_id_of("https://login.salesforce.com/id/005x00000012Q9P"),
+            None
+        );
+        assert_eq!(org_id_of("not a url"), None);
     }
 
     #[test]

@@ -102,6 +102,20 @@ impl SalesforceClient {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Returns the org's ID from the login's identity URL, logging in first if needed. Without
+    /// an identity URL in the token response, returns the instance URL's host instead.
+    pub async fn org_id(&self) -> Result<String, Error> {
+        let session = self.auth.session().await?;
+        let host = || {
+            session
+                .instance_url
+                .host_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        Ok(session.org_id.clone().unwrap_or_else(host))
+    }
+
     /// Returns the API version used in every path, such as `v62.0`.
     pub fn api_version(&self) -> &str {
         &self.api_version

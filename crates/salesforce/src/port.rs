@@ -45,6 +45,10 @@ impl RecordPort for SalesforcePort {
         System::Salesforce
     }
 
+    async fn identity(&self) -> Result<String, RemoteError> {
+        self.client.org_id().await.map_err(RemoteError::from)
+    }
+
     async fn changed_since(
         &self,
         object: &ObjectSpec,

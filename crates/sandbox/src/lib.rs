@@ -11,7 +11,7 @@ mod seed;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -38,13 +38,16 @@ pub struct SandboxOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error(
-        "cannot listen on 127.0.0.1:{port} for the {emulator} emulator: {source}; choose another port or stop what uses it"
+        "cannot listen on 127.0.0.1:{port} for the {emulator} emulator ({cause}); choose \
+         another port or stop what uses it"
     )]
     Bind {
         emulator: &'static str,
         port: u16,
-        source: io::Error,
+        cause: io::Error,
     },
+    #[error("the NetSuite and Salesforce emulators need two different ports; both were {0}")]
+    SamePort(u16),
     #[error("the seed data was refused by the Salesforce emulator: {0}")]
     Seed(String),
 }
@@ -55,6 +58,7 @@ pub struct Sandbox {
     salesforce: SalesforceEmulator,
     netsuite_addr: SocketAddr,
     salesforce_addr: SocketAddr,
+    started_at: DateTime<Utc>,
     stop: watch::Sender<bool>,
     servers: Vec<JoinHandle<()>>,
 }
@@ -62,9 +66,13 @@ pub struct Sandbox {
 impl Sandbox {
     /// Binds both ports on 127.0.0.1, loads the seed and starts serving.
     pub async fn start(options: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        if options.netsuite_port != 0 && options.netsuite_port == options.salesforce_port {
+            return Err(SandboxError::SamePort(options.netsuite_port));
+        }
+        let started_at = Utc::now();
         let netsuite = NetSuiteEmulator::new(NetSuiteCredentials::generate());
         let salesforce = SalesforceEmulator::new(SalesforceCredentials::generate());
-        seed::load(options.seed, &netsuite, &salesforce, Utc::now())
+        seed::load(options.seed, &netsuite, &salesforce, started_at)
             .map_err(|error| SandboxError::Seed(error.to_string()))?;
 
         let netsuite_listener = bind("NetSuite", options.netsuite_port).await?;
@@ -79,10 +87,16 @@ impl Sandbox {
             ],
             netsuite,
             salesforce,
+            started_at,
             stop,
         };
         tracing::info!(netsuite = %sandbox.netsuite_url(), salesforce = %sandbox.salesforce_url(), "sandbox started");
         Ok(sandbox)
+    }
+
+    /// Returns when the sandbox started.
+    pub fn started_at(&self) -> DateTime<Utc> {
+        self.started_at
     }
 
     /// Returns the NetSuite emulator, for seeding and inspecting records.
@@ -149,18 +163,18 @@ impl Drop for Sandbox {
 async fn bind(emulator: &'static str, port: u16) -> Result<TcpListener, SandboxError> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
-        .map_err(|source| SandboxError::Bind {
+        .map_err(|cause| SandboxError::Bind {
             emulator,
             port,
-            source,
+            cause,
         })
 }
 
 fn local_addr(emulator: &'static str, listener: &TcpListener) -> Result<SocketAddr, SandboxError> {
-    listener.local_addr().map_err(|source| SandboxError::Bind {
+    listener.local_addr().map_err(|cause| SandboxError::Bind {
         emulator,
         port: 0,
-        source,
+        cause,
     })
 }
 

@@ -23,7 +23,7 @@ pub fn parse_system(text: &str) -> Result<System, StoreError> {
         "salesforce" => Ok(System::Salesforce),
         other => Err(StoreError {
             message: format!("invalid stored system name {other:?}"),
-            source: None,
+            cause: None,
         }),
     }
 }

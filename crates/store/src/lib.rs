@@ -3,15 +3,18 @@
 //! history. [`SqliteStore`] implements the engine's [`StateStore`].
 
 mod codec;
+mod lock;
 mod schema;
 mod sqlite;
+
+pub use lock::{LockError, StoreLock};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{ConnectOptions, Row, SqlitePool};
 use tandem_engine::state::StoreError;
 
 /// The engine's state in a SQLite database file.
@@ -35,14 +38,17 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Every statement at debug level would drown the engine's own logs.
+            .disable_statement_logging();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
             .map_err(|error| {
                 let message = format!(
-                    "cannot open the store at {}; check that its folder exists and is writable",
+                    "cannot open the store at {}; check that its folder exists and is \
+                     writable and that the file is a Tandem store",
                     path.display()
                 );
                 StoreError::new(message, error)
@@ -50,6 +56,23 @@ impl SqliteStore {
         let store = SqliteStore { pool, path };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// Marks runs still recorded as running as interrupted, and returns how many there were.
+    ///
+    /// Call it only while holding the store's [`StoreLock`], when no pass can be running: a
+    /// run left `running` then belongs to a process that was killed.
+    pub async fn close_interrupted_runs(&self) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE runs SET status = 'interrupted', finished_at = ?,
+                error = 'the process stopped before the pass finished'
+             WHERE status = 'running'",
+        )
+        .bind(codec::time_text(chrono::Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(|error| StoreError::new("cannot close interrupted runs", error))?;
+        Ok(result.rows_affected())
     }
 
     /// Returns the path of the database file.
@@ -76,7 +99,7 @@ impl SqliteStore {
                     self.path.display(),
                     schema::VERSION
                 ),
-                source: None,
+                cause: None,
             });
         }
         let mut transaction = self.begin().await?;

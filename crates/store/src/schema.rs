@@ -5,6 +5,11 @@ pub const VERSION: i64 = 1;
 
 /// Statements that create the schema on an empty database. Each one is idempotent.
 pub const CREATE: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS identities (
+        system TEXT NOT NULL PRIMARY KEY,
+        identity TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )",
     "CREATE TABLE IF NOT EXISTS watermarks (
         flow TEXT NOT NULL,
         system TEXT NOT NULL,

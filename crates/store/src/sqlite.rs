@@ -122,6 +122,30 @@ impl StateStore for SqliteStore {
         Ok(())
     }
 
+    async fn identity(&self, system: System) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT identity FROM identities WHERE system = ?")
+            .bind(system.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("read the identity of an account"))
+    }
+
+    async fn set_identity(&self, system: System, identity: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO identities (system, identity, recorded_at) VALUES (?, ?, ?)
+             ON CONFLICT (system) DO UPDATE SET
+                identity = excluded.identity,
+                recorded_at = excluded.recorded_at",
+        )
+        .bind(system.as_str())
+        .bind(identity)
+        .bind(time_text(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(failed("store the identity of an account"))?;
+        Ok(())
+    }
+
     async fn remember(&self, records: &[SeenRecord]) -> Result<(), StoreError> {
         let mut transaction = self.begin().await?;
         for record in records {

@@ -263,3 +263,45 @@ async fn missing_folder_gives_clear_error() {
     let error = SqliteStore::open(&path).await.err().expect("refused");
     assert!(error.to_string().contains("no-such-folder"), "{error}");
 }
+
+#[tokio::test]
+async fn identity_is_kept_per_system() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store
+        .set_identity(System::NetSuite, "TSTDRV1")
+        .await
+        .unwrap();
+
+    let netsuite = store.identity(System::NetSuite).await.unwrap();
+    let salesforce = store.identity(System::Salesforce).await.unwrap();
+
+    assert_eq!(netsuite.as_deref(), Some("TSTDRV1"));
+    assert_eq!(salesforce, None);
+}
+
+#[tokio::test]
+async fn interrupted_runs_are_closed() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let run = store.start_run("account-customer").await.unwrap();
+
+    let closed = store.close_interrupted_runs().await.unwrap();
+
+    assert_eq!(closed, 1);
+    let status: String = sqlx::query_scalar("SELECT status FROM runs WHERE id = ?")
+        .bind(run)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "interrupted");
+}
+
+#[tokio::test]
+async fn file_that_is_not_a_database_is_named() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("tandem.db");
+    std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+    let error = SqliteStore::open(&path).await.err().expect("refused");
+    assert!(error.to_string().contains("not a database"), "{error}");
+}

@@ -110,3 +110,69 @@ fn missing_secret_names_variable() {
     assert_eq!(error.key, "TANDEM_TEST_VARIABLE_THAT_IS_NEVER_SET");
     assert!(error.message.contains("_FILE"));
 }
+
+#[test]
+fn unknown_table_is_named() {
+    let error = FileConfig::parse("[netsuite]\nversion = \"2025_2\"\n[salesforse]\n").unwrap_err();
+    assert_eq!(error.key, "salesforse");
+}
+
+#[test]
+fn unknown_flow_is_named() {
+    let error = FileConfig::parse("[flows.account-customer]\n[flows.contacts]\n").unwrap_err();
+    assert_eq!(error.key, "flows.contacts");
+}
+
+#[test]
+fn overlap_out_of_range_is_refused() {
+    let text = "[flows.account-customer]\noverlap_seconds = 9223372036854775807\n";
+    let error = FileConfig::parse(text).unwrap_err();
+    assert_eq!(error.key, "flows.account-customer.overlap_seconds");
+}
+
+#[test]
+fn wrong_type_does_not_repeat_value() {
+    let error = FileConfig::parse("[run]\ninterval_seconds = \"s3cr3t-value\"\n").unwrap_err();
+    assert!(!error.to_string().contains("s3cr3t-value"), "{error}");
+}
+
+#[test]
+fn unterminated_string_does_not_repeat_line() {
+    let error = FileConfig::parse("[salesforce]\nclient_secret = \"s3cr3t-value\n").unwrap_err();
+    assert!(!error.to_string().contains("s3cr3t-value"), "{error}");
+    assert!(error.message.contains("line 2"), "{error}");
+}
+
+#[test]
+fn variable_and_file_variable_together_are_refused() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "from-file").unwrap();
+    let source = SecretSource::only([
+        ("TANDEM_TEST_BOTH", "direct".to_string()),
+        ("TANDEM_TEST_BOTH_FILE", secret.display().to_string()),
+    ]);
+    let error = source.required("TANDEM_TEST_BOTH").unwrap_err();
+    assert!(error.message.contains("TANDEM_TEST_BOTH_FILE"), "{error}");
+}
+
+#[test]
+fn file_variable_reads_the_file() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "from-file\n").unwrap();
+    let source = SecretSource::only([("TANDEM_TEST_ONE_FILE", secret.display().to_string())]);
+    assert_eq!(source.required("TANDEM_TEST_ONE").unwrap(), "from-file");
+}
+
+#[test]
+fn missing_secrets_are_named_together() {
+    let error = SecretSource::only(Vec::<(&str, String)>::new())
+        .required_all(["TANDEM_TEST_A", "TANDEM_TEST_B"])
+        .unwrap_err();
+    assert_eq!(error.key, "TANDEM_TEST_A");
+    assert!(
+        error.message.contains("TANDEM_TEST_A, TANDEM_TEST_B"),
+        "{error}"
+    );
+}

@@ -5,11 +5,13 @@
 //! batches. Its steps live in their own modules:
 //!
 //! - [`read`]: read both feeds after their watermarks, remember the records, drop re-reads;
-//! - [`plan`]: decide per record whether to create, link, update or skip;
+//! - [`plan`]: decide per linked record whether to update or skip it, and [`matcher`] per
+//!   unlinked record whether to link it, create its counterpart or hold it as ambiguous;
 //! - [`write`]: send the writes in batches and record each outcome;
 //! - [`finish`]: mark records processed and advance the watermarks.
 
 mod finish;
+mod matcher;
 mod plan;
 mod read;
 mod write;
@@ -78,6 +80,17 @@ pub enum PassError {
     Remote(#[from] RemoteError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store holds the state of another account or org than the one configured; going on
+    /// would point cross-references at records that do not exist.
+    #[error(
+        "the store belongs to {system} {stored}, but the configuration reaches {system} \
+         {actual}; use another [store] path for {actual}, or move the old store away to start over"
+    )]
+    WrongStore {
+        system: System,
+        stored: String,
+        actual: String,
+    },
 }
 
 /// A pass that stopped early, with the counts of what it did before stopping.
@@ -159,10 +172,34 @@ async fn run_steps(
     connections: &Connections,
     report: &mut PassReport,
 ) -> Result<(), PassError> {
+    check_identities(connections).await?;
     let batch = read::read_changes(spec, connections, report).await?;
     let work = plan::plan(spec, connections, &batch, report).await?;
     let outcome = write::write(spec, connections, work, report).await?;
     finish::finish(spec, connections, &batch, &outcome).await
+}
+
+/// Refuses a store that holds another account's or org's state, and records the identities
+/// on first use.
+async fn check_identities(connections: &Connections) -> Result<(), PassError> {
+    let store = connections.store.as_ref();
+    for system in [System::Salesforce, System::NetSuite] {
+        let port = connections.port(system);
+        let what = format!("{system} identity");
+        let actual = connections.retry.run(&what, || port.identity()).await?;
+        match store.identity(system).await? {
+            Some(stored) if stored != actual => {
+                return Err(PassError::WrongStore {
+                    system,
+                    stored,
+                    actual,
+                });
+            }
+            Some(_) => {}
+            None => store.set_identity(system, &actual).await?,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

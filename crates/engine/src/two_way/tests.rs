@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
 use crate::error::ErrorClass;
@@ -22,6 +22,7 @@ type Stored = (DateTime<Utc>, Option<String>, Fields);
 /// write, so modification order is deterministic.
 struct FakeSystem {
     system: System,
+    identity: Mutex<String>,
     link_field: String,
     clock: Arc<AtomicI64>,
     records: Mutex<BTreeMap<String, Stored>>,
@@ -37,6 +38,7 @@ impl FakeSystem {
     fn new(system: System, link_field: &str, clock: Arc<AtomicI64>) -> Arc<FakeSystem> {
         Arc::new(FakeSystem {
             system,
+            identity: Mutex::new(format!("{system}-account-1")),
             link_field: link_field.to_string(),
             clock,
             records: Mutex::new(BTreeMap::new()),
@@ -97,6 +99,12 @@ impl FakeSystem {
         }
     }
 
+    fn set_modified(&self, id: &str, at: DateTime<Utc>) {
+        if let Some(entry) = self.records.lock().unwrap().get_mut(id) {
+            entry.0 = at;
+        }
+    }
+
     fn field(&self, id: &str, name: &str) -> FieldValue {
         let records = self.records.lock().unwrap();
         let value = records.get(id).and_then(|r| r.2.get(name).cloned());
@@ -142,15 +150,15 @@ impl FakeSystem {
 
     fn check_fields(&self, fields: &Fields) -> Result<(), RemoteError> {
         let refuse = self.refuse.lock().unwrap().clone();
-        if let Some((value, code)) = refuse {
-            if fields.values().any(|v| v.as_text() == Some(value.as_str())) {
-                return Err(RemoteError::new(
-                    self.system,
-                    ErrorClass::Data,
-                    code,
-                    "refused",
-                ));
-            }
+        if let Some((value, code)) = refuse
+            && fields.values().any(|v| v.as_text() == Some(value.as_str()))
+        {
+            return Err(RemoteError::new(
+                self.system,
+                ErrorClass::Data,
+                code,
+                "refused",
+            ));
         }
         Ok(())
     }
@@ -178,6 +186,10 @@ impl FakeSystem {
 impl RecordPort for FakeSystem {
     fn system(&self) -> System {
         self.system
+    }
+
+    async fn identity(&self) -> Result<String, RemoteError> {
+        Ok(self.identity.lock().unwrap().clone())
     }
 
     async fn changed_since(
@@ -532,7 +544,98 @@ async fn fixed_source_record_is_sent_again() {
 }
 
 #[tokio::test]
-async fn two_candidates_give_dead_letter_not_link() {
+async fn accounts_like_a_linked_customer_are_created() {
+    let world = World::new();
+    world.ns.add(None, &[("companyName", "Zephyr Logistics")]);
+    world.pass().await;
+    world.pass().await;
+    let customers = world.ns.ids().len();
+    let accounts = world.sf.ids().len();
+    world.sf.add(None, &[("Name", "Zephyr Logistics Inc.")]);
+    world.sf.add(None, &[("Name", "Zephyr Logistics LLC")]);
+
+    let report = world.pass().await;
+
+    // The customer is linked already; the two new Accounts match nothing free and are created.
+    assert_eq!(report.created, 2);
+    assert_eq!(world.ns.ids().len(), customers + 2);
+    assert_eq!(world.sf.ids().len(), accounts + 2);
+}
+
+#[tokio::test]
+async fn two_new_accounts_one_new_customer_are_held() {
+    let world = World::new();
+    world.ns.add(None, &[("companyName", "Zephyr Logistics")]);
+    world.sf.add(None, &[("Name", "Zephyr Logistics Inc.")]);
+    world.sf.add(None, &[("Name", "Zephyr Logistics LLC")]);
+
+    let report = world.pass().await;
+
+    assert_eq!(report.created, 0);
+    assert_eq!(report.linked, 0);
+    assert_eq!(report.dead_letters, 3);
+    assert_eq!(world.ns.ids().len(), 1);
+    assert_eq!(world.sf.ids().len(), 2);
+}
+
+#[tokio::test]
+async fn held_record_links_once_its_id_is_set() {
+    let world = World::new();
+    let customer = world.ns.add(None, &[("companyName", "Quasar Foods Inc")]);
+    world.ns.add(None, &[("companyName", "Quasar Foods LLC")]);
+    let account = world.sf.add(None, &[("Name", "Quasar Foods")]);
+    world.pass().await;
+
+    world.sf.edit_record(&account, Some(customer.clone()), &[]);
+    let report = world.pass().await;
+
+    assert_eq!(report.linked, 1);
+    assert_eq!(world.ns.link(&customer), Some(account));
+}
+
+#[tokio::test]
+async fn store_of_another_account_is_refused() {
+    let world = World::new();
+    world.sf.add(None, &[("Name", "Blue Heron")]);
+    world.pass().await;
+    *world.ns.identity.lock().unwrap() = "netsuite-account-2".to_string();
+
+    let result = run_pass(&world.spec, &world.connections()).await;
+
+    let failure = result.expect_err("pass refused");
+    assert!(matches!(
+        failure.error,
+        PassError::WrongStore {
+            system: System::NetSuite,
+            ..
+        }
+    ));
+    assert!(failure.error.to_string().contains("netsuite-account-2"));
+}
+
+#[tokio::test]
+async fn same_second_conflict_goes_to_netsuite() {
+    let world = World::new();
+    let account = world
+        .sf
+        .add(None, &[("Name", "Blue Heron"), ("Phone", "555-0100")]);
+    world.pass().await;
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.ns.edit(&customer, &[("phone", "555-0002")]);
+    world
+        .sf
+        .edit_in_same_second(&account, &[("Phone", "555-0001")]);
+    let later_in_same_second = world.ns.modified(&customer).unwrap() + TimeDelta::milliseconds(500);
+    world.sf.set_modified(&account, later_in_same_second);
+    world.pass().await;
+
+    assert_eq!(world.sf.field(&account, "Phone"), text("555-0002"));
+}
+
+#[tokio::test]
+async fn two_candidates_give_dead_letters_not_link() {
     let world = World::new();
     world.ns.add(None, &[("companyName", "Acme Inc")]);
     world.ns.add(None, &[("companyName", "ACME")]);
@@ -540,8 +643,10 @@ async fn two_candidates_give_dead_letter_not_link() {
 
     let report = world.pass().await;
 
-    assert_eq!(report.dead_letters, 1);
+    assert_eq!(report.dead_letters, 3);
     assert_eq!(report.linked, 0);
+    assert_eq!(report.created, 0);
+    assert_eq!(world.sf.ids().len(), 1);
     let letters = world
         .store
         .dead_letters(account_customer::FLOW)

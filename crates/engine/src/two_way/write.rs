@@ -266,10 +266,10 @@ fn records_of(work: &PairWork) -> Fields {
 /// Returns the record whose change a write to `target` carries.
 fn source_of(work: &PairWork, target: System) -> (System, String) {
     let source = target.other();
-    if let Some(create) = &work.create {
-        if create.source == source {
-            return (source, create.record.link.clone());
-        }
+    if let Some(create) = &work.create
+        && create.source == source
+    {
+        return (source, create.record.link.clone());
     }
     (source, work.xref.id(source).to_string())
 }

@@ -170,6 +170,7 @@ pub(crate) mod test_support {
             access_token: Secret::new("test-token"),
             instance_url: Url::parse("https://example.my.salesforce.com").unwrap(),
             generation: 1,
+            org_id: None,
         }
     }
 
