@@ -10,6 +10,7 @@ use std::io;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use crate::error::Error;
 use crate::namespace::{Namespace, SOAP_ENVELOPE, XSI};
 use crate::operations::RequestBody;
 use crate::operations::search::SearchPreferences;
@@ -142,6 +143,42 @@ pub(crate) fn text_element(writer: &mut Writer<Vec<u8>>, name: &str, text: &str)
         .create_element(name)
         .write_text_content(BytesText::new(text))?;
     Ok(())
+}
+
+/// Checks that `text`, the value of `field`, contains only characters that XML 1.0 allows, and
+/// returns [`Error::InvalidValue`] naming the first one it does not allow.
+///
+/// NetSuite rejects a document with such a character, raw or as a character reference, with a
+/// parse fault that fails the whole request. Rejecting the value before sending makes it a
+/// data error of one record, so the other records of a call still go through.
+pub(crate) fn check_xml_text(field: &str, text: &str) -> Result<(), Error> {
+    let Some((position, invalid)) = first_invalid_xml_char(text) else {
+        return Ok(());
+    };
+    Err(Error::InvalidValue {
+        field: field.to_string(),
+        message: format!(
+            "it contains U+{:04X} (character {position}), which XML 1.0 does not allow. \
+             Remove or replace the character in the source record",
+            u32::from(invalid)
+        ),
+    })
+}
+
+/// Returns the first character of `text` outside XML 1.0's `Char` production, with its
+/// 1-based position in characters.
+fn first_invalid_xml_char(text: &str) -> Option<(usize, char)> {
+    text.chars()
+        .zip(1..)
+        .find(|(c, _)| !is_xml_char(*c))
+        .map(|(c, position)| (position, c))
+}
+
+/// Returns true for the characters XML 1.0 allows in a document: tab, LF, CR, and U+0020 to
+/// U+10FFFF without the surrogates, U+FFFE and U+FFFF (the `Char` production, XML 1.0 fifth
+/// edition, section 2.2). A Rust `char` is never a surrogate, so that range needs no test.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Returns `true` or `false` as `xsd:boolean` text.

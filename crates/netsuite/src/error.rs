@@ -83,7 +83,8 @@ pub enum Error {
     /// A value cannot be sent as the field it is meant for.
     #[error("invalid value for NetSuite field {field}: {message}")]
     InvalidValue {
-        /// Field name or custom field script ID.
+        /// Field name or custom field script ID, followed by the attribute of a reference
+        /// where the value is one (`subsidiary.internalId`).
         field: String,
         /// The reason the value cannot be sent.
         message: String,

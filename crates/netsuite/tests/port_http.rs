@@ -216,6 +216,52 @@ async fn update_with_unknown_field_fails_that_record_only() {
 }
 
 #[tokio::test]
+async fn control_character_fails_only_its_record() {
+    let server = FakeNetSuite::start(vec![
+        Reply::ok(write_response("upsert", Ok(("501", "001A")))),
+        Reply::ok(write_response("upsert", Ok(("503", "001C")))),
+    ])
+    .await;
+    let port = NetSuitePort::new(server.client(TIMEOUT));
+    let record = |link: &str, company: &str| NewRecord {
+        link: link.to_string(),
+        fields: fields(&[("companyName", FieldValue::Text(company.to_string()))]),
+    };
+    let records = vec![
+        record("001A", "Alpha"),
+        record("001B", "Be\u{7}ta"),
+        record("001C", "Gamma\tLine\r\nTwo"),
+    ];
+    let results = port.create(&customers(&[]), records).await.unwrap();
+
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0].as_ref().unwrap().id, "501");
+    let rejected = results[1].as_ref().unwrap_err();
+    assert_eq!(rejected.class, ErrorClass::Data);
+    assert_eq!(rejected.system, System::NetSuite);
+    assert_eq!(rejected.code, "INVALID_VALUE");
+    assert!(
+        rejected.message.contains("companyName"),
+        "{}",
+        rejected.message
+    );
+    assert!(rejected.message.contains("U+0007"), "{}", rejected.message);
+    assert_eq!(results[2].as_ref().unwrap().id, "503");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests[0].body.contains(r#"externalId="001A""#));
+    assert!(requests[1].body.contains(r#"externalId="001C""#));
+    assert!(
+        requests[1]
+            .body
+            .contains("<listRel:companyName>Gamma\tLine&#13;\nTwo</listRel:companyName>"),
+        "{}",
+        requests[1].body
+    );
+}
+
+#[tokio::test]
 async fn fault_fails_the_whole_create_call() {
     let server = FakeNetSuite::start(vec![
         Reply::ok(write_response("upsert", Ok(("501", "001A")))),

@@ -360,3 +360,95 @@ fn built_request_reparses_with_namespaces() {
     assert!(company.is_netsuite(Namespace::Relationships, "companyName"));
     assert!(xml.contains("urn:relationships_2025_2.lists.webservices.netsuite.com"));
 }
+
+/// Returns every character outside XML 1.0's `Char` production that a Rust string can hold.
+fn characters_xml_forbids() -> Vec<char> {
+    let controls = (0x00..=0x1F).filter(|code| !matches!(code, 0x09 | 0x0A | 0x0D));
+    controls
+        .chain([0xFFFE, 0xFFFF])
+        .map(|code| char::from_u32(code).unwrap())
+        .collect()
+}
+
+#[test]
+fn check_xml_text_rejects_forbidden_characters() {
+    let forbidden = characters_xml_forbids();
+    assert_eq!(forbidden.len(), 31);
+    for invalid in forbidden {
+        let text = format!("Ac{invalid}me");
+        let error = check_xml_text("companyName", &text).unwrap_err();
+        let code = format!("U+{:04X}", u32::from(invalid));
+        assert!(
+            matches!(&error, Error::InvalidValue { field, .. } if field == "companyName"),
+            "{code} gave {error}"
+        );
+        assert!(error.to_string().contains(&code), "{code} gave {error}");
+        assert!(
+            error.to_string().contains("character 3"),
+            "{code} gave {error}"
+        );
+    }
+}
+
+#[test]
+fn check_xml_text_names_first_forbidden_character() {
+    let error = check_xml_text("phone", "1\u{1F}2\u{0}").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid value for NetSuite field phone: it contains U+001F (character 2), which XML \
+         1.0 does not allow. Remove or replace the character in the source record"
+    );
+}
+
+#[test]
+fn check_xml_text_accepts_allowed_characters() {
+    let allowed = [
+        '\t',
+        '\n',
+        '\r',
+        ' ',
+        '\u{7F}',
+        '\u{85}',
+        '\u{D7FF}',
+        '\u{E000}',
+        '\u{FFFD}',
+        '\u{10000}',
+        '\u{10FFFF}',
+    ];
+    for valid in allowed {
+        let text = format!("Ac{valid}me");
+        assert!(
+            check_xml_text("companyName", &text).is_ok(),
+            "U+{:04X} was rejected",
+            u32::from(valid)
+        );
+    }
+}
+
+#[test]
+fn add_keeps_tab_lf_and_cr() {
+    let record = customer(vec![("comments", text("a\tb\nc\rd"))]);
+    let add = WriteRequest::new(Operation::Add, &record).unwrap();
+    let body = concat!(
+        "<platformMsgs:add>",
+        r#"<platformMsgs:record xsi:type="listRel:Customer">"#,
+        "<listRel:comments>a\tb\nc&#13;d</listRel:comments>",
+        "</platformMsgs:record>",
+        "</platformMsgs:add>",
+    );
+    assert_eq!(render(&add, None), expected(body));
+}
+
+#[test]
+fn get_rejects_control_character_in_external_id() {
+    let reference = RecordRef::external("customer", "SF\u{0}1");
+    let error = match GetRequest::new(&reference) {
+        Ok(_) => panic!("the reference was accepted"),
+        Err(error) => error,
+    };
+    assert!(
+        matches!(&error, Error::InvalidValue { field, .. } if field == "baseRef.externalId"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("U+0000"), "{error}");
+}

@@ -4,6 +4,7 @@ use std::io;
 
 use quick_xml::Writer;
 
+use crate::envelope::check_xml_text;
 use crate::error::Error;
 use crate::operations::{Operation, RequestBody, Status};
 use crate::records::{Record, RecordRef};
@@ -23,7 +24,8 @@ pub(crate) struct GetRequest {
 }
 
 impl GetRequest {
-    /// Checks that `reference` names a record type and an internal or external ID.
+    /// Checks that `reference` names a record type and an internal or external ID, in
+    /// characters that XML 1.0 allows.
     pub fn new(reference: &RecordRef) -> Result<GetRequest, Error> {
         if reference.record_type.as_deref().unwrap_or("").is_empty() {
             return Err(Error::Config(
@@ -35,6 +37,7 @@ impl GetRequest {
                 "a get request needs an internal ID or an external ID".to_string(),
             ));
         }
+        check_record_ref_text("baseRef", reference)?;
         Ok(GetRequest {
             reference: reference.clone(),
         })
@@ -54,6 +57,23 @@ impl RequestBody for GetRequest {
             })?;
         Ok(())
     }
+}
+
+/// Checks each text of `reference` with [`check_xml_text`], naming it `field.internalId`,
+/// `field.externalId`, `field.type` or `field.name`.
+pub(crate) fn check_record_ref_text(field: &str, reference: &RecordRef) -> Result<(), Error> {
+    let parts = [
+        ("internalId", &reference.internal_id),
+        ("externalId", &reference.external_id),
+        ("type", &reference.record_type),
+        ("name", &reference.name),
+    ];
+    for (part, value) in parts {
+        if let Some(text) = value {
+            check_xml_text(&format!("{field}.{part}"), text)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes a `RecordRef` element: attributes `internalId`, `externalId`, `type`, and a

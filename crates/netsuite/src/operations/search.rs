@@ -11,7 +11,7 @@ use std::io;
 use quick_xml::Writer;
 
 use crate::config::{DEFAULT_PAGE_SIZE, PAGE_SIZE_RANGE};
-use crate::envelope::{qualified, text_element};
+use crate::envelope::{check_xml_text, qualified, text_element};
 use crate::error::Error;
 use crate::operations::{Operation, RequestBody, Status};
 use crate::records::{Record, SearchSchema, search_schema_for};
@@ -165,6 +165,7 @@ impl SearchMoreRequest {
                  {page_index})"
             )));
         }
+        check_xml_text("searchId", search_id)?;
         Ok(SearchMoreRequest {
             search_id: search_id.to_string(),
             page_index,

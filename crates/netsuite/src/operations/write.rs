@@ -1,8 +1,11 @@
 //! The write operations `add`, `update` and `upsert`, one record each.
 //!
 //! A record is checked against its type's schema before anything is sent. Unknown fields,
-//! sublists and values of the wrong shape are rejected here, because NetSuite responds to them
-//! with a fault that fails the whole request instead of a per-record error.
+//! sublists, values of the wrong shape and text with characters that XML 1.0 does not allow
+//! are rejected here, because NetSuite responds to them with a fault that fails the whole
+//! request instead of a per-record error.
+
+mod xml_text;
 
 use std::io;
 
@@ -69,6 +72,7 @@ impl WriteRequest {
         }
         items.sort_by_key(|(position, _)| *position);
         check_null_fields(schema, &record.null_fields)?;
+        xml_text::check_record_text(record)?;
         Ok(WriteRequest {
             operation,
             schema,

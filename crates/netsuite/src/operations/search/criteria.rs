@@ -5,9 +5,9 @@ use std::io;
 use chrono::{DateTime, Utc};
 use quick_xml::Writer;
 
-use crate::envelope::{bool_text, text_element};
+use crate::envelope::{bool_text, check_xml_text, text_element};
 use crate::error::Error;
-use crate::operations::get::write_record_ref;
+use crate::operations::get::{check_record_ref_text, write_record_ref};
 use crate::records::{CriterionKind, RecordRef, SearchSchema, format_date_time};
 
 /// Operators of a date criterion (`SearchDateField`).
@@ -205,7 +205,23 @@ pub(super) fn check_criterion(
             )));
         }
     }
+    check_criterion_text(criterion)?;
     Ok(position)
+}
+
+/// Checks the text values of a criterion with [`check_xml_text`].
+fn check_criterion_text(criterion: &Criterion) -> Result<(), Error> {
+    let field = criterion.field.as_str();
+    match &criterion.value {
+        CriterionValue::String { value, .. } => check_xml_text(field, value),
+        CriterionValue::EnumMultiSelect { values, .. } => values
+            .iter()
+            .try_for_each(|value| check_xml_text(field, value)),
+        CriterionValue::MultiSelect { values, .. } => values
+            .iter()
+            .try_for_each(|value| check_record_ref_text(field, value)),
+        CriterionValue::Date { .. } | CriterionValue::Boolean(_) => Ok(()),
+    }
 }
 
 pub(super) fn write_criterion(

@@ -101,3 +101,33 @@ fn preferences_reject_page_size_out_of_range() {
     }
     assert!(SearchPreferences::default().validate().is_ok());
 }
+
+#[test]
+fn search_rejects_control_character_in_string_value() {
+    let search = SearchRecord::new("customer").with(Criterion::new(
+        "email",
+        CriterionValue::String {
+            operator: StringOperator::Is,
+            value: "ap\u{B}@example.com".to_string(),
+        },
+    ));
+    let error = rejected(&search);
+    assert!(
+        matches!(&error, Error::InvalidValue { field, .. } if field == "email"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("U+000B"), "{error}");
+}
+
+#[test]
+fn search_more_rejects_control_character_in_search_id() {
+    let error = match SearchMoreRequest::new("WEBSERVICES_1\u{FFFF}", 2) {
+        Ok(_) => panic!("the search ID was accepted"),
+        Err(error) => error,
+    };
+    assert!(
+        matches!(&error, Error::InvalidValue { field, .. } if field == "searchId"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("U+FFFF"), "{error}");
+}

@@ -119,3 +119,89 @@ fn update_requires_a_key() {
     record.internal_id = Some("5".to_string());
     assert!(WriteRequest::new(Operation::Update, &record).is_ok());
 }
+
+/// Asserts that `record` is rejected as an invalid value of `field` that names U+0001.
+fn assert_rejects_control_character(record: &Record, field: &str) {
+    let error = error_of(record);
+    assert!(
+        matches!(&error, Error::InvalidValue { field: name, .. } if name == field),
+        "expected field {field}, got {error}"
+    );
+    assert_eq!(error.class(), tandem_engine::ErrorClass::Data);
+    assert!(error.is_record_level());
+    assert!(error.to_string().contains("U+0001"), "{error}");
+}
+
+#[test]
+fn write_rejects_control_character_in_body_field() {
+    let record = customer(&[("companyName", text("Ac\u{1}me"))]);
+    assert_rejects_control_character(&record, "companyName");
+}
+
+#[test]
+fn write_rejects_control_character_in_keys() {
+    let mut record = customer(&[]);
+    record.external_id = Some("SF\u{1}1".to_string());
+    assert_rejects_control_character(&record, "externalId");
+
+    let mut record = customer(&[]);
+    record.internal_id = Some("9\u{1}".to_string());
+    assert_rejects_control_character(&record, "internalId");
+}
+
+#[test]
+fn write_rejects_control_character_in_record_ref() {
+    let reference = RecordRef {
+        internal_id: Some("1".to_string()),
+        name: Some("Parent\u{1}".to_string()),
+        ..RecordRef::default()
+    };
+    let record = customer(&[("subsidiary", BodyValue::Ref(reference))]);
+    assert_rejects_control_character(&record, "subsidiary.name");
+}
+
+#[test]
+fn write_rejects_control_character_in_null_field() {
+    let mut record = customer(&[]);
+    record.null_fields = vec!["custentity_\u{1}".to_string()];
+    assert_rejects_control_character(&record, "nullFieldList");
+}
+
+#[test]
+fn write_rejects_control_character_in_custom_fields() {
+    let mut record = customer(&[]);
+    record.custom_fields = vec![CustomField::new(
+        "custentity_note",
+        CustomValue::String("VIP\u{1}".to_string()),
+    )];
+    assert_rejects_control_character(&record, "custentity_note");
+
+    let mut record = customer(&[]);
+    record.custom_fields = vec![CustomField::new(
+        "custentity_\u{1}",
+        CustomValue::Boolean(true),
+    )];
+    assert_rejects_control_character(&record, "customField.scriptId");
+
+    let option = ListOrRecordRef {
+        internal_id: Some("3".to_string()),
+        name: Some("Gold\u{1}".to_string()),
+        ..ListOrRecordRef::default()
+    };
+    let mut record = customer(&[]);
+    record.custom_fields = vec![CustomField::new(
+        "custentity_tags",
+        CustomValue::MultiSelect(vec![option]),
+    )];
+    assert_rejects_control_character(&record, "custentity_tags.name");
+}
+
+#[test]
+fn write_accepts_tab_lf_and_cr() {
+    let mut record = customer(&[("comments", text("a\tb\nc\r\nd"))]);
+    record.custom_fields = vec![CustomField::new(
+        "custentity_note",
+        CustomValue::String("x\ty\r".to_string()),
+    )];
+    assert!(WriteRequest::new(Operation::Add, &record).is_ok());
+}
