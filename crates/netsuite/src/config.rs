@@ -1,5 +1,6 @@
 //! Settings for one NetSuite account: endpoint, WSDL version, token credentials and limits.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use tandem_engine::Secret;
@@ -44,6 +45,8 @@ pub struct NetSuiteConfig {
     /// lower-cases it.
     pub account: String,
     /// Full SOAP endpoint URL. `None` derives the account-specific host from `account`.
+    /// Must be `https`, or plain `http` to a loopback host (127.0.0.0/8, ::1 or `localhost`),
+    /// because every request carries a signed token passport.
     pub endpoint: Option<Url>,
     /// Endpoint version in NetSuite's `YYYY_N` form (default [`DEFAULT_VERSION`]). It sets the
     /// endpoint path and every namespace URI of the requests.
@@ -70,11 +73,14 @@ impl NetSuiteConfig {
         }
     }
 
-    /// Checks the account ID, the version format and the page size, and returns
-    /// [`Error::Config`] naming the first invalid value.
+    /// Checks the account ID, the version format, the endpoint's scheme, the page size and the
+    /// timeout, and returns [`Error::Config`] naming the first invalid value.
     pub fn validate(&self) -> Result<(), Error> {
         validate_account(&self.account)?;
         validate_version(&self.version)?;
+        if let Some(endpoint) = &self.endpoint {
+            validate_endpoint(endpoint)?;
+        }
         if !PAGE_SIZE_RANGE.contains(&self.page_size) {
             return Err(Error::Config(format!(
                 "invalid NetSuite page size {}: NetSuite accepts 5 to 1000 records per page",
@@ -130,6 +136,28 @@ fn validate_account(account: &str) -> Result<(), Error> {
             "invalid NetSuite account ID {account:?}: expected letters, digits and `_`, \
              as in 1234567 or 1234567_SB1"
         )))
+    }
+}
+
+/// Accepts `https`, and plain `http` only to a loopback host, where the passport does not
+/// cross a network.
+fn validate_endpoint(endpoint: &Url) -> Result<(), Error> {
+    match endpoint.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(endpoint) => Ok(()),
+        _ => Err(Error::Config(format!(
+            "invalid NetSuite endpoint {endpoint}: use https (plain http is allowed only to \
+             127.0.0.1, ::1 or localhost)"
+        ))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => IpAddr::V4(address).is_loopback(),
+        Some(url::Host::Ipv6(address)) => IpAddr::V6(address).is_loopback(),
+        None => false,
     }
 }
 
@@ -227,6 +255,58 @@ mod tests {
     fn validate_rejects_account_with_host_characters() {
         let error = config("1234567.evil.example").validate().unwrap_err();
         assert!(error.to_string().contains("account ID"));
+    }
+
+    #[test]
+    fn validate_rejects_plain_http_to_remote_host() {
+        let endpoints = [
+            "http://1234567.suitetalk.api.netsuite.com/services/NetSuitePort_2025_2",
+            "http://10.0.0.5:8080/services/NetSuitePort_2025_2",
+            "http://[2001:db8::1]/services/NetSuitePort_2025_2",
+            "http://localhost.example.com/services/NetSuitePort_2025_2",
+        ];
+        for endpoint in endpoints {
+            let mut config = config("1234567");
+            config.endpoint = Some(Url::parse(endpoint).unwrap());
+            let error = config.validate().unwrap_err();
+            assert!(matches!(error, Error::Config(_)), "{endpoint} gave {error}");
+            assert!(
+                error.to_string().contains("use https"),
+                "{endpoint} gave {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn validate_rejects_other_schemes() {
+        let mut config = config("1234567");
+        config.endpoint = Some(Url::parse("ftp://127.0.0.1/services").unwrap());
+        let error = config.validate().unwrap_err();
+        assert!(error.to_string().contains("use https"), "{error}");
+    }
+
+    #[test]
+    fn validate_accepts_plain_http_to_loopback() {
+        let endpoints = [
+            "http://127.0.0.1:9000/services/NetSuitePort_2025_2",
+            "http://127.42.0.7/services/NetSuitePort_2025_2",
+            "http://[::1]:9000/services/NetSuitePort_2025_2",
+            "http://localhost:9000/services/NetSuitePort_2025_2",
+            "http://LOCALHOST/services/NetSuitePort_2025_2",
+        ];
+        for endpoint in endpoints {
+            let mut config = config("1234567");
+            config.endpoint = Some(Url::parse(endpoint).unwrap());
+            assert!(config.validate().is_ok(), "{endpoint} was rejected");
+        }
+    }
+
+    #[test]
+    fn validate_accepts_https_to_any_host() {
+        let mut config = config("1234567");
+        let endpoint = "https://1234567.suitetalk.api.netsuite.com/services/NetSuitePort_2025_2";
+        config.endpoint = Some(Url::parse(endpoint).unwrap());
+        assert!(config.validate().is_ok());
     }
 
     #[test]
