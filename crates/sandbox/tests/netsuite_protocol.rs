@@ -156,3 +156,124 @@ async fn concurrency_fault_matches_recorded_fault_shape() {
         corpus("NetSweet__netsuite/spec/support/fixtures/login/failure_concurrent_requests.xml");
     assert_same_shape(&mine, &parse(&recorded));
 }
+
+/// Builds an `add` body for one customer with `externalId` and `companyName` as given, both
+/// still escaped.
+fn add_customer(external_id: &str, company: &str) -> String {
+    format!(
+        r#"<platformMsgs:add><platformMsgs:record xsi:type="listRel:Customer" externalId="{external_id}"><listRel:companyName>{company}</listRel:companyName></platformMsgs:record></platformMsgs:add>"#
+    )
+}
+
+/// Asserts that `reply` is the parse fault NetSuite sends for a document it cannot read:
+/// HTTP 500, `soapenv:Server.userException`, the given faultstring and no platform detail.
+fn assert_parse_fault(reply: &netsuite_support::Reply, faultstring: &str) {
+    assert_eq!(reply.status, 500, "{}", reply.body);
+    let fault = parse(&reply.body);
+    assert_eq!(
+        fault.text_of("faultcode").unwrap(),
+        "soapenv:Server.userException"
+    );
+    assert_eq!(fault.text_of("faultstring").unwrap(), faultstring);
+    assert!(fault.find("code").is_none(), "{}", reply.body);
+    assert!(!reply.body.contains("platformFaults"), "{}", reply.body);
+    assert!(fault.find("hostname").is_some());
+}
+
+#[tokio::test]
+async fn control_character_in_text_is_a_parse_fault() {
+    let server = Server::start().await;
+    let reply = server.call("add", &add_customer("SF-1", "Ac\u{1}me")).await;
+    assert_parse_fault(
+        &reply,
+        "org.xml.sax.SAXParseException: An invalid XML character (Unicode: 0x1) was found in \
+         the element content of the document.",
+    );
+    assert!(server.emulator.customers().is_empty());
+    assert!(server.emulator.operation_counts().is_empty());
+}
+
+#[tokio::test]
+async fn forbidden_characters_are_parse_faults() {
+    let server = Server::start().await;
+    let controls = (0x00..=0x1F).filter(|code| !matches!(code, 0x09 | 0x0A | 0x0D));
+    for code in controls.chain([0xFFFE, 0xFFFF]) {
+        let invalid = char::from_u32(code).unwrap();
+        let reply = server
+            .call("add", &add_customer("SF-1", &format!("Ac{invalid}me")))
+            .await;
+        let expected = format!(
+            "org.xml.sax.SAXParseException: An invalid XML character (Unicode: 0x{code:x}) was \
+             found in the element content of the document."
+        );
+        assert_parse_fault(&reply, &expected);
+    }
+    assert!(server.emulator.customers().is_empty());
+}
+
+#[tokio::test]
+async fn invalid_character_reference_is_a_parse_fault() {
+    let server = Server::start().await;
+    let cases = [("&#1;", "&#1"), ("&#x1F;", "&#x1F"), ("&#0;", "&#0")];
+    for (reference, shown) in cases {
+        let reply = server
+            .call("add", &add_customer("SF-1", &format!("Ac{reference}me")))
+            .await;
+        let expected = format!(
+            "org.xml.sax.SAXParseException: Character reference \"{shown}\" is an invalid XML \
+             character."
+        );
+        assert_parse_fault(&reply, &expected);
+    }
+    assert!(server.emulator.customers().is_empty());
+}
+
+#[tokio::test]
+async fn control_character_in_attribute_is_a_parse_fault() {
+    let server = Server::start().await;
+    let raw = server.call("add", &add_customer("SF\u{2}1", "Acme")).await;
+    assert_parse_fault(
+        &raw,
+        "org.xml.sax.SAXParseException: An invalid XML character (Unicode: 0x2) was found in \
+         the value of attribute \"externalId\" and element is \"platformMsgs:record\".",
+    );
+    let reference = server.call("add", &add_customer("SF&#x2;1", "Acme")).await;
+    assert_parse_fault(
+        &reference,
+        "org.xml.sax.SAXParseException: Character reference \"&#x2\" is an invalid XML \
+         character.",
+    );
+    assert!(server.emulator.customers().is_empty());
+}
+
+#[tokio::test]
+async fn control_character_in_header_is_a_parse_fault() {
+    let server = Server::start().await;
+    let headers = format!("{}<!-- note \u{1B} -->", server.passport());
+    let reply = server
+        .call_with_headers("getServerTime", &headers, GET_SERVER_TIME)
+        .await;
+    assert_parse_fault(
+        &reply,
+        "org.xml.sax.SAXParseException: An invalid XML character (Unicode: 0x1b) was found in \
+         the comment.",
+    );
+}
+
+#[tokio::test]
+async fn tab_lf_and_cr_are_stored() {
+    let server = Server::start().await;
+    let reply = server
+        .call(
+            "add",
+            &add_customer("SF-1", "Ac\tme&#9;\nWest&#13;&#xA;Side"),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let customers = server.emulator.customers();
+    assert_eq!(customers.len(), 1);
+    assert_eq!(
+        customers[0].company_name.as_deref(),
+        Some("Ac\tme\t\nWest\r\nSide")
+    );
+}

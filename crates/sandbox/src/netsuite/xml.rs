@@ -6,6 +6,8 @@
 //! endpoint version (`urn:core_{V}.platform.webservices.netsuite.com`), so a stored value can be
 //! written back under any endpoint version.
 
+mod chars;
+
 use std::fmt::Write as _;
 
 use quick_xml::XmlVersion;
@@ -13,6 +15,8 @@ use quick_xml::escape::{escape, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 use quick_xml::reader::NsReader;
+
+use chars::{Place, check_attribute_value, check_char_ref, check_raw};
 
 /// The placeholder that stands for the endpoint version inside a stored namespace URI.
 pub(crate) const VERSION_TOKEN: &str = "{V}";
@@ -131,10 +135,25 @@ pub(crate) enum ParseError {
     DocType,
     #[error("The document nests elements deeper than {MAX_DEPTH} levels.")]
     TooDeep,
+    #[error("An invalid XML character (Unicode: 0x{code:x}) was found in {place}.")]
+    InvalidChar { code: u32, place: Place },
+    #[error(
+        "An invalid XML character (Unicode: 0x{code:x}) was found in the value of attribute \
+         \"{attribute}\" and element is \"{element}\"."
+    )]
+    InvalidCharInAttribute {
+        code: u32,
+        element: String,
+        attribute: String,
+    },
+    /// A character reference to a forbidden character, with the text between `&#` and `;`.
+    #[error("Character reference \"&#{0}\" is an invalid XML character.")]
+    InvalidCharRef(String),
 }
 
 /// Parses a whole document and returns its root element. Every NetSuite namespace used by an
-/// element, attribute or `xsi:type` value must carry `version`.
+/// element, attribute or `xsi:type` value must carry `version`. A character that XML 1.0 does
+/// not allow, raw or as a character reference, is an error wherever it appears.
 pub(crate) fn parse_document(text: &str, version: Version) -> Result<Element, ParseError> {
     let mut parser = Parser {
         reader: NsReader::from_str(text),
@@ -169,19 +188,39 @@ impl Parser<'_> {
                     self.push(element)?;
                     self.close()?;
                 }
-                Event::End(_) => self.close()?,
-                Event::Text(text) => self.append_text(&text.xml10_content())?,
+                Event::End(end) => {
+                    check_raw(&end, Place::ElementContent)?;
+                    self.close()?;
+                }
+                Event::Text(text) => {
+                    check_raw(&text, self.text_place())?;
+                    self.append_text(&text.xml10_content())?;
+                }
                 Event::CData(data) => {
+                    check_raw(&data, Place::CData)?;
                     self.append_text(&data.into_inner())?;
                 }
                 Event::GeneralRef(reference) => {
+                    check_char_ref(&reference)?;
                     let resolved = resolve_reference(&reference)?;
                     self.append_text(&resolved)?;
                 }
                 Event::DocType(_) => return Err(ParseError::DocType),
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Decl(decl) => check_raw(&decl, Place::Prolog)?,
+                Event::PI(instruction) => check_raw(&instruction, Place::ProcessingInstruction)?,
+                Event::Comment(comment) => check_raw(&comment, Place::Comment)?,
                 Event::Eof => return self.finish(),
             }
+        }
+    }
+
+    /// Returns the part of the document that text read now belongs to: before, inside or after
+    /// the root element.
+    fn text_place(&self) -> Place {
+        match (self.stack.is_empty(), self.root.is_some()) {
+            (false, _) => Place::ElementContent,
+            (true, false) => Place::Prolog,
+            (true, true) => Place::AfterRoot,
         }
     }
 
@@ -197,8 +236,14 @@ impl Parser<'_> {
             xsi_type: None,
             is_nil: false,
         };
+        let element_name = start.name();
         for attribute in start.attributes() {
             let attribute = attribute.map_err(|e| ParseError::Syntax(e.to_string()))?;
+            check_attribute_value(
+                element_name.as_ref(),
+                attribute.key.as_ref(),
+                &attribute.value,
+            )?;
             if attribute.key.as_namespace_binding().is_some() {
                 continue;
             }
@@ -215,6 +260,9 @@ impl Parser<'_> {
             self.apply_xsi(&mut element, &attr)?;
             element.attrs.push(attr);
         }
+        // The attribute values passed their check above, so a character found here is in a
+        // name or between attributes.
+        check_raw(start, Place::ElementContent)?;
         Ok(element)
     }
 
