@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tandem_engine::state::StateStore;
+use tandem_engine::state::DeadLetterStore;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
 use crate::config::{FileConfig, SecretSource};
@@ -121,7 +121,7 @@ fn print_pass(
 async fn print_new_dead_letters(setup: &Setup, last_shown: i64) -> anyhow::Result<i64> {
     let mut highest = last_shown;
     for spec in &setup.flows {
-        let letters = setup.store.dead_letters(&spec.flow).await?;
+        let letters = setup.store.dead_letters(Some(&spec.flow), None).await?;
         for stored in letters.iter().filter(|stored| stored.id > last_shown) {
             let letter = &stored.letter;
             say!(

@@ -6,10 +6,11 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::Utc;
 
-use crate::record::System;
+use crate::error::RemoteError;
+use crate::record::{Fields, System};
 use crate::state::{
-    DeadLetter, Processed, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter,
-    Watermark, Xref,
+    DeadLetter, DeadLetterStatus, DeadLetterStore, Processed, RunStatus, SeenRecord, StateStore,
+    StoreError, StoredDeadLetter, Watermark, Xref,
 };
 
 type RecordKey = (System, String, String);
@@ -194,27 +195,6 @@ impl StateStore for MemoryStore {
         Ok(())
     }
 
-    async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError> {
-        let mut inner = self.lock();
-        let id = inner.dead_letters.len() as i64 + 1;
-        inner.dead_letters.push(StoredDeadLetter {
-            id,
-            created_at: Utc::now(),
-            letter: letter.clone(),
-        });
-        Ok(id)
-    }
-
-    async fn dead_letters(&self, flow: &str) -> Result<Vec<StoredDeadLetter>, StoreError> {
-        let inner = self.lock();
-        Ok(inner
-            .dead_letters
-            .iter()
-            .filter(|stored| stored.letter.flow == flow)
-            .cloned()
-            .collect())
-    }
-
     async fn start_run(&self, flow: &str) -> Result<i64, StoreError> {
         let mut inner = self.lock();
         let run = (
@@ -241,6 +221,122 @@ impl StateStore for MemoryStore {
             run.2 = counts.clone();
             run.3 = error.map(str::to_string);
         }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl DeadLetterStore for MemoryStore {
+    async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError> {
+        let mut inner = self.lock();
+        let now = Utc::now();
+        let open = inner.dead_letters.iter_mut().find(|stored| {
+            stored.status == DeadLetterStatus::Open
+                && stored.letter.flow == letter.flow
+                && stored.letter.source_system == letter.source_system
+                && stored.letter.source_id == letter.source_id
+                && stored.letter.action == letter.action
+        });
+        if let Some(stored) = open {
+            stored.letter = letter.clone();
+            stored.attempts += 1;
+            stored.updated_at = now;
+            return Ok(stored.id);
+        }
+        let id = inner.dead_letters.len() as i64 + 1;
+        inner.dead_letters.push(StoredDeadLetter {
+            id,
+            created_at: now,
+            updated_at: now,
+            status: DeadLetterStatus::Open,
+            attempts: 1,
+            letter: letter.clone(),
+        });
+        Ok(id)
+    }
+
+    async fn dead_letters(
+        &self,
+        flow: Option<&str>,
+        status: Option<DeadLetterStatus>,
+    ) -> Result<Vec<StoredDeadLetter>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .dead_letters
+            .iter()
+            .filter(|stored| flow.is_none_or(|flow| stored.letter.flow == flow))
+            .filter(|stored| status.is_none_or(|status| stored.status == status))
+            .cloned()
+            .collect())
+    }
+
+    async fn dead_letter(&self, id: i64) -> Result<Option<StoredDeadLetter>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .dead_letters
+            .iter()
+            .find(|stored| stored.id == id)
+            .cloned())
+    }
+
+    async fn set_dead_letter_payload(&self, id: i64, payload: &Fields) -> Result<(), StoreError> {
+        self.change_dead_letter(id, |stored| stored.letter.payload = payload.clone())
+    }
+
+    async fn set_dead_letter_error(&self, id: i64, error: &RemoteError) -> Result<(), StoreError> {
+        self.change_dead_letter(id, |stored| {
+            stored.letter.error = error.clone();
+            stored.attempts += 1;
+        })
+    }
+
+    async fn set_dead_letter_status(
+        &self,
+        id: i64,
+        status: DeadLetterStatus,
+    ) -> Result<(), StoreError> {
+        self.change_dead_letter(id, |stored| stored.status = status)
+    }
+
+    async fn resolve_dead_letters(
+        &self,
+        flow: &str,
+        source_system: System,
+        source_id: &str,
+    ) -> Result<u64, StoreError> {
+        let mut inner = self.lock();
+        let mut resolved = 0;
+        for stored in inner.dead_letters.iter_mut() {
+            if stored.status == DeadLetterStatus::Open
+                && stored.letter.flow == flow
+                && stored.letter.source_system == source_system
+                && stored.letter.source_id == source_id
+            {
+                stored.status = DeadLetterStatus::Resolved;
+                stored.updated_at = Utc::now();
+                resolved += 1;
+            }
+        }
+        Ok(resolved)
+    }
+}
+
+impl MemoryStore {
+    fn change_dead_letter(
+        &self,
+        id: i64,
+        change: impl FnOnce(&mut StoredDeadLetter),
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let stored = inner.dead_letters.iter_mut().find(|stored| stored.id == id);
+        let Some(stored) = stored else {
+            return Err(StoreError {
+                message: format!("dead letter {id} not found"),
+                cause: None,
+            });
+        };
+        change(stored);
+        stored.updated_at = Utc::now();
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! history. [`SqliteStore`] implements the engine's [`StateStore`].
 
 mod codec;
+mod dead_letters;
 mod lock;
 mod schema;
 mod sqlite;
@@ -120,7 +121,9 @@ impl SqliteStore {
             .map_err(|error| StoreError::new("cannot commit the schema", error))
     }
 
-    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    pub(crate) async fn begin(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         self.pool
             .begin()
             .await

@@ -57,9 +57,13 @@ pub const CREATE: &[&str] = &[
         payload TEXT NOT NULL,
         error TEXT NOT NULL,
         status TEXT NOT NULL DEFAULT 'open',
-        created_at TEXT NOT NULL
+        attempts INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS dead_letters_by_flow ON dead_letters (flow, id)",
+    "CREATE INDEX IF NOT EXISTS dead_letters_by_source
+        ON dead_letters (flow, source_system, source_id, status)",
     "CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,

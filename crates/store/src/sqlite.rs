@@ -6,20 +6,17 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use tandem_engine::System;
 use tandem_engine::state::{
-    DeadLetter, Processed, RunStatus, SeenRecord, StateStore, StoreError, StoredDeadLetter,
-    Watermark, Xref,
+    Processed, RunStatus, SeenRecord, StateStore, StoreError, Watermark, Xref,
 };
 
 use crate::SqliteStore;
-use crate::codec::{
-    error_text, fields_text, parse_error, parse_fields, parse_system, parse_time, time_text,
-};
+use crate::codec::{fields_text, parse_fields, parse_system, parse_time, time_text};
 
-fn failed(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+pub(crate) fn failed(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
     move |error| StoreError::new(format!("cannot {what}"), error)
 }
 
-fn column<'r, T>(row: &'r SqliteRow, name: &str) -> Result<T, StoreError>
+pub(crate) fn column<'r, T>(row: &'r SqliteRow, name: &str) -> Result<T, StoreError>
 where
     T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
 {
@@ -48,23 +45,6 @@ fn xref_from_row(row: &SqliteRow) -> Result<Xref, StoreError> {
         sf_values: parse_fields(&column::<String>(row, "sf_values")?)?,
         ns_written: column(row, "ns_written")?,
         sf_written: column(row, "sf_written")?,
-    })
-}
-
-fn dead_letter_from_row(row: &SqliteRow) -> Result<StoredDeadLetter, StoreError> {
-    let letter = DeadLetter {
-        flow: column(row, "flow")?,
-        source_system: parse_system(&column::<String>(row, "source_system")?)?,
-        source_id: column(row, "source_id")?,
-        target_id: column(row, "target_id")?,
-        action: column(row, "action")?,
-        payload: parse_fields(&column::<String>(row, "payload")?)?,
-        error: parse_error(&column::<String>(row, "error")?)?,
-    };
-    Ok(StoredDeadLetter {
-        id: column(row, "id")?,
-        created_at: parse_time(&column::<String>(row, "created_at")?)?,
-        letter,
     })
 }
 
@@ -352,35 +332,6 @@ impl StateStore for SqliteStore {
             .commit()
             .await
             .map_err(failed("commit a cross-reference"))
-    }
-
-    async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO dead_letters (flow, source_system, source_id, target_id, action,
-                                       payload, error, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&letter.flow)
-        .bind(letter.source_system.as_str())
-        .bind(&letter.source_id)
-        .bind(&letter.target_id)
-        .bind(&letter.action)
-        .bind(fields_text(&letter.payload)?)
-        .bind(error_text(&letter.error)?)
-        .bind(time_text(Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(failed("store a dead letter"))?;
-        Ok(result.last_insert_rowid())
-    }
-
-    async fn dead_letters(&self, flow: &str) -> Result<Vec<StoredDeadLetter>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM dead_letters WHERE flow = ? ORDER BY id")
-            .bind(flow)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed("read dead letters"))?;
-        rows.iter().map(dead_letter_from_row).collect()
     }
 
     async fn start_run(&self, flow: &str) -> Result<i64, StoreError> {

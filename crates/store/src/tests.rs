@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use tandem_engine::state::{
-    DeadLetter, Processed, RunStatus, SeenRecord, StateStore, Watermark, Xref,
+    DeadLetter, DeadLetterStatus, DeadLetterStore, Processed, RunStatus, SeenRecord, StateStore,
+    Watermark, Xref,
 };
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 use tempfile::TempDir;
@@ -190,10 +191,7 @@ async fn saving_xref_replaces_pairs_sharing_a_side() {
     assert_eq!(new.map(|x| x.ns_id), Some("11".to_string()));
 }
 
-#[tokio::test]
-async fn dead_letter_keeps_remote_error() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+fn letter() -> DeadLetter {
     let mut error = RemoteError::new(
         System::Salesforce,
         ErrorClass::Data,
@@ -201,7 +199,7 @@ async fn dead_letter_keeps_remote_error() {
         "Account Phone: data value too large",
     );
     error.fields = vec!["Phone".to_string()];
-    let letter = DeadLetter {
+    DeadLetter {
         flow: "account-customer".to_string(),
         source_system: System::NetSuite,
         source_id: "10".to_string(),
@@ -209,10 +207,20 @@ async fn dead_letter_keeps_remote_error() {
         action: "create".to_string(),
         payload: Fields::from([("Phone".to_string(), FieldValue::text("x"))]),
         error,
-    };
+    }
+}
+
+#[tokio::test]
+async fn dead_letter_keeps_remote_error() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let letter = letter();
 
     let id = store.add_dead_letter(&letter).await.unwrap();
-    let stored = store.dead_letters("account-customer").await.unwrap();
+    let stored = store
+        .dead_letters(Some("account-customer"), None)
+        .await
+        .unwrap();
 
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].id, id);
@@ -304,4 +312,71 @@ async fn file_that_is_not_a_database_is_named() {
     std::fs::write(&path, vec![b'x'; 4096]).unwrap();
     let error = SqliteStore::open(&path).await.err().expect("refused");
     assert!(error.to_string().contains("not a database"), "{error}");
+}
+
+#[tokio::test]
+async fn repeated_failure_updates_open_letter() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let first = store.add_dead_letter(&letter()).await.unwrap();
+    let mut again = letter();
+    again.error.message = "still too large".to_string();
+
+    let second = store.add_dead_letter(&again).await.unwrap();
+
+    assert_eq!(first, second);
+    let stored = store.dead_letter(first).await.unwrap().unwrap();
+    assert_eq!(stored.attempts, 2);
+    assert_eq!(stored.letter.error.message, "still too large");
+}
+
+#[tokio::test]
+async fn resolving_closes_only_that_source() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let mut other = letter();
+    other.source_id = "11".to_string();
+    let kept = store.add_dead_letter(&other).await.unwrap();
+    store.add_dead_letter(&letter()).await.unwrap();
+
+    let resolved = store
+        .resolve_dead_letters("account-customer", System::NetSuite, "10")
+        .await
+        .unwrap();
+
+    assert_eq!(resolved, 1);
+    let open = store
+        .dead_letters(None, Some(DeadLetterStatus::Open))
+        .await
+        .unwrap();
+    assert_eq!(open.iter().map(|l| l.id).collect::<Vec<_>>(), vec![kept]);
+}
+
+#[tokio::test]
+async fn edited_payload_and_status_are_kept() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let id = store.add_dead_letter(&letter()).await.unwrap();
+    let payload = Fields::from([("Phone".to_string(), FieldValue::text("555-0100"))]);
+
+    store.set_dead_letter_payload(id, &payload).await.unwrap();
+    store
+        .set_dead_letter_status(id, DeadLetterStatus::Discarded)
+        .await
+        .unwrap();
+
+    let stored = store.dead_letter(id).await.unwrap().unwrap();
+    assert_eq!(stored.letter.payload, payload);
+    assert_eq!(stored.status, DeadLetterStatus::Discarded);
+}
+
+#[tokio::test]
+async fn changing_missing_letter_is_an_error() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let error = store
+        .set_dead_letter_status(42, DeadLetterStatus::Discarded)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("42"), "{error}");
 }

@@ -26,7 +26,7 @@ use crate::port::RecordPort;
 use crate::record::{ObjectSpec, System};
 use crate::report::PassReport;
 use crate::retry::RetryPolicy;
-use crate::state::{RunStatus, StateStore, StoreError};
+use crate::state::{RunStatus, Store, StoreError};
 
 /// The fields that give a record's exact matching keys on one side.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -107,7 +107,7 @@ pub struct PassFailure {
 pub struct Connections {
     pub netsuite: Arc<dyn RecordPort>,
     pub salesforce: Arc<dyn RecordPort>,
-    pub store: Arc<dyn StateStore>,
+    pub store: Arc<dyn Store>,
     pub retry: RetryPolicy,
 }
 

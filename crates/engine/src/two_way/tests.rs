@@ -14,6 +14,7 @@ use crate::flows::account_customer::{self, AccountCustomerSettings};
 use crate::memory_store::MemoryStore;
 use crate::port::WriteResult;
 use crate::record::{FieldValue, Fields, NewRecord, RecordUpdate, SourceRecord, Written};
+use crate::state::{DeadLetterStatus, DeadLetterStore};
 
 /// A stored record: modification time, link value and fields.
 type Stored = (DateTime<Utc>, Option<String>, Fields);
@@ -517,7 +518,7 @@ async fn refused_record_becomes_dead_letter_once() {
     assert_eq!(again.dead_letters, 0);
     let letters = world
         .store
-        .dead_letters(account_customer::FLOW)
+        .dead_letters(Some(account_customer::FLOW), None)
         .await
         .unwrap();
     assert_eq!(letters.len(), 1);
@@ -541,6 +542,12 @@ async fn fixed_source_record_is_sent_again() {
     assert_eq!(report.created, 1);
     let customer = world.sf.link(&account).expect("linked after the fix");
     assert_eq!(world.ns.field(&customer, "phone"), text("555-0100"));
+    let open = world
+        .store
+        .dead_letters(None, Some(DeadLetterStatus::Open))
+        .await
+        .unwrap();
+    assert!(open.is_empty(), "{open:?}");
 }
 
 #[tokio::test]
@@ -649,7 +656,7 @@ async fn two_candidates_give_dead_letters_not_link() {
     assert_eq!(world.sf.ids().len(), 1);
     let letters = world
         .store
-        .dead_letters(account_customer::FLOW)
+        .dead_letters(Some(account_customer::FLOW), None)
         .await
         .unwrap();
     assert_eq!(letters[0].letter.error.code, "AMBIGUOUS_MATCH");

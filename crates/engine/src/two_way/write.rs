@@ -31,6 +31,7 @@ pub(super) async fn write(
         report,
         outcome: WriteOutcome::default(),
         live: vec![true; works.len()],
+        delivered: Vec::new(),
     };
     for target in [System::NetSuite, System::Salesforce] {
         batch.create(&mut works, target).await?;
@@ -40,6 +41,7 @@ pub(super) async fn write(
         batch.update(&mut works, target).await?;
     }
     batch.save_xrefs(&works).await?;
+    batch.resolve_dead_letters().await?;
     Ok(batch.outcome)
 }
 
@@ -51,6 +53,8 @@ struct Batch<'a> {
     outcome: WriteOutcome,
     /// False for work dropped after a failed create.
     live: Vec<bool>,
+    /// Source records whose change reached the other side, as `(system, id)`.
+    delivered: Vec<(System, String)>,
 }
 
 impl Batch<'_> {
@@ -118,6 +122,7 @@ impl Batch<'_> {
         }
         let written = fingerprint(work.xref.values(target), Some(&source_id));
         work.xref.set_written(target, Some(written));
+        self.delivered.push((source, source_id));
         self.report.created += 1;
         self.report.written += 1;
     }
@@ -181,6 +186,9 @@ impl Batch<'_> {
         work.xref.set_written(target, Some(written));
         if update.is_change {
             self.report.updated += 1;
+            let source = target.other();
+            self.delivered
+                .push((source, work.xref.id(source).to_string()));
         }
         self.report.written += 1;
         tracing::info!(flow = %self.spec.flow, %target, id = %work.xref.id(target),
@@ -242,6 +250,22 @@ impl Batch<'_> {
         };
         self.connections.store.add_dead_letter(&letter).await?;
         self.report.dead_letters += 1;
+        Ok(())
+    }
+
+    /// Marks the open dead letters of every source record that reached the other side in
+    /// this pass as resolved.
+    async fn resolve_dead_letters(&self) -> Result<(), PassError> {
+        let store = self.connections.store.as_ref();
+        for (system, id) in &self.delivered {
+            let resolved = store
+                .resolve_dead_letters(&self.spec.flow, *system, id)
+                .await?;
+            if resolved > 0 {
+                tracing::info!(flow = %self.spec.flow, %system, id = %id, resolved,
+                    "dead letters resolved by a successful write");
+            }
+        }
         Ok(())
     }
 

@@ -1,10 +1,14 @@
-//! The engine's durable state, behind a trait that the store crate implements.
+//! The engine's durable state, behind traits that the store crate implements: [`StateStore`]
+//! for what a pass needs, [`DeadLetterStore`] for refused records, and [`Store`] for both.
+
+mod dead_letters;
+
+pub use dead_letters::{DeadLetter, DeadLetterStatus, DeadLetterStore, StoredDeadLetter};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::RemoteError;
 use crate::record::{Fields, System};
 
 /// The last `(modified_at, id)` of a change feed that was fully processed.
@@ -96,30 +100,6 @@ impl Xref {
             System::Salesforce => self.sf_written = fingerprint,
         }
     }
-}
-
-/// A record that the target refused, kept with the remote error until someone fixes and
-/// replays it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeadLetter {
-    pub flow: String,
-    pub source_system: System,
-    pub source_id: String,
-    /// The record on the target side, when the write was an update.
-    pub target_id: Option<String>,
-    /// `create`, `update` or `link`.
-    pub action: String,
-    /// The fields that were to be written, keyed by the target's field names.
-    pub payload: Fields,
-    pub error: RemoteError,
-}
-
-/// A dead letter as stored, with its ID and time.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredDeadLetter {
-    pub id: i64,
-    pub created_at: DateTime<Utc>,
-    pub letter: DeadLetter,
 }
 
 /// The state of a run of one flow.
@@ -245,12 +225,6 @@ pub trait StateStore: Send + Sync {
     /// Inserts or replaces a cross-reference with its values and fingerprints.
     async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError>;
 
-    /// Stores a dead letter and returns its ID.
-    async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError>;
-
-    /// Returns the dead letters of a flow, oldest first.
-    async fn dead_letters(&self, flow: &str) -> Result<Vec<StoredDeadLetter>, StoreError>;
-
     /// Records the start of a run and returns its ID.
     async fn start_run(&self, flow: &str) -> Result<i64, StoreError>;
 
@@ -263,3 +237,8 @@ pub trait StateStore: Send + Sync {
         error: Option<&str>,
     ) -> Result<(), StoreError>;
 }
+
+/// Everything the engine keeps: the state of passes and the records waiting for a person.
+pub trait Store: StateStore + DeadLetterStore {}
+
+impl<T: StateStore + DeadLetterStore> Store for T {}
