@@ -52,6 +52,10 @@ enum Command {
         /// Port of the Salesforce REST emulator.
         #[arg(long)]
         salesforce_port: u16,
+        /// Also serve the Salesforce emulator over HTTPS on this port, with a certificate
+        /// authority made at start (written to DIR/sandbox-ca.pem with --config-out).
+        #[arg(long)]
+        salesforce_tls_port: Option<u16>,
         /// Records to start with: `demo` or `empty`.
         #[arg(long, default_value = "demo")]
         seed: Seed,
@@ -126,9 +130,17 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sandbox {
             netsuite_port,
             salesforce_port,
+            salesforce_tls_port,
             seed,
             config_out,
-        } => sandbox::sandbox(netsuite_port, salesforce_port, seed, config_out).await,
+        } => {
+            let ports = sandbox::Ports {
+                netsuite: netsuite_port,
+                salesforce: salesforce_port,
+                salesforce_tls: salesforce_tls_port,
+            };
+            sandbox::sandbox(ports, seed, config_out).await
+        }
         Command::Run {
             config,
             once,

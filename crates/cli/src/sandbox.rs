@@ -11,29 +11,44 @@ use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 use crate::say;
 use crate::shutdown::StopSignal;
 
-/// Serves the emulators until SIGINT/SIGTERM. Prints the two base URLs once both listen, and
-/// with `config_out` writes a config and an env file for this sandbox first.
+/// Ports the emulators listen on.
+pub struct Ports {
+    pub netsuite: u16,
+    pub salesforce: u16,
+    /// HTTPS port of the Salesforce emulator, when it should serve HTTPS too.
+    pub salesforce_tls: Option<u16>,
+}
+
+/// Serves the emulators until SIGINT/SIGTERM. Prints the base URLs once all listen (the
+/// HTTPS one as `salesforce-tls`), and with `config_out` writes a config and an env file for
+/// this sandbox first, and the HTTPS port's CA certificate as `sandbox-ca.pem`.
 pub async fn sandbox(
-    netsuite_port: u16,
-    salesforce_port: u16,
+    ports: Ports,
     seed: Seed,
     config_out: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let mut stop = StopSignal::install();
-    let sandbox = Sandbox::start(SandboxOptions {
-        netsuite_port,
-        salesforce_port,
+    let options = SandboxOptions {
+        netsuite_port: ports.netsuite,
+        salesforce_port: ports.salesforce,
         seed,
-    })
-    .await?;
+    };
+    let sandbox = Sandbox::start_with_tls(options, ports.salesforce_tls).await?;
     if let Some(dir) = &config_out {
         write_config(dir, &sandbox)?;
+        write_ca(dir, &sandbox)?;
     }
     say!("netsuite {}", sandbox.netsuite_url())?;
     say!("salesforce {}", sandbox.salesforce_url())?;
+    if let Some(url) = sandbox.salesforce_tls_url() {
+        say!("salesforce-tls {url}")?;
+    }
     if let Some(dir) = &config_out {
         say!("config {}", dir.join("tandem.toml").display())?;
         say!("env {}", dir.join("tandem.env").display())?;
+        if sandbox.ca_certificate_pem().is_some() {
+            say!("ca {}", dir.join(CA_FILE).display())?;
+        }
     }
     std::io::stdout()
         .flush()
@@ -67,6 +82,23 @@ pub fn write_config(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<()> {
         env.push_str(&format!("{name}={value}\n"));
     }
     write_private(&env_path, &env).with_context(|| format!("cannot write {}", env_path.display()))
+}
+
+/// Name of the file `--config-out` writes the HTTPS port's CA certificate to.
+const CA_FILE: &str = "sandbox-ca.pem";
+/// First line of that file. PEM readers skip text before the `-----BEGIN` line.
+const CA_MARK: &str = "CA certificate of the sandbox started by `tandem sandbox`.";
+
+/// Writes `DIR/sandbox-ca.pem` when the Salesforce emulator serves HTTPS, replacing a file
+/// an earlier sandbox wrote and leaving any other file of that name alone, as an error.
+pub fn write_ca(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<()> {
+    let Some(pem) = sandbox.ca_certificate_pem() else {
+        return Ok(());
+    };
+    let path = dir.join(CA_FILE);
+    refuse_foreign(&path, CA_MARK)?;
+    fs::write(&path, format!("{CA_MARK}\n{pem}"))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Fails when `path` exists and does not start with `mark`, so a user's own file is kept.

@@ -2,7 +2,8 @@
 //! flow can be run, tested and benchmarked without a vendor account.
 //!
 //! [`Sandbox::start`] serves both emulators on 127.0.0.1 in the current process, with fresh
-//! random credentials and the chosen seed data.
+//! random credentials and the chosen seed data. [`Sandbox::start_with_tls`] also serves the
+//! Salesforce emulator over HTTPS, with a certificate authority made at start.
 
 pub mod netsuite;
 pub mod salesforce;
@@ -10,6 +11,7 @@ mod seed;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
@@ -17,7 +19,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use netsuite::{NetSuiteCredentials, NetSuiteEmulator};
-pub use salesforce::{SalesforceCredentials, SalesforceEmulator};
+pub use salesforce::{SalesforceCredentials, SalesforceEmulator, TlsIdentity};
 pub use seed::Seed;
 
 /// The SuiteTalk endpoint version the sandbox advertises in its configuration. The emulator
@@ -50,7 +52,12 @@ pub enum SandboxError {
     SamePort(u16),
     #[error("the seed data was refused by the Salesforce emulator: {0}")]
     Seed(String),
+    #[error("cannot set up HTTPS for the Salesforce emulator: {0}")]
+    Tls(String),
 }
+
+/// How long a stopping HTTPS server waits for requests in flight.
+const TLS_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Both emulators, served until [`Sandbox::shutdown`] or until the value is dropped.
 pub struct Sandbox {
@@ -58,6 +65,7 @@ pub struct Sandbox {
     salesforce: SalesforceEmulator,
     netsuite_addr: SocketAddr,
     salesforce_addr: SocketAddr,
+    salesforce_tls: Option<(SocketAddr, TlsIdentity)>,
     started_at: DateTime<Utc>,
     stop: watch::Sender<bool>,
     servers: Vec<JoinHandle<()>>,
@@ -66,8 +74,23 @@ pub struct Sandbox {
 impl Sandbox {
     /// Binds both ports on 127.0.0.1, loads the seed and starts serving.
     pub async fn start(options: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        Sandbox::start_with_tls(options, None).await
+    }
+
+    /// Starts like [`Sandbox::start`] and, with `salesforce_tls_port`, also serves the
+    /// Salesforce emulator over HTTPS on that port of 127.0.0.1 (0 picks a free one). The
+    /// HTTPS port serves the same org as the plain one.
+    pub async fn start_with_tls(
+        options: SandboxOptions,
+        salesforce_tls_port: Option<u16>,
+    ) -> Result<Sandbox, SandboxError> {
         if options.netsuite_port != 0 && options.netsuite_port == options.salesforce_port {
             return Err(SandboxError::SamePort(options.netsuite_port));
+        }
+        if let Some(port) = salesforce_tls_port.filter(|port| *port != 0)
+            && (port == options.netsuite_port || port == options.salesforce_port)
+        {
+            return Err(SandboxError::SamePort(port));
         }
         let started_at = Utc::now();
         let netsuite = NetSuiteEmulator::new(NetSuiteCredentials::generate());
@@ -77,20 +100,40 @@ impl Sandbox {
 
         let netsuite_listener = bind("NetSuite", options.netsuite_port).await?;
         let salesforce_listener = bind("Salesforce", options.salesforce_port).await?;
+        let tls_listener = match salesforce_tls_port {
+            Some(port) => Some(bind("Salesforce HTTPS", port).await?),
+            None => None,
+        };
         let (stop, stopped) = watch::channel(false);
+        let mut servers = vec![
+            serve(netsuite_listener.0, netsuite.router(), stopped.clone()),
+            serve(salesforce_listener.0, salesforce.router(), stopped.clone()),
+        ];
+        let salesforce_tls = match tls_listener {
+            Some((listener, addr)) => {
+                let identity = TlsIdentity::generate()
+                    .map_err(|error| SandboxError::Tls(error.to_string()))?;
+                servers.push(serve_tls(listener, &identity, &salesforce, stopped).await?);
+                Some((addr, identity))
+            }
+            None => None,
+        };
         let sandbox = Sandbox {
-            netsuite_addr: local_addr("NetSuite", &netsuite_listener)?,
-            salesforce_addr: local_addr("Salesforce", &salesforce_listener)?,
-            servers: vec![
-                serve(netsuite_listener, netsuite.router(), stopped.clone()),
-                serve(salesforce_listener, salesforce.router(), stopped),
-            ],
+            netsuite_addr: netsuite_listener.1,
+            salesforce_addr: salesforce_listener.1,
+            salesforce_tls,
+            servers,
             netsuite,
             salesforce,
             started_at,
             stop,
         };
-        tracing::info!(netsuite = %sandbox.netsuite_url(), salesforce = %sandbox.salesforce_url(), "sandbox started");
+        tracing::info!(
+            netsuite = %sandbox.netsuite_url(),
+            salesforce = %sandbox.salesforce_url(),
+            salesforce_tls = sandbox.salesforce_tls_url().unwrap_or_default(),
+            "sandbox started"
+        );
         Ok(sandbox)
     }
 
@@ -127,6 +170,22 @@ impl Sandbox {
         format!("http://{}", self.salesforce_addr)
     }
 
+    /// Returns the Salesforce emulator's HTTPS base URL (`https://127.0.0.1:P`) when it serves
+    /// HTTPS.
+    pub fn salesforce_tls_url(&self) -> Option<String> {
+        self.salesforce_tls
+            .as_ref()
+            .map(|(addr, _)| format!("https://{addr}"))
+    }
+
+    /// Returns the PEM certificate of the authority that signed the HTTPS port's certificate,
+    /// for clients to trust, when the Salesforce emulator serves HTTPS.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.salesforce_tls
+            .as_ref()
+            .map(|(_, identity)| identity.ca_certificate_pem())
+    }
+
     /// Returns the credentials as the `TANDEM_*` environment variables that `tandem run` reads.
     pub fn environment(&self) -> Vec<(&'static str, String)> {
         let ns = self.netsuite.credentials();
@@ -160,22 +219,59 @@ impl Drop for Sandbox {
     }
 }
 
-async fn bind(emulator: &'static str, port: u16) -> Result<TcpListener, SandboxError> {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+/// Binds `port` of 127.0.0.1 and returns the listener with its address.
+async fn bind(
+    emulator: &'static str,
+    port: u16,
+) -> Result<(TcpListener, SocketAddr), SandboxError> {
+    let bind_error = |cause| SandboxError::Bind {
+        emulator,
+        port,
+        cause,
+    };
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
-        .map_err(|cause| SandboxError::Bind {
-            emulator,
-            port,
-            cause,
-        })
+        .map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, addr))
 }
 
-fn local_addr(emulator: &'static str, listener: &TcpListener) -> Result<SocketAddr, SandboxError> {
-    listener.local_addr().map_err(|cause| SandboxError::Bind {
-        emulator,
-        port: 0,
-        cause,
-    })
+/// Serves the Salesforce emulator over TLS on `listener` until `stopped` turns true.
+async fn serve_tls(
+    listener: TcpListener,
+    identity: &TlsIdentity,
+    salesforce: &SalesforceEmulator,
+    mut stopped: watch::Receiver<bool>,
+) -> Result<JoinHandle<()>, SandboxError> {
+    let tls_error = |error: io::Error| SandboxError::Tls(error.to_string());
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem(
+        identity.server_chain_pem().into_bytes(),
+        identity.server_key_pem().as_bytes().to_vec(),
+    )
+    .await
+    .map_err(tls_error)?;
+    let listener = listener.into_std().map_err(tls_error)?;
+    let server = axum_server::from_tcp_rustls(listener, config).map_err(tls_error)?;
+    let handle = axum_server::Handle::new();
+    let shutdown = handle.clone();
+    tokio::spawn(async move {
+        while !*stopped.borrow() {
+            if stopped.changed().await.is_err() {
+                break;
+            }
+        }
+        shutdown.graceful_shutdown(Some(TLS_SHUTDOWN_GRACE));
+    });
+    let router = salesforce.tls_router();
+    Ok(tokio::spawn(async move {
+        if let Err(error) = server
+            .handle(handle)
+            .serve(router.into_make_service())
+            .await
+        {
+            tracing::error!(%error, "sandbox HTTPS server stopped");
+        }
+    }))
 }
 
 fn serve(

@@ -72,11 +72,7 @@ async fn token_rejects_wrong_secret() {
 async fn token_rejects_other_grant_types() {
     let server = Server::start().await;
     let reply = server
-        .token_request(&[
-            ("grant_type", "password"),
-            ("username", "a"),
-            ("password", "b"),
-        ])
+        .token_request(&[("grant_type", "urn:ietf:params:oauth:grant-type:device_code")])
         .await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.body["error"], "unsupported_grant_type");

@@ -1,22 +1,16 @@
-//! OAuth 2.0 client credentials: the connected app's credentials, the token endpoint and the
-//! access tokens it issues.
+//! The connected app's credentials and the access and refresh tokens the token endpoint
+//! issues.
 
 use std::collections::HashMap;
 use std::fmt;
 
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, KeyInit, Mac};
-use serde::Serialize;
 use sha2::Sha256;
 
-use crate::salesforce::SalesforceEmulator;
 use crate::salesforce::id::{random_base62, to_15};
 
 /// Lifetime of an access token unless changed with
@@ -61,10 +55,20 @@ impl fmt::Debug for SalesforceCredentials {
     }
 }
 
-/// Access tokens that are currently valid, with the time each was issued.
+/// An issued access token: when it was issued and for which user.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    issued_at: DateTime<Utc>,
+    /// 18-character Id of the user the token acts as.
+    pub user_id: String,
+}
+
+/// Access tokens that are currently valid and refresh tokens that may mint new ones.
 #[derive(Debug)]
 pub(crate) struct Sessions {
-    issued: HashMap<String, DateTime<Utc>>,
+    issued: HashMap<String, Session>,
+    /// User of each refresh token.
+    refresh_tokens: HashMap<String, String>,
     /// How long a token stays valid after it is issued.
     pub timeout: Duration,
 }
@@ -74,127 +78,68 @@ impl Sessions {
     pub fn new() -> Sessions {
         Sessions {
             issued: HashMap::new(),
+            refresh_tokens: HashMap::new(),
             timeout: DEFAULT_SESSION_TIMEOUT,
         }
     }
 
-    /// Issues a new token at `now` and drops tokens that have expired.
+    /// Issues a new token for `user_id` at `now` and drops tokens that have expired.
     ///
     /// Tokens look like Salesforce's: the 15-character org Id, `!`, then random characters.
-    pub fn issue(&mut self, org_id: &str, now: DateTime<Utc>) -> String {
+    pub fn issue(&mut self, org_id: &str, user_id: &str, now: DateTime<Utc>) -> String {
         let timeout = self.timeout;
         self.issued
-            .retain(|_, issued_at| now - *issued_at < timeout);
+            .retain(|_, session| now - session.issued_at < timeout);
         let token = format!("{}!AQ{}", to_15(org_id), random_base62(96));
-        self.issued.insert(token.clone(), now);
+        let session = Session {
+            issued_at: now,
+            user_id: user_id.to_string(),
+        };
+        self.issued.insert(token.clone(), session);
         token
     }
 
-    /// Returns whether `token` was issued and has not expired at `now`.
-    pub fn is_valid(&self, token: &str, now: DateTime<Utc>) -> bool {
+    /// Returns the session of `token` when it was issued and has not expired at `now`.
+    pub fn session(&self, token: &str, now: DateTime<Utc>) -> Option<&Session> {
         self.issued
             .get(token)
-            .is_some_and(|issued_at| now - *issued_at < self.timeout)
+            .filter(|session| now - session.issued_at < self.timeout)
     }
 
-    /// Invalidates every token, as a revoked session or an org-wide logout does.
+    /// Invalidates every access token, as a revoked session or an org-wide logout does.
     pub fn expire_all(&mut self) {
         self.issued.clear();
     }
-}
 
-/// Body of a successful token response.
-#[derive(Debug, Serialize)]
-struct TokenResponse {
-    access_token: String,
-    signature: String,
-    scope: &'static str,
-    instance_url: String,
-    id: String,
-    token_type: &'static str,
-    issued_at: String,
-}
-
-/// Body of a failed token response.
-#[derive(Debug, Serialize)]
-struct OAuthError {
-    error: &'static str,
-    error_description: &'static str,
-}
-
-fn oauth_error(error: &'static str, error_description: &'static str) -> Response {
-    tracing::debug!(error, "rejected token request");
-    (
-        StatusCode::BAD_REQUEST,
-        Json(OAuthError {
-            error,
-            error_description,
-        }),
-    )
-        .into_response()
-}
-
-/// Handles `POST /services/oauth2/token` for the client credentials grant.
-pub(crate) async fn token(
-    State(emulator): State<SalesforceEmulator>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    emulator.count_request("POST /services/oauth2/token".to_string());
-
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let parameter = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    if parameter("grant_type") != "client_credentials" {
-        return oauth_error("unsupported_grant_type", "grant type not supported");
-    }
-    let credentials = emulator.credentials();
-    if !constant_time_eq(parameter("client_id"), &credentials.client_id) {
-        return oauth_error("invalid_client_id", "client identifier invalid");
-    }
-    if !constant_time_eq(parameter("client_secret"), &credentials.client_secret) {
-        return oauth_error("invalid_client", "invalid client credentials");
+    /// Revokes an access or refresh token; returns whether it existed.
+    pub fn revoke(&mut self, token: &str) -> bool {
+        let access = self.issued.remove(token).is_some();
+        let refresh = self.refresh_tokens.remove(token).is_some();
+        access || refresh
     }
 
-    let instance_url = instance_url(&headers);
-    let now = Utc::now();
-    let (access_token, id) = {
-        let mut org = emulator.org();
-        let org_id = org.org_id.clone();
-        let token = org.sessions.issue(&org_id, now);
-        let id = format!(
-            "{instance_url}/id/{}/{}",
-            org.org_id, org.integration_user_id
+    /// Issues a refresh token for `user_id`, as the web server flow does after a user
+    /// approves the connected app. Refresh tokens do not expire.
+    pub fn issue_refresh_token(&mut self, org_id: &str, user_id: &str) -> String {
+        let token = format!(
+            "5Aep{}{}",
+            to_15(org_id).get(3..8).unwrap_or(""),
+            random_base62(80)
         );
-        (token, id)
-    };
+        self.refresh_tokens
+            .insert(token.clone(), user_id.to_string());
+        token
+    }
 
-    let issued_at = now.timestamp_millis().to_string();
-    let signature = sign(&credentials.client_secret, &id, &issued_at);
-    tracing::debug!("issued access token");
-    Json(TokenResponse {
-        access_token,
-        signature,
-        scope: "api",
-        instance_url,
-        id,
-        token_type: "Bearer",
-        issued_at,
-    })
-    .into_response()
-}
-
-/// Builds `http://<host>` from the request's `Host` header.
-fn instance_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
+    /// Returns the user of a refresh token that was issued and not revoked.
+    pub fn refresh_token_user(&self, token: &str) -> Option<&str> {
+        self.refresh_tokens.get(token).map(String::as_str)
+    }
 }
 
 /// Signs the identity URL and issue time as Salesforce does: base64 of HMAC-SHA256 keyed
 /// with the consumer secret over `id` followed by `issued_at`.
-fn sign(secret: &str, id: &str, issued_at: &str) -> String {
+pub(crate) fn sign(secret: &str, id: &str, issued_at: &str) -> String {
     // HMAC accepts keys of any length, so creating it cannot fail.
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
         .expect("HMAC takes keys of any length");
@@ -204,7 +149,7 @@ fn sign(secret: &str, id: &str, issued_at: &str) -> String {
 }
 
 /// Compares two strings in time that depends only on their lengths.
-fn constant_time_eq(left: &str, right: &str) -> bool {
+pub(crate) fn constant_time_eq(left: &str, right: &str) -> bool {
     left.len() == right.len()
         && left
             .bytes()
@@ -246,19 +191,43 @@ mod tests {
         let mut sessions = Sessions::new();
         sessions.timeout = Duration::seconds(5);
         let now = Utc::now();
-        let token = sessions.issue("00D000000000001AAA", now);
+        let token = sessions.issue("00D000000000001AAA", "005000000000001AAA", now);
         assert!(token.starts_with("00D000000000001!AQ"));
-        assert!(sessions.is_valid(&token, now + Duration::seconds(4)));
-        assert!(!sessions.is_valid(&token, now + Duration::seconds(5)));
+        assert!(
+            sessions
+                .session(&token, now + Duration::seconds(4))
+                .is_some()
+        );
+        assert!(
+            sessions
+                .session(&token, now + Duration::seconds(5))
+                .is_none()
+        );
     }
 
     #[test]
     fn expire_all_invalidates_tokens() {
         let mut sessions = Sessions::new();
         let now = Utc::now();
-        let token = sessions.issue("00D000000000001AAA", now);
+        let token = sessions.issue("00D000000000001AAA", "005000000000001AAA", now);
         sessions.expire_all();
-        assert!(!sessions.is_valid(&token, now));
+        assert!(sessions.session(&token, now).is_none());
+    }
+
+    #[test]
+    fn revoke_invalidates_access_and_refresh_tokens() {
+        let mut sessions = Sessions::new();
+        let now = Utc::now();
+        let access = sessions.issue("00D000000000001AAA", "005000000000001AAA", now);
+        let refresh = sessions.issue_refresh_token("00D000000000001AAA", "005000000000001AAA");
+        assert_eq!(
+            sessions.refresh_token_user(&refresh),
+            Some("005000000000001AAA")
+        );
+        assert!(sessions.revoke(&access));
+        assert!(sessions.revoke(&refresh));
+        assert!(sessions.session(&access, now).is_none());
+        assert!(sessions.refresh_token_user(&refresh).is_none());
     }
 
     #[test]

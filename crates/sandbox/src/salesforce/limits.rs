@@ -51,6 +51,15 @@ impl ApiUsage {
         Ok(self.requests.len() as u64)
     }
 
+    /// Returns how many requests were counted in the 24 hours before `now`.
+    pub fn used(&self, now: DateTime<Utc>) -> u64 {
+        let window_start = now - Duration::hours(24);
+        self.requests
+            .iter()
+            .filter(|time| **time > window_start)
+            .count() as u64
+    }
+
     /// Returns the `Sforce-Limit-Info` header value for `used` requests.
     pub fn header_value(&self, used: u64) -> String {
         format!("api-usage={used}/{}", self.limit)

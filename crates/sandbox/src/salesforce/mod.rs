@@ -1,10 +1,12 @@
 //! Salesforce REST emulator: an in-memory org served over HTTP on the real wire format.
 //!
-//! It implements the OAuth 2.0 client credentials token endpoint, the version list, SOQL
-//! queries with paging (`/query`, `/queryAll`), sObject rows by Id and by external ID
-//! (including upsert), and sObject Collections create and update. Every
-//! `/services/data/vNN.N` call needs a bearer token and is counted against a daily
-//! allocation reported in `Sforce-Limit-Info`.
+//! It implements the OAuth 2.0 token endpoint (client credentials, password, refresh token
+//! and JWT bearer grants), the version list, describe, SOQL queries with paging (`/query`,
+//! `/queryAll`), sObject rows by Id and by external ID (including upsert), sObject
+//! Collections, composite requests, `updated` and `deleted`, `limits` and Bulk API 2.0 jobs.
+//! Every `/services/data/vNN.N` call needs a bearer token and is counted against a daily
+//! allocation reported in `Sforce-Limit-Info`. Tests steer it through the methods below or
+//! through the control endpoints under `/__sandbox/`.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -17,16 +19,22 @@
 //! ```
 
 mod auth;
+mod bulk;
+mod controls;
 mod cursors;
 mod errors;
 mod id;
 mod json_position;
+mod jwt;
 mod limits;
+mod notify;
+mod oauth;
 mod record;
 mod routes;
 mod schema;
 mod soql;
 mod state;
+mod tls;
 mod validate;
 mod values;
 mod version;
@@ -40,8 +48,10 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Map, Value};
 
 pub use auth::SalesforceCredentials;
+pub use controls::{Fault, FaultRule};
 pub use errors::ApiError;
 pub use schema::{Access, FieldDef, FieldType, ObjectDef};
+pub use tls::TlsIdentity;
 
 use record::full_row;
 use state::{Lookup, Org};
@@ -91,7 +101,13 @@ impl SalesforceEmulator {
     /// Returns the HTTP routes: `POST /services/oauth2/token`, `GET /services/data` and the
     /// versioned API under `/services/data/vNN.N`.
     pub fn router(&self) -> axum::Router {
-        routes::router(self.clone())
+        routes::router(self.clone(), oauth::Scheme::Http)
+    }
+
+    /// Returns the same routes for a server that terminates TLS, so token responses give an
+    /// `https://` `instance_url`.
+    pub fn tls_router(&self) -> axum::Router {
+        routes::router(self.clone(), oauth::Scheme::Https)
     }
 
     /// Inserts a record as data loading would: validated like an API create, made by the
@@ -113,7 +129,10 @@ impl SalesforceEmulator {
             .object(object)
             .map(|definition| definition.name.clone())
             .ok_or_else(ApiError::not_found)?;
-        org.create(&canonical, &WriteBody::top_level(fields, &raw), &stamp)
+        let created = org.create(&canonical, &WriteBody::top_level(fields, &raw), &stamp);
+        drop(org);
+        self.send_notifications();
+        created
     }
 
     /// Returns the record with every field and `attributes`, as `GET /sobjects/{object}/{id}`
@@ -158,7 +177,10 @@ impl SalesforceEmulator {
             .map(|definition| definition.name.clone())
             .ok_or_else(ApiError::not_found)?;
         let id = id::normalize(id).ok_or_else(ApiError::not_found)?;
-        org.update(&canonical, &id, &WriteBody::top_level(fields, &raw), &stamp)
+        let updated = org.update(&canonical, &id, &WriteBody::top_level(fields, &raw), &stamp);
+        drop(org);
+        self.send_notifications();
+        updated
     }
 
     /// Returns how many requests each route received, keyed by method and route below the
@@ -172,6 +194,12 @@ impl SalesforceEmulator {
     /// `Sforce-Query-Options: batchSize=N` still takes precedence. Values below 1 count as 1.
     pub fn set_query_batch_size(&self, size: usize) {
         self.org().query_batch_size = size.max(1);
+    }
+
+    /// Sets the rows per Bulk API 2.0 query result page when a request gives no `maxRecords`
+    /// (50,000 unless set). Values below 1 count as 1.
+    pub fn set_bulk_query_page_size(&self, size: usize) {
+        self.org().bulk_query_page_size = size.max(1);
     }
 
     /// Sets how long an access token stays valid after it is issued (two hours unless set).
@@ -198,6 +226,55 @@ impl SalesforceEmulator {
         self.org().add_field(object, field)
     }
 
+    /// Returns the username of the integration user, the `sub` of a JWT bearer assertion and
+    /// the `username` of a password grant that act as it.
+    pub fn integration_username(&self) -> String {
+        let org = self.org();
+        org.username(&org.integration_user_id).unwrap_or_default()
+    }
+
+    /// Returns the username of the admin user.
+    pub fn admin_username(&self) -> String {
+        let org = self.org();
+        org.username(&org.admin_user_id).unwrap_or_default()
+    }
+
+    /// Sets the password the password grant accepts for the active user `username`. Fails
+    /// with `NOT_FOUND` when no active user has that username.
+    pub fn set_password(&self, username: &str, password: &str) -> Result<(), ApiError> {
+        let mut org = self.org();
+        let user_id = org
+            .user_by_username(username)
+            .ok_or_else(ApiError::not_found)?;
+        org.passwords.insert(user_id, password.to_string());
+        Ok(())
+    }
+
+    /// Sets the PEM X.509 certificate (or public key) of the connected app, against which the
+    /// JWT bearer grant checks RS256 signatures. Fails with `INVALID_FIELD` when the PEM holds
+    /// no RSA key.
+    pub fn set_jwt_certificate(&self, pem: &str) -> Result<(), ApiError> {
+        jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| {
+            ApiError::bad_request(
+                "INVALID_FIELD",
+                "the certificate is not a PEM RSA certificate or public key",
+            )
+        })?;
+        self.org().jwt_certificate = Some(pem.to_string());
+        Ok(())
+    }
+
+    /// Issues a refresh token for the active user `username`, as the web server flow does
+    /// once a user approves the connected app. Fails with `NOT_FOUND` for an unknown user.
+    pub fn issue_refresh_token(&self, username: &str) -> Result<String, ApiError> {
+        let mut org = self.org();
+        let user_id = org
+            .user_by_username(username)
+            .ok_or_else(ApiError::not_found)?;
+        let org_id = org.org_id.clone();
+        Ok(org.sessions.issue_refresh_token(&org_id, &user_id))
+    }
+
     /// Returns the Id of the integration user, the user API writes are made by and the
     /// default owner of new records.
     pub fn integration_user_id(&self) -> String {
@@ -219,10 +296,13 @@ impl SalesforceEmulator {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Returns the stamp of a write made through the API now.
-    fn api_stamp(&self) -> WriteStamp {
+    /// Returns the stamp of a write made through the API now, by the user of the request's
+    /// session (the integration user outside a request).
+    pub(crate) fn api_stamp(&self) -> WriteStamp {
+        let user_id =
+            routes::session_user().unwrap_or_else(|| self.org().integration_user_id.clone());
         WriteStamp {
-            user_id: self.org().integration_user_id.clone(),
+            user_id,
             at: values::now_millis(),
         }
     }

@@ -126,6 +126,15 @@ pub struct FieldDef {
     pub restricted_picklist: bool,
     /// Objects a reference may point to.
     pub reference_to: Vec<String>,
+    /// Name of the parent in SOQL field paths (`Account` for `AccountId`, `Account__r` for
+    /// `Account__c`); `None` for fields that are no reference.
+    pub relationship_name: Option<String>,
+    /// Name under which the parent lists the records that point to it through this field
+    /// (`Contacts` for `Contact.AccountId`), for child subqueries; `None` when it has none.
+    pub child_relationship: Option<String>,
+    /// Value stored on create when the body has none (a checkbox default, a picklist
+    /// default).
+    pub default_value: Option<serde_json::Value>,
 }
 
 impl FieldDef {
@@ -149,7 +158,23 @@ impl FieldDef {
             picklist_values: Vec::new(),
             restricted_picklist: false,
             reference_to: Vec::new(),
+            relationship_name: None,
+            child_relationship: None,
+            default_value: None,
         }
+    }
+
+    /// Returns whether the field is custom: its API name ends in `__c`.
+    pub fn custom(&self) -> bool {
+        self.name.ends_with("__c")
+    }
+
+    /// Returns whether an update request may change this field.
+    pub fn updateable(&self) -> bool {
+        matches!(
+            self.access,
+            Access::Required | Access::Optional | Access::Defaulted
+        )
     }
 
     /// Marks the field as an external ID, unique or not.
@@ -166,9 +191,23 @@ impl FieldDef {
         self
     }
 
-    /// Sets the objects a reference field may point to.
+    /// Sets the objects a reference field may point to, and its relationship name: the
+    /// field name without `Id` (`OwnerId` -> `Owner`), or with `__c` turned into `__r`.
     pub fn references(mut self, objects: &[&str]) -> FieldDef {
         self.reference_to = objects.iter().map(|object| object.to_string()).collect();
+        self.relationship_name = relationship_name_of(&self.name);
+        self
+    }
+
+    /// Sets the name of the parent's child relationship for this reference field.
+    pub fn child_relationship(mut self, name: &str) -> FieldDef {
+        self.child_relationship = Some(name.to_string());
+        self
+    }
+
+    /// Sets the value stored on create when the body has none.
+    pub fn default(mut self, value: serde_json::Value) -> FieldDef {
+        self.default_value = Some(value);
         self
     }
 
@@ -183,6 +222,17 @@ impl FieldDef {
     }
 }
 
+/// Returns the relationship name of a reference field named `field`.
+fn relationship_name_of(field: &str) -> Option<String> {
+    if let Some(stem) = field.strip_suffix("__c") {
+        return Some(format!("{stem}__r"));
+    }
+    field
+        .strip_suffix("Id")
+        .filter(|stem| !stem.is_empty())
+        .map(str::to_string)
+}
+
 /// One sObject: its names, key prefix and fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObjectDef {
@@ -190,6 +240,8 @@ pub struct ObjectDef {
     pub name: String,
     /// Label, for example `Account`.
     pub label: String,
+    /// Plural label, for example `Accounts`.
+    pub label_plural: String,
     /// First three characters of every Id of this object (`001` for Account).
     pub key_prefix: String,
     /// Whether the API may create records of this object.
@@ -199,6 +251,21 @@ pub struct ObjectDef {
 }
 
 impl ObjectDef {
+    /// Returns whether the object is custom: its API name ends in `__c`.
+    pub fn custom(&self) -> bool {
+        self.name.ends_with("__c")
+    }
+
+    /// Finds the reference field whose relationship name is `name`, ignoring case.
+    pub fn relationship(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|field| {
+            field
+                .relationship_name
+                .as_deref()
+                .is_some_and(|relationship| relationship.eq_ignore_ascii_case(name))
+        })
+    }
+
     /// Finds a field by API name, ignoring case as Salesforce does.
     pub fn field(&self, name: &str) -> Option<&FieldDef> {
         self.fields
@@ -295,6 +362,7 @@ pub fn account() -> ObjectDef {
     ObjectDef {
         name: "Account".to_string(),
         label: "Account".to_string(),
+        label_plural: "Accounts".to_string(),
         key_prefix: "001".to_string(),
         createable: true,
         fields,
@@ -316,6 +384,7 @@ pub fn user() -> ObjectDef {
     ObjectDef {
         name: "User".to_string(),
         label: "User".to_string(),
+        label_plural: "Users".to_string(),
         key_prefix: "005".to_string(),
         createable: false,
         fields,

@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value;
 
 use crate::salesforce::auth::Sessions;
+use crate::salesforce::bulk::BulkJobs;
+use crate::salesforce::controls::Controls;
 use crate::salesforce::cursors::Cursors;
 use crate::salesforce::errors::ApiError;
 use crate::salesforce::id;
 use crate::salesforce::limits::{ApiUsage, DEFAULT_DAILY_LIMIT};
+use crate::salesforce::notify::Notifier;
 use crate::salesforce::record::Values;
 use crate::salesforce::schema::{FieldDef, FieldType, ObjectDef, standard_objects};
 use crate::salesforce::soql::{self, QueryOutcome};
@@ -17,6 +20,10 @@ use crate::salesforce::version::ApiVersion;
 
 /// Default number of rows per query page, Salesforce's default batch size.
 pub(crate) const DEFAULT_QUERY_BATCH_SIZE: usize = 2000;
+
+/// Rows per Bulk API 2.0 result page when the client gives no `maxRecords`.
+// NOTE: Salesforce documents no fixed default; the value is an assumption.
+pub(crate) const DEFAULT_BULK_QUERY_PAGE_SIZE: usize = 50_000;
 
 /// Key prefix of query locators.
 const QUERY_LOCATOR_PREFIX: &str = "01g";
@@ -131,6 +138,18 @@ pub(crate) struct Org {
     pub request_counts: BTreeMap<String, u64>,
     /// Rows per query page when the request does not ask for a batch size.
     pub query_batch_size: usize,
+    /// Passwords of users who may log in with the password grant, by user Id.
+    pub passwords: HashMap<String, String>,
+    /// PEM certificate that JWT bearer assertions must be signed for.
+    pub jwt_certificate: Option<String>,
+    /// Injected latency and faults.
+    pub controls: Controls,
+    /// Change notifications waiting to be sent.
+    pub notifier: Notifier,
+    /// Bulk API 2.0 jobs.
+    pub bulk: BulkJobs,
+    /// Rows per Bulk API 2.0 query result page when the request gives no `maxRecords`.
+    pub bulk_query_page_size: usize,
     next_locator: u64,
 }
 
@@ -150,6 +169,12 @@ impl Org {
             usage: ApiUsage::new(DEFAULT_DAILY_LIMIT),
             request_counts: BTreeMap::new(),
             query_batch_size: DEFAULT_QUERY_BATCH_SIZE,
+            passwords: HashMap::new(),
+            jwt_certificate: None,
+            controls: Controls::default(),
+            notifier: Notifier::default(),
+            bulk: BulkJobs::default(),
+            bulk_query_page_size: DEFAULT_BULK_QUERY_PAGE_SIZE,
             next_locator: rand::random_range(1_000_000..100_000_000),
         };
         org.admin_user_id = org.seed_user("Org Admin", "admin");
@@ -191,6 +216,29 @@ impl Org {
             .records
             .insert(user_id.clone(), values);
         user_id
+    }
+
+    /// Returns the Id of the active user with `username`, compared without regard to case.
+    pub fn user_by_username(&self, username: &str) -> Option<String> {
+        self.records("User", false)
+            .find(|values| {
+                let active = values.get("IsActive") == Some(&Value::Bool(true));
+                let name = values.get("Username").and_then(Value::as_str);
+                active && name.is_some_and(|name| name.eq_ignore_ascii_case(username))
+            })
+            .and_then(|values| values.get("Id").and_then(Value::as_str))
+            .map(str::to_string)
+    }
+
+    /// Returns the username of the user `user_id`.
+    pub fn username(&self, user_id: &str) -> Option<String> {
+        match self.lookup("User", user_id) {
+            Lookup::Live(values) => values
+                .get("Username")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            _ => None,
+        }
     }
 
     /// Finds an object by API name, ignoring case.
@@ -332,6 +380,12 @@ impl Org {
         let plan = soql::prepare(text, &self.objects)?;
         let records = self.records(&plan.object.name, include_deleted);
         Ok(plan.execute(records, version))
+    }
+
+    /// Returns a new Bulk API job Id, with key prefix `750`.
+    pub fn new_job_id(&mut self) -> String {
+        let instance = self.instance.clone();
+        self.bulk.next_id(&instance)
     }
 
     /// Returns a new query locator, an Id with key prefix `01g`.

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::salesforce::errors::ApiError;
 use crate::salesforce::id;
+use crate::salesforce::notify::ChangeType;
 use crate::salesforce::record::Values;
 use crate::salesforce::schema::{Access, FieldDef, FieldType, ObjectDef};
 use crate::salesforce::state::{Lookup, Org, empty_values};
@@ -55,6 +56,12 @@ impl Org {
         let id = self.next_id(&definition);
         let values = self.new_values(&definition, &id, fields, stamp);
         self.put(&definition.name, id.clone(), values);
+        self.notifier.record(
+            &definition.name,
+            &id,
+            ChangeType::Create,
+            stamp.at.timestamp_millis(),
+        );
         Ok(id)
     }
 
@@ -121,6 +128,12 @@ impl Org {
         }
         touch(&mut values, stamp);
         self.put(&definition.name, id.to_string(), values);
+        self.notifier.record(
+            &definition.name,
+            id,
+            ChangeType::Update,
+            stamp.at.timestamp_millis(),
+        );
         Ok(())
     }
 
@@ -134,6 +147,12 @@ impl Org {
             Value::String(render_datetime(stamp.at)),
         );
         self.put(&definition.name, id.to_string(), values);
+        self.notifier.record(
+            &definition.name,
+            id,
+            ChangeType::Delete,
+            stamp.at.timestamp_millis(),
+        );
         Ok(())
     }
 

@@ -72,6 +72,7 @@ fn run(
     // The lock is held for the whole call, so other requests never see a write that is
     // rolled back.
     let mut org = emulator.org();
+    let notifications = org.notifier.mark();
     let mut journal = Vec::new();
     let outcomes: Vec<Outcome> = records
         .iter()
@@ -95,6 +96,7 @@ fn run(
         for entry in journal.into_iter().rev() {
             org.restore(&entry.object, &entry.id, entry.previous);
         }
+        org.notifier.rollback_to(notifications);
     }
     drop(org);
 

@@ -1,33 +1,65 @@
 //! HTTP routes of the emulator and the checks every `/services/data/vNN.N` request passes:
 //! a served API version, a valid access token and the daily request allocation.
 
+mod bulk;
 mod collections;
+mod control;
+mod describe;
+mod guard;
 mod query;
 mod sobjects;
 
+pub(crate) use guard::session_user;
+
 use axum::body::Bytes;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::Request;
+use axum::http::{Method, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use axum::{Json, Router};
-use chrono::Utc;
+use axum::{Extension, Json, Router};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::salesforce::SalesforceEmulator;
-use crate::salesforce::auth::{self, bearer_token};
 use crate::salesforce::errors::{ApiError, SaveError};
+use crate::salesforce::oauth::{self, Scheme};
 use crate::salesforce::schema::ObjectDef;
 use crate::salesforce::version::{ApiVersion, MAX_VERSION, MIN_VERSION};
 
 /// Path prefix of the versioned REST API, as axum matches it.
 const DATA_PREFIX: &str = "/services/data/{version}";
 
-/// Builds the router: the token endpoint, the version list and the versioned API.
-pub(crate) fn router(emulator: SalesforceEmulator) -> Router {
-    let data = Router::new()
+/// Builds the router: the token endpoints, the version list, the versioned API and the
+/// control endpoints. A trailing slash is ignored, as Salesforce ignores it.
+pub(crate) fn router(emulator: SalesforceEmulator, scheme: Scheme) -> Router {
+    let data = data_routes().route_layer(middleware::from_fn_with_state(
+        emulator.clone(),
+        guard::guard,
+    ));
+    let inner = Router::new()
+        .route(
+            "/services/oauth2/token",
+            with_405(post(oauth::token), "POST"),
+        )
+        .route(
+            "/services/oauth2/revoke",
+            with_405(post(oauth::revoke), "POST"),
+        )
+        .route("/services/data", get(versions))
+        .merge(data)
+        .merge(control::routes())
+        .fallback(not_found)
+        .layer(Extension(scheme))
+        .with_state(emulator);
+    Router::new()
+        .fallback_service(inner)
+        .layer(middleware::map_request(strip_trailing_slash))
+}
+
+/// Routes of the versioned API, below `/services/data/vNN.N`.
+fn data_routes() -> Router<SalesforceEmulator> {
+    Router::new()
         .route(
             &data_path("/query"),
             with_405(get(query::query), "GET,HEAD"),
@@ -44,9 +76,74 @@ pub(crate) fn router(emulator: SalesforceEmulator) -> Router {
             &data_path("/queryAll/{locator}"),
             with_405(get(query::query_more), "GET,HEAD"),
         )
+        .merge(sobject_routes())
+        .merge(bulk_routes())
+        .route(
+            &data_path("/composite/sobjects"),
+            with_405(
+                post(collections::create).patch(collections::update),
+                "POST,PATCH",
+            ),
+        )
+}
+
+/// Routes of Bulk API 2.0 jobs.
+fn bulk_routes() -> Router<SalesforceEmulator> {
+    Router::new()
+        .route(
+            &data_path("/jobs/ingest"),
+            with_405(get(bulk::list_ingest).post(bulk::create_ingest), "GET,POST"),
+        )
+        .route(
+            &data_path("/jobs/ingest/{id}"),
+            with_405(
+                get(bulk::ingest_info)
+                    .patch(bulk::change_ingest)
+                    .delete(bulk::delete_ingest),
+                "GET,PATCH,DELETE",
+            ),
+        )
+        .route(
+            &data_path("/jobs/ingest/{id}/batches"),
+            with_405(axum::routing::put(bulk::upload), "PUT"),
+        )
+        .route(
+            &data_path("/jobs/ingest/{id}/{results}"),
+            with_405(get(bulk::ingest_results), "GET"),
+        )
+        .route(
+            &data_path("/jobs/query"),
+            with_405(get(bulk::list_query).post(bulk::create_query), "GET,POST"),
+        )
+        .route(
+            &data_path("/jobs/query/{id}"),
+            with_405(
+                get(bulk::query_info)
+                    .patch(bulk::change_query)
+                    .delete(bulk::delete_query),
+                "GET,PATCH,DELETE",
+            ),
+        )
+        .route(
+            &data_path("/jobs/query/{id}/results"),
+            with_405(get(bulk::query_results), "GET"),
+        )
+}
+
+/// Routes of sObject rows.
+fn sobject_routes() -> Router<SalesforceEmulator> {
+    Router::new()
+        .route(
+            &data_path("/sobjects"),
+            with_405(get(describe::global), "GET,HEAD"),
+        )
         .route(
             &data_path("/sobjects/{object}"),
-            with_405(post(sobjects::create), "POST"),
+            with_405(get(describe::basic).post(sobjects::create), "GET,HEAD,POST"),
+        )
+        .route(
+            &data_path("/sobjects/{object}/describe"),
+            with_405(get(describe::object), "GET,HEAD"),
         )
         .route(
             &data_path("/sobjects/{object}/{id}"),
@@ -64,24 +161,6 @@ pub(crate) fn router(emulator: SalesforceEmulator) -> Router {
                 "HEAD,GET,PATCH",
             ),
         )
-        .route(
-            &data_path("/composite/sobjects"),
-            with_405(
-                post(collections::create).patch(collections::update),
-                "POST,PATCH",
-            ),
-        )
-        .route_layer(middleware::from_fn_with_state(emulator.clone(), guard));
-    Router::new()
-        .route(
-            "/services/oauth2/token",
-            with_405(post(auth::token), "POST"),
-        )
-        .route("/services/data", get(versions))
-        .route("/services/data/", get(versions))
-        .merge(data)
-        .fallback(not_found)
-        .with_state(emulator)
 }
 
 fn data_path(route: &str) -> String {
@@ -100,6 +179,23 @@ fn with_405(
 
 async fn not_found() -> ApiError {
     ApiError::not_found()
+}
+
+/// Removes one trailing slash from the path, keeping the query string.
+async fn strip_trailing_slash(mut request: Request) -> Request {
+    let uri = request.uri();
+    let path = uri.path();
+    if path.len() > 1 && path.ends_with('/') {
+        let mut rebuilt = path.trim_end_matches('/').to_string();
+        if let Some(query) = uri.query() {
+            rebuilt.push('?');
+            rebuilt.push_str(query);
+        }
+        if let Ok(parsed) = rebuilt.parse() {
+            *request.uri_mut() = parsed;
+        }
+    }
+    request
 }
 
 /// One entry of `GET /services/data`.
@@ -123,95 +219,6 @@ async fn versions() -> Json<Vec<VersionEntry>> {
         })
         .collect();
     Json(entries)
-}
-
-/// Checks the version, the token and the request allocation, then runs the handler with the
-/// version in the request extensions and adds `Sforce-Limit-Info` to the response.
-async fn guard(
-    State(emulator): State<SalesforceEmulator>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path().to_string();
-    let matched = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|matched| matched.as_str().to_string());
-    let route = route_key(request.method(), matched.as_deref(), &path);
-    emulator.count_request(route.clone());
-
-    let admitted = admit(&emulator, &path, &request);
-    let (version, limit_info) = match admitted {
-        Ok(admitted) => admitted,
-        Err(error) => {
-            tracing::debug!(route = %route, error = %error, "rejected API request");
-            return error.into_response();
-        }
-    };
-
-    request.extensions_mut().insert(version);
-    let mut response = next.run(request).await;
-    if let Ok(value) = HeaderValue::from_str(&limit_info) {
-        response.headers_mut().insert("Sforce-Limit-Info", value);
-    }
-    if !response.status().is_success() {
-        tracing::debug!(route = %route, status = %response.status(), "API request failed");
-    }
-    response
-}
-
-/// Checks the version, the token and the daily allocation; returns the version and the
-/// `Sforce-Limit-Info` value.
-fn admit(
-    emulator: &SalesforceEmulator,
-    path: &str,
-    request: &Request,
-) -> Result<(ApiVersion, String), ApiError> {
-    let version = served_version(path)?;
-    let now = Utc::now();
-    let mut org = emulator.org();
-    let token = bearer_token(request.headers()).unwrap_or_default();
-    if !org.sessions.is_valid(token, now) {
-        return Err(ApiError::invalid_session());
-    }
-    let used = org.usage.record(now)?;
-    Ok((version, org.usage.header_value(used)))
-}
-
-/// Reads the version segment of a `/services/data/vNN.N/...` path.
-fn served_version(path: &str) -> Result<ApiVersion, ApiError> {
-    let segment = path.split('/').nth(3).unwrap_or_default();
-    let version = ApiVersion::parse(segment).ok_or_else(ApiError::not_found)?;
-    if version.major < MIN_VERSION {
-        let message = format!("API version {version} has been retired and is no longer available");
-        // NOTE: 410 is the documented status for retired versions; the message text is not
-        // taken from a recorded response.
-        return Err(ApiError::new(410, "GONE", message));
-    }
-    if version.major > MAX_VERSION {
-        return Err(ApiError::not_found());
-    }
-    Ok(version)
-}
-
-/// Names a request for [`SalesforceEmulator::request_counts`]: the method and the route
-/// below the version, with the object name filled in (`PATCH /sobjects/Account/{id}`).
-fn route_key(method: &Method, matched: Option<&str>, path: &str) -> String {
-    let Some(template) = matched else {
-        return format!("{method} {path}");
-    };
-    let relative = template.strip_prefix(DATA_PREFIX).unwrap_or(template);
-    let actual: Vec<&str> = path.split('/').skip(4).collect();
-    let filled: Vec<String> = relative
-        .split('/')
-        .skip(1)
-        .enumerate()
-        .map(|(index, segment)| match (segment, actual.get(index)) {
-            ("{object}", Some(object)) => object.to_string(),
-            (other, _) => other.to_string(),
-        })
-        .collect();
-    format!("{method} /{}", filled.join("/"))
 }
 
 /// Parses a JSON request body, failing with `JSON_PARSER_ERROR` as Salesforce does.
@@ -302,56 +309,6 @@ pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Respo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn served_version_accepts_31_and_later() {
-        assert_eq!(
-            served_version("/services/data/v31.0/query").unwrap().major,
-            31
-        );
-        assert_eq!(
-            served_version("/services/data/v62.0/query").unwrap().major,
-            62
-        );
-    }
-
-    #[test]
-    fn served_version_answers_gone_below_31() {
-        let error = served_version("/services/data/v30.0/query").unwrap_err();
-        assert_eq!(error.status, 410);
-    }
-
-    #[test]
-    fn served_version_answers_not_found_for_unknown_shapes() {
-        assert_eq!(
-            served_version("/services/data/v99.0/query")
-                .unwrap_err()
-                .status,
-            404
-        );
-        assert_eq!(
-            served_version("/services/data/62.0/query")
-                .unwrap_err()
-                .status,
-            404
-        );
-    }
-
-    #[test]
-    fn route_key_fills_in_object() {
-        let key = route_key(
-            &Method::PATCH,
-            Some("/services/data/{version}/sobjects/{object}/{id}"),
-            "/services/data/v62.0/sobjects/Account/001000000000001AAA",
-        );
-        assert_eq!(key, "PATCH /sobjects/Account/{id}");
-        let key = route_key(
-            &Method::GET,
-            Some("/services/data/{version}/query"),
-            "/services/data/v62.0/query",
-        );
-        assert_eq!(key, "GET /query");
-    }
 
     #[test]
     fn parse_json_reports_position() {

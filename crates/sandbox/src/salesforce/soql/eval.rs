@@ -38,6 +38,8 @@ pub(crate) struct QueryOutcome {
     pub total: usize,
     /// Rendered rows; empty for `COUNT()`.
     pub rows: Vec<Row>,
+    /// Field paths of the selection, in SELECT order; empty for `COUNT()`.
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -327,9 +329,16 @@ impl Plan<'_> {
                 .map(|values| selected_row(self.object, values, fields, version))
                 .collect(),
         };
+        let columns = self
+            .fields
+            .iter()
+            .flatten()
+            .map(|field| field.name.clone())
+            .collect();
         QueryOutcome {
             total: selected.len(),
             rows,
+            columns,
         }
     }
 

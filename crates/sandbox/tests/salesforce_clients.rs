@@ -1,0 +1,97 @@
+//! Drives the Salesforce emulator with the client libraries Salesforce developers use most,
+//! unchanged: Python's simple-salesforce over the HTTPS port and Node's jsforce. Each script
+//! prints a JSON report of what its calls returned; the tests check the report and the org.
+//!
+//! The libraries are installed on first use (see `clients/mod.rs`), so these tests need
+//! `python3` with `venv` and `npm`.
+
+#[path = "clients/mod.rs"]
+mod clients;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
+
+/// Starts an empty sandbox that also serves HTTPS, and writes its CA certificate to `dir`.
+async fn start_sandbox(dir: &Path) -> (Sandbox, std::path::PathBuf) {
+    let options = SandboxOptions {
+        netsuite_port: 0,
+        salesforce_port: 0,
+        seed: Seed::Empty,
+    };
+    let sandbox = Sandbox::start_with_tls(options, Some(0)).await.unwrap();
+    let ca = dir.join("sandbox-ca.pem");
+    std::fs::write(&ca, sandbox.ca_certificate_pem().unwrap()).unwrap();
+    (sandbox, ca)
+}
+
+/// Runs `command` on a blocking thread, so the emulator keeps serving, and parses the last
+/// line of its standard output as JSON.
+async fn run_report(mut command: Command) -> Value {
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("the client script starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "client script failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|error| panic!("{error}: {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simple_salesforce_runs_its_ordinary_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sandbox, ca) = start_sandbox(dir.path()).await;
+    sandbox.salesforce().set_query_batch_size(100);
+    let credentials = sandbox.salesforce().credentials().clone();
+    let tls_url = sandbox.salesforce_tls_url().unwrap();
+    let host = tls_url.trim_start_matches("https://").to_string();
+
+    let mut command = Command::new(clients::python());
+    command
+        .arg(clients::script("simple_salesforce_flow.py"))
+        .env("SANDBOX_SALESFORCE_HOST", &host)
+        .env("SANDBOX_CLIENT_ID", &credentials.client_id)
+        .env("SANDBOX_CLIENT_SECRET", &credentials.client_secret)
+        .env("REQUESTS_CA_BUNDLE", &ca);
+    let report = run_report(command).await;
+
+    assert_eq!(report["instance"], host);
+    let fields = report["describe_fields"].as_array().unwrap();
+    assert!(fields.contains(&Value::from("NetSuite_Internal_ID__c")));
+    assert_eq!(report["created"]["success"], true);
+    assert_eq!(report["update_status"], 204);
+    assert_eq!(report["read_phone"], "555-0101");
+    assert_eq!(report["upsert_insert_status"], 201);
+    assert_eq!(report["upsert_update_status"], 200);
+
+    let bulk = &report["bulk_upsert"][0];
+    assert_eq!(bulk["numberRecordsProcessed"], 251);
+    assert_eq!(bulk["numberRecordsFailed"], 1);
+    let failed = report["bulk_failed_csv"].as_str().unwrap();
+    assert!(failed.contains("REQUIRED_FIELD_MISSING"), "{failed}");
+
+    // One created, one upserted and 250 loaded in bulk.
+    assert_eq!(report["query_all_total"], 252);
+    assert_eq!(report["query_all_records"], 252);
+    assert_eq!(report["query_all_distinct_ids"], 252);
+    assert_eq!(report["bulk_query_pages"], 3);
+    assert_eq!(report["bulk_query_rows"], 252);
+
+    assert_eq!(report["delete_status"], 204);
+    assert_eq!(report["deleted_rows"][0]["IsDeleted"], true);
+    let renamed = sandbox
+        .salesforce()
+        .records("Account")
+        .into_iter()
+        .any(|record| record["Name"] == "Python Upsert Renamed");
+    assert!(renamed, "the second upsert updated the record");
+    let counts = sandbox.salesforce().request_counts();
+    assert!(counts["GET /query/{locator}"] >= 2, "{counts:?}");
+}
