@@ -95,3 +95,55 @@ async fn simple_salesforce_runs_its_ordinary_calls() {
     let counts = sandbox.salesforce().request_counts();
     assert!(counts["GET /query/{locator}"] >= 2, "{counts:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jsforce_runs_its_ordinary_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sandbox, ca) = start_sandbox(dir.path()).await;
+    let emulator = sandbox.salesforce();
+    emulator.set_query_batch_size(50);
+    let username = emulator.integration_username();
+    emulator.set_password(&username, "node-password-1").unwrap();
+    let credentials = emulator.credentials().clone();
+
+    let mut command = Command::new("node");
+    command
+        .arg(clients::script("jsforce_flow.js"))
+        .env("NODE_PATH", clients::node_project().join("node_modules"))
+        .env("NODE_EXTRA_CA_CERTS", &ca)
+        .env(
+            "SANDBOX_SALESFORCE_URL",
+            sandbox.salesforce_tls_url().unwrap(),
+        )
+        .env("SANDBOX_CLIENT_ID", &credentials.client_id)
+        .env("SANDBOX_CLIENT_SECRET", &credentials.client_secret)
+        .env("SANDBOX_USERNAME", &username)
+        .env("SANDBOX_PASSWORD", "node-password-1");
+    let report = run_report(command).await;
+
+    let user_id = emulator.integration_user_id();
+    assert_eq!(report["clientCredentialsUser"], user_id.as_str());
+    assert_eq!(report["passwordUser"], user_id.as_str());
+    assert_eq!(
+        report["instanceUrl"],
+        sandbox.salesforce_tls_url().unwrap().as_str()
+    );
+    let fields = report["describeFields"].as_array().unwrap();
+    assert!(fields.contains(&Value::from("NetSuite_Internal_ID__c")));
+    assert_eq!(report["created"]["success"], true);
+    assert_eq!(report["updated"]["success"], true);
+    assert_eq!(report["readPhone"], "555-0201");
+    assert_eq!(report["upsertInsert"]["created"], true);
+    assert_eq!(report["upsertUpdate"]["success"], true);
+    assert_eq!(report["bulkSuccessful"], 120);
+    assert_eq!(report["bulkFailed"], 0);
+    // One created, one upserted and 120 loaded in bulk, read in pages of 50.
+    assert_eq!(report["queryTotal"], 122);
+    assert_eq!(report["queryRecords"], 122);
+    assert_eq!(report["bulkQueryRows"], 122);
+    assert_eq!(report["deleted"]["success"], true);
+    assert_eq!(report["deletedRows"], serde_json::json!([true]));
+    let counts = emulator.request_counts();
+    let logins = counts["POST /services/oauth2/token"];
+    assert_eq!(logins, 3, "two logins and one after the sessions expired");
+}
