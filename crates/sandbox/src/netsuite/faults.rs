@@ -71,6 +71,16 @@ impl Fault {
         )
     }
 
+    /// Returns the fault of an internal NetSuite error, with a random error ID as NetSuite
+    /// gives one to quote to support.
+    // NOTE: the wording follows NetSuite's "An unexpected error occurred" messages seen in
+    // public reports; no recording in the corpus shows this fault.
+    pub fn unexpected_error() -> Fault {
+        let error_id: u64 = rand::random_range(0x1000_0000_0000..0x10_0000_0000_0000);
+        let message = format!("An unexpected error occurred. Error ID: {error_id:x}");
+        Fault::platform("unexpectedErrorFault", "UNEXPECTED_ERROR", &message)
+    }
+
     /// Returns the fault for a request whose namespaces name another version than its URL.
     pub fn version_mismatch(message: String) -> Fault {
         Fault::platform("invalidVersionFault", "INVALID_WS_VERSION", &message)

@@ -6,6 +6,8 @@
 //! names, namespaces, attributes and HTTP statuses of recorded NetSuite traffic, under the
 //! namespaces of the requested endpoint version. Times are written in US Pacific time.
 
+mod control;
+mod control_http;
 mod customer;
 mod datetime;
 mod faults;
@@ -14,7 +16,9 @@ mod passport;
 mod service;
 mod soap;
 mod state;
+mod wsdl;
 mod xml;
+mod xsd;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,6 +26,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+pub use control::{Counters, FaultKind, FaultPlan, FaultTrigger, Latency};
 pub use customer::{CustomField, CustomFieldValue, Customer};
 
 use customer::StoredCustomer;
@@ -109,10 +114,11 @@ impl NetSuiteEmulator {
         &self.inner.credentials
     }
 
-    /// Returns a router serving `POST /services/NetSuitePort_{YYYY_N}`. Other paths return
+    /// Returns a router serving `POST /services/NetSuitePort_{YYYY_N}`, the WSDL under
+    /// `/wsdl/v{YYYY_N}_0/` and the control routes under `/__sandbox/`. Other paths return
     /// 404. SOAP faults return 500 and everything else 200, as NetSuite does.
     pub fn router(&self) -> axum::Router {
-        service::router(self.clone())
+        service::router(self.clone()).merge(control_http::router(self.clone()))
     }
 
     /// Stores a customer as given, assigning the next internal ID when `internal_id` is empty,
@@ -163,7 +169,20 @@ impl NetSuiteEmulator {
     /// passed authentication and ran so far. Requests rejected by a fault before their
     /// operation ran are not counted.
     pub fn operation_counts(&self) -> BTreeMap<String, u64> {
-        self.lock().operation_counts.clone()
+        self.lock().counters.operations.clone()
+    }
+
+    /// Returns the operation counts, the injected faults per kind and the requests blocked by
+    /// the concurrency limit since the start or the last [`reset_counters`].
+    ///
+    /// [`reset_counters`]: NetSuiteEmulator::reset_counters
+    pub fn counters(&self) -> Counters {
+        self.lock().counters.clone()
+    }
+
+    /// Sets every counter back to zero.
+    pub fn reset_counters(&self) {
+        self.lock().counters = Counters::default();
     }
 
     /// Sets how many requests may be in flight at once; one more gets the
@@ -177,10 +196,46 @@ impl NetSuiteEmulator {
         self.lock().settings.search_ttl = ttl;
     }
 
-    /// Sets a delay added to every request while it counts against the concurrency limit, to
-    /// imitate NetSuite's response times. Zero by default.
-    pub fn set_latency(&self, latency: Duration) {
-        self.lock().settings.latency = latency;
+    /// Sets the delay added to every request while it counts against the concurrency limit,
+    /// to imitate NetSuite's response times: a [`Duration`] for a fixed delay, or a
+    /// [`Latency`] distribution. Operations with their own latency keep it. Zero by default.
+    pub fn set_latency(&self, latency: impl Into<Latency>) {
+        self.lock().settings.latency = latency.into();
+    }
+
+    /// Sets the latency of one operation (`search`, `upsertList`...), or removes its own
+    /// latency with `None` so it follows [`set_latency`] again.
+    ///
+    /// [`set_latency`]: NetSuiteEmulator::set_latency
+    pub fn set_operation_latency(&self, operation: &str, latency: Option<Latency>) {
+        let mut state = self.lock();
+        match latency {
+            Some(latency) => {
+                state
+                    .settings
+                    .operation_latency
+                    .insert(operation.to_string(), latency);
+            }
+            None => {
+                state.settings.operation_latency.remove(operation);
+            }
+        }
+    }
+
+    /// Adds a fault plan. Plans are tried in the order they were added, and the first that
+    /// fires decides the request's fault.
+    pub fn inject_fault(&self, plan: FaultPlan) {
+        self.lock().faults.push(plan);
+    }
+
+    /// Removes every fault plan.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// Returns the fault plans still active; a `Next` plan goes once it has fired its count.
+    pub fn fault_plans(&self) -> Vec<FaultPlan> {
+        self.lock().faults.plans().to_vec()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

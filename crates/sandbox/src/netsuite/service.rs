@@ -8,10 +8,11 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State as AxumState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use chrono::Utc;
 
 use super::NetSuiteEmulator;
+use super::control::{FaultKind, InjectedFault};
 use super::datetime::whole_seconds;
 use super::faults::Fault;
 use super::operations::{self, Context};
@@ -22,10 +23,12 @@ use super::xml::Version;
 /// NetSuite's maximum SOAP request size.
 const MAX_REQUEST_BYTES: usize = 100 * 1024 * 1024;
 
-/// Builds the router for `POST /services/NetSuitePort_{version}`.
+/// Builds the router for `POST /services/NetSuitePort_{version}` and the WSDL files.
 pub(crate) fn router(emulator: NetSuiteEmulator) -> Router {
     Router::new()
         .route("/services/{port}", post(handle))
+        .route("/wsdl/{directory}/netsuite.wsdl", get(super::wsdl::wsdl))
+        .route("/wsdl/{directory}/xsd/{file}", get(super::wsdl::xsd))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(emulator)
 }
@@ -40,35 +43,93 @@ async fn handle(
         return (StatusCode::NOT_FOUND, "Unknown SuiteTalk endpoint").into_response();
     };
     let Some(_slot) = InFlight::acquire(&emulator) else {
+        emulator.lock().counters.blocked += 1;
         tracing::info!(%version, "concurrency limit reached; request blocked");
         return fault_response(&Fault::concurrency_limit(), version);
     };
-    let latency = emulator.lock().settings.latency;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+    let parsed = parse(&body, version);
+    let operation = parsed.as_ref().ok().map(|r| r.operation.name.clone());
+    let (injected, delay) = {
+        let mut state = emulator.lock();
+        let injected = state.faults.pick(operation.as_deref());
+        if let Some(fault) = injected {
+            *state
+                .counters
+                .injected_faults
+                .entry(fault.kind)
+                .or_default() += 1;
+        }
+        let delay = state.settings.latency_for(operation.as_deref()).sample();
+        (injected, delay)
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
-    match serve(&emulator, version, &headers, &body) {
+    if let Some(fault) = injected {
+        tracing::info!(%version, kind = ?fault.kind, operation = ?operation, "injecting a fault");
+        if let Some(response) = refuse(fault.kind, version) {
+            return response;
+        }
+    }
+    let response = match parsed.and_then(|request| serve(&emulator, version, &headers, &request)) {
         Ok(document) => xml_response(StatusCode::OK, document),
         Err(fault) => {
             tracing::info!(%version, faultstring = %fault.faultstring, "request failed with a SOAP fault");
-            fault_response(&fault, version)
+            return fault_response(&fault, version);
         }
+    };
+    match injected {
+        Some(fault) => spoil(fault, response).await,
+        None => response,
     }
 }
 
-/// Runs the request steps in NetSuite's order: parse, check SOAPAction, authenticate, then
-/// run the operation.
+/// Returns the response of an injected fault that stops a request before its operation runs.
+fn refuse(kind: FaultKind, version: Version) -> Option<Response> {
+    match kind {
+        FaultKind::Concurrency => Some(fault_response(&Fault::concurrency_limit(), version)),
+        FaultKind::UnexpectedError => Some(fault_response(&Fault::unexpected_error(), version)),
+        FaultKind::Http503 => Some(StatusCode::SERVICE_UNAVAILABLE.into_response()),
+        FaultKind::Timeout | FaultKind::MalformedXml => None,
+    }
+}
+
+/// Applies an injected fault that lets the operation run: holds the response back, or cuts
+/// its body in half.
+async fn spoil(fault: InjectedFault, response: Response) -> Response {
+    match fault.kind {
+        FaultKind::Timeout => {
+            tokio::time::sleep(fault.hold).await;
+            response
+        }
+        FaultKind::MalformedXml => {
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let cut = bytes.slice(..bytes.len() / 2);
+            Response::from_parts(parts, axum::body::Body::from(cut))
+        }
+        _ => response,
+    }
+}
+
+fn parse(body: &[u8], version: Version) -> Result<Request, Fault> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Fault::malformed("Invalid byte sequence in UTF-8 request body."))?;
+    read_request(text, version)
+}
+
+/// Runs the request steps in NetSuite's order once the body is parsed: check SOAPAction,
+/// authenticate, then run the operation.
 fn serve(
     emulator: &NetSuiteEmulator,
     version: Version,
     headers: &HeaderMap,
-    body: &[u8],
+    request: &Request,
 ) -> Result<String, Fault> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| Fault::malformed("Invalid byte sequence in UTF-8 request body."))?;
-    let request = read_request(text, version)?;
-    check_soap_action(headers, &request)?;
-    authenticate(emulator, &request)?;
+    check_soap_action(headers, request)?;
+    authenticate(emulator, request)?;
     let name = request.operation.name.clone();
     if !operations::is_supported(&name) || request.operation.ns != super::soap::MESSAGES {
         return Err(Fault::request(format!("No such operation '{name}'")));
@@ -76,7 +137,7 @@ fn serve(
     let now = whole_seconds(Utc::now());
     let ns_id = new_ns_id(&emulator.credentials().account, now);
     let context = Context {
-        request: &request,
+        request,
         version,
         ns_id: &ns_id,
         now,

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use super::control::{Counters, FaultPlans, Latency};
 use super::customer::StoredCustomer;
 use super::operations::search::StoredSearch;
 use super::passport::NonceCache;
@@ -36,7 +37,20 @@ impl IdKey {
 pub(crate) struct Settings {
     pub concurrency_limit: usize,
     pub search_ttl: Duration,
-    pub latency: Duration,
+    /// The latency of every operation without its own entry in `operation_latency`.
+    pub latency: Latency,
+    pub operation_latency: BTreeMap<String, Latency>,
+}
+
+impl Settings {
+    /// Returns the latency of an operation; `None` stands for a request whose body could not
+    /// be read.
+    pub fn latency_for(&self, operation: Option<&str>) -> Latency {
+        operation
+            .and_then(|name| self.operation_latency.get(name))
+            .copied()
+            .unwrap_or(self.latency)
+    }
 }
 
 /// All mutable state of one emulated account.
@@ -51,7 +65,8 @@ pub(crate) struct State {
     next_custom_field_id: u64,
     pub searches: HashMap<String, StoredSearch>,
     pub nonces: NonceCache,
-    pub operation_counts: BTreeMap<String, u64>,
+    pub counters: Counters,
+    pub faults: FaultPlans,
     pub settings: Settings,
 }
 
@@ -67,11 +82,13 @@ impl Default for State {
             next_custom_field_id: 1001,
             searches: HashMap::new(),
             nonces: NonceCache::default(),
-            operation_counts: BTreeMap::new(),
+            counters: Counters::default(),
+            faults: FaultPlans::default(),
             settings: Settings {
                 concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
                 search_ttl: DEFAULT_SEARCH_TTL,
-                latency: Duration::ZERO,
+                latency: Latency::NONE,
+                operation_latency: BTreeMap::new(),
             },
         }
     }
@@ -196,7 +213,8 @@ impl State {
     /// Adds one to the count of an operation.
     pub fn count_operation(&mut self, operation: &str) {
         *self
-            .operation_counts
+            .counters
+            .operations
             .entry(operation.to_string())
             .or_default() += 1;
     }
