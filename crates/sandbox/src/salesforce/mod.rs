@@ -31,6 +31,7 @@ mod notify;
 mod oauth;
 mod record;
 mod routes;
+mod rules;
 mod schema;
 mod soql;
 mod state;
@@ -50,7 +51,7 @@ use serde_json::{Map, Value};
 pub use auth::SalesforceCredentials;
 pub use controls::{Fault, FaultRule};
 pub use errors::ApiError;
-pub use schema::{Access, FieldDef, FieldType, ObjectDef};
+pub use schema::{Access, FieldDef, FieldType, ObjectDef, SchemaError};
 pub use tls::TlsIdentity;
 
 use record::full_row;
@@ -217,6 +218,17 @@ impl SalesforceEmulator {
     /// beyond it fail with 403 `REQUEST_LIMIT_EXCEEDED`.
     pub fn set_daily_api_limit(&self, limit: u64) {
         self.org().usage.limit = limit;
+    }
+
+    /// Adds the custom objects and fields of a schema file (JSON, described in
+    /// `schema/file.rs`) to the org. Nothing is added when the file has an error. Records
+    /// that exist get null in new fields (false for a checkbox).
+    pub fn load_schema(&self, text: &str) -> Result<(), SchemaError> {
+        let mut org = self.org();
+        let mut objects = org.objects.clone();
+        schema::apply_schema(&mut objects, text)?;
+        org.replace_objects(objects);
+        Ok(())
     }
 
     /// Adds a field, such as a custom field, to an object. Existing records get null (false

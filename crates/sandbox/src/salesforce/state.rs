@@ -13,7 +13,9 @@ use crate::salesforce::id;
 use crate::salesforce::limits::{ApiUsage, DEFAULT_DAILY_LIMIT};
 use crate::salesforce::notify::Notifier;
 use crate::salesforce::record::Values;
-use crate::salesforce::schema::{FieldDef, FieldType, ObjectDef, standard_objects};
+use crate::salesforce::schema::{
+    FieldDef, FieldType, ObjectDef, TANDEM_SCHEMA, apply_schema, standard_objects,
+};
 use crate::salesforce::soql::{self, QueryOutcome};
 use crate::salesforce::values::{now_millis, render_datetime};
 use crate::salesforce::version::ApiVersion;
@@ -177,8 +179,13 @@ impl Org {
             bulk_query_page_size: DEFAULT_BULK_QUERY_PAGE_SIZE,
             next_locator: rand::random_range(1_000_000..100_000_000),
         };
+        // Tandem's schema file is part of the crate and checked by a unit test.
+        if let Err(error) = apply_schema(&mut org.objects, TANDEM_SCHEMA) {
+            tracing::error!(%error, "Tandem's schema file was rejected");
+        }
         org.admin_user_id = org.seed_user("Org Admin", "admin");
         org.integration_user_id = org.seed_user("Integration User", "integration");
+        org.seed_standard_pricebook();
         org
     }
 
@@ -216,6 +223,31 @@ impl Org {
             .records
             .insert(user_id.clone(), values);
         user_id
+    }
+
+    /// Adds the standard price book every org has: active, `IsStandard`, made by the admin.
+    fn seed_standard_pricebook(&mut self) {
+        let Some(pricebook) = self.object("Pricebook2").cloned() else {
+            return;
+        };
+        let id = self.next_id(&pricebook);
+        let now = Value::String(render_datetime(now_millis()));
+        let admin = Value::String(self.admin_user_id.clone());
+        let mut values = empty_values(&pricebook);
+        for (field, value) in [
+            ("Id", Value::String(id.clone())),
+            ("Name", Value::String("Standard Price Book".into())),
+            ("IsActive", Value::Bool(true)),
+            ("IsStandard", Value::Bool(true)),
+            ("CreatedDate", now.clone()),
+            ("CreatedById", admin.clone()),
+            ("LastModifiedDate", now.clone()),
+            ("LastModifiedById", admin),
+            ("SystemModstamp", now),
+        ] {
+            values.insert(field.to_string(), value);
+        }
+        self.put("Pricebook2", id, values);
     }
 
     /// Returns the Id of the active user with `username`, compared without regard to case.
@@ -342,6 +374,20 @@ impl Org {
             .and_then(|keys| keys.get(&index_key(field, value)))
             .map(|ids| ids.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// Replaces the schema, giving existing records their initial value in new fields.
+    pub fn replace_objects(&mut self, objects: Vec<ObjectDef>) {
+        self.objects = objects;
+        for object in self.objects.clone() {
+            for values in self.table_mut(&object.name).records.values_mut() {
+                for field in &object.fields {
+                    values
+                        .entry(field.name.clone())
+                        .or_insert_with(|| initial_value(field));
+                }
+            }
+        }
     }
 
     /// Adds a field to an object; existing records get null (false for a checkbox).

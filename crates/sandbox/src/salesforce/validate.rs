@@ -64,7 +64,7 @@ pub(crate) fn validate(
     if mode == Mode::Create {
         check_no_id(&values)?;
     }
-    check_writable(object, &values)?;
+    check_writable(object, &values, mode)?;
     check_required(object, &values, mode)?;
     for (name, value) in &values {
         // Every name came from `object.field` in `read_members`.
@@ -108,13 +108,14 @@ fn check_no_id(values: &FieldValues) -> Result<(), ApiError> {
     .with_fields(vec!["Id".to_string()]))
 }
 
-fn check_writable(object: &ObjectDef, values: &FieldValues) -> Result<(), ApiError> {
+fn check_writable(object: &ObjectDef, values: &FieldValues, mode: Mode) -> Result<(), ApiError> {
     let read_only: Vec<String> = values
         .iter()
         .filter(|(name, _)| {
-            object
-                .field(name)
-                .is_some_and(|field| field.access == Access::System)
+            object.field(name).is_some_and(|field| match mode {
+                Mode::Create => field.access == Access::System,
+                Mode::Update => !field.updateable(),
+            })
         })
         .map(|(name, _)| name.clone())
         .collect();
@@ -142,7 +143,9 @@ fn check_required(object: &ObjectDef, values: &FieldValues, mode: Mode) -> Resul
         .filter(|field| match mode {
             // A defaulted field (OwnerId) gets its default when absent or null on create.
             Mode::Create => {
-                field.access == Access::Required && value_of(&field.name).is_none_or(Value::is_null)
+                matches!(field.access, Access::Required | Access::CreateOnly)
+                    && field.default_value.is_none()
+                    && value_of(&field.name).is_none_or(Value::is_null)
             }
             Mode::Update => field.required() && value_of(&field.name).is_some_and(Value::is_null),
         })

@@ -53,9 +53,12 @@ impl Org {
         let fields = validate(&definition, &self.objects, body, Mode::Create)?;
         self.check_references(&definition, &fields)?;
         self.check_unique(&definition, &fields, None)?;
+        let given: Vec<String> = fields.iter().map(|(name, _)| name.clone()).collect();
         let id = self.next_id(&definition);
-        let values = self.new_values(&definition, &id, fields, stamp);
-        self.put(&definition.name, id.clone(), values);
+        let mut values = self.new_values(&definition, &id, fields, stamp);
+        self.apply_rules(&definition.name, &mut values, &given, true)?;
+        self.put(&definition.name, id.clone(), values.clone());
+        self.after_write(&definition.name, &values, stamp);
         self.notifier.record(
             &definition.name,
             &id,
@@ -87,6 +90,11 @@ impl Org {
                 name.to_string(),
                 Value::String(self.integration_user_id.clone()),
             );
+        }
+        for field in &definition.fields {
+            if let Some(default) = &field.default_value {
+                values.insert(field.name.clone(), default.clone());
+            }
         }
         for (name, value) in fields {
             // An explicit null for a defaulted field keeps the default.
@@ -123,11 +131,14 @@ impl Org {
         let fields = validate(&definition, &self.objects, body, Mode::Update)?;
         self.check_references(&definition, &fields)?;
         self.check_unique(&definition, &fields, Some(id))?;
+        let given: Vec<String> = fields.iter().map(|(name, _)| name.clone()).collect();
         for (name, value) in fields {
             values.insert(name, value);
         }
+        self.apply_rules(&definition.name, &mut values, &given, false)?;
         touch(&mut values, stamp);
-        self.put(&definition.name, id.to_string(), values);
+        self.put(&definition.name, id.to_string(), values.clone());
+        self.after_write(&definition.name, &values, stamp);
         self.notifier.record(
             &definition.name,
             id,
@@ -146,7 +157,8 @@ impl Org {
             "SystemModstamp".to_string(),
             Value::String(render_datetime(stamp.at)),
         );
-        self.put(&definition.name, id.to_string(), values);
+        self.put(&definition.name, id.to_string(), values.clone());
+        self.after_write(&definition.name, &values, stamp);
         self.notifier.record(
             &definition.name,
             id,

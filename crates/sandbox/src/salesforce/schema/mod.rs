@@ -1,8 +1,16 @@
-//! sObjects and their fields as data: one table per object, read by validation, SOQL and
-//! record rendering. Adding an object or a field means adding a row here (or calling
-//! [`crate::salesforce::SalesforceEmulator::add_field`] at run time).
-//!
-//! Names, labels, types and lengths follow the Account describe of a real org.
+//! sObjects and their fields as data: one table per object, read by validation, SOQL,
+//! describe and record rendering. The standard objects are in `standard.rs`; custom objects
+//! and fields come from a schema file (`file.rs`), Tandem's own in `tandem.json`, or from
+//! [`crate::salesforce::SalesforceEmulator::add_field`] at run time.
+
+mod file;
+pub(crate) mod standard;
+
+pub use file::SchemaError;
+pub(crate) use file::{TANDEM_SCHEMA, apply_schema};
+pub(crate) use standard::standard_objects;
+#[cfg(test)]
+pub(crate) use standard::{account, user};
 
 /// Data type of a field, as `type` in a describe result names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +107,8 @@ pub enum Access {
     Optional,
     /// Gets a default value on create when absent (OwnerId), cannot be cleared.
     Defaulted,
+    /// May be set on create only (a price book entry's product); rejected in an update.
+    CreateOnly,
 }
 
 /// One field of an sObject.
@@ -171,6 +181,7 @@ impl FieldDef {
 
     /// Returns whether an update request may change this field.
     pub fn updateable(&self) -> bool {
+        // CreateOnly is the one writable access that an update may not use.
         matches!(
             self.access,
             Access::Required | Access::Optional | Access::Defaulted
@@ -219,6 +230,16 @@ impl FieldDef {
     /// Returns whether the field must hold a value after a write.
     pub fn required(&self) -> bool {
         matches!(self.access, Access::Required | Access::Defaulted)
+    }
+
+    /// Marks the field required on create; with `create_only`, an update may not change it.
+    pub fn required_on_create(mut self, create_only: bool) -> FieldDef {
+        self.access = if create_only {
+            Access::CreateOnly
+        } else {
+            Access::Required
+        };
+        self
     }
 }
 
@@ -274,128 +295,6 @@ impl ObjectDef {
     }
 }
 
-/// Picklist values of `Account.Type` in a new org.
-const ACCOUNT_TYPES: &[&str] = &[
-    "Prospect",
-    "Customer - Direct",
-    "Customer - Channel",
-    "Channel Partner / Reseller",
-    "Installation Partner",
-    "Technology Partner",
-    "Other",
-];
-
-/// Returns the audit fields every object carries, in describe order.
-fn audit_fields() -> Vec<FieldDef> {
-    use Access::System;
-    use FieldType::{DateTime, Reference};
-    vec![
-        FieldDef::new("CreatedDate", "Created Date", DateTime, 0, System),
-        FieldDef::new("CreatedById", "Created By ID", Reference, 18, System).references(&["User"]),
-        FieldDef::new(
-            "LastModifiedDate",
-            "Last Modified Date",
-            DateTime,
-            0,
-            System,
-        ),
-        FieldDef::new(
-            "LastModifiedById",
-            "Last Modified By ID",
-            Reference,
-            18,
-            System,
-        )
-        .references(&["User"]),
-        FieldDef::new("SystemModstamp", "System Modstamp", DateTime, 0, System),
-    ]
-}
-
-/// Returns the Account object.
-pub fn account() -> ObjectDef {
-    use Access::{Defaulted, Optional, Required, System};
-    use FieldType as T;
-    let mut fields = vec![
-        FieldDef::new("Id", "Account ID", T::Id, 18, System),
-        FieldDef::new("IsDeleted", "Deleted", T::Boolean, 0, System),
-        FieldDef::new("Name", "Account Name", T::String, 255, Required),
-        FieldDef::new("Type", "Account Type", T::Picklist, 40, Optional)
-            .picklist(ACCOUNT_TYPES, false),
-        FieldDef::new(
-            "BillingStreet",
-            "Billing Street",
-            T::TextArea,
-            255,
-            Optional,
-        ),
-        FieldDef::new("BillingCity", "Billing City", T::String, 40, Optional),
-        FieldDef::new(
-            "BillingState",
-            "Billing State/Province",
-            T::String,
-            80,
-            Optional,
-        ),
-        FieldDef::new(
-            "BillingPostalCode",
-            "Billing Zip/Postal Code",
-            T::String,
-            20,
-            Optional,
-        ),
-        FieldDef::new("BillingCountry", "Billing Country", T::String, 80, Optional),
-        FieldDef::new("Phone", "Account Phone", T::Phone, 40, Optional),
-        FieldDef::new("Website", "Website", T::Url, 255, Optional),
-        FieldDef::new("OwnerId", "Owner ID", T::Reference, 18, Defaulted).references(&["User"]),
-    ];
-    fields.extend(audit_fields());
-    fields.push(
-        FieldDef::new(
-            "NetSuite_Internal_ID__c",
-            "NetSuite Internal ID",
-            T::String,
-            255,
-            Optional,
-        )
-        .external_id(true),
-    );
-    ObjectDef {
-        name: "Account".to_string(),
-        label: "Account".to_string(),
-        label_plural: "Accounts".to_string(),
-        key_prefix: "001".to_string(),
-        createable: true,
-        fields,
-    }
-}
-
-/// Returns the User object, reduced to the fields that identify a user.
-pub fn user() -> ObjectDef {
-    use Access::System;
-    use FieldType as T;
-    let mut fields = vec![
-        FieldDef::new("Id", "User ID", T::Id, 18, System),
-        FieldDef::new("Username", "Username", T::String, 80, System),
-        FieldDef::new("Name", "Full Name", T::String, 121, System),
-        FieldDef::new("Email", "Email", T::Email, 128, System),
-        FieldDef::new("IsActive", "Active", T::Boolean, 0, System),
-    ];
-    fields.extend(audit_fields());
-    ObjectDef {
-        name: "User".to_string(),
-        label: "User".to_string(),
-        label_plural: "Users".to_string(),
-        key_prefix: "005".to_string(),
-        createable: false,
-        fields,
-    }
-}
-
-/// Returns every object of a new org, in the order of a global describe.
-pub fn standard_objects() -> Vec<ObjectDef> {
-    vec![account(), user()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,17 +308,48 @@ mod tests {
     }
 
     #[test]
-    fn netsuite_id_is_unique_external_id() {
-        let account = account();
-        let field = account.field("NetSuite_Internal_ID__c").unwrap();
-        assert!(field.external_id);
-        assert!(field.unique);
-        assert!(!field.case_sensitive);
+    fn references_derive_relationship_names() {
+        let standard = FieldDef::new(
+            "AccountId",
+            "Account",
+            FieldType::Reference,
+            18,
+            Access::Optional,
+        )
+        .references(&["Account"]);
+        assert_eq!(standard.relationship_name.as_deref(), Some("Account"));
+        let custom = FieldDef::new(
+            "Account__c",
+            "Account",
+            FieldType::Reference,
+            18,
+            Access::Optional,
+        )
+        .references(&["Account"]);
+        assert_eq!(custom.relationship_name.as_deref(), Some("Account__r"));
     }
 
     #[test]
     fn key_prefixes_follow_salesforce() {
-        assert_eq!(account().key_prefix, "001");
-        assert_eq!(user().key_prefix, "005");
+        let prefixes: Vec<(String, String)> = standard_objects()
+            .into_iter()
+            .map(|object| (object.name, object.key_prefix))
+            .collect();
+        for (name, prefix) in [
+            ("Account", "001"),
+            ("User", "005"),
+            ("Contact", "003"),
+            ("Opportunity", "006"),
+            ("Pricebook2", "01s"),
+            ("PricebookEntry", "01u"),
+            ("Product2", "01t"),
+            ("OpportunityLineItem", "00k"),
+            ("Task", "00T"),
+        ] {
+            assert!(
+                prefixes.contains(&(name.to_string(), prefix.to_string())),
+                "{name}"
+            );
+        }
     }
 }

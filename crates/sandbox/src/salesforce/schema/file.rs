@@ -1,0 +1,246 @@
+//! Schema files: custom objects and custom fields, in JSON, that an org loads on top of the
+//! standard objects. `tandem.json` next to this file holds the ones Tandem's flows use.
+//!
+//! ```json
+//! {
+//!   "fields": {"Account": [{"name": "Credit_Limit__c", "label": "Credit Limit", "type": "currency"}]},
+//!   "objects": [{"name": "Invoice__c", "label": "Invoice", "labelPlural": "Invoices",
+//!                "keyPrefix": "a0I", "fields": [...]}]
+//! }
+//! ```
+//!
+//! A field has `name`, `label` and `type` (a describe type name: `string`, `textarea`,
+//! `email`, `phone`, `url`, `picklist`, `reference`, `boolean`, `double`, `currency`,
+//! `percent`, `int`, `date`, `datetime`), and optionally `length`, `required`,
+//! `externalId`, `unique`, `caseSensitive`, `picklistValues`, `restrictedPicklist`,
+//! `referenceTo`, `childRelationship` and `defaultValue`. A custom object gets `Id`,
+//! `IsDeleted`, `OwnerId` and the audit fields by itself.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::standard::object;
+use super::{Access, FieldDef, FieldType, ObjectDef};
+
+/// Tandem's custom objects and fields, loaded into every new org.
+pub(crate) const TANDEM_SCHEMA: &str = include_str!("tandem.json");
+
+/// Why a schema file was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    #[error("the schema file is not valid JSON of the expected shape: {0}")]
+    Json(String),
+    #[error("field {field}: unknown type {kind}")]
+    UnknownType { field: String, kind: String },
+    #[error("object {0} is not in the org; add it under \"objects\" first")]
+    UnknownObject(String),
+    #[error("{object} already has a field or object named {name}")]
+    Duplicate { object: String, name: String },
+}
+
+#[derive(Debug, Deserialize)]
+struct SchemaFile {
+    #[serde(default)]
+    objects: Vec<ObjectSpec>,
+    #[serde(default)]
+    fields: std::collections::BTreeMap<String, Vec<FieldSpec>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectSpec {
+    name: String,
+    label: String,
+    label_plural: String,
+    key_prefix: String,
+    fields: Vec<FieldSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FieldSpec {
+    name: String,
+    label: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    length: Option<usize>,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    external_id: bool,
+    #[serde(default)]
+    unique: bool,
+    #[serde(default)]
+    case_sensitive: bool,
+    #[serde(default)]
+    picklist_values: Vec<String>,
+    #[serde(default)]
+    restricted_picklist: bool,
+    #[serde(default)]
+    reference_to: Vec<String>,
+    #[serde(default)]
+    child_relationship: Option<String>,
+    #[serde(default)]
+    default_value: Option<Value>,
+}
+
+impl FieldSpec {
+    fn build(&self) -> Result<FieldDef, SchemaError> {
+        let kind = field_type(&self.kind).ok_or_else(|| SchemaError::UnknownType {
+            field: self.name.clone(),
+            kind: self.kind.clone(),
+        })?;
+        let access = if self.required {
+            Access::Required
+        } else {
+            Access::Optional
+        };
+        let default_length = if kind.is_text() { 255 } else { 0 };
+        let length = self
+            .length
+            .unwrap_or(if kind.is_id() { 18 } else { default_length });
+        let mut field = FieldDef::new(&self.name, &self.label, kind, length, access);
+        if self.external_id {
+            field = field.external_id(self.unique);
+        }
+        field.unique = self.unique;
+        field.case_sensitive = self.case_sensitive;
+        let values: Vec<&str> = self.picklist_values.iter().map(String::as_str).collect();
+        field = field.picklist(&values, self.restricted_picklist);
+        if !self.reference_to.is_empty() {
+            let targets: Vec<&str> = self.reference_to.iter().map(String::as_str).collect();
+            field = field.references(&targets);
+        }
+        field.child_relationship = self.child_relationship.clone();
+        field.default_value = self.default_value.clone();
+        Ok(field)
+    }
+}
+
+fn field_type(name: &str) -> Option<FieldType> {
+    let kind = match name.to_ascii_lowercase().as_str() {
+        "string" => FieldType::String,
+        "textarea" => FieldType::TextArea,
+        "phone" => FieldType::Phone,
+        "url" => FieldType::Url,
+        "email" => FieldType::Email,
+        "picklist" => FieldType::Picklist,
+        "reference" => FieldType::Reference,
+        "boolean" => FieldType::Boolean,
+        "double" => FieldType::Double,
+        "currency" => FieldType::Currency,
+        "percent" => FieldType::Percent,
+        "int" => FieldType::Int,
+        "date" => FieldType::Date,
+        "datetime" => FieldType::DateTime,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Adds the objects and fields of the schema file `text` to `objects`. Nothing is added
+/// when the file has an error.
+pub(crate) fn apply_schema(objects: &mut Vec<ObjectDef>, text: &str) -> Result<(), SchemaError> {
+    let file: SchemaFile =
+        serde_json::from_str(text).map_err(|error| SchemaError::Json(error.to_string()))?;
+    let mut updated = objects.clone();
+    for spec in &file.objects {
+        if updated
+            .iter()
+            .any(|object| object.name.eq_ignore_ascii_case(&spec.name))
+        {
+            return Err(SchemaError::Duplicate {
+                object: spec.name.clone(),
+                name: spec.name.clone(),
+            });
+        }
+        let mut fields = Vec::with_capacity(spec.fields.len() + 1);
+        for field in &spec.fields {
+            fields.push(field.build()?);
+        }
+        let owner = FieldDef::new(
+            "OwnerId",
+            "Owner ID",
+            FieldType::Reference,
+            18,
+            Access::Defaulted,
+        )
+        .references(&["User"]);
+        fields.push(owner);
+        let names = (
+            spec.name.as_str(),
+            spec.label.as_str(),
+            spec.label_plural.as_str(),
+        );
+        updated.push(object(names, &spec.key_prefix, true, fields));
+    }
+    for (object_name, specs) in &file.fields {
+        let target = updated
+            .iter_mut()
+            .find(|object| object.name.eq_ignore_ascii_case(object_name))
+            .ok_or_else(|| SchemaError::UnknownObject(object_name.clone()))?;
+        for spec in specs {
+            if target.field(&spec.name).is_some() {
+                return Err(SchemaError::Duplicate {
+                    object: target.name.clone(),
+                    name: spec.name.clone(),
+                });
+            }
+            target.fields.push(spec.build()?);
+        }
+    }
+    *objects = updated;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::salesforce::schema::standard_objects;
+
+    fn tandem_objects() -> Vec<ObjectDef> {
+        let mut objects = standard_objects();
+        apply_schema(&mut objects, TANDEM_SCHEMA).unwrap();
+        objects
+    }
+
+    #[test]
+    fn tandem_schema_adds_netsuite_ids_and_invoices() {
+        let objects = tandem_objects();
+        let account = objects
+            .iter()
+            .find(|object| object.name == "Account")
+            .unwrap();
+        let netsuite_id = account.field("NetSuite_Internal_ID__c").unwrap();
+        assert!(netsuite_id.external_id);
+        assert!(netsuite_id.unique);
+        assert!(account.field("Credit_Limit__c").is_some());
+        let invoice = objects
+            .iter()
+            .find(|object| object.name == "Invoice__c")
+            .unwrap();
+        let lookup = invoice.field("Account__c").unwrap();
+        assert_eq!(lookup.relationship_name.as_deref(), Some("Account__r"));
+        assert!(invoice.field("CreatedDate").is_some());
+    }
+
+    #[test]
+    fn apply_schema_rejects_unknown_type_and_keeps_objects() {
+        let mut objects = standard_objects();
+        let before = objects.len();
+        let text = r#"{"fields":{"Account":[{"name":"X__c","label":"X","type":"blob"}]}}"#;
+        let error = apply_schema(&mut objects, text).unwrap_err();
+        assert!(matches!(error, SchemaError::UnknownType { .. }));
+        assert_eq!(objects.len(), before);
+        assert!(objects[0].field("X__c").is_none());
+    }
+
+    #[test]
+    fn apply_schema_rejects_duplicate_field() {
+        let mut objects = tandem_objects();
+        let text = r#"{"fields":{"Account":[{"name":"netsuite_internal_id__c","label":"X","type":"string"}]}}"#;
+        let error = apply_schema(&mut objects, text).unwrap_err();
+        assert!(matches!(error, SchemaError::Duplicate { .. }));
+    }
+}
