@@ -21,6 +21,8 @@ pub struct PassReport {
     pub unchanged: u64,
     /// Records the other side refused, kept as dead letters.
     pub dead_letters: u64,
+    /// Records whose match is doubtful, waiting in the review queue; nothing was written.
+    pub in_review: u64,
     /// Records left for the next pass after a transient error; the watermark stays before them.
     pub deferred: u64,
     /// Records written to either system, link write-backs included.

@@ -38,6 +38,18 @@ pub fn parse_fields(text: &str) -> Result<Fields, StoreError> {
     serde_json::from_str(text).map_err(|error| StoreError::new("invalid stored fields", error))
 }
 
+/// Serializes any value to JSON text.
+pub fn json_text<T: serde::Serialize>(value: &T, what: &str) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|error| StoreError::new(format!("cannot encode {what}"), error))
+}
+
+/// Parses JSON text written by [`json_text`].
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|error| StoreError::new(format!("invalid stored {what}"), error))
+}
+
 /// Serializes a remote error to JSON text.
 pub fn error_text(error: &RemoteError) -> Result<String, StoreError> {
     serde_json::to_string(error).map_err(|e| StoreError::new("cannot encode an error", e))

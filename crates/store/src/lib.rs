@@ -5,6 +5,7 @@
 mod codec;
 mod dead_letters;
 mod lock;
+mod queues;
 mod schema;
 mod sqlite;
 

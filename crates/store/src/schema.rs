@@ -64,6 +64,48 @@ pub const CREATE: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS dead_letters_by_flow ON dead_letters (flow, id)",
     "CREATE INDEX IF NOT EXISTS dead_letters_by_source
         ON dead_letters (flow, source_system, source_id, status)",
+    "CREATE TABLE IF NOT EXISTS reviews (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        system TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        field_values TEXT NOT NULL,
+        candidates TEXT NOT NULL,
+        status TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        decision_target TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS reviews_by_record ON reviews (flow, system, record_id, status)",
+    "CREATE TABLE IF NOT EXISTS conflicts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        flow TEXT NOT NULL,
+        ns_id TEXT NOT NULL,
+        sf_id TEXT NOT NULL,
+        netsuite_field TEXT NOT NULL,
+        salesforce_field TEXT NOT NULL,
+        synced_value TEXT NOT NULL,
+        netsuite_value TEXT NOT NULL,
+        salesforce_value TEXT NOT NULL,
+        status TEXT NOT NULL,
+        winner TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS conflicts_by_field ON conflicts (flow, ns_id, netsuite_field, status)",
+    "CREATE TABLE IF NOT EXISTS audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        flow TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        ns_id TEXT,
+        sf_id TEXT,
+        field TEXT,
+        netsuite_value TEXT,
+        salesforce_value TEXT,
+        decision TEXT NOT NULL
+    )",
     "CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,

@@ -256,6 +256,32 @@ impl StateStore for SqliteStore {
         row.as_ref().map(seen_from_row).transpose()
     }
 
+    async fn unlinked(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+    ) -> Result<Vec<SeenRecord>, StoreError> {
+        let column = match system {
+            System::NetSuite => "ns_id",
+            System::Salesforce => "sf_id",
+        };
+        let sql = format!(
+            "SELECT {SEEN_COLUMNS} FROM seen_records AS seen
+             WHERE system = ? AND object = ?
+               AND NOT EXISTS (SELECT 1 FROM xrefs WHERE flow = ? AND {column} = seen.id)
+             ORDER BY id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(system.as_str())
+            .bind(object)
+            .bind(flow)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed("read unlinked records"))?;
+        rows.iter().map(seen_from_row).collect()
+    }
+
     async fn find_by_link(
         &self,
         system: System,

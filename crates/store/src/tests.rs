@@ -1,9 +1,11 @@
 //! Store behaviour on a real SQLite file.
 
 use chrono::{DateTime, Utc};
+use tandem_engine::matching::Profile;
 use tandem_engine::state::{
-    DeadLetter, DeadLetterStatus, DeadLetterStore, Processed, RunStatus, SeenRecord, StateStore,
-    Watermark, Xref,
+    AuditEntry, Candidate, Conflict, ConflictStatus, ConflictStore, DeadLetter, DeadLetterStatus,
+    DeadLetterStore, Processed, ReviewDecision, ReviewItem, ReviewStatus, ReviewStore, RunStatus,
+    SeenRecord, StateStore, Watermark, Xref,
 };
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 use tempfile::TempDir;
@@ -379,4 +381,132 @@ async fn changing_missing_letter_is_an_error() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("42"), "{error}");
+}
+
+fn review_item(record_id: &str) -> ReviewItem {
+    ReviewItem {
+        flow: "account-customer".to_string(),
+        system: System::Salesforce,
+        record_id: record_id.to_string(),
+        values: Fields::from([("Name".to_string(), FieldValue::text("Acme Logistics"))]),
+        candidates: vec![Candidate {
+            id: "1201".to_string(),
+            values: Fields::from([("companyName".to_string(), FieldValue::text("Acme"))]),
+            score: tandem_engine::matching::score(
+                &Profile::new(Some("Acme Logistics"), None, None, None, "US"),
+                &Profile::new(Some("Acme Industries"), None, None, None, "US"),
+            ),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn review_item_round_trips_with_candidates() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let id = store.add_review(&review_item("001A")).await.unwrap();
+
+    let stored = store.review(id).await.unwrap().unwrap();
+
+    assert_eq!(stored.item, review_item("001A"));
+    assert_eq!(stored.status, ReviewStatus::Pending);
+    assert_eq!(stored.decision, ReviewDecision::Pending);
+}
+
+#[tokio::test]
+async fn review_decision_moves_item_to_decided() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let id = store.add_review(&review_item("001A")).await.unwrap();
+    let again = store.add_review(&review_item("001A")).await.unwrap();
+    assert_eq!(id, again);
+
+    store
+        .decide_review(id, &ReviewDecision::Link("1201".to_string()))
+        .await
+        .unwrap();
+    let decided = store
+        .reviews(None, Some(ReviewStatus::Decided))
+        .await
+        .unwrap();
+    store.finish_review(id).await.unwrap();
+
+    assert_eq!(decided.len(), 1);
+    assert_eq!(
+        decided[0].decision,
+        ReviewDecision::Link("1201".to_string())
+    );
+    let open = store
+        .open_review("account-customer", System::Salesforce, "001A")
+        .await
+        .unwrap();
+    assert_eq!(open, None);
+}
+
+fn conflict() -> Conflict {
+    Conflict {
+        flow: "account-customer".to_string(),
+        ns_id: "1201".to_string(),
+        sf_id: "001A".to_string(),
+        netsuite_field: "phone".to_string(),
+        salesforce_field: "Phone".to_string(),
+        synced_value: FieldValue::text("555-0100"),
+        netsuite_value: FieldValue::text("555-0002"),
+        salesforce_value: FieldValue::Null,
+    }
+}
+
+#[tokio::test]
+async fn conflict_is_parked_once_and_decided() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    let id = store.add_conflict(&conflict()).await.unwrap();
+    assert_eq!(store.add_conflict(&conflict()).await.unwrap(), id);
+
+    store.decide_conflict(id, System::NetSuite).await.unwrap();
+
+    let of_pair = store
+        .pair_conflicts("account-customer", "1201")
+        .await
+        .unwrap();
+    assert_eq!(of_pair.len(), 1);
+    assert_eq!(of_pair[0].winner, Some(System::NetSuite));
+    assert_eq!(of_pair[0].status, ConflictStatus::Decided);
+    assert_eq!(of_pair[0].conflict, conflict());
+    store.finish_conflict(id).await.unwrap();
+    assert!(
+        store
+            .pair_conflicts("account-customer", "1201")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn audit_log_returns_newest_first() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    for decision in ["first", "second"] {
+        let entry = AuditEntry {
+            flow: "account-customer".to_string(),
+            kind: "link".to_string(),
+            ns_id: Some("1201".to_string()),
+            sf_id: None,
+            field: None,
+            netsuite_value: Some(FieldValue::text("x")),
+            salesforce_value: None,
+            decision: decision.to_string(),
+        };
+        store.audit(&entry).await.unwrap();
+    }
+
+    let entries = store
+        .audit_entries(Some("account-customer"), 10)
+        .await
+        .unwrap();
+
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].entry.decision, "second");
+    assert_eq!(entries[1].entry.netsuite_value, Some(FieldValue::text("x")));
 }

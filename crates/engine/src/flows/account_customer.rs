@@ -4,13 +4,13 @@ use chrono::TimeDelta;
 
 use crate::mapping::{FieldPair, Mapping};
 use crate::record::ObjectSpec;
-use crate::two_way::{KeyFields, TwoWaySpec};
+use crate::two_way::{ConflictSettings, KeyFields, MatchSettings, TwoWaySpec};
 
 /// The flow's name in configuration files, the store, logs and reports.
 pub const FLOW: &str = "account-customer";
 
 /// The user's settings for the flow, each with its default.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccountCustomerSettings {
     /// The Salesforce object that represents companies. Default `Account`.
     pub salesforce_object: String,
@@ -21,6 +21,10 @@ pub struct AccountCustomerSettings {
     pub fields: Vec<FieldPair>,
     /// How far before the watermark each read starts. Default 5 minutes.
     pub overlap: TimeDelta,
+    /// Thresholds of fuzzy matching.
+    pub matching: MatchSettings,
+    /// Who wins a field changed on both sides. Default: the later change.
+    pub conflicts: ConflictSettings,
 }
 
 impl Default for AccountCustomerSettings {
@@ -34,12 +38,14 @@ impl Default for AccountCustomerSettings {
                 FieldPair::new("url", "Website"),
             ],
             overlap: TimeDelta::minutes(5),
+            matching: MatchSettings::default(),
+            conflicts: ConflictSettings::default(),
         }
     }
 }
 
-/// Builds the flow's two-way spec from its settings. Customers are matched by company name
-/// or email; Accounts by name.
+/// Builds the flow's two-way spec from its settings. Customers are matched by company name,
+/// email, phone and website; Accounts by name, phone and website.
 pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
     let mapping = Mapping {
         pairs: settings.fields.clone(),
@@ -47,10 +53,14 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
     let netsuite_keys = KeyFields {
         name: Some("companyName".to_string()),
         email: Some("email".to_string()),
+        phone: Some("phone".to_string()),
+        website: Some("url".to_string()),
     };
     let salesforce_keys = KeyFields {
         name: Some("Name".to_string()),
         email: None,
+        phone: Some("Phone".to_string()),
+        website: Some("Website".to_string()),
     };
     TwoWaySpec {
         flow: FLOW.to_string(),
@@ -70,15 +80,17 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         mapping,
         netsuite_keys,
         salesforce_keys,
+        matching: settings.matching.clone(),
+        conflicts: settings.conflicts.clone(),
         overlap: settings.overlap,
     }
 }
 
 /// Adds the key fields to the fields to read, once each.
 fn with_keys(mut fields: Vec<String>, keys: &KeyFields) -> Vec<String> {
-    for key in [&keys.name, &keys.email].into_iter().flatten() {
-        if !fields.contains(key) {
-            fields.push(key.clone());
+    for key in keys.names() {
+        if !fields.iter().any(|field| field == key) {
+            fields.push(key.to_string());
         }
     }
     fields

@@ -1,9 +1,16 @@
 //! The engine's durable state, behind traits that the store crate implements: [`StateStore`]
-//! for what a pass needs, [`DeadLetterStore`] for refused records, and [`Store`] for both.
+//! for what a pass needs, [`DeadLetterStore`], [`ReviewStore`] and [`ConflictStore`] for what
+//! waits for a person (and the audit log), and [`Store`] for all of them.
 
+mod conflicts;
 mod dead_letters;
+mod review;
 
+pub use conflicts::{
+    AuditEntry, Conflict, ConflictStatus, ConflictStore, StoredAuditEntry, StoredConflict,
+};
 pub use dead_letters::{DeadLetter, DeadLetterStatus, DeadLetterStore, StoredDeadLetter};
+pub use review::{Candidate, ReviewDecision, ReviewItem, ReviewStatus, ReviewStore, StoredReview};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -211,6 +218,15 @@ pub trait StateStore: Send + Sync {
         id: &str,
     ) -> Result<Option<SeenRecord>, StoreError>;
 
+    /// Returns the seen records of `system` that no cross-reference of `flow` holds: the
+    /// candidates for fuzzy matching.
+    async fn unlinked(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+    ) -> Result<Vec<SeenRecord>, StoreError>;
+
     /// Returns seen records of `system` that carry `link` as the other system's ID.
     async fn find_by_link(
         &self,
@@ -238,7 +254,7 @@ pub trait StateStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
-/// Everything the engine keeps: the state of passes and the records waiting for a person.
-pub trait Store: StateStore + DeadLetterStore {}
+/// Everything the engine keeps: the state of passes, what waits for a person, the audit log.
+pub trait Store: StateStore + DeadLetterStore + ReviewStore + ConflictStore {}
 
-impl<T: StateStore + DeadLetterStore> Store for T {}
+impl<T: StateStore + DeadLetterStore + ReviewStore + ConflictStore> Store for T {}

@@ -1,30 +1,33 @@
 //! Planning records that have no cross-reference yet: link each to its counterpart, create the
-//! counterpart, or hold the record as ambiguous.
+//! counterpart, or send it to the review queue.
 //!
-//! Matching runs in two rounds. IDs stored on the records come first, because they are
-//! explicit. Then the remaining records are grouped with every record on the other side that
-//! shares a key with them (normalized name or email). A group of exactly one record per side is
-//! linked, a record alone is created on the other side, and every changed record of a larger
-//! group becomes an `AMBIGUOUS_MATCH` dead letter, so that nothing is created for a company that
-//! already exists twice.
+//! Decisions that people made in the review queue are carried out first. Then IDs stored on
+//! the records link them, because they are explicit. The remaining records are scored against
+//! every unlinked record on the other side (see [`crate::matching::score`]), and grouped with
+//! the candidates that reach the review threshold. A group of one record per side whose score
+//! reaches the link threshold is linked; a record with no candidate gets its counterpart
+//! created; every other record of a group waits in the review queue, and nothing is written for
+//! it, so that a company is never created twice on a guess.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
+use super::matching_groups::{Edge, groups};
 use super::plan::{PairWork, PlannedCreate};
 use super::read::{Change, ChangeBatch};
 use super::{Connections, PassError, TwoWaySpec};
-use crate::error::{ErrorClass, RemoteError};
 use crate::mapping::normalized;
-use crate::matching::{email_key, name_key};
-use crate::record::{Fields, NewRecord, System};
+use crate::matching::{Profile, score};
+use crate::record::{FieldValue, Fields, NewRecord, SourceRecord, System};
 use crate::report::PassReport;
-use crate::state::{DeadLetter, SeenRecord, Xref};
+use crate::state::{
+    AuditEntry, Candidate, ReviewDecision, ReviewItem, ReviewStatus, SeenRecord, Xref,
+};
 
 /// A record on either side, as `(system, id)`.
-type RecordKey = (System, String);
+pub(super) type RecordKey = (System, String);
 
-/// Plans the unlinked records of a pass. Returns the work to write; ambiguous records are
-/// stored as dead letters here.
+/// Plans the unlinked records of a pass and the review decisions waiting to be carried out.
+/// Records sent to review are queued here.
 pub(super) async fn plan_unlinked(
     spec: &TwoWaySpec,
     connections: &Connections,
@@ -37,8 +40,9 @@ pub(super) async fn plan_unlinked(
         connections,
         batch,
         claimed: HashSet::new(),
+        unlinked: HashMap::new(),
     };
-    let mut work = Vec::new();
+    let mut work = matcher.decided_reviews(report).await?;
     let mut pending = Vec::new();
     for change in unlinked {
         if matcher.claimed.contains(&key_of(change)) {
@@ -48,17 +52,18 @@ pub(super) async fn plan_unlinked(
             Some(other) => {
                 matcher.claim(change, &other);
                 report.linked += 1;
-                work.push(matcher.plan_link(change, &other));
+                let how = "linked by the ID stored on a record".to_string();
+                work.push(matcher.plan_link(change, &other, how).await?);
             }
             None => pending.push(change),
         }
     }
     pending.retain(|change| !matcher.claimed.contains(&key_of(change)));
-    work.extend(matcher.plan_by_keys(&pending, report).await?);
+    work.extend(matcher.plan_by_score(&pending, report).await?);
     Ok(work)
 }
 
-fn key_of(change: &Change) -> RecordKey {
+pub(super) fn key_of(change: &Change) -> RecordKey {
     (change.system, change.record.id.clone())
 }
 
@@ -69,21 +74,76 @@ struct Matcher<'a> {
     batch: &'a ChangeBatch,
     /// Records linked earlier in this pass.
     claimed: HashSet<RecordKey>,
-}
-
-/// Records that share keys, directly or through each other.
-#[derive(Default)]
-struct Group {
-    /// Indices of the pending changes in the group.
-    changes: Vec<usize>,
-    /// Every record of the group, changed or not, by key.
-    records: BTreeMap<RecordKey, Option<SeenRecord>>,
+    /// Unlinked records of each side, read once per pass.
+    unlinked: HashMap<System, Vec<SeenRecord>>,
 }
 
 impl Matcher<'_> {
     fn claim(&mut self, change: &Change, other: &SeenRecord) {
         self.claimed.insert(key_of(change));
         self.claimed.insert((other.system, other.id.clone()));
+    }
+
+    /// Carries out the review decisions people made since the last pass.
+    async fn decided_reviews(
+        &mut self,
+        report: &mut PassReport,
+    ) -> Result<Vec<PairWork>, PassError> {
+        let store = self.connections.store.as_ref();
+        let decided = store
+            .reviews(Some(&self.spec.flow), Some(ReviewStatus::Decided))
+            .await?;
+        let mut work = Vec::new();
+        for review in decided {
+            let item = &review.item;
+            let object = &self.spec.object(item.system).name;
+            let seen = store.seen(item.system, object, &item.record_id).await?;
+            let planned = match (&review.decision, seen) {
+                (ReviewDecision::Link(target), Some(seen)) => {
+                    self.decided_link(&seen, target, review.id, report).await?
+                }
+                (ReviewDecision::Create, Some(seen)) if self.is_free(&seen).await? => {
+                    let change = change_from_seen(&seen);
+                    self.claimed.insert(key_of(&change));
+                    Some(
+                        self.plan_create(
+                            &change,
+                            format!("created as decided in review {}", review.id),
+                        )
+                        .await?,
+                    )
+                }
+                _ => None,
+            };
+            work.extend(planned);
+            store.finish_review(review.id).await?;
+        }
+        Ok(work)
+    }
+
+    async fn decided_link(
+        &mut self,
+        seen: &SeenRecord,
+        target: &str,
+        review_id: i64,
+        report: &mut PassReport,
+    ) -> Result<Option<PairWork>, PassError> {
+        let other = seen.system.other();
+        let object = &self.spec.object(other).name;
+        let target = self.connections.store.seen(other, object, target).await?;
+        let Some(target) = target else {
+            tracing::warn!(flow = %self.spec.flow, review_id, "review decision names an unknown record; nothing linked");
+            return Ok(None);
+        };
+        if !self.is_free(seen).await? || !self.is_free(&target).await? {
+            tracing::warn!(flow = %self.spec.flow, review_id, "a record of the review decision is linked already");
+            return Ok(None);
+        }
+        let change = change_from_seen(seen);
+        self.claim(&change, &target);
+        report.linked += 1;
+        let how = format!("linked as decided in review {review_id}");
+        Ok(Some(self.plan_link(&change, &target, how).await?))
     }
 
     /// Returns the counterpart named by an ID: the one this record stores, or one that stores
@@ -106,46 +166,20 @@ impl Matcher<'_> {
                 return Ok(Some(seen));
             }
             tracing::warn!(flow = %self.spec.flow, system = %change.system, id = %change.record.id,
-                link, "stored link points to no free record; matching by keys");
+                link, "stored link points to no free record; matching by score");
         }
 
         let by_link = store.find_by_link(other, object, &change.record.id).await?;
-        match self.free_only(by_link).await?.as_slice() {
-            [only] => Ok(Some(only.clone())),
-            _ => Ok(None),
-        }
-    }
-
-    /// Returns the free records on the other side that share a key with the change.
-    async fn key_candidates(&self, change: &Change) -> Result<Vec<SeenRecord>, PassError> {
-        let keys = self.spec.keys(change.system);
-        let text = |field: &Option<String>| {
-            let value = change.record.fields.get(field.as_deref()?)?;
-            value.as_text().map(str::to_string)
-        };
-        let name = text(&keys.name).and_then(|name| name_key(&name));
-        let email = text(&keys.email).and_then(|email| email_key(&email));
-        if name.is_none() && email.is_none() {
-            return Ok(Vec::new());
-        }
-        let other = change.system.other();
-        let object = &self.spec.object(other).name;
-        let candidates = self
-            .connections
-            .store
-            .find_by_key(other, object, name.as_deref(), email.as_deref())
-            .await?;
-        self.free_only(candidates).await
-    }
-
-    async fn free_only(&self, records: Vec<SeenRecord>) -> Result<Vec<SeenRecord>, PassError> {
         let mut free = Vec::new();
-        for record in records {
+        for record in by_link {
             if self.is_free(&record).await? {
                 free.push(record);
             }
         }
-        Ok(free)
+        match free.as_slice() {
+            [only] => Ok(Some(only.clone())),
+            _ => Ok(None),
+        }
     }
 
     /// Returns true when a record is neither linked in the store nor claimed in this pass.
@@ -161,36 +195,109 @@ impl Matcher<'_> {
         Ok(xref.is_none())
     }
 
-    /// Groups the pending changes with their key candidates and plans each group.
-    async fn plan_by_keys(
+    /// Returns the unlinked records of `system`, read from the store once per pass.
+    async fn unlinked_of(&mut self, system: System) -> Result<&[SeenRecord], PassError> {
+        if !self.unlinked.contains_key(&system) {
+            let object = &self.spec.object(system).name;
+            let records = self
+                .connections
+                .store
+                .unlinked(&self.spec.flow, system, object)
+                .await?;
+            self.unlinked.insert(system, records);
+        }
+        Ok(self.unlinked.get(&system).map_or(&[], Vec::as_slice))
+    }
+
+    /// Returns the candidates of a change: unlinked, unclaimed records of the other side
+    /// scoring at least the review threshold, best first.
+    async fn candidates(
+        &mut self,
+        change: &Change,
+    ) -> Result<Vec<(SeenRecord, crate::matching::Score)>, PassError> {
+        let profile = self.profile(change.system, &change.record.fields, None);
+        let threshold = self.spec.matching.review_threshold;
+        let other = change.system.other();
+        let claimed = self.claimed.clone();
+        let spec = self.spec;
+        let records = self.unlinked_of(other).await?;
+        let mut scored: Vec<(SeenRecord, crate::matching::Score)> = records
+            .iter()
+            .filter(|record| !claimed.contains(&(record.system, record.id.clone())))
+            .filter_map(|record| {
+                let candidate =
+                    profile_of(spec, other, &record.values, record.email_key.as_deref());
+                let score = score(&profile, &candidate);
+                (score.value >= threshold).then(|| (record.clone(), score))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.value.total_cmp(&a.1.value).then(a.0.id.cmp(&b.0.id)));
+        Ok(scored)
+    }
+
+    fn profile(&self, system: System, fields: &Fields, email: Option<&str>) -> Profile {
+        let email_field = self.spec.keys(system).email.as_deref();
+        let email = email.map(str::to_string).or_else(|| {
+            email_field.and_then(|field| fields.get(field)?.as_text().map(str::to_string))
+        });
+        profile_of(self.spec, system, fields, email.as_deref())
+    }
+
+    /// Scores the pending changes, groups them with their candidates and plans each group.
+    async fn plan_by_score(
         &mut self,
         pending: &[&Change],
         report: &mut PassReport,
     ) -> Result<Vec<PairWork>, PassError> {
         let mut edges = Vec::new();
         for (index, change) in pending.iter().enumerate() {
-            for candidate in self.key_candidates(change).await? {
-                edges.push((index, candidate));
+            for (candidate, score) in self.candidates(change).await? {
+                edges.push(Edge {
+                    change: index,
+                    candidate,
+                    score,
+                });
             }
         }
         let mut work = Vec::new();
-        for group in groups(pending, edges) {
-            let sides: Vec<System> = group.records.keys().map(|key| key.0).collect();
-            let netsuite = sides.iter().filter(|s| **s == System::NetSuite).count();
-            let salesforce = sides.len() - netsuite;
+        for group in groups(pending, &edges) {
+            let netsuite = group
+                .records
+                .iter()
+                .filter(|key| key.0 == System::NetSuite)
+                .count();
+            let salesforce = group.records.len() - netsuite;
+            let best = group
+                .edges
+                .iter()
+                .map(|&i| edges[i].score.value)
+                .fold(0.0, f64::max);
             match (netsuite, salesforce) {
-                (1, 0) | (0, 1) => work.push(self.plan_create(pending[group.changes[0]])),
-                (1, 1) => {
-                    if let Some((change, other)) = linkable_pair(pending, &group) {
-                        self.claim(change, &other);
-                        report.linked += 1;
-                        work.push(self.plan_link(change, &other));
-                    }
+                (1, 0) | (0, 1) => {
+                    let change = pending[group.changes[0]];
+                    work.push(
+                        self.plan_create(
+                            change,
+                            "created: no record on the other side matched".to_string(),
+                        )
+                        .await?,
+                    );
+                }
+                (1, 1) if best >= self.spec.matching.link_threshold => {
+                    let edge = &edges[group.edges[0]];
+                    let change = pending[edge.change];
+                    let other = edge.candidate.clone();
+                    self.claim(change, &other);
+                    report.linked += 1;
+                    let how = format!("linked with score {}", edge.score);
+                    work.push(self.plan_link(change, &other, how).await?);
                 }
                 _ => {
                     for &index in &group.changes {
-                        self.dead_letter_ambiguous(pending[index], &group).await?;
-                        report.dead_letters += 1;
+                        let own: Vec<&Edge> =
+                            edges.iter().filter(|edge| edge.change == index).collect();
+                        self.queue_review(pending[index], &own).await?;
+                        report.in_review += 1;
                     }
                 }
             }
@@ -200,7 +307,12 @@ impl Matcher<'_> {
 
     /// Links two existing records: each gets the other's ID, and a mapped field that is blank
     /// on one side is filled from the other. Fields set on both sides are left as they are.
-    fn plan_link(&self, change: &Change, other: &SeenRecord) -> PairWork {
+    async fn plan_link(
+        &self,
+        change: &Change,
+        other: &SeenRecord,
+        how: String,
+    ) -> Result<PairWork, PassError> {
         let this_side = change.system;
         let other_side = other.system;
         let (ns_id, sf_id) = match this_side {
@@ -224,8 +336,15 @@ impl Matcher<'_> {
             work.records.push((other_side, other.id.clone()));
         }
         tracing::info!(flow = %self.spec.flow, ns_id = %work.xref.ns_id,
-            sf_id = %work.xref.sf_id, "linked existing records");
-        work
+            sf_id = %work.xref.sf_id, how = %how, "linked existing records");
+        self.close_reviews(&[
+            (this_side, change.record.id.as_str()),
+            (other_side, other.id.as_str()),
+        ])
+        .await?;
+        self.audit("link", Some(&work.xref.ns_id), Some(&work.xref.sf_id), how)
+            .await?;
+        Ok(work)
     }
 
     fn in_batch(&self, record: &SeenRecord) -> bool {
@@ -237,7 +356,7 @@ impl Matcher<'_> {
 
     /// Plans the creation of the counterpart, keyed by this record's ID so that a repeated
     /// create updates instead of duplicating.
-    fn plan_create(&self, change: &Change) -> PairWork {
+    async fn plan_create(&self, change: &Change, why: String) -> Result<PairWork, PassError> {
         let target = change.system.other();
         let source_values: Fields = change
             .values
@@ -265,116 +384,111 @@ impl Matcher<'_> {
             source_link: change.record.link.clone(),
         });
         work.records.push((change.system, change.record.id.clone()));
-        work
+        self.close_reviews(&[(change.system, change.record.id.as_str())])
+            .await?;
+        let (ns_id, sf_id) = match change.system {
+            System::NetSuite => (Some(change.record.id.as_str()), None),
+            System::Salesforce => (None, Some(change.record.id.as_str())),
+        };
+        self.audit("create", ns_id, sf_id, why).await?;
+        Ok(work)
     }
 
-    /// Stores a dead letter for a change that matches more than one record, naming the other
-    /// records of its group.
-    async fn dead_letter_ambiguous(&self, change: &Change, group: &Group) -> Result<(), PassError> {
-        let other = change.system.other();
-        let candidates: Vec<&str> = group
-            .records
-            .keys()
-            .filter(|key| key.0 == other)
-            .map(|key| key.1.as_str())
+    /// Queues a change for review with its candidates; nothing is written for it.
+    async fn queue_review(&self, change: &Change, edges: &[&Edge]) -> Result<(), PassError> {
+        let candidates: Vec<Candidate> = edges
+            .iter()
+            .map(|edge| Candidate {
+                id: edge.candidate.id.clone(),
+                values: edge.candidate.values.clone(),
+                score: edge.score.clone(),
+            })
             .collect();
-        let rivals = group
-            .records
-            .keys()
-            .filter(|key| key.0 == change.system)
-            .count()
-            - 1;
-        let message = format!(
-            "{} {} has the same name or email as {} {other} record(s) ({}) and {rivals} other \
-             {} record(s); nothing was linked or created. Link it by setting its {} to the \
-             right {other} ID",
-            change.system,
-            change.record.id,
-            candidates.len(),
-            candidates.join(", "),
-            change.system,
-            self.spec.object(change.system).link_field,
-        );
-        tracing::warn!(flow = %self.spec.flow, system = %change.system, id = %change.record.id,
-            candidates = %candidates.join(","), "ambiguous match; dead letter stored");
-        let letter = DeadLetter {
+        let item = ReviewItem {
             flow: self.spec.flow.clone(),
-            source_system: change.system,
-            source_id: change.record.id.clone(),
-            target_id: None,
-            action: "link".to_string(),
-            payload: change.values.clone(),
-            error: RemoteError::new(other, ErrorClass::Data, "AMBIGUOUS_MATCH", message),
+            system: change.system,
+            record_id: change.record.id.clone(),
+            values: change.values.clone(),
+            candidates,
         };
-        self.connections.store.add_dead_letter(&letter).await?;
+        let id = self.connections.store.add_review(&item).await?;
+        let names: Vec<String> = edges
+            .iter()
+            .map(|edge| format!("{} ({:.2})", edge.candidate.id, edge.score.value))
+            .collect();
+        tracing::warn!(flow = %self.spec.flow, system = %change.system, id = %change.record.id,
+            review_id = id, candidates = %names.join(", "), "doubtful match; queued for review");
+        let (ns_id, sf_id) = match change.system {
+            System::NetSuite => (Some(change.record.id.as_str()), None),
+            System::Salesforce => (None, Some(change.record.id.as_str())),
+        };
+        let text = format!("queued for review {id}; candidates {}", names.join(", "));
+        self.audit("review", ns_id, sf_id, text).await
+    }
+
+    /// Finishes pending review items of records that a pass has now linked or created.
+    async fn close_reviews(&self, records: &[(System, &str)]) -> Result<(), PassError> {
+        let store = self.connections.store.as_ref();
+        for (system, id) in records {
+            if let Some(open) = store.open_review(&self.spec.flow, *system, id).await?
+                && open.status == ReviewStatus::Pending
+            {
+                store.finish_review(open.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn audit(
+        &self,
+        kind: &str,
+        ns_id: Option<&str>,
+        sf_id: Option<&str>,
+        decision: String,
+    ) -> Result<(), PassError> {
+        let entry = AuditEntry {
+            flow: self.spec.flow.clone(),
+            kind: kind.to_string(),
+            ns_id: ns_id.map(str::to_string),
+            sf_id: sf_id.map(str::to_string),
+            field: None,
+            netsuite_value: None,
+            salesforce_value: None,
+            decision,
+        };
+        self.connections.store.audit(&entry).await?;
         Ok(())
     }
 }
 
-/// Returns the change and its counterpart in a group of one record per side. The counterpart
-/// is the one that was found as a key candidate, so its values are known.
-fn linkable_pair<'c>(pending: &[&'c Change], group: &Group) -> Option<(&'c Change, SeenRecord)> {
-    group
-        .changes
-        .iter()
-        .map(|&i| pending[i])
-        .find_map(|change| {
-            let (_, seen) = group
-                .records
-                .iter()
-                .find(|(key, _)| key.0 != change.system)?;
-            seen.clone().map(|other| (change, other))
-        })
-}
-
-/// Splits the pending changes into groups connected by shared keys (a union-find over the
-/// records on both sides).
-fn groups(pending: &[&Change], edges: Vec<(usize, SeenRecord)>) -> Vec<Group> {
-    let mut index: HashMap<RecordKey, usize> = HashMap::new();
-    let mut parent: Vec<usize> = Vec::new();
-    let mut node = |key: RecordKey, parent: &mut Vec<usize>| {
-        *index.entry(key).or_insert_with(|| {
-            parent.push(parent.len());
-            parent.len() - 1
-        })
+/// Builds a matching profile from a record's fields, using the side's key fields.
+fn profile_of(spec: &TwoWaySpec, system: System, fields: &Fields, email: Option<&str>) -> Profile {
+    let keys = spec.keys(system);
+    let text = |field: &Option<String>| -> Option<String> {
+        let value = fields.get(field.as_deref()?)?;
+        value.as_text().map(str::to_string)
     };
-    let change_nodes: Vec<usize> = pending
-        .iter()
-        .map(|change| node(key_of(change), &mut parent))
-        .collect();
-    let mut seen_records: HashMap<usize, SeenRecord> = HashMap::new();
-    for (change, candidate) in edges {
-        let candidate_node = node((candidate.system, candidate.id.clone()), &mut parent);
-        seen_records.insert(candidate_node, candidate);
-        union(&mut parent, change_nodes[change], candidate_node);
-    }
-
-    let mut groups: BTreeMap<usize, Group> = BTreeMap::new();
-    for (position, &change_node) in change_nodes.iter().enumerate() {
-        let root = find(&mut parent, change_node);
-        groups.entry(root).or_default().changes.push(position);
-    }
-    for (key, node) in index {
-        let root = find(&mut parent, node);
-        if let Some(group) = groups.get_mut(&root) {
-            group.records.insert(key, seen_records.get(&node).cloned());
-        }
-    }
-    groups.into_values().collect()
+    Profile::new(
+        text(&keys.name).as_deref(),
+        text(&keys.phone).as_deref(),
+        text(&keys.website).as_deref(),
+        email,
+        &spec.matching.phone_region,
+    )
 }
 
-fn find(parent: &mut [usize], mut node: usize) -> usize {
-    while parent[node] != node {
-        parent[node] = parent[parent[node]];
-        node = parent[node];
-    }
-    node
-}
-
-fn union(parent: &mut [usize], a: usize, b: usize) {
-    let (root_a, root_b) = (find(parent, a), find(parent, b));
-    if root_a != root_b {
-        parent[root_b] = root_a;
+/// Builds a change from what the store remembers of a record, for decisions made outside a
+/// pass (its modification time is unknown and not needed to link or create it).
+fn change_from_seen(seen: &SeenRecord) -> Change {
+    Change {
+        system: seen.system,
+        record: SourceRecord {
+            id: seen.id.clone(),
+            modified_at: chrono::DateTime::UNIX_EPOCH,
+            link: seen.link.clone(),
+            fields: seen.values.clone(),
+        },
+        values: seen.values.clone(),
     }
 }
 
@@ -395,7 +509,8 @@ fn fill_blanks(spec: &TwoWaySpec, work: &mut PairWork, first: System) {
     for pair in &spec.mapping.pairs {
         for side in [first, first.other()] {
             let own = normalized(work.xref.values(side).get(pair.name(side)));
-            let other = normalized(work.xref.values(side.other()).get(pair.name(side.other())));
+            let other: FieldValue =
+                normalized(work.xref.values(side.other()).get(pair.name(side.other())));
             if own.is_blank() && !other.is_blank() {
                 let name = pair.name(side).to_string();
                 work.update_mut(side).fields.insert(name, other);

@@ -10,10 +10,13 @@
 //! - [`write`]: send the writes in batches and record each outcome;
 //! - [`finish`]: mark records processed and advance the watermarks.
 
+mod conflict;
 mod finish;
 mod matcher;
+mod matching_groups;
 mod plan;
 mod read;
+mod settings;
 mod write;
 
 use std::sync::Arc;
@@ -28,17 +31,11 @@ use crate::report::PassReport;
 use crate::retry::RetryPolicy;
 use crate::state::{RunStatus, Store, StoreError};
 
-/// The fields that give a record's exact matching keys on one side.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyFields {
-    /// Field holding the company name (`companyName`, `Name`).
-    pub name: Option<String>,
-    /// Field holding an email address (`email`).
-    pub email: Option<String>,
-}
+pub use settings::{ConflictPolicy, ConflictSettings, KeyFields, MatchSettings};
 
-/// The definition of a two-way flow: the two objects, the mapped fields and the matching keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The definition of a two-way flow: the two objects, the mapped fields, matching and
+/// conflict settings.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TwoWaySpec {
     /// The flow's name, as used in the store, in logs and in reports (`account-customer`).
     pub flow: String,
@@ -49,6 +46,8 @@ pub struct TwoWaySpec {
     pub mapping: Mapping,
     pub netsuite_keys: KeyFields,
     pub salesforce_keys: KeyFields,
+    pub matching: MatchSettings,
+    pub conflicts: ConflictSettings,
     /// How far before the watermark each read starts, because modification times are coarse
     /// and a transaction may commit after its timestamp was taken.
     pub overlap: TimeDelta,

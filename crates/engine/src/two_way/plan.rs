@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::conflict::{self, PairState};
 use super::matcher;
 use super::read::{Change, ChangeBatch};
 use super::{Connections, PassError, TwoWaySpec};
@@ -10,7 +11,7 @@ use crate::loop_guard::fingerprint;
 use crate::mapping::{FieldPair, normalized};
 use crate::record::{Fields, NewRecord, System};
 use crate::report::PassReport;
-use crate::state::Xref;
+use crate::state::{AuditEntry, Conflict, ConflictStatus, StoredConflict, Xref};
 
 /// The write planned for one side of a pair.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,19 +90,20 @@ impl PairWork {
     }
 }
 
-/// Turns a batch of changes into pair work, counting echoes and unchanged records and storing
-/// a dead letter for each record that cannot be matched safely.
+/// Turns a batch of changes into pair work: linked pairs are merged field by field (with
+/// conflicts decided or parked), decisions that people made in the queues are carried out, and
+/// unlinked records go to the matcher.
 pub(super) async fn plan(
     spec: &TwoWaySpec,
     connections: &Connections,
     batch: &ChangeBatch,
     report: &mut PassReport,
 ) -> Result<Vec<PairWork>, PassError> {
+    let store = connections.store.as_ref();
     let mut linked: BTreeMap<String, (Xref, Vec<&Change>)> = BTreeMap::new();
     let mut unlinked: Vec<&Change> = Vec::new();
     for change in &batch.changes {
-        let xref = connections
-            .store
+        let xref = store
             .xref(&spec.flow, change.system, &change.record.id)
             .await?;
         match xref {
@@ -115,30 +117,53 @@ pub(super) async fn plan(
     }
 
     let mut work = Vec::new();
-    for (xref, changes) in linked.into_values() {
-        work.push(plan_sync(spec, xref, &changes, report));
+    for (xref, changes) in linked.values() {
+        let conflicts = store.pair_conflicts(&spec.flow, &xref.ns_id).await?;
+        let (pair, outcome) = plan_sync(spec, xref.clone(), changes, &conflicts, report);
+        outcome.record(connections).await?;
+        work.push(pair);
     }
+    work.extend(decided_conflicts(spec, connections, &linked).await?);
     work.extend(matcher::plan_unlinked(spec, connections, batch, unlinked, report).await?);
     Ok(work)
 }
 
-/// Plans a linked pair: drops echoes, merges the fields changed on either side and resolves
-/// fields changed on both.
+/// What merging a pair decided about the queues and the audit log.
+struct QueueOutcome {
+    park: Vec<Conflict>,
+    finished: Vec<i64>,
+    audit: Vec<AuditEntry>,
+}
+
+impl QueueOutcome {
+    /// Parks and settles conflicts and appends the audit entries.
+    async fn record(self, connections: &Connections) -> Result<(), PassError> {
+        let store = connections.store.as_ref();
+        for conflict in &self.park {
+            store.add_conflict(conflict).await?;
+        }
+        for id in self.finished {
+            store.finish_conflict(id).await?;
+        }
+        for entry in &self.audit {
+            store.audit(entry).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Plans a linked pair: drops echoes, then writes each changed field to the other side, as
+/// its conflict policy and the conflict queue decide.
 fn plan_sync(
     spec: &TwoWaySpec,
     mut xref: Xref,
     changes: &[&Change],
+    conflicts: &[StoredConflict],
     report: &mut PassReport,
-) -> PairWork {
+) -> (PairWork, QueueOutcome) {
     let previous = xref.clone();
-    let ns = changes
-        .iter()
-        .find(|c| c.system == System::NetSuite)
-        .copied();
-    let sf = changes
-        .iter()
-        .find(|c| c.system == System::Salesforce)
-        .copied();
+    let of = |system| changes.iter().find(|c| c.system == system).copied();
+    let (ns, sf) = (of(System::NetSuite), of(System::Salesforce));
     let ns_changed = side_changes(spec, &mut xref, ns, report);
     let sf_changed = side_changes(spec, &mut xref, sf, report);
 
@@ -151,19 +176,109 @@ fn plan_sync(
         }
     }
 
-    let winners = resolve_conflicts(spec, &xref, ns, sf, &ns_changed, &sf_changed);
-    for (pair, from) in winners {
-        let source = if from == System::NetSuite { ns } else { sf };
-        let Some(source) = source else { continue };
-        let value = normalized(source.values.get(pair.name(from)));
+    let state = PairState {
+        xref: &xref,
+        previous: &previous,
+        ns,
+        sf,
+        conflicts,
+    };
+    let decisions = conflict::decide(spec, &state, &ns_changed, &sf_changed);
+    for (pair, from, value) in &decisions.writes {
         let target = from.other();
         let update = work.update_mut(target);
-        update.fields.insert(pair.name(target).to_string(), value);
+        update
+            .fields
+            .insert(pair.name(target).to_string(), value.clone());
         update.is_change = true;
+    }
+    // A held field keeps its last synced value on both sides, so the difference stays visible.
+    for pair in &decisions.held {
+        for system in [System::NetSuite, System::Salesforce] {
+            let name = pair.name(system).to_string();
+            let synced = normalized(previous.values(system).get(&name));
+            xref.values_mut(system).insert(name, synced);
+        }
     }
     work.xref = xref;
     work.previous = Some(previous);
-    work
+    let outcome = QueueOutcome {
+        park: decisions.park,
+        finished: decisions.finished,
+        audit: decisions.audit,
+    };
+    (work, outcome)
+}
+
+/// Carries out conflicts that a person decided, for pairs with no change in this pass: the
+/// chosen value is written to the other side.
+async fn decided_conflicts(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    linked: &BTreeMap<String, (Xref, Vec<&Change>)>,
+) -> Result<Vec<PairWork>, PassError> {
+    let store = connections.store.as_ref();
+    let decided = store
+        .conflicts(Some(&spec.flow), Some(ConflictStatus::Decided))
+        .await?;
+    let mut works: BTreeMap<String, PairWork> = BTreeMap::new();
+    for stored in decided {
+        let conflict = &stored.conflict;
+        let (Some(winner), false) = (stored.winner, linked.contains_key(&conflict.ns_id)) else {
+            continue;
+        };
+        let Some(xref) = store
+            .xref(&spec.flow, System::NetSuite, &conflict.ns_id)
+            .await?
+        else {
+            store.finish_conflict(stored.id).await?;
+            continue;
+        };
+        let work = works.entry(conflict.ns_id.clone()).or_insert_with(|| {
+            let mut work = PairWork::new(xref.clone());
+            work.previous = Some(xref);
+            work
+        });
+        let value = match winner {
+            System::NetSuite => conflict.netsuite_value.clone(),
+            System::Salesforce => conflict.salesforce_value.clone(),
+        };
+        let loser = winner.other();
+        let loser_field = match loser {
+            System::NetSuite => &conflict.netsuite_field,
+            System::Salesforce => &conflict.salesforce_field,
+        };
+        let winner_field = match winner {
+            System::NetSuite => &conflict.netsuite_field,
+            System::Salesforce => &conflict.salesforce_field,
+        };
+        let update = work.update_mut(loser);
+        update.fields.insert(loser_field.clone(), value.clone());
+        update.is_change = true;
+        work.xref
+            .values_mut(winner)
+            .insert(winner_field.clone(), value.clone());
+        store.finish_conflict(stored.id).await?;
+        store
+            .audit(&AuditEntry {
+                flow: spec.flow.clone(),
+                kind: "conflict".to_string(),
+                ns_id: Some(conflict.ns_id.clone()),
+                sf_id: Some(conflict.sf_id.clone()),
+                field: Some(format!(
+                    "{}/{}",
+                    conflict.netsuite_field, conflict.salesforce_field
+                )),
+                netsuite_value: Some(conflict.netsuite_value.clone()),
+                salesforce_value: Some(conflict.salesforce_value.clone()),
+                decision: format!(
+                    "{winner} value written (chosen by a person, conflict {})",
+                    stored.id
+                ),
+            })
+            .await?;
+    }
+    Ok(works.into_values().collect())
 }
 
 /// Compares one side's record with the pair's last synced values. Returns the pairs that
@@ -196,50 +311,4 @@ fn side_changes<'a>(
     }
     *xref.values_mut(system) = change.values.clone();
     changed
-}
-
-/// Returns, for every changed pair, the side whose value wins. A pair changed on both sides
-/// to different values goes to the record modified last, compared in whole seconds, and to
-/// NetSuite on a tie.
-fn resolve_conflicts<'a>(
-    spec: &TwoWaySpec,
-    xref: &Xref,
-    ns: Option<&Change>,
-    sf: Option<&Change>,
-    ns_changed: &[&'a FieldPair],
-    sf_changed: &[&'a FieldPair],
-) -> Vec<(&'a FieldPair, System)> {
-    let mut winners: Vec<(&FieldPair, System)> = Vec::new();
-    for &pair in ns_changed {
-        winners.push((pair, System::NetSuite));
-    }
-    for &pair in sf_changed {
-        if !ns_changed.contains(&pair) {
-            winners.push((pair, System::Salesforce));
-            continue;
-        }
-        let (Some(ns), Some(sf)) = (ns, sf) else {
-            continue;
-        };
-        let ns_value = normalized(ns.values.get(&pair.netsuite));
-        let sf_value = normalized(sf.values.get(&pair.salesforce));
-        winners.retain(|(kept, _)| *kept != pair);
-        if ns_value == sf_value {
-            continue;
-        }
-        // NetSuite's times have whole seconds only, so within one second the order of the two
-        // edits is unknown and the tie goes to NetSuite.
-        let winner = if sf.record.modified_at.timestamp() > ns.record.modified_at.timestamp() {
-            System::Salesforce
-        } else {
-            System::NetSuite
-        };
-        tracing::warn!(
-            flow = %spec.flow, ns_id = %xref.ns_id, sf_id = %xref.sf_id,
-            netsuite_field = %pair.netsuite, salesforce_field = %pair.salesforce,
-            %winner, "field changed on both sides; the later change wins"
-        );
-        winners.push((pair, winner));
-    }
-    winners
 }

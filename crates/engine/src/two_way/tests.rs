@@ -14,7 +14,10 @@ use crate::flows::account_customer::{self, AccountCustomerSettings};
 use crate::memory_store::MemoryStore;
 use crate::port::WriteResult;
 use crate::record::{FieldValue, Fields, NewRecord, RecordUpdate, SourceRecord, Written};
-use crate::state::{DeadLetterStatus, DeadLetterStore};
+use crate::state::{
+    ConflictStatus, ConflictStore, DeadLetterStatus, DeadLetterStore, ReviewDecision, ReviewStore,
+};
+use crate::two_way::ConflictPolicy;
 
 /// A stored record: modification time, link value and fields.
 type Stored = (DateTime<Utc>, Option<String>, Fields);
@@ -580,7 +583,7 @@ async fn two_new_accounts_one_new_customer_are_held() {
 
     assert_eq!(report.created, 0);
     assert_eq!(report.linked, 0);
-    assert_eq!(report.dead_letters, 3);
+    assert_eq!(report.in_review, 3);
     assert_eq!(world.ns.ids().len(), 1);
     assert_eq!(world.sf.ids().len(), 2);
 }
@@ -642,7 +645,7 @@ async fn same_second_conflict_goes_to_netsuite() {
 }
 
 #[tokio::test]
-async fn two_candidates_give_dead_letters_not_link() {
+async fn two_candidates_go_to_review_not_link() {
     let world = World::new();
     world.ns.add(None, &[("companyName", "Acme Inc")]);
     world.ns.add(None, &[("companyName", "ACME")]);
@@ -650,16 +653,17 @@ async fn two_candidates_give_dead_letters_not_link() {
 
     let report = world.pass().await;
 
-    assert_eq!(report.dead_letters, 3);
+    assert_eq!(report.in_review, 3);
     assert_eq!(report.linked, 0);
     assert_eq!(report.created, 0);
     assert_eq!(world.sf.ids().len(), 1);
-    let letters = world
-        .store
-        .dead_letters(Some(account_customer::FLOW), None)
-        .await
-        .unwrap();
-    assert_eq!(letters[0].letter.error.code, "AMBIGUOUS_MATCH");
+    let reviews = world.store.reviews(None, None).await.unwrap();
+    assert_eq!(reviews.len(), 3);
+    let account_review = reviews
+        .iter()
+        .find(|review| review.item.system == System::Salesforce)
+        .expect("the Account is in review");
+    assert_eq!(account_review.item.candidates.len(), 2);
 }
 
 #[tokio::test]
@@ -692,4 +696,164 @@ async fn lost_database_relinks_without_duplicates() {
     assert_eq!(report.linked, 2);
     assert_eq!(world.ns.ids().len(), 2);
     assert_eq!(world.sf.ids().len(), 2);
+}
+
+#[tokio::test]
+async fn near_duplicate_with_same_phone_links() {
+    let world = World::new();
+    let account = world.sf.add(
+        None,
+        &[("Name", "Northwind Traders"), ("Phone", "(206) 555-0101")],
+    );
+    let customer = world.ns.add(
+        None,
+        &[
+            ("companyName", "Northwind Trading"),
+            ("phone", "+1 206 555 0101"),
+        ],
+    );
+
+    let report = world.pass().await;
+
+    assert_eq!(report.linked, 1);
+    assert_eq!(world.sf.link(&account), Some(customer));
+}
+
+#[tokio::test]
+async fn doubtful_match_waits_for_review_then_links() {
+    let world = World::new();
+    let account = world.sf.add(None, &[("Name", "Acme Logistics")]);
+    let customer = world.ns.add(None, &[("companyName", "Acme Industries")]);
+
+    let first = world.pass().await;
+    assert_eq!(first.in_review, 2);
+    assert_eq!(first.written, 0);
+
+    let reviews = world.store.reviews(None, None).await.unwrap();
+    let review = reviews
+        .iter()
+        .find(|r| r.item.record_id == account)
+        .unwrap();
+    world
+        .store
+        .decide_review(review.id, &ReviewDecision::Link(customer.clone()))
+        .await
+        .unwrap();
+    let second = world.pass().await;
+
+    assert_eq!(second.linked, 1);
+    assert_eq!(world.sf.link(&account), Some(customer.clone()));
+    assert_eq!(world.ns.link(&customer), Some(account));
+    let pending = world
+        .store
+        .reviews(None, Some(crate::state::ReviewStatus::Pending))
+        .await
+        .unwrap();
+    assert!(pending.is_empty(), "{pending:?}");
+}
+
+#[tokio::test]
+async fn review_decision_create_makes_counterpart() {
+    let world = World::new();
+    let account = world.sf.add(None, &[("Name", "Acme Logistics")]);
+    world.ns.add(None, &[("companyName", "Acme Industries")]);
+    world.pass().await;
+    let reviews = world.store.reviews(None, None).await.unwrap();
+    let review = reviews
+        .iter()
+        .find(|r| r.item.record_id == account)
+        .unwrap();
+
+    world
+        .store
+        .decide_review(review.id, &ReviewDecision::Create)
+        .await
+        .unwrap();
+    let report = world.pass().await;
+
+    assert_eq!(report.created, 1);
+    assert!(world.ns.find("companyName", "Acme Logistics").is_some());
+}
+
+#[tokio::test]
+async fn manual_policy_parks_then_applies_choice() {
+    let mut world = World::new();
+    world.spec.conflicts.default = ConflictPolicy::Manual;
+    let account = world
+        .sf
+        .add(None, &[("Name", "Blue Heron"), ("Phone", "555-0100")]);
+    world.pass().await;
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.sf.edit(&account, &[("Phone", "555-0001")]);
+    world.ns.edit(&customer, &[("phone", "555-0002")]);
+    let parked = world.pass().await;
+
+    assert_eq!(parked.written, 0);
+    let conflicts = world
+        .store
+        .conflicts(None, Some(ConflictStatus::Open))
+        .await
+        .unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].conflict.netsuite_value, text("555-0002"));
+    assert_eq!(conflicts[0].conflict.salesforce_value, text("555-0001"));
+    assert_eq!(conflicts[0].conflict.synced_value, text("555-0100"));
+
+    let again = world.pass().await;
+    assert_eq!(again.written, 0);
+    let still = world.store.conflicts(None, None).await.unwrap();
+    assert_eq!(still.len(), 1, "{still:?}");
+
+    world
+        .store
+        .decide_conflict(conflicts[0].id, System::Salesforce)
+        .await
+        .unwrap();
+    let applied = world.pass().await;
+
+    assert_eq!(applied.updated, 1);
+    assert_eq!(world.ns.field(&customer, "phone"), text("555-0001"));
+    let open = world
+        .store
+        .conflicts(None, Some(ConflictStatus::Open))
+        .await
+        .unwrap();
+    assert!(open.is_empty());
+    let quiet = world.pass().await;
+    assert_eq!(quiet.written, 0);
+}
+
+#[tokio::test]
+async fn field_policy_netsuite_wins_regardless_of_time() {
+    let mut world = World::new();
+    world
+        .spec
+        .conflicts
+        .fields
+        .insert("Phone".to_string(), ConflictPolicy::NetSuite);
+    let account = world
+        .sf
+        .add(None, &[("Name", "Blue Heron"), ("Phone", "555-0100")]);
+    world.pass().await;
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.ns.edit(&customer, &[("phone", "555-0002")]);
+    world.sf.edit(&account, &[("Phone", "555-0001")]);
+    world.pass().await;
+
+    assert_eq!(world.sf.field(&account, "Phone"), text("555-0002"));
+    let audit = world.store.audit_entries(None, 50).await.unwrap();
+    let decision = audit
+        .iter()
+        .find(|entry| entry.entry.kind == "conflict")
+        .expect("audited");
+    assert!(
+        decision.entry.decision.contains("policy netsuite"),
+        "{decision:?}"
+    );
+    assert_eq!(decision.entry.netsuite_value, Some(text("555-0002")));
+    assert_eq!(decision.entry.salesforce_value, Some(text("555-0001")));
 }

@@ -1,4 +1,6 @@
-//! A [`StateStore`] kept in memory, for tests and dry runs. Nothing survives the process.
+//! A [`crate::state::Store`] kept in memory, for tests. Nothing survives the process.
+
+mod queues;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -10,19 +12,22 @@ use crate::error::RemoteError;
 use crate::record::{Fields, System};
 use crate::state::{
     DeadLetter, DeadLetterStatus, DeadLetterStore, Processed, RunStatus, SeenRecord, StateStore,
-    StoreError, StoredDeadLetter, Watermark, Xref,
+    StoreError, StoredAuditEntry, StoredConflict, StoredDeadLetter, StoredReview, Watermark, Xref,
 };
 
 type RecordKey = (System, String, String);
 
 #[derive(Default)]
-struct Inner {
+pub(crate) struct Inner {
     identities: HashMap<System, String>,
     watermarks: HashMap<(String, System, String), Watermark>,
     seen: HashMap<RecordKey, SeenRecord>,
     processed: HashMap<RecordKey, Processed>,
     xrefs: Vec<Xref>,
     dead_letters: Vec<StoredDeadLetter>,
+    reviews: Vec<StoredReview>,
+    conflicts: Vec<StoredConflict>,
+    audit: Vec<StoredAuditEntry>,
     runs: Vec<(String, RunStatus, serde_json::Value, Option<String>)>,
 }
 
@@ -48,7 +53,7 @@ impl MemoryStore {
         self.lock().runs.iter().map(|run| run.1).collect()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while the lock was held leaves plain data behind; keep using it.
         self.inner
             .lock()
@@ -156,6 +161,30 @@ impl StateStore for MemoryStore {
         id: &str,
     ) -> Result<Option<SeenRecord>, StoreError> {
         Ok(self.lock().seen.get(&key(system, object, id)).cloned())
+    }
+
+    async fn unlinked(
+        &self,
+        flow: &str,
+        system: System,
+        object: &str,
+    ) -> Result<Vec<SeenRecord>, StoreError> {
+        let inner = self.lock();
+        let linked = |id: &str| {
+            inner
+                .xrefs
+                .iter()
+                .any(|xref| xref.flow == flow && xref.id(system) == id)
+        };
+        let mut found: Vec<SeenRecord> = inner
+            .seen
+            .values()
+            .filter(|seen| seen.system == system && seen.object == object)
+            .filter(|seen| !linked(&seen.id))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
     }
 
     async fn find_by_link(

@@ -1,0 +1,161 @@
+//! What a two-way flow's user can tune: matching keys and thresholds, and conflict policies.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::mapping::FieldPair;
+
+/// The fields that describe a company on one side, for matching.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyFields {
+    /// Field with the company name (`companyName`, `Name`).
+    pub name: Option<String>,
+    /// Field with an email address (`email`).
+    pub email: Option<String>,
+    /// Field with a phone number (`phone`, `Phone`).
+    pub phone: Option<String>,
+    /// Field with a website (`url`, `Website`).
+    pub website: Option<String>,
+}
+
+impl KeyFields {
+    /// Returns the fields that are set, once each.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for field in [&self.name, &self.email, &self.phone, &self.website]
+            .into_iter()
+            .flatten()
+        {
+            if !names.contains(&field.as_str()) {
+                names.push(field);
+            }
+        }
+        names
+    }
+}
+
+/// How unlinked records are matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchSettings {
+    /// Score at or above which a record is linked to its best candidate. Default 0.92.
+    pub link_threshold: f64,
+    /// Score at or above which a candidate sends the record to the review queue instead of
+    /// creating its counterpart. Default 0.75.
+    pub review_threshold: f64,
+    /// Two-letter country assumed for phone numbers without a country code. Default `US`.
+    pub phone_region: String,
+}
+
+impl Default for MatchSettings {
+    fn default() -> MatchSettings {
+        MatchSettings {
+            link_threshold: 0.92,
+            review_threshold: 0.75,
+            phone_region: "US".to_string(),
+        }
+    }
+}
+
+/// Who wins when a field changed on both sides since the last sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictPolicy {
+    /// NetSuite's value wins.
+    NetSuite,
+    /// Salesforce's value wins.
+    Salesforce,
+    /// The value of the record modified last wins, compared in whole seconds; NetSuite wins a
+    /// tie, because its times have whole seconds only.
+    Latest,
+    /// Neither is written; the field waits in the conflict queue for a person.
+    Manual,
+}
+
+impl FromStr for ConflictPolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ConflictPolicy, String> {
+        match text {
+            "netsuite" => Ok(ConflictPolicy::NetSuite),
+            "salesforce" => Ok(ConflictPolicy::Salesforce),
+            "latest" => Ok(ConflictPolicy::Latest),
+            "manual" => Ok(ConflictPolicy::Manual),
+            other => Err(format!(
+                "unknown conflict policy {other:?}; expected netsuite, salesforce, latest or manual"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ConflictPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConflictPolicy::NetSuite => "netsuite",
+            ConflictPolicy::Salesforce => "salesforce",
+            ConflictPolicy::Latest => "latest",
+            ConflictPolicy::Manual => "manual",
+        })
+    }
+}
+
+/// The conflict policy of every mapped field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictSettings {
+    /// The policy of fields not named in `fields`. Default `latest`.
+    pub default: ConflictPolicy,
+    /// Policies of single fields, keyed by the NetSuite or the Salesforce field name.
+    pub fields: BTreeMap<String, ConflictPolicy>,
+}
+
+impl Default for ConflictSettings {
+    fn default() -> ConflictSettings {
+        ConflictSettings {
+            default: ConflictPolicy::Latest,
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
+impl ConflictSettings {
+    /// Returns the policy of a mapped field pair.
+    pub fn policy(&self, pair: &FieldPair) -> ConflictPolicy {
+        self.fields
+            .get(&pair.netsuite)
+            .or_else(|| self.fields.get(&pair.salesforce))
+            .copied()
+            .unwrap_or(self.default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_policy_found_by_either_name() {
+        let settings = ConflictSettings {
+            default: ConflictPolicy::Latest,
+            fields: BTreeMap::from([("Phone".to_string(), ConflictPolicy::Manual)]),
+        };
+        let phone = FieldPair::new("phone", "Phone");
+        let name = FieldPair::new("companyName", "Name");
+        assert_eq!(settings.policy(&phone), ConflictPolicy::Manual);
+        assert_eq!(settings.policy(&name), ConflictPolicy::Latest);
+    }
+
+    #[test]
+    fn unknown_policy_name_is_rejected() {
+        assert!("newest".parse::<ConflictPolicy>().is_err());
+    }
+
+    #[test]
+    fn key_field_names_are_unique() {
+        let keys = KeyFields {
+            name: Some("Name".to_string()),
+            email: None,
+            phone: Some("Phone".to_string()),
+            website: Some("Name".to_string()),
+        };
+        assert_eq!(keys.names(), vec!["Name", "Phone"]);
+    }
+}
