@@ -3,11 +3,9 @@
 
 mod salesforce_support;
 
-use salesforce_support::{Server, VERSION, assert_shape_covers, at, corpus, shape};
+use salesforce_support::{RESTFORCE, Server, VERSION, assert_shape_covers, at, corpus, shape};
 use serde_json::{Value, json};
 use tandem_sandbox::salesforce::{Access, FieldDef, FieldType};
-
-const RESTFORCE: &str = "restforce__restforce/spec/fixtures";
 
 #[tokio::test]
 async fn token_response_covers_recorded_login() {

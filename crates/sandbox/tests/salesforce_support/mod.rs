@@ -16,6 +16,9 @@ use tandem_sandbox::salesforce::{SalesforceCredentials, SalesforceEmulator};
 /// API version the tests call.
 pub const VERSION: &str = "v62.0";
 
+/// Folder of the restforce fixtures in the corpus.
+pub const RESTFORCE: &str = "restforce__restforce/spec/fixtures";
+
 /// A running emulator and an HTTP client pointed at it.
 pub struct Server {
     pub emulator: SalesforceEmulator,

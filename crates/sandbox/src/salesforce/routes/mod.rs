@@ -2,6 +2,7 @@
 //! a served API version, a valid access token and the daily request allocation.
 
 mod bulk;
+mod changes;
 mod collections;
 mod control;
 mod describe;
@@ -76,6 +77,10 @@ fn data_routes() -> Router<SalesforceEmulator> {
             &data_path("/queryAll/{locator}"),
             with_405(get(query::query_more), "GET,HEAD"),
         )
+        .route(
+            &data_path("/limits"),
+            with_405(get(changes::limits), "GET,HEAD"),
+        )
         .merge(sobject_routes())
         .merge(bulk_routes())
         .route(
@@ -144,6 +149,14 @@ fn sobject_routes() -> Router<SalesforceEmulator> {
         .route(
             &data_path("/sobjects/{object}/describe"),
             with_405(get(describe::object), "GET,HEAD"),
+        )
+        .route(
+            &data_path("/sobjects/{object}/updated"),
+            with_405(get(changes::updated), "GET,HEAD"),
+        )
+        .route(
+            &data_path("/sobjects/{object}/deleted"),
+            with_405(get(changes::deleted), "GET,HEAD"),
         )
         .route(
             &data_path("/sobjects/{object}/{id}"),
