@@ -1,10 +1,15 @@
-//! OAuth 2.0 client credentials login and the shared access token.
+//! OAuth 2.0 logins (client credentials, JWT bearer, refresh token, username-password) and
+//! the shared access token.
 //!
 //! One [`Authenticator`] keeps the org's access token for every request of a client. When
 //! Salesforce rejects the token, the first caller logs in again while the others wait for its
-//! result, so a burst of expired requests causes one login, not one per request.
+//! result, so a burst of expired requests causes one login, not one per request. The token is
+//! never revoked by the client, because a revocation ends the session for every holder.
+
+pub(crate) mod jwt;
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -12,7 +17,7 @@ use tandem_engine::Secret;
 use tokio::sync::Mutex;
 use url::Url;
 
-use crate::config::{SalesforceConfig, check_base_url};
+use crate::config::{Login, SalesforceConfig, check_base_url};
 use crate::error::{Error, OAuthErrorWire, error_from_status};
 
 /// An access token and the instance that issued it.
@@ -28,13 +33,14 @@ pub(crate) struct Session {
     pub(crate) org_id: Option<String>,
 }
 
-/// Logs in with the client credentials flow and keeps the current session.
+/// Logs in with the configured OAuth flow and keeps the current session.
 #[derive(Debug)]
 pub(crate) struct Authenticator {
     http: reqwest::Client,
     token_url: Url,
-    client_id: String,
-    client_secret: Secret,
+    login: Login,
+    /// The `aud` claim of JWT bearer assertions.
+    jwt_audience: String,
     state: Mutex<TokenState>,
 }
 
@@ -64,8 +70,8 @@ impl Authenticator {
         Ok(Authenticator {
             http,
             token_url,
-            client_id: config.client_id.clone(),
-            client_secret: config.client_secret.clone(),
+            login: config.login.clone(),
+            jwt_audience: config.jwt_audience(),
             state: Mutex::new(TokenState::default()),
         })
     }
@@ -95,7 +101,8 @@ impl Authenticator {
     async fn login_into(&self, state: &mut TokenState) -> Result<Arc<Session>, Error> {
         state.session = None;
         let generation = state.logins + 1;
-        tracing::info!(token_url = %self.token_url, generation, "logging in to Salesforce");
+        let flow = self.login.flow_name();
+        tracing::info!(token_url = %self.token_url, flow, generation, "logging in to Salesforce");
         let result = self.request_token(generation).await;
         // A failed attempt still counts, so a later success gets a generation of its own.
         state.logins = generation;
@@ -106,11 +113,7 @@ impl Authenticator {
     }
 
     async fn request_token(&self, generation: u64) -> Result<Session, Error> {
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
-        ];
+        let form = token_form(&self.login, &self.jwt_audience, SystemTime::now())?;
         let response = self
             .http
             .post(self.token_url.clone())
@@ -126,10 +129,72 @@ impl Authenticator {
             .map_err(crate::client::transport_error)?;
         match status {
             StatusCode::OK => parse_token_response(&body, generation),
-            _ => Err(login_error(status, &body)),
+            _ => Err(login_error(self.login.flow_name(), status, &body)),
         }
     }
 }
+
+/// Builds the form of a token request for `login`. The values include secrets, so the form is
+/// only ever sent, never logged.
+pub(crate) fn token_form(
+    login: &Login,
+    jwt_audience: &str,
+    now: SystemTime,
+) -> Result<Vec<(&'static str, String)>, Error> {
+    let form = match login {
+        Login::ClientCredentials {
+            client_id,
+            client_secret,
+        } => vec![
+            ("grant_type", "client_credentials".to_string()),
+            ("client_id", client_id.clone()),
+            ("client_secret", client_secret.expose().to_string()),
+        ],
+        Login::JwtBearer {
+            client_id,
+            username,
+            private_key,
+            ..
+        } => {
+            let assertion = jwt::assertion(private_key, client_id, username, jwt_audience, now)?;
+            vec![
+                ("grant_type", JWT_BEARER_GRANT.to_string()),
+                ("assertion", assertion),
+            ]
+        }
+        Login::RefreshToken {
+            client_id,
+            client_secret,
+            refresh_token,
+        } => {
+            let mut form = vec![
+                ("grant_type", "refresh_token".to_string()),
+                ("refresh_token", refresh_token.expose().to_string()),
+                ("client_id", client_id.clone()),
+            ];
+            if let Some(secret) = client_secret {
+                form.push(("client_secret", secret.expose().to_string()));
+            }
+            form
+        }
+        Login::Password {
+            client_id,
+            client_secret,
+            username,
+            password,
+        } => vec![
+            ("grant_type", "password".to_string()),
+            ("client_id", client_id.clone()),
+            ("client_secret", client_secret.expose().to_string()),
+            ("username", username.clone()),
+            ("password", password.expose().to_string()),
+        ],
+    };
+    Ok(form)
+}
+
+/// The `grant_type` of the JWT bearer flow (RFC 7523).
+pub(crate) const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// Reads a successful token response. Error messages never quote the body, which contains
 /// the access token.
@@ -169,9 +234,10 @@ fn org_id_of(identity_url: &str) -> Option<String> {
 }
 
 /// Builds the error for a rejected login: the OAuth error when the body is one.
-fn login_error(status: StatusCode, body: &[u8]) -> Error {
+fn login_error(flow: &'static str, status: StatusCode, body: &[u8]) -> Error {
     match serde_json::from_slice::<OAuthErrorWire>(body) {
         Ok(wire) => Error::OAuth {
+            flow,
             status: status.as_u16(),
             code: wire.error,
             description: wire.error_description,
@@ -181,104 +247,4 @@ fn login_error(status: StatusCode, body: &[u8]) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FIXTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../corpus/salesforce/restforce__restforce/spec/fixtures"
-    );
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
-    }
-
-    #[test]
-    fn parse_token_response_reads_auth_success() {
-        let session = parse_token_response(&fixture("auth_success_response.json"), 3).unwrap();
-        assert_eq!(session.instance_url.as_str(), "https://na1.salesforce.com/");
-        assert_eq!(session.org_id.as_deref(), Some("00Dx0000000BV7z"));
-        assert!(
-            session
-                .access_token
-                .expose()
-                .starts_with("00Dx0000000BV7z!AR8AQ")
-        );
-        assert_eq!(session.generation, 3);
-    }
-
-    #[test]
-    fn org_id_needs_an_org_id_segment() {
-        assert_eq!(
-            org_id_of("https://login.salesforce.com/id/005x00000012Q9P"),
-            None
-        );
-        assert_eq!(org_id_of("not a url"), None);
-    }
-
-    #[test]
-    fn parse_token_response_reads_reauth_success() {
-        let session = parse_token_response(&fixture("reauth_success_response.json"), 1).unwrap();
-        assert_eq!(session.access_token.expose(), "new_access_token");
-        assert_eq!(session.instance_url.as_str(), "https://na1.salesforce.com/");
-    }
-
-    #[test]
-    fn parse_token_response_hides_token_on_error() {
-        let body = br#"{"access_token":"SECRET-TOKEN","instance_url":"not a url"}"#;
-        let error = parse_token_response(body, 1).unwrap_err();
-        assert!(matches!(error, Error::InvalidResponse { .. }));
-        assert!(!error.to_string().contains("SECRET-TOKEN"), "{error}");
-    }
-
-    #[test]
-    fn parse_token_response_hides_token_on_bad_shape() {
-        let body = br#"{"access_token":"SECRET-TOKEN","instance_url":42}"#;
-        let error = parse_token_response(body, 1).unwrap_err();
-        assert!(!error.to_string().contains("SECRET-TOKEN"), "{error}");
-    }
-
-    #[test]
-    fn parse_token_response_rejects_plain_http_instance() {
-        let body = br#"{"access_token":"t","instance_url":"http://na1.salesforce.com"}"#;
-        assert!(matches!(
-            parse_token_response(body, 1),
-            Err(Error::InvalidResponse { .. })
-        ));
-    }
-
-    #[test]
-    fn login_error_reads_auth_error() {
-        let error = login_error(
-            StatusCode::BAD_REQUEST,
-            &fixture("auth_error_response.json"),
-        );
-        let Error::OAuth {
-            status,
-            code,
-            description,
-        } = &error
-        else {
-            panic!("expected an OAuth error, got {error:?}");
-        };
-        assert_eq!(*status, 400);
-        assert_eq!(code, "invalid_grant");
-        assert_eq!(description, "authentication failure - Invalid Password");
-    }
-
-    #[test]
-    fn login_error_reads_refresh_error() {
-        let error = login_error(
-            StatusCode::BAD_REQUEST,
-            &fixture("refresh_error_response.json"),
-        );
-        assert!(matches!(&error, Error::OAuth { code, description, .. }
-                if code == "invalid_grant" && description == "expired access/refresh token"));
-    }
-
-    #[test]
-    fn login_error_keeps_other_bodies() {
-        let error = login_error(StatusCode::SERVICE_UNAVAILABLE, b"maintenance");
-        assert!(matches!(error, Error::Http { status: 503, .. }));
-    }
-}
+mod tests;

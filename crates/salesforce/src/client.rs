@@ -1,64 +1,56 @@
-//! The HTTP client: one connection pool, the shared session, and the API usage figures.
+//! The HTTP client: one connection pool, the shared session, the API version check, the API
+//! budget and the describe cache.
 
-use std::sync::{Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use tokio::sync::OnceCell;
 
-use crate::api::ApiRequest;
+use crate::api::describe::SObjectDescribe;
+use crate::api::{ApiRequest, Target};
 use crate::auth::{Authenticator, Session};
+use crate::budget::{ApiBudget, ApiUsage};
 use crate::config::SalesforceConfig;
 use crate::error::{Error, error_from_status};
 
 /// Response header with the org's API request usage, `api-usage=<used>/<max>`.
 const LIMIT_INFO_HEADER: &str = "Sforce-Limit-Info";
 
-/// API requests the org has used in the rolling 24 hours, and its allowance, as of the latest
-/// response that carried `Sforce-Limit-Info`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ApiUsage {
-    pub used: u64,
-    pub max: u64,
-}
-
-impl ApiUsage {
-    /// Returns the requests left in the allowance (zero when it is used up or exceeded).
-    pub fn remaining(&self) -> u64 {
-        self.max.saturating_sub(self.used)
-    }
-
-    /// Parses a `Sforce-Limit-Info` value such as `api-usage=28/15000` or
-    /// `api-usage=28/15000; api-bursts=1/10`.
-    pub fn parse(header: &str) -> Option<ApiUsage> {
-        let usage = header
-            .split(';')
-            .find_map(|part| part.trim().strip_prefix("api-usage="))?;
-        let (used, max) = usage.split_once('/')?;
-        Some(ApiUsage {
-            used: used.trim().parse().ok()?,
-            max: max.trim().parse().ok()?,
-        })
-    }
-}
-
 /// A Salesforce REST client for one org.
 ///
-/// It logs in on the first request and shares its session between concurrent requests. When a
-/// request gets 401 `INVALID_SESSION_ID`, it logs in again once and replays the request once.
-/// A second 401 is returned as an error. The methods that send requests live in
-/// [`crate::api`]'s modules.
+/// It logs in on the first request, checks once that the org offers the configured API
+/// version, and shares its session between concurrent requests. When a request gets 401
+/// `INVALID_SESSION_ID`, it logs in again once and replays the request once. A second 401 is
+/// returned as an error. The methods that send requests live in [`crate::api`]'s modules.
 #[derive(Debug)]
 pub struct SalesforceClient {
     http: reqwest::Client,
     api_version: String,
     auth: Authenticator,
-    api_usage: Mutex<Option<ApiUsage>>,
+    settings: Settings,
+    /// Set once the org has listed the configured version among the ones it offers.
+    version_checked: OnceCell<()>,
+    budget: Mutex<ApiBudget>,
+    describes: Mutex<HashMap<String, Arc<SObjectDescribe>>>,
+}
+
+/// The settings the request methods read.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) bulk_threshold: usize,
+    pub(crate) query_batch_size: Option<u32>,
+    pub(crate) bulk_timeout: Duration,
+    pub(crate) bulk_poll_interval: Duration,
 }
 
 /// A response whose body has been read in full.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
     pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
 }
 
@@ -66,6 +58,11 @@ impl RawResponse {
     /// Returns the error for a status the caller did not expect.
     pub(crate) fn into_error(self) -> Error {
         error_from_status(self.status.as_u16(), &self.body)
+    }
+
+    /// Returns a header's value as text, or `None` when it is missing or not text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
     }
 }
 
@@ -89,23 +86,37 @@ impl SalesforceClient {
             http,
             api_version: config.api_version,
             auth,
-            api_usage: Mutex::new(None),
+            settings: Settings {
+                bulk_threshold: config.bulk_threshold,
+                query_batch_size: config.query_batch_size,
+                bulk_timeout: config.bulk_timeout,
+                bulk_poll_interval: config.bulk_poll_interval,
+            },
+            version_checked: OnceCell::new(),
+            budget: Mutex::new(ApiBudget {
+                usage: None,
+                reserve_percent: config.api_reserve_percent,
+            }),
+            describes: Mutex::new(HashMap::new()),
         })
     }
 
     /// Returns the API usage reported by the latest response that carried it, or `None` before
     /// the first such response.
     pub fn limit_info(&self) -> Option<ApiUsage> {
-        *self
-            .api_usage
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.budget().usage
+    }
+
+    /// Returns the part of the org's daily API requests that Tandem may still spend, as of the
+    /// latest response.
+    pub fn budget(&self) -> ApiBudget {
+        *self.budget.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Returns the org's ID from the login's identity URL, logging in first if needed. Without
     /// an identity URL in the token response, returns the instance URL's host instead.
     pub async fn org_id(&self) -> Result<String, Error> {
-        let session = self.auth.session().await?;
+        let session = self.ready_session().await?;
         let host = || {
             session
                 .instance_url
@@ -121,11 +132,30 @@ impl SalesforceClient {
         &self.api_version
     }
 
+    /// Returns the record count above which reads and writes use Bulk API 2.0.
+    pub fn bulk_threshold(&self) -> usize {
+        self.settings.bulk_threshold
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Sends `request` with the current session, and once more with a new session when
     /// Salesforce responds 401 `INVALID_SESSION_ID`. Returns any status, and callers map the
     /// ones they do not expect with [`RawResponse::into_error`].
+    ///
+    /// Fails with [`Error::BudgetExhausted`] without sending when the API budget is used up,
+    /// except for `/limits`, which shows whether the budget has come back.
     pub(crate) async fn execute(&self, request: &ApiRequest) -> Result<RawResponse, Error> {
-        let session = self.auth.session().await?;
+        if !is_limits_request(request) {
+            self.check_budget()?;
+        }
+        let session = self.ready_session().await?;
         let response = self.send(&session, request).await?;
         if !is_invalid_session(&response) {
             return Ok(response);
@@ -136,6 +166,33 @@ impl SalesforceClient {
         );
         let session = self.auth.renew(&session).await?;
         self.send(&session, request).await
+    }
+
+    /// Returns the session, logging in first, and checks once that the org offers the API
+    /// version.
+    async fn ready_session(&self) -> Result<Arc<Session>, Error> {
+        let session = self.auth.session().await?;
+        self.version_checked
+            .get_or_try_init(|| self.check_version_offered(&session))
+            .await?;
+        Ok(session)
+    }
+
+    /// Returns the session, logging in first, without the version check.
+    pub(crate) async fn org_session(&self) -> Result<Arc<Session>, Error> {
+        self.auth.session().await
+    }
+
+    fn check_budget(&self) -> Result<(), Error> {
+        let budget = self.budget();
+        match (budget.is_exhausted(), budget.usage) {
+            (true, Some(usage)) => Err(Error::BudgetExhausted {
+                used: usage.used,
+                max: usage.max,
+                reserve_percent: budget.reserve_percent,
+            }),
+            _ => Ok(()),
+        }
     }
 
     async fn send(&self, session: &Session, request: &ApiRequest) -> Result<RawResponse, Error> {
@@ -150,15 +207,20 @@ impl SalesforceClient {
             .execute(http_request)
             .await
             .map_err(transport_error)?;
-        self.record_usage(response.headers());
         let status = response.status();
+        let headers = response.headers().clone();
+        self.record_usage(&headers);
         let body = response.bytes().await.map_err(transport_error)?.to_vec();
         tracing::debug!(
             status = status.as_u16(),
             bytes = body.len(),
             "received Salesforce response"
         );
-        Ok(RawResponse { status, body })
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     fn record_usage(&self, headers: &HeaderMap) {
@@ -167,12 +229,46 @@ impl SalesforceClient {
             .and_then(|value| value.to_str().ok())
             .and_then(ApiUsage::parse);
         if let Some(usage) = usage {
-            *self
-                .api_usage
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Some(usage);
+            self.set_usage(usage);
         }
     }
+
+    /// Replaces the usage figures, for example with the ones `/limits` returned.
+    pub(crate) fn set_usage(&self, usage: ApiUsage) {
+        let mut budget = self.budget.lock().unwrap_or_else(PoisonError::into_inner);
+        budget.usage = Some(usage);
+    }
+
+    /// Returns the cached describe of `sobject_type`, if one was read before.
+    pub(crate) fn cached_describe(&self, sobject_type: &str) -> Option<Arc<SObjectDescribe>> {
+        let cache = self
+            .describes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        cache.get(&sobject_type.to_ascii_lowercase()).cloned()
+    }
+
+    /// Stores a describe in the cache, keyed by the sObject name ignoring case.
+    pub(crate) fn cache_describe(&self, describe: Arc<SObjectDescribe>) {
+        let mut cache = self
+            .describes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        cache.insert(describe.name.to_ascii_lowercase(), describe);
+    }
+
+    /// Drops every cached describe, so the next validation reads them again.
+    pub fn clear_describe_cache(&self) {
+        let mut cache = self
+            .describes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        cache.clear();
+    }
+}
+
+fn is_limits_request(request: &ApiRequest) -> bool {
+    matches!(&request.target, Target::Versioned(segments) if segments == &["limits"])
 }
 
 fn is_invalid_session(response: &RawResponse) -> bool {
@@ -199,58 +295,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn api_usage_parses_recorded_headers() {
-        assert_eq!(
-            ApiUsage::parse("api-usage=568/15000"),
-            Some(ApiUsage {
-                used: 568,
-                max: 15000
-            })
-        );
-        assert_eq!(
-            ApiUsage::parse("api-usage=112/15000").unwrap().remaining(),
-            14888
-        );
-    }
-
-    #[test]
-    fn api_usage_skips_other_parts() {
-        let usage = ApiUsage::parse("api-bursts=1/10; api-usage=28/15000").unwrap();
-        assert_eq!(
-            usage,
-            ApiUsage {
-                used: 28,
-                max: 15000
-            }
-        );
-    }
-
-    #[test]
-    fn api_usage_rejects_malformed_values() {
-        for header in [
-            "",
-            "api-usage=",
-            "api-usage=28",
-            "api-usage=a/15000",
-            "usage=1/2",
-        ] {
-            assert_eq!(ApiUsage::parse(header), None, "{header:?}");
-        }
-    }
-
-    #[test]
-    fn api_usage_remaining_stops_at_zero() {
-        assert_eq!(
-            ApiUsage {
-                used: 15_010,
-                max: 15_000
-            }
-            .remaining(),
-            0
-        );
-    }
-
-    #[test]
     fn new_rejects_invalid_config() {
         let config = SalesforceConfig {
             api_version: "62".into(),
@@ -268,5 +312,30 @@ mod tests {
         let client = SalesforceClient::new(config).unwrap();
         assert_eq!(client.limit_info(), None);
         assert_eq!(client.api_version(), "v62.0");
+        assert_eq!(client.bulk_threshold(), 10_000);
+    }
+
+    #[test]
+    fn check_budget_refuses_once_reserve_is_reached() {
+        let config = SalesforceConfig::new("id", tandem_engine::Secret::new("secret"));
+        let client = SalesforceClient::new(config).unwrap();
+        client.set_usage(ApiUsage {
+            used: 13_499,
+            max: 15_000,
+        });
+        assert!(client.check_budget().is_ok());
+        client.set_usage(ApiUsage {
+            used: 13_500,
+            max: 15_000,
+        });
+        let error = client.check_budget().unwrap_err();
+        assert!(matches!(
+            error,
+            Error::BudgetExhausted {
+                used: 13_500,
+                max: 15_000,
+                reserve_percent: 10
+            }
+        ));
     }
 }

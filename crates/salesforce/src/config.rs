@@ -1,4 +1,5 @@
-//! Settings of the Salesforce client.
+//! Settings of the Salesforce client: where the org is, how to log in, and how the client
+//! spends API calls.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -12,7 +13,85 @@ use crate::error::Error;
 /// on. Before it, an update by external ID returns 204 with no body and no record Id.
 const MIN_API_VERSION: (u32, u32) = (46, 0);
 
-/// How to reach one Salesforce org and log in to it with the OAuth 2.0 client credentials flow.
+/// Smallest and largest `batchSize` that `Sforce-Query-Options` accepts.
+pub const QUERY_BATCH_SIZES: std::ops::RangeInclusive<u32> = 200..=2000;
+
+/// The OAuth 2.0 flow that gets the access token, with its credentials.
+///
+/// None of these flows returns a refresh token that the client keeps: when a session expires,
+/// the client runs the same flow again.
+#[derive(Debug, Clone)]
+pub enum Login {
+    /// `grant_type=client_credentials`: a connected app (or external client app) with a
+    /// "run as" user. Works only against the org's My Domain URL.
+    ClientCredentials {
+        /// Consumer key of the app.
+        client_id: String,
+        /// Consumer secret of the app.
+        client_secret: Secret,
+    },
+    /// `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`: an RS256 assertion signed with
+    /// the private key whose certificate the connected app holds. The user must be
+    /// pre-approved for the app.
+    JwtBearer {
+        /// Consumer key of the app, sent as the `iss` claim.
+        client_id: String,
+        /// Salesforce username to act as, sent as the `sub` claim.
+        username: String,
+        /// PEM text of the RSA private key (PKCS#1 or PKCS#8).
+        private_key: Secret,
+        /// The `aud` claim. `None` means `https://test.salesforce.com` when the login URL is
+        /// `test.salesforce.com`, and `https://login.salesforce.com` otherwise. An Experience
+        /// Cloud site sets its own URL here.
+        audience: Option<String>,
+    },
+    /// `grant_type=refresh_token`: a refresh token issued to the app earlier by an interactive
+    /// flow with the `refresh_token` scope.
+    RefreshToken {
+        /// Consumer key of the app.
+        client_id: String,
+        /// Consumer secret, for apps that require it on refresh.
+        client_secret: Option<Secret>,
+        /// The refresh token.
+        refresh_token: Secret,
+    },
+    /// `grant_type=password`: the username-password flow that older orgs still allow.
+    Password {
+        /// Consumer key of the app.
+        client_id: String,
+        /// Consumer secret of the app.
+        client_secret: Secret,
+        /// Salesforce username.
+        username: String,
+        /// The password, followed by the user's security token when the org requires one.
+        password: Secret,
+    },
+}
+
+impl Login {
+    /// Returns the flow's `grant_type` name as Tandem reports it (`client_credentials`,
+    /// `jwt_bearer`, `refresh_token`, `password`).
+    pub fn flow_name(&self) -> &'static str {
+        match self {
+            Login::ClientCredentials { .. } => "client_credentials",
+            Login::JwtBearer { .. } => "jwt_bearer",
+            Login::RefreshToken { .. } => "refresh_token",
+            Login::Password { .. } => "password",
+        }
+    }
+
+    /// Returns the consumer key of the app.
+    pub fn client_id(&self) -> &str {
+        match self {
+            Login::ClientCredentials { client_id, .. }
+            | Login::JwtBearer { client_id, .. }
+            | Login::RefreshToken { client_id, .. }
+            | Login::Password { client_id, .. } => client_id,
+        }
+    }
+}
+
+/// How to reach one Salesforce org, log in to it, and spend its API calls.
 #[derive(Debug, Clone)]
 pub struct SalesforceConfig {
     /// Base URL of the OAuth token endpoint (`{login_url}/services/oauth2/token`). Default
@@ -21,15 +100,30 @@ pub struct SalesforceConfig {
     /// Must be `https`, or plain `http` to a loopback address.
     pub login_url: Url,
     /// REST API version used in every path, in the form `vNN.N`. Default `v62.0`
-    /// (Winter '25), and at least `v46.0`.
+    /// (Winter '25), and at least `v46.0`. The client checks on its first call that the org
+    /// offers it.
     pub api_version: String,
-    /// Consumer key of the connected app (or external client app).
-    pub client_id: String,
-    /// Consumer secret of the connected app.
-    pub client_secret: Secret,
+    /// The OAuth flow and its credentials.
+    pub login: Login,
     /// Limit on each HTTP request, from connecting until the whole response is read.
     /// Default 120 seconds.
     pub timeout: Duration,
+    /// Record count above which reads and writes go through Bulk API 2.0 jobs instead of
+    /// REST queries and sObject Collections. Default 10,000.
+    pub bulk_threshold: usize,
+    /// Page size asked of REST queries through `Sforce-Query-Options: batchSize=N`, from 200
+    /// to 2,000. Salesforce treats it as a hint. Default `None` (Salesforce's default of up to
+    /// 2,000).
+    pub query_batch_size: Option<u32>,
+    /// Share of the org's daily API requests, in percent, that the client leaves to other
+    /// integrations: once `Sforce-Limit-Info` shows more than `100 - reserve` percent used,
+    /// calls fail with [`Error::BudgetExhausted`] before they are sent. Default 10.
+    pub api_reserve_percent: u8,
+    /// Longest time a Bulk API 2.0 job may take before the client stops polling it.
+    /// Default 30 minutes.
+    pub bulk_timeout: Duration,
+    /// Pause between two polls of a Bulk API 2.0 job. Default 2 seconds.
+    pub bulk_poll_interval: Duration,
 }
 
 impl SalesforceConfig {
@@ -39,16 +133,34 @@ impl SalesforceConfig {
     pub const DEFAULT_API_VERSION: &'static str = "v62.0";
     /// Default per-request timeout.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+    /// Default record count above which Bulk API 2.0 is used.
+    pub const DEFAULT_BULK_THRESHOLD: usize = 10_000;
+    /// Default share of the daily API requests left to other integrations, in percent.
+    pub const DEFAULT_API_RESERVE_PERCENT: u8 = 10;
 
-    /// Creates a configuration with the default login URL, API version and timeout.
+    /// Creates a configuration for the client credentials flow with the default login URL,
+    /// API version, timeouts and thresholds.
     pub fn new(client_id: impl Into<String>, client_secret: Secret) -> SalesforceConfig {
+        SalesforceConfig::with_login(Login::ClientCredentials {
+            client_id: client_id.into(),
+            client_secret,
+        })
+    }
+
+    /// Creates a configuration for `login` with the default login URL, API version, timeouts
+    /// and thresholds.
+    pub fn with_login(login: Login) -> SalesforceConfig {
         SalesforceConfig {
             // The constant is a valid absolute URL, which the tests check.
             login_url: Url::parse(Self::DEFAULT_LOGIN_URL).expect("default login URL is valid"),
             api_version: Self::DEFAULT_API_VERSION.to_string(),
-            client_id: client_id.into(),
-            client_secret,
+            login,
             timeout: Self::DEFAULT_TIMEOUT,
+            bulk_threshold: Self::DEFAULT_BULK_THRESHOLD,
+            query_batch_size: None,
+            api_reserve_percent: Self::DEFAULT_API_RESERVE_PERCENT,
+            bulk_timeout: Duration::from_secs(30 * 60),
+            bulk_poll_interval: Duration::from_secs(2),
         }
     }
 
@@ -56,22 +168,109 @@ impl SalesforceConfig {
     pub fn validate(&self) -> Result<(), Error> {
         check_api_version(&self.api_version)?;
         check_base_url("login_url", &self.login_url)?;
-        if self.client_id.trim().is_empty() {
-            return Err(config_error(
-                "client_id is empty: set the connected app's consumer key",
-            ));
-        }
-        if self.client_secret.expose().is_empty() {
-            return Err(config_error(
-                "client_secret is empty: set the connected app's consumer secret",
-            ));
-        }
+        check_login(&self.login)?;
         if self.timeout.is_zero() {
             return Err(config_error(
                 "timeout is zero: set a positive duration such as 120 s",
             ));
         }
+        if let Some(size) = self.query_batch_size
+            && !QUERY_BATCH_SIZES.contains(&size)
+        {
+            return Err(config_error(format!(
+                "query_batch_size {size} is out of range: Salesforce accepts 200 to 2000"
+            )));
+        }
+        if self.api_reserve_percent > 99 {
+            return Err(config_error(format!(
+                "api_reserve_percent {} leaves no calls for Tandem: use 0 to 99",
+                self.api_reserve_percent
+            )));
+        }
+        if self.bulk_timeout.is_zero() || self.bulk_poll_interval.is_zero() {
+            return Err(config_error(
+                "bulk_timeout and bulk_poll_interval must be positive durations",
+            ));
+        }
         Ok(())
+    }
+
+    /// Returns the `aud` claim of a JWT bearer login: the configured audience, or the
+    /// Salesforce login host that matches `login_url`.
+    pub(crate) fn jwt_audience(&self) -> String {
+        if let Login::JwtBearer {
+            audience: Some(audience),
+            ..
+        } = &self.login
+        {
+            return audience.clone();
+        }
+        match self.login_url.host_str() {
+            Some("test.salesforce.com") => "https://test.salesforce.com".into(),
+            _ => Self::DEFAULT_LOGIN_URL.into(),
+        }
+    }
+}
+
+/// Checks the credentials of `login`: nothing empty, and a private key that parses.
+fn check_login(login: &Login) -> Result<(), Error> {
+    if login.client_id().trim().is_empty() {
+        return Err(config_error(
+            "client_id is empty: set the connected app's consumer key",
+        ));
+    }
+    match login {
+        Login::ClientCredentials { client_secret, .. } => {
+            require_secret(client_secret, "client_secret")
+        }
+        Login::JwtBearer {
+            username,
+            private_key,
+            audience,
+            ..
+        } => {
+            require_text(username, "username", "the Salesforce username to act as")?;
+            crate::auth::jwt::check_private_key(private_key)?;
+            match audience {
+                Some(audience) => check_audience(audience),
+                None => Ok(()),
+            }
+        }
+        Login::RefreshToken { refresh_token, .. } => require_secret(refresh_token, "refresh_token"),
+        Login::Password {
+            client_secret,
+            username,
+            password,
+            ..
+        } => {
+            require_secret(client_secret, "client_secret")?;
+            require_text(username, "username", "the Salesforce username")?;
+            require_secret(password, "password")
+        }
+    }
+}
+
+fn require_secret(secret: &Secret, name: &str) -> Result<(), Error> {
+    match secret.expose().is_empty() {
+        true => Err(config_error(format!("{name} is empty: set it"))),
+        false => Ok(()),
+    }
+}
+
+fn require_text(value: &str, name: &str, what: &str) -> Result<(), Error> {
+    match value.trim().is_empty() {
+        true => Err(config_error(format!("{name} is empty: set {what}"))),
+        false => Ok(()),
+    }
+}
+
+fn check_audience(audience: &str) -> Result<(), Error> {
+    match Url::parse(audience) {
+        Ok(url) if url.scheme() == "https" => Ok(()),
+        _ => Err(config_error(format!(
+            "jwt audience {audience:?} is invalid: use https://login.salesforce.com, \
+             https://test.salesforce.com or an Experience Cloud site URL"
+        ))),
     }
 }
 
@@ -136,112 +335,4 @@ fn config_error(message: impl Into<String>) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config() -> SalesforceConfig {
-        SalesforceConfig::new("client-id", Secret::new("client-secret"))
-    }
-
-    fn message(result: Result<(), Error>) -> String {
-        match result {
-            Err(Error::Config { message }) => message,
-            other => panic!("expected a configuration error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn new_uses_documented_defaults() {
-        let config = config();
-        assert_eq!(config.login_url.as_str(), "https://login.salesforce.com/");
-        assert_eq!(config.api_version, "v62.0");
-        assert_eq!(config.timeout, Duration::from_secs(120));
-        assert!(config.validate().is_ok());
-    }
-
-    #[test]
-    fn validate_accepts_version_forms() {
-        for version in ["v46.0", "v62.0", "v66.0", "v100.0"] {
-            let config = SalesforceConfig {
-                api_version: version.into(),
-                ..config()
-            };
-            assert!(config.validate().is_ok(), "{version}");
-        }
-    }
-
-    #[test]
-    fn validate_rejects_malformed_versions() {
-        for version in [
-            "62.0", "v62", "v62.00", "v6.0", "v62.x", "vab.0", "v62.0 ", "V62.0", "",
-        ] {
-            let config = SalesforceConfig {
-                api_version: version.into(),
-                ..config()
-            };
-            let message = message(config.validate());
-            assert!(
-                message.contains("use the form vNN.N"),
-                "{version}: {message}"
-            );
-        }
-    }
-
-    #[test]
-    fn validate_rejects_versions_before_46() {
-        let config = SalesforceConfig {
-            api_version: "v45.0".into(),
-            ..config()
-        };
-        assert!(message(config.validate()).contains("v46.0 or later"));
-    }
-
-    #[test]
-    fn validate_rejects_plain_http_to_remote_host() {
-        let config = SalesforceConfig {
-            login_url: Url::parse("http://login.salesforce.com").unwrap(),
-            ..config()
-        };
-        assert!(message(config.validate()).contains("use https"));
-    }
-
-    #[test]
-    fn validate_accepts_plain_http_to_loopback() {
-        for url in [
-            "http://127.0.0.1:8080",
-            "http://[::1]:8080",
-            "http://localhost:1",
-        ] {
-            let config = SalesforceConfig {
-                login_url: Url::parse(url).unwrap(),
-                ..config()
-            };
-            assert!(config.validate().is_ok(), "{url}");
-        }
-    }
-
-    #[test]
-    fn validate_rejects_empty_credentials_and_timeout() {
-        let no_id = SalesforceConfig {
-            client_id: " ".into(),
-            ..config()
-        };
-        assert!(message(no_id.validate()).contains("client_id"));
-        let no_secret = SalesforceConfig {
-            client_secret: Secret::new(""),
-            ..config()
-        };
-        assert!(message(no_secret.validate()).contains("client_secret"));
-        let no_timeout = SalesforceConfig {
-            timeout: Duration::ZERO,
-            ..config()
-        };
-        assert!(message(no_timeout.validate()).contains("timeout"));
-    }
-
-    #[test]
-    fn debug_hides_client_secret() {
-        let text = format!("{:?}", config());
-        assert!(!text.contains("client-secret"), "{text}");
-    }
-}
+mod tests;

@@ -1,7 +1,11 @@
 //! Errors of the Salesforce client and how the engine should treat them.
 
+mod classify;
+
 use serde::Deserialize;
 use tandem_engine::{ErrorClass, RemoteError, System};
+
+pub use classify::Remedy;
 
 use crate::id::IdError;
 
@@ -29,11 +33,12 @@ pub enum Error {
 
     /// The OAuth token endpoint rejected the login (`invalid_client`, `invalid_grant`, ...).
     #[error(
-        "Salesforce login failed with HTTP {status} {code}: {description}; check the client ID, \
-         the client secret and the login URL (the client credentials flow needs the org's My \
-         Domain URL)"
+        "Salesforce {flow} login failed with HTTP {status} {code}: {description}; {}",
+        classify::login_hint(flow)
     )]
     OAuth {
+        /// The flow that was tried, as [`crate::Login::flow_name`] names it.
+        flow: &'static str,
         status: u16,
         code: String,
         description: String,
@@ -95,30 +100,42 @@ pub enum Error {
     /// A value is not a Salesforce record Id.
     #[error(transparent)]
     InvalidId(#[from] IdError),
+
+    /// The org's daily API requests, as the latest `Sforce-Limit-Info` reported them, reached
+    /// the share left to other integrations, so the call was not sent.
+    #[error(
+        "Salesforce API budget reached: {used} of {max} daily requests used, and {reserve_percent}% \
+         are kept for other integrations; the next pass can go on once the rolling 24-hour \
+         usage drops"
+    )]
+    BudgetExhausted {
+        used: u64,
+        max: u64,
+        reserve_percent: u8,
+    },
+
+    /// A Bulk API 2.0 job ended as `Failed` or `Aborted`, or did not finish in time.
+    #[error("Salesforce Bulk API job {job_id} {state}: {message}")]
+    BulkJob {
+        job_id: String,
+        /// The job's last state (`Failed`, `Aborted`, or the state it was in when polling
+        /// stopped).
+        state: String,
+        message: String,
+    },
 }
 
 impl Error {
+    /// Returns what it takes to get past this error: a later retry, API budget, a fix to the
+    /// record's data, or a fix to the configuration.
+    pub fn remedy(&self) -> Remedy {
+        classify::remedy(self)
+    }
+
     /// Returns what the engine should do about this error: retry it later, fix the record's
-    /// data, or fix the configuration.
-    ///
-    /// An error array is classified by its first error, and HTTP 5xx is always transient.
+    /// data, or fix the configuration. See [`Remedy::class`] for the mapping.
     pub fn class(&self) -> ErrorClass {
-        match self {
-            Error::Config { .. } | Error::OAuth { .. } | Error::InvalidRequest { .. } => {
-                ErrorClass::Config
-            }
-            Error::Api { status, errors } => classify_api(*status, errors),
-            Error::Record { errors } => errors
-                .first()
-                .and_then(classify_code)
-                .unwrap_or(ErrorClass::Data),
-            Error::MultipleChoices { .. } | Error::InvalidId(_) => ErrorClass::Data,
-            Error::Http { status, .. } => classify_http_status(*status),
-            Error::Timeout { .. } | Error::Connection { .. } => ErrorClass::Transient,
-            // A body of the wrong shape usually means the URL reaches something other than the
-            // Salesforce API, which retrying does not fix.
-            Error::InvalidResponse { .. } => ErrorClass::Config,
-        }
+        self.remedy().class()
     }
 
     /// Returns the Salesforce error code, or Tandem's code for errors that have none
@@ -137,6 +154,17 @@ impl Error {
             Error::InvalidResponse { .. } => "INVALID_RESPONSE".into(),
             Error::InvalidRequest { .. } => "INVALID_REQUEST".into(),
             Error::InvalidId(_) => "MALFORMED_ID".into(),
+            Error::BudgetExhausted { .. } => "API_BUDGET_EXHAUSTED".into(),
+            Error::BulkJob { .. } => "BULK_JOB_FAILED".into(),
+        }
+    }
+
+    /// Returns the errors Salesforce reported, empty for errors that did not come from an
+    /// error array or a record result.
+    pub fn details(&self) -> &[ErrorDetail] {
+        match self {
+            Error::Api { errors, .. } | Error::Record { errors } => errors,
+            _ => &[],
         }
     }
 
@@ -183,60 +211,6 @@ impl From<Error> for RemoteError {
             class: error.class(),
         }
     }
-}
-
-/// Classifies a whole-request error array: HTTP 5xx first, then the first error's code, then
-/// the status.
-fn classify_api(status: u16, errors: &[ErrorDetail]) -> ErrorClass {
-    if status >= 500 {
-        return ErrorClass::Transient;
-    }
-    if let Some(class) = errors.first().and_then(classify_code) {
-        return class;
-    }
-    match status {
-        401 | 403 => ErrorClass::Config,
-        _ => ErrorClass::Data,
-    }
-}
-
-fn classify_http_status(status: u16) -> ErrorClass {
-    match status {
-        429 | 500.. => ErrorClass::Transient,
-        _ => ErrorClass::Config,
-    }
-}
-
-/// Classifies the codes whose meaning does not depend on the HTTP status, or returns `None`.
-fn classify_code(error: &ErrorDetail) -> Option<ErrorClass> {
-    let class = match error.code.as_str() {
-        "UNABLE_TO_LOCK_ROW" | "SERVER_UNAVAILABLE" => ErrorClass::Transient,
-        // The query cursor expired, and running the query again from the start succeeds.
-        "INVALID_QUERY_LOCATOR" => ErrorClass::Transient,
-        // "ConcurrentRequests" clears once other long-running requests finish. "TotalRequests"
-        // is the rolling daily allowance, which retrying cannot restore, so it and any unknown
-        // variant stop the flow.
-        "REQUEST_LIMIT_EXCEEDED" if error.message.contains("ConcurrentRequests") => {
-            ErrorClass::Transient
-        }
-        "REQUEST_LIMIT_EXCEEDED" => ErrorClass::Config,
-        "INVALID_FIELD"
-        | "INVALID_TYPE"
-        | "MALFORMED_QUERY"
-        | "INVALID_SESSION_ID"
-        | "INVALID_FIELD_FOR_INSERT_UPDATE"
-        | "JSON_PARSER_ERROR" => ErrorClass::Config,
-        code if code.starts_with("INSUFFICIENT_ACCESS") => ErrorClass::Config,
-        "NOT_FOUND" if is_missing_external_id_field(error) => ErrorClass::Config,
-        "REQUIRED_FIELD_MISSING"
-        | "STRING_TOO_LONG"
-        | "DUPLICATE_VALUE"
-        | "INVALID_CROSS_REFERENCE_KEY"
-        | "FIELD_CUSTOM_VALIDATION_EXCEPTION"
-        | "MALFORMED_ID" => ErrorClass::Data,
-        _ => return None,
-    };
-    Some(class)
 }
 
 /// Returns true for the `NOT_FOUND` that an upsert gets when the external ID field in its URL

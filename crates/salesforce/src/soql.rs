@@ -1,9 +1,13 @@
-//! Building blocks for SOQL text: literals and checked names.
+//! Building blocks for SOQL text: literals, checked names and a small typed query builder.
 //!
 //! Values placed in a SOQL string go through these helpers so that a quote in a company name or
 //! a time zone offset in a watermark cannot change what the query means.
 
-use chrono::{DateTime, Utc};
+mod builder;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub use builder::{Condition, Direction, Operator, SoqlQuery, SoqlValue};
 
 use crate::error::Error;
 
@@ -13,6 +17,12 @@ use crate::error::Error;
 /// space, and Salesforce rejects the space-separated form that generic formatters produce.
 pub fn datetime_literal(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Formats a date as an unquoted SOQL date literal, `YYYY-MM-DD`. Date fields take only this
+/// form, and datetime fields only the datetime form.
+pub fn date_literal(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
 }
 
 /// Formats text as a quoted SOQL string literal.
@@ -89,6 +99,12 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2021, 8, 11, 12, 52, 8).unwrap()
             + chrono::Duration::microseconds(62_712);
         assert_eq!(datetime_literal(at), "2021-08-11T12:52:08.062Z");
+    }
+
+    #[test]
+    fn date_literal_is_unquoted_iso_date() {
+        let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(date_literal(date), "2024-02-29");
     }
 
     #[test]

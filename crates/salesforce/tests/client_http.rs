@@ -163,6 +163,7 @@ async fn wrong_client_secret_is_oauth_error() {
     let error = client.query("SELECT Id FROM Account").await.unwrap_err();
 
     let Error::OAuth {
+        flow: _,
         status,
         code,
         description,

@@ -147,31 +147,63 @@ async fn changed_since_fails_on_malformed_query() {
 }
 
 /// Creates records whose external ID value starts with `new`, rejects those starting with `bad`
-/// for a missing Name, and updates the rest. The Id is made from the length of the encoded value.
-fn upsert_replies(request: &support::Recorded) -> Reply {
-    let value = request.path.rsplit('/').next().unwrap().to_string();
+/// for a missing Name, and updates the rest. The Id is made from the length of the value.
+fn upsert_outcome(value: &str) -> (u16, serde_json::Value) {
     if value.starts_with("bad") {
-        return Reply::json(
-            400,
-            json!([{
-                "message": "Required fields are missing: [Name]",
-                "errorCode": "REQUIRED_FIELD_MISSING",
-                "fields": ["Name"]
-            }]),
-        );
+        let error = json!({
+            "message": "Required fields are missing: [Name]",
+            "errorCode": "REQUIRED_FIELD_MISSING",
+            "statusCode": "REQUIRED_FIELD_MISSING",
+            "fields": ["Name"]
+        });
+        return (400, error);
     }
     let created = value.starts_with("new");
-    Reply::json(
-        if created { 201 } else { 200 },
-        json!({"id": account_id(value.len()), "success": true, "errors": [], "created": created}),
-    )
+    let result =
+        json!({"id": account_id(value.len()), "success": true, "errors": [], "created": created});
+    (if created { 201 } else { 200 }, result)
 }
 
-#[tokio::test]
-async fn create_upserts_each_record_on_link_field() {
-    let org = FakeOrg::start(upsert_replies).await;
-    let port = SalesforcePort::new(org.client());
-    let records = vec![
+/// Answers collection upserts with one result per record, as [`upsert_outcome`] decides.
+fn collection_upsert_replies(request: &support::Recorded) -> Reply {
+    if request.path != format!("{API}/composite/sobjects/Account/NetSuite_Id__c") {
+        return Reply::json(
+            404,
+            json!([{"errorCode": "NOT_FOUND", "message": "wrong path"}]),
+        );
+    }
+    let results: Vec<serde_json::Value> = request.json()["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|record| {
+            let (status, body) = upsert_outcome(record["NetSuite_Id__c"].as_str().unwrap());
+            match status {
+                400 => json!({"success": false, "errors": [body]}),
+                _ => body,
+            }
+        })
+        .collect();
+    Reply::json(200, json!(results))
+}
+
+/// Answers single upserts as [`upsert_outcome`] decides, and has no collection upsert.
+fn single_upsert_replies(request: &support::Recorded) -> Reply {
+    if request.path.starts_with(&format!("{API}/composite/")) {
+        let error =
+            json!({"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"});
+        return Reply::json(404, json!([error]));
+    }
+    let value = request.path.rsplit('/').next().unwrap().to_string();
+    let (status, body) = upsert_outcome(&value);
+    match status {
+        400 => Reply::json(400, json!([body])),
+        _ => Reply::json(status, body),
+    }
+}
+
+fn three_new_records() -> Vec<NewRecord> {
+    vec![
         NewRecord {
             link: "new-1".into(),
             fields: fields(&[
@@ -187,9 +219,18 @@ async fn create_upserts_each_record_on_link_field() {
             link: "old/3".into(),
             fields: fields(&[("NetSuite_Id__c", FieldValue::Text("old/3".into()))]),
         },
-    ];
+    ]
+}
 
-    let results = port.create(&account_spec(), records).await.unwrap();
+#[tokio::test]
+async fn create_upserts_on_link_field_in_one_call() {
+    let org = FakeOrg::start(collection_upsert_replies).await;
+    let port = SalesforcePort::new(org.client());
+
+    let results = port
+        .create(&account_spec(), three_new_records())
+        .await
+        .unwrap();
 
     assert_eq!(results.len(), 3);
     assert_eq!(results[0].as_ref().unwrap().id, account_id(5));
@@ -197,6 +238,44 @@ async fn create_upserts_each_record_on_link_field() {
     assert_eq!(error.code, "REQUIRED_FIELD_MISSING");
     assert_eq!(error.fields, ["Name"]);
     assert_eq!(error.class, ErrorClass::Data);
+    assert_eq!(results[2].as_ref().unwrap().id, account_id(5));
+    let requests = org.authorized_requests();
+    assert_eq!(requests.len(), 1, "one collection call for three records");
+    assert_eq!(requests[0].method, "PATCH");
+    assert_eq!(
+        requests[0].header("sforce-call-options"),
+        Some("client=tandem")
+    );
+    assert_eq!(
+        requests[0].json(),
+        json!({
+            "allOrNone": false,
+            "records": [
+                {"attributes": {"type": "Account"}, "Name": "Acme", "Phone": null,
+                 "NetSuite_Id__c": "new-1"},
+                {"attributes": {"type": "Account"}, "Phone": "555", "NetSuite_Id__c": "bad-2"},
+                {"attributes": {"type": "Account"}, "NetSuite_Id__c": "old/3"}
+            ]
+        })
+    );
+}
+
+#[tokio::test]
+async fn create_falls_back_to_single_upserts() {
+    let org = FakeOrg::start(single_upsert_replies).await;
+    let port = SalesforcePort::new(org.client());
+
+    let results = port
+        .create(&account_spec(), three_new_records())
+        .await
+        .unwrap();
+
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0].as_ref().unwrap().id, account_id(5));
+    assert_eq!(
+        results[1].as_ref().unwrap_err().code,
+        "REQUIRED_FIELD_MISSING"
+    );
     assert_eq!(results[2].as_ref().unwrap().id, account_id("old%2F3".len()));
     let requests = org.authorized_requests();
     let paths: Vec<&str> = requests
@@ -206,27 +285,58 @@ async fn create_upserts_each_record_on_link_field() {
     assert_eq!(
         paths,
         [
+            "/services/data/v62.0/composite/sobjects/Account/NetSuite_Id__c",
             "/services/data/v62.0/sobjects/Account/NetSuite_Id__c/new-1",
             "/services/data/v62.0/sobjects/Account/NetSuite_Id__c/bad-2",
             "/services/data/v62.0/sobjects/Account/NetSuite_Id__c/old%2F3",
         ]
     );
-    assert_eq!(requests[0].method, "PATCH");
-    assert_eq!(requests[0].json(), json!({"Name": "Acme", "Phone": null}));
+    assert_eq!(requests[1].json(), json!({"Name": "Acme", "Phone": null}));
     assert_eq!(
-        requests[0].header("sforce-call-options"),
-        Some("client=tandem")
-    );
-    assert_eq!(
-        requests[2].json(),
+        requests[3].json(),
         json!({}),
         "the link field travels in the URL only"
     );
 }
 
 #[tokio::test]
-async fn create_reports_multiple_choices_per_record() {
+async fn create_reports_duplicate_external_id_per_record() {
     let org = FakeOrg::start(|_| {
+        let error = json!({
+            "statusCode": "DUPLICATE_EXTERNAL_ID",
+            "message": "NetSuite_Id__c: more than one record found for external id field: [001dM0000000001QAA, 001dM0000000002QAA]",
+            "fields": []
+        });
+        Reply::json(200, json!([{"success": false, "errors": [error]}]))
+    })
+    .await;
+    let port = SalesforcePort::new(org.client());
+    let record = NewRecord {
+        link: "42".into(),
+        fields: Fields::new(),
+    };
+
+    let results = port.create(&account_spec(), vec![record]).await.unwrap();
+
+    let error = results[0].as_ref().unwrap_err();
+    assert_eq!(error.code, "DUPLICATE_EXTERNAL_ID");
+    assert_eq!(error.class, ErrorClass::Data);
+    assert!(
+        error.message.contains("001dM0000000002QAA"),
+        "{}",
+        error.message
+    );
+}
+
+#[tokio::test]
+async fn create_reports_multiple_choices_per_record() {
+    let org = FakeOrg::start(|request| {
+        if request.path.starts_with(&format!("{API}/composite/")) {
+            return Reply::json(
+                405,
+                json!([{"errorCode": "METHOD_NOT_ALLOWED", "message": "no"}]),
+            );
+        }
         Reply::json(
             300,
             json!([
@@ -278,7 +388,7 @@ async fn create_fails_whole_call_on_server_error() {
     assert_eq!(
         org.authorized_requests().len(),
         1,
-        "the second record is not sent"
+        "both records go in one call, which is not repeated"
     );
 }
 

@@ -1,11 +1,13 @@
-//! sObject Collections: `POST` and `PATCH /composite/sobjects`, up to 200 records a call.
+//! sObject Collections: create (`POST /composite/sobjects`), update (`PATCH`), upsert
+//! (`PATCH /composite/sobjects/{Type}/{Field}`) and delete (`DELETE ?ids=`), up to 200
+//! records a call, `allOrNone=false`, one result per record in input order.
 
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::ApiRequest;
-use crate::api::sobjects::parse_response_id;
+use crate::api::sobjects::{UpsertResult, parse_response_id};
 use crate::client::{RawResponse, SalesforceClient};
 use crate::error::{Error, ErrorDetail, RecordErrorWire};
 use crate::fields::FieldChanges;
@@ -26,7 +28,21 @@ pub struct RecordPatch {
 /// the errors Salesforce reported for it.
 pub type RecordResult = Result<SalesforceId, Error>;
 
-/// One element of a collection response, `{"id","success","errors":[{"statusCode",...}]}`.
+/// One record of an upsert by external ID: the key value and the other fields to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpsertRecord {
+    /// Value of the external ID field that identifies the record.
+    pub external_id: String,
+    /// Fields to write, without the external ID field itself.
+    pub changes: FieldChanges,
+}
+
+/// The outcome for one record of a collection upsert: created or updated, or
+/// [`Error::Record`].
+pub type UpsertRecordResult = Result<UpsertResult, Error>;
+
+/// One element of a collection response, `{"id","success","errors":[{"statusCode",...}]}`,
+/// with `created` on upserts.
 #[derive(Debug, Deserialize)]
 pub(crate) struct CollectionResultWire {
     /// Absent on some failed records.
@@ -34,6 +50,8 @@ pub(crate) struct CollectionResultWire {
     pub(crate) success: bool,
     #[serde(default)]
     pub(crate) errors: Vec<RecordErrorWire>,
+    #[serde(default)]
+    pub(crate) created: Option<bool>,
 }
 
 /// Builds `POST /composite/sobjects` creating `records` with `allOrNone=false`.
@@ -60,6 +78,75 @@ pub(crate) fn update_request(
     collection_request(Method::PATCH, sobject_type, bodies)
 }
 
+/// Builds `PATCH /composite/sobjects/{sobject_type}/{external_id_field}` upserting `records`
+/// with `allOrNone=false`. Each record carries its key in `external_id_field`.
+pub(crate) fn upsert_request(
+    sobject_type: &str,
+    external_id_field: &str,
+    records: &[UpsertRecord],
+) -> Result<ApiRequest, Error> {
+    check_name(sobject_type)?;
+    check_name(external_id_field)?;
+    if external_id_field.contains('.') {
+        return Err(Error::InvalidRequest {
+            message: format!("{external_id_field} is not a field of {sobject_type}"),
+        });
+    }
+    let bodies = records
+        .iter()
+        .map(|record| upsert_body(sobject_type, external_id_field, record))
+        .collect::<Result<Vec<Value>, Error>>()?;
+    let mut request = collection_request(Method::PATCH, sobject_type, bodies)?;
+    if let crate::api::Target::Versioned(segments) = &mut request.target {
+        segments.extend([sobject_type.to_string(), external_id_field.to_string()]);
+    }
+    Ok(request)
+}
+
+/// Builds `DELETE /composite/sobjects?ids=...&allOrNone=false`.
+pub(crate) fn delete_request(ids: &[SalesforceId]) -> Result<ApiRequest, Error> {
+    if ids.len() > MAX_COLLECTION_RECORDS {
+        return Err(too_many(ids.len()));
+    }
+    let ids: Vec<&str> = ids.iter().map(SalesforceId::as_str).collect();
+    Ok(
+        ApiRequest::versioned(Method::DELETE, ["composite", "sobjects"])
+            .param("ids", ids.join(","))
+            .param("allOrNone", "false")
+            .write(),
+    )
+}
+
+fn upsert_body(
+    sobject_type: &str,
+    external_id_field: &str,
+    record: &UpsertRecord,
+) -> Result<Value, Error> {
+    if let Some(name) = record.changes.find_ignoring_case(external_id_field) {
+        return Err(Error::InvalidRequest {
+            message: format!(
+                "an upsert by {external_id_field} carries the key apart, not as {name}"
+            ),
+        });
+    }
+    let mut body = record_body(sobject_type, None, &record.changes)?;
+    if let Value::Object(fields) = &mut body {
+        fields.insert(
+            external_id_field.to_string(),
+            Value::String(record.external_id.clone()),
+        );
+    }
+    Ok(body)
+}
+
+fn too_many(count: usize) -> Error {
+    Error::InvalidRequest {
+        message: format!(
+            "a collection call takes at most {MAX_COLLECTION_RECORDS} records, not {count}"
+        ),
+    }
+}
+
 fn collection_request(
     method: Method,
     sobject_type: &str,
@@ -67,12 +154,7 @@ fn collection_request(
 ) -> Result<ApiRequest, Error> {
     check_name(sobject_type)?;
     if records.len() > MAX_COLLECTION_RECORDS {
-        return Err(Error::InvalidRequest {
-            message: format!(
-                "a collection call takes at most {MAX_COLLECTION_RECORDS} records, not {}",
-                records.len()
-            ),
-        });
+        return Err(too_many(records.len()));
     }
     let body = json!({"allOrNone": false, "records": records});
     Ok(ApiRequest::versioned(method, ["composite", "sobjects"]).write_json(body))
@@ -139,6 +221,52 @@ impl SalesforceClient {
         Ok(results)
     }
 
+    /// Creates or updates `records` by `external_id_field`, 200 per call, and returns one
+    /// result per record in input order, with `created` telling which branch ran.
+    ///
+    /// Records succeed or fail one by one (`allOrNone=false`). Sending the same records again
+    /// updates them, so a retry after a lost response creates no duplicate. A failed call fails
+    /// the whole method, and records of earlier calls stay written.
+    pub async fn upsert_collection(
+        &self,
+        sobject_type: &str,
+        external_id_field: &str,
+        records: &[UpsertRecord],
+    ) -> Result<Vec<UpsertRecordResult>, Error> {
+        let mut results = Vec::with_capacity(records.len());
+        for chunk in records.chunks(MAX_COLLECTION_RECORDS) {
+            let request = upsert_request(sobject_type, external_id_field, chunk)?;
+            let response = self.execute(&request).await?;
+            let wire = read_collection_wire(response, chunk.len())?;
+            for item in wire {
+                results.push(upsert_result(item)?);
+            }
+        }
+        let failed = results.iter().filter(|result| result.is_err()).count();
+        tracing::info!(
+            record_type = sobject_type,
+            action = "upserted",
+            records = results.len(),
+            failed,
+            "wrote Salesforce records through sObject Collections"
+        );
+        Ok(results)
+    }
+
+    /// Deletes the records `ids`, 200 per call, and returns one result per Id in input order.
+    pub async fn delete_collection(
+        &self,
+        ids: &[SalesforceId],
+    ) -> Result<Vec<RecordResult>, Error> {
+        let mut results = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_COLLECTION_RECORDS) {
+            let request = delete_request(chunk)?;
+            results.extend(self.send_collection(&request, chunk.len()).await?);
+        }
+        log_outcome("deleted", "(any)", &results);
+        Ok(results)
+    }
+
     async fn send_collection(
         &self,
         request: &ApiRequest,
@@ -154,6 +282,18 @@ pub(crate) fn read_collection_response(
     response: RawResponse,
     expected: usize,
 ) -> Result<Vec<RecordResult>, Error> {
+    read_collection_wire(response, expected)?
+        .into_iter()
+        .map(record_result)
+        .collect()
+}
+
+/// Reads the result array of a collection call and checks that it has one element per record.
+/// HTTP 200 says nothing about the records, which each carry their own `success`.
+pub(crate) fn read_collection_wire(
+    response: RawResponse,
+    expected: usize,
+) -> Result<Vec<CollectionResultWire>, Error> {
     if response.status != StatusCode::OK {
         return Err(response.into_error());
     }
@@ -169,12 +309,23 @@ pub(crate) fn read_collection_response(
             ),
         });
     }
-    wire.into_iter().map(record_result).collect()
+    Ok(wire)
+}
+
+/// Turns one upsert result into a record result, as [`record_result`] does.
+fn upsert_result(wire: CollectionResultWire) -> Result<UpsertRecordResult, Error> {
+    let created = wire.created;
+    Ok(record_result(wire)?.map(|id| UpsertResult {
+        id,
+        // `created` is present on every upsert result from v46.0 on, the oldest version the
+        // client accepts.
+        created: created.unwrap_or(false),
+    }))
 }
 
 /// Turns one wire result into a record result. The outer `Err` is an invalid response, which
 /// fails the whole call.
-fn record_result(wire: CollectionResultWire) -> Result<RecordResult, Error> {
+pub(crate) fn record_result(wire: CollectionResultWire) -> Result<RecordResult, Error> {
     if !wire.success {
         let errors: Vec<ErrorDetail> = wire.errors.into_iter().map(ErrorDetail::from).collect();
         return Ok(Err(Error::Record { errors }));

@@ -4,12 +4,20 @@
 //! Each resource module builds [`ApiRequest`] values and reads their responses. The client adds
 //! the instance URL, the API version and the headers that every call carries.
 
+pub mod batch;
+pub mod bulk;
+pub mod changes;
 pub mod collections;
+pub mod composite;
+pub mod describe;
+pub mod limits;
 pub mod query;
+pub mod records;
 pub mod sobjects;
+pub mod versions;
 
 use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
 use url::Url;
 
@@ -38,10 +46,27 @@ pub(crate) struct ApiRequest {
     pub(crate) method: Method,
     pub(crate) target: Target,
     pub(crate) query: Vec<(&'static str, String)>,
-    pub(crate) body: Option<Value>,
+    /// Headers beyond the ones every call carries (`Sforce-Query-Options`, ...).
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Body>,
+    /// Media type of the expected response: JSON, or CSV for Bulk API results.
+    pub(crate) accept: &'static str,
     /// True when the call changes data and so carries [`CALL_OPTIONS_HEADER`].
     pub(crate) is_write: bool,
 }
+
+/// The body of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Body {
+    Json(Value),
+    /// CSV text for a Bulk API 2.0 upload, sent as `text/csv`.
+    Csv(String),
+}
+
+/// `Accept` value of calls that return JSON.
+pub(crate) const JSON: &str = "application/json";
+/// `Accept` and `Content-Type` value of Bulk API 2.0 CSV data.
+pub(crate) const CSV: &str = "text/csv";
 
 impl ApiRequest {
     /// Creates a request to the versioned path made of `segments`.
@@ -53,7 +78,9 @@ impl ApiRequest {
             method,
             target: Target::Versioned(segments.into_iter().map(Into::into).collect()),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
+            accept: JSON,
             is_write: false,
         }
     }
@@ -64,7 +91,9 @@ impl ApiRequest {
             method: Method::GET,
             target: Target::ServerPath(path.into()),
             query: Vec::new(),
+            headers: Vec::new(),
             body: None,
+            accept: JSON,
             is_write: false,
         }
     }
@@ -75,10 +104,41 @@ impl ApiRequest {
         self
     }
 
+    /// Adds a header.
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> ApiRequest {
+        self.headers.push((name, value.into()));
+        self
+    }
+
     /// Sets a JSON body and marks the request as a write.
     pub(crate) fn write_json(mut self, body: Value) -> ApiRequest {
-        self.body = Some(body);
+        self.body = Some(Body::Json(body));
         self.is_write = true;
+        self
+    }
+
+    /// Sets a JSON body that changes no record, such as a query job or a job state change.
+    pub(crate) fn json(mut self, body: Value) -> ApiRequest {
+        self.body = Some(Body::Json(body));
+        self
+    }
+
+    /// Sets a CSV body and marks the request as a write.
+    pub(crate) fn write_csv(mut self, csv: String) -> ApiRequest {
+        self.body = Some(Body::Csv(csv));
+        self.is_write = true;
+        self
+    }
+
+    /// Marks the request as a write without a body, such as a delete.
+    pub(crate) fn write(mut self) -> ApiRequest {
+        self.is_write = true;
+        self
+    }
+
+    /// Asks for a CSV response instead of JSON.
+    pub(crate) fn accept_csv(mut self) -> ApiRequest {
+        self.accept = CSV;
         self
     }
 
@@ -100,8 +160,8 @@ impl ApiRequest {
         Ok(url)
     }
 
-    /// Builds the HTTP request for `session`: URL, bearer token, `Accept`, the JSON body and,
-    /// on writes, [`CALL_OPTIONS_HEADER`].
+    /// Builds the HTTP request for `session`: URL, bearer token, `Accept`, the extra headers,
+    /// the body and, on writes, [`CALL_OPTIONS_HEADER`].
     pub(crate) fn build(
         &self,
         http: &reqwest::Client,
@@ -115,13 +175,18 @@ impl ApiRequest {
                 AUTHORIZATION,
                 format!("Bearer {}", session.access_token.expose()),
             )
-            .header(ACCEPT, "application/json");
+            .header(ACCEPT, self.accept);
         if self.is_write {
             builder = builder.header(CALL_OPTIONS_HEADER, CALL_OPTIONS_VALUE);
         }
-        if let Some(body) = &self.body {
-            builder = builder.json(body);
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, value);
         }
+        builder = match &self.body {
+            Some(Body::Json(body)) => builder.json(body),
+            Some(Body::Csv(text)) => builder.header(CONTENT_TYPE, CSV).body(text.clone()),
+            None => builder,
+        };
         builder.build().map_err(|error| Error::InvalidRequest {
             message: format!("cannot build the HTTP request: {error}"),
         })
@@ -191,8 +256,27 @@ pub(crate) mod test_support {
 
     /// Returns the request body parsed as JSON.
     pub(crate) fn json_body(request: &reqwest::Request) -> Value {
+        serde_json::from_str(&text_body(request)).unwrap()
+    }
+
+    /// Returns the request body as text.
+    pub(crate) fn text_body(request: &reqwest::Request) -> String {
         let bytes = request.body().and_then(|body| body.as_bytes()).unwrap();
-        serde_json::from_slice(bytes).unwrap()
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    /// Returns the decoded query parameters in order.
+    pub(crate) fn params(request: &reqwest::Request) -> Vec<(String, String)> {
+        request.url().query_pairs().into_owned().collect()
+    }
+
+    /// Returns a response with `status`, `body` and no headers.
+    pub(crate) fn response(status: u16, body: &[u8]) -> crate::client::RawResponse {
+        crate::client::RawResponse {
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            headers: reqwest::header::HeaderMap::new(),
+            body: body.to_vec(),
+        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! SOQL queries: `GET /query?q=...`, then each `nextRecordsUrl` until `done`.
+//! SOQL queries: `GET /query?q=...` or `/queryAll?q=...`, then each `nextRecordsUrl` until
+//! `done`.
 
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -25,10 +26,38 @@ pub struct QueryResult {
     pub records: Vec<Map<String, Value>>,
 }
 
-/// Builds the request for the first page of `soql`. The query text is sent as the `q`
-/// parameter in `application/x-www-form-urlencoded` form, so `+` in an offset arrives as `+`.
+/// Header that asks for a page size between 200 and 2,000.
+const QUERY_OPTIONS_HEADER: &str = "Sforce-Query-Options";
+
+/// How to run a query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueryOptions {
+    /// Use `queryAll`, which also returns deleted and archived rows (`IsDeleted = true`).
+    pub include_deleted: bool,
+    /// Page size sent in `Sforce-Query-Options: batchSize=N`, from 200 to 2,000. Salesforce
+    /// treats it as a hint. `None` uses the client's setting.
+    pub batch_size: Option<u32>,
+}
+
+/// Builds the request for the first page of `soql` with default options.
+#[cfg(test)]
 pub(crate) fn query_request(soql: &str) -> ApiRequest {
-    ApiRequest::versioned(Method::GET, ["query"]).param("q", soql)
+    query_request_with(soql, &QueryOptions::default())
+}
+
+/// Builds the request for the first page of `soql` with `options`. The query text is sent as
+/// the `q` parameter in `application/x-www-form-urlencoded` form, so `+` in an offset arrives
+/// as `+`.
+pub(crate) fn query_request_with(soql: &str, options: &QueryOptions) -> ApiRequest {
+    let resource = match options.include_deleted {
+        true => "queryAll",
+        false => "query",
+    };
+    let request = ApiRequest::versioned(Method::GET, [resource]).param("q", soql);
+    match options.batch_size {
+        Some(size) => request.header(QUERY_OPTIONS_HEADER, format!("batchSize={size}")),
+        None => request,
+    }
 }
 
 /// Builds the request for a later page from the `nextRecordsUrl` that Salesforce returned.
@@ -44,16 +73,54 @@ impl SalesforceClient {
     /// more records than `totalSize`, or a page that is neither last nor has records. That
     /// check bounds the number of requests by the reported size.
     pub async fn query(&self, soql: &str) -> Result<QueryResult, Error> {
-        let mut result = self.query_page(&query_request(soql)).await?;
+        self.query_with(soql, &QueryOptions::default()).await
+    }
+
+    /// Runs `soql` with `queryAll`, which also returns deleted and archived rows, and reads
+    /// all pages. Otherwise the same as [`SalesforceClient::query`].
+    pub async fn query_all(&self, soql: &str) -> Result<QueryResult, Error> {
+        let options = QueryOptions {
+            include_deleted: true,
+            ..QueryOptions::default()
+        };
+        self.query_with(soql, &options).await
+    }
+
+    /// Runs `soql` with `options` and reads all pages, as [`SalesforceClient::query`] does.
+    pub async fn query_with(
+        &self,
+        soql: &str,
+        options: &QueryOptions,
+    ) -> Result<QueryResult, Error> {
+        let mut result = self.query_first_page(soql, options).await?;
         let mut pages = 1u64;
         while !result.done {
-            let next_url = next_url_of(&result)?;
-            let page = self.query_page(&next_page_request(&next_url)).await?;
+            let page = self.query_next_page(&result).await?;
             pages += 1;
             append_page(&mut result, page)?;
         }
         tracing::debug!(records = result.records.len(), pages, "SOQL query finished");
         Ok(result)
+    }
+
+    /// Returns the first page of `soql` only. `options.batch_size` falls back to the client's
+    /// `query_batch_size`.
+    pub async fn query_first_page(
+        &self,
+        soql: &str,
+        options: &QueryOptions,
+    ) -> Result<QueryResult, Error> {
+        let options = QueryOptions {
+            batch_size: options.batch_size.or(self.settings().query_batch_size),
+            ..*options
+        };
+        self.query_page(&query_request_with(soql, &options)).await
+    }
+
+    /// Returns the page after `page`, which must have `done` false.
+    pub async fn query_next_page(&self, page: &QueryResult) -> Result<QueryResult, Error> {
+        let next_url = next_url_of(page)?;
+        self.query_page(&next_page_request(&next_url)).await
     }
 
     async fn query_page(&self, request: &ApiRequest) -> Result<QueryResult, Error> {
@@ -62,6 +129,13 @@ impl SalesforceClient {
             return Err(response.into_error());
         }
         parse_query_result(&response.body)
+    }
+}
+
+impl QueryResult {
+    /// Parses one query page as Salesforce returns it.
+    pub fn from_slice(body: &[u8]) -> Result<QueryResult, Error> {
+        parse_query_result(body)
     }
 }
 
@@ -82,7 +156,7 @@ fn next_url_of(result: &QueryResult) -> Result<String, Error> {
 }
 
 /// Appends `page` to `result` and takes over its `done` and `nextRecordsUrl`.
-fn append_page(result: &mut QueryResult, page: QueryResult) -> Result<(), Error> {
+pub(crate) fn append_page(result: &mut QueryResult, page: QueryResult) -> Result<(), Error> {
     if !page.done && page.records.is_empty() {
         return Err(Error::InvalidResponse {
             message: "a query page has no records but more pages follow".into(),
@@ -138,6 +212,26 @@ mod tests {
         assert_eq!(decoded, vec![("q".to_string(), soql.to_string())]);
         assert_eq!(header(&request, "authorization"), Some("Bearer test-token"));
         assert_eq!(header(&request, "sforce-call-options"), None);
+        assert!(request.body().is_none());
+    }
+
+    #[test]
+    fn query_all_request_sets_batch_size() {
+        let options = QueryOptions {
+            include_deleted: true,
+            batch_size: Some(500),
+        };
+        let request = build(&query_request_with("SELECT Id FROM Account", &options));
+        assert_eq!(request.method(), Method::GET);
+        assert_eq!(request.url().path(), "/services/data/v62.0/queryAll");
+        assert_eq!(
+            params(&request),
+            [("q".to_string(), "SELECT Id FROM Account".to_string())]
+        );
+        assert_eq!(
+            header(&request, "sforce-query-options"),
+            Some("batchSize=500")
+        );
         assert!(request.body().is_none());
     }
 

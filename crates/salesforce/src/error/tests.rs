@@ -183,6 +183,7 @@ fn class_marks_config_errors() {
             "TotalRequests Limit exceeded.",
         ),
         Error::OAuth {
+            flow: "client_credentials",
             status: 400,
             code: "invalid_client".into(),
             description: "invalid client credentials".into(),
@@ -272,6 +273,7 @@ fn remote_error_keeps_code_message_and_fields() {
 #[test]
 fn remote_error_names_oauth_code() {
     let remote = RemoteError::from(Error::OAuth {
+        flow: "client_credentials",
         status: 400,
         code: "invalid_client".into(),
         description: "invalid client credentials".into(),
@@ -316,4 +318,114 @@ fn is_invalid_session_needs_status_and_code() {
     assert!(api(401, "INVALID_SESSION_ID", "Session expired or invalid").is_invalid_session());
     assert!(!api(400, "INVALID_SESSION_ID", "odd status").is_invalid_session());
     assert!(!api(401, "INVALID_AUTH_HEADER", "other code").is_invalid_session());
+}
+
+fn remedies(errors: Vec<Error>) -> Vec<Remedy> {
+    errors.iter().map(Error::remedy).collect()
+}
+
+#[test]
+fn remedy_waits_for_budget_on_daily_limit() {
+    let daily = api(
+        403,
+        "REQUEST_LIMIT_EXCEEDED",
+        "TotalRequests Limit exceeded.",
+    );
+    assert_eq!(daily.remedy(), Remedy::WaitForBudget);
+    assert_eq!(daily.class(), ErrorClass::Config);
+    let reserve = Error::BudgetExhausted {
+        used: 13_600,
+        max: 15_000,
+        reserve_percent: 10,
+    };
+    assert_eq!(reserve.remedy(), Remedy::WaitForBudget);
+    assert_eq!(reserve.code(), "API_BUDGET_EXHAUSTED");
+    assert!(reserve.to_string().contains("13600 of 15000"), "{reserve}");
+}
+
+#[test]
+fn remedy_retries_locks_outages_and_rollbacks() {
+    let errors = vec![
+        api(
+            400,
+            "UNABLE_TO_LOCK_ROW",
+            "unable to obtain exclusive access",
+        ),
+        api(503, "SERVER_UNAVAILABLE", "down"),
+        api(400, "PROCESSING_HALTED", "The transaction was rolled back"),
+        Error::Http {
+            status: 503,
+            body: String::new(),
+        },
+    ];
+    assert!(remedies(errors).iter().all(|r| *r == Remedy::RetryLater));
+}
+
+#[test]
+fn remedy_fixes_data_for_record_faults() {
+    let codes = [
+        "REQUIRED_FIELD_MISSING",
+        "DUPLICATE_VALUE",
+        "INVALID_CROSS_REFERENCE_KEY",
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "STRING_TOO_LONG",
+        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+        "ENTITY_IS_DELETED",
+        "DUPLICATES_DETECTED",
+    ];
+    for code in codes {
+        let error = Error::Record {
+            errors: vec![detail(code, "x")],
+        };
+        assert_eq!(error.remedy(), Remedy::FixData, "{code}");
+    }
+}
+
+#[test]
+fn remedy_fixes_config_for_fields_access_and_login() {
+    let errors = vec![
+        api(400, "INVALID_FIELD", "No such column"),
+        api(403, "INSUFFICIENT_ACCESS", "insufficient access"),
+        api(
+            400,
+            "INVALID_FIELD_FOR_INSERT_UPDATE",
+            "Unable to create/update fields",
+        ),
+        Error::OAuth {
+            flow: "jwt_bearer",
+            status: 400,
+            code: "invalid_grant".into(),
+            description: "user hasn't approved this consumer".into(),
+        },
+    ];
+    assert!(remedies(errors).iter().all(|r| *r == Remedy::FixConfig));
+}
+
+#[test]
+fn oauth_message_gives_hint_for_flow() {
+    let error = Error::OAuth {
+        flow: "jwt_bearer",
+        status: 400,
+        code: "invalid_grant".into(),
+        description: "audience is invalid".into(),
+    };
+    let text = error.to_string();
+    assert!(text.contains("jwt_bearer login failed"), "{text}");
+    assert!(text.contains("pre-approved"), "{text}");
+}
+
+#[test]
+fn remedy_of_bulk_job_depends_on_state() {
+    let failed = Error::BulkJob {
+        job_id: "7508".into(),
+        state: "Failed".into(),
+        message: "InvalidBatch : Field name not found : Foo__c".into(),
+    };
+    assert_eq!(failed.remedy(), Remedy::FixConfig);
+    let slow = Error::BulkJob {
+        job_id: "7508".into(),
+        state: "InProgress".into(),
+        message: "still running after 30 minutes".into(),
+    };
+    assert_eq!(slow.remedy(), Remedy::RetryLater);
 }

@@ -15,16 +15,16 @@ use crate::soql::{check_name, datetime_literal};
 /// automation, unlike `LastModifiedDate`.
 const MODSTAMP_FIELD: &str = "SystemModstamp";
 
-/// Reads every `object` record with `SystemModstamp >= since`.
+/// Reads every `object` record with `SystemModstamp >= since`, through a Bulk API query job
+/// when there are more than the client's bulk threshold.
 pub(super) async fn changed_since(
     client: &SalesforceClient,
     object: &ObjectSpec,
     since: DateTime<Utc>,
 ) -> Result<Vec<SourceRecord>, Error> {
     let soql = changed_since_soql(object, since)?;
-    let result = client.query(&soql).await?;
-    let records = result
-        .records
+    let rows = client.read_soql(&object.name, &soql, false).await?;
+    let records = rows
         .iter()
         .map(|row| source_record(object, row))
         .collect::<Result<Vec<_>, Error>>()?;

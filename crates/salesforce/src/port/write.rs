@@ -1,18 +1,21 @@
-//! Writes for the port: creates as upserts on the link field, updates as sObject Collections.
+//! Writes for the port: creates as upserts on the link field and updates by Id, both 200
+//! records a call through sObject Collections, or through Bulk API 2.0 above the client's
+//! bulk threshold.
 
 use serde_json::{Number, Value};
 use tandem_engine::{
     FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, RemoteError, WriteResult, Written,
 };
 
-use crate::api::collections::{RecordPatch, RecordResult};
+use crate::api::collections::{RecordPatch, RecordResult, UpsertRecord, UpsertRecordResult};
 use crate::client::SalesforceClient;
 use crate::error::{Error, is_missing_external_id_field};
 use crate::fields::FieldChanges;
 use crate::id::SalesforceId;
 use crate::soql::check_name;
 
-/// Upserts each record on `object.link_field`, in input order, one call per record.
+/// Upserts the records on `object.link_field` and returns one result per record in input
+/// order. Records that cannot be sent get their error without a call.
 pub(super) async fn create(
     client: &SalesforceClient,
     object: &ObjectSpec,
@@ -20,26 +23,100 @@ pub(super) async fn create(
 ) -> Result<Vec<WriteResult>, RemoteError> {
     check_name(&object.name)?;
     check_name(&object.link_field)?;
+    let prepared: Vec<Result<UpsertRecord, Error>> = records
+        .iter()
+        .map(|record| {
+            upsert_changes(object, record).map(|changes| UpsertRecord {
+                external_id: record.link.clone(),
+                changes,
+            })
+        })
+        .collect();
+    let sendable: Vec<UpsertRecord> = prepared
+        .iter()
+        .filter_map(|record| record.as_ref().ok().cloned())
+        .collect();
+    let outcomes = upsert_sendable(client, object, &sendable).await?;
+    let outcomes = outcomes
+        .into_iter()
+        .map(|outcome| outcome.map(|upserted| upserted.id))
+        .collect();
+    merge_outcomes(prepared, outcomes)
+}
+
+/// Sends the upserts in as few calls as the client allows. When the endpoint does not offer
+/// collection upserts, falls back to one upsert per record.
+async fn upsert_sendable(
+    client: &SalesforceClient,
+    object: &ObjectSpec,
+    records: &[UpsertRecord],
+) -> Result<Vec<UpsertRecordResult>, RemoteError> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let batched = client
+        .upsert_records(&object.name, &object.link_field, records)
+        .await;
+    match batched {
+        Err(error) if lacks_collection_upsert(&error) => {
+            // NOTE: every Salesforce org offers collection upserts from v46.0, the oldest
+            // version this client accepts. Endpoints that emulate the REST API may not, and
+            // they still get one call per record.
+            tracing::warn!(
+                record_type = object.name.as_str(),
+                records = records.len(),
+                error = %error,
+                "collection upsert is not available; upserting one record per call"
+            );
+            upsert_one_by_one(client, object, records).await
+        }
+        Err(error) => Err(error.into()),
+        Ok(results) => Ok(results),
+    }
+}
+
+async fn upsert_one_by_one(
+    client: &SalesforceClient,
+    object: &ObjectSpec,
+    records: &[UpsertRecord],
+) -> Result<Vec<UpsertRecordResult>, RemoteError> {
     let mut results = Vec::with_capacity(records.len());
-    for record in &records {
-        let outcome = match upsert_changes(object, record) {
-            Ok(changes) => {
-                client
-                    .upsert(&object.name, &object.link_field, &record.link, &changes)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
+    for record in records {
+        let outcome = client
+            .upsert(
+                &object.name,
+                &object.link_field,
+                &record.external_id,
+                &record.changes,
+            )
+            .await;
         match outcome {
-            Ok(upserted) => results.push(Ok(written(&upserted.id))),
             Err(error) if fails_whole_call(&error) => return Err(error.into()),
-            Err(error) => results.push(Err(error.into())),
+            other => results.push(other),
         }
     }
     Ok(results)
 }
 
-/// Updates the records through sObject Collections, returning one result per input record.
+/// Returns true when a collection upsert failed because the resource does not exist (HTTP
+/// 404 `NOT_FOUND` for the path, or 405), as opposed to a missing external ID field.
+fn lacks_collection_upsert(error: &Error) -> bool {
+    match error {
+        Error::Api { status: 405, .. }
+        | Error::Http {
+            status: 404 | 405, ..
+        } => true,
+        Error::Api {
+            status: 404,
+            errors,
+        } => errors
+            .first()
+            .is_some_and(|e| e.code == "NOT_FOUND" && !is_missing_external_id_field(e)),
+        _ => false,
+    }
+}
+
+/// Updates the records by Id, returning one result per input record.
 /// Records that cannot be sent (an invalid Id, a field that cannot be written) get their error
 /// without a call.
 pub(super) async fn update(
@@ -56,13 +133,13 @@ pub(super) async fn update(
         .iter()
         .filter_map(|patch| patch.as_ref().ok().cloned())
         .collect();
-    let outcomes = client.update_collection(&object.name, &patches).await?;
+    let outcomes = client.update_records(&object.name, &patches).await?;
     merge_outcomes(prepared, outcomes)
 }
 
 /// Puts the results of the records that were sent back between the records that were not.
-fn merge_outcomes(
-    prepared: Vec<Result<RecordPatch, Error>>,
+fn merge_outcomes<T>(
+    prepared: Vec<Result<T, Error>>,
     outcomes: Vec<RecordResult>,
 ) -> Result<Vec<WriteResult>, RemoteError> {
     let mut outcomes = outcomes.into_iter();
@@ -74,15 +151,15 @@ fn merge_outcomes(
                 Some(Ok(id)) => Ok(Ok(written(&id))),
                 Some(Err(error)) => Ok(Err(error.into())),
                 None => Err(RemoteError::from(Error::InvalidResponse {
-                    message: "the collection update returned fewer results than records".into(),
+                    message: "the write returned fewer results than records".into(),
                 })),
             },
         })
         .collect()
 }
 
-/// Builds the upsert body of a new record. The link value travels in the URL, so the body
-/// leaves the link field out. A different value for the link field among the fields is an error.
+/// Builds the upsert fields of a new record. The link value travels apart as the key, so the
+/// fields leave the link field out. A different value for the link field among the fields is an error.
 fn upsert_changes(object: &ObjectSpec, record: &NewRecord) -> Result<FieldChanges, Error> {
     let mut changes = field_changes(&record.fields)?;
     if let Some(name) = changes
@@ -178,7 +255,9 @@ fn fails_whole_call(error: &Error) -> bool {
         | Error::Http { .. }
         | Error::Timeout { .. }
         | Error::Connection { .. }
-        | Error::InvalidResponse { .. } => true,
+        | Error::InvalidResponse { .. }
+        | Error::BudgetExhausted { .. }
+        | Error::BulkJob { .. } => true,
     }
 }
 

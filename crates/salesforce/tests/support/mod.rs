@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Form, OriginalUri, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tandem_engine::Secret;
 use tandem_salesforce::{SalesforceClient, SalesforceConfig};
@@ -21,6 +21,13 @@ use url::Url;
 pub const CLIENT_ID: &str = "test-client-id";
 pub const CLIENT_SECRET: &str = "right-secret";
 pub const API: &str = "/services/data/v62.0";
+/// Username that JWT bearer and password logins act as.
+pub const USERNAME: &str = "sync@example.com";
+pub const PASSWORD: &str = "pw+securitytoken";
+pub const REFRESH_TOKEN: &str = "5Aep861-refresh";
+/// Private key of JWT bearer logins, and the public key the fake org checks them with.
+pub const PRIVATE_KEY: &str = include_str!("../keys/test_jwt_key.pem");
+pub const PUBLIC_KEY: &str = include_str!("../keys/test_jwt_key.pub.pem");
 
 /// One API request as the fake org received it.
 #[derive(Debug, Clone)]
@@ -75,6 +82,11 @@ type Responder = dyn Fn(&Recorded) -> Reply + Send + Sync;
 struct OrgState {
     base_url: String,
     logins: u32,
+    /// Grant types of every login attempt, in order.
+    grants: Vec<String>,
+    /// Versions `GET /services/data/` lists, such as `62.0`.
+    versions: Vec<String>,
+    version_lists: u32,
     valid_token: Option<String>,
     requests: Vec<Recorded>,
     responder: Arc<Responder>,
@@ -96,6 +108,9 @@ impl FakeOrg {
         let state = Arc::new(Mutex::new(OrgState {
             base_url: base_url.clone(),
             logins: 0,
+            grants: Vec::new(),
+            versions: ["60.0", "61.0", "62.0"].map(String::from).to_vec(),
+            version_lists: 0,
             valid_token: None,
             requests: Vec::new(),
             responder: Arc::new(responder),
@@ -103,6 +118,7 @@ impl FakeOrg {
         }));
         let app = Router::new()
             .route("/services/oauth2/token", post(token))
+            .route("/services/data/", get(versions))
             .fallback(api)
             .with_state(Arc::clone(&state));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -129,6 +145,31 @@ impl FakeOrg {
             timeout: Duration::from_secs(10),
             ..SalesforceConfig::new(CLIENT_ID, Secret::new(secret))
         }
+    }
+
+    /// Returns a client for this org that logs in with `login`.
+    pub fn client_with_login(&self, login: tandem_salesforce::Login) -> SalesforceClient {
+        let config = SalesforceConfig {
+            login_url: self.base_url.clone(),
+            timeout: Duration::from_secs(10),
+            ..SalesforceConfig::with_login(login)
+        };
+        SalesforceClient::new(config).unwrap()
+    }
+
+    /// Replaces the versions `GET /services/data/` lists.
+    pub fn set_versions(&self, versions: &[&str]) {
+        self.state.lock().unwrap().versions = versions.iter().map(|v| v.to_string()).collect();
+    }
+
+    /// Returns how many times the version list was read.
+    pub fn version_lists(&self) -> u32 {
+        self.state.lock().unwrap().version_lists
+    }
+
+    /// Returns the grant type of every login attempt, in order.
+    pub fn grants(&self) -> Vec<String> {
+        self.state.lock().unwrap().grants.clone()
     }
 
     /// Returns how many logins succeeded.
@@ -169,9 +210,26 @@ async fn token(
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     };
-    let valid = value("grant_type") == Some("client_credentials")
-        && value("client_id") == Some(CLIENT_ID)
-        && value("client_secret") == Some(CLIENT_SECRET);
+    let grant = value("grant_type").unwrap_or_default().to_string();
+    state.lock().unwrap().grants.push(grant.clone());
+    let valid = match grant.as_str() {
+        "client_credentials" => {
+            value("client_id") == Some(CLIENT_ID) && value("client_secret") == Some(CLIENT_SECRET)
+        }
+        "urn:ietf:params:oauth:grant-type:jwt-bearer" => {
+            value("assertion").is_some_and(valid_assertion)
+        }
+        "refresh_token" => {
+            value("client_id") == Some(CLIENT_ID) && value("refresh_token") == Some(REFRESH_TOKEN)
+        }
+        "password" => {
+            value("client_id") == Some(CLIENT_ID)
+                && value("client_secret") == Some(CLIENT_SECRET)
+                && value("username") == Some(USERNAME)
+                && value("password") == Some(PASSWORD)
+        }
+        _ => false,
+    };
     if !valid {
         let body =
             json!({"error": "invalid_client", "error_description": "invalid client credentials"});
@@ -190,6 +248,37 @@ async fn token(
         "signature": "c2lnbmF0dXJl"
     });
     axum::Json(body).into_response()
+}
+
+/// Checks a JWT bearer assertion as Salesforce does: RS256 with the app's certificate,
+/// `iss` the consumer key, `sub` the user, `aud` the login host, and `exp` at most three
+/// minutes ahead.
+fn valid_assertion(assertion: &str) -> bool {
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(PUBLIC_KEY.as_bytes()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&["https://login.salesforce.com"]);
+    validation.set_issuer(&[CLIENT_ID]);
+    validation.set_required_spec_claims(&["iss", "sub", "aud", "exp"]);
+    let Ok(data) = jsonwebtoken::decode::<Value>(assertion, &key, &validation) else {
+        return false;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let exp = data.claims["exp"].as_u64().unwrap_or(0);
+    data.claims["sub"] == USERNAME && exp > now && exp <= now + 180
+}
+
+async fn versions(State(state): State<Arc<Mutex<OrgState>>>) -> Response {
+    let mut state = state.lock().unwrap();
+    state.version_lists += 1;
+    let list: Vec<Value> = state
+        .versions
+        .iter()
+        .map(|v| json!({"label": "Release", "url": format!("/services/data/v{v}"), "version": v}))
+        .collect();
+    axum::Json(Value::Array(list)).into_response()
 }
 
 async fn api(

@@ -11,6 +11,7 @@ fn id(value: &str) -> SalesforceId {
 fn response(status: u16, body: &str) -> RawResponse {
     RawResponse {
         status: StatusCode::from_u16(status).unwrap(),
+        headers: reqwest::header::HeaderMap::new(),
         body: body.as_bytes().to_vec(),
     }
 }
@@ -149,4 +150,95 @@ fn read_collection_response_fails_call_on_error_array() {
 fn read_collection_response_rejects_success_without_id() {
     let body = r#"[{"success":true,"errors":[]}]"#;
     assert!(read_collection_response(response(200, body), 1).is_err());
+}
+
+fn upsert_record(external_id: &str, name: &str) -> UpsertRecord {
+    let mut changes = FieldChanges::new();
+    changes.set("Name", name);
+    UpsertRecord {
+        external_id: external_id.into(),
+        changes,
+    }
+}
+
+#[test]
+fn upsert_request_is_exact() {
+    let records = [
+        upsert_record("1042", "Acme"),
+        upsert_record("A/7", "Globex"),
+    ];
+    let request = build(&upsert_request("Account", "NetSuite_Id__c", &records).unwrap());
+    assert_eq!(request.method(), Method::PATCH);
+    assert_eq!(
+        request.url().path(),
+        "/services/data/v62.0/composite/sobjects/Account/NetSuite_Id__c"
+    );
+    assert_eq!(request.url().query(), None);
+    assert_eq!(
+        header(&request, "sforce-call-options"),
+        Some("client=tandem")
+    );
+    assert_eq!(
+        json_body(&request),
+        json!({
+            "allOrNone": false,
+            "records": [
+                {"attributes": {"type": "Account"}, "Name": "Acme", "NetSuite_Id__c": "1042"},
+                {"attributes": {"type": "Account"}, "Name": "Globex", "NetSuite_Id__c": "A/7"}
+            ]
+        })
+    );
+}
+
+#[test]
+fn upsert_request_rejects_key_among_fields() {
+    let mut record = upsert_record("1042", "Acme");
+    record.changes.set("netsuite_id__c", "1042");
+    assert!(matches!(
+        upsert_request("Account", "NetSuite_Id__c", &[record]),
+        Err(Error::InvalidRequest { .. })
+    ));
+    assert!(upsert_request("Account", "Owner.Ext__c", &[]).is_err());
+}
+
+#[test]
+fn delete_request_is_exact() {
+    let ids = [id("001dM00003kS3tN"), id("0014H00002LbR7Q")];
+    let request = build(&delete_request(&ids).unwrap());
+    assert_eq!(request.method(), Method::DELETE);
+    assert_eq!(
+        request.url().path(),
+        "/services/data/v62.0/composite/sobjects"
+    );
+    assert_eq!(
+        request.url().query(),
+        Some("ids=001dM00003kS3tNQAS%2C0014H00002LbR7QQAV&allOrNone=false")
+    );
+    assert_eq!(
+        header(&request, "sforce-call-options"),
+        Some("client=tandem")
+    );
+    assert!(request.body().is_none());
+}
+
+#[test]
+fn upsert_result_reads_created_flags() {
+    let body = r#"[
+        {"id":"0035500001H9kZuAAJ","success":true,"errors":[],"created":true},
+        {"id":"0035500001H9kZvAAJ","success":true,"errors":[],"created":false},
+        {"success":false,"errors":[{"statusCode":"DUPLICATE_VALUE",
+          "message":"duplicate value found: Email__c","fields":["Email__c"]}]}
+    ]"#;
+    let wire = read_collection_wire(response(200, body), 3).unwrap();
+    let results: Vec<UpsertRecordResult> = wire
+        .into_iter()
+        .map(|item| upsert_result(item).unwrap())
+        .collect();
+    let first = results[0].as_ref().unwrap();
+    assert_eq!(first.id.as_str(), "0035500001H9kZuAAJ");
+    assert!(first.created);
+    assert!(!results[1].as_ref().unwrap().created);
+    let error = results[2].as_ref().unwrap_err();
+    assert_eq!(error.code(), "DUPLICATE_VALUE");
+    assert_eq!(error.details()[0].fields, ["Email__c"]);
 }

@@ -15,6 +15,7 @@ fn fixture(name: &str) -> Vec<u8> {
 fn response(status: u16, body: &[u8]) -> RawResponse {
     RawResponse {
         status: StatusCode::from_u16(status).unwrap(),
+        headers: reqwest::header::HeaderMap::new(),
         body: body.to_vec(),
     }
 }

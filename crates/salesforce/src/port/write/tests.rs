@@ -208,6 +208,7 @@ fn fails_whole_call_separates_call_and_record_errors() {
         ids: Vec::new()
     }));
     assert!(fails_whole_call(&Error::OAuth {
+        flow: "client_credentials",
         status: 400,
         code: "invalid_client".into(),
         description: String::new(),
