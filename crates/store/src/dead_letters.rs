@@ -188,15 +188,18 @@ impl DeadLetterStore for SqliteStore {
         flow: &str,
         source_system: System,
         source_id: &str,
+        action: &str,
     ) -> Result<u64, StoreError> {
         let result = sqlx::query(
             "UPDATE dead_letters SET status = 'resolved', updated_at = ?
-             WHERE flow = ? AND source_system = ? AND source_id = ? AND status = 'open'",
+             WHERE flow = ? AND source_system = ? AND source_id = ? AND action = ?
+               AND status = 'open'",
         )
         .bind(time_text(Utc::now()))
         .bind(flow)
         .bind(source_system.as_str())
         .bind(source_id)
+        .bind(action)
         .execute(&self.pool)
         .await
         .map_err(failed("resolve dead letters"))?;

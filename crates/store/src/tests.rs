@@ -342,7 +342,7 @@ async fn resolving_closes_only_that_source() {
     store.add_dead_letter(&letter()).await.unwrap();
 
     let resolved = store
-        .resolve_dead_letters("account-customer", System::NetSuite, "10")
+        .resolve_dead_letters("account-customer", System::NetSuite, "10", "create")
         .await
         .unwrap();
 

@@ -332,6 +332,7 @@ impl DeadLetterStore for MemoryStore {
         flow: &str,
         source_system: System,
         source_id: &str,
+        action: &str,
     ) -> Result<u64, StoreError> {
         let mut inner = self.lock();
         let mut resolved = 0;
@@ -340,6 +341,7 @@ impl DeadLetterStore for MemoryStore {
                 && stored.letter.flow == flow
                 && stored.letter.source_system == source_system
                 && stored.letter.source_id == source_id
+                && stored.letter.action == action
             {
                 stored.status = DeadLetterStatus::Resolved;
                 stored.updated_at = Utc::now();

@@ -113,12 +113,13 @@ pub trait DeadLetterStore: Send + Sync {
         status: DeadLetterStatus,
     ) -> Result<(), StoreError>;
 
-    /// Marks the open dead letters of a source record resolved, because a pass has now written
-    /// it, and returns how many there were.
+    /// Marks the open dead letters of a source record and action resolved, because a pass has
+    /// now carried out that action, and returns how many there were.
     async fn resolve_dead_letters(
         &self,
         flow: &str,
         source_system: System,
         source_id: &str,
+        action: &str,
     ) -> Result<u64, StoreError>;
 }

@@ -16,6 +16,7 @@ mod matcher;
 mod matching_groups;
 mod plan;
 mod read;
+mod replay;
 mod settings;
 mod write;
 
@@ -31,6 +32,7 @@ use crate::report::PassReport;
 use crate::retry::RetryPolicy;
 use crate::state::{RunStatus, Store, StoreError};
 
+pub use replay::{ReplayError, ReplayOutcome, replay};
 pub use settings::{ConflictPolicy, ConflictSettings, KeyFields, MatchSettings};
 
 /// The definition of a two-way flow: the two objects, the mapped fields, matching and

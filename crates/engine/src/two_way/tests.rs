@@ -857,3 +857,80 @@ async fn field_policy_netsuite_wins_regardless_of_time() {
     assert_eq!(decision.entry.netsuite_value, Some(text("555-0002")));
     assert_eq!(decision.entry.salesforce_value, Some(text("555-0001")));
 }
+
+#[tokio::test]
+async fn edited_dead_letter_replays_into_a_create() {
+    let world = World::new();
+    *world.ns.refuse.lock().unwrap() =
+        Some(("BAD PHONE".to_string(), "INVALID_FLD_VALUE".to_string()));
+    let account = world
+        .sf
+        .add(None, &[("Name", "Bad Company"), ("Phone", "BAD PHONE")]);
+    world.pass().await;
+    let letters = world.store.dead_letters(None, None).await.unwrap();
+    let id = letters[0].id;
+    let mut payload = letters[0].letter.payload.clone();
+    payload.insert("phone".to_string(), text("555-0100"));
+    world
+        .store
+        .set_dead_letter_payload(id, &payload)
+        .await
+        .unwrap();
+
+    let outcome = replay(&world.spec, &world.connections(), id).await.unwrap();
+
+    assert_eq!(outcome, ReplayOutcome::Written);
+    let customer = world
+        .sf
+        .link(&account)
+        .expect("the Account carries the new customer's ID");
+    assert_eq!(world.ns.field(&customer, "phone"), text("555-0100"));
+    let letter = world.store.dead_letter(id).await.unwrap().unwrap();
+    assert_eq!(letter.status, DeadLetterStatus::Resolved);
+    let quiet = world.pass().await;
+    assert_eq!(quiet.created, 0);
+}
+
+#[tokio::test]
+async fn refused_replay_keeps_letter_open() {
+    let world = World::new();
+    *world.ns.refuse.lock().unwrap() =
+        Some(("BAD PHONE".to_string(), "INVALID_FLD_VALUE".to_string()));
+    world
+        .sf
+        .add(None, &[("Name", "Bad Company"), ("Phone", "BAD PHONE")]);
+    world.pass().await;
+    let id = world.store.dead_letters(None, None).await.unwrap()[0].id;
+
+    let outcome = replay(&world.spec, &world.connections(), id).await.unwrap();
+
+    assert!(
+        matches!(outcome, ReplayOutcome::Refused(ref error) if error.code == "INVALID_FLD_VALUE")
+    );
+    let letter = world.store.dead_letter(id).await.unwrap().unwrap();
+    assert_eq!(letter.status, DeadLetterStatus::Open);
+    assert_eq!(letter.attempts, 2);
+}
+
+#[tokio::test]
+async fn discarded_letter_is_not_replayed() {
+    let world = World::new();
+    *world.ns.refuse.lock().unwrap() =
+        Some(("BAD PHONE".to_string(), "INVALID_FLD_VALUE".to_string()));
+    world
+        .sf
+        .add(None, &[("Name", "Bad Company"), ("Phone", "BAD PHONE")]);
+    world.pass().await;
+    let id = world.store.dead_letters(None, None).await.unwrap()[0].id;
+    world
+        .store
+        .set_dead_letter_status(id, DeadLetterStatus::Discarded)
+        .await
+        .unwrap();
+
+    let error = replay(&world.spec, &world.connections(), id)
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, ReplayError::NotOpen { .. }), "{error}");
+}

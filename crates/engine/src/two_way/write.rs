@@ -53,8 +53,8 @@ struct Batch<'a> {
     outcome: WriteOutcome,
     /// False for work dropped after a failed create.
     live: Vec<bool>,
-    /// Source records whose change reached the other side, as `(system, id)`.
-    delivered: Vec<(System, String)>,
+    /// Source records whose change reached the other side, as `(system, id, action)`.
+    delivered: Vec<(System, String, &'static str)>,
 }
 
 impl Batch<'_> {
@@ -122,7 +122,7 @@ impl Batch<'_> {
         }
         let written = fingerprint(work.xref.values(target), Some(&source_id));
         work.xref.set_written(target, Some(written));
-        self.delivered.push((source, source_id));
+        self.delivered.push((source, source_id, "create"));
         self.report.created += 1;
         self.report.written += 1;
     }
@@ -184,11 +184,12 @@ impl Batch<'_> {
         let link = work.xref.id(target.other()).to_string();
         let written = fingerprint(work.xref.values(target), Some(&link));
         work.xref.set_written(target, Some(written));
+        let source = target.other();
+        let action = if update.is_change { "update" } else { "link" };
+        self.delivered
+            .push((source, work.xref.id(source).to_string(), action));
         if update.is_change {
             self.report.updated += 1;
-            let source = target.other();
-            self.delivered
-                .push((source, work.xref.id(source).to_string()));
         }
         self.report.written += 1;
         tracing::info!(flow = %self.spec.flow, %target, id = %work.xref.id(target),
@@ -257,9 +258,9 @@ impl Batch<'_> {
     /// this pass as resolved.
     async fn resolve_dead_letters(&self) -> Result<(), PassError> {
         let store = self.connections.store.as_ref();
-        for (system, id) in &self.delivered {
+        for (system, id, action) in &self.delivered {
             let resolved = store
-                .resolve_dead_letters(&self.spec.flow, *system, id)
+                .resolve_dead_letters(&self.spec.flow, *system, id, action)
                 .await?;
             if resolved > 0 {
                 tracing::info!(flow = %self.spec.flow, %system, id = %id, resolved,
