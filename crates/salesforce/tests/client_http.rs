@@ -404,6 +404,8 @@ async fn server_error_without_json_is_transient() {
     let org = FakeOrg::start(|_| Reply {
         status: 503,
         body: "<html>Service Unavailable</html>".into(),
+        content_type: "text/html",
+        headers: Vec::new(),
     })
     .await;
 

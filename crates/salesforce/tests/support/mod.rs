@@ -62,10 +62,12 @@ impl Recorded {
     }
 }
 
-/// A reply from a test's responder: status and JSON body text.
+/// A reply from a test's responder: status, body text, its media type and extra headers.
 pub struct Reply {
     pub status: u16,
     pub body: String,
+    pub content_type: &'static str,
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -73,7 +75,32 @@ impl Reply {
         Reply {
             status,
             body: body.to_string(),
+            content_type: "application/json;charset=UTF-8",
+            headers: Vec::new(),
         }
+    }
+
+    pub fn csv(body: &str) -> Reply {
+        Reply {
+            status: 200,
+            body: body.to_string(),
+            content_type: "text/csv",
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            body: String::new(),
+            content_type: "application/json;charset=UTF-8",
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
     }
 }
 
@@ -87,6 +114,10 @@ struct OrgState {
     /// Versions `GET /services/data/` lists, such as `62.0`.
     versions: Vec<String>,
     version_lists: u32,
+    /// Added to the request count in `Sforce-Limit-Info`, to simulate other integrations.
+    usage_offset: usize,
+    /// The daily allowance `Sforce-Limit-Info` reports.
+    usage_max: usize,
     valid_token: Option<String>,
     requests: Vec<Recorded>,
     responder: Arc<Responder>,
@@ -111,6 +142,8 @@ impl FakeOrg {
             grants: Vec::new(),
             versions: ["60.0", "61.0", "62.0"].map(String::from).to_vec(),
             version_lists: 0,
+            usage_offset: 0,
+            usage_max: 15_000,
             valid_token: None,
             requests: Vec::new(),
             responder: Arc::new(responder),
@@ -160,6 +193,14 @@ impl FakeOrg {
     /// Replaces the versions `GET /services/data/` lists.
     pub fn set_versions(&self, versions: &[&str]) {
         self.state.lock().unwrap().versions = versions.iter().map(|v| v.to_string()).collect();
+    }
+
+    /// Makes `Sforce-Limit-Info` report `offset` more requests than this org received, out of
+    /// `max`.
+    pub fn set_usage(&self, offset: usize, max: usize) {
+        let mut state = self.state.lock().unwrap();
+        state.usage_offset = offset;
+        state.usage_max = max;
     }
 
     /// Returns how many times the version list was read.
@@ -319,16 +360,20 @@ async fn api(
         tokio::time::sleep(delay).await;
     }
     let status = StatusCode::from_u16(reply.status).unwrap();
-    let limit_info = format!("api-usage={used}/15000");
-    (
-        status,
-        [
-            ("content-type", "application/json;charset=UTF-8".to_string()),
-            ("sforce-limit-info", limit_info),
-        ],
-        reply.body,
-    )
-        .into_response()
+    let mut response = (status, reply.body).into_response();
+    let headers = response.headers_mut();
+    headers.insert("content-type", reply.content_type.parse().unwrap());
+    let usage = state.lock().unwrap().usage_max;
+    let limit_info = format!(
+        "api-usage={}/{}",
+        used + state.lock().unwrap().usage_offset,
+        usage
+    );
+    headers.insert("sforce-limit-info", limit_info.parse().unwrap());
+    for (name, value) in reply.headers {
+        headers.insert(name, value.parse().unwrap());
+    }
+    response
 }
 
 /// Returns a valid 18-character Account Id made from `number`.
