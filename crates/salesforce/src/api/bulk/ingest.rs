@@ -127,6 +127,12 @@ pub(crate) fn results_request(job_id: &str, set: &'static str) -> Result<ApiRequ
     Ok(ApiRequest::versioned(Method::GET, ["jobs", "ingest", id, set, ""]).accept_csv())
 }
 
+/// Writes the CSV upload of `rows` for `operation`: the key column first, an empty cell for a
+/// field a row leaves unchanged, and `#N/A` for a field it clears.
+pub fn upload_csv_text(operation: &IngestOperation, rows: &[IngestRow]) -> Result<String, Error> {
+    upload_csv(operation, rows)
+}
+
 /// Writes the CSV of `rows` for `operation`.
 pub(crate) fn upload_csv(operation: &IngestOperation, rows: &[IngestRow]) -> Result<String, Error> {
     let key_column = operation.key_column();
