@@ -77,11 +77,11 @@ async fn malformed_xml_is_a_fault() {
 #[tokio::test]
 async fn unknown_operation_is_a_fault() {
     let server = Server::start().await;
-    let reply = server.call("delete", "<platformMsgs:delete/>").await;
+    let reply = server.call("attach", "<platformMsgs:attach/>").await;
     assert_eq!(reply.status, 500);
     assert_eq!(
         parse(&reply.body).text_of("faultstring").unwrap(),
-        "No such operation 'delete'"
+        "No such operation 'attach'"
     );
 }
 

@@ -489,7 +489,7 @@ async fn upsert_list_reports_each_record() {
 #[tokio::test]
 async fn write_of_other_record_type_fails_per_record() {
     let server = Server::start().await;
-    let body = r#"<platformMsgs:add xmlns:tranSales="urn:sales_2025_2.transactions.webservices.netsuite.com"><platformMsgs:record xsi:type="tranSales:SalesOrder"/></platformMsgs:add>"#;
+    let body = r#"<platformMsgs:add xmlns:tranCust="urn:customers_2025_2.transactions.webservices.netsuite.com"><platformMsgs:record xsi:type="tranCust:CustomerDeposit"/></platformMsgs:add>"#;
     let reply = server.call("add", body).await;
     assert_eq!(reply.status, 200);
     assert_eq!(

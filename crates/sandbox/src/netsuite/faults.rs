@@ -173,7 +173,7 @@ pub(crate) struct StatusDetail {
 }
 
 impl StatusDetail {
-    fn new(code: &'static str, message: impl Into<String>) -> StatusDetail {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> StatusDetail {
         StatusDetail {
             code,
             message: message.into(),

@@ -13,6 +13,7 @@ mod datetime;
 mod faults;
 mod operations;
 mod passport;
+mod records;
 mod service;
 mod soap;
 mod state;

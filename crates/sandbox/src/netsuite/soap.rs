@@ -20,7 +20,7 @@ pub(crate) const FAULTS: &str = "urn:faults_{V}.platform.webservices.netsuite.co
 pub(crate) const RELATIONSHIPS: &str = "urn:relationships_{V}.lists.webservices.netsuite.com";
 
 /// The prefixes NetSuite uses in its responses, by version-free namespace.
-const KNOWN_PREFIXES: [(&str, &str); 8] = [
+const KNOWN_PREFIXES: [(&str, &str); 20] = [
     (MESSAGES, "platformMsgs"),
     (CORE, "platformCore"),
     (COMMON, "platformCommon"),
@@ -37,6 +37,48 @@ const KNOWN_PREFIXES: [(&str, &str); 8] = [
     (
         "urn:types.relationships_{V}.lists.webservices.netsuite.com",
         "listRelTyp",
+    ),
+    ("urn:sales_{V}.transactions.webservices.netsuite.com", "tranSales"),
+    (
+        "urn:types.sales_{V}.transactions.webservices.netsuite.com",
+        "tranSalesTyp",
+    ),
+    (
+        "urn:customers_{V}.transactions.webservices.netsuite.com",
+        "tranCust",
+    ),
+    (
+        "urn:types.customers_{V}.transactions.webservices.netsuite.com",
+        "tranCustTyp",
+    ),
+    ("urn:accounting_{V}.lists.webservices.netsuite.com", "listAcct"),
+    (
+        "urn:types.accounting_{V}.lists.webservices.netsuite.com",
+        "listAcctTyp",
+    ),
+    (
+        "urn:general_{V}.transactions.webservices.netsuite.com",
+        "tranGeneral",
+    ),
+    (
+        "urn:inventory_{V}.transactions.webservices.netsuite.com",
+        "tranInvt",
+    ),
+    (
+        "urn:purchases_{V}.transactions.webservices.netsuite.com",
+        "tranPurch",
+    ),
+    (
+        "urn:employees_{V}.lists.webservices.netsuite.com",
+        "listEmp",
+    ),
+    (
+        "urn:customization_{V}.setup.webservices.netsuite.com",
+        "setupCustom",
+    ),
+    (
+        "urn:supplychain_{V}.lists.webservices.netsuite.com",
+        "listScm",
     ),
 ];
 
@@ -204,7 +246,11 @@ mod tests {
         assert_eq!(prefix_for(CORE), "platformCore");
         assert_eq!(
             prefix_for("urn:sales_{V}.transactions.webservices.netsuite.com"),
-            "nsSales"
+            "tranSales"
+        );
+        assert_eq!(
+            prefix_for("urn:marketing_{V}.lists.webservices.netsuite.com"),
+            "nsMarketing"
         );
     }
 }

@@ -9,6 +9,7 @@ use super::control::{Counters, FaultPlans, Latency};
 use super::customer::StoredCustomer;
 use super::operations::search::StoredSearch;
 use super::passport::NonceCache;
+use super::records::RecordTable;
 
 /// How long a search ID stays valid after its last use unless changed by a setter.
 pub(crate) const DEFAULT_SEARCH_TTL: Duration = Duration::from_secs(15 * 60);
@@ -63,6 +64,8 @@ pub(crate) struct State {
     next_entity_number: u64,
     custom_field_ids: HashMap<String, String>,
     next_custom_field_id: u64,
+    /// Records of every type besides the customer.
+    pub records: RecordTable,
     pub searches: HashMap<String, StoredSearch>,
     pub nonces: NonceCache,
     pub counters: Counters,
@@ -80,6 +83,7 @@ impl Default for State {
             next_entity_number: 1,
             custom_field_ids: HashMap::new(),
             next_custom_field_id: 1001,
+            records: RecordTable::default(),
             searches: HashMap::new(),
             nonces: NonceCache::default(),
             counters: Counters::default(),
@@ -150,6 +154,15 @@ impl State {
                 self.entity_ids.remove(&lower);
             }
         }
+    }
+
+    /// Removes the customer with this internal ID and returns it.
+    pub fn remove_customer(&mut self, internal_id: &str) -> Option<StoredCustomer> {
+        let key = IdKey::of(internal_id);
+        let removed = self.customers.remove(&key)?;
+        let customer = removed.customer.clone();
+        self.unindex(&customer.external_id, &customer.entity_id, &key);
+        Some(removed)
     }
 
     /// Returns the customer with this internal ID.

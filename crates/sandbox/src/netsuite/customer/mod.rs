@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use super::faults::StatusDetail;
 use super::xml::Element;
 
-pub(crate) use parse::{CustomerInput, parse_customer};
-pub(crate) use render::{RecordContext, write_customer};
+pub(crate) use parse::{CustomerInput, parse_bool, parse_customer};
+pub(crate) use render::{RecordContext, format_double, write_customer, write_stored_element};
 
 /// A NetSuite customer as the emulator stores it. Fields the emulator does not model are kept
 /// apart and written back unchanged (see [`StoredCustomer`]).

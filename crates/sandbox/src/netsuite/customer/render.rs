@@ -150,7 +150,7 @@ pub(crate) fn format_double(number: f64) -> String {
 
 /// Writes an element kept from a request, with prefixes chosen by namespace and declarations
 /// for the namespaces that `in_scope` does not already declare.
-fn write_stored_element(
+pub(crate) fn write_stored_element(
     out: &mut XmlWriter,
     element: &Element,
     in_scope: &BTreeSet<String>,

@@ -43,7 +43,7 @@ enum TextField {
 
 /// `SearchDateFieldOperator` values; the `not*` forms negate their base form.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct DateOperator {
+pub(crate) struct DateOperator {
     base: DateTest,
     negated: bool,
 }
@@ -61,7 +61,7 @@ enum DateTest {
 
 /// `SearchStringFieldOperator` values; the negative forms negate their base form.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct StringOperator {
+pub(crate) struct StringOperator {
     base: StringTest,
     negated: bool,
 }
@@ -130,6 +130,31 @@ fn parse_condition(field: &Element) -> Result<Condition, StatusDetail> {
         "externalId" => parse_keys(field, operator, true),
         other => Err(StatusDetail::unsupported_search_field(other)),
     }
+}
+
+/// A `SearchDateField` as read from a request: its operator and its one or two values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct DateCriterion {
+    operator: DateOperator,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+impl DateCriterion {
+    /// Returns true when an instant meets the criterion, compared at whole seconds.
+    pub(crate) fn matches(&self, value: DateTime<Utc>) -> bool {
+        self.operator.test(whole_seconds(value), self.from, self.to)
+    }
+}
+
+/// Reads a `SearchDateField`, checking that it has the values its operator needs.
+pub(crate) fn read_date_field(field: &Element) -> Result<DateCriterion, StatusDetail> {
+    let operator = field.attr("operator").unwrap_or_default();
+    let Condition::LastModified { operator, from, to } = parse_date_condition(field, operator)?
+    else {
+        return Err(StatusDetail::invalid_search_operator(&field.name, operator));
+    };
+    Ok(DateCriterion { operator, from, to })
 }
 
 fn parse_date_condition(field: &Element, operator: &str) -> Result<Condition, StatusDetail> {
@@ -250,7 +275,8 @@ fn text_of(customer: &Customer, field: TextField) -> Option<&str> {
 }
 
 impl DateOperator {
-    fn parse(text: &str) -> Option<DateOperator> {
+    /// Reads a `SearchDateFieldOperator` value.
+    pub(crate) fn parse(text: &str) -> Option<DateOperator> {
         let (base, negated) = match text {
             "after" => (DateTest::After, false),
             "notAfter" => (DateTest::After, true),
@@ -272,7 +298,7 @@ impl DateOperator {
     }
 
     /// Compares at whole seconds; `on` compares calendar dates in Pacific time.
-    fn test(
+    pub(crate) fn test(
         self,
         value: DateTime<Utc>,
         from: Option<DateTime<Utc>>,
@@ -293,7 +319,8 @@ impl DateOperator {
 }
 
 impl StringOperator {
-    fn parse(text: &str) -> Option<StringOperator> {
+    /// Reads a `SearchStringFieldOperator` value.
+    pub(crate) fn parse(text: &str) -> Option<StringOperator> {
         let (base, negated) = match text {
             "is" => (StringTest::Is, false),
             "isNot" => (StringTest::Is, true),
@@ -310,7 +337,7 @@ impl StringOperator {
     }
 
     /// Compares without regard to case, as NetSuite's text searches do.
-    fn test(self, field: Option<&str>, value: &str) -> bool {
+    pub(crate) fn test(self, field: Option<&str>, value: &str) -> bool {
         let field = field.unwrap_or_default().to_lowercase();
         let value = value.to_lowercase();
         let result = match self.base {

@@ -2,9 +2,13 @@
 //! messages namespace.
 
 pub(crate) mod criteria;
+mod delete;
+mod deleted;
 pub(crate) mod read;
+mod record_criteria;
 pub(crate) mod search;
 pub(crate) mod write;
+mod write_records;
 
 use chrono::{DateTime, Utc};
 
@@ -62,22 +66,27 @@ impl Context<'_> {
 }
 
 /// The operations this emulator serves, by the local name of their body element.
-pub(crate) const OPERATIONS: [&str; 10] = [
+pub(crate) const OPERATIONS: [&str; 15] = [
     "add",
     "addList",
     "update",
     "updateList",
     "upsert",
     "upsertList",
+    "delete",
+    "deleteList",
     "get",
     "getList",
     "search",
     "searchMoreWithId",
+    "getDeleted",
+    "getServerTime",
+    "getItemAvailability",
 ];
 
-/// Returns true for the operations this emulator serves, plus `getServerTime`.
+/// Returns true for the operations this emulator serves.
 pub(crate) fn is_supported(name: &str) -> bool {
-    OPERATIONS.contains(&name) || name == "getServerTime"
+    OPERATIONS.contains(&name)
 }
 
 /// Runs the operation of an authenticated request and returns the response document.
@@ -89,6 +98,10 @@ pub(crate) fn dispatch(state: &mut State, context: &Context) -> Result<String, F
         "addList" => write::write_list(state, context, write::WriteKind::Add),
         "updateList" => write::write_list(state, context, write::WriteKind::Update),
         "upsertList" => write::write_list(state, context, write::WriteKind::Upsert),
+        "delete" => delete::delete(state, context),
+        "deleteList" => delete::delete_list(state, context),
+        "getDeleted" => deleted::get_deleted(state, context),
+        "getItemAvailability" => read::item_availability(state, context),
         "get" => read::get(state, context),
         "getList" => read::get_list(state, context),
         "getServerTime" => Ok(read::server_time(context)),
@@ -103,9 +116,11 @@ pub(crate) fn dispatch(state: &mut State, context: &Context) -> Result<String, F
 pub(crate) struct BaseRef {
     pub internal_id: Option<String>,
     pub external_id: Option<String>,
+    /// The `RecordType` value, such as `customer`.
+    pub record_type: &'static str,
 }
 
-/// Writes `<baseRef internalId externalId type="customer" xsi:type="platformCore:RecordRef">`.
+/// Writes `<baseRef internalId externalId type xsi:type="platformCore:RecordRef">`.
 pub(crate) fn write_base_ref(out: &mut XmlWriter, base_ref: &BaseRef, version: Version) {
     let core = version.namespace(CORE);
     let mut attrs = Vec::new();
@@ -115,7 +130,7 @@ pub(crate) fn write_base_ref(out: &mut XmlWriter, base_ref: &BaseRef, version: V
     if let Some(external_id) = &base_ref.external_id {
         attrs.push(("externalId", external_id.as_str()));
     }
-    attrs.push(("type", "customer"));
+    attrs.push(("type", base_ref.record_type));
     attrs.push(("xsi:type", "platformCore:RecordRef"));
     attrs.push(("xmlns:platformCore", core.as_str()));
     out.empty("baseRef", &attrs);

@@ -1,4 +1,4 @@
-//! `search` and `searchMoreWithId` over customers.
+//! `search` and `searchMoreWithId` over customers, contacts, transactions and items.
 //!
 //! A search ID keeps the criteria, not the results: every `searchMoreWithId` evaluates them
 //! again, so records changed between pages move between pages or drop out, as NetSuite
@@ -8,21 +8,38 @@ use std::time::Instant;
 
 use super::Context;
 use super::criteria::Criteria;
+use super::record_criteria::RecordCriteria;
 use crate::netsuite::customer::{RecordContext, StoredCustomer, write_customer};
 use crate::netsuite::faults::{Fault, StatusDetail, write_status};
-use crate::netsuite::soap::{CORE, MESSAGES};
-use crate::netsuite::state::State;
-use crate::netsuite::xml::XmlWriter;
+use crate::netsuite::records::render::{RecordPlace, write_record};
+use crate::netsuite::records::{ACCOUNTING, RecordKind, SALES, StoredRecord};
+use crate::netsuite::soap::{COMMON, CORE, MESSAGES, RELATIONSHIPS};
+use crate::netsuite::state::{IdKey, State};
+use crate::netsuite::xml::{Element, XmlWriter};
 
 /// The page size of a search without a `pageSize` preference.
 const DEFAULT_PAGE_SIZE: usize = 1000;
 /// The page sizes NetSuite accepts for synchronous searches.
 const PAGE_SIZES: std::ops::RangeInclusive<i64> = 5..=1000;
 
+/// What a search looks for.
+#[derive(Debug, Clone)]
+enum Target {
+    Customers(Criteria),
+    Records(RecordCriteria),
+}
+
+/// One search result.
+#[derive(Debug, Clone, Copy)]
+enum Hit<'a> {
+    Customer(&'a StoredCustomer),
+    Record(&'a StoredRecord),
+}
+
 /// A search kept for `searchMoreWithId`.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredSearch {
-    criteria: Criteria,
+    target: Target,
     page_size: usize,
     body_fields_only: bool,
     /// The page count of the first response. Pages up to it stay valid when records drop out
@@ -37,7 +54,7 @@ struct Page<'a> {
     total_records: usize,
     page_size: usize,
     page_index: usize,
-    records: Vec<&'a StoredCustomer>,
+    records: Vec<Hit<'a>>,
     body_fields_only: bool,
 }
 
@@ -48,8 +65,8 @@ pub(crate) fn search(state: &mut State, context: &Context) -> Result<String, Fau
         .operation()
         .child(MESSAGES, "searchRecord")
         .ok_or_else(|| Fault::request("The search request has no searchRecord.".to_string()))?;
-    let prepared = page_size(context).and_then(|size| Ok((size, Criteria::parse(search_record)?)));
-    let (page_size, criteria) = match prepared {
+    let prepared = page_size(context).and_then(|size| Ok((size, read_target(search_record)?)));
+    let (page_size, target) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => return Ok(failed(context, &error)),
     };
@@ -57,9 +74,9 @@ pub(crate) fn search(state: &mut State, context: &Context) -> Result<String, Fau
     let body_fields_only = context
         .search_preference("bodyFieldsOnly")
         .is_none_or(|value| !matches!(value, "false" | "0"));
-    let total = state.customers().filter(|c| criteria.matches(c)).count();
+    let total = matching(state, &target).len();
     let stored = StoredSearch {
-        criteria,
+        target,
         page_size,
         body_fields_only,
         first_total_pages: total.div_ceil(page_size),
@@ -99,10 +116,7 @@ pub(crate) fn search_more_with_id(state: &mut State, context: &Context) -> Resul
     }
     stored.last_used = Instant::now();
     let stored = stored.clone();
-    let total = state
-        .customers()
-        .filter(|c| stored.criteria.matches(c))
-        .count();
+    let total = matching(state, &stored.target).len();
     let last_page = stored
         .first_total_pages
         .max(total.div_ceil(stored.page_size));
@@ -124,10 +138,7 @@ fn respond_with_page(
     stored: &StoredSearch,
     page_index: usize,
 ) -> String {
-    let matching: Vec<&StoredCustomer> = state
-        .customers()
-        .filter(|c| stored.criteria.matches(c))
-        .collect();
+    let matching = matching(state, &stored.target);
     let records = matching
         .iter()
         .skip((page_index - 1) * stored.page_size)
@@ -144,6 +155,74 @@ fn respond_with_page(
     };
     let first_response = context.operation().name == "search";
     context.respond(|out| write_search_result(out, &page, first_response, context))
+}
+
+/// Reads the `searchRecord` of a basic search: customers, contacts, transactions or items,
+/// with their basic criteria. Joins and advanced searches are not evaluated.
+fn read_target(search_record: &Element) -> Result<Target, StatusDetail> {
+    let Some(record_type) = &search_record.xsi_type else {
+        return Err(StatusDetail::unknown_record_type());
+    };
+    let families: [(&str, &str, &str, &[RecordKind]); 3] = [
+        (
+            SALES,
+            "TransactionSearch",
+            "TransactionSearchBasic",
+            &[
+                RecordKind::SalesOrder,
+                RecordKind::Invoice,
+                RecordKind::CustomerPayment,
+            ],
+        ),
+        (
+            ACCOUNTING,
+            "ItemSearch",
+            "ItemSearchBasic",
+            &[RecordKind::InventoryItem, RecordKind::NonInventorySaleItem],
+        ),
+        (
+            RELATIONSHIPS,
+            "ContactSearch",
+            "ContactSearchBasic",
+            &[RecordKind::Contact],
+        ),
+    ];
+    for (ns, search, basic, kinds) in families {
+        let criteria = if record_type.ns == COMMON && record_type.name == basic {
+            RecordCriteria::parse(kinds.to_vec(), basic, Some(search_record))?
+        } else if record_type.ns == ns && record_type.name == search {
+            if let Some(join) = search_record.children.iter().find(|c| c.name != "basic") {
+                return Err(StatusDetail::unsupported_search_field(&join.name));
+            }
+            let basic_element = search_record.child(ns, "basic");
+            RecordCriteria::parse(kinds.to_vec(), basic, basic_element)?
+        } else {
+            continue;
+        };
+        return Ok(Target::Records(criteria));
+    }
+    Criteria::parse(search_record).map(Target::Customers)
+}
+
+/// Returns the records that meet a search's criteria, in internal ID order.
+fn matching<'a>(state: &'a State, target: &Target) -> Vec<Hit<'a>> {
+    match target {
+        Target::Customers(criteria) => state
+            .customers()
+            .filter(|c| criteria.matches(c))
+            .map(Hit::Customer)
+            .collect(),
+        Target::Records(criteria) => {
+            let mut hits: Vec<&StoredRecord> = criteria
+                .kinds()
+                .iter()
+                .flat_map(|kind| state.records.of_kind(*kind))
+                .filter(|record| criteria.matches(record))
+                .collect();
+            hits.sort_by_key(|record| IdKey::of(&record.internal_id));
+            hits.into_iter().map(Hit::Record).collect()
+        }
+    }
 }
 
 /// Reads the `pageSize` preference; absent means 1000.
@@ -205,8 +284,16 @@ fn write_records(out: &mut XmlWriter, page: &Page, context: &Context) {
         core_in_scope: true,
         body_fields_only: page.body_fields_only,
     };
-    for stored in &page.records {
-        write_customer(out, stored, record, context.version);
+    let place = RecordPlace {
+        element: "platformCore:record",
+        core_in_scope: true,
+        body_fields_only: page.body_fields_only,
+    };
+    for hit in &page.records {
+        match hit {
+            Hit::Customer(stored) => write_customer(out, stored, record, context.version),
+            Hit::Record(stored) => write_record(out, stored, place, context.version),
+        }
     }
     out.close("platformCore:recordList");
 }
@@ -217,7 +304,7 @@ fn failed(context: &Context, error: &StatusDetail) -> String {
         operation = %context.operation().name,
         code = error.code,
         ns_id = context.ns_id,
-        "customer search rejected"
+        "search rejected"
     );
     let core = context.version.namespace(CORE);
     context.respond(|out| {

@@ -1,8 +1,12 @@
-//! `add`, `update`, `upsert` and their `*List` forms for customers.
+//! `add`, `update`, `upsert` and their `*List` forms: customers here, records of the other
+//! types in [`super::write_records`].
 
+use super::write_records::write_other;
 use super::{BaseRef, Context, required_children, write_base_ref};
 use crate::netsuite::customer::{CustomerInput, StoredCustomer, parse_customer, validate};
 use crate::netsuite::faults::{Fault, StatusDetail, write_status};
+use crate::netsuite::records::RecordKind;
+use crate::netsuite::records::parse::{RecordInput, parse_record};
 use crate::netsuite::soap::RELATIONSHIPS;
 use crate::netsuite::state::State;
 use crate::netsuite::xml::{Attribute, Element, XmlWriter};
@@ -18,7 +22,7 @@ pub(crate) enum WriteKind {
 impl WriteKind {
     /// Returns the maximum number of records in one `*List` request (NetSuite's synchronous
     /// limits).
-    fn list_limit(self) -> usize {
+    pub(crate) fn list_limit(self) -> usize {
         match self {
             WriteKind::Add => 200,
             WriteKind::Update | WriteKind::Upsert => 100,
@@ -28,16 +32,17 @@ impl WriteKind {
 
 /// The outcome of writing one record: the error, if any, and the `baseRef` to return.
 #[derive(Debug)]
-struct WriteResult {
-    error: Option<StatusDetail>,
-    base_ref: Option<BaseRef>,
+pub(crate) struct WriteResult {
+    pub error: Option<StatusDetail>,
+    pub base_ref: Option<BaseRef>,
 }
 
-/// A record element as read from the request: a customer, or a record type this emulator
-/// does not hold.
-enum RecordInput {
+/// A record element as read from the request: a customer, a record of another served type,
+/// or a record type this emulator does not hold.
+enum SentRecord {
     Customer(Box<CustomerInput>),
-    OtherType,
+    Other(Box<RecordInput>),
+    Unserved,
 }
 
 /// Serves `add`, `update` or `upsert`.
@@ -81,7 +86,7 @@ pub(crate) fn write_list(
     }))
 }
 
-fn read_record(record: &Element, context: &Context) -> Result<RecordInput, Fault> {
+fn read_record(record: &Element, context: &Context) -> Result<SentRecord, Fault> {
     let Some(record_type) = &record.xsi_type else {
         return Err(Fault::request(format!(
             "org.xml.sax.SAXException: The record element has no xsi:type; Record is an \
@@ -89,21 +94,27 @@ fn read_record(record: &Element, context: &Context) -> Result<RecordInput, Fault
             context.version.namespace(crate::netsuite::soap::CORE)
         )));
     };
+    if let Some(kind) = RecordKind::from_qname(&record_type.ns, &record_type.name) {
+        let input = parse_record(record, kind, context.version)?;
+        return Ok(SentRecord::Other(Box::new(input)));
+    }
     if record_type.ns != RELATIONSHIPS || record_type.name != "Customer" {
-        return Ok(RecordInput::OtherType);
+        return Ok(SentRecord::Unserved);
     }
     let input = parse_customer(record, context.version)?;
-    Ok(RecordInput::Customer(Box::new(input)))
+    Ok(SentRecord::Customer(Box::new(input)))
 }
 
 fn write_record(
     state: &mut State,
-    input: &RecordInput,
+    input: &SentRecord,
     kind: WriteKind,
     context: &Context,
 ) -> WriteResult {
-    let RecordInput::Customer(input) = input else {
-        return failure(StatusDetail::unknown_record_type(), None);
+    let input = match input {
+        SentRecord::Customer(input) => input,
+        SentRecord::Other(input) => return write_other(state, input, kind, context),
+        SentRecord::Unserved => return failure(StatusDetail::unknown_record_type(), None),
     };
     let mut input = (**input).clone();
     if let Err(error) = resolve_custom_field_ids(state, &mut input) {
@@ -230,6 +241,7 @@ fn store(state: &mut State, stored: StoredCustomer, context: &Context) -> WriteR
     let base_ref = BaseRef {
         internal_id: Some(stored.customer.internal_id.clone()),
         external_id: stored.customer.external_id.clone(),
+        record_type: "customer",
     };
     tracing::debug!(
         operation = %context.operation().name,
@@ -296,17 +308,18 @@ fn sent_keys(input: &CustomerInput, kind: WriteKind) -> Option<BaseRef> {
     (kind != WriteKind::Add).then(|| BaseRef {
         internal_id: input.internal_id.clone(),
         external_id: input.external_id.clone(),
+        record_type: "customer",
     })
 }
 
-fn failure(error: StatusDetail, base_ref: Option<BaseRef>) -> WriteResult {
+pub(crate) fn failure(error: StatusDetail, base_ref: Option<BaseRef>) -> WriteResult {
     WriteResult {
         error: Some(error),
         base_ref,
     }
 }
 
-fn write_response(out: &mut XmlWriter, result: &WriteResult, context: &Context) {
+pub(crate) fn write_response(out: &mut XmlWriter, result: &WriteResult, context: &Context) {
     out.open("writeResponse", &[]);
     let details: Vec<StatusDetail> = result.error.iter().cloned().collect();
     write_status(out, &details, false, context.version);

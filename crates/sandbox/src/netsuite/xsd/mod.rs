@@ -85,11 +85,6 @@ pub(crate) fn schema() -> &'static Schema {
 }
 
 impl Schema {
-    /// Returns a complex type by name.
-    pub fn complex(&self, name: &QName) -> Option<&ComplexType> {
-        self.complex.get(name)
-    }
-
     /// Returns the elements of a complex type, those of its base types first.
     pub fn fields(&self, name: &QName) -> Vec<&Field> {
         let mut chain = Vec::new();

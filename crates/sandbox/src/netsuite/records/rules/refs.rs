@@ -1,0 +1,99 @@
+//! Lookups shared by the rules: display names of referenced records, the account's
+//! currencies and price levels, and the transactions of a customer.
+
+use crate::netsuite::customer::Customer;
+use crate::netsuite::records::{RecordKind, StoredRecord};
+use crate::netsuite::state::State;
+
+/// The internal ID of the account's base currency and of the `Base Price` level.
+pub(crate) const BASE: &str = "1";
+
+/// The currencies of a new NetSuite account, by internal ID.
+const CURRENCIES: [(&str, &str); 4] = [
+    ("1", "US Dollar"),
+    ("2", "British pound"),
+    ("3", "Canadian Dollar"),
+    ("4", "Euro"),
+];
+
+/// The price levels of a new NetSuite account, by internal ID.
+const PRICE_LEVELS: [(&str, &str); 5] = [
+    ("1", "Base Price"),
+    ("2", "Alternate Price 1"),
+    ("3", "Alternate Price 2"),
+    ("4", "Alternate Price 3"),
+    ("5", "Online Price"),
+];
+
+/// Returns the name of a currency, when it is one of a new account's currencies.
+pub(crate) fn currency_name(internal_id: &str) -> Option<&'static str> {
+    CURRENCIES
+        .iter()
+        .find(|(id, _)| *id == internal_id)
+        .map(|(_, name)| *name)
+}
+
+/// Returns the name of a price level, when it is one of a new account's levels.
+pub(crate) fn price_level_name(internal_id: &str) -> Option<&'static str> {
+    PRICE_LEVELS
+        .iter()
+        .find(|(id, _)| *id == internal_id)
+        .map(|(_, name)| *name)
+}
+
+/// Returns the name NetSuite shows for a customer in references: the company name, else the
+/// entity ID.
+pub(crate) fn customer_name(customer: &Customer) -> String {
+    customer
+        .company_name
+        .clone()
+        .or_else(|| customer.entity_id.clone())
+        .unwrap_or_else(|| customer.internal_id.clone())
+}
+
+/// Returns the name NetSuite shows for a record in references.
+pub(crate) fn display_name(record: &StoredRecord) -> String {
+    let name = match record.kind {
+        RecordKind::Contact => record.text("entityId"),
+        RecordKind::InventoryItem | RecordKind::NonInventorySaleItem => record.text("itemId"),
+        RecordKind::SalesOrder => return format!("Sales Order #{}", tran_id(record)),
+        RecordKind::Invoice => return format!("Invoice #{}", tran_id(record)),
+        RecordKind::CustomerPayment => return format!("Payment #{}", tran_id(record)),
+    };
+    name.unwrap_or(&record.internal_id).to_string()
+}
+
+fn tran_id(record: &StoredRecord) -> &str {
+    record.text("tranId").unwrap_or(&record.internal_id)
+}
+
+/// Returns the customer a transaction belongs to: `entity`, or `customer` on payments.
+pub(crate) fn customer_of(record: &StoredRecord) -> Option<&str> {
+    match record.kind {
+        RecordKind::CustomerPayment => record.ref_id("customer"),
+        RecordKind::SalesOrder | RecordKind::Invoice => record.ref_id("entity"),
+        _ => None,
+    }
+}
+
+/// Iterates over the transactions of a customer.
+pub(crate) fn transactions_of<'a>(
+    state: &'a State,
+    customer_id: &'a str,
+) -> impl Iterator<Item = &'a StoredRecord> + 'a {
+    [
+        RecordKind::SalesOrder,
+        RecordKind::Invoice,
+        RecordKind::CustomerPayment,
+    ]
+    .into_iter()
+    .flat_map(move |kind| state.records.of_kind(kind))
+    .filter(move |record| customer_of(record) == Some(customer_id))
+}
+
+/// Returns the item record with this internal ID, of either item type.
+pub(crate) fn item<'a>(state: &'a State, internal_id: &str) -> Option<&'a StoredRecord> {
+    [RecordKind::InventoryItem, RecordKind::NonInventorySaleItem]
+        .into_iter()
+        .find_map(|kind| state.records.get(kind, internal_id))
+}
