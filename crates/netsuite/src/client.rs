@@ -1,7 +1,16 @@
-//! The SuiteTalk client: one pooled HTTP client, a fresh token passport per request, and
-//! typed results per operation.
+//! The SuiteTalk client: one pooled HTTP client, a fresh token passport per request, the
+//! account's concurrency scheduler, and typed results per operation.
+//!
+//! The operations live in submodules by family: [`reads`](self) (`get`, `getList`, `getAll`),
+//! writes (`add`, `update`, `upsert`, `delete` and their lists), searches and the other
+//! operations (`getDeleted`, `getSelectValue`, `getServerTime`).
 
-use std::collections::HashMap;
+mod other;
+mod reads;
+mod search;
+mod writes;
+
+use std::sync::Arc;
 use std::time::Instant;
 
 use reqwest::header::CONTENT_TYPE;
@@ -10,30 +19,28 @@ use url::Url;
 use crate::config::NetSuiteConfig;
 use crate::envelope::{self, Envelope};
 use crate::error::Error;
-use crate::operations::get::GetRequest;
-use crate::operations::search::{
-    SearchMoreRequest, SearchPage, SearchPreferences, SearchRecord, SearchRequest,
-};
-use crate::operations::write::{WriteRequest, WriteResponse};
+use crate::governance::Scheduler;
+use crate::operations::preferences::WritePreferences;
+use crate::operations::search::SearchPreferences;
 use crate::operations::{Operation, RequestBody, Status};
-use crate::parse::{self, Response};
+use crate::parse::Response;
 use crate::passport::TokenPassport;
-use crate::records::{Record, RecordRef};
 
-/// The maximum number of pages [`NetSuiteClient::search_all`] reads, a bound against a server
-/// that keeps raising `totalPages`. At the largest page size this is ten million records.
-pub const MAX_SEARCH_PAGES: u32 = 10_000;
+pub use search::MAX_SEARCH_PAGES;
 
 /// A client for one NetSuite account.
 ///
 /// Each request is signed with a new token passport and carries no cookies: NetSuite ties a
 /// request that sends a `JSESSIONID` back to a session, and sessions allow one request at a
-/// time. The client is cheap to share by reference; its HTTP connections are pooled.
+/// time. Clones share the HTTP connections and the concurrency scheduler, so every flow that
+/// uses a clone counts against the same account limit.
 #[derive(Debug, Clone)]
 pub struct NetSuiteClient {
     http: reqwest::Client,
-    config: NetSuiteConfig,
+    config: Arc<NetSuiteConfig>,
     endpoint: Url,
+    scheduler: Arc<Scheduler>,
+    write_preferences: WritePreferences,
 }
 
 /// The status and body of one HTTP exchange.
@@ -42,21 +49,36 @@ struct RawResponse {
     body: Vec<u8>,
 }
 
+/// A response parser: the body and the HTTP status in, the parsed response out.
+type Parser<'a, T> = &'a (dyn Fn(&[u8], u16) -> Result<Response<T>, Error> + Sync);
+
 impl NetSuiteClient {
-    /// Checks `config` and builds the HTTP client (rustls, gzip, the configured timeout, no
-    /// cookie store).
+    /// Checks `config` and builds the HTTP client (rustls, gzip, the configured timeouts,
+    /// pooled connections, no cookie store) and the account's concurrency scheduler.
     pub fn new(config: NetSuiteConfig) -> Result<NetSuiteClient, Error> {
+        let scheduler = Scheduler::new(config.concurrency_limit, config.concurrency_retry);
+        NetSuiteClient::with_scheduler(config, scheduler)
+    }
+
+    /// Builds a client that shares `scheduler` with other clients of the same account.
+    pub fn with_scheduler(
+        config: NetSuiteConfig,
+        scheduler: Arc<Scheduler>,
+    ) -> Result<NetSuiteClient, Error> {
         config.validate()?;
         let endpoint = config.endpoint_url()?;
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
             .gzip(true)
             .build()
             .map_err(|error| Error::Config(format!("cannot build the HTTP client: {error}")))?;
         Ok(NetSuiteClient {
             http,
-            config,
+            write_preferences: config.write_preferences,
+            config: Arc::new(config),
             endpoint,
+            scheduler,
         })
     }
 
@@ -65,137 +87,35 @@ impl NetSuiteClient {
         &self.config
     }
 
-    /// Reads one record. A rejection such as `INVALID_KEY_OR_REF` (no such record) is
-    /// [`Error::Record`].
-    pub async fn get(&self, reference: &RecordRef) -> Result<Record, Error> {
-        let request = GetRequest::new(reference)?;
-        let raw = self.send(&request, None).await?;
-        let read = self.parse(Operation::Get, &raw, parse::get_response)?;
-        check_status(Operation::Get, &read.status)?;
-        read.record.ok_or_else(|| {
-            Error::InvalidResponse("a successful readResponse has no record".to_string())
-        })
+    /// Returns the account's concurrency scheduler.
+    pub fn scheduler(&self) -> &Arc<Scheduler> {
+        &self.scheduler
     }
 
-    /// Adds one record and returns the reference NetSuite assigned.
-    pub async fn add(&self, record: &Record) -> Result<RecordRef, Error> {
-        self.write(Operation::Add, record).await
-    }
-
-    /// Updates one record, found by its internal ID (or external ID), with the fields it
-    /// carries; fields it does not carry stay as they are.
-    pub async fn update(&self, record: &Record) -> Result<RecordRef, Error> {
-        self.write(Operation::Update, record).await
-    }
-
-    /// Adds or updates one record keyed by its external ID, so that sending it twice leaves
-    /// one record.
-    pub async fn upsert(&self, record: &Record) -> Result<RecordRef, Error> {
-        self.write(Operation::Upsert, record).await
-    }
-
-    /// Runs a search and returns its first page. A failed status is [`Error::SearchPage`]
-    /// with page index 1.
-    pub async fn search(
-        &self,
-        search: &SearchRecord,
-        preferences: &SearchPreferences,
-    ) -> Result<SearchPage, Error> {
-        preferences.validate()?;
-        let request = SearchRequest::new(search)?;
-        self.search_page(&request, preferences, 1).await
-    }
-
-    /// Reads page `page_index` (1-based) of an earlier search. NetSuite runs the search again
-    /// for the page, and a search ID expires 15 minutes after its last use
-    /// (`INVALID_JOB_ID`).
-    pub async fn search_more_with_id(
-        &self,
-        search_id: &str,
-        page_index: u32,
-        preferences: &SearchPreferences,
-    ) -> Result<SearchPage, Error> {
-        preferences.validate()?;
-        let request = SearchMoreRequest::new(search_id, page_index)?;
-        self.search_page(&request, preferences, page_index).await
-    }
-
-    /// Runs a search and reads every page up to `totalPages`, returning each record once.
-    ///
-    /// Pages may come back short or empty when records change during the walk. The walk
-    /// still reads up to the highest `totalPages` any page reported, and keeps the last copy
-    /// of a record that appears twice. A page that fails ends the walk with its error
-    /// ([`Error::SearchPage`] names the page).
-    pub async fn search_all(
-        &self,
-        search: &SearchRecord,
-        preferences: &SearchPreferences,
-    ) -> Result<Vec<Record>, Error> {
-        let first = self.search(search, preferences).await?;
-        let mut total_pages = first.total_pages.unwrap_or(0);
-        let search_id = first.search_id.clone();
-        let mut records = UniqueRecords::default();
-        records.extend(first.records);
-        let mut page_index = 2;
-        while page_index <= total_pages {
-            let search_id = search_id.as_deref().ok_or_else(|| {
-                Error::InvalidResponse("a search with several pages has no searchId".to_string())
-            })?;
-            let page = self
-                .search_more_with_id(search_id, page_index, preferences)
-                .await?;
-            total_pages = total_pages.max(page.total_pages.unwrap_or(0));
-            if total_pages > MAX_SEARCH_PAGES {
-                return Err(Error::InvalidResponse(format!(
-                    "the search reports {total_pages} pages, more than the {MAX_SEARCH_PAGES} \
-                     this client reads"
-                )));
-            }
-            records.extend(page.records);
-            page_index += 1;
+    /// Returns a client that sends `preferences` with its reads and writes instead of the
+    /// configured ones. It shares connections and the scheduler with this one.
+    pub fn with_write_preferences(&self, preferences: WritePreferences) -> NetSuiteClient {
+        NetSuiteClient {
+            write_preferences: preferences,
+            ..self.clone()
         }
-        tracing::debug!(
-            record_type = %search.record_type,
-            pages = total_pages,
-            records = records.len(),
-            "read every search page"
-        );
-        Ok(records.into_vec())
     }
 
-    async fn write(&self, operation: Operation, record: &Record) -> Result<RecordRef, Error> {
-        let request = WriteRequest::new(operation, record)?;
-        let raw = self.send(&request, None).await?;
-        let response = self.parse(operation, &raw, |xml, status| {
-            parse::write_response(xml, operation, status)
-        })?;
-        written_ref(operation, record, response)
-    }
-
-    async fn search_page(
+    /// Sends `body` through the scheduler and parses the response with `parse`. Concurrency
+    /// faults are retried by the scheduler; a non-SOAP HTTP error becomes [`Error::Http`].
+    async fn call<T>(
         &self,
-        request: &dyn RequestBody,
-        preferences: &SearchPreferences,
-        page_index: u32,
-    ) -> Result<SearchPage, Error> {
-        let operation = request.operation();
-        let raw = self.send(request, Some(preferences)).await?;
-        let page = self.parse(operation, &raw, |xml, status| {
-            parse::search_response(xml, operation, status)
-        })?;
-        if !page.status.is_success {
-            return Err(Error::SearchPage {
-                page_index,
-                details: page.status.details,
-            });
-        }
-        tracing::debug!(
-            page_index,
-            total_pages = page.total_pages,
-            records = page.records.len(),
-            "read a search page"
-        );
-        Ok(page)
+        body: &dyn RequestBody,
+        search_preferences: Option<&SearchPreferences>,
+        parse: Parser<'_, T>,
+    ) -> Result<T, Error> {
+        let operation = body.operation();
+        self.scheduler
+            .run(operation.name(), || async move {
+                let raw = self.send(body, search_preferences).await?;
+                self.parse(operation, &raw, parse)
+            })
+            .await
     }
 
     /// Signs, sends and receives one request.
@@ -206,9 +126,14 @@ impl NetSuiteClient {
     ) -> Result<RawResponse, Error> {
         let operation = body.operation().name();
         let passport = TokenPassport::generate(&self.config);
+        let preferences = body
+            .operation()
+            .takes_preferences()
+            .then_some(&self.write_preferences);
         let envelope = Envelope {
             version: &self.config.version,
             passport: Some(&passport),
+            preferences,
             search_preferences,
             body,
         };
@@ -248,7 +173,7 @@ impl NetSuiteClient {
         &self,
         operation: Operation,
         raw: &RawResponse,
-        parse: impl FnOnce(&[u8], u16) -> Result<Response<T>, Error>,
+        parse: Parser<'_, T>,
     ) -> Result<T, Error> {
         let is_http_error = !(200..300).contains(&raw.status);
         match parse(&raw.body, raw.status) {
@@ -303,7 +228,7 @@ fn log_request_body(envelope: &Envelope<'_>) {
 }
 
 /// Fails on an unsuccessful status and logs warnings of a successful one.
-fn check_status(operation: Operation, status: &Status) -> Result<(), Error> {
+pub(crate) fn check_status(operation: Operation, status: &Status) -> Result<(), Error> {
     if !status.is_success {
         return Err(Error::Record {
             operation: operation.name(),
@@ -321,57 +246,38 @@ fn check_status(operation: Operation, status: &Status) -> Result<(), Error> {
     Ok(())
 }
 
-fn written_ref(
-    operation: Operation,
-    record: &Record,
-    response: WriteResponse,
-) -> Result<RecordRef, Error> {
-    check_status(operation, &response.status)?;
-    let base_ref = response.base_ref.unwrap_or_default();
-    if base_ref.internal_id.is_none() {
-        return Err(Error::InvalidResponse(format!(
-            "a successful {} response has no internal ID",
-            operation.name()
-        )));
-    }
-    tracing::debug!(
-        operation = operation.name(),
-        record_type = %record.record_type,
-        ns_id = base_ref.internal_id.as_deref().unwrap_or(""),
-        "NetSuite wrote a record"
-    );
-    Ok(base_ref)
-}
-
-/// Records in first-seen order, one per internal ID, keeping the last copy of each.
-#[derive(Default)]
-struct UniqueRecords {
-    records: Vec<Record>,
-    positions: HashMap<String, usize>,
-}
-
-impl UniqueRecords {
-    fn extend(&mut self, records: Vec<Record>) {
-        for record in records {
-            let Some(id) = record.internal_id.clone() else {
-                self.records.push(record);
-                continue;
-            };
-            match self.positions.get(&id) {
-                Some(&position) => self.records[position] = record,
-                None => {
-                    self.positions.insert(id, self.records.len());
-                    self.records.push(record);
-                }
-            }
+/// Splits `items` into consecutive groups of at most `size`, keeping their order.
+pub(crate) fn into_chunks<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let mut chunks = Vec::with_capacity(items.len().div_ceil(size.max(1)));
+    let mut current = Vec::with_capacity(size.min(items.len()));
+    for item in items {
+        current.push(item);
+        if current.len() == size {
+            chunks.push(std::mem::take(&mut current));
         }
     }
-
-    fn len(&self) -> usize {
-        self.records.len()
+    if !current.is_empty() {
+        chunks.push(current);
     }
+    chunks
+}
 
-    fn into_vec(self) -> Vec<Record> {
-        self.records
+/// The error of a list response with fewer entries than the request had.
+pub(crate) fn short_list() -> Error {
+    Error::InvalidResponse("a list response has fewer entries than the request".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn into_chunks_keeps_order_and_limit() {
+        let chunks = into_chunks((1..=450).collect::<Vec<_>>(), 200);
+        let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [200, 200, 50]);
+        assert_eq!(chunks[1][0], 201);
+        assert_eq!(chunks[2][49], 450);
+        assert!(into_chunks(Vec::<u8>::new(), 100).is_empty());
     }
 }

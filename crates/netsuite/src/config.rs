@@ -3,10 +3,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use chrono_tz::Tz;
 use tandem_engine::Secret;
 use url::Url;
 
 use crate::error::Error;
+use crate::operations::preferences::WritePreferences;
 
 /// The endpoint version used when none is configured. 2025_2 is the last SOAP endpoint that
 /// NetSuite plans to ship, and the only one it will serve from 2027.1 on.
@@ -20,6 +22,20 @@ pub const DEFAULT_PAGE_SIZE: u32 = 1000;
 
 /// The page sizes NetSuite accepts for a synchronous search.
 pub const PAGE_SIZE_RANGE: std::ops::RangeInclusive<u32> = 5..=1000;
+
+/// The concurrency limit used when none is configured: the limit of a NetSuite account on the
+/// standard service tier, the lowest there is.
+pub const DEFAULT_CONCURRENCY_LIMIT: usize = 5;
+
+/// How long concurrency faults are retried when nothing else is configured.
+pub const DEFAULT_CONCURRENCY_RETRY: Duration = Duration::from_secs(300);
+
+/// The connect timeout used when none is configured.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The time zone of date-only fields used when none is configured: NetSuite's own zone for
+/// web services, which makes date fields need no conversion.
+pub const DEFAULT_USER_TIME_ZONE: Tz = chrono_tz::America::Los_Angeles;
 
 /// Token-based authentication (TBA) credentials of one integration record and one access token.
 ///
@@ -56,12 +72,32 @@ pub struct NetSuiteConfig {
     /// HTTP timeout per request, from connect to the last byte of the body (default
     /// [`DEFAULT_TIMEOUT`]).
     pub timeout: Duration,
+    /// Time allowed to open a connection (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub connect_timeout: Duration,
     /// Records per search page, 5 to 1000 (default [`DEFAULT_PAGE_SIZE`]).
     pub page_size: u32,
+    /// Requests this client lets run at once against the account (default
+    /// [`DEFAULT_CONCURRENCY_LIMIT`]). Set it to the account's limit minus what other
+    /// integrations on the account use.
+    pub concurrency_limit: usize,
+    /// How long concurrency faults are retried, in total waiting time, before the request
+    /// fails (default [`DEFAULT_CONCURRENCY_RETRY`]).
+    pub concurrency_retry: Duration,
+    /// The time zone preference of the web services user (the role the access token belongs
+    /// to), which NetSuite uses for date-only fields (default
+    /// [`DEFAULT_USER_TIME_ZONE`]).
+    pub user_time_zone: Tz,
+    /// The `preferences` header of reads and writes (default: ignore read-only fields).
+    pub write_preferences: WritePreferences,
+    /// An application ID for the `applicationInfo` header. Must stay `None`: NetSuite rejects
+    /// a request that carries both an application ID and a token passport ("Ambiguous
+    /// authentication"), so [`NetSuiteConfig::validate`] refuses it.
+    pub application_id: Option<String>,
 }
 
 impl NetSuiteConfig {
-    /// Builds a configuration with the default version, timeout and page size.
+    /// Builds a configuration with the default version, timeouts, page size, concurrency
+    /// limit and time zone.
     pub fn new(account: impl Into<String>, credentials: TokenCredentials) -> NetSuiteConfig {
         NetSuiteConfig {
             account: account.into(),
@@ -69,13 +105,39 @@ impl NetSuiteConfig {
             version: DEFAULT_VERSION.to_string(),
             credentials,
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             page_size: DEFAULT_PAGE_SIZE,
+            concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
+            concurrency_retry: DEFAULT_CONCURRENCY_RETRY,
+            user_time_zone: DEFAULT_USER_TIME_ZONE,
+            write_preferences: WritePreferences::default(),
+            application_id: None,
         }
     }
 
-    /// Checks the account ID, the version format, the endpoint's scheme, the page size and the
-    /// timeout, and returns [`Error::Config`] naming the first invalid value.
+    /// Checks the account ID, the version format, the endpoint's scheme, the page size, the
+    /// timeouts, the concurrency limit and the absence of an application ID, and returns
+    /// [`Error::Config`] naming the first invalid value.
     pub fn validate(&self) -> Result<(), Error> {
+        if self.application_id.is_some() {
+            return Err(Error::Config(
+                "a NetSuite application ID cannot be used with token-based authentication: \
+                 NetSuite rejects a request with both an applicationInfo header and a token \
+                 passport (\"Ambiguous authentication\"). Remove the application ID"
+                    .to_string(),
+            ));
+        }
+        if self.concurrency_limit == 0 {
+            return Err(Error::Config(
+                "invalid NetSuite concurrency limit 0: at least 1 request must be allowed"
+                    .to_string(),
+            ));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::Config(
+                "invalid NetSuite connect timeout: it must be longer than zero".to_string(),
+            ));
+        }
         validate_account(&self.account)?;
         validate_version(&self.version)?;
         if let Some(endpoint) = &self.endpoint {
@@ -307,6 +369,34 @@ mod tests {
         let endpoint = "https://1234567.suitetalk.api.netsuite.com/services/NetSuitePort_2025_2";
         config.endpoint = Some(Url::parse(endpoint).unwrap());
         assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn validate_rejects_application_id_with_token() {
+        let mut config = config("1234567");
+        config.application_id = Some("3E5C1F2A-0000".to_string());
+        let error = config.validate().unwrap_err();
+        assert!(matches!(error, Error::Config(_)));
+        assert!(
+            error.to_string().contains("Ambiguous authentication"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn validate_rejects_zero_concurrency_limit() {
+        let mut config = config("1234567");
+        config.concurrency_limit = 0;
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn new_uses_governance_defaults() {
+        let config = config("1234567");
+        assert_eq!(config.concurrency_limit, 5);
+        assert_eq!(config.concurrency_retry, Duration::from_secs(300));
+        assert_eq!(config.user_time_zone, chrono_tz::America::Los_Angeles);
+        assert_eq!(config.write_preferences.ignore_read_only_fields, Some(true));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Building SOAP 1.1 request envelopes with quick-xml's `Writer`.
 //!
-//! Every namespace a request uses is declared once on the envelope, with this client's fixed
-//! prefixes (`platformMsgs`, `platformCore`, `platformCommon`, `listRel`) and the configured
-//! version. The output has no indentation, so a request's bytes depend on its content alone
+//! Every namespace a request uses is declared once on the envelope, with the prefixes of
+//! NetSuite's own XSD files (`platformMsgs`, `platformCore`, `platformCommon`, and the
+//! namespaces of the records, such as `listRel` or `tranSales`) and the configured version. The output has no indentation, so a request's bytes depend on its content alone
 //! and tests compare them exactly.
 
+use std::collections::BTreeSet;
 use std::io;
 
 use quick_xml::Writer;
@@ -13,19 +14,15 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use crate::error::Error;
 use crate::namespace::{Namespace, SOAP_ENVELOPE, XSI};
 use crate::operations::RequestBody;
+use crate::operations::preferences::WritePreferences;
 use crate::operations::search::SearchPreferences;
 use crate::passport::{SIGNATURE_ALGORITHM, TokenPassport};
 
 /// The `Content-Type` of every request.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
-/// The namespaces declared on every envelope.
-const DECLARED: [Namespace; 4] = [
-    Namespace::Messages,
-    Namespace::Core,
-    Namespace::Common,
-    Namespace::Relationships,
-];
+/// The namespaces declared on every envelope, besides those of the body's records.
+const DECLARED: [Namespace; 3] = [Namespace::Messages, Namespace::Core, Namespace::Common];
 
 /// One request envelope: the headers and the body of one operation.
 pub(crate) struct Envelope<'a> {
@@ -33,6 +30,9 @@ pub(crate) struct Envelope<'a> {
     pub version: &'a str,
     /// `None` only for logging and tests; NetSuite rejects requests without a passport.
     pub passport: Option<&'a TokenPassport>,
+    /// The `preferences` header of reads and writes.
+    pub preferences: Option<&'a WritePreferences>,
+    /// The `searchPreferences` header of searches.
     pub search_preferences: Option<&'a SearchPreferences>,
     pub body: &'a dyn RequestBody,
 }
@@ -49,7 +49,9 @@ impl Envelope<'_> {
 
     fn write(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
         writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        let uris: Vec<(String, String)> = DECLARED
+        let mut namespaces: BTreeSet<Namespace> = DECLARED.into_iter().collect();
+        self.body.namespaces(&mut namespaces);
+        let uris: Vec<(String, String)> = namespaces
             .iter()
             .map(|namespace| {
                 let attribute = format!("xmlns:{}", namespace.prefix());
@@ -74,7 +76,10 @@ impl Envelope<'_> {
     }
 
     fn write_header(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
-        if self.passport.is_none() && self.search_preferences.is_none() {
+        let preferences = self
+            .preferences
+            .filter(|preferences| !preferences.is_empty());
+        if self.passport.is_none() && preferences.is_none() && self.search_preferences.is_none() {
             return Ok(());
         }
         writer
@@ -83,8 +88,11 @@ impl Envelope<'_> {
                 if let Some(passport) = self.passport {
                     write_passport(writer, passport)?;
                 }
+                if let Some(preferences) = preferences {
+                    preferences.write(writer)?;
+                }
                 if let Some(preferences) = self.search_preferences {
-                    write_search_preferences(writer, preferences)?;
+                    preferences.write(writer)?;
                 }
                 Ok(())
             })?;
@@ -112,26 +120,6 @@ fn write_passport(writer: &mut Writer<Vec<u8>>, passport: &TokenPassport) -> io:
                 .create_element("platformCore:signature")
                 .with_attribute(("algorithm", SIGNATURE_ALGORITHM))
                 .write_text_content(BytesText::new(&passport.signature))?;
-            Ok(())
-        })?;
-    Ok(())
-}
-
-/// Writes the `searchPreferences` header, children in XSD order.
-fn write_search_preferences(
-    writer: &mut Writer<Vec<u8>>,
-    preferences: &SearchPreferences,
-) -> io::Result<()> {
-    writer
-        .create_element("platformMsgs:searchPreferences")
-        .write_inner_content(|writer| {
-            let body_fields_only = bool_text(preferences.body_fields_only);
-            text_element(writer, "platformMsgs:bodyFieldsOnly", body_fields_only)?;
-            text_element(
-                writer,
-                "platformMsgs:pageSize",
-                &preferences.page_size.to_string(),
-            )?;
             Ok(())
         })?;
     Ok(())

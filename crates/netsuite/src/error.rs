@@ -114,6 +114,25 @@ impl Error {
         }
     }
 
+    /// Returns true for NetSuite's concurrency limit: the faults `WS_REQUEST_BLOCKED` (token
+    /// requests) and `WS_CONCUR_SESSION_DISALLWD` (sessions), the other concurrency codes in a
+    /// status, and HTTP 429. The scheduler retries these.
+    pub fn is_concurrency_limit(&self) -> bool {
+        match self {
+            Error::Fault(fault) => {
+                let name = fault.detail_name.as_deref().unwrap_or("");
+                let code = fault.code.as_deref().unwrap_or("");
+                CONCURRENCY_FAULTS.contains(&name) || CONCURRENCY_CODES.contains(&code)
+            }
+            Error::Record { details, .. } | Error::SearchPage { details, .. } => {
+                primary_detail(details)
+                    .is_some_and(|detail| CONCURRENCY_CODES.contains(&detail.code.as_str()))
+            }
+            Error::Http { status } => *status == 429,
+            _ => false,
+        }
+    }
+
     /// Returns true for errors about one record (rejected by NetSuite, or with a value that
     /// cannot be sent), after which other records of the same call can still succeed.
     pub fn is_record_level(&self) -> bool {
@@ -171,6 +190,21 @@ impl From<Error> for RemoteError {
         )
     }
 }
+
+/// Codes of NetSuite's concurrency limit.
+const CONCURRENCY_CODES: &[&str] = &[
+    "WS_REQUEST_BLOCKED",
+    "WS_CONCUR_SESSION_DISALLWD",
+    "WS_EXCEEDED_CONCUR_USERS_ALLWD",
+    "EXCEEDED_MAX_CONCUR_RQST",
+    "CONCURRENCY_LIMIT_EXCEEDED",
+];
+
+/// Fault elements of NetSuite's concurrency limit.
+const CONCURRENCY_FAULTS: &[&str] = &[
+    "exceededConcurrentRequestLimitFault",
+    "exceededRequestLimitFault",
+];
 
 /// Codes after which the same request can succeed later: concurrency limits, a busy or
 /// failing server, a heavy search, an optimistic lock, or an expired search ID.

@@ -5,33 +5,48 @@
 //! streaming parser that matches namespaces by URI, so responses from any endpoint version
 //! read the same way (the tests cover 2011_2 to 2025_2).
 //!
-//! - [`NetSuiteClient`] runs the operations `get`, `add`, `update`, `upsert`, `search` and
-//!   `searchMoreWithId`, and walks all pages of a search with [`NetSuiteClient::search_all`].
-//! - [`NetSuitePort`] implements the engine's [`tandem_engine::RecordPort`] for customers.
+//! - [`NetSuiteClient`] runs the operations: `get`, `getList`, `getAll`, `add`, `update`,
+//!   `upsert`, `delete` and their list forms, `search` (basic, joined, advanced),
+//!   `searchMoreWithId`, `getDeleted`, `getSelectValue` and `getServerTime`. List operations
+//!   split their input at NetSuite's limits and return one result per record.
+//! - Every request goes through the account's [`governance::Scheduler`], which holds the
+//!   concurrency limit and retries concurrency faults.
+//! - [`Record`] reads and writes any record type by name, sublists included; the typed
+//!   models of [`records::typed`] cover the records the flows use.
+//! - [`NetSuitePort`] implements the engine's [`tandem_engine::RecordPort`].
 //! - [`Error`] keeps NetSuite's own codes and classifies each failure with
 //!   [`Error::class`].
 //!
 //! The module tree follows the remote API: [`operations`] contains one module per operation
-//! family, [`records`] the record model and the field order of each supported record type.
+//! family, [`records`] the record model, [`schema`] the element order of each record type.
 
 pub mod client;
 pub mod config;
 mod envelope;
 pub mod error;
+pub mod governance;
 pub mod namespace;
 pub mod operations;
 pub mod parse;
 pub mod passport;
 pub mod port;
 pub mod records;
+pub mod schema;
 
 pub use client::NetSuiteClient;
 pub use config::{NetSuiteConfig, TokenCredentials};
 pub use error::{Error, Fault};
+pub use operations::other::{DeletedFilter, DeletedRecord, SelectField, SelectFilterOperator};
+pub use operations::preferences::WritePreferences;
 pub use operations::search::{
-    Criterion, CriterionValue, DateOperator, SearchPage, SearchPreferences, SearchRecord,
-    StringOperator,
+    AdvancedSearch, Column, Criterion, CriterionValue, CustomColumnKind, DateOperator,
+    NumberOperator, SearchPage, SearchPreferences, SearchRecord, SearchRow, StringOperator,
 };
+pub use operations::write::DeletionReason;
 pub use operations::{Status, StatusDetail, StatusDetailType};
 pub use port::NetSuitePort;
-pub use records::{BodyValue, CustomField, CustomValue, ListOrRecordRef, Record, RecordRef};
+pub use records::typed::TypedRecord;
+pub use records::{
+    BodyValue, Complex, CustomField, CustomValue, FieldAccess, ListOrRecordRef, Record, RecordRef,
+    Sublist,
+};

@@ -10,72 +10,152 @@ pub const SOAP_ENVELOPE: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// The XML Schema instance namespace, for `xsi:type`.
 pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
-/// The NetSuite namespaces this client writes or needs to recognise in responses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The NetSuite namespaces of SuiteTalk messages and records.
+///
+/// The prefixes are the ones NetSuite's own XSD files declare; any prefix works on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Namespace {
     /// `platformMsgs`: operations, headers and response wrappers.
     Messages,
     /// `platformCore`: status, record references, custom fields, search values.
     Core,
-    /// `platformCommon`: basic search criteria.
+    /// `platformCommon`: basic search criteria, search row columns and addresses.
     Common,
     /// `platformFaults`: fault details.
     Faults,
     /// `listRel`: customers, contacts and their searches.
     Relationships,
+    /// `listAcct`: items, price levels, subsidiaries, currencies, terms.
+    Accounting,
+    /// `tranSales`: sales orders, invoices and the transaction search.
+    Sales,
+    /// `tranCust`: customer payments, deposits, credit memos.
+    Customers,
+    /// `tranPurch`: purchase transactions.
+    Purchases,
+    /// `tranGeneral`: journal entries and other general transactions.
+    GeneralTransactions,
+    /// `tranInvt`: inventory transactions.
+    Inventory,
+    /// `tranBank`: checks and deposits.
+    Bank,
+    /// `tranFin`: budgets.
+    Financial,
+    /// `tranEmp`: time bills and expense reports.
+    EmployeeTransactions,
+    /// `listEmp`: employees.
+    Employees,
+    /// `listMkt`: campaigns and promotions.
+    Marketing,
+    /// `listScm`: manufacturing and supply chain lists.
+    SupplyChain,
+    /// `listSupport`: support cases and issues.
+    Support,
+    /// `listSite`: web site lists.
+    Website,
+    /// `actSched`: events, tasks and phone calls.
+    Scheduling,
+    /// `generalComm`: notes and messages.
+    Communication,
+    /// `docFileCab`: files and folders.
+    FileCabinet,
+    /// `demandPlanning`: demand plans.
+    DemandPlanning,
+    /// `setupCustom`: custom records and lists.
+    Customization,
 }
 
 impl Namespace {
     /// Returns the prefix this client declares for the namespace in requests.
     pub fn prefix(self) -> &'static str {
-        match self {
-            Namespace::Messages => "platformMsgs",
-            Namespace::Core => "platformCore",
-            Namespace::Common => "platformCommon",
-            Namespace::Faults => "platformFaults",
-            Namespace::Relationships => "listRel",
-        }
+        self.facts().0
     }
 
     /// Returns the namespace URI for an endpoint version such as `2025_2`.
     pub fn uri(self, version: &str) -> String {
-        let (name, family) = self.parts();
+        let (_, name, family) = self.facts();
         format!("urn:{name}_{version}.{family}.webservices.netsuite.com")
+    }
+
+    /// Returns the namespace whose XSD prefix is `prefix` (`listRel`), if any.
+    pub fn from_prefix(prefix: &str) -> Option<Namespace> {
+        ALL.into_iter()
+            .find(|namespace| namespace.prefix() == prefix)
     }
 
     /// Recognises a NetSuite namespace URI of any version (`2025_2`, and also the old
     /// `2_5` form); `None` for other URIs.
     pub fn from_uri(uri: &str) -> Option<Namespace> {
         let rest = uri.strip_prefix("urn:")?;
+        let (name, rest) = rest.split_once('_')?;
+        let rest = rest.strip_suffix(".webservices.netsuite.com")?;
+        let (version, family) = rest.split_once('.')?;
+        if !is_version(version) {
+            return None;
+        }
         ALL.into_iter().find(|namespace| {
-            let (name, family) = namespace.parts();
-            rest.strip_prefix(name)
-                .and_then(|rest| rest.strip_prefix('_'))
-                .and_then(|rest| rest.strip_suffix(".webservices.netsuite.com"))
-                .and_then(|rest| rest.strip_suffix(family))
-                .and_then(|rest| rest.strip_suffix('.'))
-                .is_some_and(is_version)
+            let (_, own_name, own_family) = namespace.facts();
+            own_name == name && own_family == family
         })
     }
 
-    fn parts(self) -> (&'static str, &'static str) {
+    /// Returns the prefix, the name and the family of the namespace URI.
+    fn facts(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Namespace::Messages => ("messages", "platform"),
-            Namespace::Core => ("core", "platform"),
-            Namespace::Common => ("common", "platform"),
-            Namespace::Faults => ("faults", "platform"),
-            Namespace::Relationships => ("relationships", "lists"),
+            Namespace::Messages => ("platformMsgs", "messages", "platform"),
+            Namespace::Core => ("platformCore", "core", "platform"),
+            Namespace::Common => ("platformCommon", "common", "platform"),
+            Namespace::Faults => ("platformFaults", "faults", "platform"),
+            Namespace::Relationships => ("listRel", "relationships", "lists"),
+            Namespace::Accounting => ("listAcct", "accounting", "lists"),
+            Namespace::Sales => ("tranSales", "sales", "transactions"),
+            Namespace::Customers => ("tranCust", "customers", "transactions"),
+            Namespace::Purchases => ("tranPurch", "purchases", "transactions"),
+            Namespace::GeneralTransactions => ("tranGeneral", "general", "transactions"),
+            Namespace::Inventory => ("tranInvt", "inventory", "transactions"),
+            Namespace::Bank => ("tranBank", "bank", "transactions"),
+            Namespace::Financial => ("tranFin", "financial", "transactions"),
+            Namespace::EmployeeTransactions => ("tranEmp", "employees", "transactions"),
+            Namespace::Employees => ("listEmp", "employees", "lists"),
+            Namespace::Marketing => ("listMkt", "marketing", "lists"),
+            Namespace::SupplyChain => ("listScm", "supplychain", "lists"),
+            Namespace::Support => ("listSupport", "support", "lists"),
+            Namespace::Website => ("listSite", "website", "lists"),
+            Namespace::Scheduling => ("actSched", "scheduling", "activities"),
+            Namespace::Communication => ("generalComm", "communication", "general"),
+            Namespace::FileCabinet => ("docFileCab", "filecabinet", "documents"),
+            Namespace::DemandPlanning => ("demandPlanning", "demandplanning", "transactions"),
+            Namespace::Customization => ("setupCustom", "customization", "setup"),
         }
     }
 }
 
 /// Every namespace in [`Namespace`].
-const ALL: [Namespace; 5] = [
+const ALL: [Namespace; 24] = [
     Namespace::Messages,
     Namespace::Core,
     Namespace::Common,
     Namespace::Faults,
     Namespace::Relationships,
+    Namespace::Accounting,
+    Namespace::Sales,
+    Namespace::Customers,
+    Namespace::Purchases,
+    Namespace::GeneralTransactions,
+    Namespace::Inventory,
+    Namespace::Bank,
+    Namespace::Financial,
+    Namespace::EmployeeTransactions,
+    Namespace::Employees,
+    Namespace::Marketing,
+    Namespace::SupplyChain,
+    Namespace::Support,
+    Namespace::Website,
+    Namespace::Scheduling,
+    Namespace::Communication,
+    Namespace::FileCabinet,
+    Namespace::DemandPlanning,
+    Namespace::Customization,
 ];
 
 /// Accepts a version token: digits, `_`, digits (`2025_2`, `2_5`).
@@ -138,7 +218,7 @@ mod tests {
     fn from_uri_rejects_other_namespaces() {
         let others = [
             "urn:types.core_2013_2.platform.webservices.netsuite.com",
-            "urn:accounting_2013_2.lists.webservices.netsuite.com",
+            "urn:accountancy_2013_2.lists.webservices.netsuite.com",
             "urn:core_2015_1_0.platform.webservices.netsuite.com",
             "urn:core.platform.webservices.netsuite.com",
             "urn:core_2025_2.lists.webservices.netsuite.com",

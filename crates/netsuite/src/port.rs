@@ -1,8 +1,10 @@
 //! The engine's [`RecordPort`] for NetSuite, over the SOAP client.
 //!
-//! Supported record types: `customer`. Standard fields are named by element name
-//! (`companyName`), custom fields by script ID (`custentity_region`); the link field is the
-//! record's `externalId`.
+//! Supported record types: those with a schema sequence and a search (`customer`, `contact`,
+//! `salesOrder`, `invoice`, `customerPayment`, the sale items, `priceLevel`, `subsidiary`,
+//! `term`). Standard fields are named by element name (`companyName`), custom fields by
+//! script ID (`custentity_region`); the link field is the record's `externalId`. Writes go
+//! out as `upsertList` and `updateList` calls at NetSuite's limit of 100 records each.
 
 mod fields;
 
@@ -18,10 +20,23 @@ use crate::error::Error;
 use crate::operations::search::{
     Criterion, CriterionValue, DateOperator, SearchPreferences, SearchRecord,
 };
-use crate::records::{Record, RecordRef, RecordSchema, schema_for};
+use crate::records::{Record, RecordRef};
+use crate::schema::{ComplexType, schema};
 
 /// The record types the port reads and writes.
-const SUPPORTED: &[&str] = &["customer"];
+const SUPPORTED: &[&str] = &[
+    "customer",
+    "contact",
+    "salesOrder",
+    "invoice",
+    "customerPayment",
+    "inventoryItem",
+    "nonInventorySaleItem",
+    "serviceSaleItem",
+    "priceLevel",
+    "subsidiary",
+    "term",
+];
 
 /// The only link field NetSuite records have here: the `externalId` attribute.
 const LINK_FIELD: &str = "externalId";
@@ -43,33 +58,50 @@ impl NetSuitePort {
         &self.client
     }
 
-    async fn write_one(
+    /// Sends the records that could be built with `upsertList` or `updateList` and puts
+    /// every result, or the record's own error, at its position.
+    async fn write_all(
         &self,
-        schema: &'static RecordSchema,
-        record: Result<Record, Error>,
+        record_type: &str,
+        records: Vec<Result<Record, Error>>,
         upsert: bool,
-    ) -> Result<WriteResult, RemoteError> {
-        let outcome = match record {
-            Ok(record) if upsert => self.client.upsert(&record).await,
-            Ok(record) => self.client.update(&record).await,
-            Err(error) => Err(error),
-        };
-        match outcome {
-            Ok(reference) => Ok(Ok(written(reference))),
-            // The client's settings were checked when it was built, so a configuration error
-            // here comes from this record's fields (an unknown field, a value of the wrong
-            // type) and other records can still be written.
-            Err(error) if error.is_record_level() || matches!(error, Error::Config(_)) => {
-                // The engine decides what a refused record means and logs it; this is detail.
-                tracing::debug!(
-                    record_type = schema.record_type,
-                    code = %error.code(),
-                    %error,
-                    "NetSuite did not write a record"
-                );
-                Ok(Err(error.into()))
-            }
-            Err(error) => Err(error.into()),
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let valid: Vec<Record> = records.iter().flatten().cloned().collect();
+        let mut sent = if upsert {
+            self.client.upsert_list(&valid).await?
+        } else {
+            self.client.update_list(&valid).await?
+        }
+        .into_iter();
+        let mut results = Vec::with_capacity(records.len());
+        for record in records {
+            let outcome = match record {
+                Ok(_) => sent.next().ok_or_else(|| {
+                    Error::InvalidResponse("a list write returned too few results".to_string())
+                })?,
+                Err(error) => Err(error),
+            };
+            results.push(result_of(record_type, outcome));
+        }
+        Ok(results)
+    }
+}
+
+/// Converts one record's outcome. A configuration error here comes from the record's own
+/// fields (an unknown field, a value of the wrong type), because the client's settings were
+/// checked when it was built, so other records can still be written.
+fn result_of(record_type: &str, outcome: Result<RecordRef, Error>) -> WriteResult {
+    match outcome {
+        Ok(reference) => Ok(written(reference)),
+        Err(error) => {
+            // The engine decides what a refused record means and logs it; this is detail.
+            tracing::debug!(
+                record_type,
+                code = %error.code(),
+                %error,
+                "NetSuite did not write a record"
+            );
+            Err(error.into())
         }
     }
 }
@@ -92,8 +124,8 @@ impl RecordPort for NetSuitePort {
         object: &ObjectSpec,
         since: DateTime<Utc>,
     ) -> Result<Vec<SourceRecord>, RemoteError> {
-        let schema = supported_schema(object)?;
-        let search = SearchRecord::new(schema.record_type).with(Criterion::new(
+        let (record_type, schema) = supported_schema(object)?;
+        let search = SearchRecord::new(record_type).with(Criterion::new(
             "lastModifiedDate",
             CriterionValue::Date {
                 operator: DateOperator::OnOrAfter,
@@ -103,15 +135,16 @@ impl RecordPort for NetSuitePort {
         ));
         let preferences = SearchPreferences {
             body_fields_only: true,
+            return_search_columns: false,
             page_size: self.client.config().page_size,
         };
         let records = self.client.search_all(&search, &preferences).await?;
         let changed = records
             .iter()
-            .map(|record| fields::source_record(schema, &object.fields, record))
+            .map(|record| fields::source_record(record_type, schema, &object.fields, record))
             .collect::<Result<Vec<_>, Error>>()?;
         tracing::debug!(
-            record_type = schema.record_type,
+            record_type,
             since = %since,
             records = changed.len(),
             "read changed NetSuite records"
@@ -119,51 +152,54 @@ impl RecordPort for NetSuitePort {
         Ok(changed)
     }
 
-    /// Upserts each record keyed by its link as the external ID.
-    ///
-    /// NOTE: each record is one `upsert` call; batching into `upsertList` (up to 100
-    /// records) and a limit on concurrent calls are not done yet.
+    /// Upserts the records with `upsertList`, each keyed by its link as the external ID.
     async fn create(
         &self,
         object: &ObjectSpec,
         records: Vec<NewRecord>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
-        let schema = supported_schema(object)?;
-        let mut results = Vec::with_capacity(records.len());
-        for new in records {
-            let record = fields::record_from_fields(schema, &new.fields).map(|mut record| {
-                record.external_id = Some(new.link.clone());
-                record
-            });
-            results.push(self.write_one(schema, record, true).await?);
-        }
-        Ok(results)
+        let (record_type, schema) = supported_schema(object)?;
+        let built = records
+            .into_iter()
+            .map(|new| {
+                let built = fields::record_from_fields(record_type, schema, &new.fields);
+                built.map(|mut record| {
+                    record.external_id = Some(new.link);
+                    record
+                })
+            })
+            .collect();
+        self.write_all(record_type, built, true).await
     }
 
-    /// Updates each record by internal ID; a link sets the external ID, and `Null` values
-    /// clear their fields.
+    /// Updates the records by internal ID with `updateList`; a link sets the external ID,
+    /// and `Null` values clear their fields.
     async fn update(
         &self,
         object: &ObjectSpec,
         records: Vec<RecordUpdate>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
-        let schema = supported_schema(object)?;
-        let mut results = Vec::with_capacity(records.len());
-        for change in records {
-            let record = fields::record_from_fields(schema, &change.fields).map(|mut record| {
-                record.internal_id = Some(change.id.clone());
-                record.external_id = change.link.clone();
-                record
-            });
-            results.push(self.write_one(schema, record, false).await?);
-        }
-        Ok(results)
+        let (record_type, schema) = supported_schema(object)?;
+        let built = records
+            .into_iter()
+            .map(|change| {
+                let built = fields::record_from_fields(record_type, schema, &change.fields);
+                built.map(|mut record| {
+                    record.internal_id = Some(change.id);
+                    record.external_id = change.link;
+                    record
+                })
+            })
+            .collect();
+        self.write_all(record_type, built, false).await
     }
 }
 
-/// Returns the schema of the object's record type, or a configuration error naming the
+/// Returns the record type and schema of the object, or a configuration error naming the
 /// supported types and link field.
-fn supported_schema(object: &ObjectSpec) -> Result<&'static RecordSchema, RemoteError> {
+fn supported_schema(
+    object: &ObjectSpec,
+) -> Result<(&'static str, &'static ComplexType), RemoteError> {
     let config_error = |message: String| {
         RemoteError::new(
             System::NetSuite,
@@ -172,10 +208,10 @@ fn supported_schema(object: &ObjectSpec) -> Result<&'static RecordSchema, Remote
             message,
         )
     };
-    let schema = SUPPORTED
-        .contains(&object.name.as_str())
-        .then(|| schema_for(&object.name))
-        .flatten()
+    let record_type = SUPPORTED.iter().find(|name| **name == object.name).copied();
+    let schema = record_type
+        .and_then(|record_type| schema().record_fields(record_type))
+        .zip(record_type)
         .ok_or_else(|| {
             config_error(format!(
                 "NetSuite record type `{}` is not supported; supported: {}",
@@ -189,7 +225,8 @@ fn supported_schema(object: &ObjectSpec) -> Result<&'static RecordSchema, Remote
             object.link_field
         )));
     }
-    Ok(schema)
+    let (schema, record_type) = schema;
+    Ok((record_type, schema))
 }
 
 fn written(reference: RecordRef) -> Written {

@@ -15,6 +15,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 fn preferences() -> SearchPreferences {
     SearchPreferences {
         body_fields_only: true,
+        return_search_columns: false,
         page_size: 50,
     }
 }
@@ -269,8 +270,8 @@ async fn search_all_reports_failed_page_index() {
         )),
         Reply::ok(failed_search_page(
             "searchMoreWithId",
-            "INVALID_JOB_ID",
-            "The search ID has expired.",
+            "INSUFFICIENT_PERMISSION",
+            "Permission Violation: You need a higher level of the 'Lists -> Customers' permission.",
         )),
     ])
     .await;
@@ -287,7 +288,8 @@ async fn search_all_reports_failed_page_index() {
         panic!("expected a search page error, got {error}");
     };
     assert_eq!(*page_index, 2);
-    assert_eq!(details[0].code, "INVALID_JOB_ID");
+    assert_eq!(details[0].code, "INSUFFICIENT_PERMISSION");
+    assert_eq!(error.class(), ErrorClass::Config);
     assert_eq!(server.requests().len(), 2);
 }
 

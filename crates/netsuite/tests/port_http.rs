@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use support::{FakeNetSuite, Reply, concurrency_fault, customer, search_page, write_response};
+use support::{FakeNetSuite, Reply, concurrency_fault, customer, search_page, write_list_response};
 use tandem_engine::{
     ErrorClass, FieldValue, Fields, NewRecord, ObjectSpec, RecordPort, RecordUpdate, System,
 };
@@ -96,7 +96,7 @@ async fn changed_since_rejects_unsupported_record_type() {
     let server = FakeNetSuite::start(vec![]).await;
     let port = NetSuitePort::new(server.client(TIMEOUT));
     let mut object = customers(&["tranId"]);
-    object.name = "salesOrder".to_string();
+    object.name = "vendorBill".to_string();
     let error = port.changed_since(&object, Utc::now()).await.unwrap_err();
     assert_eq!(error.class, ErrorClass::Config);
     assert!(
@@ -109,13 +109,13 @@ async fn changed_since_rejects_unsupported_record_type() {
 
 #[tokio::test]
 async fn create_keeps_record_errors() {
-    let server = FakeNetSuite::start(vec![
-        Reply::ok(write_response("upsert", Ok(("501", "001A")))),
-        Reply::ok(write_response(
-            "upsert",
+    let server = FakeNetSuite::start(vec![Reply::ok(write_list_response(
+        "upsertList",
+        &[
+            Ok(("501", "001A")),
             Err(("USER_ERROR", "Please enter value(s) for: Subsidiary")),
-        )),
-    ])
+        ],
+    ))])
     .await;
     let port = NetSuitePort::new(server.client(TIMEOUT));
     let records = vec![
@@ -141,7 +141,8 @@ async fn create_keeps_record_errors() {
     assert_eq!(rejected.message, "Please enter value(s) for: Subsidiary");
 
     let requests = server.requests();
-    assert_eq!(requests[0].header("soapaction"), Some("\"upsert\""));
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].header("soapaction"), Some("\"upsertList\""));
     assert!(
         requests[0]
             .body
@@ -151,14 +152,14 @@ async fn create_keeps_record_errors() {
         r#"<platformCore:customField xsi:type="platformCore:BooleanCustomFieldRef" scriptId="custentity_vip">"#,
         "<platformCore:value>true</platformCore:value>"
     )));
-    assert!(requests[1].body.contains(r#"externalId="001B""#));
+    assert!(requests[0].body.contains(r#"externalId="001B""#));
 }
 
 #[tokio::test]
 async fn update_sends_internal_id_link_and_null_fields() {
-    let server = FakeNetSuite::start(vec![Reply::ok(write_response(
-        "update",
-        Ok(("988", "001C")),
+    let server = FakeNetSuite::start(vec![Reply::ok(write_list_response(
+        "updateList",
+        &[Ok(("988", "001C"))],
     ))])
     .await;
     let port = NetSuitePort::new(server.client(TIMEOUT));
@@ -188,8 +189,11 @@ async fn update_sends_internal_id_link_and_null_fields() {
 
 #[tokio::test]
 async fn update_with_unknown_field_fails_that_record_only() {
-    let server =
-        FakeNetSuite::start(vec![Reply::ok(write_response("update", Ok(("2", ""))))]).await;
+    let server = FakeNetSuite::start(vec![Reply::ok(write_list_response(
+        "updateList",
+        &[Ok(("2", ""))],
+    ))])
+    .await;
     let port = NetSuitePort::new(server.client(TIMEOUT));
     let updates = vec![
         RecordUpdate {
@@ -217,10 +221,10 @@ async fn update_with_unknown_field_fails_that_record_only() {
 
 #[tokio::test]
 async fn control_character_fails_only_its_record() {
-    let server = FakeNetSuite::start(vec![
-        Reply::ok(write_response("upsert", Ok(("501", "001A")))),
-        Reply::ok(write_response("upsert", Ok(("503", "001C")))),
-    ])
+    let server = FakeNetSuite::start(vec![Reply::ok(write_list_response(
+        "upsertList",
+        &[Ok(("501", "001A")), Ok(("503", "001C"))],
+    ))])
     .await;
     let port = NetSuitePort::new(server.client(TIMEOUT));
     let record = |link: &str, company: &str| NewRecord {
@@ -249,25 +253,22 @@ async fn control_character_fails_only_its_record() {
     assert_eq!(results[2].as_ref().unwrap().id, "503");
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 2);
+    assert_eq!(requests.len(), 1);
     assert!(requests[0].body.contains(r#"externalId="001A""#));
-    assert!(requests[1].body.contains(r#"externalId="001C""#));
+    assert!(!requests[0].body.contains(r#"externalId="001B""#));
+    assert!(requests[0].body.contains(r#"externalId="001C""#));
     assert!(
-        requests[1]
+        requests[0]
             .body
             .contains("<listRel:companyName>Gamma\tLine&#13;\nTwo</listRel:companyName>"),
         "{}",
-        requests[1].body
+        requests[0].body
     );
 }
 
 #[tokio::test]
 async fn fault_fails_the_whole_create_call() {
-    let server = FakeNetSuite::start(vec![
-        Reply::ok(write_response("upsert", Ok(("501", "001A")))),
-        Reply::xml(500, concurrency_fault()),
-    ])
-    .await;
+    let server = FakeNetSuite::start(vec![Reply::xml(500, concurrency_fault())]).await;
     let port = NetSuitePort::new(server.client(TIMEOUT));
     let record = |link: &str| NewRecord {
         link: link.to_string(),
@@ -283,5 +284,5 @@ async fn fault_fails_the_whole_create_call() {
     assert_eq!(error.code, "WS_REQUEST_BLOCKED");
     assert_eq!(error.class, ErrorClass::Transient);
     assert_eq!(error.system, System::NetSuite);
-    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.requests().len(), 1);
 }

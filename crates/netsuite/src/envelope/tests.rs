@@ -25,12 +25,23 @@ const HEAD: &str = concat!(
     r#" xmlns:listRel="urn:relationships_2025_2.lists.webservices.netsuite.com">"#,
 );
 
+/// The envelope start of requests that carry no record: the three platform namespaces only.
+const PLAIN_HEAD: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+    r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/""#,
+    r#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#,
+    r#" xmlns:platformMsgs="urn:messages_2025_2.platform.webservices.netsuite.com""#,
+    r#" xmlns:platformCore="urn:core_2025_2.platform.webservices.netsuite.com""#,
+    r#" xmlns:platformCommon="urn:common_2025_2.platform.webservices.netsuite.com">"#,
+);
+
 const TAIL: &str = "</soapenv:Body></soapenv:Envelope>";
 
 fn render(body: &dyn RequestBody, preferences: Option<&SearchPreferences>) -> String {
     let envelope = Envelope {
         version: "2025_2",
         passport: None,
+        preferences: None,
         search_preferences: preferences,
         body,
     };
@@ -40,6 +51,11 @@ fn render(body: &dyn RequestBody, preferences: Option<&SearchPreferences>) -> St
 /// Wraps a body in the expected envelope without headers.
 fn expected(body: &str) -> String {
     format!("{HEAD}<soapenv:Body>{body}{TAIL}")
+}
+
+/// Wraps a body that carries no record in the expected envelope without headers.
+fn expected_plain(body: &str) -> String {
+    format!("{PLAIN_HEAD}<soapenv:Body>{body}{TAIL}")
 }
 
 fn customer(fields: Vec<(&str, BodyValue)>) -> Record {
@@ -69,6 +85,7 @@ fn envelope_writes_token_passport_header() {
     let envelope = Envelope {
         version: "2025_2",
         passport: Some(&passport),
+        preferences: None,
         search_preferences: None,
         body: &get,
     };
@@ -91,7 +108,10 @@ fn envelope_writes_token_passport_header() {
         r#"<platformMsgs:baseRef xsi:type="platformCore:RecordRef" internalId="988" type="customer"/>"#,
         "</platformMsgs:get>",
     );
-    assert_eq!(xml, format!("{HEAD}{header}<soapenv:Body>{body}{TAIL}"));
+    assert_eq!(
+        xml,
+        format!("{PLAIN_HEAD}{header}<soapenv:Body>{body}{TAIL}")
+    );
     assert!(!xml.contains("applicationInfo"));
 }
 
@@ -103,7 +123,7 @@ fn get_by_external_id() {
         r#"<platformMsgs:baseRef xsi:type="platformCore:RecordRef" externalId="SF-001" type="customer"/>"#,
         "</platformMsgs:get>",
     );
-    assert_eq!(render(&get, None), expected(body));
+    assert_eq!(render(&get, None), expected_plain(body));
 }
 
 #[test]
@@ -228,11 +248,13 @@ fn search_writes_criteria_and_preferences() {
     let request = SearchRequest::new(&search).unwrap();
     let preferences = SearchPreferences {
         body_fields_only: true,
+        return_search_columns: true,
         page_size: 200,
     };
     let header = concat!(
         "<soapenv:Header><platformMsgs:searchPreferences>",
         "<platformMsgs:bodyFieldsOnly>true</platformMsgs:bodyFieldsOnly>",
+        "<platformMsgs:returnSearchColumns>true</platformMsgs:returnSearchColumns>",
         "<platformMsgs:pageSize>200</platformMsgs:pageSize>",
         "</platformMsgs:searchPreferences></soapenv:Header>",
     );
@@ -308,11 +330,13 @@ fn search_more_with_id_writes_id_and_page() {
     let request = SearchMoreRequest::new("WEBSERVICES_1234567_0301_abc", 3).unwrap();
     let preferences = SearchPreferences {
         body_fields_only: false,
+        return_search_columns: false,
         page_size: 1000,
     };
     let header = concat!(
         "<soapenv:Header><platformMsgs:searchPreferences>",
         "<platformMsgs:bodyFieldsOnly>false</platformMsgs:bodyFieldsOnly>",
+        "<platformMsgs:returnSearchColumns>false</platformMsgs:returnSearchColumns>",
         "<platformMsgs:pageSize>1000</platformMsgs:pageSize>",
         "</platformMsgs:searchPreferences></soapenv:Header>",
     );
@@ -324,7 +348,7 @@ fn search_more_with_id_writes_id_and_page() {
     );
     assert_eq!(
         render(&request, Some(&preferences)),
-        format!("{HEAD}{header}<soapenv:Body>{body}{TAIL}")
+        format!("{PLAIN_HEAD}{header}<soapenv:Body>{body}{TAIL}")
     );
 }
 

@@ -1,4 +1,5 @@
-//! The `get` operation: one record by internal or external ID.
+//! The read operations `get` (one record by internal or external ID), `getList` (up to 1000
+//! per request) and `getAll` (every record of a small list type such as currency).
 
 use std::io;
 
@@ -18,42 +19,116 @@ pub struct ReadResponse {
     pub record: Option<Record>,
 }
 
-/// The body of a `get` request.
+/// The content of a `readResponseList`: one response per reference sent, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadResponseList {
+    /// The overall status, which NetSuite sends only when the whole list failed.
+    pub status: Option<Status>,
+    /// One response per reference, in request order.
+    pub responses: Vec<ReadResponse>,
+}
+
+/// The content of a `getAllResult`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetAllResult {
+    /// Whether NetSuite returned the records.
+    pub status: Status,
+    /// Every record of the type.
+    pub records: Vec<Record>,
+}
+
+/// The body of a `get` or `getList` request.
 pub(crate) struct GetRequest {
-    reference: RecordRef,
+    operation: Operation,
+    references: Vec<RecordRef>,
 }
 
 impl GetRequest {
+    /// Checks `reference` for a `get`.
+    pub fn new(reference: &RecordRef) -> Result<GetRequest, Error> {
+        GetRequest::check_reference("get", reference)?;
+        Ok(GetRequest {
+            operation: Operation::Get,
+            references: vec![reference.clone()],
+        })
+    }
+
+    /// Builds a `getList` request from references checked with
+    /// [`GetRequest::check_reference`].
+    pub fn list(references: Vec<RecordRef>) -> GetRequest {
+        GetRequest {
+            operation: Operation::GetList,
+            references,
+        }
+    }
+
     /// Checks that `reference` names a record type and an internal or external ID, in
     /// characters that XML 1.0 allows.
-    pub fn new(reference: &RecordRef) -> Result<GetRequest, Error> {
+    pub fn check_reference(operation: &str, reference: &RecordRef) -> Result<(), Error> {
         if reference.record_type.as_deref().unwrap_or("").is_empty() {
-            return Err(Error::Config(
-                "a get request needs the record type of the reference".to_string(),
-            ));
+            return Err(Error::Config(format!(
+                "a {operation} request needs the record type of the reference"
+            )));
         }
         if reference.internal_id.is_none() && reference.external_id.is_none() {
-            return Err(Error::Config(
-                "a get request needs an internal ID or an external ID".to_string(),
-            ));
+            return Err(Error::Config(format!(
+                "a {operation} request needs an internal ID or an external ID"
+            )));
         }
-        check_record_ref_text("baseRef", reference)?;
-        Ok(GetRequest {
-            reference: reference.clone(),
-        })
+        check_record_ref_text("baseRef", reference)
     }
 }
 
 impl RequestBody for GetRequest {
     fn operation(&self) -> Operation {
-        Operation::Get
+        self.operation
+    }
+
+    fn write(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
+        let element = format!("platformMsgs:{}", self.operation.name());
+        writer
+            .create_element(element.as_str())
+            .write_inner_content(|writer| {
+                self.references.iter().try_for_each(|reference| {
+                    write_record_ref(writer, "platformMsgs:baseRef", reference, true)
+                })
+            })?;
+        Ok(())
+    }
+}
+
+/// The body of a `getAll` request: every record of one list type.
+pub(crate) struct GetAllRequest {
+    record_type: String,
+}
+
+impl GetAllRequest {
+    /// Builds a request for every record of `record_type` (`currency`, `state`).
+    pub fn new(record_type: &str) -> Result<GetAllRequest, Error> {
+        if record_type.is_empty() {
+            return Err(Error::Config("getAll needs a record type".to_string()));
+        }
+        check_xml_text("recordType", record_type)?;
+        Ok(GetAllRequest {
+            record_type: record_type.to_string(),
+        })
+    }
+}
+
+impl RequestBody for GetAllRequest {
+    fn operation(&self) -> Operation {
+        Operation::GetAll
     }
 
     fn write(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
         writer
-            .create_element("platformMsgs:get")
+            .create_element("platformMsgs:getAll")
             .write_inner_content(|writer| {
-                write_record_ref(writer, "platformMsgs:baseRef", &self.reference, true)
+                writer
+                    .create_element("platformMsgs:record")
+                    .with_attribute(("recordType", self.record_type.as_str()))
+                    .write_empty()?;
+                Ok(())
             })?;
         Ok(())
     }

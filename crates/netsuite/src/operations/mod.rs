@@ -1,27 +1,45 @@
 //! SuiteTalk operations: request bodies and response types, one module per operation family.
 //!
-//! - [`get`]: `get`, which returns a `readResponse`.
-//! - [`write`]: `add`, `update` and `upsert`, which return a `writeResponse`.
-//! - [`search`]: `search` and `searchMoreWithId`, which return a `searchResult`.
+//! - [`get`]: `get`, `getList` and `getAll`, which return records.
+//! - [`write`]: `add`, `update`, `upsert`, `delete` and their list forms.
+//! - [`search`]: `search` (basic, joined, advanced) and `searchMoreWithId`.
+//! - [`other`]: `getDeleted`, `getSelectValue` and `getServerTime`.
+//! - [`preferences`]: the `preferences` header of writes and reads.
 
 pub mod get;
+pub mod other;
+pub mod preferences;
+pub(crate) mod record_xml;
 pub mod search;
 pub mod write;
 
+use std::collections::BTreeSet;
 use std::io;
 
 use quick_xml::Writer;
+
+use crate::namespace::Namespace;
 
 /// The operations this client sends. The name is the body element, the `SOAPAction` value
 /// and, with `Response` appended, the response element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
     Get,
+    GetList,
+    GetAll,
     Add,
+    AddList,
     Update,
+    UpdateList,
     Upsert,
+    UpsertList,
+    Delete,
+    DeleteList,
     Search,
     SearchMoreWithId,
+    GetDeleted,
+    GetSelectValue,
+    GetServerTime,
 }
 
 impl Operation {
@@ -29,24 +47,62 @@ impl Operation {
     pub fn name(self) -> &'static str {
         match self {
             Operation::Get => "get",
+            Operation::GetList => "getList",
+            Operation::GetAll => "getAll",
             Operation::Add => "add",
+            Operation::AddList => "addList",
             Operation::Update => "update",
+            Operation::UpdateList => "updateList",
             Operation::Upsert => "upsert",
+            Operation::UpsertList => "upsertList",
+            Operation::Delete => "delete",
+            Operation::DeleteList => "deleteList",
             Operation::Search => "search",
             Operation::SearchMoreWithId => "searchMoreWithId",
+            Operation::GetDeleted => "getDeleted",
+            Operation::GetSelectValue => "getSelectValue",
+            Operation::GetServerTime => "getServerTime",
         }
     }
 
     /// Returns the name of the response element (`getResponse`).
-    pub fn response_name(self) -> &'static str {
+    pub fn response_name(self) -> String {
+        format!("{}Response", self.name())
+    }
+
+    /// Returns the single-record form of a list operation (`add` for `addList`), and the
+    /// operation itself otherwise.
+    pub fn single(self) -> Operation {
         match self {
-            Operation::Get => "getResponse",
-            Operation::Add => "addResponse",
-            Operation::Update => "updateResponse",
-            Operation::Upsert => "upsertResponse",
-            Operation::Search => "searchResponse",
-            Operation::SearchMoreWithId => "searchMoreWithIdResponse",
+            Operation::GetList => Operation::Get,
+            Operation::AddList => Operation::Add,
+            Operation::UpdateList => Operation::Update,
+            Operation::UpsertList => Operation::Upsert,
+            Operation::DeleteList => Operation::Delete,
+            other => other,
         }
+    }
+
+    /// Returns NetSuite's limit of records per synchronous request of a list operation:
+    /// 200 for `addList` and `deleteList`, 100 for `updateList` and `upsertList`, 1000 for
+    /// `getList` (NetSuite Help Center, "Web Services Governance"). `None` for other
+    /// operations.
+    pub fn list_limit(self) -> Option<usize> {
+        match self {
+            Operation::AddList | Operation::DeleteList => Some(200),
+            Operation::UpdateList | Operation::UpsertList => Some(100),
+            Operation::GetList => Some(1000),
+            _ => None,
+        }
+    }
+
+    /// Returns true for operations that take the `preferences` header (reads and writes),
+    /// as opposed to searches, which take `searchPreferences`, and `getServerTime`.
+    pub fn takes_preferences(self) -> bool {
+        !matches!(
+            self,
+            Operation::Search | Operation::SearchMoreWithId | Operation::GetServerTime
+        )
     }
 }
 
@@ -103,9 +159,13 @@ impl Status {
 }
 
 /// The body element of one request.
-pub(crate) trait RequestBody: Sync {
+pub(crate) trait RequestBody: Send + Sync {
     /// Returns the operation the body belongs to.
     fn operation(&self) -> Operation;
+
+    /// Adds the namespaces the body uses, besides messages, core and common, which every
+    /// envelope declares.
+    fn namespaces(&self, _namespaces: &mut BTreeSet<Namespace>) {}
 
     /// Writes the body element. The value was checked when it was built, so only the writer
     /// can fail.

@@ -1,46 +1,62 @@
-//! The `search` and `searchMoreWithId` operations with basic search criteria.
+//! The `search` and `searchMoreWithId` operations: basic, joined and advanced searches.
 //!
 //! A search returns its first page and a search ID; the other pages are read with
 //! `searchMoreWithId(searchId, pageIndex)`, which runs the search again for that page, so
 //! records changed during a walk can move between pages.
 
+mod advanced;
 mod criteria;
+mod groups;
+mod target;
 
+use std::collections::BTreeSet;
 use std::io;
 
 use quick_xml::Writer;
 
 use crate::config::{DEFAULT_PAGE_SIZE, PAGE_SIZE_RANGE};
-use crate::envelope::{check_xml_text, qualified, text_element};
+use crate::envelope::{bool_text, check_xml_text, qualified, text_element};
 use crate::error::Error;
+use crate::namespace::Namespace;
 use crate::operations::{Operation, RequestBody, Status};
-use crate::records::{Record, SearchSchema, search_schema_for};
+use crate::records::{Complex, Record};
 
-pub use criteria::{Criterion, CriterionValue, DateOperator, SearchRecord, StringOperator};
+pub use advanced::{AdvancedSearch, Column, CustomColumnKind};
+pub use criteria::{
+    Criterion, CriterionValue, CustomCriterion, DateOperator, Join, NumberOperator, SearchRecord,
+    StringOperator,
+};
 
-use criteria::{check_criterion, write_criterion};
+use advanced::CheckedAdvanced;
+use groups::CheckedCriteria;
 
 /// The `searchPreferences` header sent with every search and page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchPreferences {
-    /// True returns body fields only, without sublists such as `addressbookList`.
+    /// True returns body fields only, without sublists such as `addressbookList` or
+    /// `itemList`. Searches for lines or prices need false (or a `getList` of the IDs).
     pub body_fields_only: bool,
+    /// True makes an advanced search return rows with its columns; false returns records.
+    pub return_search_columns: bool,
     /// Records per page, 5 to 1000.
     pub page_size: u32,
 }
 
 impl Default for SearchPreferences {
-    /// Body fields only, 1000 records per page: NetSuite's own defaults.
+    /// Body fields only, columns for advanced searches, 1000 records per page: NetSuite's
+    /// own defaults.
     fn default() -> SearchPreferences {
         SearchPreferences {
             body_fields_only: true,
+            return_search_columns: true,
             page_size: DEFAULT_PAGE_SIZE,
         }
     }
 }
 
 impl SearchPreferences {
-    /// Returns [`Error::Config`] when the page size is outside 5 to 1000.
+    /// Returns [`Error::Config`] when the page size is outside 5 to 1000, which NetSuite
+    /// rejects for synchronous searches.
     pub fn validate(&self) -> Result<(), Error> {
         if PAGE_SIZE_RANGE.contains(&self.page_size) {
             Ok(())
@@ -50,6 +66,40 @@ impl SearchPreferences {
                 self.page_size
             )))
         }
+    }
+
+    /// Writes the `searchPreferences` header, children in XSD order.
+    pub(crate) fn write(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
+        writer
+            .create_element("platformMsgs:searchPreferences")
+            .write_inner_content(|writer| {
+                let body_fields_only = bool_text(self.body_fields_only);
+                text_element(writer, "platformMsgs:bodyFieldsOnly", body_fields_only)?;
+                let columns = bool_text(self.return_search_columns);
+                text_element(writer, "platformMsgs:returnSearchColumns", columns)?;
+                let page_size = self.page_size.to_string();
+                text_element(writer, "platformMsgs:pageSize", &page_size)
+            })?;
+        Ok(())
+    }
+}
+
+/// One row of an advanced search: the columns of the searched record (`basic`) and of each
+/// join, each with its custom field columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchRow {
+    /// The row's groups in document order: `basic` and joins (`customerJoin`). A column's
+    /// value is text, or a reference for select columns.
+    pub groups: Vec<(String, Complex)>,
+}
+
+impl SearchRow {
+    /// Returns the group `name` (`basic`, `contactJoin`).
+    pub fn group(&self, name: &str) -> Option<&Complex> {
+        self.groups
+            .iter()
+            .find(|(group, _)| group == name)
+            .map(|(_, columns)| columns)
     }
 }
 
@@ -71,44 +121,45 @@ pub struct SearchPage {
     pub page_index: Option<u32>,
     /// The ID that `searchMoreWithId` reads the other pages with.
     pub search_id: Option<String>,
-    /// The page's records. Advanced searches return rows (`searchRowList`) instead, which
-    /// this client skips.
+    /// The page's records (basic and joined searches, and advanced searches without columns).
     pub records: Vec<Record>,
+    /// The page's rows (advanced searches with columns).
+    pub rows: Vec<SearchRow>,
+}
+
+/// What a search request carries.
+#[derive(Debug, Clone)]
+enum SearchBody {
+    Basic(CheckedCriteria),
+    Advanced(CheckedAdvanced),
 }
 
 /// The body of a `search` request.
 pub(crate) struct SearchRequest {
-    schema: &'static SearchSchema,
-    /// Criteria sorted by XSD position.
-    criteria: Vec<Criterion>,
+    body: SearchBody,
 }
 
 impl SearchRequest {
-    /// Checks each criterion against the search schema and sorts them into XSD order.
+    /// Checks a basic or joined search against its schema and sorts its criteria into XSD
+    /// order.
     pub fn new(search: &SearchRecord) -> Result<SearchRequest, Error> {
-        let schema = search_schema_for(&search.record_type).ok_or_else(|| {
-            Error::Config(format!(
-                "NetSuite record type `{}` cannot be searched yet; supported: customer",
-                search.record_type
-            ))
-        })?;
-        let mut positioned = Vec::with_capacity(search.criteria.len());
-        for criterion in &search.criteria {
-            positioned.push((check_criterion(schema, criterion)?, criterion.clone()));
-        }
-        positioned.sort_by_key(|(position, _)| *position);
-        if positioned.windows(2).any(|pair| pair[0].0 == pair[1].0) {
-            return Err(Error::Config(
-                "a search criterion field is given twice".to_string(),
-            ));
-        }
         Ok(SearchRequest {
-            schema,
-            criteria: positioned
-                .into_iter()
-                .map(|(_, criterion)| criterion)
-                .collect(),
+            body: SearchBody::Basic(CheckedCriteria::new(search)?),
         })
+    }
+
+    /// Checks an advanced search against its schema.
+    pub fn advanced(search: &AdvancedSearch) -> Result<SearchRequest, Error> {
+        Ok(SearchRequest {
+            body: SearchBody::Advanced(CheckedAdvanced::new(search)?),
+        })
+    }
+
+    fn search_type(&self) -> &'static crate::schema::ComplexType {
+        match &self.body {
+            SearchBody::Basic(criteria) => criteria.search,
+            SearchBody::Advanced(advanced) => advanced.advanced,
+        }
     }
 }
 
@@ -117,34 +168,41 @@ impl RequestBody for SearchRequest {
         Operation::Search
     }
 
+    fn namespaces(&self, namespaces: &mut BTreeSet<Namespace>) {
+        namespaces.insert(self.search_type().namespace);
+    }
+
     fn write(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
-        let xsi_type = qualified(self.schema.namespace, self.schema.type_name);
+        let search_type = self.search_type();
+        let xsi_type = qualified(search_type.namespace, search_type.name);
         writer
             .create_element("platformMsgs:search")
             .write_inner_content(|writer| {
-                let start = writer
+                let mut start = writer
                     .create_element("platformMsgs:searchRecord")
                     .with_attribute(("xsi:type", xsi_type.as_str()));
-                if self.criteria.is_empty() {
-                    start.write_empty()?;
-                    return Ok(());
+                match &self.body {
+                    SearchBody::Basic(criteria) if criteria.is_empty() => {
+                        start.write_empty()?;
+                    }
+                    SearchBody::Basic(criteria) => {
+                        start.write_inner_content(|writer| criteria.write_groups(writer))?;
+                    }
+                    SearchBody::Advanced(advanced) => {
+                        if let Some(id) = &advanced.saved_search_id {
+                            start = start.with_attribute(("savedSearchId", id.as_str()));
+                        }
+                        if let Some(id) = &advanced.saved_search_script_id {
+                            start = start.with_attribute(("savedSearchScriptId", id.as_str()));
+                        }
+                        if advanced.has_no_children() {
+                            start.write_empty()?;
+                        } else {
+                            start.write_inner_content(|writer| advanced.write_children(writer))?;
+                        }
+                    }
                 }
-                start.write_inner_content(|writer| self.write_basic(writer))?;
                 Ok(())
-            })?;
-        Ok(())
-    }
-}
-
-impl SearchRequest {
-    fn write_basic(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
-        let basic = qualified(self.schema.namespace, "basic");
-        writer
-            .create_element(basic.as_str())
-            .write_inner_content(|writer| {
-                self.criteria
-                    .iter()
-                    .try_for_each(|criterion| write_criterion(writer, criterion))
             })?;
         Ok(())
     }

@@ -72,6 +72,15 @@ pub(crate) enum Content {
     Complex,
 }
 
+/// What an element starts with, read with [`XmlCursor::first_content`].
+#[derive(Debug, Clone)]
+pub(crate) enum FirstContent {
+    /// The element has no child element; this is all its text.
+    Text(String),
+    /// The element's first child element.
+    Child(Element),
+}
+
 /// A streaming reader over one XML document.
 ///
 /// Every element handed out by [`XmlCursor::next_child`] must be consumed with
@@ -125,6 +134,24 @@ impl<'a> XmlCursor<'a> {
                 "expected text in <{}>, found child elements",
                 element.local_name
             ))),
+        }
+    }
+
+    /// Reads up to the first child element of `element` and returns it, or returns the
+    /// element's text when it has no child element. After a child, the caller reads that
+    /// child and then the remaining ones with [`XmlCursor::next_child`].
+    pub fn first_content(&mut self, element: &Element) -> Result<FirstContent, Error> {
+        if element.is_empty {
+            return Ok(FirstContent::Text(String::new()));
+        }
+        let mut text = String::new();
+        loop {
+            match self.next_event()? {
+                Step::Text(part) => text.push_str(&part),
+                Step::Start(child) => return Ok(FirstContent::Child(child)),
+                Step::End => return Ok(FirstContent::Text(text)),
+                Step::Eof => return Err(self.unexpected_eof(element)),
+            }
         }
     }
 

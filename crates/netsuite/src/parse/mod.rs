@@ -7,16 +7,19 @@
 
 pub(crate) mod cursor;
 mod fault;
+mod other;
 mod record;
 mod responses;
+mod rows;
 mod status;
 
 use crate::error::Error;
 use crate::namespace::Namespace;
 use crate::operations::Operation;
-use crate::operations::get::ReadResponse;
+use crate::operations::get::{GetAllResult, ReadResponse, ReadResponseList};
+use crate::operations::other::{DeletedPage, SelectValuePage, ServerTime};
 use crate::operations::search::SearchPage;
-use crate::operations::write::WriteResponse;
+use crate::operations::write::{WriteResponse, WriteResponseList};
 
 use cursor::{Element, ElementNamespace, XmlCursor};
 
@@ -62,6 +65,78 @@ pub fn search_response(
         let result = expect_child(cursor, body, Namespace::Core, "searchResult")?;
         responses::search_result(cursor, &result)
     })
+}
+
+/// Parses a `getListResponse`: one `readResponse` per reference, in order.
+pub fn get_list_response(
+    xml: &[u8],
+    http_status: u16,
+) -> Result<Response<ReadResponseList>, Error> {
+    read_envelope(xml, http_status, Operation::GetList, |cursor, body| {
+        let list = expect_child(cursor, body, Namespace::Messages, "readResponseList")?;
+        responses::read_response_list(cursor, &list)
+    })
+}
+
+/// Parses a `getAllResponse`.
+pub fn get_all_response(xml: &[u8], http_status: u16) -> Result<Response<GetAllResult>, Error> {
+    read_envelope(xml, http_status, Operation::GetAll, |cursor, body| {
+        let result = expect_child(cursor, body, Namespace::Core, "getAllResult")?;
+        responses::get_all_result(cursor, &result)
+    })
+}
+
+/// Parses the response of `addList`, `updateList`, `upsertList` or `deleteList`: one
+/// `writeResponse` per record, in order.
+pub fn write_list_response(
+    xml: &[u8],
+    operation: Operation,
+    http_status: u16,
+) -> Result<Response<WriteResponseList>, Error> {
+    read_envelope(xml, http_status, operation, |cursor, body| {
+        let list = expect_child(cursor, body, Namespace::Messages, "writeResponseList")?;
+        responses::write_response_list(cursor, &list)
+    })
+}
+
+/// Parses a `getDeletedResponse`.
+pub fn get_deleted_response(xml: &[u8], http_status: u16) -> Result<Response<DeletedPage>, Error> {
+    read_envelope(xml, http_status, Operation::GetDeleted, |cursor, body| {
+        let result = expect_child(cursor, body, Namespace::Core, "getDeletedResult")?;
+        other::deleted_page(cursor, &result)
+    })
+}
+
+/// Parses a `getSelectValueResponse`.
+pub fn get_select_value_response(
+    xml: &[u8],
+    http_status: u16,
+) -> Result<Response<SelectValuePage>, Error> {
+    read_envelope(
+        xml,
+        http_status,
+        Operation::GetSelectValue,
+        |cursor, body| {
+            let result = expect_child(cursor, body, Namespace::Core, "getSelectValueResult")?;
+            other::select_value_page(cursor, &result)
+        },
+    )
+}
+
+/// Parses a `getServerTimeResponse`.
+pub fn get_server_time_response(
+    xml: &[u8],
+    http_status: u16,
+) -> Result<Response<ServerTime>, Error> {
+    read_envelope(
+        xml,
+        http_status,
+        Operation::GetServerTime,
+        |cursor, body| {
+            let result = expect_child(cursor, body, Namespace::Core, "getServerTimeResult")?;
+            other::server_time(cursor, &result)
+        },
+    )
 }
 
 /// Walks `Envelope`, `Header` and `Body`, and hands the operation's response element to
@@ -133,10 +208,10 @@ fn read_soap_body<T>(
         let fault = fault::read_fault(cursor, &first, http_status)?;
         return Err(Error::Fault(Box::new(fault)));
     }
-    if !first.is_netsuite(Namespace::Messages, operation.response_name()) {
+    let response_name = operation.response_name();
+    if !first.is_netsuite(Namespace::Messages, &response_name) {
         return Err(Error::InvalidResponse(format!(
-            "expected <{}> in the SOAP Body, found <{}>",
-            operation.response_name(),
+            "expected <{response_name}> in the SOAP Body, found <{}>",
             first.local_name
         )));
     }

@@ -1,12 +1,17 @@
 //! Reading records of any type into the generic [`Record`].
+//!
+//! When the record type is in the schema, each field is read as its XSD type says: a
+//! reference, a reference list, a nested value, a sublist with its lines, or text. Fields the
+//! schema does not know (other versions, other record types) are read by their shape.
 
 use crate::error::Error;
 use crate::namespace::Namespace;
-use crate::parse::cursor::{Content, Element, ElementNamespace, XmlCursor};
+use crate::parse::cursor::{Element, ElementNamespace, FirstContent, XmlCursor};
 use crate::records::{
-    BodyValue, CustomField, CustomValue, ListOrRecordRef, Record, RecordRef, parse_date_time,
-    record_type_of,
+    BodyValue, Complex, CustomField, CustomValue, ListOrRecordRef, Record, RecordRef, Sublist,
+    parse_date_time, record_type_of,
 };
+use crate::schema::{ComplexType, FieldKind, schema};
 
 /// Reads a `record` element (`xsi:type` names the record type).
 pub(crate) fn read_record(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<Record, Error> {
@@ -15,53 +20,212 @@ pub(crate) fn read_record(cursor: &mut XmlCursor<'_>, element: &Element) -> Resu
         .as_ref()
         .map(|xsi_type| xsi_type.name.as_str())
         .ok_or_else(|| Error::InvalidResponse("a record has no xsi:type".to_string()))?;
+    let record_type = record_type_of(type_name);
+    let fields_schema = schema().record_fields(&record_type);
     let mut record = Record {
-        record_type: record_type_of(type_name),
+        record_type,
         internal_id: element.attribute("internalId").map(str::to_string),
         external_id: element.attribute("externalId").map(str::to_string),
         ..Record::default()
     };
     while let Some(child) = cursor.next_child(element)? {
-        read_record_child(cursor, &child, &mut record)?;
+        if child.is_netsuite(Namespace::Core, "nullFieldList") {
+            record.null_fields = read_null_fields(cursor, &child)?;
+        } else if child.local_name == "customFieldList" {
+            record.custom_fields = read_custom_fields(cursor, &child)?;
+        } else {
+            let kind = kind_of(fields_schema, &child.local_name);
+            if let Some(value) = read_value(cursor, &child, kind)? {
+                record.fields.push((child.local_name.clone(), value));
+            }
+        }
     }
     Ok(record)
 }
 
-fn read_record_child(
+/// Returns the kind of element `name` in `complex`, if the schema has it.
+fn kind_of(complex: Option<&ComplexType>, name: &str) -> Option<FieldKind> {
+    complex
+        .and_then(|complex| complex.field(name))
+        .map(|(_, field)| field.kind)
+}
+
+/// Reads one field as `kind`, or by its shape when the kind is unknown. `None` for a simple
+/// field that unexpectedly has child elements, which are skipped.
+fn read_value(
     cursor: &mut XmlCursor<'_>,
-    child: &Element,
-    record: &mut Record,
-) -> Result<(), Error> {
-    if child.is_netsuite(Namespace::Core, "nullFieldList") {
-        record.null_fields = read_null_fields(cursor, child)?;
-    } else if child.local_name == "customFieldList" {
-        record.custom_fields = read_custom_fields(cursor, child)?;
-    } else if is_reference(child) {
-        let reference = read_reference(cursor, child)?;
-        record
-            .fields
-            .push((child.local_name.clone(), BodyValue::Ref(reference)));
-    } else {
-        // Fields with child elements are sublists or structured values (addresses); they
-        // are skipped.
-        if let Content::Text(text) = cursor.content(child)? {
-            record
-                .fields
-                .push((child.local_name.clone(), BodyValue::Text(text)));
+    element: &Element,
+    kind: Option<FieldKind>,
+) -> Result<Option<BodyValue>, Error> {
+    let value = match kind {
+        None | Some(FieldKind::Other) => read_by_shape(cursor, element)?,
+        Some(FieldKind::RecordRef) => BodyValue::Ref(read_reference(cursor, element)?),
+        Some(FieldKind::RecordRefList) => BodyValue::RefList(read_ref_list(cursor, element)?),
+        Some(FieldKind::Complex(type_name)) => read_typed_complex(cursor, element, type_name)?,
+        Some(_) => match cursor.first_content(element)? {
+            FirstContent::Text(text) => BodyValue::Text(text),
+            FirstContent::Child(child) => {
+                cursor.skip(&child)?;
+                cursor.skip(element)?;
+                return Ok(None);
+            }
+        },
+    };
+    Ok(Some(value))
+}
+
+/// Reads a value of the schema's complex type `type_name`: a sublist when the type is a
+/// list of lines, a nested value otherwise.
+fn read_typed_complex(
+    cursor: &mut XmlCursor<'_>,
+    element: &Element,
+    type_name: &str,
+) -> Result<BodyValue, Error> {
+    let Some(complex) = schema().complex_type(type_name) else {
+        return read_by_shape(cursor, element);
+    };
+    let Some(line) = complex.sublist_line() else {
+        return Ok(BodyValue::Complex(read_complex(
+            cursor,
+            element,
+            Some(complex),
+        )?));
+    };
+    let line_schema = match line.kind {
+        FieldKind::Complex(name) => schema().complex_type(name),
+        _ => None,
+    };
+    let mut sublist = Sublist {
+        replace_all: replace_all(element),
+        lines: Vec::new(),
+        line_name: Some(line.name.to_string()),
+    };
+    while let Some(child) = cursor.next_child(element)? {
+        if child.local_name == line.name {
+            sublist
+                .lines
+                .push(read_complex(cursor, &child, line_schema)?);
+        } else {
+            cursor.skip(&child)?;
         }
     }
-    Ok(())
+    Ok(BodyValue::Sublist(sublist))
+}
+
+/// Reads the fields of a nested value or sublist line.
+fn read_complex(
+    cursor: &mut XmlCursor<'_>,
+    element: &Element,
+    complex_schema: Option<&ComplexType>,
+) -> Result<Complex, Error> {
+    let mut complex = Complex::new();
+    while let Some(child) = cursor.next_child(element)? {
+        if child.local_name == "customFieldList" {
+            complex.custom_fields = read_custom_fields(cursor, &child)?;
+            continue;
+        }
+        let kind = kind_of(complex_schema, &child.local_name);
+        if let Some(value) = read_value(cursor, &child, kind)? {
+            complex.fields.push((child.local_name.clone(), value));
+        }
+    }
+    Ok(complex)
+}
+
+/// Reads a field the schema does not describe: a reference when it carries an ID attribute,
+/// text when it has no child element, and otherwise a reference list, a sublist or a nested
+/// value, told apart by its children.
+fn read_by_shape(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<BodyValue, Error> {
+    if is_reference(element) {
+        return Ok(BodyValue::Ref(read_reference(cursor, element)?));
+    }
+    let first = match cursor.first_content(element)? {
+        FirstContent::Text(text) => return Ok(BodyValue::Text(text)),
+        FirstContent::Child(first) => first,
+    };
+    let mut complex = Complex::new();
+    let mut child = Some(first);
+    while let Some(current) = child {
+        if current.local_name == "customFieldList" {
+            complex.custom_fields = read_custom_fields(cursor, &current)?;
+        } else {
+            let value = read_by_shape(cursor, &current)?;
+            complex.fields.push((current.local_name.clone(), value));
+        }
+        child = cursor.next_child(element)?;
+    }
+    Ok(shape_of(element, complex))
+}
+
+/// Classifies the children of an element the schema does not describe.
+fn shape_of(element: &Element, complex: Complex) -> BodyValue {
+    let is_list = element.local_name.ends_with("List");
+    let all_refs = complex
+        .fields
+        .iter()
+        .all(|(_, value)| matches!(value, BodyValue::Ref(_)));
+    if is_list && all_refs && complex.custom_fields.is_empty() {
+        let references = complex.fields.into_iter().map(|(_, value)| value);
+        return BodyValue::RefList(references.filter_map(into_ref).collect());
+    }
+    let first_name = complex.fields.first().map(|(name, _)| name.clone());
+    let same_lines = complex.fields.iter().all(|(name, value)| {
+        Some(name) == first_name.as_ref() && matches!(value, BodyValue::Complex(_))
+    });
+    let has_replace_all = element.attribute("replaceAll").is_some();
+    if (has_replace_all || is_list) && same_lines && complex.custom_fields.is_empty() {
+        let lines = complex
+            .fields
+            .into_iter()
+            .filter_map(|(_, value)| match value {
+                BodyValue::Complex(line) => Some(line),
+                _ => None,
+            });
+        return BodyValue::Sublist(Sublist {
+            replace_all: replace_all(element),
+            lines: lines.collect(),
+            line_name: first_name,
+        });
+    }
+    BodyValue::Complex(complex)
+}
+
+fn into_ref(value: BodyValue) -> Option<RecordRef> {
+    match value {
+        BodyValue::Ref(reference) => Some(reference),
+        _ => None,
+    }
+}
+
+fn replace_all(element: &Element) -> Option<bool> {
+    match element.attribute("replaceAll").map(str::trim) {
+        Some("true") | Some("1") => Some(true),
+        Some("false") | Some("0") => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads the `recordRef` children of a `RecordRefList`.
+fn read_ref_list(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<Vec<RecordRef>, Error> {
+    let mut references = Vec::new();
+    while let Some(child) = cursor.next_child(element)? {
+        references.push(read_reference(cursor, &child)?);
+    }
+    Ok(references)
 }
 
 /// Returns true for a `RecordRef` field, which carries its key as attributes. Plain fields
 /// have no attributes.
-fn is_reference(element: &Element) -> bool {
+pub(crate) fn is_reference(element: &Element) -> bool {
     element.attribute("internalId").is_some() || element.attribute("externalId").is_some()
 }
 
 /// Reads a `RecordRef`: the `internalId`, `externalId` and `type` attributes and the
 /// `name` child.
-fn read_reference(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<RecordRef, Error> {
+pub(crate) fn read_reference(
+    cursor: &mut XmlCursor<'_>,
+    element: &Element,
+) -> Result<RecordRef, Error> {
     let mut reference = RecordRef {
         record_type: element.attribute("type").map(str::to_string),
         internal_id: element.attribute("internalId").map(str::to_string),
@@ -97,7 +261,7 @@ fn read_null_fields(cursor: &mut XmlCursor<'_>, list: &Element) -> Result<Vec<St
     Ok(names)
 }
 
-fn read_custom_fields(
+pub(crate) fn read_custom_fields(
     cursor: &mut XmlCursor<'_>,
     list: &Element,
 ) -> Result<Vec<CustomField>, Error> {
@@ -125,7 +289,7 @@ fn read_custom_field(
     let kind = element
         .xsi_type
         .as_ref()
-        .map(|xsi_type| xsi_type.name.clone())
+        .map(|xsi_type| custom_kind(&xsi_type.name))
         .unwrap_or_default();
     let label = script_id
         .clone()
@@ -152,6 +316,18 @@ fn read_custom_field(
         internal_id,
         value,
     }))
+}
+
+/// Returns the record form of a custom field type: search rows name the kinds
+/// `SearchColumnStringCustomField`, records `StringCustomFieldRef`.
+fn custom_kind(type_name: &str) -> String {
+    match type_name
+        .strip_prefix("SearchColumn")
+        .and_then(|rest| rest.strip_suffix("CustomField"))
+    {
+        Some(middle) => format!("{middle}CustomFieldRef"),
+        None => type_name.to_string(),
+    }
 }
 
 /// Turns the `value` elements of one custom field into its value: a multi-select keeps all

@@ -1,15 +1,16 @@
-//! Reading `readResponse`, `writeResponse` and `searchResult`.
+//! Reading `readResponse`, `writeResponse`, their lists, `getAllResult` and `searchResult`.
 
 use crate::error::Error;
 use crate::namespace::Namespace;
 use crate::operations::Status;
-use crate::operations::get::ReadResponse;
+use crate::operations::get::{GetAllResult, ReadResponse, ReadResponseList};
 use crate::operations::search::SearchPage;
-use crate::operations::write::WriteResponse;
+use crate::operations::write::{WriteResponse, WriteResponseList};
 use crate::parse::cursor::{Element, XmlCursor};
-use crate::parse::record::{is_record_element, read_record};
+use crate::parse::record::{is_record_element, read_record, read_reference};
+use crate::parse::rows::read_row_list;
 use crate::parse::status::read_status;
-use crate::records::RecordRef;
+use crate::records::Record;
 
 /// Reads a `readResponse`: status, then the record (in the messages namespace) if any.
 pub(crate) fn read_response(
@@ -44,13 +45,7 @@ pub(crate) fn write_response(
         if child.is_netsuite(Namespace::Core, "status") {
             status = Some(read_status(cursor, &child)?);
         } else if child.local_name == "baseRef" {
-            base_ref = Some(RecordRef {
-                record_type: child.attribute("type").map(str::to_string),
-                internal_id: child.attribute("internalId").map(str::to_string),
-                external_id: child.attribute("externalId").map(str::to_string),
-                name: None,
-            });
-            cursor.skip(&child)?;
+            base_ref = Some(read_reference(cursor, &child)?);
         } else {
             cursor.skip(&child)?;
         }
@@ -58,6 +53,70 @@ pub(crate) fn write_response(
     Ok(WriteResponse {
         status: require_status(status, "writeResponse")?,
         base_ref,
+    })
+}
+
+/// Reads a `readResponseList`: an optional overall status, then one `readResponse` each.
+pub(crate) fn read_response_list(
+    cursor: &mut XmlCursor<'_>,
+    element: &Element,
+) -> Result<ReadResponseList, Error> {
+    let mut list = ReadResponseList {
+        status: None,
+        responses: Vec::new(),
+    };
+    while let Some(child) = cursor.next_child(element)? {
+        if child.is_netsuite(Namespace::Core, "status") {
+            list.status = Some(read_status(cursor, &child)?);
+        } else if child.local_name == "readResponse" {
+            list.responses.push(read_response(cursor, &child)?);
+        } else {
+            cursor.skip(&child)?;
+        }
+    }
+    Ok(list)
+}
+
+/// Reads a `writeResponseList`: an optional overall status, then one `writeResponse` each.
+pub(crate) fn write_response_list(
+    cursor: &mut XmlCursor<'_>,
+    element: &Element,
+) -> Result<WriteResponseList, Error> {
+    let mut list = WriteResponseList {
+        status: None,
+        responses: Vec::new(),
+    };
+    while let Some(child) = cursor.next_child(element)? {
+        if child.is_netsuite(Namespace::Core, "status") {
+            list.status = Some(read_status(cursor, &child)?);
+        } else if child.local_name == "writeResponse" {
+            list.responses.push(write_response(cursor, &child)?);
+        } else {
+            cursor.skip(&child)?;
+        }
+    }
+    Ok(list)
+}
+
+/// Reads a `getAllResult`: status, count and `recordList`.
+pub(crate) fn get_all_result(
+    cursor: &mut XmlCursor<'_>,
+    element: &Element,
+) -> Result<GetAllResult, Error> {
+    let mut status = None;
+    let mut records = Vec::new();
+    while let Some(child) = cursor.next_child(element)? {
+        if child.is_netsuite(Namespace::Core, "status") {
+            status = Some(read_status(cursor, &child)?);
+        } else if child.is_netsuite(Namespace::Core, "recordList") {
+            records = read_records(cursor, &child)?;
+        } else {
+            cursor.skip(&child)?;
+        }
+    }
+    Ok(GetAllResult {
+        status: require_status(status, "getAllResult")?,
+        records,
     })
 }
 
@@ -79,6 +138,7 @@ pub(crate) fn search_result(
         page_index: None,
         search_id: None,
         records: Vec::new(),
+        rows: Vec::new(),
     };
     while let Some(child) = cursor.next_child(element)? {
         if !child.is_netsuite(Namespace::Core, &child.local_name) {
@@ -92,7 +152,8 @@ pub(crate) fn search_result(
             "totalPages" => page.total_pages = Some(read_count(cursor, &child)?),
             "pageIndex" => page.page_index = Some(read_count(cursor, &child)?),
             "searchId" => page.search_id = Some(cursor.text(&child)?.trim().to_string()),
-            "recordList" => read_record_list(cursor, &child, &mut page)?,
+            "recordList" => page.records = read_records(cursor, &child)?,
+            "searchRowList" => page.rows = read_row_list(cursor, &child)?,
             _ => cursor.skip(&child)?,
         }
     }
@@ -100,22 +161,19 @@ pub(crate) fn search_result(
     Ok(page)
 }
 
-fn read_record_list(
-    cursor: &mut XmlCursor<'_>,
-    list: &Element,
-    page: &mut SearchPage,
-) -> Result<(), Error> {
+fn read_records(cursor: &mut XmlCursor<'_>, list: &Element) -> Result<Vec<Record>, Error> {
+    let mut records = Vec::new();
     while let Some(child) = cursor.next_child(list)? {
         if is_record_element(&child) {
-            page.records.push(read_record(cursor, &child)?);
+            records.push(read_record(cursor, &child)?);
         } else {
             cursor.skip(&child)?;
         }
     }
-    Ok(())
+    Ok(records)
 }
 
-fn read_count(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<u32, Error> {
+pub(crate) fn read_count(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<u32, Error> {
     let text = cursor.text(element)?;
     text.trim().parse().map_err(|_| {
         Error::InvalidResponse(format!(
@@ -125,6 +183,6 @@ fn read_count(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<u32, Erro
     })
 }
 
-fn require_status(status: Option<Status>, element: &str) -> Result<Status, Error> {
+pub(crate) fn require_status(status: Option<Status>, element: &str) -> Result<Status, Error> {
     status.ok_or_else(|| Error::InvalidResponse(format!("<{element}> has no status")))
 }

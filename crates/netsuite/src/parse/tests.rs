@@ -7,7 +7,7 @@ use tandem_engine::ErrorClass;
 
 use super::*;
 use crate::operations::StatusDetailType;
-use crate::records::{BodyValue, CustomValue, RecordRef};
+use crate::records::{BodyValue, CustomValue, FieldAccess, RecordRef};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/netsuite");
 
@@ -58,17 +58,25 @@ fn get_customer_reads_body_fields() {
     );
 }
 
+/// This 2011_2 recording has the flat address book of endpoints before 2014_2 (`addr1`
+/// directly under `addressbook`); the fields the 2023_2 schema does not know are kept as text.
 #[test]
-fn get_customer_skips_sublists() {
+fn get_customer_reads_flat_addressbook() {
     let xml = corpus(&format!("{NETSWEET}/get/get_customer.xml"));
     let record = get_response(&xml, 200).unwrap().body.record.unwrap();
-    assert!(record.field("addressbookList").is_none());
     // The sublist's own children must not leak into the body fields.
     assert!(record.field("addr1").is_none());
-    assert_eq!(
-        record.fields.last().map(|(name, _)| name.as_str()),
-        Some("isBudgetApproved")
-    );
+    let addressbook = record.sublist("addressbookList").unwrap();
+    assert_eq!(addressbook.replace_all, None);
+    assert_eq!(addressbook.line_name.as_deref(), Some("addressbook"));
+    assert_eq!(addressbook.lines.len(), 1);
+    let entry = &addressbook.lines[0];
+    assert_eq!(entry.boolean("defaultShipping").unwrap(), Some(true));
+    assert_eq!(entry.text("label"), Some("123 Happy Lane, #4"));
+    assert_eq!(entry.text("addr1"), Some("123 Happy Lane, #4"));
+    assert_eq!(entry.text("city"), Some("Chicago"));
+    assert_eq!(entry.text("internalId"), Some("567"));
+    assert_eq!(entry.text("state"), Some("IL"));
 }
 
 #[test]

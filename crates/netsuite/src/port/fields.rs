@@ -19,34 +19,30 @@ use tandem_engine::{FieldValue, Fields, SourceRecord};
 
 use crate::error::Error;
 use crate::records::{
-    BodyValue, CustomField, CustomValue, FieldKind, FieldSchema, Record, RecordRef, RecordSchema,
-    format_date_time, parse_date_time,
+    BodyValue, CustomField, CustomValue, Record, RecordRef, format_date_time, parse_date_time,
 };
+use crate::schema::{ComplexType, Field as FieldSchema, FieldKind};
 
 /// Converts a searched record into a [`SourceRecord`] with the values of `requested`.
 pub(super) fn source_record(
-    schema: &RecordSchema,
+    record_type: &str,
+    schema: &ComplexType,
     requested: &[String],
     record: &Record,
 ) -> Result<SourceRecord, Error> {
     let id = record.internal_id.clone().ok_or_else(|| {
-        Error::InvalidResponse(format!(
-            "a searched {} has no internal ID",
-            schema.record_type
-        ))
+        Error::InvalidResponse(format!("a searched {record_type} has no internal ID"))
     })?;
     let modified_at = match record.last_modified() {
         Some(Ok(time)) => time,
         Some(Err(text)) => {
             return Err(Error::InvalidResponse(format!(
-                "{} {id} has an invalid lastModifiedDate {text:?}",
-                schema.record_type
+                "{record_type} {id} has an invalid lastModifiedDate {text:?}"
             )));
         }
         None => {
             return Err(Error::InvalidResponse(format!(
-                "{} {id} has no lastModifiedDate",
-                schema.record_type
+                "{record_type} {id} has no lastModifiedDate"
             )));
         }
     };
@@ -62,7 +58,7 @@ pub(super) fn source_record(
     })
 }
 
-fn read_field(schema: &RecordSchema, record: &Record, name: &str) -> Result<FieldValue, Error> {
+fn read_field(schema: &ComplexType, record: &Record, name: &str) -> Result<FieldValue, Error> {
     match name {
         "internalId" => return Ok(optional_text(record.internal_id.as_deref())),
         "externalId" => return Ok(optional_text(record.external_id.as_deref())),
@@ -73,6 +69,9 @@ fn read_field(schema: &RecordSchema, record: &Record, name: &str) -> Result<Fiel
             None => Ok(FieldValue::Null),
             Some(BodyValue::Ref(reference)) => Ok(optional_text(reference.internal_id.as_deref())),
             Some(BodyValue::Text(text)) => typed_value(field, text),
+            Some(_) => Err(Error::Config(format!(
+                "field `{name}` is a list or nested value, which the engine cannot map"
+            ))),
         };
     }
     if name.starts_with("cust") {
@@ -134,8 +133,12 @@ fn custom_value(value: &CustomValue) -> FieldValue {
 }
 
 /// Builds a record of `schema`'s type from engine fields; the caller sets the keys.
-pub(super) fn record_from_fields(schema: &RecordSchema, fields: &Fields) -> Result<Record, Error> {
-    let mut record = Record::new(schema.record_type);
+pub(super) fn record_from_fields(
+    record_type: &str,
+    schema: &ComplexType,
+    fields: &Fields,
+) -> Result<Record, Error> {
+    let mut record = Record::new(record_type);
     for (name, value) in fields {
         if let Some((_, field)) = schema.field(name) {
             match value {
@@ -218,8 +221,10 @@ fn kind_label(kind: FieldKind) -> &'static str {
         FieldKind::Long => "whole number",
         FieldKind::DateTime => "dateTime",
         FieldKind::RecordRef => "record reference",
-        FieldKind::Sublist => "sublist",
+        FieldKind::RecordRefList => "list of record references",
+        FieldKind::Complex(_) => "sublist or nested",
         FieldKind::CustomFieldList => "custom field list",
+        _ => "search",
     }
 }
 
@@ -234,10 +239,10 @@ fn custom_field(script_id: &str, value: &FieldValue) -> Option<CustomField> {
     Some(CustomField::new(script_id, value))
 }
 
-fn unknown_field(schema: &RecordSchema, name: &str) -> Error {
+fn unknown_field(schema: &ComplexType, name: &str) -> Error {
     Error::Config(format!(
         "NetSuite {} has no field `{name}`; custom fields are named by script ID (cust...)",
-        schema.type_name
+        schema.name
     ))
 }
 

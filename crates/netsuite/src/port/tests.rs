@@ -12,16 +12,23 @@ fn object(name: &str, link_field: &str) -> ObjectSpec {
 
 #[test]
 fn supported_schema_accepts_customer() {
-    let schema = supported_schema(&object("customer", "externalId")).unwrap();
-    assert_eq!(schema.type_name, "Customer");
+    let (record_type, schema) = supported_schema(&object("customer", "externalId")).unwrap();
+    assert_eq!(record_type, "customer");
+    assert_eq!(schema.name, "Customer");
+}
+
+#[test]
+fn supported_schema_accepts_sales_order() {
+    let (_, schema) = supported_schema(&object("salesOrder", "externalId")).unwrap();
+    assert_eq!(schema.name, "SalesOrder");
 }
 
 #[test]
 fn supported_schema_rejects_other_record_types() {
-    let error = supported_schema(&object("salesOrder", "externalId")).unwrap_err();
+    let error = supported_schema(&object("vendorBill", "externalId")).unwrap_err();
     assert_eq!(error.class, ErrorClass::Config);
     assert_eq!(error.system, System::NetSuite);
-    assert!(error.message.contains("salesOrder"), "{}", error.message);
+    assert!(error.message.contains("vendorBill"), "{}", error.message);
     assert!(
         error.message.contains("supported: customer"),
         "{}",

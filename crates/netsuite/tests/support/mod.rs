@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tandem_engine::Secret;
+use tandem_netsuite::governance::Scheduler;
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, TokenCredentials};
 use url::Url;
 
@@ -126,6 +127,14 @@ impl FakeNetSuite {
         NetSuiteClient::new(self.config(timeout)).unwrap()
     }
 
+    /// Returns a client for this endpoint whose scheduler holds `limit` requests in flight
+    /// and retries concurrency faults after waits of a few milliseconds, for up to 5 s.
+    pub fn governed_client(&self, limit: usize) -> NetSuiteClient {
+        let delay = Duration::from_millis(2);
+        let scheduler = Scheduler::with_delays(limit, Duration::from_secs(5), delay, delay * 4);
+        NetSuiteClient::with_scheduler(self.config(Duration::from_secs(5)), scheduler).unwrap()
+    }
+
     /// Returns a configuration for this endpoint with `timeout` and pages of 50.
     pub fn config(&self, timeout: Duration) -> NetSuiteConfig {
         let credentials = TokenCredentials {
@@ -138,6 +147,9 @@ impl FakeNetSuite {
         config.endpoint = Some(self.url.clone());
         config.timeout = timeout;
         config.page_size = 50;
+        // Concurrency faults come back at once, unless a test gives the client a scheduler
+        // that retries them.
+        config.concurrency_retry = Duration::ZERO;
         config
     }
 }
@@ -278,8 +290,12 @@ pub fn failed_search_page(operation: &str, code: &str, message: &str) -> String 
     ))
 }
 
-/// Builds a write response: success with the record's IDs, or failure with one status detail.
-pub fn write_response(operation: &str, result: Result<(&str, &str), (&str, &str)>) -> String {
+/// The outcome of one record in a write response: its IDs, or a code and message.
+pub type WriteOutcome<'a> = Result<(&'a str, &'a str), (&'a str, &'a str)>;
+
+/// Builds one `writeResponse`: success with the record's IDs, or failure with one status
+/// detail.
+pub fn write_entry(result: WriteOutcome<'_>) -> String {
     let inner = match result {
         Ok((internal_id, external_id)) => format!(
             concat!(
@@ -303,8 +319,28 @@ pub fn write_response(operation: &str, result: Result<(&str, &str), (&str, &str)
             message = message
         ),
     };
+    format!("<writeResponse>{inner}</writeResponse>")
+}
+
+/// Builds the response of a single write (`add`, `update`, `upsert`).
+pub fn write_response(operation: &str, result: WriteOutcome<'_>) -> String {
+    let entry = write_entry(result);
     envelope(&format!(
-        r#"<{operation}Response xmlns="{MESSAGES}"><writeResponse>{inner}</writeResponse></{operation}Response>"#
+        r#"<{operation}Response xmlns="{MESSAGES}">{entry}</{operation}Response>"#
+    ))
+}
+
+/// Builds the response of a list write (`addList`, `upsertList`): one entry per record.
+pub fn write_list_response(operation: &str, results: &[WriteOutcome<'_>]) -> String {
+    let entries: String = results.iter().map(|result| write_entry(*result)).collect();
+    envelope(&format!(
+        concat!(
+            r#"<{operation}Response xmlns="{messages}"><writeResponseList>{entries}"#,
+            "</writeResponseList></{operation}Response>"
+        ),
+        operation = operation,
+        messages = MESSAGES,
+        entries = entries
     ))
 }
 

@@ -22,8 +22,8 @@ fn rejected(search: &SearchRecord) -> Error {
 
 #[test]
 fn search_rejects_unknown_record_type() {
-    let error = rejected(&SearchRecord::new("invoice"));
-    assert!(error.to_string().contains("invoice"), "{error}");
+    let error = rejected(&SearchRecord::new("vendorBill"));
+    assert!(error.to_string().contains("vendorBill"), "{error}");
 }
 
 #[test]
@@ -94,6 +94,7 @@ fn search_more_rejects_page_zero() {
 fn preferences_reject_page_size_out_of_range() {
     for page_size in [4, 1001] {
         let preferences = SearchPreferences {
+            return_search_columns: true,
             body_fields_only: true,
             page_size,
         };

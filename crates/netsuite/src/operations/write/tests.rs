@@ -1,6 +1,7 @@
 //! Checks a record must pass before it is written.
 
 use super::*;
+use crate::records::{BodyValue, CustomField, CustomValue, ListOrRecordRef};
 
 fn customer(fields: &[(&str, BodyValue)]) -> Record {
     let mut record = Record::new("customer");
@@ -26,10 +27,10 @@ fn error_of(record: &Record) -> Error {
 #[test]
 fn write_rejects_unknown_record_type() {
     let mut record = customer(&[]);
-    record.record_type = "salesOrder".to_string();
+    record.record_type = "shoeStore".to_string();
     let error = error_of(&record);
     assert!(matches!(error, Error::Config(_)));
-    assert!(error.to_string().contains("salesOrder"), "{error}");
+    assert!(error.to_string().contains("shoeStore"), "{error}");
 }
 
 #[test]

@@ -4,7 +4,11 @@ use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::records::ListOrRecordRef;
-use crate::records::customer::CUSTOMER;
+use crate::schema::{ComplexType, schema};
+
+fn customers() -> &'static ComplexType {
+    schema().record_fields("customer").unwrap()
+}
 
 fn searched_customer() -> Record {
     let mut record = Record::new("customer");
@@ -55,7 +59,7 @@ fn searched_customer() -> Record {
 
 fn read(names: &[&str]) -> SourceRecord {
     let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
-    source_record(&CUSTOMER, &names, &searched_customer()).unwrap()
+    source_record("customer", customers(), &names, &searched_customer()).unwrap()
 }
 
 #[test]
@@ -144,7 +148,7 @@ fn source_record_reads_key_attributes_as_fields() {
 #[test]
 fn source_record_rejects_unknown_field() {
     let names = vec!["shoeSize".to_string()];
-    let error = source_record(&CUSTOMER, &names, &searched_customer()).unwrap_err();
+    let error = source_record("customer", customers(), &names, &searched_customer()).unwrap_err();
     assert!(matches!(error, Error::Config(_)), "{error}");
 }
 
@@ -152,7 +156,7 @@ fn source_record_rejects_unknown_field() {
 fn source_record_requires_last_modified_date() {
     let mut record = searched_customer();
     record.fields.retain(|(name, _)| name != "lastModifiedDate");
-    let error = source_record(&CUSTOMER, &[], &record).unwrap_err();
+    let error = source_record("customer", customers(), &[], &record).unwrap_err();
     assert!(error.to_string().contains("lastModifiedDate"), "{error}");
 }
 
@@ -163,7 +167,7 @@ fn source_record_rejects_malformed_boolean() {
         .fields
         .push(("taxable".to_string(), BodyValue::Text("maybe".to_string())));
     let names = vec!["taxable".to_string()];
-    let error = source_record(&CUSTOMER, &names, &record).unwrap_err();
+    let error = source_record("customer", customers(), &names, &record).unwrap_err();
     assert!(matches!(error, Error::InvalidResponse(_)), "{error}");
 }
 
@@ -177,7 +181,8 @@ fn fields(entries: &[(&str, FieldValue)]) -> Fields {
 #[test]
 fn record_from_fields_converts_by_schema() {
     let record = record_from_fields(
-        &CUSTOMER,
+        "customer",
+        customers(),
         &fields(&[
             ("companyName", FieldValue::Text("Acme".to_string())),
             ("isInactive", FieldValue::Bool(true)),
@@ -217,7 +222,8 @@ fn record_from_fields_converts_by_schema() {
 #[test]
 fn record_from_fields_maps_custom_fields_and_nulls() {
     let record = record_from_fields(
-        &CUSTOMER,
+        "customer",
+        customers(),
         &fields(&[
             ("custentity_region", FieldValue::Text("EMEA".to_string())),
             ("custentity_vip", FieldValue::Bool(false)),
@@ -249,7 +255,8 @@ fn record_from_fields_rejects_wrong_types() {
         ("addressbookList", FieldValue::Text("x".to_string())),
     ];
     for (name, value) in cases {
-        let error = record_from_fields(&CUSTOMER, &fields(&[(name, value)])).unwrap_err();
+        let error =
+            record_from_fields("customer", customers(), &fields(&[(name, value)])).unwrap_err();
         assert!(matches!(error, Error::Config(_)), "{name}: {error}");
     }
 }
@@ -257,7 +264,8 @@ fn record_from_fields_rejects_wrong_types() {
 #[test]
 fn record_from_fields_rejects_fraction_for_long() {
     let error = record_from_fields(
-        &CUSTOMER,
+        "customer",
+        customers(),
         &fields(&[("daysOverdue", FieldValue::Number(1.5))]),
     )
     .unwrap_err();

@@ -1,0 +1,226 @@
+//! The concurrency scheduler: one per NetSuite account, shared by every clone of a client and
+//! so by every flow that uses it.
+//!
+//! NetSuite limits the requests in flight per account, shared by every SOAP, REST and RESTlet
+//! integration on it (5 on a standard tier, more on higher tiers and with SuiteCloud Plus
+//! licences), and answers the excess with a concurrency fault (`WS_REQUEST_BLOCKED` for
+//! token-based requests). The scheduler holds at most the configured number of requests in
+//! flight and retries concurrency faults with exponential backoff and jitter until the
+//! configured retry time has passed, because another integration on the account may be
+//! holding the slots.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use tokio::sync::Semaphore;
+
+use crate::error::Error;
+
+/// The first wait after a concurrency fault; later waits double, with jitter.
+pub const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+/// The longest single wait between two attempts.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
+
+/// Holds the account's concurrency limit and retries concurrency faults.
+#[derive(Debug)]
+pub struct Scheduler {
+    permits: Semaphore,
+    limit: usize,
+    retry_for: Duration,
+    first_delay: Duration,
+    max_delay: Duration,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+impl Scheduler {
+    /// Builds a scheduler that lets `limit` requests run at once and retries concurrency
+    /// faults for up to `retry_for` of waiting in total.
+    pub fn new(limit: usize, retry_for: Duration) -> Arc<Scheduler> {
+        Scheduler::with_delays(limit, retry_for, FIRST_RETRY_DELAY, MAX_RETRY_DELAY)
+    }
+
+    /// Builds a scheduler with other backoff delays; tests use short ones.
+    pub fn with_delays(
+        limit: usize,
+        retry_for: Duration,
+        first_delay: Duration,
+        max_delay: Duration,
+    ) -> Arc<Scheduler> {
+        Arc::new(Scheduler {
+            permits: Semaphore::new(limit),
+            limit,
+            retry_for,
+            first_delay,
+            max_delay,
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+        })
+    }
+
+    /// Returns the number of requests allowed in flight.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Returns the highest number of requests that were in flight at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.load(Ordering::Relaxed)
+    }
+
+    /// Runs `call` with a slot of the account's limit, again after each concurrency fault
+    /// until `retry_for` has been spent waiting. Other errors return at once. A slot is
+    /// held only while a request is in flight, never during a wait.
+    pub async fn run<T, F, Fut>(&self, operation: &'static str, call: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.first_delay)
+            .with_max_delay(self.max_delay)
+            .without_max_times()
+            .with_total_delay(Some(self.retry_for))
+            .with_jitter();
+        let mut call = call;
+        let mut attempt = 1u32;
+        let limited = || {
+            let future = call();
+            async move {
+                let _permit = self.permits.acquire().await.map_err(|_| {
+                    Error::Config("the NetSuite concurrency scheduler was closed".to_string())
+                })?;
+                let _slot = InFlight::enter(self);
+                future.await
+            }
+        };
+        limited
+            .retry(backoff)
+            .when(Error::is_concurrency_limit)
+            .notify(|error: &Error, delay: Duration| {
+                tracing::warn!(
+                    operation,
+                    attempt,
+                    delay_ms = delay.as_millis() as u64,
+                    code = %error.code(),
+                    "NetSuite concurrency limit reached; retrying"
+                );
+                attempt += 1;
+            })
+            .await
+    }
+}
+
+/// Counts a request in flight while it lives.
+struct InFlight<'a> {
+    scheduler: &'a Scheduler,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(scheduler: &'a Scheduler) -> InFlight<'a> {
+        let now = scheduler.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        scheduler.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight { scheduler }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.scheduler.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU32;
+
+    use super::*;
+    use crate::error::Fault;
+
+    fn concurrency_fault() -> Error {
+        Error::Fault(Box::new(Fault {
+            http_status: 500,
+            faultcode: "soapenv:Server.userException".to_string(),
+            faultstring: "SuiteTalk concurrent request limit exceeded. Request blocked."
+                .to_string(),
+            detail_name: Some("exceededConcurrentRequestLimitFault".to_string()),
+            code: Some("WS_REQUEST_BLOCKED".to_string()),
+            message: None,
+        }))
+    }
+
+    fn scheduler(limit: usize, retry_for: Duration) -> Arc<Scheduler> {
+        let delay = Duration::from_millis(1);
+        Scheduler::with_delays(limit, retry_for, delay, Duration::from_millis(4))
+    }
+
+    #[tokio::test]
+    async fn run_retries_concurrency_fault_until_success() {
+        let scheduler = scheduler(2, Duration::from_secs(5));
+        let calls = AtomicU32::new(0);
+        let result = scheduler
+            .run("get", || async {
+                match calls.fetch_add(1, Ordering::SeqCst) {
+                    0..=2 => Err(concurrency_fault()),
+                    _ => Ok(7),
+                }
+            })
+            .await;
+        assert_eq!(result.unwrap(), 7);
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn run_gives_up_after_retry_time() {
+        let scheduler = scheduler(1, Duration::from_millis(20));
+        let calls = AtomicU32::new(0);
+        let result: Result<(), Error> = scheduler
+            .run("get", || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err(concurrency_fault())
+            })
+            .await;
+        assert_eq!(result.unwrap_err().code(), "WS_REQUEST_BLOCKED");
+        assert!(calls.load(Ordering::SeqCst) >= 2);
+    }
+
+    #[tokio::test]
+    async fn run_returns_other_errors_at_once() {
+        let scheduler = scheduler(1, Duration::from_secs(5));
+        let calls = AtomicU32::new(0);
+        let result: Result<(), Error> = scheduler
+            .run("get", || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err(Error::Http { status: 503 })
+            })
+            .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn run_holds_the_limit() {
+        let scheduler = scheduler(2, Duration::from_secs(5));
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let scheduler = scheduler.clone();
+                tokio::spawn(async move {
+                    scheduler
+                        .run("get", || async {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok::<_, Error>(())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(scheduler.max_in_flight(), 2);
+    }
+}
