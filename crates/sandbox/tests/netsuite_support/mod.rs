@@ -58,6 +58,17 @@ impl Server {
         }
     }
 
+    /// Returns the server's base URL, `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        let end = self.url.find("/services/").unwrap();
+        self.url[..end].to_string()
+    }
+
+    /// Returns the URL of the WSDL of an endpoint version.
+    pub fn wsdl_url(&self, version: &str) -> String {
+        format!("{}/wsdl/v{version}_0/netsuite.wsdl", self.base_url())
+    }
+
     /// Returns a token passport header signed with the account's credentials.
     pub fn passport(&self) -> String {
         token_passport(self.emulator.credentials(), &fresh_nonce(), now())
