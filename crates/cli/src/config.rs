@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
+use tandem_engine::two_way::{ConflictPolicy, ConflictSettings, MatchSettings};
 use url::Url;
 
 /// A configuration problem. `key` names the TOML key or environment variable at fault.
@@ -70,6 +71,31 @@ pub struct RunSection {
     pub interval_seconds: Option<u64>,
 }
 
+/// `[flows.<flow>.matching]`: how unlinked records are matched.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSection {
+    /// Score (0 to 1) at or above which a record is linked to its best candidate. Default 0.92.
+    pub link_threshold: Option<f64>,
+    /// Score (0 to 1) at or above which a candidate sends the record to the review queue
+    /// instead of creating its counterpart. Default 0.75.
+    pub review_threshold: Option<f64>,
+    /// Two-letter country assumed for phone numbers without a country code. Default `US`.
+    pub phone_region: Option<String>,
+}
+
+/// `[flows.<flow>.conflicts]`: who wins a field changed on both sides since the last sync.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictsSection {
+    /// `netsuite`, `salesforce`, `latest` (the later change) or `manual` (the conflict queue).
+    /// Default `latest`.
+    pub default: Option<String>,
+    /// Policies of single fields, keyed by the NetSuite or the Salesforce field name.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
 /// `[flows.account-customer]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,6 +105,10 @@ pub struct AccountCustomerSection {
     pub enabled: bool,
     /// Seconds each read starts before the watermark. Default 300.
     pub overlap_seconds: Option<u64>,
+    #[serde(default)]
+    pub matching: MatchingSection,
+    #[serde(default)]
+    pub conflicts: ConflictsSection,
 }
 
 impl Default for AccountCustomerSection {
@@ -86,6 +116,8 @@ impl Default for AccountCustomerSection {
         AccountCustomerSection {
             enabled: true,
             overlap_seconds: None,
+            matching: MatchingSection::default(),
+            conflicts: ConflictsSection::default(),
         }
     }
 }
@@ -199,6 +231,9 @@ impl FileConfig {
                 return Err(ConfigError::new(key, message));
             }
         }
+        let flow = &self.flows.account_customer;
+        flow.matching.check("flows.account-customer.matching")?;
+        flow.conflicts.check("flows.account-customer.conflicts")?;
         Ok(())
     }
 
@@ -219,6 +254,70 @@ impl FileConfig {
     /// Returns the time between passes of the daemon.
     pub fn interval(&self) -> Duration {
         Duration::from_secs(self.run.interval_seconds.unwrap_or(60))
+    }
+}
+
+impl MatchingSection {
+    fn check(&self, prefix: &str) -> Result<(), ConfigError> {
+        for (name, value) in [
+            ("link_threshold", self.link_threshold),
+            ("review_threshold", self.review_threshold),
+        ] {
+            if let Some(value) = value.filter(|value| !(0.0..=1.0).contains(value)) {
+                let message = format!("{value} is out of range; use a score from 0 to 1");
+                return Err(ConfigError::new(format!("{prefix}.{name}"), message));
+            }
+        }
+        let settings = self.settings();
+        if settings.review_threshold > settings.link_threshold {
+            let message = format!(
+                "{} is above link_threshold ({}); the review band must lie below it",
+                settings.review_threshold, settings.link_threshold
+            );
+            return Err(ConfigError::new(
+                format!("{prefix}.review_threshold"),
+                message,
+            ));
+        }
+        let region = &settings.phone_region;
+        if region.len() != 2 || !region.chars().all(|c| c.is_ascii_uppercase()) {
+            let message = format!("{region:?} is not a two-letter country code such as US or DE");
+            return Err(ConfigError::new(format!("{prefix}.phone_region"), message));
+        }
+        Ok(())
+    }
+
+    /// Returns the engine's settings, with the defaults filled in.
+    pub fn settings(&self) -> MatchSettings {
+        let defaults = MatchSettings::default();
+        MatchSettings {
+            link_threshold: self.link_threshold.unwrap_or(defaults.link_threshold),
+            review_threshold: self.review_threshold.unwrap_or(defaults.review_threshold),
+            phone_region: self.phone_region.clone().unwrap_or(defaults.phone_region),
+        }
+    }
+}
+
+impl ConflictsSection {
+    fn check(&self, prefix: &str) -> Result<(), ConfigError> {
+        self.settings(prefix).map(|_| ())
+    }
+
+    /// Returns the engine's settings, naming the key of a policy that is not one.
+    pub fn settings(&self, prefix: &str) -> Result<ConflictSettings, ConfigError> {
+        let policy = |key: String, text: &str| {
+            text.parse::<ConflictPolicy>()
+                .map_err(|message| ConfigError::new(key, message))
+        };
+        let mut settings = ConflictSettings::default();
+        if let Some(default) = &self.default {
+            settings.default = policy(format!("{prefix}.default"), default)?;
+        }
+        for (field, text) in &self.fields {
+            let value = policy(format!("{prefix}.fields.{field}"), text)?;
+            settings.fields.insert(field.clone(), value);
+        }
+        Ok(settings)
     }
 }
 

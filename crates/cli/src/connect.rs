@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use tandem_engine::Secret;
+use tandem_engine::dry_run::DryRunPort;
 use tandem_engine::flows::account_customer::{self, AccountCustomerSettings};
 use tandem_engine::retry::RetryPolicy;
 use tandem_engine::two_way::{Connections, TwoWaySpec};
@@ -21,7 +22,11 @@ pub struct Setup {
     pub flows: Vec<TwoWaySpec>,
     pub store: SqliteStore,
     /// Keeps other Tandem processes off this store while the setup lives.
-    _lock: StoreLock,
+    _lock: Option<StoreLock>,
+    /// For a dry run: the folder of the store's copy, removed when the setup is dropped.
+    _copy: Option<tempfile::TempDir>,
+    /// For a dry run: the ports that record the writes instead of sending them.
+    pub dry_run: Option<[Arc<DryRunPort>; 2]>,
 }
 
 /// Why a setup could not be built.
@@ -85,7 +90,9 @@ pub async fn connect(
         connections,
         flows,
         store,
-        _lock: lock,
+        _lock: Some(lock),
+        _copy: None,
+        dry_run: None,
     })
 }
 
@@ -93,11 +100,16 @@ fn enabled_flows(config: &FileConfig) -> Result<Vec<TwoWaySpec>, ConfigError> {
     let mut flows = Vec::new();
     let section = &config.flows.account_customer;
     if section.enabled {
+        let prefix = "flows.account-customer";
         let mut settings = AccountCustomerSettings::default();
         if let Some(seconds) = section.overlap_seconds {
             settings.overlap = TimeDelta::seconds(i64::try_from(seconds).unwrap_or(i64::MAX));
         }
-        flows.push(account_customer::spec(&settings));
+        settings.matching = section.matching.settings();
+        settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
+        let spec = account_customer::spec(&settings);
+        check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
+        flows.push(spec);
     }
     if flows.is_empty() {
         return Err(ConfigError::new(
@@ -106,6 +118,97 @@ fn enabled_flows(config: &FileConfig) -> Result<Vec<TwoWaySpec>, ConfigError> {
         ));
     }
     Ok(flows)
+}
+
+/// Builds a setup for a dry run: the real ports wrapped so that they only record writes, and
+/// a copy of the store in a temporary folder, so neither system nor the store changes.
+pub async fn connect_dry_run(
+    config: &FileConfig,
+    config_dir: &Path,
+    secrets: &SecretSource,
+) -> Result<Setup, ConfigError> {
+    let flows = enabled_flows(config)?;
+    let netsuite = Arc::new(DryRunPort::new(Arc::new(netsuite_port(config, secrets)?)));
+    let salesforce = Arc::new(DryRunPort::new(Arc::new(salesforce_port(config, secrets)?)));
+    let copy = tempfile::TempDir::with_prefix("tandem-dry-run-").map_err(|error| {
+        ConfigError::new(
+            "store.path",
+            format!("cannot create a temporary folder: {error}"),
+        )
+    })?;
+    let copy_path = copy.path().join("tandem.db");
+    let path = config.store_path(config_dir);
+    if path.exists() {
+        let original = SqliteStore::open(&path)
+            .await
+            .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+        original
+            .copy_to(&copy_path)
+            .await
+            .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+        original.close().await;
+    }
+    let store = SqliteStore::open(&copy_path)
+        .await
+        .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+    let connections = Connections {
+        netsuite: netsuite.clone(),
+        salesforce: salesforce.clone(),
+        store: Arc::new(store.clone()),
+        retry: RetryPolicy::default(),
+    };
+    Ok(Setup {
+        connections,
+        flows,
+        store,
+        _lock: None,
+        _copy: Some(copy),
+        dry_run: Some([netsuite, salesforce]),
+    })
+}
+
+/// Refuses conflict policies for fields the flow does not map.
+fn check_conflict_fields(spec: &TwoWaySpec, prefix: &str) -> Result<(), ConfigError> {
+    for field in spec.conflicts.fields.keys() {
+        let mapped = spec
+            .mapping
+            .pairs
+            .iter()
+            .any(|pair| &pair.netsuite == field || &pair.salesforce == field);
+        if !mapped {
+            let names: Vec<String> = spec
+                .mapping
+                .pairs
+                .iter()
+                .map(|pair| format!("{}/{}", pair.netsuite, pair.salesforce))
+                .collect();
+            let message = format!(
+                "{field} is not a mapped field; mapped: {}",
+                names.join(", ")
+            );
+            return Err(ConfigError::new(format!("{prefix}.{field}"), message));
+        }
+    }
+    Ok(())
+}
+
+/// Opens the store named by the configuration without locking it, for the commands that work
+/// the queues while a daemon may be running.
+pub async fn open_store(
+    config: &FileConfig,
+    config_dir: &Path,
+) -> Result<SqliteStore, ConfigError> {
+    let path = config.store_path(config_dir);
+    if !path.exists() {
+        let message = format!(
+            "no store at {}; run `tandem run` first, or check [store] path",
+            path.display()
+        );
+        return Err(ConfigError::new("store.path", message));
+    }
+    SqliteStore::open(&path)
+        .await
+        .map_err(|error| ConfigError::new("store.path", error.to_string()))
 }
 
 fn netsuite_port(config: &FileConfig, secrets: &SecretSource) -> Result<NetSuitePort, ConfigError> {

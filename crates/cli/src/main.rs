@@ -7,6 +7,7 @@ mod config;
 mod connect;
 mod demo;
 mod output;
+mod queues;
 mod run;
 mod sandbox;
 mod shutdown;
@@ -77,6 +78,30 @@ enum Command {
         /// Read secrets missing from the environment from this KEY=VALUE file.
         #[arg(long, value_name = "FILE")]
         env_file: Option<PathBuf>,
+        /// Read both sides and report what would be written, writing nothing anywhere (needs
+        /// --once).
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Work the dead letters: records the other side refused.
+    #[command(subcommand)]
+    DeadLetters(queues::dead_letters::Command),
+    /// Work the review queue: records whose match is doubtful.
+    #[command(subcommand)]
+    Review(queues::review::Command),
+    /// Work the conflict queue: fields changed on both sides under the manual policy.
+    #[command(subcommand)]
+    Conflicts(queues::conflicts::Command),
+    /// Show the newest decisions about records (links, creates, reviews, conflicts).
+    Audit {
+        #[command(flatten)]
+        store: queues::StoreArgs,
+        /// Only entries of this flow.
+        #[arg(long)]
+        flow: Option<String>,
+        /// How many entries, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
     },
 }
 
@@ -146,15 +171,21 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
             once,
             json,
             env_file,
+            dry_run,
         } => {
             run::run(run::RunOptions {
                 config,
                 once,
                 json,
                 env_file,
+                dry_run,
             })
             .await
         }
+        Command::DeadLetters(command) => queues::dead_letters::run(command).await,
+        Command::Review(command) => queues::review::run(command).await,
+        Command::Conflicts(command) => queues::conflicts::run(command).await,
+        Command::Audit { store, flow, limit } => queues::audit::run(store, flow, limit).await,
     }
 }
 

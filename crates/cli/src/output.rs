@@ -71,7 +71,7 @@ pub fn json_report(results: &[FlowResult]) -> String {
 pub fn summary(report: &PassReport) -> String {
     format!(
         "{}: read {}, created {}, updated {}, linked {}, echoes skipped {}, unchanged {}, \
-         dead letters {}{} ({} records written)",
+         dead letters {}, in review {}{} ({} records written)",
         report.flow,
         report.read,
         report.created,
@@ -80,6 +80,7 @@ pub fn summary(report: &PassReport) -> String {
         report.echoes_skipped,
         report.unchanged,
         report.dead_letters,
+        report.in_review,
         if report.deferred > 0 {
             format!(", deferred {}", report.deferred)
         } else {

@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use tandem_engine::dry_run::PlannedWrite;
 use tandem_engine::two_way::run_pass;
 
-use crate::config::{FileConfig, SecretSource};
-use crate::connect::{Setup, SetupError, connect};
+use crate::config::{ConfigError, FileConfig, SecretSource};
+use crate::connect::{Setup, SetupError, connect, connect_dry_run};
 use crate::output::{FlowResult, json_report, summary};
 use crate::say;
 use crate::shutdown::StopSignal;
@@ -17,6 +18,7 @@ pub struct RunOptions {
     pub once: bool,
     pub json: bool,
     pub env_file: Option<PathBuf>,
+    pub dry_run: bool,
 }
 
 /// Runs one pass (`--once`) or passes until SIGINT/SIGTERM. With `--once`, exits 0 when every
@@ -28,6 +30,15 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
         None => SecretSource::environment(),
     };
     let config_dir = options.config.parent().unwrap_or(Path::new("."));
+    if options.dry_run {
+        if !options.once {
+            return Err(ConfigError::new("--dry-run", "a dry run is one pass; add --once").into());
+        }
+        let setup = connect_dry_run(&file, config_dir, &secrets).await?;
+        let results = run_flows(&setup).await;
+        print_dry_run(&setup, &results, options.json)?;
+        return Ok(exit_code(&results));
+    }
     let setup = connect(&file, config_dir, &secrets)
         .await
         .map_err(SetupError::into_anyhow)?;
@@ -86,6 +97,51 @@ fn print_results(results: &[FlowResult], json: bool) -> std::io::Result<()> {
         if let Some(error) = &result.error {
             eprintln!("error: {}: pass stopped: {error}", result.report.flow);
         }
+    }
+    Ok(())
+}
+
+/// Prints what a dry run would have written: the counts, then every planned write.
+fn print_dry_run(setup: &Setup, results: &[FlowResult], json: bool) -> std::io::Result<()> {
+    let planned: Vec<PlannedWrite> = setup
+        .dry_run
+        .iter()
+        .flatten()
+        .flat_map(|port| port.planned())
+        .collect();
+    if json {
+        let report: serde_json::Value =
+            serde_json::from_str(&json_report(results)).unwrap_or_else(|_| serde_json::json!({}));
+        let output = serde_json::json!({
+            "dry_run": true,
+            "flows": report["flows"],
+            "planned": planned,
+        });
+        say!("{output}")?;
+        return Ok(());
+    }
+    say!("dry run: nothing was written")?;
+    print_results(results, false)?;
+    for write in &planned {
+        let fields: Vec<String> = write
+            .fields
+            .iter()
+            .map(|(name, value)| format!("{name}={}", crate::queues::value_text(value)))
+            .collect();
+        let link = write
+            .link
+            .as_deref()
+            .map(|l| format!(" link={l}"))
+            .unwrap_or_default();
+        say!(
+            "  would {} {} {} {}{}  {}",
+            write.action,
+            write.system,
+            write.object,
+            write.id,
+            link,
+            fields.join(", ")
+        )?;
     }
     Ok(())
 }

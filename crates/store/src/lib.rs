@@ -77,6 +77,23 @@ impl SqliteStore {
         Ok(result.rows_affected())
     }
 
+    /// Writes a consistent copy of the database to `path` (which must not exist), for a dry
+    /// run that must leave this store as it is.
+    pub async fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        let target = path.to_string_lossy().to_string();
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .map_err(|error| {
+                StoreError::new(
+                    format!("cannot copy the store to {}", path.display()),
+                    error,
+                )
+            })?;
+        Ok(())
+    }
+
     /// Returns the path of the database file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -31,6 +31,9 @@ pub struct DeadLetter {
 pub enum DeadLetterStatus {
     /// Waiting for a person, or for the source record to change.
     Open,
+    /// A person asked for a replay while another process held the store; the next pass
+    /// replays it.
+    Requested,
     /// Written after all, by a replay or by a later pass.
     Resolved,
     /// Dropped by a person; nothing will be written for it.
@@ -42,6 +45,7 @@ impl DeadLetterStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             DeadLetterStatus::Open => "open",
+            DeadLetterStatus::Requested => "requested",
             DeadLetterStatus::Resolved => "resolved",
             DeadLetterStatus::Discarded => "discarded",
         }
@@ -60,10 +64,12 @@ impl FromStr for DeadLetterStatus {
     fn from_str(text: &str) -> Result<DeadLetterStatus, String> {
         match text {
             "open" => Ok(DeadLetterStatus::Open),
+            "requested" => Ok(DeadLetterStatus::Requested),
             "resolved" => Ok(DeadLetterStatus::Resolved),
             "discarded" => Ok(DeadLetterStatus::Discarded),
             other => Err(format!(
-                "unknown dead letter status {other:?}; expected open, resolved or discarded"
+                "unknown dead letter status {other:?}; expected open, requested, resolved or \
+                 discarded"
             )),
         }
     }

@@ -174,6 +174,7 @@ async fn run_steps(
     report: &mut PassReport,
 ) -> Result<(), PassError> {
     check_identities(connections).await?;
+    replay::replay_requested(spec, connections).await?;
     let batch = read::read_changes(spec, connections, report).await?;
     let work = plan::plan(spec, connections, &batch, report).await?;
     let outcome = write::write(spec, connections, work, report).await?;

@@ -182,3 +182,30 @@ async fn update_work(
     update.link = link;
     Ok(work)
 }
+
+/// Replays the letters of the flow that a person asked to replay while another process held
+/// the store. Each outcome is logged; a refused replay leaves its letter open.
+pub(super) async fn replay_requested(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+) -> Result<(), PassError> {
+    let store = connections.store.as_ref();
+    let requested = store
+        .dead_letters(Some(&spec.flow), Some(DeadLetterStatus::Requested))
+        .await?;
+    for stored in requested {
+        store
+            .set_dead_letter_status(stored.id, DeadLetterStatus::Open)
+            .await?;
+        match replay(spec, connections, stored.id).await {
+            Ok(outcome) => {
+                tracing::info!(flow = %spec.flow, dead_letter = stored.id, ?outcome, "requested replay done");
+            }
+            Err(ReplayError::Pass(error)) => return Err(error),
+            Err(error) => {
+                tracing::warn!(flow = %spec.flow, dead_letter = stored.id, %error, "requested replay not done");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Commands that work the queues people act on: dead letters, the review queue, the conflict
+//! queue, and the audit log. They open the store without locking it, so they work while a
+//! `tandem run` daemon is running.
+
+pub mod audit;
+pub mod conflicts;
+pub mod dead_letters;
+pub mod review;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tandem_engine::{FieldValue, Fields};
+use tandem_store::SqliteStore;
+
+use crate::config::FileConfig;
+use crate::connect::open_store;
+
+/// Options every queue command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// The configuration file (for the store path).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl StoreArgs {
+    /// Opens the store the configuration names.
+    pub async fn open(&self) -> anyhow::Result<SqliteStore> {
+        let file = FileConfig::load(&self.config)?;
+        let dir = self.config.parent().unwrap_or(Path::new("."));
+        Ok(open_store(&file, dir).await?)
+    }
+}
+
+/// Renders a field value as JSON.
+pub fn value_json(value: &FieldValue) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Renders field values as a JSON object.
+pub fn fields_json(fields: &Fields) -> Value {
+    serde_json::to_value(fields).unwrap_or(Value::Null)
+}
+
+/// Renders a field value for a person: text as is, blanks as `(empty)`.
+pub fn value_text(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Null => "(empty)".to_string(),
+        FieldValue::Bool(value) => value.to_string(),
+        FieldValue::Number(value) => value.to_string(),
+        FieldValue::Text(text) => text.clone(),
+    }
+}
+
+/// Shortens text to `max` characters, ending with `…` when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_cuts_long_text() {
+        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abc", 4), "abc");
+    }
+
+    #[test]
+    fn empty_value_reads_as_empty() {
+        assert_eq!(value_text(&FieldValue::Null), "(empty)");
+    }
+}

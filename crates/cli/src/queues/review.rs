@@ -1,0 +1,224 @@
+//! `tandem review list|show|link|create|reject`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use tandem_engine::System;
+use tandem_engine::state::{
+    AuditEntry, ConflictStore, ReviewDecision, ReviewStatus, ReviewStore, StoredReview,
+};
+
+use super::{StoreArgs, fields_json, value_text};
+use crate::say;
+
+/// The review queue commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// List review items.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only items with this status: pending, decided, done, or all.
+        #[arg(long, default_value = "pending")]
+        status: String,
+    },
+    /// Show a record and its candidates side by side, with how each score was reached.
+    Show {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+    },
+    /// Link the record to a record on the other side (one of the candidates, or any ID).
+    Link {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+        /// The ID of the record on the other side.
+        target: String,
+    },
+    /// Create the record's counterpart: the candidates are other companies.
+    Create {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+    },
+    /// Leave the record out of the sync until it changes.
+    Reject {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: i64,
+    },
+}
+
+/// Runs a review command.
+pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::List { store, status } => list(&store, &status).await,
+        Command::Show { store, id } => show(&store, id).await,
+        Command::Link { store, id, target } => {
+            decide(&store, id, ReviewDecision::Link(target)).await
+        }
+        Command::Create { store, id } => decide(&store, id, ReviewDecision::Create).await,
+        Command::Reject { store, id } => decide(&store, id, ReviewDecision::Reject).await,
+    }
+}
+
+async fn list(args: &StoreArgs, status: &str) -> anyhow::Result<ExitCode> {
+    let status = match status {
+        "all" => None,
+        other => Some(other.parse::<ReviewStatus>().map_err(anyhow::Error::msg)?),
+    };
+    let store = args.open().await?;
+    let items = store.reviews(None, status).await?;
+    if args.json {
+        let items: Vec<Value> = items.iter().map(review_json).collect();
+        say!("{}", Value::from(items))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if items.is_empty() {
+        say!("no review items")?;
+    }
+    for review in &items {
+        let item = &review.item;
+        let best = item
+            .candidates
+            .first()
+            .map(|c| {
+                format!(
+                    "best {} {} ({:.2})",
+                    item.system.other(),
+                    c.id,
+                    c.score.value
+                )
+            })
+            .unwrap_or_default();
+        say!(
+            "{:>5}  {:<8}  {}  {} {}  {}  {} candidates, {}",
+            review.id,
+            review.status.as_str(),
+            item.flow,
+            item.system,
+            item.record_id,
+            name_of(&item.values),
+            item.candidates.len(),
+            best
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
+    let store = args.open().await?;
+    let review = find(&store, id).await?;
+    if args.json {
+        say!("{}", review_json(&review))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let item = &review.item;
+    say!(
+        "review {} ({}, decision: {})",
+        review.id,
+        review.status.as_str(),
+        review.decision
+    )?;
+    say!("{} {} in flow {}", item.system, item.record_id, item.flow)?;
+    for (name, value) in &item.values {
+        say!("  {name:<20} {}", value_text(value))?;
+    }
+    for candidate in &item.candidates {
+        say!("")?;
+        say!(
+            "candidate {} {}: score {:.2}",
+            item.system.other(),
+            candidate.id,
+            candidate.score.value
+        )?;
+        for (name, value) in &candidate.values {
+            say!("  {name:<20} {}", value_text(value))?;
+        }
+        for evidence in &candidate.score.evidence {
+            say!(
+                "  {} similarity {:.2}, weight {:.1}: {}",
+                evidence.signal,
+                evidence.similarity,
+                evidence.weight,
+                evidence.detail
+            )?;
+        }
+    }
+    say!("")?;
+    say!("decide with: tandem review link {id} <ID> | create {id} | reject {id} (--config ...)")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn decide(args: &StoreArgs, id: i64, decision: ReviewDecision) -> anyhow::Result<ExitCode> {
+    let store = args.open().await?;
+    let review = find(&store, id).await?;
+    if review.status != ReviewStatus::Pending {
+        bail!(
+            "review {id} is {} already; only pending items take a decision",
+            review.status.as_str()
+        );
+    }
+    if let ReviewDecision::Link(target) = &decision
+        && !review.item.candidates.iter().any(|c| &c.id == target)
+    {
+        tracing::warn!(review = id, target = %target, "the target is not one of the candidates");
+    }
+    store.decide_review(id, &decision).await?;
+    let item = &review.item;
+    let (ns_id, sf_id) = match item.system {
+        System::NetSuite => (Some(item.record_id.clone()), None),
+        System::Salesforce => (None, Some(item.record_id.clone())),
+    };
+    store
+        .audit(&AuditEntry {
+            flow: item.flow.clone(),
+            kind: "review".to_string(),
+            ns_id,
+            sf_id,
+            field: None,
+            netsuite_value: None,
+            salesforce_value: None,
+            decision: format!("decided by a person: {decision} (review {id})"),
+        })
+        .await?;
+    say!("review {id}: {decision}; the next pass carries it out")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn find(store: &tandem_store::SqliteStore, id: i64) -> anyhow::Result<StoredReview> {
+    store.review(id).await?.with_context(|| {
+        format!("review {id} not found; `tandem review list --status all` shows the IDs")
+    })
+}
+
+/// Returns the first text value of a record, which for companies is the name.
+fn name_of(values: &tandem_engine::Fields) -> String {
+    values
+        .values()
+        .find_map(|value| value.as_text().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn review_json(review: &StoredReview) -> Value {
+    let item = &review.item;
+    let candidates: Vec<Value> = item
+        .candidates
+        .iter()
+        .map(|c| json!({"id": c.id, "values": fields_json(&c.values), "score": c.score}))
+        .collect();
+    json!({
+        "id": review.id,
+        "status": review.status.as_str(),
+        "decision": review.decision.to_string(),
+        "flow": item.flow,
+        "system": item.system,
+        "record_id": item.record_id,
+        "values": fields_json(&item.values),
+        "candidates": candidates,
+        "created_at": review.created_at,
+        "updated_at": review.updated_at,
+    })
+}

@@ -1,0 +1,123 @@
+//! A port that reads for real and only records what it would write, for `--dry-run`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::error::RemoteError;
+use crate::port::{RecordPort, WriteResult};
+use crate::record::{Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written};
+
+/// A write that a dry run did not send.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedWrite {
+    pub system: System,
+    pub object: String,
+    /// `create` or `update`.
+    pub action: &'static str,
+    /// The record updated, or for a create the other system's ID it is keyed by.
+    pub id: String,
+    pub fields: Fields,
+    /// A new link value the write would set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// Wraps a port: reads go through, writes are recorded and answered with made-up IDs.
+pub struct DryRunPort {
+    inner: Arc<dyn RecordPort>,
+    planned: Mutex<Vec<PlannedWrite>>,
+    next_id: AtomicU64,
+}
+
+impl DryRunPort {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn RecordPort>) -> DryRunPort {
+        DryRunPort {
+            inner,
+            planned: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Returns the writes recorded so far, in order.
+    pub fn planned(&self) -> Vec<PlannedWrite> {
+        self.planned
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn record(&self, write: PlannedWrite) {
+        self.planned
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(write);
+    }
+}
+
+#[async_trait]
+impl RecordPort for DryRunPort {
+    fn system(&self) -> System {
+        self.inner.system()
+    }
+
+    async fn identity(&self) -> Result<String, RemoteError> {
+        self.inner.identity().await
+    }
+
+    async fn changed_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        self.inner.changed_since(object, since).await
+    }
+
+    async fn create(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<NewRecord>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let mut results = Vec::new();
+        for record in records {
+            let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+            let id = format!("dry-run-{}-{n}", self.system().as_str());
+            self.record(PlannedWrite {
+                system: self.system(),
+                object: object.name.clone(),
+                action: "create",
+                id: record.link,
+                fields: record.fields,
+                link: None,
+            });
+            results.push(Ok(Written { id }));
+        }
+        Ok(results)
+    }
+
+    async fn update(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<RecordUpdate>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let mut results = Vec::new();
+        for record in records {
+            results.push(Ok(Written {
+                id: record.id.clone(),
+            }));
+            self.record(PlannedWrite {
+                system: self.system(),
+                object: object.name.clone(),
+                action: "update",
+                id: record.id,
+                fields: record.fields,
+                link: record.link,
+            });
+        }
+        Ok(results)
+    }
+}
