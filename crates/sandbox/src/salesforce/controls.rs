@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::salesforce::SalesforceEmulator;
 use crate::salesforce::errors::ApiError;
 
-/// A failure the emulator answers an API request with instead of handling it.
+/// A failure the emulator returns for an API request instead of handling it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Fault {
@@ -35,7 +35,7 @@ pub enum Fault {
 
 impl Fault {
     /// Returns the response Salesforce sends for this failure. Not used for
-    /// [`Fault::SlowSuccess`], which answers normally.
+    /// [`Fault::SlowSuccess`], which returns the normal response.
     pub(crate) fn response(self) -> Response {
         let error = match self {
             Fault::UnableToLockRow => ApiError::bad_request(
@@ -61,7 +61,7 @@ impl Fault {
 /// An injected fault: which requests it hits and how many times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultRule {
-    /// The failure to answer with.
+    /// The failure to return.
     pub fault: Fault,
     /// Start of the route names it hits, as [`SalesforceEmulator::request_counts`] names
     /// them (`PATCH /sobjects/Account`, `GET /query`); `None` hits every API request.

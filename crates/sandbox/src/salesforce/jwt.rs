@@ -29,14 +29,14 @@ pub(crate) struct Claims {
     pub exp: i64,
 }
 
-/// Why an assertion was rejected, as the `error_description` of an `invalid_grant` answer.
+/// Reason an assertion was rejected, sent as the `error_description` of `invalid_grant`.
 // NOTE: the descriptions follow Salesforce's wording where it is documented; the texts for a
 // bad audience and an expired assertion are not taken from a recorded response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AssertionError {
     /// Malformed token, wrong algorithm or a signature that the certificate does not verify.
     Invalid,
-    /// `aud` is none of the accepted login servers.
+    /// `aud` is not one of the accepted login servers.
     Audience,
     /// `exp` is in the past or too far ahead.
     Expired,

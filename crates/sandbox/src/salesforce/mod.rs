@@ -263,7 +263,7 @@ impl SalesforceEmulator {
     }
 
     /// Sets the PEM X.509 certificate (or public key) of the connected app, against which the
-    /// JWT bearer grant checks RS256 signatures. Fails with `INVALID_FIELD` when the PEM holds
+    /// JWT bearer grant checks RS256 signatures. Fails with `INVALID_FIELD` when the PEM contains
     /// no RSA key.
     pub fn set_jwt_certificate(&self, pem: &str) -> Result<(), ApiError> {
         jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| {

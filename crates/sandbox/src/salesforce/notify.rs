@@ -27,7 +27,7 @@ pub(crate) enum ChangeType {
     Delete,
 }
 
-/// Where notifications go and which objects they are about.
+/// Destination URL of notifications and the objects they cover.
 #[derive(Debug, Clone)]
 struct Target {
     url: Url,

@@ -23,7 +23,8 @@ use crate::salesforce::jwt;
 /// `grant_type` of the JWT bearer flow.
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/// How the request reached the emulator; the token response's `instance_url` keeps it.
+/// Scheme of the connection a request came in on. The token response's `instance_url`
+/// keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scheme {
     Http,

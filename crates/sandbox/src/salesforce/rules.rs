@@ -33,7 +33,7 @@ fn integrity(message: &str) -> ApiError {
 
 impl Org {
     /// Applies the save rules of `object` to the record about to be stored. `given` names
-    /// the fields the request set; `creating` tells a create from an update.
+    /// the fields the request set; `creating` is true for a create and false for an update.
     pub(crate) fn apply_rules(
         &self,
         object: &str,

@@ -112,7 +112,7 @@ pub(super) async fn create_ingest(
     Ok(json_response(StatusCode::OK, &info))
 }
 
-/// `PUT /jobs/ingest/{id}/batches`: appends CSV to an open job and answers 201.
+/// `PUT /jobs/ingest/{id}/batches`: appends CSV to an open job and returns 201.
 pub(super) async fn upload(
     State(emulator): State<SalesforceEmulator>,
     Path((_version, id)): Path<(String, String)>,

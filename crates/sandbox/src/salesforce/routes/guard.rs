@@ -27,7 +27,7 @@ pub(crate) fn session_user() -> Option<String> {
     SESSION_USER.try_with(Clone::clone).ok()
 }
 
-/// What the admission checks let through.
+/// Result of the admission checks for one request.
 struct Admitted {
     version: ApiVersion,
     limit_info: String,

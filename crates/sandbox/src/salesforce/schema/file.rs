@@ -1,5 +1,5 @@
 //! Schema files: custom objects and custom fields, in JSON, that an org loads on top of the
-//! standard objects. `tandem.json` next to this file holds the ones Tandem's flows use.
+//! standard objects. `tandem.json` next to this file contains the ones Tandem's flows use.
 //!
 //! ```json
 //! {
@@ -25,7 +25,7 @@ use super::{Access, FieldDef, FieldType, ObjectDef};
 /// Tandem's custom objects and fields, loaded into every new org.
 pub(crate) const TANDEM_SCHEMA: &str = include_str!("tandem.json");
 
-/// Why a schema file was rejected.
+/// Error of a schema file that was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
     #[error("the schema file is not valid JSON of the expected shape: {0}")]
