@@ -29,6 +29,7 @@ mod jwt;
 mod limits;
 mod notify;
 mod oauth;
+mod org_seed;
 mod record;
 mod routes;
 mod rules;
