@@ -181,3 +181,6 @@ pub(crate) fn qualified(namespace: Namespace, local: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod builder_tests;

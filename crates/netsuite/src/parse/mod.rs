@@ -241,3 +241,6 @@ fn expect_child(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod corpus_tests;

@@ -137,6 +137,11 @@ impl FakeNetSuite {
 
     /// Returns a configuration for this endpoint with `timeout` and pages of 50.
     pub fn config(&self, timeout: Duration) -> NetSuiteConfig {
+        FakeNetSuite::config_for(self.url.clone(), timeout)
+    }
+
+    /// Returns a configuration for the endpoint at `url` with `timeout` and pages of 50.
+    pub fn config_for(url: Url, timeout: Duration) -> NetSuiteConfig {
         let credentials = TokenCredentials {
             consumer_key: "test-consumer-key".to_string(),
             consumer_secret: Secret::new("test-consumer-secret"),
@@ -144,7 +149,7 @@ impl FakeNetSuite {
             token_secret: Secret::new("test-token-secret"),
         };
         let mut config = NetSuiteConfig::new("1234567_sb1", credentials);
-        config.endpoint = Some(self.url.clone());
+        config.endpoint = Some(url);
         config.timeout = timeout;
         config.page_size = 50;
         // Concurrency faults come back at once, unless a test gives the client a scheduler
