@@ -119,7 +119,7 @@ pub struct SalesforceConfig {
     /// integrations: once `Sforce-Limit-Info` shows more than `100 - reserve` percent used,
     /// calls fail with [`Error::BudgetExhausted`] before they are sent. Default 10.
     pub api_reserve_percent: u8,
-    /// Longest time a Bulk API 2.0 job may take before the client stops polling it.
+    /// Maximum time a Bulk API 2.0 job may take before the client stops polling it.
     /// Default 30 minutes.
     pub bulk_timeout: Duration,
     /// Pause between two polls of a Bulk API 2.0 job. Default 2 seconds.

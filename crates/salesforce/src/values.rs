@@ -8,7 +8,7 @@ use serde_json::{Map, Number, Value};
 use crate::error::Error;
 use crate::fields::FieldChanges;
 
-/// Field that holds a record's currency in multi-currency orgs. Single-currency orgs do not
+/// Field that contains a record's currency in multi-currency orgs. Single-currency orgs do not
 /// have it.
 pub const CURRENCY_ISO_CODE: &str = "CurrencyIsoCode";
 

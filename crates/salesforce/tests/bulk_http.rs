@@ -18,7 +18,7 @@ use tandem_salesforce::{
 
 const JOB: &str = "7505f000004C2AAM";
 
-/// A client with a bulk threshold of `threshold` records and fast polling.
+/// Returns a client with a bulk threshold of `threshold` records and fast polling.
 fn bulk_client(org: &FakeOrg, threshold: usize) -> SalesforceClient {
     let config = SalesforceConfig {
         bulk_threshold: threshold,
@@ -34,8 +34,8 @@ fn job_body(state: &str) -> serde_json::Value {
            "numberRecordsProcessed": 3, "numberRecordsFailed": 1})
 }
 
-/// An ingest job that is `InProgress` on the first poll and `JobComplete` after, with one
-/// record created, one updated and one refused.
+/// Responds as an ingest job that is `InProgress` on the first poll and `JobComplete` after,
+/// with one record created, one updated and one rejected.
 fn ingest_replies(polls: Arc<AtomicU32>) -> impl Fn(&support::Recorded) -> Reply {
     move |request| {
         let ingest = format!("{API}/jobs/ingest");
@@ -99,9 +99,9 @@ async fn upsert_records_above_threshold_uses_ingest_job() {
     let first = results[0].as_ref().unwrap();
     assert_eq!(first.id.as_str(), account_id(1));
     assert!(!first.created);
-    let refused = results[1].as_ref().unwrap_err();
-    assert_eq!(refused.code(), "STRING_TOO_LONG");
-    assert_eq!(refused.class(), ErrorClass::Data);
+    let rejected = results[1].as_ref().unwrap_err();
+    assert_eq!(rejected.code(), "STRING_TOO_LONG");
+    assert_eq!(rejected.class(), ErrorClass::Data);
     assert!(results[2].as_ref().unwrap().created);
     assert_eq!(polls.load(Ordering::SeqCst), 2, "polled until JobComplete");
 
@@ -226,8 +226,8 @@ async fn ingest_job_that_never_ends_times_out() {
     assert!((2..=20).contains(&polls), "bounded polling, got {polls}");
 }
 
-/// A query whose first REST page reports more rows than the threshold, then a query job whose
-/// results come in two CSV pages.
+/// Responds as a query whose first REST page reports more rows than the threshold, then as a
+/// query job whose results come in two CSV pages.
 fn large_query_replies(request: &support::Recorded) -> Reply {
     let job = format!("{API}/jobs/query/{JOB}");
     match (request.method.as_str(), request.path.as_str()) {

@@ -103,7 +103,7 @@ async fn unfilterable_modstamp_falls_back_to_last_modified_date() {
 }
 
 #[test]
-fn late_commit_inside_lag_is_read_by_next_window() {
+fn late_commit_read_by_next_window() {
     let lag = TimeDelta::seconds(60);
     let first_read = Utc.with_ymd_and_hms(2024, 5, 6, 12, 0, 0).unwrap();
     let start = first_read - TimeDelta::hours(1);
@@ -184,7 +184,7 @@ async fn update_sends_only_present_fields_and_explicit_nulls() {
 }
 
 #[test]
-fn bulk_upload_clears_with_na_and_leaves_empty_cells() {
+fn bulk_upload_clears_with_na() {
     let mut clear = FieldChanges::new();
     clear.clear("Phone").set("Name", "Acme");
     let mut leave = FieldChanges::new();
@@ -214,7 +214,7 @@ fn empty_page(_: &support::Recorded) -> Reply {
 }
 
 #[tokio::test]
-async fn expired_session_without_refresh_token_logs_in_once_per_expiry() {
+async fn expired_session_logs_in_once_each() {
     let org = FakeOrg::start(empty_page).await;
     let client = org.client_with_login(Login::JwtBearer {
         client_id: CLIENT_ID.into(),
@@ -339,8 +339,8 @@ async fn ambiguous_upsert_names_candidate_ids() {
     assert_eq!(error.remedy(), Remedy::FixData);
 }
 
-/// An org that keeps Accounts by external ID, commits each upsert, and answers the first
-/// request only after the client's timeout, as a slow success does.
+/// Keeps Accounts by external ID and commits each upsert. With a delay set, the response
+/// arrives after the client's timeout, as a slow success does.
 fn slow_first_upsert(
     store: Arc<Mutex<HashMap<String, usize>>>,
 ) -> impl Fn(&support::Recorded) -> Reply {
@@ -430,7 +430,7 @@ async fn composite_http_200_with_failed_subrequests_is_checked() {
 }
 
 #[tokio::test]
-async fn unable_to_lock_row_per_record_is_retried_later() {
+async fn locked_row_is_retried_later() {
     let org = FakeOrg::start(|_| {
         Reply::json(200, json!([
             {"id": account_id(1), "success": true, "errors": []},
@@ -477,7 +477,10 @@ async fn writes_carry_call_options_and_reads_do_not() {
     client.create("Account", &changes).await.unwrap();
     client.update("Account", &id, &changes).await.unwrap();
     client.delete("Account", &id).await.unwrap();
-    client.delete_collection(&[id.clone()]).await.unwrap();
+    client
+        .delete_collection(std::slice::from_ref(&id))
+        .await
+        .unwrap();
     client
         .upsert_collection(
             "Account",

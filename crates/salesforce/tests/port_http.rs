@@ -164,7 +164,7 @@ fn upsert_outcome(value: &str) -> (u16, serde_json::Value) {
     (if created { 201 } else { 200 }, result)
 }
 
-/// Answers collection upserts with one result per record, as [`upsert_outcome`] decides.
+/// Responds to collection upserts with one result per record, as [`upsert_outcome`] decides.
 fn collection_upsert_replies(request: &support::Recorded) -> Reply {
     if request.path != format!("{API}/composite/sobjects/Account/NetSuite_Id__c") {
         return Reply::json(
@@ -187,7 +187,7 @@ fn collection_upsert_replies(request: &support::Recorded) -> Reply {
     Reply::json(200, json!(results))
 }
 
-/// Answers single upserts as [`upsert_outcome`] decides, and has no collection upsert.
+/// Responds to single upserts as [`upsert_outcome`] decides, and has no collection upsert.
 fn single_upsert_replies(request: &support::Recorded) -> Reply {
     if request.path.starts_with(&format!("{API}/composite/")) {
         let error =

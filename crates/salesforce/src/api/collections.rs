@@ -289,7 +289,7 @@ pub(crate) fn read_collection_response(
 }
 
 /// Reads the result array of a collection call and checks that it has one element per record.
-/// HTTP 200 says nothing about the records, which each carry their own `success`.
+/// HTTP 200 does not mean the records were written: each carries its own `success`.
 pub(crate) fn read_collection_wire(
     response: RawResponse,
     expected: usize,

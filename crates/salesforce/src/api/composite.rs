@@ -14,9 +14,9 @@ use crate::error::{Error, ErrorDetail, error_from_status};
 use crate::fields::FieldChanges;
 use crate::soql::check_name;
 
-/// Most subrequests in one composite request.
+/// Maximum subrequests in one composite request.
 pub const MAX_SUBREQUESTS: usize = 25;
-/// Most query or sObject Collections subrequests in one composite request.
+/// Maximum query or sObject Collections subrequests in one composite request.
 pub const MAX_QUERY_SUBREQUESTS: usize = 5;
 
 /// One subrequest: a method, a path under `/services/data/vNN.N/`, a reference Id that later
@@ -30,7 +30,7 @@ pub struct Subrequest {
     pub body: Option<Value>,
 }
 
-/// Where a subrequest goes.
+/// The target of a subrequest.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubrequestPath {
     /// Path segments after `/services/data/vNN.N/`, such as `["sobjects", "Account"]`. A

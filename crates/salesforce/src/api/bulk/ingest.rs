@@ -67,7 +67,7 @@ pub struct SuccessfulRow {
     pub row: CsvRow,
 }
 
-/// A record the job refused.
+/// A record the job rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedRow {
     /// Id of the record, for updates of existing records.
@@ -76,7 +76,7 @@ pub struct FailedRow {
     pub row: CsvRow,
 }
 
-/// What an ingest job did with each uploaded row. `JobComplete` does not mean every row
+/// The outcome of an ingest job for each uploaded row. `JobComplete` does not mean every row
 /// succeeded, so the three sets are always read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestOutcome {

@@ -152,7 +152,7 @@ fn check_fields_reports_each_problem() {
 }
 
 #[test]
-fn check_fields_rejects_system_fields_on_create_and_non_keys() {
+fn check_fields_rejects_readonly_and_non_keys() {
     let account = extracted("Account");
     let create = validate::check_fields(&account, &["SystemModstamp"], FieldUse::Create);
     assert_eq!(create.len(), 1);
