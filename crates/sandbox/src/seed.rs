@@ -3,12 +3,13 @@
 //! The demo seed (`seed/demo-companies.txt`) is shaped like a real first sync: some companies
 //! are already linked on both sides, some exist on both sides under slightly different
 //! spellings, some exist on one side only, and one Account has a name too long for a NetSuite
-//! customer, so NetSuite refuses it.
+//! customer, so NetSuite refuses it. The large seed (`large:N`) fills NetSuite alone with N
+//! customers, items and invoices, for benchmarks.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
-use crate::netsuite::{Customer, NetSuiteEmulator};
+use crate::netsuite::{Customer, MAX_LARGE_SEED, NetSuiteEmulator, RecordError};
 use crate::salesforce::{ApiError, SalesforceEmulator};
 
 const DEMO_COMPANIES: &str = include_str!("../seed/demo-companies.txt");
@@ -23,18 +24,40 @@ pub enum Seed {
     Demo,
     /// No records.
     Empty,
+    /// N NetSuite customers, N inventory items and N invoices (every fourth one paid), and
+    /// no Salesforce records. Written `large:N` on the command line.
+    Large(usize),
 }
 
 impl std::str::FromStr for Seed {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Seed, String> {
+        if let Some(count) = text.strip_prefix("large:") {
+            return match count.parse::<usize>() {
+                Ok(count) if (1..=MAX_LARGE_SEED).contains(&count) => Ok(Seed::Large(count)),
+                _ => Err(format!(
+                    "invalid seed {text:?}; large:N needs N from 1 to {MAX_LARGE_SEED}"
+                )),
+            };
+        }
         match text {
             "demo" => Ok(Seed::Demo),
             "empty" => Ok(Seed::Empty),
-            other => Err(format!("unknown seed {other:?}; expected demo or empty")),
+            other => Err(format!(
+                "unknown seed {other:?}; expected demo, empty or large:N"
+            )),
         }
     }
+}
+
+/// Why a seed could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("the Salesforce emulator refused a seed record: {0}")]
+    Salesforce(ApiError),
+    #[error("the NetSuite emulator refused a seed record: {0}")]
+    NetSuite(RecordError),
 }
 
 /// Where a demo company exists and how.
@@ -102,10 +125,22 @@ pub fn load(
     netsuite: &NetSuiteEmulator,
     salesforce: &SalesforceEmulator,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    if seed == Seed::Empty {
-        return Ok(());
+) -> Result<(), SeedError> {
+    match seed {
+        Seed::Empty => Ok(()),
+        Seed::Demo => load_demo(netsuite, salesforce, now).map_err(SeedError::Salesforce),
+        Seed::Large(count) => netsuite
+            .load_large_seed(count, now)
+            .map(|_| ())
+            .map_err(SeedError::NetSuite),
     }
+}
+
+fn load_demo(
+    netsuite: &NetSuiteEmulator,
+    salesforce: &SalesforceEmulator,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     for (company, internal_id) in demo_companies().iter().zip(FIRST_INTERNAL_ID..) {
         let modified = now - TimeDelta::hours(company.hours_ago);
         let internal_id = internal_id.to_string();
@@ -204,5 +239,14 @@ mod tests {
     #[test]
     fn unknown_seed_name_is_rejected() {
         assert!("large".parse::<Seed>().is_err());
+        assert!("huge".parse::<Seed>().is_err());
+    }
+
+    #[test]
+    fn large_seed_parses_with_count() {
+        assert_eq!("large:500".parse::<Seed>(), Ok(Seed::Large(500)));
+        assert!("large:0".parse::<Seed>().is_err());
+        assert!("large:x".parse::<Seed>().is_err());
+        assert!(format!("large:{}", MAX_LARGE_SEED + 1).parse::<Seed>().is_err());
     }
 }

@@ -30,6 +30,7 @@ pub(crate) fn router(emulator: NetSuiteEmulator) -> Router {
         .route("/__sandbox/concurrency-limit", put(set_concurrency_limit))
         .route("/__sandbox/search-ttl", put(set_search_ttl))
         .route("/__sandbox/counters", get(counters).delete(reset_counters))
+        .route("/__sandbox/seed", axum::routing::post(seed))
         .with_state(emulator)
 }
 
@@ -137,4 +138,18 @@ async fn counters(State(emulator): State<NetSuiteEmulator>) -> Json<Counters> {
 async fn reset_counters(State(emulator): State<NetSuiteEmulator>) -> StatusCode {
     emulator.reset_counters();
     StatusCode::NO_CONTENT
+}
+
+/// The body of `POST /__sandbox/seed`.
+#[derive(Debug, Deserialize)]
+struct SeedBody {
+    /// How many customers, items and invoices to add.
+    large: usize,
+}
+
+async fn seed(State(emulator): State<NetSuiteEmulator>, Json(body): Json<SeedBody>) -> Response {
+    match emulator.load_large_seed(body.large, chrono::Utc::now()) {
+        Ok(summary) => Json(summary).into_response(),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response(),
+    }
 }

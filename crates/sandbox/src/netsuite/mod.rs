@@ -11,9 +11,11 @@ mod control_http;
 mod customer;
 mod datetime;
 mod faults;
+mod large_seed;
 mod operations;
 mod passport;
 mod records;
+mod seeding;
 mod service;
 mod soap;
 mod state;
@@ -29,6 +31,8 @@ use std::time::Duration;
 
 pub use control::{Counters, FaultKind, FaultPlan, FaultTrigger, Latency};
 pub use customer::{CustomField, CustomFieldValue, Customer};
+pub use large_seed::{LargeSeed, MAX_LARGE_SEED};
+pub use seeding::RecordError;
 
 use customer::StoredCustomer;
 use state::State;

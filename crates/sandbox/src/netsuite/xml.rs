@@ -380,6 +380,18 @@ pub(crate) fn normalize_namespace(uri: &str, expected: Version) -> Result<String
     Ok(format!("{before}{VERSION_TOKEN}{after}"))
 }
 
+/// Returns the endpoint version of the first NetSuite namespace URI declared in a document.
+pub(crate) fn document_version(text: &str) -> Option<Version> {
+    text.split("\"urn:")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find_map(|uri| {
+            let uri = format!("urn:{uri}");
+            let (_, version, _) = split_netsuite_namespace(&uri)?;
+            Version::parse(version)
+        })
+}
+
 /// Splits `urn:<name>_<version>.<area>.webservices.netsuite.com` into the text before the
 /// version, the version and the text after it.
 fn split_netsuite_namespace(uri: &str) -> Option<(&str, &str, &str)> {
@@ -489,6 +501,19 @@ mod tests {
         assert!(parse_document("<p:a/>", V).is_err());
         assert!(parse_document("<a>&nope;</a>", V).is_err());
         assert!(parse_document("<a/><b/>", V).is_err());
+    }
+
+    #[test]
+    fn document_version_finds_first_netsuite_namespace() {
+        let doc = r#"<a xmlns:x="urn:other" xmlns:c="urn:core_2024_1.platform.webservices.netsuite.com"/>"#;
+        assert_eq!(
+            document_version(doc),
+            Some(Version {
+                year: 2024,
+                release: 1
+            })
+        );
+        assert_eq!(document_version("<a/>"), None);
     }
 
     #[test]

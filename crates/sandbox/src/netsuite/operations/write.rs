@@ -86,6 +86,18 @@ pub(crate) fn write_list(
     }))
 }
 
+/// Writes one record element of any served type, as the operation `kind` does: the entry
+/// point of records added from Rust.
+pub(crate) fn write_element(
+    state: &mut State,
+    record: &Element,
+    kind: WriteKind,
+    context: &Context,
+) -> Result<WriteResult, Fault> {
+    let input = read_record(record, context)?;
+    Ok(write_record(state, &input, kind, context))
+}
+
 fn read_record(record: &Element, context: &Context) -> Result<SentRecord, Fault> {
     let Some(record_type) = &record.xsi_type else {
         return Err(Fault::request(format!(

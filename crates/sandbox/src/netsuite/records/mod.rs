@@ -114,6 +114,15 @@ impl StoredRecord {
     pub fn remove(&mut self, name: &str) {
         self.fields.retain(|f| f.name != name);
     }
+
+    /// Returns the customer a transaction belongs to: `entity`, or `customer` on payments.
+    pub fn customer_id(&self) -> Option<&str> {
+        match self.kind {
+            RecordKind::CustomerPayment => self.ref_id("customer"),
+            RecordKind::SalesOrder | RecordKind::Invoice => self.ref_id("entity"),
+            _ => None,
+        }
+    }
 }
 
 /// Creates a leaf element with text.

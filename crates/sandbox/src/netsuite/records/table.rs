@@ -1,7 +1,7 @@
 //! The stored records of every schema-model type, with their external ID index and the log of
 //! deletions that `getDeleted` reads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -25,6 +25,10 @@ pub(crate) struct DeletedRecord {
 pub(crate) struct RecordTable {
     records: BTreeMap<(RecordKind, IdKey), StoredRecord>,
     external_ids: HashMap<(RecordKind, String), IdKey>,
+    /// The transactions of each customer, so balances need not scan every transaction.
+    by_customer: HashMap<String, BTreeSet<(RecordKind, IdKey)>>,
+    /// Item names (`itemId`) in lower case, with the internal ID of the item that has each.
+    item_names: HashMap<String, String>,
     next_tran_ids: HashMap<RecordKind, u64>,
     /// Deletions of every record type, customers included, oldest first.
     pub deleted: Vec<DeletedRecord>,
@@ -46,14 +50,21 @@ impl RecordTable {
     /// external ID index up to date.
     pub fn put(&mut self, record: StoredRecord) {
         let key = IdKey::of(&record.internal_id);
-        if let Some(previous) = self.records.get(&(record.kind, key.clone()))
-            && let Some(old) = previous.external_id.clone()
-        {
-            self.external_ids.remove(&(record.kind, old));
+        if let Some(previous) = self.records.get(&(record.kind, key.clone())).cloned() {
+            self.unindex(&previous);
         }
         if let Some(external_id) = &record.external_id {
             self.external_ids
                 .insert((record.kind, external_id.clone()), key.clone());
+        }
+        if let Some(customer) = record.customer_id() {
+            self.by_customer
+                .entry(customer.to_string())
+                .or_default()
+                .insert((record.kind, key.clone()));
+        }
+        if let Some(name) = item_name(&record) {
+            self.item_names.insert(name, record.internal_id.clone());
         }
         self.records.insert((record.kind, key), record);
     }
@@ -61,10 +72,44 @@ impl RecordTable {
     /// Removes a record and returns it.
     pub fn remove(&mut self, kind: RecordKind, internal_id: &str) -> Option<StoredRecord> {
         let removed = self.records.remove(&(kind, IdKey::of(internal_id)))?;
-        if let Some(external_id) = &removed.external_id {
-            self.external_ids.remove(&(kind, external_id.clone()));
-        }
+        self.unindex(&removed);
         Some(removed)
+    }
+
+    fn unindex(&mut self, record: &StoredRecord) {
+        let key = IdKey::of(&record.internal_id);
+        if let Some(external_id) = &record.external_id
+            && self.external_ids.get(&(record.kind, external_id.clone())) == Some(&key)
+        {
+            self.external_ids.remove(&(record.kind, external_id.clone()));
+        }
+        if let Some(customer) = record.customer_id()
+            && let Some(keys) = self.by_customer.get_mut(customer)
+        {
+            keys.remove(&(record.kind, key));
+        }
+        if let Some(name) = item_name(record)
+            && self.item_names.get(&name) == Some(&record.internal_id)
+        {
+            self.item_names.remove(&name);
+        }
+    }
+
+    /// Returns the internal ID of the item whose name is `name`, compared without case.
+    pub fn item_named(&self, name: &str) -> Option<&str> {
+        self.item_names.get(&name.to_lowercase()).map(String::as_str)
+    }
+
+    /// Iterates over the transactions of a customer, by kind then internal ID.
+    pub fn of_customer<'a>(
+        &'a self,
+        customer_id: &str,
+    ) -> impl Iterator<Item = &'a StoredRecord> + 'a {
+        self.by_customer
+            .get(customer_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|key| self.records.get(key))
     }
 
     /// Iterates over the records of one kind in internal ID order.
@@ -93,6 +138,14 @@ impl RecordTable {
             *next = (*next).max(number + 1);
         }
     }
+}
+
+/// Returns an item's name in lower case, the key of the item name index.
+fn item_name(record: &StoredRecord) -> Option<String> {
+    let is_item = record.kind.family() == crate::netsuite::records::Family::Item;
+    is_item
+        .then(|| record.text("itemId").map(str::to_lowercase))
+        .flatten()
 }
 
 #[cfg(test)]
@@ -128,5 +181,18 @@ mod tests {
         table.remove(RecordKind::Invoice, "1");
         assert!(table.get_by_external_id(RecordKind::Invoice, "X").is_none());
         assert!(table.get_by_external_id(RecordKind::SalesOrder, "X").is_some());
+    }
+
+    #[test]
+    fn of_customer_follows_entity_changes() {
+        let mut table = RecordTable::default();
+        let mut invoice = record(RecordKind::Invoice, "4", None);
+        invoice.set_ref("entity", "100", None);
+        table.put(invoice.clone());
+        assert_eq!(table.of_customer("100").count(), 1);
+        invoice.set_ref("entity", "200", None);
+        table.put(invoice);
+        assert_eq!(table.of_customer("100").count(), 0);
+        assert_eq!(table.of_customer("200").count(), 1);
     }
 }

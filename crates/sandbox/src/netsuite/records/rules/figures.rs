@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use super::lines::{lines, number, set_child, sort_children};
 use super::orders::{FULLY_BILLED, PENDING_FULFILLMENT, invoices_from, status_text};
 use super::payments::{applied_lines, paid_on};
-use super::refs::{customer_of, transactions_of};
+use super::refs::transactions_of;
 use crate::netsuite::records::{ACCOUNTING, RecordKind, StoredRecord, format_double};
 use crate::netsuite::soap::RELATIONSHIPS;
 use crate::netsuite::state::State;
@@ -30,7 +30,7 @@ struct Affected {
 
 impl Affected {
     fn add(&mut self, record: &StoredRecord) {
-        if let Some(customer) = customer_of(record) {
+        if let Some(customer) = record.customer_id() {
             self.customers.insert(customer.to_string());
         }
         let id = record.internal_id.clone();

@@ -8,14 +8,13 @@ use crate::netsuite::state::State;
 
 /// Checks and completes an item.
 pub(crate) fn prepare(state: &State, record: &mut StoredRecord) -> Result<(), StatusDetail> {
-    let Some(name) = record.text("itemId").map(str::to_lowercase) else {
+    let Some(name) = record.text("itemId") else {
         return Err(StatusDetail::required_fields(&["Item Name/Number"]));
     };
-    let taken = [RecordKind::InventoryItem, RecordKind::NonInventorySaleItem]
-        .into_iter()
-        .flat_map(|kind| state.records.of_kind(kind))
-        .filter(|other| other.internal_id != record.internal_id)
-        .any(|other| other.text("itemId").map(str::to_lowercase).as_deref() == Some(&name));
+    let taken = state
+        .records
+        .item_named(name)
+        .is_some_and(|owner| owner != record.internal_id);
     if taken {
         return Err(errors::duplicate_item());
     }

@@ -66,11 +66,18 @@ pub(crate) fn prepare(
     Ok(())
 }
 
-/// Returns the amount that payments apply to an invoice, leaving out one payment.
+/// Returns the amount that payments apply to an invoice, leaving out one payment. Only the
+/// payments of the invoice's customer can apply to it.
 pub(crate) fn paid_on(state: &State, invoice_id: &str, excluding: Option<&str>) -> f64 {
-    state
+    let Some(customer) = state
         .records
-        .of_kind(RecordKind::CustomerPayment)
+        .get(RecordKind::Invoice, invoice_id)
+        .and_then(StoredRecord::customer_id)
+    else {
+        return 0.0;
+    };
+    refs::transactions_of(state, customer)
+        .filter(|t| t.kind == RecordKind::CustomerPayment)
         .filter(|payment| Some(payment.internal_id.as_str()) != excluding)
         .flat_map(applied_lines)
         .filter(|(doc, _)| doc == invoice_id)

@@ -67,28 +67,12 @@ fn tran_id(record: &StoredRecord) -> &str {
     record.text("tranId").unwrap_or(&record.internal_id)
 }
 
-/// Returns the customer a transaction belongs to: `entity`, or `customer` on payments.
-pub(crate) fn customer_of(record: &StoredRecord) -> Option<&str> {
-    match record.kind {
-        RecordKind::CustomerPayment => record.ref_id("customer"),
-        RecordKind::SalesOrder | RecordKind::Invoice => record.ref_id("entity"),
-        _ => None,
-    }
-}
-
 /// Iterates over the transactions of a customer.
 pub(crate) fn transactions_of<'a>(
     state: &'a State,
     customer_id: &'a str,
 ) -> impl Iterator<Item = &'a StoredRecord> + 'a {
-    [
-        RecordKind::SalesOrder,
-        RecordKind::Invoice,
-        RecordKind::CustomerPayment,
-    ]
-    .into_iter()
-    .flat_map(move |kind| state.records.of_kind(kind))
-    .filter(move |record| customer_of(record) == Some(customer_id))
+    state.records.of_customer(customer_id)
 }
 
 /// Returns the item record with this internal ID, of either item type.
