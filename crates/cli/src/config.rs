@@ -40,6 +40,13 @@ pub struct NetSuiteSection {
     pub version: Option<String>,
     /// Seconds before a request times out. Default 120.
     pub timeout_seconds: Option<u64>,
+    /// Requests Tandem sends to the account at once, shared by every flow: the account's
+    /// concurrency limit (5 on the standard service tier) minus what other integrations use.
+    /// Default 5.
+    pub concurrency_limit: Option<usize>,
+    /// Seconds of waiting, in total, during which a request rejected by the concurrency limit
+    /// (`WS_REQUEST_BLOCKED`) is retried with backoff before it fails. Default 300.
+    pub concurrency_retry_seconds: Option<u64>,
 }
 
 /// `[salesforce]`: where the org is.

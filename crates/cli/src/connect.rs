@@ -242,6 +242,12 @@ fn netsuite_port(config: &FileConfig, secrets: &SecretSource) -> Result<NetSuite
     if let Some(seconds) = section.timeout_seconds {
         settings.timeout = Duration::from_secs(seconds);
     }
+    if let Some(limit) = section.concurrency_limit {
+        settings.concurrency_limit = limit;
+    }
+    if let Some(seconds) = section.concurrency_retry_seconds {
+        settings.concurrency_retry = Duration::from_secs(seconds);
+    }
     settings
         .validate()
         .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
