@@ -60,7 +60,28 @@ pub struct SalesforceSection {
     pub api_version: Option<String>,
     /// Seconds before a request times out. Default 120.
     pub timeout_seconds: Option<u64>,
+    /// OAuth flow: `client_credentials` (default), `jwt_bearer`, `refresh_token` or
+    /// `password`. Each reads its secrets from `TANDEM_SALESFORCE_*` variables.
+    pub login_flow: Option<String>,
+    /// Salesforce username to act as, required by `jwt_bearer` and `password`.
+    pub username: Option<String>,
+    /// `aud` claim of `jwt_bearer` assertions. Default `https://login.salesforce.com`, or
+    /// `https://test.salesforce.com` when `login_url` is that host.
+    pub jwt_audience: Option<String>,
+    /// Record count above which reads and writes use Bulk API 2.0 jobs. Default 10000.
+    pub bulk_threshold: Option<usize>,
+    /// Percent of the org's daily API requests left to other integrations: Tandem stops
+    /// calling once the rest is used. Default 10.
+    pub api_reserve_percent: Option<u8>,
 }
+
+/// Values of `[salesforce] login_flow`.
+pub const SALESFORCE_LOGIN_FLOWS: [&str; 4] = [
+    "client_credentials",
+    "jwt_bearer",
+    "refresh_token",
+    "password",
+];
 
 /// `[store]`: where the state lives.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -166,6 +187,8 @@ const SECRET_KEYS: &[(&str, &str)] = &[
     ("consumer_secret", "TANDEM_NETSUITE_CONSUMER_SECRET"),
     ("token_secret", "TANDEM_NETSUITE_TOKEN_SECRET"),
     ("client_secret", "TANDEM_SALESFORCE_CLIENT_SECRET"),
+    ("private_key", "TANDEM_SALESFORCE_PRIVATE_KEY"),
+    ("refresh_token", "TANDEM_SALESFORCE_REFRESH_TOKEN"),
     ("password", "the environment"),
     ("access_token", "the environment"),
 ];
@@ -205,6 +228,12 @@ impl FileConfig {
         }
         if let Some(login_url) = &self.salesforce.login_url {
             parse_url("salesforce.login_url", login_url)?;
+        }
+        if let Some(flow) = &self.salesforce.login_flow
+            && !SALESFORCE_LOGIN_FLOWS.contains(&flow.as_str())
+        {
+            let message = format!("use one of {}", SALESFORCE_LOGIN_FLOWS.join(", "));
+            return Err(ConfigError::new("salesforce.login_flow", message));
         }
         let bounds = [
             (

@@ -11,10 +11,10 @@ use tandem_engine::flows::account_customer::{self, AccountCustomerSettings};
 use tandem_engine::retry::RetryPolicy;
 use tandem_engine::two_way::{Connections, TwoWaySpec};
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredentials};
-use tandem_salesforce::{SalesforceClient, SalesforceConfig, SalesforcePort};
+use tandem_salesforce::{Login, SalesforceClient, SalesforceConfig, SalesforcePort};
 use tandem_store::{LockError, SqliteStore, StoreLock};
 
-use crate::config::{ConfigError, FileConfig, SecretSource, parse_url};
+use crate::config::{ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url};
 
 /// Everything a pass needs: the two ports, the store and the enabled flows.
 pub struct Setup {
@@ -260,12 +260,8 @@ fn salesforce_port(
     config: &FileConfig,
     secrets: &SecretSource,
 ) -> Result<SalesforcePort, ConfigError> {
-    let [client_id, client_secret] = secrets.required_all([
-        "TANDEM_SALESFORCE_CLIENT_ID",
-        "TANDEM_SALESFORCE_CLIENT_SECRET",
-    ])?;
     let section = &config.salesforce;
-    let mut settings = SalesforceConfig::new(client_id, Secret::new(client_secret));
+    let mut settings = SalesforceConfig::with_login(salesforce_login(section, secrets)?);
     match &section.login_url {
         Some(login_url) => settings.login_url = parse_url("salesforce.login_url", login_url)?,
         None => tracing::warn!(
@@ -279,10 +275,85 @@ fn salesforce_port(
     if let Some(seconds) = section.timeout_seconds {
         settings.timeout = Duration::from_secs(seconds);
     }
+    if let Some(threshold) = section.bulk_threshold {
+        settings.bulk_threshold = threshold;
+    }
+    if let Some(percent) = section.api_reserve_percent {
+        settings.api_reserve_percent = percent;
+    }
     settings
         .validate()
         .map_err(|error| ConfigError::new("salesforce", error.to_string()))?;
     let client = SalesforceClient::new(settings)
         .map_err(|error| ConfigError::new("salesforce", error.to_string()))?;
     Ok(SalesforcePort::new(client))
+}
+
+/// Builds the OAuth login of `[salesforce] login_flow` from its secrets and settings.
+fn salesforce_login(
+    section: &SalesforceSection,
+    secrets: &SecretSource,
+) -> Result<Login, ConfigError> {
+    let username = || {
+        section.username.clone().ok_or_else(|| {
+            ConfigError::new(
+                "salesforce.username",
+                "missing: set the Salesforce username",
+            )
+        })
+    };
+    let login = match section
+        .login_flow
+        .as_deref()
+        .unwrap_or("client_credentials")
+    {
+        "jwt_bearer" => {
+            let [client_id, private_key] = secrets.required_all([
+                "TANDEM_SALESFORCE_CLIENT_ID",
+                "TANDEM_SALESFORCE_PRIVATE_KEY",
+            ])?;
+            Login::JwtBearer {
+                client_id,
+                username: username()?,
+                private_key: Secret::new(private_key),
+                audience: section.jwt_audience.clone(),
+            }
+        }
+        "refresh_token" => {
+            let [client_id, client_secret, refresh_token] = secrets.required_all([
+                "TANDEM_SALESFORCE_CLIENT_ID",
+                "TANDEM_SALESFORCE_CLIENT_SECRET",
+                "TANDEM_SALESFORCE_REFRESH_TOKEN",
+            ])?;
+            Login::RefreshToken {
+                client_id,
+                client_secret: Some(Secret::new(client_secret)),
+                refresh_token: Secret::new(refresh_token),
+            }
+        }
+        "password" => {
+            let [client_id, client_secret, password] = secrets.required_all([
+                "TANDEM_SALESFORCE_CLIENT_ID",
+                "TANDEM_SALESFORCE_CLIENT_SECRET",
+                "TANDEM_SALESFORCE_PASSWORD",
+            ])?;
+            Login::Password {
+                client_id,
+                client_secret: Secret::new(client_secret),
+                username: username()?,
+                password: Secret::new(password),
+            }
+        }
+        _ => {
+            let [client_id, client_secret] = secrets.required_all([
+                "TANDEM_SALESFORCE_CLIENT_ID",
+                "TANDEM_SALESFORCE_CLIENT_SECRET",
+            ])?;
+            Login::ClientCredentials {
+                client_id,
+                client_secret: Secret::new(client_secret),
+            }
+        }
+    };
+    Ok(login)
 }

@@ -176,3 +176,39 @@ fn missing_secrets_are_named_together() {
         "{error}"
     );
 }
+
+#[test]
+fn salesforce_login_settings_are_read() {
+    let config = FileConfig::parse(
+        "[salesforce]\nlogin_flow = \"jwt_bearer\"\nusername = \"sync@example.com\"\n\
+         jwt_audience = \"https://test.salesforce.com\"\nbulk_threshold = 5000\n\
+         api_reserve_percent = 20\n",
+    )
+    .unwrap();
+    let section = &config.salesforce;
+    assert_eq!(section.login_flow.as_deref(), Some("jwt_bearer"));
+    assert_eq!(section.username.as_deref(), Some("sync@example.com"));
+    assert_eq!(
+        section.jwt_audience.as_deref(),
+        Some("https://test.salesforce.com")
+    );
+    assert_eq!(section.bulk_threshold, Some(5000));
+    assert_eq!(section.api_reserve_percent, Some(20));
+}
+
+#[test]
+fn unknown_salesforce_login_flow_is_named() {
+    let error = FileConfig::parse("[salesforce]\nlogin_flow = \"saml\"\n").unwrap_err();
+    assert_eq!(error.key, "salesforce.login_flow");
+    assert!(error.message.contains("jwt_bearer"), "{}", error.message);
+}
+
+#[test]
+fn salesforce_private_key_in_file_is_refused() {
+    let error = FileConfig::parse("[salesforce]\nprivate_key = \"-----BEGIN\"\n").unwrap_err();
+    assert!(
+        error.message.contains("TANDEM_SALESFORCE_PRIVATE_KEY"),
+        "{}",
+        error.message
+    );
+}
