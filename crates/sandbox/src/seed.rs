@@ -247,6 +247,10 @@ mod tests {
         assert_eq!("large:500".parse::<Seed>(), Ok(Seed::Large(500)));
         assert!("large:0".parse::<Seed>().is_err());
         assert!("large:x".parse::<Seed>().is_err());
-        assert!(format!("large:{}", MAX_LARGE_SEED + 1).parse::<Seed>().is_err());
+        assert!(
+            format!("large:{}", MAX_LARGE_SEED + 1)
+                .parse::<Seed>()
+                .is_err()
+        );
     }
 }

@@ -97,7 +97,10 @@ async fn zeep_runs_sales_order_operations() {
         vec![order_id.clone(), second_id.clone()]
     );
     assert_eq!(seen["order_search_memo"][0], "Upserted by zeep");
-    assert_eq!(ids(&seen["order_search_more_ids"]), vec![order_id, second_id]);
+    assert_eq!(
+        ids(&seen["order_search_more_ids"]),
+        vec![order_id, second_id]
+    );
     assert_eq!(seen["order_delete_ok"], true);
     assert_eq!(seen["order_get_after_delete"], "INVALID_KEY_OR_REF");
 }

@@ -25,11 +25,28 @@ pub struct LargeSeed {
 
 /// Words that make company names varied enough for matching benchmarks.
 const FIRST_WORDS: [&str; 12] = [
-    "Northwind", "Blue Heron", "Cedar", "Summit", "Harbor", "Ironwood", "Lakeside", "Pioneer",
-    "Redstone", "Silverline", "Tidewater", "Granite",
+    "Northwind",
+    "Blue Heron",
+    "Cedar",
+    "Summit",
+    "Harbor",
+    "Ironwood",
+    "Lakeside",
+    "Pioneer",
+    "Redstone",
+    "Silverline",
+    "Tidewater",
+    "Granite",
 ];
 const SECOND_WORDS: [&str; 8] = [
-    "Trading", "Logistics", "Outfitters", "Foods", "Analytics", "Supply", "Builders", "Labs",
+    "Trading",
+    "Logistics",
+    "Outfitters",
+    "Foods",
+    "Analytics",
+    "Supply",
+    "Builders",
+    "Labs",
 ];
 
 /// The namespaces the generated records declare.
@@ -209,7 +226,11 @@ mod tests {
     #[test]
     fn load_large_seed_rejects_huge_counts() {
         let emulator = NetSuiteEmulator::new(NetSuiteCredentials::generate());
-        assert!(emulator.load_large_seed(MAX_LARGE_SEED + 1, Utc::now()).is_err());
+        assert!(
+            emulator
+                .load_large_seed(MAX_LARGE_SEED + 1, Utc::now())
+                .is_err()
+        );
     }
 
     #[test]

@@ -68,7 +68,12 @@ impl NetSuiteEmulator {
     /// Returns a record of a type other than `customer` (`salesOrder`, `invoice`,
     /// `inventoryItem`...) as the `record` element of a `get` response of endpoint
     /// `version` (`2025_2`), or `None` when there is no such record.
-    pub fn record_xml(&self, record_type: &str, internal_id: &str, version: &str) -> Option<String> {
+    pub fn record_xml(
+        &self,
+        record_type: &str,
+        internal_id: &str,
+        version: &str,
+    ) -> Option<String> {
         let kind = RecordKind::from_record_type(record_type)?;
         let version = Version::parse(version)?;
         let state = self.lock();

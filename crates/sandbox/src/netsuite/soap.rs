@@ -38,7 +38,10 @@ const KNOWN_PREFIXES: [(&str, &str); 20] = [
         "urn:types.relationships_{V}.lists.webservices.netsuite.com",
         "listRelTyp",
     ),
-    ("urn:sales_{V}.transactions.webservices.netsuite.com", "tranSales"),
+    (
+        "urn:sales_{V}.transactions.webservices.netsuite.com",
+        "tranSales",
+    ),
     (
         "urn:types.sales_{V}.transactions.webservices.netsuite.com",
         "tranSalesTyp",
@@ -51,7 +54,10 @@ const KNOWN_PREFIXES: [(&str, &str); 20] = [
         "urn:types.customers_{V}.transactions.webservices.netsuite.com",
         "tranCustTyp",
     ),
-    ("urn:accounting_{V}.lists.webservices.netsuite.com", "listAcct"),
+    (
+        "urn:accounting_{V}.lists.webservices.netsuite.com",
+        "listAcct",
+    ),
     (
         "urn:types.accounting_{V}.lists.webservices.netsuite.com",
         "listAcctTyp",

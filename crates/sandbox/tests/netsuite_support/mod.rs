@@ -26,7 +26,10 @@ pub const NAMESPACES: &str = concat!(
     r#"xmlns:platformMsgs="urn:messages_2025_2.platform.webservices.netsuite.com" "#,
     r#"xmlns:platformCore="urn:core_2025_2.platform.webservices.netsuite.com" "#,
     r#"xmlns:platformCommon="urn:common_2025_2.platform.webservices.netsuite.com" "#,
-    r#"xmlns:listRel="urn:relationships_2025_2.lists.webservices.netsuite.com""#
+    r#"xmlns:listRel="urn:relationships_2025_2.lists.webservices.netsuite.com" "#,
+    r#"xmlns:listAcct="urn:accounting_2025_2.lists.webservices.netsuite.com" "#,
+    r#"xmlns:tranSales="urn:sales_2025_2.transactions.webservices.netsuite.com" "#,
+    r#"xmlns:tranCust="urn:customers_2025_2.transactions.webservices.netsuite.com""#
 );
 
 /// A running emulator and an HTTP client pointed at it.

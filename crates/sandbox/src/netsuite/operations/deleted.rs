@@ -57,9 +57,9 @@ fn matching<'a>(
         .iter()
         .filter(|d| date.as_ref().is_none_or(|date| date.matches(d.deleted_at)))
         .filter(|d| {
-            types.as_ref().is_none_or(|(any_of, values)| {
-                values.iter().any(|v| v == d.record_type) == *any_of
-            })
+            types
+                .as_ref()
+                .is_none_or(|(any_of, values)| values.iter().any(|v| v == d.record_type) == *any_of)
         })
         .collect())
 }

@@ -75,7 +75,9 @@ fn look_up<'a>(state: &'a State, base_ref: &Element) -> Result<Found<'a>, Status
             (None, Some(external_id)) => state.get_by_external_id(external_id),
             (None, None) => None,
         };
-        return found.map(Found::Customer).ok_or_else(StatusDetail::invalid_key);
+        return found
+            .map(Found::Customer)
+            .ok_or_else(StatusDetail::invalid_key);
     }
     let kind = RecordKind::from_record_type(record_type)
         .filter(|_| is_record_ref)
@@ -85,7 +87,9 @@ fn look_up<'a>(state: &'a State, base_ref: &Element) -> Result<Found<'a>, Status
         (None, Some(external_id)) => state.records.get_by_external_id(kind, external_id),
         (None, None) => None,
     };
-    found.map(Found::Record).ok_or_else(StatusDetail::invalid_key)
+    found
+        .map(Found::Record)
+        .ok_or_else(StatusDetail::invalid_key)
 }
 
 fn write_read_response(
@@ -125,7 +129,12 @@ pub(crate) fn item_availability(state: &State, context: &Context) -> Result<Stri
         .operation()
         .child(MESSAGES, "itemAvailabilityFilter")
         .and_then(|filter| filter.child(CORE, "item"))
-        .map(|list| list.children.iter().filter(|r| r.is(CORE, "recordRef")).collect())
+        .map(|list| {
+            list.children
+                .iter()
+                .filter(|r| r.is(CORE, "recordRef"))
+                .collect()
+        })
         .unwrap_or_default();
     if items.len() > AVAILABILITY_LIMIT {
         return Err(Fault::record_count(AVAILABILITY_LIMIT));

@@ -25,9 +25,15 @@ enum Test {
     Date(DateCriterion),
     Text(StringOperator, String),
     /// RecordRef values by internal ID (or external ID for `externalId`).
-    Refs { any_of: bool, values: Vec<String> },
+    Refs {
+        any_of: bool,
+        values: Vec<String>,
+    },
     /// Enumeration values such as `_salesOrder`.
-    Enums { any_of: bool, values: Vec<String> },
+    Enums {
+        any_of: bool,
+        values: Vec<String>,
+    },
     Bool(bool),
     Number(NumberTest),
 }
@@ -132,7 +138,10 @@ fn read_number(field: &Element, operator: &str) -> Result<NumberTest, StatusDeta
         Some(rest) if !rest.is_empty() => {
             let mut chars = rest.chars();
             let first = chars.next().map(|c| c.to_ascii_lowercase());
-            (format!("{}{}", first.unwrap_or_default(), chars.as_str()), true)
+            (
+                format!("{}{}", first.unwrap_or_default(), chars.as_str()),
+                true,
+            )
         }
         _ => (operator.to_string(), false),
     };

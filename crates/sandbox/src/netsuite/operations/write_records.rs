@@ -40,7 +40,10 @@ fn add(state: &mut State, input: &RecordInput, context: &Context) -> WriteResult
         return failure(error, None);
     }
     if let Some(external_id) = &input.external_id
-        && state.records.get_by_external_id(input.kind, external_id).is_some()
+        && state
+            .records
+            .get_by_external_id(input.kind, external_id)
+            .is_some()
     {
         return failure(duplicate(input), None);
     }

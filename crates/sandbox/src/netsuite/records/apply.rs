@@ -63,9 +63,12 @@ fn merge_lines(stored: &Element, sent: &Element) -> Element {
     let mut merged = stored.clone();
     for line in &sent.children {
         let key = line_key(line);
-        let existing = key
-            .as_ref()
-            .and_then(|key| merged.children.iter().position(|l| line_key(l).as_ref() == Some(key)));
+        let existing = key.as_ref().and_then(|key| {
+            merged
+                .children
+                .iter()
+                .position(|l| line_key(l).as_ref() == Some(key))
+        });
         match existing {
             Some(index) => merged.children[index] = line.clone(),
             None => merged.children.push(line.clone()),
@@ -82,11 +85,18 @@ pub(crate) fn line_key(line: &Element) -> Option<String> {
             return Some(format!("{name}={}", child.trimmed_text()));
         }
     }
-    if let Some(location) = line.child_named("locationId").and_then(|l| l.attr("internalId")) {
+    if let Some(location) = line
+        .child_named("locationId")
+        .and_then(|l| l.attr("internalId"))
+    {
         return Some(format!("location={location}"));
     }
-    let currency = line.child_named("currency").and_then(|c| c.attr("internalId"));
-    let level = line.child_named("priceLevel").and_then(|c| c.attr("internalId"));
+    let currency = line
+        .child_named("currency")
+        .and_then(|c| c.attr("internalId"));
+    let level = line
+        .child_named("priceLevel")
+        .and_then(|c| c.attr("internalId"));
     match (currency, level) {
         (None, None) => None,
         _ => Some(format!(

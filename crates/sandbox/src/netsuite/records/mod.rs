@@ -17,8 +17,8 @@ use super::datetime::{format_pacific, parse_xsd_datetime};
 use super::soap::CORE;
 use super::xml::{Attribute, Element};
 
-pub(crate) use kind::{ACCOUNTING, Family, RecordKind, SALES};
 pub(crate) use errors::{duplicate_record, has_dependents};
+pub(crate) use kind::{ACCOUNTING, Family, RecordKind, SALES};
 pub(crate) use table::{DeletedRecord, RecordTable};
 
 /// One stored record: its keys, its field elements in schema order and its dates.
@@ -139,7 +139,12 @@ pub(crate) fn text_element(ns: &str, name: &str, text: &str) -> Element {
 }
 
 /// Creates a RecordRef element, with its `name` child when a display name is given.
-pub(crate) fn record_ref(ns: &str, name: &str, internal_id: &str, display: Option<&str>) -> Element {
+pub(crate) fn record_ref(
+    ns: &str,
+    name: &str,
+    internal_id: &str,
+    display: Option<&str>,
+) -> Element {
     let mut element = text_element(ns, name, "");
     element.attrs.push(Attribute {
         ns: String::new(),

@@ -115,7 +115,9 @@ mod tests {
              <tranSales:createdDate>2024-07-01T05:00:00.000-07:00</tranSales:createdDate>"
         ));
         let entity = xml.find("<tranSales:entity internalId=\"5\"").unwrap();
-        let memo = xml.find("<tranSales:memo>Rush &amp; ship</tranSales:memo>").unwrap();
+        let memo = xml
+            .find("<tranSales:memo>Rush &amp; ship</tranSales:memo>")
+            .unwrap();
         let modified = xml.find("<tranSales:lastModifiedDate>").unwrap();
         assert!(entity < memo);
         assert!(memo < modified);

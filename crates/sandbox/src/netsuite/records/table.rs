@@ -81,7 +81,8 @@ impl RecordTable {
         if let Some(external_id) = &record.external_id
             && self.external_ids.get(&(record.kind, external_id.clone())) == Some(&key)
         {
-            self.external_ids.remove(&(record.kind, external_id.clone()));
+            self.external_ids
+                .remove(&(record.kind, external_id.clone()));
         }
         if let Some(customer) = record.customer_id()
             && let Some(keys) = self.by_customer.get_mut(customer)
@@ -97,7 +98,9 @@ impl RecordTable {
 
     /// Returns the internal ID of the item whose name is `name`, compared without case.
     pub fn item_named(&self, name: &str) -> Option<&str> {
-        self.item_names.get(&name.to_lowercase()).map(String::as_str)
+        self.item_names
+            .get(&name.to_lowercase())
+            .map(String::as_str)
     }
 
     /// Iterates over the transactions of a customer, by kind then internal ID.
@@ -128,7 +131,11 @@ impl RecordTable {
     /// Returns the next automatic transaction number of a kind (`1`, `2`...) without using
     /// it up; [`RecordTable::note_tran_id`] does that once the record is stored.
     pub fn peek_tran_id(&self, kind: RecordKind) -> String {
-        self.next_tran_ids.get(&kind).copied().unwrap_or(1).to_string()
+        self.next_tran_ids
+            .get(&kind)
+            .copied()
+            .unwrap_or(1)
+            .to_string()
     }
 
     /// Moves the automatic numbering of a kind past a stored transaction number.
@@ -180,7 +187,11 @@ mod tests {
         assert_eq!(invoice.internal_id, "1");
         table.remove(RecordKind::Invoice, "1");
         assert!(table.get_by_external_id(RecordKind::Invoice, "X").is_none());
-        assert!(table.get_by_external_id(RecordKind::SalesOrder, "X").is_some());
+        assert!(
+            table
+                .get_by_external_id(RecordKind::SalesOrder, "X")
+                .is_some()
+        );
     }
 
     #[test]

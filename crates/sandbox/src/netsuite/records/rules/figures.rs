@@ -50,7 +50,8 @@ impl Affected {
             }
             _ => {}
         }
-        self.items.extend(lines(record).into_iter().map(|line| line.item));
+        self.items
+            .extend(lines(record).into_iter().map(|line| line.item));
     }
 }
 
@@ -98,9 +99,15 @@ fn refresh_invoice(state: &mut State, id: &str, now: DateTime<Utc>) {
     let Some(mut invoice) = state.records.get(RecordKind::Invoice, id).cloned() else {
         return;
     };
-    let before = (invoice.text("status").map(str::to_string), invoice.number("amountPaid"));
+    let before = (
+        invoice.text("status").map(str::to_string),
+        invoice.number("amountPaid"),
+    );
     set_invoice_figures(&mut invoice, paid_on(state, id, None));
-    let after = (invoice.text("status").map(str::to_string), invoice.number("amountPaid"));
+    let after = (
+        invoice.text("status").map(str::to_string),
+        invoice.number("amountPaid"),
+    );
     if before != after {
         invoice.last_modified = now;
     }
@@ -152,8 +159,18 @@ pub(crate) fn set_item_quantities(state: &State, item: &mut StoredRecord) {
             .filter(|(at, _)| *at == id)
             .map(|(_, quantity)| quantity)
             .sum();
-        set_child(location, ACCOUNTING, "quantityOnHand", &format_double(on_hand));
-        set_child(location, ACCOUNTING, "quantityCommitted", &format_double(held));
+        set_child(
+            location,
+            ACCOUNTING,
+            "quantityOnHand",
+            &format_double(on_hand),
+        );
+        set_child(
+            location,
+            ACCOUNTING,
+            "quantityCommitted",
+            &format_double(held),
+        );
         let available = format_double(on_hand - held);
         set_child(location, ACCOUNTING, "quantityAvailable", &available);
         sort_children(location, &line_type);
@@ -227,7 +244,10 @@ fn refresh_customer(state: &mut State, customer_id: &str, now: DateTime<Utc>) {
         .unwrap_or(0);
     let figures = [
         ("balance", format_double(balance(state, customer_id))),
-        ("overdueBalance", format_double(overdue.iter().map(|o| o.0).sum())),
+        (
+            "overdueBalance",
+            format_double(overdue.iter().map(|o| o.0).sum()),
+        ),
         ("daysOverdue", days_overdue.to_string()),
         ("unbilledOrders", format_double(unbilled)),
     ];

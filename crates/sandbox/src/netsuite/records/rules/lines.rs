@@ -99,7 +99,9 @@ fn price_line(
         .and_then(|p| p.attr("internalId"))
         .unwrap_or(BASE)
         .to_string();
-    let sent_rate = line.child_named("rate").map(|r| r.trimmed_text().to_string());
+    let sent_rate = line
+        .child_named("rate")
+        .map(|r| r.trimmed_text().to_string());
     let rate = match sent_rate {
         Some(text) => text
             .trim_end_matches('%')
@@ -109,7 +111,10 @@ fn price_line(
         None => item_price(item, currency, &level, quantity).unwrap_or(0.0),
     };
     let amount = quantity * rate;
-    replace_child(line, record_ref(ns, "item", &item_id, Some(&refs::display_name(item))));
+    replace_child(
+        line,
+        record_ref(ns, "item", &item_id, Some(&refs::display_name(item))),
+    );
     set_child(line, ns, "quantity", &format_double(quantity));
     if sent_rate_is_missing(line) {
         set_child(line, ns, "rate", &format_double(rate));
@@ -235,8 +240,12 @@ mod tests {
 
     fn item_with_breaks() -> StoredRecord {
         let mut pricing = crate::netsuite::records::text_element(ACCOUNTING, "pricing", "");
-        pricing.children.push(record_ref(ACCOUNTING, "currency", "1", None));
-        pricing.children.push(record_ref(ACCOUNTING, "priceLevel", "1", None));
+        pricing
+            .children
+            .push(record_ref(ACCOUNTING, "currency", "1", None));
+        pricing
+            .children
+            .push(record_ref(ACCOUNTING, "priceLevel", "1", None));
         let mut list = crate::netsuite::records::text_element(ACCOUNTING, "priceList", "");
         list.children = vec![price(10.0, 0.0), price(8.0, 100.0)];
         pricing.children.push(list);

@@ -120,7 +120,10 @@ fn sent_applications(
         if apply == Some(false) {
             continue;
         }
-        let Some(doc) = line.child_named("doc").map(|d| d.trimmed_text().to_string()) else {
+        let Some(doc) = line
+            .child_named("doc")
+            .map(|d| d.trimmed_text().to_string())
+        else {
             return Err(StatusDetail::required_fields(&["Invoice"]));
         };
         let invoice = state
