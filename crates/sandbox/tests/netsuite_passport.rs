@@ -53,6 +53,18 @@ async fn passport_with_wrong_signature_is_rejected() {
 }
 
 #[tokio::test]
+async fn passport_with_unknown_token_is_rejected() {
+    let server = Server::start().await;
+    let mut unknown = server.emulator.credentials().clone();
+    unknown.token_id = "f".repeat(64);
+    let header = token_passport(&unknown, &fresh_nonce(), now());
+    let reply = server
+        .call_with_headers("getServerTime", &header, GET_SERVER_TIME)
+        .await;
+    assert_invalid_login(reply.status, &reply.body);
+}
+
+#[tokio::test]
 async fn passport_with_hex_signature_is_rejected() {
     let server = Server::start().await;
     let credentials = server.emulator.credentials();
