@@ -3,7 +3,7 @@
 //!
 //! NetSuite limits the requests in flight per account, shared by every SOAP, REST and RESTlet
 //! integration on it (5 on a standard tier, more on higher tiers and with SuiteCloud Plus
-//! licences), and answers the excess with a concurrency fault (`WS_REQUEST_BLOCKED` for
+//! licences), and rejects the excess with a concurrency fault (`WS_REQUEST_BLOCKED` for
 //! token-based requests). The scheduler holds at most the configured number of requests in
 //! flight and retries concurrency faults with exponential backoff and jitter until the
 //! configured retry time has passed, because another integration on the account may be
@@ -22,7 +22,7 @@ use crate::error::Error;
 /// The first wait after a concurrency fault; later waits double, with jitter.
 pub const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
 
-/// The longest single wait between two attempts.
+/// The maximum single wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
 
 /// Holds the account's concurrency limit and retries concurrency faults.

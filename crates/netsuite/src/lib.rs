@@ -9,8 +9,8 @@
 //!   `upsert`, `delete` and their list forms, `search` (basic, joined, advanced),
 //!   `searchMoreWithId`, `getDeleted`, `getSelectValue` and `getServerTime`. List operations
 //!   split their input at NetSuite's limits and return one result per record.
-//! - Every request goes through the account's [`governance::Scheduler`], which holds the
-//!   concurrency limit and retries concurrency faults.
+//! - Every request goes through the account's [`governance::Scheduler`], which keeps requests
+//!   within the account's concurrency limit and retries concurrency faults.
 //! - [`Record`] reads and writes any record type by name, sublists included; the typed
 //!   models of [`records::typed`] cover the records the flows use.
 //! - [`NetSuitePort`] implements the engine's [`tandem_engine::RecordPort`].
@@ -50,3 +50,8 @@ pub use records::{
     BodyValue, Complex, CustomField, CustomValue, FieldAccess, ListOrRecordRef, Record, RecordRef,
     Sublist,
 };
+
+/// Compiles the Rust examples of the README as doctests, so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -51,9 +51,9 @@ fn customers(ids: std::ops::RangeInclusive<u32>) -> Vec<String> {
         .collect()
 }
 
-/// A 33-page walk in pages of 5 where pages 4 to 10 come back empty (records moved out of
-/// the search during the walk) and one record shows up on two pages: every record comes back
-/// exactly once and no page before `totalPages` is skipped.
+/// A 33-page walk in pages of 5, where pages 4 to 10 come back empty because records moved
+/// out of the search during the walk, and one record shows up on two pages. Every record
+/// comes back exactly once and no page before `totalPages` is skipped.
 #[tokio::test]
 async fn empty_middle_pages_in_search_more_with_id() {
     let mut replies = vec![Reply::ok(search_page(
@@ -202,8 +202,8 @@ async fn follow_up_pages_sent_with_different_credentials() {
     );
 }
 
-/// Searches send `bodyFieldsOnly` as asked, and a typed record read from a body-only result
-/// says its lines were not carried (`None`) instead of claiming it has none.
+/// Searches send `bodyFieldsOnly` as requested, and a typed record read from a body-only
+/// result reports its lines as not carried (`None`) instead of as an empty list.
 #[tokio::test]
 async fn searched_transactions_have_no_lines() {
     let server =
@@ -331,7 +331,7 @@ async fn get_then_update_fails_on_read_only_fields() {
 }
 
 /// A configuration with an application ID next to token credentials is refused before any
-/// request, because NetSuite answers that pairing with "Ambiguous authentication".
+/// request, because NetSuite rejects that pairing with "Ambiguous authentication".
 #[test]
 fn application_info_sent_together_with_token_passport() {
     let mut config = NetSuiteConfig::new("1234567", credentials());
@@ -467,8 +467,8 @@ async fn invalid_namespace_declaration_from_the_soap_library() {
     }
 }
 
-/// A fake endpoint with a concurrency limit of 2 and five requests in parallel from a client
-/// that allows 3 at once: the excess gets `WS_REQUEST_BLOCKED` faults, which the client
+/// A fake endpoint with a concurrency limit of 2 gets five requests in parallel from a client
+/// that allows 3 at once. The excess gets `WS_REQUEST_BLOCKED` faults, which the client
 /// retries until all five succeed, never with more than 3 in flight.
 #[tokio::test]
 async fn concurrency_limit_hit_during_parallel_loads() {
@@ -574,8 +574,8 @@ async fn record_schema_changed_between_endpoints() {
     assert_eq!(fault.class(), ErrorClass::Config);
 }
 
-/// A write that succeeds with a warning returns the record; with `warningAsError` the
-/// request asks NetSuite to fail it instead.
+/// A write that succeeds with a warning returns the record. With `warningAsError` set, the
+/// request tells NetSuite to fail it instead.
 #[tokio::test]
 async fn successful_write_carries_a_warning() {
     let xml = corpus(&format!("{ILOVEITALY}/order/import/05_add_response.xml"));
@@ -631,7 +631,7 @@ fn element_namespaces(xml: &str) -> Vec<(String, String)> {
     elements
 }
 
-/// A fake endpoint that answers at most `limit` requests at once and faults the rest.
+/// A fake endpoint that serves at most `limit` requests at once and faults the rest.
 struct LimitedEndpoint {
     limit: usize,
     in_flight: AtomicUsize,

@@ -45,7 +45,7 @@ fn render(body: &dyn RequestBody) -> String {
     render_with(body, None, None)
 }
 
-/// The envelope start declaring the platform namespaces and `extra` (`listRel`, `tranSales`).
+/// Returns the envelope start, which declares the platform namespaces and `extra`.
 fn head(extra: &[(&str, &str)]) -> String {
     let mut head = concat!(
         r#"<?xml version="1.0" encoding="UTF-8"?>"#,

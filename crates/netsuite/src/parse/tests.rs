@@ -58,8 +58,8 @@ fn get_customer_reads_body_fields() {
     );
 }
 
-/// This 2011_2 recording has the flat address book of endpoints before 2014_2 (`addr1`
-/// directly under `addressbook`); the fields the 2023_2 schema does not know are kept as text.
+/// This 2011_2 recording has the flat address book of endpoints before 2014_2, with `addr1`
+/// directly under `addressbook`. The fields the 2023_2 schema does not know are kept as text.
 #[test]
 fn get_customer_reads_flat_addressbook() {
     let xml = corpus(&format!("{NETSWEET}/get/get_customer.xml"));

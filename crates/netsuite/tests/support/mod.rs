@@ -127,7 +127,7 @@ impl FakeNetSuite {
         NetSuiteClient::new(self.config(timeout)).unwrap()
     }
 
-    /// Returns a client for this endpoint whose scheduler holds `limit` requests in flight
+    /// Returns a client for this endpoint whose scheduler allows `limit` requests in flight
     /// and retries concurrency faults after waits of a few milliseconds, for up to 5 s.
     pub fn governed_client(&self, limit: usize) -> NetSuiteClient {
         let delay = Duration::from_millis(2);

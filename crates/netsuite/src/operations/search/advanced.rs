@@ -155,10 +155,9 @@ impl CheckedAdvanced {
         let target = target_of(&search.record_type)?;
         let advanced = search_type(&format!("{}Advanced", target.search_type))?;
         let row = search_type(&format!("{}Row", target.search_type))?;
-        for id in [&search.saved_search_id, &search.saved_search_script_id] {
-            if let Some(id) = id {
-                check_xml_text("savedSearchId", id)?;
-            }
+        let saved_ids = [&search.saved_search_id, &search.saved_search_script_id];
+        for id in saved_ids.into_iter().flatten() {
+            check_xml_text("savedSearchId", id)?;
         }
         let criteria = match &search.criteria {
             Some(criteria) if criteria.record_type != search.record_type => {
