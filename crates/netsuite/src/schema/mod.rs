@@ -70,15 +70,15 @@ pub struct ComplexType {
     pub fields: Vec<Field>,
     /// The attributes.
     pub attributes: Vec<Attribute>,
+    /// Position of each element by name, because readers look up every element they meet.
+    positions: HashMap<&'static str, usize>,
 }
 
 impl ComplexType {
     /// Returns the position of element `name` in the sequence and its schema.
     pub fn field(&self, name: &str) -> Option<(usize, &Field)> {
-        self.fields
-            .iter()
-            .enumerate()
-            .find(|(_, field)| field.name == name)
+        let position = *self.positions.get(name)?;
+        Some((position, &self.fields[position]))
     }
 
     /// Returns the default of attribute `name`, if the type has one.
@@ -179,6 +179,7 @@ impl Schema {
                     namespace,
                     fields: Vec::new(),
                     attributes: Vec::new(),
+                    positions: HashMap::new(),
                 });
             }
             _ => return Err("unknown line"),
@@ -236,6 +237,8 @@ fn parse_member(member: &'static str, complex: &mut ComplexType) -> Result<(), &
         [name, xsd_type, "*"] => (*name, *xsd_type, true),
         _ => return Err("an element needs a name and a type"),
     };
+    // The first of two elements with one name keeps the position, as a linear search would.
+    complex.positions.entry(name).or_insert(complex.fields.len());
     complex.fields.push(Field {
         name,
         xsd_type,
