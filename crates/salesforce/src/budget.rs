@@ -1,4 +1,4 @@
-//! The org's daily API request allowance as Tandem sees it: the latest `Sforce-Limit-Info`
+//! The org's daily API request allowance as Tandem tracks it: the latest `Sforce-Limit-Info`
 //! figures, or `/limits`, and the share kept for other integrations.
 
 /// API requests the org has used in the rolling 24 hours, and its allowance, as of the latest

@@ -132,8 +132,8 @@ impl Error {
         classify::remedy(self)
     }
 
-    /// Returns what the engine should do about this error: retry it later, fix the record's
-    /// data, or fix the configuration. See [`Remedy::class`] for the mapping.
+    /// Returns the engine's class of this error: retry it later, fix the record's data, or fix
+    /// the configuration. See [`Remedy::class`] for the mapping.
     pub fn class(&self) -> ErrorClass {
         self.remedy().class()
     }

@@ -77,7 +77,7 @@ impl SalesforceClient {
 
     /// Runs `query` and returns every record: over REST while the result has at most the
     /// bulk threshold of rows, else as a Bulk API 2.0 query job whose CSV rows are typed with
-    /// the sObject's describe. The first REST page tells the size, so a small result costs no
+    /// the sObject's describe. The first REST page reports the size, so a small result costs no
     /// extra call.
     pub async fn read_records(
         &self,

@@ -73,7 +73,7 @@ pub struct JobInfo {
     pub operation: String,
     pub number_records_processed: u64,
     pub number_records_failed: u64,
-    /// Why the job failed, when it did.
+    /// Reason the job failed, when it did.
     pub error_message: Option<String>,
 }
 

@@ -64,7 +64,7 @@ pub fn window_query(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdatedRecords {
     pub ids: Vec<SalesforceId>,
-    /// Last instant the answer covers; the next window starts here.
+    /// Last instant the response covers, where the next window starts.
     pub latest_date_covered: DateTime<Utc>,
 }
 
@@ -81,7 +81,7 @@ pub struct DeletedRecords {
     pub records: Vec<DeletedRecord>,
     /// Oldest instant Salesforce still keeps deletes for; older ones are gone.
     pub earliest_date_available: DateTime<Utc>,
-    /// Last instant the answer covers; the next window starts here.
+    /// Last instant the response covers, where the next window starts.
     pub latest_date_covered: DateTime<Utc>,
 }
 

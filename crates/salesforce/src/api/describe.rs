@@ -212,7 +212,7 @@ impl SalesforceClient {
     }
 
     /// Returns the describe of `sobject`, from the cache when it was read before.
-    /// [`SalesforceClient::clear_describe_cache`] forgets cached describes, for example after
+    /// [`SalesforceClient::clear_describe_cache`] drops cached describes, for example after
     /// an `INVALID_FIELD` error.
     pub async fn describe(&self, sobject: &str) -> Result<Arc<SObjectDescribe>, Error> {
         if let Some(cached) = self.cached_describe(sobject) {

@@ -26,7 +26,7 @@ pub struct QueryResult {
     pub records: Vec<Map<String, Value>>,
 }
 
-/// Header that asks for a page size between 200 and 2,000.
+/// Header that requests a page size between 200 and 2,000.
 const QUERY_OPTIONS_HEADER: &str = "Sforce-Query-Options";
 
 /// How to run a query.
