@@ -1,10 +1,10 @@
 //! The concurrency scheduler: one per NetSuite account, shared by every clone of a client and
 //! so by every flow that uses it.
 //!
-//! NetSuite limits the requests in flight per account, shared by every SOAP, REST and RESTlet
-//! integration on it (5 on a standard tier, more on higher tiers and with SuiteCloud Plus
-//! licences), and rejects the excess with a concurrency fault (`WS_REQUEST_BLOCKED` for
-//! token-based requests). The scheduler holds at most the configured number of requests in
+//! NetSuite limits the requests in flight per account, and every SOAP, REST and RESTlet
+//! integration on the account shares the limit: 5 on a standard tier, more on higher tiers and
+//! with SuiteCloud Plus licences. It rejects the excess with a concurrency fault
+//! (`WS_REQUEST_BLOCKED` for token-based requests). The scheduler holds at most the configured number of requests in
 //! flight and retries concurrency faults with exponential backoff and jitter until the
 //! configured retry time has passed, because another integration on the account may be
 //! holding the slots.

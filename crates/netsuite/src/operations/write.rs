@@ -1,8 +1,8 @@
 //! The write operations: `add`, `update`, `upsert` and `delete`, and their list forms
 //! `addList`, `updateList`, `upsertList` and `deleteList`.
 //!
-//! A list operation carries up to NetSuite's limit of records per request (200 for add and
-//! delete, 100 for update and upsert); the client splits longer inputs into several calls.
+//! A list operation carries up to NetSuite's limit of records per request: 200 for add and
+//! delete, 100 for update and upsert. The client splits longer inputs into several calls.
 
 use std::collections::BTreeSet;
 use std::io;

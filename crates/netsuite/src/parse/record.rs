@@ -1,6 +1,6 @@
 //! Reading records of any type into the generic [`Record`].
 //!
-//! When the record type is in the schema, each field is read as its XSD type says: a
+//! When the record type is in the schema, each field is read as its XSD type defines it: a
 //! reference, a reference list, a nested value, a sublist with its lines, or text. Fields the
 //! schema does not know (other versions, other record types) are read by their shape.
 
@@ -134,7 +134,7 @@ fn read_complex(
 
 /// Reads a field the schema does not describe: a reference when it carries an ID attribute,
 /// text when it has no child element, and otherwise a reference list, a sublist or a nested
-/// value, told apart by its children.
+/// value, distinguished by its children.
 fn read_by_shape(cursor: &mut XmlCursor<'_>, element: &Element) -> Result<BodyValue, Error> {
     if is_reference(element) {
         return Ok(BodyValue::Ref(read_reference(cursor, element)?));

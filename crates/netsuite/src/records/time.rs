@@ -2,9 +2,9 @@
 //!
 //! SOAP web services send every `xsd:dateTime` in US Pacific time with its offset
 //! (`2014-05-05T07:44:43.000-07:00`); the client converts them to UTC where it reads them.
-//! Date-only fields (`tranDate`, `dueDate`) travel as a dateTime too: NetSuite sends midnight
+//! Date-only fields (`tranDate`, `dueDate`) travel as a dateTime too. NetSuite sends midnight
 //! of the stored date in the web services user's time zone preference, converted to Pacific
-//! time, and reads a written value as the calendar date of the instant in that zone. So a user
+//! time. It reads a written value as the calendar date of the instant in that zone. So a user
 //! in GMT-6 reads 21 February 2017 as `2017-02-20T22:00:00.000-08:00`. [`parse_date`] and
 //! [`format_date`] apply that rule with the configured zone, so a date is never shifted by a
 //! day (NetSuite Help Center, "Setting Date and Time Fields in Web Services").

@@ -44,7 +44,7 @@ pub struct Field {
     pub name: &'static str,
     /// The XSD type as the schema spells it (`xsd:string`, `listRel:CustomerAddressbookList`).
     pub xsd_type: &'static str,
-    /// What the type means to the client.
+    /// The client's reading of the type.
     pub kind: FieldKind,
     /// True when the element may occur more than once (`maxOccurs="unbounded"`).
     pub repeated: bool,
@@ -238,7 +238,10 @@ fn parse_member(member: &'static str, complex: &mut ComplexType) -> Result<(), &
         _ => return Err("an element needs a name and a type"),
     };
     // The first of two elements with one name keeps the position, as a linear search would.
-    complex.positions.entry(name).or_insert(complex.fields.len());
+    complex
+        .positions
+        .entry(name)
+        .or_insert(complex.fields.len());
     complex.fields.push(Field {
         name,
         xsd_type,

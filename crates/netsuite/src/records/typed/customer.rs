@@ -12,7 +12,7 @@ use super::{Address, Lines, SublistLine, TypedRecord, check_type, owned_ref, own
 /// Whether a customer's credit hold follows its limit (`creditHoldOverride`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreditHoldOverride {
-    /// NetSuite holds orders when the balance passes the credit limit.
+    /// NetSuite puts orders on hold when the balance passes the credit limit.
     Auto,
     /// The customer is on hold whatever the balance.
     On,

@@ -1,11 +1,11 @@
 //! Typed models of the records the flows read and write, converted to and from the generic
 //! [`Record`].
 //!
-//! A typed record carries the fields a flow needs; reading it from a record leaves the other
+//! A typed record carries the fields a flow needs. Reading it from a record leaves the other
 //! fields behind, so code that needs them keeps the [`Record`]. Writing sends only the fields
-//! that are `Some`, never read-only ones (balances, totals, statuses), and every sublist with
-//! an explicit `replaceAll`, because NetSuite's defaults differ per sublist and an update with
-//! one line and the default would delete the others.
+//! that are `Some`, never read-only ones (balances, totals, statuses). Every sublist goes out
+//! with an explicit `replaceAll`, because NetSuite's defaults differ per sublist, and an update
+//! with one line and the default `true` would delete the other lines.
 //!
 //! Date-only fields (`tranDate`, `dueDate`) are [`NaiveDate`](chrono::NaiveDate)s, read and
 //! written in the web services user's time zone (see [`crate::records::time`]).
