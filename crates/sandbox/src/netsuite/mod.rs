@@ -11,6 +11,7 @@ mod control_http;
 mod customer;
 mod datetime;
 mod faults;
+mod import;
 mod large_seed;
 mod operations;
 mod passport;
@@ -31,6 +32,7 @@ use std::time::Duration;
 
 pub use control::{Counters, FaultKind, FaultPlan, FaultTrigger, Latency};
 pub use customer::{CustomField, CustomFieldValue, Customer};
+pub use import::ImportedRecord;
 pub use large_seed::{LargeSeed, MAX_LARGE_SEED};
 pub use seeding::RecordError;
 

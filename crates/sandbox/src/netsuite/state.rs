@@ -106,6 +106,13 @@ impl State {
         id.to_string()
     }
 
+    /// Moves the internal ID counter past an ID stored as given, so later IDs stay unique.
+    pub fn note_internal_id(&mut self, internal_id: &str) {
+        if let IdKey::Numeric(number) = IdKey::of(internal_id) {
+            self.next_internal_id = self.next_internal_id.max(number + 1);
+        }
+    }
+
     /// Returns the next auto-numbered entity ID, `CUST00001` onwards.
     pub fn allocate_entity_id(&mut self) -> String {
         let number = self.next_entity_number;

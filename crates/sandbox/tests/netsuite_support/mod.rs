@@ -321,9 +321,15 @@ pub fn parse(document: &str) -> Node {
             }
             Event::GeneralRef(reference) => {
                 if let Some(top) = stack.last_mut() {
-                    let name = reference.xml10_content();
-                    let resolved = quick_xml::escape::resolve_predefined_entity(&name).unwrap();
-                    top.text.push_str(resolved);
+                    match reference.resolve_char_ref().unwrap() {
+                        Some(ch) => top.text.push(ch),
+                        None => {
+                            let name = reference.xml10_content();
+                            let resolved =
+                                quick_xml::escape::resolve_predefined_entity(&name).unwrap();
+                            top.text.push_str(resolved);
+                        }
+                    }
                 }
             }
             Event::Eof => panic!("document ended before its root element closed"),

@@ -99,14 +99,66 @@ fn check_address(
             read_only.push(field.name.clone());
         }
     }
-    let kept: Vec<Element> = address
+    let mut kept: Vec<Element> = address
         .children
         .iter()
         .filter(|field| field.name != "addrText")
         .cloned()
         .collect();
+    let text = address_text(&kept);
+    if !text.is_empty() {
+        let mut addr_text = address.clone();
+        addr_text.name = "addrText".to_string();
+        addr_text.ns = COMMON.to_string();
+        addr_text.attrs.clear();
+        addr_text.children.clear();
+        addr_text.xsi_type = None;
+        addr_text.text = text;
+        kept.push(addr_text);
+    }
     checked.children = in_schema_order(&kept, &ADDRESS_FIELDS);
     Ok(checked)
+}
+
+/// Formats an address as NetSuite's read-only `addrText`: attention, addressee and street
+/// lines, then city, state and zip on one line, then the country's name, one per line.
+pub(crate) fn address_text(fields: &[Element]) -> String {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.trimmed_text().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let place: Vec<String> = ["city", "state", "zip"]
+        .into_iter()
+        .filter_map(value)
+        .collect();
+    let mut lines: Vec<String> = ["attention", "addressee", "addr1", "addr2", "addr3"]
+        .into_iter()
+        .filter_map(value)
+        .collect();
+    if !place.is_empty() {
+        lines.push(place.join(" "));
+    }
+    lines.extend(value("country").map(|country| country_name(&country)));
+    lines.join("\n")
+}
+
+/// Turns a `Country` enumeration value into its name: `_unitedStates` gives `United States`.
+fn country_name(value: &str) -> String {
+    let mut name = String::new();
+    for (index, c) in value.trim_start_matches('_').chars().enumerate() {
+        if index == 0 {
+            name.extend(c.to_uppercase());
+        } else if c.is_uppercase() {
+            name.push(' ');
+            name.push(c);
+        } else {
+            name.push(c);
+        }
+    }
+    name
 }
 
 /// Returns the elements sorted by their position in `order`; elements not listed keep their
@@ -176,7 +228,11 @@ mod tests {
             .iter()
             .map(|f| f.name.as_str())
             .collect();
-        assert_eq!(address, vec!["country", "city"]);
+        assert_eq!(address, vec!["country", "city", "addrText"]);
+        assert_eq!(
+            entry.children[1].children[2].text,
+            "Portland\nUnited States"
+        );
         assert_eq!(read_only, vec!["addrText".to_string()]);
     }
 }

@@ -138,7 +138,42 @@ impl StoredCustomer {
         for raw in &input.raw_custom_fields {
             self.set_raw_custom_field(raw.clone());
         }
+        if input.extras.iter().any(|e| e.name == "addressbookList") {
+            self.refresh_default_address();
+        }
         self.customer.last_modified = now;
+    }
+
+    /// Sets the read-only `defaultAddress` to the text of the default billing address, or of
+    /// the first address when none is marked.
+    fn refresh_default_address(&mut self) {
+        let Some(list) = self.extras.iter().find(|e| e.name == "addressbookList") else {
+            return;
+        };
+        let is_default = |entry: &&Element| {
+            entry
+                .child_named("defaultBilling")
+                .is_some_and(|flag| flag.trimmed_text() == "true")
+        };
+        let entry = list
+            .children
+            .iter()
+            .find(is_default)
+            .or(list.children.first());
+        let text = entry
+            .and_then(|entry| entry.child_named("addressbookAddress"))
+            .and_then(|address| address.child_named("addrText"))
+            .map(|text| text.text.clone());
+        let template = list.clone();
+        self.extras.retain(|e| e.name != "defaultAddress");
+        if let Some(text) = text {
+            let mut default_address = template;
+            default_address.name = "defaultAddress".to_string();
+            default_address.attrs.clear();
+            default_address.children.clear();
+            default_address.text = text;
+            self.extras.push(default_address);
+        }
     }
 
     fn apply_modelled_fields(&mut self, input: &CustomerInput) {

@@ -1,6 +1,10 @@
 //! Applying a write to a stored record: sent fields replace stored ones, `nullFieldList`
 //! clears, sublists replace or merge their lines as their `replaceAll` attribute says, and
 //! custom fields merge by script ID.
+//!
+//! A sent line that names a stored line by its key (`line`, `doc`, location, or currency and
+//! price level) changes only the fields it sends. With `replaceAll` true the list then holds
+//! the sent lines alone; with `replaceAll` false the other stored lines stay.
 
 use super::parse::RecordInput;
 use super::{StoredRecord, render};
@@ -28,7 +32,7 @@ impl StoredRecord {
                 .field(&type_name, &sent.name)
                 .is_some_and(|definition| schema().is_sublist(&definition.type_name));
             let merged = match self.field(&sent.name) {
-                Some(stored) if is_sublist && !replaces_all(sent) => merge_lines(stored, sent),
+                Some(stored) if is_sublist => merge_lines(stored, sent, replaces_all(sent)),
                 Some(stored) if sent.name == "customFieldList" => merge_custom_fields(stored, sent),
                 _ => sent.clone(),
             };
@@ -57,22 +61,47 @@ fn replaces_all(sent: &Element) -> bool {
     }
 }
 
-/// Merges sent lines into stored ones: a line with the key of a stored line replaces it, the
-/// others are added at the end.
-fn merge_lines(stored: &Element, sent: &Element) -> Element {
-    let mut merged = stored.clone();
+/// Merges sent lines into stored ones: a line with the key of a stored line updates the
+/// fields it sends; the others are added at the end. Stored lines that were not sent stay
+/// unless `replace_all`.
+fn merge_lines(stored: &Element, sent: &Element, replace_all: bool) -> Element {
+    let mut merged = sent.clone();
+    merged.children.clear();
+    if !replace_all {
+        merged.children = stored.children.clone();
+    }
     for line in &sent.children {
         let key = line_key(line);
-        let existing = key.as_ref().and_then(|key| {
+        let stored_line = key.as_ref().and_then(|key| {
+            stored
+                .children
+                .iter()
+                .find(|l| line_key(l).as_ref() == Some(key))
+        });
+        let updated = match stored_line {
+            Some(stored_line) => merge_fields(stored_line, line),
+            None => line.clone(),
+        };
+        let position = key.as_ref().and_then(|key| {
             merged
                 .children
                 .iter()
                 .position(|l| line_key(l).as_ref() == Some(key))
         });
-        match existing {
-            Some(index) => merged.children[index] = line.clone(),
-            None => merged.children.push(line.clone()),
+        match position {
+            Some(index) => merged.children[index] = updated,
+            None => merged.children.push(updated),
         }
+    }
+    merged
+}
+
+/// Returns a stored line with the fields of a sent line put in place of its own.
+fn merge_fields(stored: &Element, sent: &Element) -> Element {
+    let mut merged = stored.clone();
+    for field in &sent.children {
+        merged.children.retain(|f| f.name != field.name);
+        merged.children.push(field.clone());
     }
     merged
 }
@@ -185,6 +214,18 @@ mod tests {
         let merge = item_list(" replaceAll=\"false\"", &(line(2, "c") + &line(3, "d")));
         record.apply(&input(&merge));
         assert_eq!(lines(&record), vec!["a", "c", "d"]);
+    }
+
+    #[test]
+    fn apply_updates_keyed_line_fields_only() {
+        let mut record = StoredRecord::new(RecordKind::SalesOrder, "1".into(), Utc::now());
+        record.apply(&input(&item_list("", &(line(1, "a") + &line(2, "b")))));
+        let close = "<tranSales:item><tranSales:line>1</tranSales:line>\
+                     <tranSales:isClosed>true</tranSales:isClosed></tranSales:item>";
+        record.apply(&input(&item_list("", close)));
+        assert_eq!(lines(&record), vec!["a"]);
+        let line = &record.field("itemList").unwrap().children[0];
+        assert_eq!(line.child_named("isClosed").unwrap().text, "true");
     }
 
     #[test]
