@@ -206,12 +206,19 @@ async fn invoice_custom_object_upserts_by_netsuite_id() {
     let server = Server::start().await;
     let token = server.login().await;
     let account = create_id(&server, &token, "Account", json!({"Name": "Acme"})).await;
-    let body =
-        json!({"Name": "INV-1", "Account__c": account, "Amount__c": 120.5, "Status__c": "Open"});
+    let body = json!({
+        "Name": "INV-1",
+        "Account__c": account,
+        "Amount__c": 120.5,
+        "Amount_Remaining__c": 20.5,
+        "Status__c": "Open",
+        "Due_Date__c": "2024-02-01",
+        "Transaction_Date__c": "2024-01-02"
+    });
     let reply = server
         .call(
             "PATCH",
-            "/sobjects/Invoice__c/NetSuite_Internal_ID__c/9001",
+            "/sobjects/NetSuite_Invoice__c/NetSuite_Internal_ID__c/9001",
             Some(&token),
             Some(body),
         )
@@ -220,7 +227,7 @@ async fn invoice_custom_object_upserts_by_netsuite_id() {
     let reply = server
         .call(
             "PATCH",
-            "/sobjects/Invoice__c/NetSuite_Internal_ID__c/9001",
+            "/sobjects/NetSuite_Invoice__c/NetSuite_Internal_ID__c/9001",
             Some(&token),
             Some(json!({"Status__c": "Paid"})),
         )
@@ -230,7 +237,12 @@ async fn invoice_custom_object_upserts_by_netsuite_id() {
         "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
     );
     let describe = server
-        .call("GET", "/sobjects/Invoice__c/describe", Some(&token), None)
+        .call(
+            "GET",
+            "/sobjects/NetSuite_Invoice__c/describe",
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(describe.body["custom"], true);
     assert_eq!(describe.body["keyPrefix"], "a0I");
@@ -243,7 +255,7 @@ async fn invoice_custom_object_upserts_by_netsuite_id() {
         .iter()
         .filter_map(|child| child["relationshipName"].as_str())
         .collect();
-    assert!(children.contains(&"Invoices__r"), "{children:?}");
+    assert!(children.contains(&"NetSuite_Invoices__r"), "{children:?}");
     assert!(children.contains(&"Contacts"), "{children:?}");
 }
 
@@ -295,7 +307,7 @@ async fn describe_global_lists_every_object_with_key_prefix() {
         ("PricebookEntry", "01u"),
         ("Task", "00T"),
         ("User", "005"),
-        ("Invoice__c", "a0I"),
+        ("NetSuite_Invoice__c", "a0I"),
     ] {
         assert!(
             objects.contains(&(name.to_string(), prefix.to_string())),

@@ -56,6 +56,7 @@ pub use schema::{Access, FieldDef, FieldType, ObjectDef, SchemaError};
 pub use tls::TlsIdentity;
 
 use record::full_row;
+use schema::Currencies;
 use state::{Lookup, Org};
 use validate::WriteBody;
 use version::DEFAULT_VERSION;
@@ -229,6 +230,21 @@ impl SalesforceEmulator {
         let mut objects = org.objects.clone();
         schema::apply_schema(&mut objects, text)?;
         org.replace_objects(objects);
+        Ok(())
+    }
+
+    /// Turns the org into a multi-currency org, as an administrator does in Setup:
+    /// `CurrencyIsoCode` appears on Account, Contact, Opportunity, Opportunity products,
+    /// products, price books and their entries, Task, User and custom objects, as a restricted
+    /// picklist of `corporate` and `others` (ISO 4217 codes). Existing records and new
+    /// records without a currency get `corporate`. Calling it again changes the currencies.
+    /// Fails with `INVALID_FIELD` for a code that is not three uppercase letters.
+    pub fn enable_multi_currency(&self, corporate: &str, others: &[&str]) -> Result<(), ApiError> {
+        let currencies = Currencies::new(corporate, others).map_err(|code| {
+            let message = format!("{code} is not an ISO 4217 currency code such as USD");
+            ApiError::bad_request("INVALID_FIELD", message)
+        })?;
+        self.org().set_currencies(currencies);
         Ok(())
     }
 

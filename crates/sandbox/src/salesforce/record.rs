@@ -13,23 +13,84 @@ use crate::salesforce::version::ApiVersion;
 pub(crate) type Values = BTreeMap<String, Value>;
 
 /// A JSON object whose members keep the order they were added in, so responses list
-/// `attributes` first and then the fields in SELECT or describe order.
+/// `attributes` first and then the fields in SELECT or describe order, in nested parent
+/// records and child query results too.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Row(pub Vec<(String, Value)>);
+pub(crate) struct Row(pub Vec<(String, Cell)>);
+
+/// The value of one member of a [`Row`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    /// A field value, or `null` for a parent or child relationship with no record.
+    Value(Value),
+    /// A parent record reached through a relationship field.
+    Parent(Row),
+    /// The records of a child subquery.
+    Children(ChildRows),
+}
+
+/// The result of a child subquery inside a parent record.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ChildRows {
+    /// The child records, in the subquery's order.
+    pub records: Vec<Row>,
+}
 
 impl Row {
+    /// Appends a member holding a field value.
+    pub fn push_value(&mut self, name: impl Into<String>, value: Value) {
+        self.0.push((name.into(), Cell::Value(value)));
+    }
+
+    /// Returns the member `name`, compared ignoring case.
+    pub fn get(&self, name: &str) -> Option<&Cell> {
+        self.0
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, cell)| cell)
+    }
+
     /// Converts the row into a `serde_json` map (whose member order is not kept).
     pub fn into_map(self) -> Map<String, Value> {
-        self.0.into_iter().collect()
+        self.0
+            .into_iter()
+            .map(|(key, cell)| (key, cell.into_value()))
+            .collect()
+    }
+}
+
+impl Cell {
+    /// Converts the cell into a `serde_json` value (whose member order is not kept).
+    pub fn into_value(self) -> Value {
+        match self {
+            Cell::Value(value) => value,
+            Cell::Parent(row) => Value::Object(row.into_map()),
+            Cell::Children(children) => serde_json::to_value(children).unwrap_or(Value::Null),
+        }
     }
 }
 
 impl Serialize for Row {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in &self.0 {
-            map.serialize_entry(key, value)?;
+        for (key, cell) in &self.0 {
+            match cell {
+                Cell::Value(value) => map.serialize_entry(key, value)?,
+                Cell::Parent(row) => map.serialize_entry(key, row)?,
+                Cell::Children(children) => map.serialize_entry(key, children)?,
+            }
         }
+        map.end()
+    }
+}
+
+impl Serialize for ChildRows {
+    /// Writes `{"totalSize", "done", "records"}`, the shape of a query result page.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("totalSize", &self.records.len())?;
+        map.serialize_entry("done", &true)?;
+        map.serialize_entry("records", &self.records)?;
         map.end()
     }
 }
@@ -63,16 +124,16 @@ pub(crate) fn selected_row(
     fields: &[&FieldDef],
     version: ApiVersion,
 ) -> Row {
-    let mut members = Vec::with_capacity(fields.len() + 1);
-    members.push((
-        "attributes".to_string(),
+    let mut row = Row(Vec::with_capacity(fields.len() + 1));
+    row.push_value(
+        "attributes",
         attributes(&object.name, record_id(values), version),
-    ));
+    );
     for field in fields {
         let value = values.get(&field.name).cloned().unwrap_or(Value::Null);
-        members.push((field.name.clone(), value));
+        row.push_value(field.name.clone(), value);
     }
-    Row(members)
+    row
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Rules a real org applies on save beyond field validation: derived fields (a Contact's
 //! `Name`, an Opportunity's `IsWon`, `IsClosed` and `Probability`), price book rules
-//! (a standard price before a custom one, one entry per price book and product), and
-//! Opportunity products that take their price book entry's product, price book and list price
-//! and roll their totals up into the Opportunity's `Amount`.
+//! (a standard price before a custom one, one entry per price book and product, both per
+//! currency in a multi-currency org), and Opportunity products that take their price book
+//! entry's product, price book and list price, must share the Opportunity's currency, and
+//! roll their totals up into the Opportunity's `Amount`.
 //!
 //! NOTE: the texts of the `FIELD_INTEGRITY_EXCEPTION` and `STANDARD_PRICE_NOT_DEFINED`
 //! messages follow Salesforce's documented codes; they are not taken from recorded responses.
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::salesforce::errors::ApiError;
 use crate::salesforce::record::{Values, record_id};
+use crate::salesforce::schema::CURRENCY_FIELD;
 use crate::salesforce::schema::standard::OPPORTUNITY_STAGES;
 use crate::salesforce::state::{Lookup, Org};
 use crate::salesforce::values::render_datetime;
@@ -78,9 +80,13 @@ impl Org {
         };
         let product_id = record_id(&product).to_string();
         let pricebook_id = record_id(&pricebook).to_string();
+        // A multi-currency org keeps one entry and one standard price per currency; in a
+        // single-currency org both sides have no currency and always match.
+        let currency = text(values, CURRENCY_FIELD);
         let entries: Vec<&Values> = self
             .records("PricebookEntry", false)
             .filter(|entry| text(entry, "Product2Id") == Some(product_id.as_str()))
+            .filter(|entry| text(entry, CURRENCY_FIELD) == currency)
             .collect();
         if entries
             .iter()
@@ -154,13 +160,27 @@ impl Org {
         if entry.get("IsActive") != Some(&Value::Bool(true)) {
             return Err(integrity("PricebookEntryId (pricebook entry is inactive)"));
         }
-        let opportunity = self.live("Opportunity", text(values, "OpportunityId"));
-        let book = text(opportunity.unwrap_or(&Values::new()), "Pricebook2Id").map(str::to_string);
-        if book.is_some() && book.as_deref() != text(&entry, "Pricebook2Id") {
+        let opportunity = self
+            .live("Opportunity", text(values, "OpportunityId"))
+            .cloned()
+            .unwrap_or_default();
+        let book = text(&opportunity, "Pricebook2Id");
+        if book.is_some() && book != text(&entry, "Pricebook2Id") {
             return Err(integrity(
                 "PricebookEntryId (pricebook entry is in a different pricebook than the one \
                  assigned to the opportunity)",
             ));
+        }
+        if values.contains_key(CURRENCY_FIELD) {
+            let currency = text(&opportunity, CURRENCY_FIELD);
+            if currency != text(&entry, CURRENCY_FIELD) {
+                return Err(integrity(
+                    "PricebookEntryId (pricebook entry currency code does not match \
+                     opportunity currency code)",
+                ));
+            }
+            let code = currency.map_or(Value::Null, |code| json!(code));
+            values.insert(CURRENCY_FIELD.into(), code);
         }
         for (target, source) in [
             ("Product2Id", "Product2Id"),

@@ -80,18 +80,14 @@ impl Org {
         let defaulted: Vec<&str> = definition
             .fields
             .iter()
-            .filter(|field| {
-                field.access == Access::Defaulted && field.field_type == FieldType::Reference
-            })
+            .filter(|field| field.access == Access::Defaulted)
             .map(|field| field.name.as_str())
             .collect();
-        for name in &defaulted {
-            values.insert(
-                name.to_string(),
-                Value::String(self.integration_user_id.clone()),
-            );
-        }
         for field in &definition.fields {
+            if field.access == Access::Defaulted && field.field_type == FieldType::Reference {
+                let user = Value::String(self.integration_user_id.clone());
+                values.insert(field.name.clone(), user);
+            }
             if let Some(default) = &field.default_value {
                 values.insert(field.name.clone(), default.clone());
             }
@@ -151,6 +147,11 @@ impl Org {
     /// Moves the record `id` of `object` to the recycle bin.
     pub fn delete(&mut self, object: &str, id: &str, stamp: &WriteStamp) -> Result<(), ApiError> {
         let definition = self.definition(object)?;
+        if !definition.createable {
+            // NOTE: worded after the message for inserts; not taken from a recorded response.
+            let message = format!("entity type cannot be deleted: {}", definition.name);
+            return Err(ApiError::bad_request("INVALID_TYPE_FOR_OPERATION", message));
+        }
         let mut values = self.live_values(&definition.name, id)?.clone();
         values.insert("IsDeleted".to_string(), Value::Bool(true));
         values.insert(
@@ -287,13 +288,25 @@ fn touch(values: &mut Values, stamp: &WriteStamp) {
 pub(crate) fn external_id_field(definition: &ObjectDef, name: &str) -> Result<FieldDef, ApiError> {
     definition
         .field(name)
-        .filter(|field| field.external_id || field.field_type == FieldType::Id)
+        .filter(|field| field.matchable())
         .cloned()
         .ok_or_else(|| {
             let message =
                 format!("Provided external ID field does not exist or is not accessible: {name}");
             ApiError::new(404, "NOT_FOUND", message)
         })
+}
+
+/// Returns the error of an upsert row or collection record whose key matches several
+/// records.
+pub(crate) fn ambiguous_external_id(key: &FieldDef) -> ApiError {
+    ApiError::bad_request(
+        "DUPLICATE_EXTERNAL_ID",
+        format!(
+            "{}: more than one record found for external id field",
+            key.name
+        ),
+    )
 }
 
 // NOTE: the wording of these two rejections is not taken from a recorded response; the

@@ -12,7 +12,9 @@ use crate::salesforce::id;
 use crate::salesforce::schema::ObjectDef;
 use crate::salesforce::state::Org;
 use crate::salesforce::validate::WriteBody;
-use crate::salesforce::write::{UpsertOutcome, WriteStamp, external_id_field};
+use crate::salesforce::write::{
+    UpsertOutcome, WriteStamp, ambiguous_external_id, external_id_field,
+};
 
 /// Operations an ingest job may run.
 pub(crate) const OPERATIONS: [&str; 5] = ["insert", "update", "upsert", "delete", "hardDelete"];
@@ -228,16 +230,7 @@ impl IngestJob {
         match org.upsert(&definition.name, &key.name, &value, &body, stamp) {
             Ok(UpsertOutcome::Created(id)) => Ok((id, true)),
             Ok(UpsertOutcome::Updated(id)) => Ok((id, false)),
-            Ok(UpsertOutcome::Ambiguous(_)) => Err((
-                None,
-                ApiError::bad_request(
-                    "DUPLICATE_EXTERNAL_ID",
-                    format!(
-                        "{}: more than one record found for external id field",
-                        key.name
-                    ),
-                ),
-            )),
+            Ok(UpsertOutcome::Ambiguous(_)) => Err((None, ambiguous_external_id(&key))),
             Err(error) => Err((None, error)),
         }
     }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::JobHeader;
 use super::ingest::csv_text;
-use crate::salesforce::record::Row;
+use crate::salesforce::record::{Cell, Row};
 
 /// Operations a query job may run.
 pub(crate) const OPERATIONS: [&str; 2] = ["query", "queryAll"];
@@ -74,30 +74,19 @@ impl QueryJob {
 
 /// Reads the cell of `column` (a field path such as `Account.Name`) from a rendered row.
 fn cell(row: &Row, column: &str) -> String {
-    let mut parts = column.split('.');
-    let first = parts.next().unwrap_or_default();
-    let mut value = row
-        .0
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(first))
-        .map(|(_, value)| value.clone())
-        .unwrap_or(Value::Null);
-    for part in parts {
-        value = value
-            .as_object()
-            .and_then(|members| {
-                members
-                    .iter()
-                    .find(|(key, _)| key.eq_ignore_ascii_case(part))
-                    .map(|(_, value)| value.clone())
-            })
-            .unwrap_or(Value::Null);
+    let mut current = row;
+    let mut parts = column.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        match current.get(part) {
+            Some(Cell::Value(Value::String(text))) if last => return text.clone(),
+            Some(Cell::Value(Value::Null)) | None => return String::new(),
+            Some(Cell::Value(value)) if last => return value.to_string(),
+            Some(Cell::Parent(parent)) if !last => current = parent,
+            _ => return String::new(),
+        }
     }
-    match value {
-        Value::Null => String::new(),
-        Value::String(text) => text,
-        other => other.to_string(),
-    }
+    String::new()
 }
 
 fn encode_locator(offset: usize) -> String {
@@ -117,18 +106,19 @@ mod tests {
 
     #[test]
     fn cell_reads_nested_relationship_values() {
-        let row = Row(vec![
-            ("Name".into(), json!("Acme")),
-            (
-                "Account".into(),
-                json!({"attributes": {}, "Name": "Parent"}),
-            ),
-            ("Amount".into(), json!(12.5)),
-        ]);
+        let mut parent = Row::default();
+        parent.push_value("attributes", json!({}));
+        parent.push_value("Name", json!("Parent"));
+        let mut row = Row::default();
+        row.push_value("Name", json!("Acme"));
+        row.0.push(("Account".into(), Cell::Parent(parent)));
+        row.push_value("Amount", json!(12.5));
+        row.push_value("Owner", Value::Null);
         assert_eq!(cell(&row, "Name"), "Acme");
         assert_eq!(cell(&row, "Account.Name"), "Parent");
         assert_eq!(cell(&row, "Amount"), "12.5");
         assert_eq!(cell(&row, "Missing"), "");
+        assert_eq!(cell(&row, "Owner.Name"), "");
     }
 
     #[test]

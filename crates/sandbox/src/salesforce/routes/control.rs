@@ -15,6 +15,7 @@
 //! | `POST /__sandbox/refresh-tokens` | `{"username"}` | issues a refresh token |
 //! | `PUT /__sandbox/jwt-certificate` | PEM text | certificate JWT assertions are checked with |
 //! | `PUT`, `DELETE /__sandbox/notifications` | `{"url", "objects": [..]}` for PUT | change notifications |
+//! | `PUT /__sandbox/currencies` | `{"corporate": "USD", "others": ["EUR"]}` | turns on multiple currencies |
 
 use std::time::Duration;
 
@@ -55,6 +56,7 @@ pub(super) fn routes() -> Router<SalesforceEmulator> {
             "/__sandbox/notifications",
             put(set_notifications).delete(clear_notifications),
         )
+        .route("/__sandbox/currencies", put(set_currencies))
 }
 
 /// Reads a JSON control body, failing with `JSON_PARSER_ERROR` and the reason.
@@ -213,4 +215,21 @@ async fn set_notifications(
 async fn clear_notifications(State(emulator): State<SalesforceEmulator>) -> StatusCode {
     emulator.clear_change_notifications();
     StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct CurrencySettings {
+    corporate: String,
+    #[serde(default)]
+    others: Vec<String>,
+}
+
+async fn set_currencies(
+    State(emulator): State<SalesforceEmulator>,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let CurrencySettings { corporate, others } = body(&bytes)?;
+    let others: Vec<&str> = others.iter().map(String::as_str).collect();
+    emulator.enable_multi_currency(&corporate, &others)?;
+    Ok(StatusCode::NO_CONTENT)
 }

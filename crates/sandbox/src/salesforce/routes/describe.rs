@@ -156,7 +156,7 @@ fn describe_field(field: &FieldDef) -> Value {
         })
         .collect();
     let mut described = json!({
-        "aggregatable": kind != FieldType::TextArea,
+        "aggregatable": field.filterable(),
         "autoNumber": false,
         "byteLength": if text || kind.is_id() { field.length * 3 } else { 0 },
         "calculated": false,
@@ -177,13 +177,13 @@ fn describe_field(field: &FieldDef) -> Value {
         "displayLocationInDecimal": false,
         "encrypted": false,
         "externalId": field.external_id,
-        "extraTypeInfo": null,
-        "filterable": kind != FieldType::TextArea,
+        "extraTypeInfo": (kind == FieldType::TextArea).then_some("plaintextarea"),
+        "filterable": field.filterable(),
         "filteredLookupInfo": null,
-        "groupable": kind != FieldType::TextArea && !kind.is_number(),
+        "groupable": field.filterable() && (kind == FieldType::Int || !kind.is_number()),
         "highScaleNumber": false,
         "htmlFormatted": false,
-        "idLookup": kind == FieldType::Id || field.external_id,
+        "idLookup": field.matchable(),
         "inlineHelpText": null,
         "label": field.label,
     });
@@ -209,7 +209,7 @@ fn describe_field(field: &FieldDef) -> Value {
         "scale": if kind == FieldType::Currency { 2 } else { 0 },
         "searchPrefilterable": false,
         "soapType": soap_type(kind),
-        "sortable": kind != FieldType::TextArea,
+        "sortable": field.filterable(),
         "type": kind.describe_name(),
         "unique": field.unique,
         "updateable": field.updateable(),

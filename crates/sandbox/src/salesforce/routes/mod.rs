@@ -17,7 +17,7 @@ use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, patch, post};
 use axum::{Extension, Json, Router};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -55,7 +55,27 @@ pub(crate) fn router(emulator: SalesforceEmulator, scheme: Scheme) -> Router {
         .with_state(emulator);
     Router::new()
         .fallback_service(inner)
-        .layer(middleware::map_request(strip_trailing_slash))
+        .layer(middleware::map_request(rewrite_request))
+}
+
+/// Prepares a request for routing: removes one trailing slash from the path, and turns a
+/// `POST` with `?_HttpMethod=PATCH` (or another method) into that method, as Salesforce does
+/// for clients that cannot send it.
+async fn rewrite_request(request: Request) -> Request {
+    override_method(strip_trailing_slash(request))
+}
+
+fn override_method(mut request: Request) -> Request {
+    if request.method() != Method::POST {
+        return request;
+    }
+    let wanted = url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+        .find(|(name, _)| name == "_HttpMethod")
+        .and_then(|(_, value)| Method::from_bytes(value.to_ascii_uppercase().as_bytes()).ok());
+    if let Some(method) = wanted {
+        *request.method_mut() = method;
+    }
+    request
 }
 
 /// Routes of the versioned API, below `/services/data/vNN.N`.
@@ -83,12 +103,31 @@ fn data_routes() -> Router<SalesforceEmulator> {
         )
         .merge(sobject_routes())
         .merge(bulk_routes())
+        .merge(collection_routes())
+}
+
+/// Routes of sObject Collections.
+fn collection_routes() -> Router<SalesforceEmulator> {
+    Router::new()
         .route(
             &data_path("/composite/sobjects"),
             with_405(
-                post(collections::create).patch(collections::update),
-                "POST,PATCH",
+                post(collections::create)
+                    .patch(collections::update)
+                    .delete(collections::delete),
+                "POST,PATCH,DELETE",
             ),
+        )
+        .route(
+            &data_path("/composite/sobjects/{object}"),
+            with_405(
+                get(collections::retrieve).post(collections::retrieve_by_body),
+                "GET,POST",
+            ),
+        )
+        .route(
+            &data_path("/composite/sobjects/{object}/{field}"),
+            with_405(patch(collections::upsert), "PATCH"),
         )
 }
 
@@ -195,7 +234,7 @@ async fn not_found() -> ApiError {
 }
 
 /// Removes one trailing slash from the path, keeping the query string.
-async fn strip_trailing_slash(mut request: Request) -> Request {
+fn strip_trailing_slash(mut request: Request) -> Request {
     let uri = request.uri();
     let path = uri.path();
     if path.len() > 1 && path.ends_with('/') {

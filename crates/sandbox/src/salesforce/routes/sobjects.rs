@@ -190,12 +190,22 @@ fn render(
     let Some(requested) = requested else {
         return Ok(full_row(definition, values, version));
     };
+    let names: Vec<&str> = requested.split(',').collect();
+    let fields = requested_fields(definition, &names)?;
+    Ok(selected_row(definition, values, &fields, version))
+}
+
+/// Resolves the field names of a `fields` parameter, in order and followed by `Id` when they
+/// do not name it. Blank names are skipped; an unknown name fails with `INVALID_FIELD`.
+pub(super) fn requested_fields<'d>(
+    definition: &'d ObjectDef,
+    names: &[&str],
+) -> Result<Vec<&'d FieldDef>, ApiError> {
     let mut fields: Vec<&FieldDef> = Vec::new();
-    for name in requested
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
+    for name in names.iter().map(|name| name.trim()) {
+        if name.is_empty() {
+            continue;
+        }
         let field = definition
             .field(name)
             .ok_or_else(|| no_such_column(definition, name))?;
@@ -207,7 +217,7 @@ fn render(
     {
         fields.push(id_field);
     }
-    Ok(selected_row(definition, values, &fields, version))
+    Ok(fields)
 }
 
 fn no_such_column(definition: &ObjectDef, name: &str) -> ApiError {

@@ -4,15 +4,15 @@
 //! ```json
 //! {
 //!   "fields": {"Account": [{"name": "Credit_Limit__c", "label": "Credit Limit", "type": "currency"}]},
-//!   "objects": [{"name": "Invoice__c", "label": "Invoice", "labelPlural": "Invoices",
-//!                "keyPrefix": "a0I", "fields": [...]}]
+//!   "objects": [{"name": "NetSuite_Invoice__c", "label": "NetSuite Invoice",
+//!                "labelPlural": "NetSuite Invoices", "keyPrefix": "a0I", "fields": [...]}]
 //! }
 //! ```
 //!
 //! A field has `name`, `label` and `type` (a describe type name: `string`, `textarea`,
 //! `email`, `phone`, `url`, `picklist`, `reference`, `boolean`, `double`, `currency`,
 //! `percent`, `int`, `date`, `datetime`), and optionally `length`, `required`,
-//! `externalId`, `unique`, `caseSensitive`, `picklistValues`, `restrictedPicklist`,
+//! `externalId`, `idLookup`, `unique`, `caseSensitive`, `picklistValues`, `restrictedPicklist`,
 //! `referenceTo`, `childRelationship` and `defaultValue`. A custom object gets `Id`,
 //! `IsDeleted`, `OwnerId` and the audit fields by itself.
 
@@ -70,6 +70,8 @@ struct FieldSpec {
     #[serde(default)]
     external_id: bool,
     #[serde(default)]
+    id_lookup: bool,
+    #[serde(default)]
     unique: bool,
     #[serde(default)]
     case_sensitive: bool,
@@ -104,6 +106,7 @@ impl FieldSpec {
         if self.external_id {
             field = field.external_id(self.unique);
         }
+        field.id_lookup = self.id_lookup;
         field.unique = self.unique;
         field.case_sensitive = self.case_sensitive;
         let values: Vec<&str> = self.picklist_values.iter().map(String::as_str).collect();
@@ -205,24 +208,106 @@ mod tests {
         objects
     }
 
+    fn object<'o>(objects: &'o [ObjectDef], name: &str) -> &'o ObjectDef {
+        objects
+            .iter()
+            .find(|object| object.name == name)
+            .unwrap_or_else(|| panic!("{name} is in the org"))
+    }
+
+    fn field_type_of(objects: &[ObjectDef], object_name: &str, field: &str) -> FieldType {
+        object(objects, object_name)
+            .field(field)
+            .unwrap_or_else(|| panic!("{object_name}.{field} exists"))
+            .field_type
+    }
+
     #[test]
-    fn tandem_schema_adds_netsuite_ids_and_invoices() {
+    fn tandem_schema_adds_unique_netsuite_ids() {
         let objects = tandem_objects();
-        let account = objects
-            .iter()
-            .find(|object| object.name == "Account")
-            .unwrap();
-        let netsuite_id = account.field("NetSuite_Internal_ID__c").unwrap();
-        assert!(netsuite_id.external_id);
-        assert!(netsuite_id.unique);
-        assert!(account.field("Credit_Limit__c").is_some());
-        let invoice = objects
-            .iter()
-            .find(|object| object.name == "Invoice__c")
-            .unwrap();
+        for (object_name, field) in [
+            ("Account", "NetSuite_Internal_ID__c"),
+            ("Contact", "NetSuite_Internal_ID__c"),
+            ("Opportunity", "NetSuite_Sales_Order_ID__c"),
+            ("Product2", "NetSuite_Internal_ID__c"),
+            ("NetSuite_Invoice__c", "NetSuite_Internal_ID__c"),
+        ] {
+            let key = object(&objects, object_name).field(field).unwrap();
+            assert!(key.external_id, "{object_name}.{field} is an external ID");
+            assert!(key.unique, "{object_name}.{field} is unique");
+        }
+    }
+
+    #[test]
+    fn tandem_schema_adds_credit_and_sync_fields() {
+        let objects = tandem_objects();
+        for field in ["Credit_Limit__c", "Balance__c", "Overdue_Balance__c"] {
+            assert_eq!(
+                field_type_of(&objects, "Account", field),
+                FieldType::Currency
+            );
+        }
+        assert_eq!(
+            field_type_of(&objects, "Account", "Credit_Hold__c"),
+            FieldType::Boolean
+        );
+        for object_name in ["Account", "Contact", "Opportunity"] {
+            let status = object(&objects, object_name)
+                .field("NetSuite_Sync_Status__c")
+                .unwrap();
+            assert_eq!(status.picklist_values, ["Synced", "Error", "Pending"]);
+            assert!(!status.restricted_picklist);
+            let error = object(&objects, object_name)
+                .field("NetSuite_Sync_Error__c")
+                .unwrap();
+            assert_eq!(error.field_type, FieldType::TextArea);
+            assert_eq!(error.length, 32768);
+            assert!(!error.filterable());
+        }
+        assert_eq!(
+            field_type_of(&objects, "Opportunity", "NetSuite_Sales_Order_Number__c"),
+            FieldType::String
+        );
+        assert_eq!(
+            field_type_of(&objects, "Product2", "Quantity_Available__c"),
+            FieldType::Double
+        );
+    }
+
+    #[test]
+    fn tandem_schema_adds_netsuite_invoice_object() {
+        let objects = tandem_objects();
+        let invoice = object(&objects, "NetSuite_Invoice__c");
         let lookup = invoice.field("Account__c").unwrap();
+        assert_eq!(lookup.reference_to, ["Account"]);
         assert_eq!(lookup.relationship_name.as_deref(), Some("Account__r"));
-        assert!(invoice.field("CreatedDate").is_some());
+        assert_eq!(
+            lookup.child_relationship.as_deref(),
+            Some("NetSuite_Invoices__r")
+        );
+        for (field, kind) in [
+            ("Name", FieldType::String),
+            ("Amount__c", FieldType::Currency),
+            ("Amount_Remaining__c", FieldType::Currency),
+            ("Status__c", FieldType::Picklist),
+            ("Due_Date__c", FieldType::Date),
+            ("Transaction_Date__c", FieldType::Date),
+            ("CreatedDate", FieldType::DateTime),
+        ] {
+            assert_eq!(field_type_of(&objects, "NetSuite_Invoice__c", field), kind);
+        }
+        let status = invoice.field("Status__c").unwrap();
+        assert_eq!(
+            status.picklist_values,
+            [
+                "Open",
+                "Paid In Full",
+                "Pending Approval",
+                "Rejected",
+                "Voided"
+            ]
+        );
+        assert!(objects.iter().all(|object| object.name != "Invoice__c"));
     }
 
     #[test]

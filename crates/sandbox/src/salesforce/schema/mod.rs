@@ -3,14 +3,20 @@
 //! and fields come from a schema file (`file.rs`), Tandem's own in `tandem.json`, or from
 //! [`crate::salesforce::SalesforceEmulator::add_field`] at run time.
 
+mod currency;
 mod file;
 pub(crate) mod standard;
 
+pub use currency::Currencies;
+pub(crate) use currency::{CURRENCY_FIELD, apply_currencies};
 pub use file::SchemaError;
 pub(crate) use file::{TANDEM_SCHEMA, apply_schema};
 pub(crate) use standard::standard_objects;
 #[cfg(test)]
 pub(crate) use standard::{account, user};
+
+/// Length from which a text area is a long text area, which SOQL cannot filter or sort on.
+const LONG_TEXT_AREA_FROM: usize = 256;
 
 /// Data type of a field, as `type` in a describe result names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +132,9 @@ pub struct FieldDef {
     pub access: Access,
     /// Whether upserts and look-ups may match on this field.
     pub external_id: bool,
+    /// Whether upserts and look-ups may match on this field although it is no external ID,
+    /// as on a Contact's `Email` (`idLookup` in a describe result).
+    pub id_lookup: bool,
     /// Whether two live records may not share a value.
     pub unique: bool,
     /// Whether matching and uniqueness compare case; Salesforce defaults to ignoring case.
@@ -163,6 +172,7 @@ impl FieldDef {
             length,
             access,
             external_id: false,
+            id_lookup: false,
             unique: false,
             case_sensitive: false,
             picklist_values: Vec::new(),
@@ -193,6 +203,25 @@ impl FieldDef {
         self.external_id = true;
         self.unique = unique;
         self
+    }
+
+    /// Marks the field as one that upserts and look-ups may match on without being an
+    /// external ID.
+    pub fn id_lookup(mut self) -> FieldDef {
+        self.id_lookup = true;
+        self
+    }
+
+    /// Returns whether upserts and look-ups by external ID may match on this field: `Id`, an
+    /// external ID or an `idLookup` field.
+    pub fn matchable(&self) -> bool {
+        self.field_type == FieldType::Id || self.external_id || self.id_lookup
+    }
+
+    /// Returns whether SOQL may filter and sort on the field. A long text area (a text area
+    /// of more than 255 characters) may not, as in Salesforce.
+    pub fn filterable(&self) -> bool {
+        !(self.field_type == FieldType::TextArea && self.length >= LONG_TEXT_AREA_FROM)
     }
 
     /// Sets the picklist values and whether other values are rejected.

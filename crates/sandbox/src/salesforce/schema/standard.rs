@@ -146,7 +146,7 @@ fn contact() -> ObjectDef {
         field("FirstName", "First Name", T::String, 40, Optional),
         field("Name", "Full Name", T::String, 121, System),
         field("Title", "Title", T::String, 128, Optional),
-        field("Email", "Email", T::Email, 80, Optional),
+        field("Email", "Email", T::Email, 80, Optional).id_lookup(),
         field("Phone", "Business Phone", T::Phone, 40, Optional),
         owner(),
     ];

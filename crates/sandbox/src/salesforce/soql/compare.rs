@@ -7,7 +7,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use super::lexer::CompareOp;
-use crate::salesforce::record::Values;
 use crate::salesforce::schema::{FieldDef, FieldType};
 use crate::salesforce::values::{parse_date, parse_datetime};
 
@@ -72,9 +71,10 @@ pub(crate) fn like_matches(pattern: &[PatternPart], text: &[char]) -> bool {
     }
 }
 
-/// Reads a stored value as a scalar of the field's type.
-pub(crate) fn stored_scalar(field: &FieldDef, values: &Values) -> Scalar {
-    let Some(value) = values.get(&field.name).filter(|value| !value.is_null()) else {
+/// Reads a stored value of `field` as a scalar of the field's type; `None` (a missing
+/// parent) reads as null.
+pub(crate) fn stored_scalar(field: &FieldDef, value: Option<&Value>) -> Scalar {
+    let Some(value) = value.filter(|value| !value.is_null()) else {
         return Scalar::Null;
     };
     let kind = field.field_type;

@@ -1,22 +1,30 @@
-//! A small SOQL engine: lexer, parser, and a planner that checks a statement against the
-//! schema and filters, sorts and renders records.
+//! A small SOQL engine: lexer, parser, a planner that checks a statement against the schema,
+//! and an executor that filters, sorts and renders records, with parent fields nested under
+//! their relationship and child subqueries as nested query results.
 //!
 //! Errors carry the messages Salesforce sends. Lexer and schema errors are framed like an
 //! `ApiQueryFault`: a newline, an excerpt of the statement, a caret line, `ERROR at
 //! Row:R:Column:C` and the reason. Grammar errors are the bare `unexpected token: 'X'`.
 
+mod columns;
 mod compare;
-mod eval;
+mod execute;
 mod lexer;
 mod parser;
+mod paths;
+mod plan;
+#[cfg(test)]
+mod statement_tests;
 
-pub(crate) use eval::{Plan, QueryOutcome};
+pub(crate) use execute::QueryOutcome;
+pub(crate) use paths::RecordSource;
+pub(crate) use plan::Plan;
 
 use crate::salesforce::errors::ApiError;
 use crate::salesforce::schema::ObjectDef;
 
 /// Parses `text` and checks it against `objects`, returning a plan that can run against the
-/// records of the queried object.
+/// records of the org.
 pub(crate) fn prepare<'s>(text: &str, objects: &'s [ObjectDef]) -> Result<Plan<'s>, ApiError> {
     let tokens = lexer::tokenize(text).map_err(|error| {
         ApiError::bad_request(
@@ -30,7 +38,7 @@ pub(crate) fn prepare<'s>(text: &str, objects: &'s [ObjectDef]) -> Result<Plan<'
             format!("unexpected token: '{}'", error.text),
         )
     })?;
-    eval::plan(text, query, objects)
+    plan::plan(text, query, objects)
 }
 
 /// How many characters before the error the excerpt may show. The two values reproduce

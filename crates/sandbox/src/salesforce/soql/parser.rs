@@ -1,10 +1,14 @@
 //! Parses the SOQL subset the emulator runs:
 //!
 //! ```text
-//! SELECT field, ... | COUNT() FROM Object
+//! SELECT item, ... | COUNT() FROM Object
 //!   [WHERE condition] [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], ...]
 //!   [LIMIT n] [OFFSET n]
 //! ```
+//!
+//! An item is a field path (`Name`, `Account.Owner.Email`) or, in the outer statement only, a
+//! child subquery in parentheses whose `FROM` names a child relationship
+//! (`(SELECT LastName FROM Contacts WHERE ... ORDER BY ... LIMIT n)`).
 //!
 //! Conditions combine comparisons (`=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`), `IN (...)`,
 //! `NOT IN (...)` and `LIKE` with `AND`, `OR`, `NOT` and parentheses. As in Salesforce, `AND`
@@ -37,8 +41,17 @@ pub(crate) struct Query {
 pub(crate) enum Selection {
     /// `COUNT()`: only `totalSize` is returned.
     Count,
-    /// Field paths in SELECT order.
-    Fields(Vec<Spanned<String>>),
+    /// Field paths and subqueries in SELECT order.
+    Fields(Vec<SelectItem>),
+}
+
+/// One item of a field list.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SelectItem {
+    /// A field of the queried object or of a parent: `Name`, `Account.Name`.
+    Field(Spanned<String>),
+    /// A child subquery; `start` is the offset of its opening parenthesis.
+    Subquery(Spanned<Box<Query>>),
 }
 
 /// A WHERE condition.
@@ -95,8 +108,13 @@ pub(crate) fn parse(source: &str, tokens: &[Token]) -> Result<Query, UnexpectedT
         source,
         tokens,
         index: 0,
+        nested: false,
     };
-    parser.query()
+    let query = parser.query()?;
+    if parser.current().kind != TokenKind::Eof {
+        return Err(parser.unexpected());
+    }
+    Ok(query)
 }
 
 enum Joiner {
@@ -108,6 +126,8 @@ struct Parser<'a> {
     source: &'a str,
     tokens: &'a [Token],
     index: usize,
+    /// Whether the parser is inside a subquery, where no further subquery may start.
+    nested: bool,
 }
 
 impl Parser<'_> {
@@ -162,9 +182,6 @@ impl Parser<'_> {
         let order_by = self.order_by()?;
         let limit = self.count_clause("LIMIT")?;
         let offset = self.count_clause("OFFSET")?;
-        if self.current().kind != TokenKind::Eof {
-            return Err(self.unexpected());
-        }
         Ok(Query {
             selection,
             object,
@@ -184,12 +201,27 @@ impl Parser<'_> {
             self.expect(&TokenKind::RParen)?;
             return Ok(Selection::Count);
         }
-        let mut fields = vec![self.name()?];
+        let mut items = vec![self.select_item()?];
         while self.current().kind == TokenKind::Comma {
             self.advance();
-            fields.push(self.name()?);
+            items.push(self.select_item()?);
         }
-        Ok(Selection::Fields(fields))
+        Ok(Selection::Fields(items))
+    }
+
+    fn select_item(&mut self) -> Result<SelectItem, UnexpectedToken> {
+        if self.current().kind != TokenKind::LParen || self.nested {
+            return self.name().map(SelectItem::Field);
+        }
+        let start = self.advance().start;
+        self.nested = true;
+        let query = self.query()?;
+        self.nested = false;
+        self.expect(&TokenKind::RParen)?;
+        Ok(SelectItem::Subquery(Spanned {
+            value: Box::new(query),
+            start,
+        }))
     }
 
     /// Reads an object name or field path that is not a reserved word.
@@ -393,7 +425,13 @@ mod tests {
     fn names(selection: &Selection) -> Vec<&str> {
         match selection {
             Selection::Count => vec![],
-            Selection::Fields(fields) => fields.iter().map(|f| f.value.as_str()).collect(),
+            Selection::Fields(items) => items
+                .iter()
+                .map(|item| match item {
+                    SelectItem::Field(field) => field.value.as_str(),
+                    SelectItem::Subquery(query) => query.value.object.value.as_str(),
+                })
+                .collect(),
         }
     }
 
@@ -449,5 +487,43 @@ mod tests {
         let error =
             parse_text("SELECT Id FROM A WHERE d > 2021-08-11 12:52:08.06+00:00").unwrap_err();
         assert_eq!(error.text, "12:52:08.06+00:00");
+    }
+
+    #[test]
+    fn parse_reads_parent_paths_and_subquery() {
+        let query = parse_text(
+            "SELECT Name, Owner.Email, (SELECT LastName FROM Contacts WHERE LastName != null \
+             ORDER BY LastName LIMIT 5) FROM Account",
+        )
+        .unwrap();
+        assert_eq!(
+            names(&query.selection),
+            vec!["Name", "Owner.Email", "Contacts"]
+        );
+        let Selection::Fields(items) = &query.selection else {
+            panic!("fields expected");
+        };
+        let SelectItem::Subquery(inner) = &items[2] else {
+            panic!("subquery expected");
+        };
+        assert_eq!(inner.value.limit, Some(5));
+        assert!(inner.value.condition.is_some());
+        assert_eq!(inner.value.order_by.len(), 1);
+    }
+
+    #[test]
+    fn parse_rejects_nested_subquery() {
+        let error = parse_text(
+            "SELECT Name, (SELECT Name, (SELECT Id FROM Contacts) FROM ChildAccounts) FROM Account",
+        )
+        .unwrap_err();
+        assert_eq!(error.text, "(");
+    }
+
+    #[test]
+    fn parse_rejects_unclosed_subquery() {
+        let error =
+            parse_text("SELECT Name, (SELECT LastName FROM Contacts FROM Account").unwrap_err();
+        assert_eq!(error.text, "FROM");
     }
 }

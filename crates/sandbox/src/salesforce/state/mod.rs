@@ -1,6 +1,9 @@
 //! The in-memory org: schema, records, users, sessions, query cursors and API accounting.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod table;
+mod transaction;
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -14,10 +17,14 @@ use crate::salesforce::limits::{ApiUsage, DEFAULT_DAILY_LIMIT};
 use crate::salesforce::notify::Notifier;
 use crate::salesforce::record::Values;
 use crate::salesforce::schema::{
-    FieldDef, FieldType, ObjectDef, TANDEM_SCHEMA, apply_schema, standard_objects,
+    CURRENCY_FIELD, Currencies, FieldDef, FieldType, ObjectDef, TANDEM_SCHEMA, apply_currencies,
+    apply_schema, standard_objects,
 };
-use crate::salesforce::soql::{self, QueryOutcome};
+use crate::salesforce::soql::{self, QueryOutcome, RecordSource};
 use crate::salesforce::version::ApiVersion;
+use table::{Table, index_key, is_indexed};
+use transaction::Journal;
+pub(crate) use transaction::Savepoint;
 
 /// Default number of rows per query page, Salesforce's default batch size.
 pub(crate) const DEFAULT_QUERY_BATCH_SIZE: usize = 2000;
@@ -28,81 +35,6 @@ pub(crate) const DEFAULT_BULK_QUERY_PAGE_SIZE: usize = 50_000;
 
 /// Key prefix of query locators.
 const QUERY_LOCATOR_PREFIX: &str = "01g";
-
-/// Records of one object, by 18-character Id; Ids sort in creation order.
-#[derive(Debug, Default)]
-struct Table {
-    records: BTreeMap<String, Values>,
-    next_serial: u64,
-    /// Ids of live records by field name and [`index_key`] of the value, for the external ID
-    /// and unique fields that upserts, look-ups and duplicate checks match on.
-    index: HashMap<String, HashMap<String, BTreeSet<String>>>,
-}
-
-impl Table {
-    fn unindex(&mut self, indexed: &[FieldDef], id: &str, values: &Values) {
-        for (field, key) in index_entries(indexed, values) {
-            if let Some(ids) = self
-                .index
-                .get_mut(&field.name)
-                .and_then(|keys| keys.get_mut(&key))
-            {
-                ids.remove(id);
-            }
-        }
-    }
-
-    fn reindex(&mut self, indexed: &[FieldDef], id: &str, values: &Values) {
-        for (field, key) in index_entries(indexed, values) {
-            self.index
-                .entry(field.name.clone())
-                .or_default()
-                .entry(key)
-                .or_default()
-                .insert(id.to_string());
-        }
-    }
-
-    /// Replaces the record `id`, keeping the index in step; `None` removes it.
-    fn replace(&mut self, indexed: &[FieldDef], id: &str, values: Option<Values>) {
-        if let Some(old) = self.records.remove(id) {
-            self.unindex(indexed, id, &old);
-        }
-        if let Some(values) = values {
-            self.reindex(indexed, id, &values);
-            self.records.insert(id.to_string(), values);
-        }
-    }
-}
-
-/// Returns whether matches on `field` go through the index.
-fn is_indexed(field: &FieldDef) -> bool {
-    field.external_id || field.unique
-}
-
-/// Returns the index key of a value: the value itself for case-sensitive fields and its
-/// lowercase form otherwise, so matching ignores case as Salesforce does by default.
-fn index_key(field: &FieldDef, text: &str) -> String {
-    if field.case_sensitive {
-        text.to_string()
-    } else {
-        text.to_lowercase()
-    }
-}
-
-/// Returns the index entries of a live record; records in the recycle bin have none.
-fn index_entries<'f>(indexed: &'f [FieldDef], values: &Values) -> Vec<(&'f FieldDef, String)> {
-    if values.get("IsDeleted") == Some(&Value::Bool(true)) {
-        return Vec::new();
-    }
-    indexed
-        .iter()
-        .filter_map(|field| {
-            let text = values.get(&field.name)?.as_str()?;
-            Some((field, index_key(field, text)))
-        })
-        .collect()
-}
 
 /// Result of looking up an Id.
 #[derive(Debug)]
@@ -151,6 +83,10 @@ pub(crate) struct Org {
     pub bulk: BulkJobs,
     /// Rows per Bulk API 2.0 query result page when the request gives no `maxRecords`.
     pub bulk_query_page_size: usize,
+    /// Currencies of a multi-currency org; `None` while the org has one currency.
+    pub currencies: Option<Currencies>,
+    /// Record states before the writes made while a savepoint is open.
+    journal: Journal,
     next_locator: u64,
 }
 
@@ -176,6 +112,8 @@ impl Org {
             notifier: Notifier::default(),
             bulk: BulkJobs::default(),
             bulk_query_page_size: DEFAULT_BULK_QUERY_PAGE_SIZE,
+            currencies: None,
+            journal: Journal::default(),
             next_locator: rand::random_range(1_000_000..100_000_000),
         };
         // Tandem's schema file is part of the crate and checked by a unit test.
@@ -242,15 +180,24 @@ impl Org {
             })
     }
 
-    /// Stores `values` as the record `id` of `object`, replacing any earlier version.
+    /// Stores `values` as the record `id` of `object`, replacing any earlier version. While
+    /// a savepoint is open, the earlier state is kept so a rollback can put it back.
     pub(crate) fn put(&mut self, object: &str, id: String, values: Values) {
-        self.restore(object, &id, Some(values));
+        if self.journal.is_open() {
+            let previous = self
+                .tables
+                .get(object)
+                .and_then(|table| table.records.get(&id))
+                .cloned();
+            self.journal.record(object, &id, previous);
+        }
+        self.replace_record(object, &id, Some(values));
     }
 
-    /// Puts back the state of a record captured before a write: `None` removes it.
-    pub fn restore(&mut self, object: &str, id: &str, previous: Option<Values>) {
+    /// Replaces the record `id` of `object` without journaling it: `None` removes it.
+    fn replace_record(&mut self, object: &str, id: &str, values: Option<Values>) {
         let indexed = self.indexed_fields(object);
-        self.table_mut(object).replace(&indexed, id, previous);
+        self.table_mut(object).replace(&indexed, id, values);
     }
 
     fn indexed_fields(&self, object: &str) -> Vec<FieldDef> {
@@ -267,7 +214,7 @@ impl Org {
     }
 
     /// Returns the Ids of live records of `definition` whose `field` equals `value`, in Id
-    /// order. `field` must be `Id`, an external ID field or a unique field; other fields
+    /// order. `field` must be `Id`, an external ID, `idLookup` or unique field; other fields
     /// match nothing.
     pub fn find_by_field(
         &self,
@@ -291,18 +238,37 @@ impl Org {
             .unwrap_or_default()
     }
 
-    /// Replaces the schema, giving existing records their initial value in new fields.
-    pub fn replace_objects(&mut self, objects: Vec<ObjectDef>) {
+    /// Replaces the schema, giving existing records their initial value in new fields. In a
+    /// multi-currency org, new objects get the currency field and records the corporate
+    /// currency.
+    pub fn replace_objects(&mut self, mut objects: Vec<ObjectDef>) {
+        if let Some(currencies) = &self.currencies {
+            apply_currencies(&mut objects, currencies);
+        }
         self.objects = objects;
+        let corporate = self
+            .currencies
+            .as_ref()
+            .map(|currencies| Value::String(currencies.corporate.clone()));
         for object in self.objects.clone() {
             for values in self.table_mut(&object.name).records.values_mut() {
                 for field in &object.fields {
-                    values
-                        .entry(field.name.clone())
-                        .or_insert_with(|| initial_value(field));
+                    let initial = match &corporate {
+                        Some(code) if field.name == CURRENCY_FIELD => code.clone(),
+                        _ => initial_value(field),
+                    };
+                    values.entry(field.name.clone()).or_insert(initial);
                 }
             }
         }
+    }
+
+    /// Turns the org into a multi-currency org with `currencies`, or changes its currencies.
+    /// Objects get `CurrencyIsoCode`, and records that have none get the corporate currency.
+    pub fn set_currencies(&mut self, currencies: Currencies) {
+        self.currencies = Some(currencies);
+        let objects = self.objects.clone();
+        self.replace_objects(objects);
     }
 
     /// Adds a field to an object; existing records get null (false for a checkbox).
@@ -339,8 +305,11 @@ impl Org {
         version: ApiVersion,
     ) -> Result<QueryOutcome, ApiError> {
         let plan = soql::prepare(text, &self.objects)?;
-        let records = self.records(&plan.object.name, include_deleted);
-        Ok(plan.execute(records, version))
+        let source = QuerySource {
+            org: self,
+            include_deleted,
+        };
+        Ok(plan.execute(&source, version))
     }
 
     /// Returns a new Bulk API job Id, with key prefix `750`.
@@ -353,6 +322,24 @@ impl Org {
     pub fn new_locator(&mut self) -> String {
         self.next_locator += 1;
         id::build(QUERY_LOCATOR_PREFIX, &self.instance, self.next_locator)
+    }
+}
+
+/// The records a query reads: live ones, and for `queryAll` those in the recycle bin too.
+struct QuerySource<'a> {
+    org: &'a Org,
+    include_deleted: bool,
+}
+
+impl RecordSource for QuerySource<'_> {
+    fn record(&self, object: &str, id: &str) -> Option<&Values> {
+        let values = self.org.tables.get(object)?.records.get(id)?;
+        let deleted = values.get("IsDeleted") == Some(&Value::Bool(true));
+        (self.include_deleted || !deleted).then_some(values)
+    }
+
+    fn records<'a>(&'a self, object: &str) -> Box<dyn Iterator<Item = &'a Values> + 'a> {
+        Box::new(self.org.records(object, self.include_deleted))
     }
 }
 
@@ -374,91 +361,4 @@ pub(crate) fn empty_values(object: &ObjectDef) -> Values {
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::salesforce::schema::Access;
-
-    fn account_with(org: &mut Org, key: &str) -> String {
-        let account = org.object("Account").cloned().unwrap();
-        let id = org.next_id(&account);
-        let mut values = empty_values(&account);
-        values.insert("Id".into(), json!(id));
-        values.insert("NetSuite_Internal_ID__c".into(), json!(key));
-        org.put("Account", id.clone(), values);
-        id
-    }
-
-    #[test]
-    fn find_by_field_ignores_case_through_index() {
-        let mut org = Org::new();
-        let id = account_with(&mut org, "Ns-1");
-        let account = org.object("Account").cloned().unwrap();
-        let field = account.field("NetSuite_Internal_ID__c").unwrap();
-        assert_eq!(org.find_by_field(&account, field, "ns-1"), vec![id]);
-    }
-
-    #[test]
-    fn find_by_field_follows_updates_and_deletes() {
-        let mut org = Org::new();
-        let id = account_with(&mut org, "a");
-        let account = org.object("Account").cloned().unwrap();
-        let field = account.field("NetSuite_Internal_ID__c").unwrap().clone();
-        let mut values = match org.lookup("Account", &id) {
-            Lookup::Live(values) => values.clone(),
-            _ => panic!("record {id} is live"),
-        };
-        values.insert("NetSuite_Internal_ID__c".into(), json!("b"));
-        org.put("Account", id.clone(), values.clone());
-        assert!(org.find_by_field(&account, &field, "a").is_empty());
-        assert_eq!(org.find_by_field(&account, &field, "B"), vec![id.clone()]);
-        values.insert("IsDeleted".into(), json!(true));
-        org.put("Account", id, values);
-        assert!(org.find_by_field(&account, &field, "b").is_empty());
-    }
-
-    #[test]
-    fn restore_removes_created_record_from_index() {
-        let mut org = Org::new();
-        let id = account_with(&mut org, "a");
-        org.restore("Account", &id, None);
-        let account = org.object("Account").cloned().unwrap();
-        let field = account.field("NetSuite_Internal_ID__c").unwrap();
-        assert!(org.find_by_field(&account, field, "a").is_empty());
-        assert!(matches!(org.lookup("Account", &id), Lookup::Missing));
-    }
-
-    #[test]
-    fn new_seeds_two_active_users() {
-        let org = Org::new();
-        assert!(org.integration_user_id.starts_with("005"));
-        assert!(org.admin_user_id.starts_with("005"));
-        assert_ne!(org.integration_user_id, org.admin_user_id);
-        assert_eq!(org.records("User", false).count(), 2);
-    }
-
-    #[test]
-    fn next_id_increases_within_object() {
-        let mut org = Org::new();
-        let account = org.object("Account").cloned().unwrap();
-        let first = org.next_id(&account);
-        let second = org.next_id(&account);
-        assert!(first.starts_with("001"));
-        assert!(first < second);
-    }
-
-    #[test]
-    fn add_field_rejects_existing_name() {
-        let mut org = Org::new();
-        let field = FieldDef::new("name", "Name", FieldType::String, 10, Access::Optional);
-        let error = org.add_field("Account", field).unwrap_err();
-        assert_eq!(error.error_code, "DUPLICATE_DEVELOPER_NAME");
-    }
-
-    #[test]
-    fn new_locator_has_query_locator_prefix() {
-        let mut org = Org::new();
-        assert!(org.new_locator().starts_with("01g"));
-    }
-}
+mod tests;

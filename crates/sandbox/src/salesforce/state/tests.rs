@@ -1,0 +1,86 @@
+use serde_json::json;
+
+use super::*;
+use crate::salesforce::schema::Access;
+
+fn account_with(org: &mut Org, key: &str) -> String {
+    let account = org.object("Account").cloned().unwrap();
+    let id = org.next_id(&account);
+    let mut values = empty_values(&account);
+    values.insert("Id".into(), json!(id));
+    values.insert("NetSuite_Internal_ID__c".into(), json!(key));
+    org.put("Account", id.clone(), values);
+    id
+}
+
+#[test]
+fn find_by_field_ignores_case_through_index() {
+    let mut org = Org::new();
+    let id = account_with(&mut org, "Ns-1");
+    let account = org.object("Account").cloned().unwrap();
+    let field = account.field("NetSuite_Internal_ID__c").unwrap();
+    assert_eq!(org.find_by_field(&account, field, "ns-1"), vec![id]);
+}
+
+#[test]
+fn find_by_field_follows_updates_and_deletes() {
+    let mut org = Org::new();
+    let id = account_with(&mut org, "a");
+    let account = org.object("Account").cloned().unwrap();
+    let field = account.field("NetSuite_Internal_ID__c").unwrap().clone();
+    let mut values = match org.lookup("Account", &id) {
+        Lookup::Live(values) => values.clone(),
+        _ => panic!("record {id} is live"),
+    };
+    values.insert("NetSuite_Internal_ID__c".into(), json!("b"));
+    org.put("Account", id.clone(), values.clone());
+    assert!(org.find_by_field(&account, &field, "a").is_empty());
+    assert_eq!(org.find_by_field(&account, &field, "B"), vec![id.clone()]);
+    values.insert("IsDeleted".into(), json!(true));
+    org.put("Account", id, values);
+    assert!(org.find_by_field(&account, &field, "b").is_empty());
+}
+
+#[test]
+fn replace_record_removes_record_from_index() {
+    let mut org = Org::new();
+    let id = account_with(&mut org, "a");
+    org.replace_record("Account", &id, None);
+    let account = org.object("Account").cloned().unwrap();
+    let field = account.field("NetSuite_Internal_ID__c").unwrap();
+    assert!(org.find_by_field(&account, field, "a").is_empty());
+    assert!(matches!(org.lookup("Account", &id), Lookup::Missing));
+}
+
+#[test]
+fn new_seeds_two_active_users() {
+    let org = Org::new();
+    assert!(org.integration_user_id.starts_with("005"));
+    assert!(org.admin_user_id.starts_with("005"));
+    assert_ne!(org.integration_user_id, org.admin_user_id);
+    assert_eq!(org.records("User", false).count(), 2);
+}
+
+#[test]
+fn next_id_increases_within_object() {
+    let mut org = Org::new();
+    let account = org.object("Account").cloned().unwrap();
+    let first = org.next_id(&account);
+    let second = org.next_id(&account);
+    assert!(first.starts_with("001"));
+    assert!(first < second);
+}
+
+#[test]
+fn add_field_rejects_existing_name() {
+    let mut org = Org::new();
+    let field = FieldDef::new("name", "Name", FieldType::String, 10, Access::Optional);
+    let error = org.add_field("Account", field).unwrap_err();
+    assert_eq!(error.error_code, "DUPLICATE_DEVELOPER_NAME");
+}
+
+#[test]
+fn new_locator_has_query_locator_prefix() {
+    let mut org = Org::new();
+    assert!(org.new_locator().starts_with("01g"));
+}
