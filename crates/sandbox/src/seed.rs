@@ -51,7 +51,7 @@ impl std::str::FromStr for Seed {
     }
 }
 
-/// Why a seed could not be loaded.
+/// The reason a seed could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     #[error("the Salesforce emulator refused a seed record: {0}")]

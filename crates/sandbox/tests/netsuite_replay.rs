@@ -289,7 +289,7 @@ fn import(
 }
 
 /// Seeds a record with the external ID of the request, which the recorded duplicate error
-/// says existed.
+/// reports as existing.
 fn seed_duplicate(server: &Server, record: &Node, recorded: &Recorded) {
     let Some(external_id) = record.attr("externalId") else {
         return;

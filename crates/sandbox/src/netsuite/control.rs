@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// The time the emulator waits before it answers a request, while the request counts against
+/// The delay before the emulator sends a response, during which the request counts against
 /// the concurrency limit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -69,7 +69,7 @@ fn standard_normal() -> f64 {
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
-/// What an injected fault does to a request.
+/// The effect of an injected fault on a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
@@ -103,19 +103,19 @@ pub enum FaultTrigger {
 /// One rule of fault injection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultPlan {
-    /// What the fault does.
+    /// The fault's effect.
     pub kind: FaultKind,
     /// When it fires.
     pub trigger: FaultTrigger,
     /// Only requests of this operation (`search`, `upsertList`...); every request when `None`.
     #[serde(default)]
     pub operation: Option<String>,
-    /// How long a [`FaultKind::Timeout`] holds the response; 10 minutes when `None`.
+    /// The delay of a [`FaultKind::Timeout`] response; 10 minutes when `None`.
     #[serde(default, with = "optional_millis")]
     pub hold: Option<Duration>,
 }
 
-/// How long a timeout fault holds its response unless the plan says otherwise.
+/// The delay of a timeout fault's response when the plan sets none.
 pub(crate) const DEFAULT_TIMEOUT_HOLD: Duration = Duration::from_secs(600);
 
 impl FaultPlan {
@@ -145,7 +145,7 @@ impl FaultPlan {
         self
     }
 
-    /// Sets how long a timeout fault holds its response.
+    /// Sets the delay of a timeout fault's response.
     pub fn with_hold(mut self, hold: Duration) -> FaultPlan {
         self.hold = Some(hold);
         self
@@ -222,7 +222,7 @@ pub struct Counters {
     pub operations: BTreeMap<String, u64>,
     /// Requests failed on purpose, per fault kind.
     pub injected_faults: BTreeMap<FaultKind, u64>,
-    /// Requests refused because the concurrency limit was reached.
+    /// Requests rejected because the concurrency limit was reached.
     pub blocked: u64,
 }
 

@@ -94,8 +94,8 @@ fn refuse(kind: FaultKind, version: Version) -> Option<Response> {
     }
 }
 
-/// Applies an injected fault that lets the operation run: holds the response back, or cuts
-/// its body in half.
+/// Applies an injected fault that lets the operation run: delays the response, or cuts its
+/// body in half.
 async fn spoil(fault: InjectedFault, response: Response) -> Response {
     match fault.kind {
         FaultKind::Timeout => {

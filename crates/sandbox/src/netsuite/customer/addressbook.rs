@@ -35,7 +35,8 @@ const ADDRESS_FIELDS: [&str; 14] = [
 ];
 
 /// Checks an `addressbookList` element and returns it with every level in schema order and
-/// the read-only `addrText` removed. `read_only` receives `addrText` when a client sent it.
+/// each address's read-only `addrText` computed from its fields. `read_only` receives
+/// `addrText` when a client sent it.
 pub(crate) fn check_addressbook_list(
     list: &Element,
     version: Version,

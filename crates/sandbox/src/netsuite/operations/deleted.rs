@@ -97,6 +97,7 @@ fn write_result(
     let total_pages = total.div_ceil(PAGE_SIZE);
     out.text_element("platformCore:totalPages", &[], &total_pages.to_string());
     out.text_element("platformCore:pageIndex", &[], &index.to_string());
+
     out.open("platformCore:deletedRecordList", &[]);
     for deleted in page {
         out.open("platformCore:deletedRecord", &[]);

@@ -22,7 +22,7 @@ const DEFAULT_PAGE_SIZE: usize = 1000;
 /// The page sizes NetSuite accepts for synchronous searches.
 const PAGE_SIZES: std::ops::RangeInclusive<i64> = 5..=1000;
 
-/// What a search looks for.
+/// The records a search covers, with its criteria.
 #[derive(Debug, Clone)]
 enum Target {
     Customers(Criteria),

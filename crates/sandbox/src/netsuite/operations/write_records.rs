@@ -153,8 +153,8 @@ fn store(
     }
 }
 
-/// Returns the duplicate error of the record's family: entities say `DUP_ENTITY` as
-/// customers do.
+/// Returns the duplicate error of the record's family: `DUP_ENTITY` for entities, as for
+/// customers.
 fn duplicate(input: &RecordInput) -> StatusDetail {
     match input.kind.family() {
         Family::Entity => StatusDetail::duplicate_entity(),

@@ -1,5 +1,5 @@
 //! Applying a write to a stored record: sent fields replace stored ones, `nullFieldList`
-//! clears, sublists replace or merge their lines as their `replaceAll` attribute says, and
+//! clears, sublists replace or merge their lines as their `replaceAll` attribute sets, and
 //! custom fields merge by script ID.
 //!
 //! A sent line that names a stored line by its key (`line`, `doc`, location, or currency and

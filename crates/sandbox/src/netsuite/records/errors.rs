@@ -6,7 +6,8 @@
 
 use crate::netsuite::faults::StatusDetail;
 
-/// A RecordRef that names no record of the expected type (`entity`, `item`...).
+/// Returns the error for a RecordRef that names no record of the expected type (`entity`,
+/// `item`...).
 pub(crate) fn invalid_reference(field: &str, internal_id: &str) -> StatusDetail {
     let field = field.to_ascii_lowercase();
     StatusDetail::new(
@@ -15,7 +16,7 @@ pub(crate) fn invalid_reference(field: &str, internal_id: &str) -> StatusDetail 
     )
 }
 
-/// A transaction without item lines.
+/// Returns the error for a transaction without item lines.
 pub(crate) fn no_lines() -> StatusDetail {
     StatusDetail::new(
         "USER_ERROR",
@@ -23,7 +24,7 @@ pub(crate) fn no_lines() -> StatusDetail {
     )
 }
 
-/// An invoice whose `createdFrom` order cannot be billed.
+/// Returns the error for an invoice whose `createdFrom` order cannot be billed.
 pub(crate) fn invalid_initialize_ref(record_type: &str, internal_id: &str) -> StatusDetail {
     StatusDetail::new(
         "INVALID_INITIALIZE_REF",
@@ -31,7 +32,7 @@ pub(crate) fn invalid_initialize_ref(record_type: &str, internal_id: &str) -> St
     )
 }
 
-/// A change to the lines, customer or status of a fully billed sales order.
+/// Returns the error for a change to the lines, customer or status of a fully billed sales order.
 pub(crate) fn billed_order_locked() -> StatusDetail {
     StatusDetail::new(
         "TRANS_EDIT_DISALLWD",
@@ -39,8 +40,8 @@ pub(crate) fn billed_order_locked() -> StatusDetail {
     )
 }
 
-/// A sales order for a customer on credit hold, or one that would take the customer over
-/// the credit limit.
+/// Returns the error for a sales order for a customer on credit hold, or one that would take the
+/// customer over the credit limit.
 pub(crate) fn credit_hold(customer: &str) -> StatusDetail {
     StatusDetail::new(
         "BALANCE_EXCEEDS_CREDIT_LIMIT",
@@ -51,7 +52,7 @@ pub(crate) fn credit_hold(customer: &str) -> StatusDetail {
     )
 }
 
-/// A payment line that applies more than the invoice still owes.
+/// Returns the error for a payment line that applies more than the invoice still owes.
 pub(crate) fn over_applied(invoice: &str, due: f64) -> StatusDetail {
     StatusDetail::new(
         "INVALID_AMT",
@@ -59,7 +60,7 @@ pub(crate) fn over_applied(invoice: &str, due: f64) -> StatusDetail {
     )
 }
 
-/// A payment whose lines apply more than its amount.
+/// Returns the error for a payment whose lines apply more than its amount.
 pub(crate) fn applied_exceeds_payment() -> StatusDetail {
     StatusDetail::new(
         "TRANS_APPLIED_AMTS_UNBALNCD",
@@ -67,7 +68,8 @@ pub(crate) fn applied_exceeds_payment() -> StatusDetail {
     )
 }
 
-/// A payment line for an invoice of another customer, or one already paid in full.
+/// Returns the error for a payment line for an invoice of another customer, or one already paid in
+/// full.
 pub(crate) fn invoice_not_open(invoice: &str) -> StatusDetail {
     StatusDetail::new(
         "INVALID_KEY_OR_REF",
@@ -75,12 +77,12 @@ pub(crate) fn invoice_not_open(invoice: &str) -> StatusDetail {
     )
 }
 
-/// A value the field does not accept, such as a status clients cannot set.
+/// Returns the error for a value the field does not accept, such as a status clients cannot set.
 pub(crate) fn invalid_value(value: &str, field: &str) -> StatusDetail {
     StatusDetail::invalid_field_value(value, &field.to_ascii_lowercase())
 }
 
-/// A delete of a record that other records still reference.
+/// Returns the error for a delete of a record that other records still reference.
 pub(crate) fn has_dependents() -> StatusDetail {
     StatusDetail::new(
         "CANT_DELETE_CHILD_RCRDS_EXIST",
@@ -88,17 +90,17 @@ pub(crate) fn has_dependents() -> StatusDetail {
     )
 }
 
-/// A name that another record of the family already uses.
+/// Returns the error for a name that another record of the family already uses.
 pub(crate) fn duplicate_item() -> StatusDetail {
     StatusDetail::new("DUP_ITEM", "This item already exists.")
 }
 
-/// An external ID that another record of the type already uses.
+/// Returns the error for an external ID that another record of the type already uses.
 pub(crate) fn duplicate_record() -> StatusDetail {
     StatusDetail::new("DUP_RCRD", "This record already exists.")
 }
 
-/// An invoice total below what payments already applied to it.
+/// Returns the error for an invoice total below what payments already applied to it.
 pub(crate) fn total_below_paid(paid: f64) -> StatusDetail {
     StatusDetail::new(
         "INVALID_AMT",

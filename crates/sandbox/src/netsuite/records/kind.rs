@@ -115,7 +115,7 @@ impl RecordKind {
         }
     }
 
-    /// Returns the name of the field that holds the creation date.
+    /// Returns the name of the field that contains the creation date.
     pub fn created_field(self) -> &'static str {
         match self {
             RecordKind::Contact => "dateCreated",

@@ -10,7 +10,7 @@ use crate::netsuite::soap::CORE;
 use crate::netsuite::xml::{Version, XmlWriter};
 use crate::netsuite::xsd::schema;
 
-/// How a record element is written.
+/// The element name and surroundings of a written record.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RecordPlace<'a> {
     /// `record` inside a get response, `platformCore:record` inside a search result.

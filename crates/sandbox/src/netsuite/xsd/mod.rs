@@ -55,7 +55,7 @@ pub(crate) struct SimpleType {
     pub enumeration: Vec<String>,
 }
 
-/// How a value of some type is checked and written.
+/// The kind of check a value of some type gets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum ValueKind<'a> {
     String,

@@ -93,6 +93,7 @@ fn price_line(
     let Some(item) = refs::item(state, &item_id) else {
         return Err(errors::invalid_reference("item", &item_id));
     };
+
     let quantity = number(line, "quantity").unwrap_or(1.0);
     let level = line
         .child_named("price")
@@ -110,6 +111,7 @@ fn price_line(
         None if level == CUSTOM_PRICE => return Err(StatusDetail::required_fields(&["Rate"])),
         None => item_price(item, currency, &level, quantity).unwrap_or(0.0),
     };
+
     let amount = quantity * rate;
     replace_child(
         line,
