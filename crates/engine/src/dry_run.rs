@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::error::RemoteError;
-use crate::port::{RecordPort, WriteResult};
+use crate::port::{ApiUsage, RecordPort, WriteResult};
 use crate::record::{Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written};
 
 /// A write that a dry run did not send.
@@ -67,6 +67,10 @@ impl RecordPort for DryRunPort {
 
     async fn identity(&self) -> Result<String, RemoteError> {
         self.inner.identity().await
+    }
+
+    fn api_usage(&self) -> Option<ApiUsage> {
+        self.inner.api_usage()
     }
 
     async fn changed_since(

@@ -17,6 +17,9 @@ pub enum ErrorClass {
     /// Credentials, permissions, endpoints or mappings are wrong; no record can succeed until the
     /// configuration is fixed.
     Config,
+    /// The system's API allowance (or the share Tandem may use) is spent; the flow stops and
+    /// resumes on a later pass, because retrying within minutes would only spend more of it.
+    Budget,
 }
 
 impl ErrorClass {
@@ -26,6 +29,7 @@ impl ErrorClass {
             ErrorClass::Transient => "transient",
             ErrorClass::Data => "data",
             ErrorClass::Config => "config",
+            ErrorClass::Budget => "budget",
         }
     }
 }

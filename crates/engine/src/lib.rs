@@ -21,7 +21,7 @@ pub mod state;
 pub mod two_way;
 
 pub use error::{ErrorClass, RemoteError};
-pub use port::{RecordPort, WriteResult};
+pub use port::{ApiUsage, RecordPort, WriteResult};
 pub use record::{
     FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
 };

@@ -12,6 +12,17 @@ use crate::record::{NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, W
 /// The outcome of writing one record: its ID, or the error the target returned for it.
 pub type WriteResult = Result<Written, RemoteError>;
 
+/// How much of a system's API allowance is used, as the system last reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiUsage {
+    /// Requests counted in the current period (for Salesforce, the rolling 24 hours).
+    pub used: u64,
+    /// The allowance for the period.
+    pub max: u64,
+    /// Requests Tandem may still send before it stops to leave the rest to others.
+    pub remaining: u64,
+}
+
 /// Reads changed records from one system and writes records to it.
 ///
 /// Methods that take several records return one result per input record, in input order.
@@ -21,6 +32,12 @@ pub type WriteResult = Result<Written, RemoteError>;
 pub trait RecordPort: Send + Sync {
     /// Returns which system this port talks to.
     fn system(&self) -> System;
+
+    /// Returns the API usage the system last reported, or `None` when it reports none (NetSuite
+    /// counts concurrency, not requests) or has not answered yet.
+    fn api_usage(&self) -> Option<ApiUsage> {
+        None
+    }
 
     /// Returns the identity of the account or org this port reaches (a NetSuite account ID, a
     /// Salesforce org ID), so the engine can refuse to mix one store's state between two of them.

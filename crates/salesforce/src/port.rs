@@ -6,7 +6,8 @@ mod write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_engine::{
-    NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError, SourceRecord, System, WriteResult,
+    ApiUsage, NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError, SourceRecord, System,
+    WriteResult,
 };
 
 use crate::client::SalesforceClient;
@@ -47,6 +48,16 @@ impl RecordPort for SalesforcePort {
 
     async fn identity(&self) -> Result<String, RemoteError> {
         self.client.org_id().await.map_err(RemoteError::from)
+    }
+
+    fn api_usage(&self) -> Option<ApiUsage> {
+        let budget = self.client.budget();
+        let usage = budget.usage?;
+        Some(ApiUsage {
+            used: usage.used,
+            max: usage.max,
+            remaining: budget.remaining().unwrap_or(0),
+        })
     }
 
     async fn changed_since(

@@ -198,7 +198,8 @@ impl Batch<'_> {
 
     /// Turns the result of a whole call into one result per record. A transient failure that
     /// outlasted the retries becomes every record's result, so they are deferred. A
-    /// configuration failure stops the pass, because no record can succeed until it is fixed.
+    /// configuration failure or a spent API allowance stops the pass, because no record can
+    /// succeed until it is fixed or the allowance returns.
     fn per_record(
         &self,
         target: System,
@@ -216,7 +217,9 @@ impl Batch<'_> {
                     results.len()
                 ),
             ))),
-            Err(error) if error.class == ErrorClass::Config => Err(PassError::Remote(error)),
+            Err(error) if matches!(error.class, ErrorClass::Config | ErrorClass::Budget) => {
+                Err(PassError::Remote(error))
+            }
             Err(error) => Ok(vec![Err(error); expected]),
         }
     }

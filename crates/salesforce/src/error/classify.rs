@@ -21,14 +21,13 @@ pub enum Remedy {
 }
 
 impl Remedy {
-    /// Returns the engine's class for this remedy. [`Remedy::WaitForBudget`] maps to
-    /// [`ErrorClass::Config`], because it has to stop the pass as a configuration error does:
-    /// the engine's retries with backoff would only spend more of the allowance.
+    /// Returns the engine's class for this remedy.
     pub fn class(self) -> ErrorClass {
         match self {
             Remedy::RetryLater => ErrorClass::Transient,
             Remedy::FixData => ErrorClass::Data,
-            Remedy::WaitForBudget | Remedy::FixConfig => ErrorClass::Config,
+            Remedy::WaitForBudget => ErrorClass::Budget,
+            Remedy::FixConfig => ErrorClass::Config,
         }
     }
 }

@@ -177,11 +177,6 @@ fn class_marks_config_errors() {
         ),
         api(400, "MALFORMED_QUERY", "unexpected token"),
         api(401, "INVALID_SESSION_ID", "Session expired or invalid"),
-        api(
-            403,
-            "REQUEST_LIMIT_EXCEEDED",
-            "TotalRequests Limit exceeded.",
-        ),
         Error::OAuth {
             flow: "client_credentials",
             status: 400,
@@ -332,7 +327,7 @@ fn remedy_waits_for_budget_on_daily_limit() {
         "TotalRequests Limit exceeded.",
     );
     assert_eq!(daily.remedy(), Remedy::WaitForBudget);
-    assert_eq!(daily.class(), ErrorClass::Config);
+    assert_eq!(daily.class(), ErrorClass::Budget);
     let reserve = Error::BudgetExhausted {
         used: 13_600,
         max: 15_000,
