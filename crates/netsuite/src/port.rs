@@ -139,9 +139,10 @@ impl RecordPort for NetSuitePort {
             page_size: self.client.config().page_size,
         };
         let records = self.client.search_all(&search, &preferences).await?;
+        let zone = self.client.config().user_time_zone;
         let changed = records
             .iter()
-            .map(|record| fields::source_record(record_type, schema, &object.fields, record))
+            .map(|record| fields::source_record(record_type, schema, &object.fields, record, zone))
             .collect::<Result<Vec<_>, Error>>()?;
         tracing::debug!(
             record_type,
@@ -159,10 +160,11 @@ impl RecordPort for NetSuitePort {
         records: Vec<NewRecord>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
         let (record_type, schema) = supported_schema(object)?;
+        let zone = self.client.config().user_time_zone;
         let built = records
             .into_iter()
             .map(|new| {
-                let built = fields::record_from_fields(record_type, schema, &new.fields);
+                let built = fields::record_from_fields(record_type, schema, &new.fields, zone);
                 built.map(|mut record| {
                     record.external_id = Some(new.link);
                     record
@@ -180,10 +182,11 @@ impl RecordPort for NetSuitePort {
         records: Vec<RecordUpdate>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
         let (record_type, schema) = supported_schema(object)?;
+        let zone = self.client.config().user_time_zone;
         let built = records
             .into_iter()
             .map(|change| {
-                let built = fields::record_from_fields(record_type, schema, &change.fields);
+                let built = fields::record_from_fields(record_type, schema, &change.fields, zone);
                 built.map(|mut record| {
                     record.internal_id = Some(change.id);
                     record.external_id = change.link;

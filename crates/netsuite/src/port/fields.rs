@@ -15,13 +15,16 @@
 //!
 //! `customForm` is a standard field although it starts with `cust`.
 
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use tandem_engine::{FieldValue, Fields, SourceRecord};
 
 use crate::error::Error;
 use crate::records::{
-    BodyValue, CustomField, CustomValue, Record, RecordRef, format_date_time, parse_date_time,
+    BodyValue, CustomField, CustomValue, Record, RecordRef, format_date, format_date_time,
+    parse_date, parse_date_time,
 };
-use crate::schema::{ComplexType, Field as FieldSchema, FieldKind};
+use crate::schema::{ComplexType, Field as FieldSchema, FieldKind, is_date_only};
 
 /// Converts a searched record into a [`SourceRecord`] with the values of `requested`.
 pub(super) fn source_record(
@@ -29,6 +32,7 @@ pub(super) fn source_record(
     schema: &ComplexType,
     requested: &[String],
     record: &Record,
+    zone: Tz,
 ) -> Result<SourceRecord, Error> {
     let id = record.internal_id.clone().ok_or_else(|| {
         Error::InvalidResponse(format!("a searched {record_type} has no internal ID"))
@@ -48,7 +52,7 @@ pub(super) fn source_record(
     };
     let mut fields = Fields::new();
     for name in requested {
-        fields.insert(name.clone(), read_field(schema, record, name)?);
+        fields.insert(name.clone(), read_field(schema, record, name, zone)?);
     }
     Ok(SourceRecord {
         id,
@@ -58,7 +62,12 @@ pub(super) fn source_record(
     })
 }
 
-fn read_field(schema: &ComplexType, record: &Record, name: &str) -> Result<FieldValue, Error> {
+fn read_field(
+    schema: &ComplexType,
+    record: &Record,
+    name: &str,
+    zone: Tz,
+) -> Result<FieldValue, Error> {
     match name {
         "internalId" => return Ok(optional_text(record.internal_id.as_deref())),
         "externalId" => return Ok(optional_text(record.external_id.as_deref())),
@@ -68,7 +77,7 @@ fn read_field(schema: &ComplexType, record: &Record, name: &str) -> Result<Field
         return match record.field(name) {
             None => Ok(FieldValue::Null),
             Some(BodyValue::Ref(reference)) => Ok(optional_text(reference.internal_id.as_deref())),
-            Some(BodyValue::Text(text)) => typed_value(field, text),
+            Some(BodyValue::Text(text)) => typed_value(field, text, zone),
             Some(_) => Err(Error::Config(format!(
                 "field `{name}` is a list or nested value, which the engine cannot map"
             ))),
@@ -87,8 +96,9 @@ fn optional_text(text: Option<&str>) -> FieldValue {
     text.map(FieldValue::text).unwrap_or(FieldValue::Null)
 }
 
-/// Converts the text of a standard field by its XSD type.
-fn typed_value(field: &FieldSchema, text: &str) -> Result<FieldValue, Error> {
+/// Converts the text of a standard field by its XSD type. A date-only field becomes its
+/// calendar date in the user's `zone` (`2017-02-21`).
+fn typed_value(field: &FieldSchema, text: &str, zone: Tz) -> Result<FieldValue, Error> {
     let trimmed = text.trim();
     let invalid = |expected: &str| {
         Error::InvalidResponse(format!(
@@ -104,6 +114,10 @@ fn typed_value(field: &FieldSchema, text: &str) -> Result<FieldValue, Error> {
         },
         FieldKind::Double | FieldKind::Long => {
             FieldValue::Number(trimmed.parse().map_err(|_| invalid("number"))?)
+        }
+        FieldKind::DateTime if is_date_only(field.name) => {
+            let date = parse_date(trimmed, zone).ok_or_else(|| invalid("dateTime"))?;
+            FieldValue::Text(date.format("%Y-%m-%d").to_string())
         }
         FieldKind::DateTime => {
             let time = parse_date_time(trimmed).ok_or_else(|| invalid("dateTime"))?;
@@ -137,6 +151,7 @@ pub(super) fn record_from_fields(
     record_type: &str,
     schema: &ComplexType,
     fields: &Fields,
+    zone: Tz,
 ) -> Result<Record, Error> {
     let mut record = Record::new(record_type);
     for (name, value) in fields {
@@ -145,7 +160,7 @@ pub(super) fn record_from_fields(
                 FieldValue::Null => record.null_fields.push(name.clone()),
                 value => record
                     .fields
-                    .push((name.clone(), body_value(field, value)?)),
+                    .push((name.clone(), body_value(field, value, zone)?)),
             }
         } else if name.starts_with("cust") {
             match custom_field(name, value) {
@@ -159,8 +174,9 @@ pub(super) fn record_from_fields(
     Ok(record)
 }
 
-/// Converts an engine value into a standard field of `field`'s XSD type.
-fn body_value(field: &FieldSchema, value: &FieldValue) -> Result<BodyValue, Error> {
+/// Converts an engine value into a standard field of `field`'s XSD type. A date-only field
+/// takes a calendar date (`2017-02-21`), sent as midnight in the user's `zone`.
+fn body_value(field: &FieldSchema, value: &FieldValue, zone: Tz) -> Result<BodyValue, Error> {
     let wrong_type = || {
         Error::Config(format!(
             "field `{}` is a {} field and cannot take {value:?}",
@@ -173,6 +189,16 @@ fn body_value(field: &FieldSchema, value: &FieldValue) -> Result<BodyValue, Erro
         (FieldKind::Boolean, FieldValue::Bool(flag)) => flag.to_string(),
         (FieldKind::Double, FieldValue::Number(number)) => number.to_string(),
         (FieldKind::Long, FieldValue::Number(number)) => whole_number(field, *number)?,
+        (FieldKind::DateTime, FieldValue::Text(text)) if is_date_only(field.name) => {
+            let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .ok()
+                .or_else(|| parse_date(text, zone))
+                .ok_or_else(|| Error::InvalidValue {
+                    field: field.name.to_string(),
+                    message: format!("{text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"),
+                })?;
+            format_date(date, zone)
+        }
         (FieldKind::DateTime, FieldValue::Text(text)) => {
             let time = parse_date_time(text).ok_or_else(|| Error::InvalidValue {
                 field: field.name.to_string(),

@@ -26,6 +26,32 @@ pub fn schema() -> &'static Schema {
     &SCHEMA
 }
 
+/// Fields that the schema types as `xsd:dateTime` but that hold a calendar date, which
+/// NetSuite shows and stores without a time.
+///
+/// NOTE: this list is this crate's reading of NetSuite's record pages, not a schema fact,
+/// because the XSD does not tell dates from times.
+const DATE_ONLY_FIELDS: &[&str] = &[
+    "tranDate",
+    "dueDate",
+    "shipDate",
+    "startDate",
+    "endDate",
+    "applyDate",
+    "discDate",
+    "expectedCloseDate",
+    "closeDate",
+    "openingBalanceDate",
+    "revRecStartDate",
+    "revRecEndDate",
+];
+
+/// Returns true for a field that holds a calendar date (`tranDate`, `dueDate`). It is read
+/// and written in the web services user's time zone, so it never moves by a day.
+pub fn is_date_only(name: &str) -> bool {
+    DATE_ONLY_FIELDS.contains(&name)
+}
+
 /// A record type of the schema: its `RecordType` value, XSD type name and namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordInfo {

@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use tandem_engine::Secret;
-use tandem_netsuite::governance::Scheduler;
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, TokenCredentials};
 use url::Url;
 
@@ -125,14 +124,6 @@ impl FakeNetSuite {
     /// Returns a client for this endpoint with `timeout`.
     pub fn client(&self, timeout: Duration) -> NetSuiteClient {
         NetSuiteClient::new(self.config(timeout)).unwrap()
-    }
-
-    /// Returns a client for this endpoint whose scheduler allows `limit` requests in flight
-    /// and retries concurrency faults after waits of a few milliseconds, for up to 5 s.
-    pub fn governed_client(&self, limit: usize) -> NetSuiteClient {
-        let delay = Duration::from_millis(2);
-        let scheduler = Scheduler::with_delays(limit, Duration::from_secs(5), delay, delay * 4);
-        NetSuiteClient::with_scheduler(self.config(Duration::from_secs(5)), scheduler).unwrap()
     }
 
     /// Returns a configuration for this endpoint with `timeout` and pages of 50.

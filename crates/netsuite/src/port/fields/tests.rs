@@ -1,6 +1,7 @@
 //! Conversion between customer records and engine field values.
 
 use chrono::{TimeZone, Utc};
+use chrono_tz::America::Los_Angeles;
 
 use super::*;
 use crate::records::ListOrRecordRef;
@@ -59,7 +60,14 @@ fn searched_customer() -> Record {
 
 fn read(names: &[&str]) -> SourceRecord {
     let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
-    source_record("customer", customers(), &names, &searched_customer()).unwrap()
+    source_record(
+        "customer",
+        customers(),
+        &names,
+        &searched_customer(),
+        Los_Angeles,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -148,7 +156,14 @@ fn source_record_reads_key_attributes_as_fields() {
 #[test]
 fn source_record_rejects_unknown_field() {
     let names = vec!["shoeSize".to_string()];
-    let error = source_record("customer", customers(), &names, &searched_customer()).unwrap_err();
+    let error = source_record(
+        "customer",
+        customers(),
+        &names,
+        &searched_customer(),
+        Los_Angeles,
+    )
+    .unwrap_err();
     assert!(matches!(error, Error::Config(_)), "{error}");
 }
 
@@ -156,7 +171,7 @@ fn source_record_rejects_unknown_field() {
 fn source_record_requires_last_modified_date() {
     let mut record = searched_customer();
     record.fields.retain(|(name, _)| name != "lastModifiedDate");
-    let error = source_record("customer", customers(), &[], &record).unwrap_err();
+    let error = source_record("customer", customers(), &[], &record, Los_Angeles).unwrap_err();
     assert!(error.to_string().contains("lastModifiedDate"), "{error}");
 }
 
@@ -167,7 +182,7 @@ fn source_record_rejects_malformed_boolean() {
         .fields
         .push(("taxable".to_string(), BodyValue::Text("maybe".to_string())));
     let names = vec!["taxable".to_string()];
-    let error = source_record("customer", customers(), &names, &record).unwrap_err();
+    let error = source_record("customer", customers(), &names, &record, Los_Angeles).unwrap_err();
     assert!(matches!(error, Error::InvalidResponse(_)), "{error}");
 }
 
@@ -190,11 +205,12 @@ fn record_from_fields_converts_by_schema() {
             ("daysOverdue", FieldValue::Number(3.0)),
             ("subsidiary", FieldValue::Text("2".to_string())),
             (
-                "startDate",
+                "firstVisit",
                 FieldValue::Text("2025-03-01T12:00:00+01:00".to_string()),
             ),
             ("customForm", FieldValue::Number(-8.0)),
         ]),
+        Los_Angeles,
     )
     .unwrap();
 
@@ -204,7 +220,7 @@ fn record_from_fields_converts_by_schema() {
     assert_eq!(record.field("creditLimit"), Some(&text("1500")));
     assert_eq!(record.field("daysOverdue"), Some(&text("3")));
     assert_eq!(
-        record.field("startDate"),
+        record.field("firstVisit"),
         Some(&text("2025-03-01T11:00:00.000Z"))
     );
 
@@ -231,6 +247,7 @@ fn record_from_fields_maps_custom_fields_and_nulls() {
             ("custentity_old", FieldValue::Null),
             ("phone", FieldValue::Null),
         ]),
+        Los_Angeles,
     )
     .unwrap();
     assert_eq!(
@@ -255,8 +272,13 @@ fn record_from_fields_rejects_wrong_types() {
         ("addressbookList", FieldValue::Text("x".to_string())),
     ];
     for (name, value) in cases {
-        let error =
-            record_from_fields("customer", customers(), &fields(&[(name, value)])).unwrap_err();
+        let error = record_from_fields(
+            "customer",
+            customers(),
+            &fields(&[(name, value)]),
+            Los_Angeles,
+        )
+        .unwrap_err();
         assert!(matches!(error, Error::Config(_)), "{name}: {error}");
     }
 }
@@ -267,7 +289,33 @@ fn record_from_fields_rejects_fraction_for_long() {
         "customer",
         customers(),
         &fields(&[("daysOverdue", FieldValue::Number(1.5))]),
+        Los_Angeles,
     )
     .unwrap_err();
     assert!(matches!(error, Error::InvalidValue { .. }), "{error}");
+}
+
+#[test]
+fn date_only_field_reads_and_writes_calendar_date() {
+    let mut record = searched_customer();
+    record.fields.push((
+        "startDate".to_string(),
+        BodyValue::Text("2017-02-20T22:00:00.000-08:00".to_string()),
+    ));
+    let names = vec!["startDate".to_string()];
+    let chicago = chrono_tz::America::Chicago;
+    let read = source_record("customer", customers(), &names, &record, chicago).unwrap();
+    assert_eq!(read.fields["startDate"], FieldValue::text("2017-02-21"));
+
+    let written = record_from_fields(
+        "customer",
+        customers(),
+        &fields(&[("startDate", FieldValue::text("2017-02-21"))]),
+        chicago,
+    )
+    .unwrap();
+    assert_eq!(
+        written.text("startDate"),
+        Some("2017-02-21T00:00:00.000-06:00")
+    );
 }
