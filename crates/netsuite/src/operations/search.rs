@@ -7,6 +7,7 @@
 mod advanced;
 mod criteria;
 mod groups;
+mod operators;
 mod target;
 
 use std::collections::BTreeSet;
