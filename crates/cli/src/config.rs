@@ -47,6 +47,10 @@ pub struct NetSuiteSection {
     /// Seconds of waiting, in total, during which a request rejected by the concurrency limit
     /// (`WS_REQUEST_BLOCKED`) is retried with backoff before it fails. Default 300.
     pub concurrency_retry_seconds: Option<u64>,
+    /// The time zone set in the integration user's preferences, an IANA name such as
+    /// `America/Chicago`. NetSuite reads and writes date-only fields (transaction and due
+    /// dates) as midnight in this zone. Default `America/Los_Angeles`.
+    pub user_time_zone: Option<String>,
 }
 
 /// `[salesforce]`: where the org is.
@@ -267,6 +271,9 @@ impl FileConfig {
                 return Err(ConfigError::new(key, message));
             }
         }
+        if let Some(zone) = &self.netsuite.user_time_zone {
+            parse_time_zone(zone)?;
+        }
         let flow = &self.flows.account_customer;
         flow.matching.check("flows.account-customer.matching")?;
         flow.conflicts.check("flows.account-customer.conflicts")?;
@@ -355,6 +362,14 @@ impl ConflictsSection {
         }
         Ok(settings)
     }
+}
+
+/// Parses the NetSuite user's time zone, naming the key when it is not an IANA zone name.
+pub fn parse_time_zone(zone: &str) -> Result<chrono_tz::Tz, ConfigError> {
+    zone.parse::<chrono_tz::Tz>().map_err(|_| {
+        let message = format!("{zone:?} is not a time zone name such as America/Chicago");
+        ConfigError::new("netsuite.user_time_zone", message)
+    })
 }
 
 /// Parses a URL value, naming the key when it is invalid.

@@ -248,6 +248,9 @@ fn netsuite_port(config: &FileConfig, secrets: &SecretSource) -> Result<NetSuite
     if let Some(seconds) = section.concurrency_retry_seconds {
         settings.concurrency_retry = Duration::from_secs(seconds);
     }
+    if let Some(zone) = &section.user_time_zone {
+        settings.user_time_zone = crate::config::parse_time_zone(zone)?;
+    }
     settings
         .validate()
         .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;

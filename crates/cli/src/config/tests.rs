@@ -212,3 +212,9 @@ fn salesforce_private_key_in_file_is_refused() {
         error.message
     );
 }
+
+#[test]
+fn unknown_time_zone_is_named() {
+    let error = FileConfig::parse("[netsuite]\nuser_time_zone = \"Mars/Olympus\"\n").unwrap_err();
+    assert_eq!(error.key, "netsuite.user_time_zone");
+}
