@@ -72,6 +72,9 @@ pub struct SalesforceEmulator {
 struct Shared {
     credentials: SalesforceCredentials,
     org: Mutex<Org>,
+    /// Held shared while an API request runs, and exclusively by a composite request that
+    /// may roll back, so no other request sees or changes records until it ends.
+    transactions: tokio::sync::RwLock<()>,
 }
 
 impl fmt::Debug for SalesforceEmulator {
@@ -92,6 +95,7 @@ impl SalesforceEmulator {
             inner: Arc::new(Shared {
                 credentials,
                 org: Mutex::new(Org::new()),
+                transactions: tokio::sync::RwLock::new(()),
             }),
         }
     }
@@ -336,7 +340,30 @@ impl SalesforceEmulator {
         }
     }
 
+    /// Waits until the request may run: alongside other requests, or alone for a composite
+    /// request that may roll back (`exclusive`).
+    async fn transaction_permit(&self, exclusive: bool) -> TransactionPermit<'_> {
+        if exclusive {
+            TransactionPermit {
+                _shared: None,
+                _exclusive: Some(self.inner.transactions.write().await),
+            }
+        } else {
+            TransactionPermit {
+                _shared: Some(self.inner.transactions.read().await),
+                _exclusive: None,
+            }
+        }
+    }
+
     fn count_request(&self, key: String) {
         *self.org().request_counts.entry(key).or_insert(0) += 1;
     }
+}
+
+/// Permission to run an API request, held until its response is built; one of the two
+/// guards is set.
+struct TransactionPermit<'a> {
+    _shared: Option<tokio::sync::RwLockReadGuard<'a, ()>>,
+    _exclusive: Option<tokio::sync::RwLockWriteGuard<'a, ()>>,
 }

@@ -264,6 +264,15 @@ pub(super) async fn create_query(
     let soql = job.query.clone().unwrap_or_default();
     let include_deleted = job.operation.as_deref() == Some("queryAll");
     let outcome = emulator.org().run_query(&soql, include_deleted, version)?;
+    if outcome.has_subqueries || outcome.columns.is_empty() {
+        // Bulk API 2.0 documents that query jobs take no parent-to-child subqueries and no
+        // aggregate functions such as COUNT().
+        // NOTE: the error code and wording are not taken from a recorded response.
+        return Err(ApiError::bad_request(
+            "API_ERROR",
+            "Bulk API 2.0 query jobs do not support subqueries or COUNT()",
+        ));
+    }
     let object = soql_object(&soql);
     let mut header = header_for(&emulator, &job, object, version);
     header.set_state(JobState::UploadComplete, header.created_date);

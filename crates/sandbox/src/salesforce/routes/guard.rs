@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::DATA_PREFIX;
+use super::{DATA_PREFIX, composite};
 use crate::salesforce::SalesforceEmulator;
 use crate::salesforce::auth::bearer_token;
 use crate::salesforce::controls::Fault;
@@ -75,9 +75,13 @@ pub(super) async fn guard(
     }
 
     request.extensions_mut().insert(admitted.version);
+    let permit = emulator
+        .transaction_permit(composite::rolls_back(&route))
+        .await;
     let mut response = SESSION_USER
         .scope(admitted.user_id, next.run(request))
         .await;
+    drop(permit);
     emulator.send_notifications();
     if !response.status().is_success() {
         tracing::debug!(route = %route, status = %response.status(), "API request failed");
@@ -130,7 +134,7 @@ fn admit(
 }
 
 /// Reads the version segment of a `/services/data/vNN.N/...` path.
-fn served_version(path: &str) -> Result<ApiVersion, ApiError> {
+pub(super) fn served_version(path: &str) -> Result<ApiVersion, ApiError> {
     let segment = path.split('/').nth(3).unwrap_or_default();
     let version = ApiVersion::parse(segment).ok_or_else(ApiError::not_found)?;
     if version.major < MIN_VERSION {

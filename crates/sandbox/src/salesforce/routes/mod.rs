@@ -4,6 +4,7 @@
 mod bulk;
 mod changes;
 mod collections;
+mod composite;
 mod control;
 mod describe;
 mod guard;
@@ -104,6 +105,28 @@ fn data_routes() -> Router<SalesforceEmulator> {
         .merge(sobject_routes())
         .merge(bulk_routes())
         .merge(collection_routes())
+        .merge(composite_routes())
+}
+
+/// Routes of composite, batch, graph and tree requests.
+fn composite_routes() -> Router<SalesforceEmulator> {
+    Router::new()
+        .route(
+            &data_path("/composite"),
+            with_405(post(composite::composite), "POST"),
+        )
+        .route(
+            &data_path("/composite/batch"),
+            with_405(post(composite::batch), "POST"),
+        )
+        .route(
+            &data_path("/composite/graph"),
+            with_405(post(composite::graph), "POST"),
+        )
+        .route(
+            &data_path("/composite/tree/{object}"),
+            with_405(post(composite::tree), "POST"),
+        )
 }
 
 /// Routes of sObject Collections.

@@ -261,9 +261,9 @@ fn execute_nests_child_subquery_results() {
     .unwrap();
     let rendered = rows(&outcome);
     assert!(
-        rendered[0].ends_with(&format!(
-            r#""Name":"Acme","Contacts":{{"totalSize":2,"done":true,"records":[{{"attributes":{{"type":"Contact","url":"/services/data/v62.0/sobjects/Contact/003000000000002AAA"}},"LastName":"Adams"}},{{"attributes":{{"type":"Contact","url":"/services/data/v62.0/sobjects/Contact/003000000000001AAA"}},"LastName":"Zed"}}]}}}}"#
-        )),
+        rendered[0].ends_with(
+            r#""Name":"Acme","Contacts":{"totalSize":2,"done":true,"records":[{"attributes":{"type":"Contact","url":"/services/data/v62.0/sobjects/Contact/003000000000002AAA"},"LastName":"Adams"},{"attributes":{"type":"Contact","url":"/services/data/v62.0/sobjects/Contact/003000000000001AAA"},"LastName":"Zed"}]}}"#
+        ),
         "{}",
         rendered[0]
     );

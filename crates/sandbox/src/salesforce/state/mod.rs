@@ -24,7 +24,6 @@ use crate::salesforce::soql::{self, QueryOutcome, RecordSource};
 use crate::salesforce::version::ApiVersion;
 use table::{Table, index_key, is_indexed};
 use transaction::Journal;
-pub(crate) use transaction::Savepoint;
 
 /// Default number of rows per query page, Salesforce's default batch size.
 pub(crate) const DEFAULT_QUERY_BATCH_SIZE: usize = 2000;
