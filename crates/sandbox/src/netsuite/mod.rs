@@ -1,10 +1,14 @@
 //! NetSuite SuiteTalk SOAP emulator.
 //!
 //! Serves `POST /services/NetSuitePort_{YYYY_N}` for any endpoint version, with token-based
-//! authentication, the customer record (`add`, `update`, `upsert`, their `*List` forms, `get`,
-//! `getList`, `search`, `searchMoreWithId`) and `getServerTime`. Responses follow the element
-//! names, namespaces, attributes and HTTP statuses of recorded NetSuite traffic, under the
-//! namespaces of the requested endpoint version. Times are written in US Pacific time.
+//! authentication and the account's concurrency limit: `add`, `update`, `upsert`, `delete` and
+//! their `*List` forms, `get`, `getList`, `search`, `searchMoreWithId`, `getDeleted`,
+//! `getItemAvailability` and `getServerTime`, on customers, contacts, sales orders, invoices,
+//! customer payments and items, with the business rules the sync flows meet. Responses follow
+//! the element names, namespaces, attributes and HTTP statuses of recorded NetSuite traffic,
+//! under the namespaces of the requested endpoint version; times are in US Pacific time. The
+//! published WSDL is served under `/wsdl/`, and the controls for tests and benchmarks under
+//! `/__sandbox/`.
 
 mod control;
 mod control_http;

@@ -7,16 +7,16 @@
 //! written back under any endpoint version.
 
 mod chars;
-
-use std::fmt::Write as _;
+mod writer;
 
 use quick_xml::XmlVersion;
-use quick_xml::escape::{escape, resolve_predefined_entity};
+use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
 use quick_xml::reader::NsReader;
 
 use chars::{Place, check_attribute_value, check_char_ref, check_raw};
+pub(crate) use writer::XmlWriter;
 
 /// The placeholder that stands for the endpoint version inside a stored namespace URI.
 pub(crate) const VERSION_TOKEN: &str = "{V}";
@@ -408,55 +408,6 @@ fn split_netsuite_namespace(uri: &str) -> Option<(&str, &str, &str)> {
     Some((&uri[..start], &uri[start..end], &uri[end..]))
 }
 
-/// An XML text builder that escapes every attribute value and text node it is given.
-#[derive(Debug, Default)]
-pub(crate) struct XmlWriter {
-    buf: String,
-}
-
-impl XmlWriter {
-    /// Writes `<name attr="value"...>`.
-    pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        self.start_tag(name, attrs);
-        self.buf.push('>');
-    }
-
-    /// Writes `<name attr="value".../>`.
-    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        self.start_tag(name, attrs);
-        self.buf.push_str("/>");
-    }
-
-    /// Writes `</name>`.
-    pub fn close(&mut self, name: &str) {
-        let _ = write!(self.buf, "</{name}>");
-    }
-
-    /// Writes an element with attributes and escaped text content.
-    pub fn text_element(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
-        self.open(name, attrs);
-        self.buf.push_str(&escape(text));
-        self.close(name);
-    }
-
-    /// Appends markup that is already well-formed.
-    pub fn raw(&mut self, markup: &str) {
-        self.buf.push_str(markup);
-    }
-
-    /// Returns the document written so far.
-    pub fn finish(self) -> String {
-        self.buf
-    }
-
-    fn start_tag(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        let _ = write!(self.buf, "<{name}");
-        for (key, value) in attrs {
-            let _ = write!(self.buf, " {key}=\"{}\"", escape(*value));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,15 +465,5 @@ mod tests {
             })
         );
         assert_eq!(document_version("<a/>"), None);
-    }
-
-    #[test]
-    fn xml_writer_escapes_text_and_attributes() {
-        let mut out = XmlWriter::default();
-        out.text_element("a", &[("k", "\"<&")], "x < y & z");
-        assert_eq!(
-            out.finish(),
-            r#"<a k="&quot;&lt;&amp;">x &lt; y &amp; z</a>"#
-        );
     }
 }
