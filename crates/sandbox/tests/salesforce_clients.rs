@@ -11,7 +11,7 @@ mod clients;
 use std::path::Path;
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
 /// Starts an empty sandbox that also serves HTTPS, and writes its CA certificate to `dir`.
@@ -94,6 +94,19 @@ async fn simple_salesforce_runs_its_ordinary_calls() {
     assert!(renamed, "the second upsert updated the record");
     let counts = sandbox.salesforce().request_counts();
     assert!(counts["GET /query/{locator}"] >= 2, "{counts:?}");
+
+    assert_eq!(report["contact_account_name"], "Python One");
+    assert_eq!(report["subquery_last_names"], json!(["Python Contact"]));
+    assert_eq!(report["composite"], json!([201, 201]));
+    let linked = sandbox
+        .salesforce()
+        .records("Contact")
+        .into_iter()
+        .any(|contact| contact["LastName"] == "Composite" && contact["AccountId"].is_string());
+    assert!(
+        linked,
+        "the composite Contact refers to the composite Account"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,4 +159,28 @@ async fn jsforce_runs_its_ordinary_calls() {
     let counts = emulator.request_counts();
     let logins = counts["POST /services/oauth2/token"];
     assert_eq!(logins, 3, "two logins and one after the sessions expired");
+
+    assert_eq!(report["manyCreated"], json!([true, true]));
+    assert_eq!(
+        report["manyRetrieved"],
+        json!(["Node Many 1", "Node Many 2"])
+    );
+    assert_eq!(report["manyUpserted"], json!([false, true]));
+    assert_eq!(report["manyDestroyed"], json!([true, true]));
+    for route in [
+        "POST /composite/sobjects",
+        "POST /composite/sobjects/Account",
+        "PATCH /composite/sobjects/Account/{field}",
+        "DELETE /composite/sobjects",
+    ] {
+        assert_eq!(counts.get(route), Some(&1), "{route}: {counts:?}");
+    }
+    assert_eq!(report["contactAccountName"], "Node Parent");
+    assert_eq!(report["subqueryLastNames"], json!(["Node Child"]));
+    assert_eq!(report["compositeStatuses"], json!([200, 204]));
+    let renamed = emulator
+        .records("Account")
+        .into_iter()
+        .any(|account| account["Name"] == "Node Parent Renamed");
+    assert!(renamed, "the composite request renamed the Account");
 }

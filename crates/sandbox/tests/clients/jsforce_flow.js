@@ -75,7 +75,62 @@ async function main() {
     { scanAll: true },
   );
   report.deletedRows = deleted.records.map((row) => row.IsDeleted);
+
+  await collections(conn, report);
+  await relationships(conn, report);
   console.log(JSON.stringify(report));
+}
+
+// Creates, retrieves, upserts and deletes several Accounts per call through sObject
+// Collections, which jsforce uses for arrays of records.
+async function collections(conn, report) {
+  const accounts = conn.sobject('Account');
+  const created = await accounts.create([{ Name: 'Node Many 1' }, { Name: 'Node Many 2' }]);
+  report.manyCreated = created.map((result) => result.success);
+  const ids = created.map((result) => result.id);
+  const retrieved = await accounts.retrieve(ids, { fields: ['Name'] });
+  report.manyRetrieved = retrieved.map((record) => record.Name);
+  const upserted = await accounts.upsert(
+    [
+      { NetSuite_Internal_ID__c: 'JS-1', Name: 'Node Upsert Again' },
+      { NetSuite_Internal_ID__c: 'JS-MANY', Name: 'Node Upsert Many' },
+    ],
+    'NetSuite_Internal_ID__c',
+  );
+  report.manyUpserted = upserted.map((result) => result.created);
+  const destroyed = await accounts.destroy(ids);
+  report.manyDestroyed = destroyed.map((result) => result.success);
+}
+
+// Reads parents and children with relationship queries and runs a composite request.
+async function relationships(conn, report) {
+  const account = await conn.sobject('Account').create({ Name: 'Node Parent' });
+  await conn.sobject('Contact').create({ LastName: 'Node Child', AccountId: account.id });
+  const contacts = await conn.query(
+    `SELECT LastName, Account.Name FROM Contact WHERE AccountId = '${account.id}'`,
+  );
+  report.contactAccountName = contacts.records[0].Account.Name;
+  const parents = await conn.query(
+    `SELECT Name, (SELECT LastName FROM Contacts) FROM Account WHERE Id = '${account.id}'`,
+  );
+  report.subqueryLastNames = parents.records[0].Contacts.records.map((row) => row.LastName);
+  const composite = await conn.requestPost(`/services/data/v${conn.version}/composite`, {
+    allOrNone: true,
+    compositeRequest: [
+      {
+        method: 'GET',
+        url: `/services/data/v${conn.version}/query?q=SELECT+Id+FROM+Account+WHERE+Name='Node Parent'`,
+        referenceId: 'Parent',
+      },
+      {
+        method: 'PATCH',
+        url: `/services/data/v${conn.version}/sobjects/Account/@{Parent.records[0].Id}`,
+        referenceId: 'Rename',
+        body: { Name: 'Node Parent Renamed' },
+      },
+    ],
+  });
+  report.compositeStatuses = composite.compositeResponse.map((item) => item.httpStatusCode);
 }
 
 main().catch((error) => {

@@ -66,12 +66,53 @@ def main():
     report["bulk_query_pages"] = len(bulk_pages)
     report["bulk_query_rows"] = sum(len(page.splitlines()) - 1 for page in bulk_pages)
 
+    relationships(sf, account_id, report)
+    report["composite"] = composite(sf)
+
     report["delete_status"] = sf.Account.delete(account_id)
     deleted = sf.query_all(
         f"SELECT Id, IsDeleted FROM Account WHERE Id = '{account_id}'", include_deleted=True
     )
     report["deleted_rows"] = deleted["records"]
     print(json.dumps(report))
+
+
+def relationships(sf, account_id, report):
+    """Reads a Contact's Account and an Account's Contacts with relationship queries."""
+    sf.Contact.create({"LastName": "Python Contact", "AccountId": account_id})
+    contacts = sf.query_all(
+        f"SELECT LastName, Account.Name FROM Contact WHERE AccountId = '{account_id}'"
+    )
+    report["contact_account_name"] = contacts["records"][0]["Account"]["Name"]
+    accounts = sf.query(
+        f"SELECT Name, (SELECT LastName FROM Contacts) FROM Account WHERE Id = '{account_id}'"
+    )
+    children = accounts["records"][0]["Contacts"]["records"]
+    report["subquery_last_names"] = [child["LastName"] for child in children]
+
+
+def composite(sf):
+    """Creates an Account and a Contact that refers to it in one all-or-none call."""
+    prefix = f"/services/data/v{sf.sf_version}"
+    body = {
+        "allOrNone": True,
+        "compositeRequest": [
+            {
+                "method": "POST",
+                "url": f"{prefix}/sobjects/Account",
+                "referenceId": "NewAccount",
+                "body": {"Name": "Python Composite"},
+            },
+            {
+                "method": "POST",
+                "url": f"{prefix}/sobjects/Contact",
+                "referenceId": "NewContact",
+                "body": {"LastName": "Composite", "AccountId": "@{NewAccount.id}"},
+            },
+        ],
+    }
+    result = sf.restful("composite", method="POST", json=body)
+    return [item["httpStatusCode"] for item in result["compositeResponse"]]
 
 
 if __name__ == "__main__":
