@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use tandem_engine::two_way::{ConflictPolicy, ConflictSettings, MatchSettings};
+use tandem_engine::System;
+use tandem_engine::two_way::{
+    ConflictPolicy, ConflictSettings, DeletePolicy, DeleteSettings, MatchSettings,
+};
 use url::Url;
 
 /// A configuration problem. `key` names the TOML key or environment variable at fault.
@@ -128,6 +131,58 @@ pub struct ConflictsSection {
     pub fields: BTreeMap<String, String>,
 }
 
+/// `[flows.<flow>.deletes]`: what a deletion on one side does to the other.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletesSection {
+    /// What happens to the Salesforce record when its NetSuite record is deleted: `unlink`
+    /// (default), `ignore`, `deactivate` or `delete`.
+    pub from_netsuite: Option<String>,
+    /// What happens to the NetSuite record when its Salesforce record is deleted: `unlink`
+    /// (default), `ignore`, `deactivate` or `delete`.
+    pub from_salesforce: Option<String>,
+}
+
+impl DeletesSection {
+    /// Applies the section to a flow's delete settings, naming the key of a bad policy.
+    pub fn apply(&self, prefix: &str, settings: &mut DeleteSettings) -> Result<(), ConfigError> {
+        for (name, value, slot) in [
+            (
+                "from_netsuite",
+                &self.from_netsuite,
+                &mut settings.from_netsuite,
+            ),
+            (
+                "from_salesforce",
+                &self.from_salesforce,
+                &mut settings.from_salesforce,
+            ),
+        ] {
+            let Some(text) = value else { continue };
+            let key = format!("{prefix}.{name}");
+            let policy = text
+                .parse::<DeletePolicy>()
+                .map_err(|message| ConfigError::new(&key, message))?;
+            *slot = policy;
+        }
+        for (name, deleted_on) in [
+            ("from_netsuite", System::NetSuite),
+            ("from_salesforce", System::Salesforce),
+        ] {
+            let target = deleted_on.other();
+            if settings.policy(deleted_on) == DeletePolicy::Deactivate
+                && settings.inactive(target).is_none()
+            {
+                let message = format!(
+                    "{target} records of this flow have no inactive field; use unlink, ignore or delete"
+                );
+                return Err(ConfigError::new(format!("{prefix}.{name}"), message));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `[flows.account-customer]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,6 +196,8 @@ pub struct AccountCustomerSection {
     pub matching: MatchingSection,
     #[serde(default)]
     pub conflicts: ConflictsSection,
+    #[serde(default)]
+    pub deletes: DeletesSection,
 }
 
 impl Default for AccountCustomerSection {
@@ -150,6 +207,7 @@ impl Default for AccountCustomerSection {
             overlap_seconds: None,
             matching: MatchingSection::default(),
             conflicts: ConflictsSection::default(),
+            deletes: DeletesSection::default(),
         }
     }
 }

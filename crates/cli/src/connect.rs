@@ -107,6 +107,9 @@ fn enabled_flows(config: &FileConfig) -> Result<Vec<TwoWaySpec>, ConfigError> {
         }
         settings.matching = section.matching.settings();
         settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
+        section
+            .deletes
+            .apply(&format!("{prefix}.deletes"), &mut settings.deletes)?;
         let spec = account_customer::spec(&settings);
         check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
         flows.push(spec);

@@ -57,7 +57,8 @@ enum Command {
         /// authority made at start (written to DIR/sandbox-ca.pem with --config-out).
         #[arg(long)]
         salesforce_tls_port: Option<u16>,
-        /// Records to start with: `demo` or `empty`.
+        /// Records to start with: `demo`, `empty`, or `large:N` (N NetSuite customers, items
+        /// and invoices).
         #[arg(long, default_value = "demo")]
         seed: Seed,
         /// Write DIR/tandem.toml (a config for this sandbox) and DIR/tandem.env (its credentials).

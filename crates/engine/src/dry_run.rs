@@ -9,14 +9,16 @@ use serde::Serialize;
 
 use crate::error::RemoteError;
 use crate::port::{ApiUsage, RecordPort, WriteResult};
-use crate::record::{Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written};
+use crate::record::{
+    DeletedRecord, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
+};
 
 /// A write that a dry run did not send.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlannedWrite {
     pub system: System,
     pub object: String,
-    /// `create` or `update`.
+    /// `create`, `update` or `delete`.
     pub action: &'static str,
     /// The record updated, or for a create the other system's ID it is keyed by.
     pub id: String,
@@ -99,6 +101,34 @@ impl RecordPort for DryRunPort {
                 link: None,
             });
             results.push(Ok(Written { id }));
+        }
+        Ok(results)
+    }
+
+    async fn deleted_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DeletedRecord>, RemoteError> {
+        self.inner.deleted_since(object, since).await
+    }
+
+    async fn delete(
+        &self,
+        object: &ObjectSpec,
+        ids: Vec<String>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let mut results = Vec::new();
+        for id in ids {
+            results.push(Ok(Written { id: id.clone() }));
+            self.record(PlannedWrite {
+                system: self.system(),
+                object: object.name.clone(),
+                action: "delete",
+                id,
+                fields: Fields::new(),
+                link: None,
+            });
         }
         Ok(results)
     }

@@ -23,7 +23,8 @@ pub mod two_way;
 pub use error::{ErrorClass, RemoteError};
 pub use port::{ApiUsage, RecordPort, WriteResult};
 pub use record::{
-    FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
+    DeletedRecord, FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System,
+    Written,
 };
 pub use report::PassReport;
 pub use secret::Secret;

@@ -6,8 +6,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::error::ErrorClass;
 use crate::error::RemoteError;
-use crate::record::{NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written};
+use crate::record::{
+    DeletedRecord, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
+};
 
 /// The outcome of writing one record: its ID, or the error the target returned for it.
 pub type WriteResult = Result<Written, RemoteError>;
@@ -65,4 +68,30 @@ pub trait RecordPort: Send + Sync {
         object: &ObjectSpec,
         records: Vec<RecordUpdate>,
     ) -> Result<Vec<WriteResult>, RemoteError>;
+
+    /// Returns the records of `object` deleted at or after `since`. A port that cannot tell
+    /// returns none.
+    async fn deleted_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DeletedRecord>, RemoteError> {
+        let _ = (object, since);
+        Ok(Vec::new())
+    }
+
+    /// Deletes records by ID. A port that cannot delete refuses with a configuration error.
+    async fn delete(
+        &self,
+        object: &ObjectSpec,
+        ids: Vec<String>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let _ = ids;
+        Err(RemoteError::new(
+            self.system(),
+            ErrorClass::Config,
+            "DELETE_NOT_SUPPORTED",
+            format!("deleting {} records is not supported", object.name),
+        ))
+    }
 }

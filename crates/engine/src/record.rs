@@ -150,3 +150,14 @@ pub struct Written {
     /// The ID of the record in the system written to.
     pub id: String,
 }
+
+/// A record a change feed reports as deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedRecord {
+    pub id: String,
+    /// When it was deleted, in UTC.
+    pub deleted_at: DateTime<Utc>,
+    /// The record it was merged into, when the deletion was the loser's side of a merge
+    /// (Salesforce Accounts and Contacts carry `MasterRecordId`).
+    pub merged_into: Option<String>,
+}

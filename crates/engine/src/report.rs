@@ -23,6 +23,9 @@ pub struct PassReport {
     pub dead_letters: u64,
     /// Records whose match is doubtful, waiting in the review queue; nothing was written.
     pub in_review: u64,
+    /// Records deleted on one side whose pair was unlinked, or whose counterpart was
+    /// deactivated or deleted, as the flow's delete policy says.
+    pub deleted: u64,
     /// Records left for the next pass after a transient error; the watermark stays before them.
     pub deferred: u64,
     /// Records written to either system, link write-backs included.

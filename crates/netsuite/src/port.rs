@@ -11,12 +11,13 @@ mod fields;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_engine::{
-    ErrorClass, NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError, SourceRecord, System,
-    WriteResult, Written,
+    DeletedRecord, ErrorClass, NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError,
+    SourceRecord, System, WriteResult, Written,
 };
 
 use crate::client::NetSuiteClient;
 use crate::error::Error;
+use crate::operations::other::DeletedFilter;
 use crate::operations::search::{
     Criterion, CriterionValue, DateOperator, SearchPreferences, SearchRecord,
 };
@@ -195,6 +196,49 @@ impl RecordPort for NetSuitePort {
             })
             .collect();
         self.write_all(record_type, built, false).await
+    }
+
+    /// Reads `getDeleted` for the record type from `since` on, every page.
+    async fn deleted_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DeletedRecord>, RemoteError> {
+        let (record_type, _) = supported_schema(object)?;
+        let filter = DeletedFilter {
+            deleted_from: since,
+            deleted_to: None,
+            record_types: vec![record_type.to_string()],
+        };
+        let deleted = self.client.get_deleted(&filter).await?;
+        Ok(deleted
+            .into_iter()
+            .filter_map(|record| {
+                Some(DeletedRecord {
+                    id: record.record.internal_id?,
+                    deleted_at: record.deleted_at.unwrap_or(since),
+                    merged_into: None,
+                })
+            })
+            .collect())
+    }
+
+    /// Deletes the records by internal ID with `deleteList`.
+    async fn delete(
+        &self,
+        object: &ObjectSpec,
+        ids: Vec<String>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let (record_type, _) = supported_schema(object)?;
+        let references: Vec<RecordRef> = ids
+            .iter()
+            .map(|id| RecordRef::internal(record_type, id.clone()))
+            .collect();
+        let outcomes = self.client.delete_list(&references).await?;
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| result_of(record_type, outcome))
+            .collect())
     }
 }
 

@@ -6,8 +6,8 @@ mod write;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_engine::{
-    ApiUsage, NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError, SourceRecord, System,
-    WriteResult,
+    ApiUsage, DeletedRecord, NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError,
+    SourceRecord, System, WriteResult,
 };
 
 use crate::client::SalesforceClient;
@@ -84,5 +84,23 @@ impl RecordPort for SalesforcePort {
         records: Vec<RecordUpdate>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
         write::update(&self.client, object, records).await
+    }
+
+    async fn deleted_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DeletedRecord>, RemoteError> {
+        read::deleted_since(&self.client, object, since)
+            .await
+            .map_err(RemoteError::from)
+    }
+
+    async fn delete(
+        &self,
+        _object: &ObjectSpec,
+        ids: Vec<String>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        write::delete(&self.client, ids).await
     }
 }

@@ -270,7 +270,7 @@ async fn daily_limit_stops_while_concurrent_limit_retries() {
     assert_eq!(error.remedy(), Remedy::WaitForBudget);
     assert_eq!(
         error.class(),
-        ErrorClass::Config,
+        ErrorClass::Budget,
         "the pass stops instead of retrying"
     );
 

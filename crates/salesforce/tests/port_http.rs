@@ -523,5 +523,5 @@ async fn update_fails_whole_call_on_rejected_request() {
         .unwrap_err();
 
     assert_eq!(error.code, "REQUEST_LIMIT_EXCEEDED");
-    assert_eq!(error.class, ErrorClass::Config);
+    assert_eq!(error.class, ErrorClass::Budget);
 }

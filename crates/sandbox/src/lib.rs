@@ -50,7 +50,7 @@ pub enum SandboxError {
     },
     #[error("the NetSuite and Salesforce emulators need two different ports; both were {0}")]
     SamePort(u16),
-    #[error("the seed data was refused by the Salesforce emulator: {0}")]
+    #[error("the seed data was refused by an emulator: {0}")]
     Seed(String),
     #[error("cannot set up HTTPS for the Salesforce emulator: {0}")]
     Tls(String),

@@ -64,6 +64,14 @@ pub const CREATE: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS dead_letters_by_flow ON dead_letters (flow, id)",
     "CREATE INDEX IF NOT EXISTS dead_letters_by_source
         ON dead_letters (flow, source_system, source_id, status)",
+    "CREATE TABLE IF NOT EXISTS excluded_records (
+        flow TEXT NOT NULL,
+        system TEXT NOT NULL,
+        id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        excluded_at TEXT NOT NULL,
+        PRIMARY KEY (flow, system, id)
+    )",
     "CREATE TABLE IF NOT EXISTS reviews (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,

@@ -360,6 +360,67 @@ impl StateStore for SqliteStore {
             .map_err(failed("commit a cross-reference"))
     }
 
+    async fn delete_xref(&self, flow: &str, system: System, id: &str) -> Result<(), StoreError> {
+        let sql = match system {
+            System::NetSuite => "DELETE FROM xrefs WHERE flow = ? AND ns_id = ?",
+            System::Salesforce => "DELETE FROM xrefs WHERE flow = ? AND sf_id = ?",
+        };
+        sqlx::query(sql)
+            .bind(flow)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(failed("remove a cross-reference"))?;
+        Ok(())
+    }
+
+    async fn exclude(
+        &self,
+        flow: &str,
+        system: System,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO excluded_records (flow, system, id, reason, excluded_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (flow, system, id) DO UPDATE SET reason = excluded.reason",
+        )
+        .bind(flow)
+        .bind(system.as_str())
+        .bind(id)
+        .bind(reason)
+        .bind(time_text(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(failed("leave a record out of a flow"))?;
+        Ok(())
+    }
+
+    async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM excluded_records WHERE flow = ? AND system = ? AND id = ?",
+        )
+        .bind(flow)
+        .bind(system.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed("read whether a record is left out"))?;
+        Ok(found.is_some())
+    }
+
+    async fn forget(&self, system: System, object: &str, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM seen_records WHERE system = ? AND object = ? AND id = ?")
+            .bind(system.as_str())
+            .bind(object)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(failed("forget a record"))?;
+        Ok(())
+    }
+
     async fn start_run(&self, flow: &str) -> Result<i64, StoreError> {
         let result = sqlx::query("INSERT INTO runs (flow, status, started_at) VALUES (?, ?, ?)")
             .bind(flow)

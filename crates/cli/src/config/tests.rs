@@ -218,3 +218,28 @@ fn unknown_time_zone_is_named() {
     let error = FileConfig::parse("[netsuite]\nuser_time_zone = \"Mars/Olympus\"\n").unwrap_err();
     assert_eq!(error.key, "netsuite.user_time_zone");
 }
+
+#[test]
+fn unknown_delete_policy_is_named() {
+    let text = "[flows.account-customer.deletes]\nfrom_salesforce = \"shred\"\n";
+    let config = FileConfig::parse(text).unwrap();
+    let mut settings = tandem_engine::two_way::DeleteSettings::default();
+    let error = config
+        .flows
+        .account_customer
+        .deletes
+        .apply("flows.account-customer.deletes", &mut settings)
+        .unwrap_err();
+    assert_eq!(error.key, "flows.account-customer.deletes.from_salesforce");
+}
+
+#[test]
+fn deactivate_without_inactive_field_is_refused() {
+    let section = DeletesSection {
+        from_netsuite: Some("deactivate".to_string()),
+        from_salesforce: None,
+    };
+    let mut settings = tandem_engine::two_way::DeleteSettings::default();
+    let error = section.apply("deletes", &mut settings).unwrap_err();
+    assert_eq!(error.key, "deletes.from_netsuite");
+}

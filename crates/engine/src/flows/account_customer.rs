@@ -3,8 +3,9 @@
 use chrono::TimeDelta;
 
 use crate::mapping::{FieldPair, Mapping};
+use crate::record::FieldValue;
 use crate::record::ObjectSpec;
-use crate::two_way::{ConflictSettings, KeyFields, MatchSettings, TwoWaySpec};
+use crate::two_way::{ConflictSettings, DeleteSettings, KeyFields, MatchSettings, TwoWaySpec};
 
 /// The flow's name in configuration files, the store, logs and reports.
 pub const FLOW: &str = "account-customer";
@@ -25,6 +26,9 @@ pub struct AccountCustomerSettings {
     pub matching: MatchSettings,
     /// Who wins a field changed on both sides. Default: the later change.
     pub conflicts: ConflictSettings,
+    /// What a deletion does to the counterpart. Default: unlink only. A customer is
+    /// deactivated through `isInactive`; Accounts have no inactive field.
+    pub deletes: DeleteSettings,
 }
 
 impl Default for AccountCustomerSettings {
@@ -40,6 +44,10 @@ impl Default for AccountCustomerSettings {
             overlap: TimeDelta::minutes(5),
             matching: MatchSettings::default(),
             conflicts: ConflictSettings::default(),
+            deletes: DeleteSettings {
+                netsuite_inactive: Some(("isInactive".to_string(), FieldValue::Bool(true))),
+                ..DeleteSettings::default()
+            },
         }
     }
 }
@@ -82,6 +90,7 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         salesforce_keys,
         matching: settings.matching.clone(),
         conflicts: settings.conflicts.clone(),
+        deletes: settings.deletes.clone(),
         overlap: settings.overlap,
     }
 }

@@ -20,6 +20,7 @@ type RecordKey = (System, String, String);
 #[derive(Default)]
 pub(crate) struct Inner {
     identities: HashMap<System, String>,
+    excluded: HashMap<(String, System, String), String>,
     watermarks: HashMap<(String, System, String), Watermark>,
     seen: HashMap<RecordKey, SeenRecord>,
     processed: HashMap<RecordKey, Processed>,
@@ -221,6 +222,36 @@ impl StateStore for MemoryStore {
             kept.flow != xref.flow || (kept.ns_id != xref.ns_id && kept.sf_id != xref.sf_id)
         });
         inner.xrefs.push(xref.clone());
+        Ok(())
+    }
+
+    async fn delete_xref(&self, flow: &str, system: System, id: &str) -> Result<(), StoreError> {
+        self.lock()
+            .xrefs
+            .retain(|xref| xref.flow != flow || xref.id(system) != id);
+        Ok(())
+    }
+
+    async fn exclude(
+        &self,
+        flow: &str,
+        system: System,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let key = (flow.to_string(), system, id.to_string());
+        self.lock().excluded.insert(key, reason.to_string());
+        Ok(())
+    }
+
+    async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError> {
+        let key = (flow.to_string(), system, id.to_string());
+        Ok(self.lock().excluded.contains_key(&key))
+    }
+
+    async fn forget(&self, system: System, object: &str, id: &str) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.seen.remove(&key(system, object, id));
         Ok(())
     }
 

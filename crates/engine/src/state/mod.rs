@@ -241,6 +241,25 @@ pub trait StateStore: Send + Sync {
     /// Inserts or replaces a cross-reference with its values and fingerprints.
     async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError>;
 
+    /// Removes the cross-reference of a flow that holds the record `id` on `system`'s side.
+    async fn delete_xref(&self, flow: &str, system: System, id: &str) -> Result<(), StoreError>;
+
+    /// Forgets a seen record, so it is no longer a matching candidate (it was deleted).
+    async fn forget(&self, system: System, object: &str, id: &str) -> Result<(), StoreError>;
+
+    /// Leaves a record out of a flow for good, with the reason: its counterpart was deleted,
+    /// and syncing it again would bring the deleted record back.
+    async fn exclude(
+        &self,
+        flow: &str,
+        system: System,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Returns true when a record is left out of a flow.
+    async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError>;
+
     /// Records the start of a run and returns its ID.
     async fn start_run(&self, flow: &str) -> Result<i64, StoreError>;
 

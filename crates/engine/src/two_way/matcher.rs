@@ -48,6 +48,14 @@ pub(super) async fn plan_unlinked(
         if matcher.claimed.contains(&key_of(change)) {
             continue;
         }
+        let store = connections.store.as_ref();
+        if store
+            .is_excluded(&spec.flow, change.system, &change.record.id)
+            .await?
+        {
+            report.unchanged += 1;
+            continue;
+        }
         match matcher.linked_by_id(change).await? {
             Some(other) => {
                 matcher.claim(change, &other);

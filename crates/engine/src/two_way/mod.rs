@@ -11,6 +11,7 @@
 //! - [`finish`]: mark records processed and advance the watermarks.
 
 mod conflict;
+mod deletes;
 mod finish;
 mod matcher;
 mod matching_groups;
@@ -33,7 +34,9 @@ use crate::retry::RetryPolicy;
 use crate::state::{RunStatus, Store, StoreError};
 
 pub use replay::{ReplayError, ReplayOutcome, replay};
-pub use settings::{ConflictPolicy, ConflictSettings, KeyFields, MatchSettings};
+pub use settings::{
+    ConflictPolicy, ConflictSettings, DeletePolicy, DeleteSettings, KeyFields, MatchSettings,
+};
 
 /// The definition of a two-way flow: the two objects, the mapped fields, matching and
 /// conflict settings.
@@ -50,6 +53,7 @@ pub struct TwoWaySpec {
     pub salesforce_keys: KeyFields,
     pub matching: MatchSettings,
     pub conflicts: ConflictSettings,
+    pub deletes: DeleteSettings,
     /// How far before the watermark each read starts, because modification times are coarse
     /// and a transaction may commit after its timestamp was taken.
     pub overlap: TimeDelta,
@@ -175,6 +179,7 @@ async fn run_steps(
 ) -> Result<(), PassError> {
     check_identities(connections).await?;
     replay::replay_requested(spec, connections).await?;
+    deletes::apply_deletes(spec, connections, report).await?;
     let batch = read::read_changes(spec, connections, report).await?;
     let work = plan::plan(spec, connections, &batch, report).await?;
     let outcome = write::write(spec, connections, work, report).await?;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::mapping::FieldPair;
+use crate::record::{FieldValue, System};
 
 /// The fields that describe a company on one side, for matching.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,6 +96,89 @@ impl fmt::Display for ConflictPolicy {
             ConflictPolicy::Latest => "latest",
             ConflictPolicy::Manual => "manual",
         })
+    }
+}
+
+/// What happens to the counterpart of a record deleted on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeletePolicy {
+    /// Nothing on the other side; the pair is forgotten.
+    Ignore,
+    /// The pair is forgotten; the other record keeps its data and a link nobody follows.
+    Unlink,
+    /// The other record is marked inactive, then the pair is forgotten.
+    Deactivate,
+    /// The other record is deleted too.
+    Delete,
+}
+
+impl FromStr for DeletePolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<DeletePolicy, String> {
+        match text {
+            "ignore" => Ok(DeletePolicy::Ignore),
+            "unlink" => Ok(DeletePolicy::Unlink),
+            "deactivate" => Ok(DeletePolicy::Deactivate),
+            "delete" => Ok(DeletePolicy::Delete),
+            other => Err(format!(
+                "unknown delete policy {other:?}; expected ignore, unlink, deactivate or delete"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for DeletePolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeletePolicy::Ignore => "ignore",
+            DeletePolicy::Unlink => "unlink",
+            DeletePolicy::Deactivate => "deactivate",
+            DeletePolicy::Delete => "delete",
+        })
+    }
+}
+
+/// How deletions travel, per side where they happen. The defaults never delete: a deleted
+/// record only unlinks its counterpart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteSettings {
+    /// What happens to the Salesforce record when its NetSuite record is deleted.
+    pub from_netsuite: DeletePolicy,
+    /// What happens to the NetSuite record when its Salesforce record is deleted.
+    pub from_salesforce: DeletePolicy,
+    /// The field and value that mark a NetSuite record inactive (`isInactive` = true).
+    pub netsuite_inactive: Option<(String, FieldValue)>,
+    /// The field and value that mark a Salesforce record inactive, if the object has one.
+    pub salesforce_inactive: Option<(String, FieldValue)>,
+}
+
+impl Default for DeleteSettings {
+    fn default() -> DeleteSettings {
+        DeleteSettings {
+            from_netsuite: DeletePolicy::Unlink,
+            from_salesforce: DeletePolicy::Unlink,
+            netsuite_inactive: None,
+            salesforce_inactive: None,
+        }
+    }
+}
+
+impl DeleteSettings {
+    /// Returns the policy for a record deleted on `system`'s side.
+    pub fn policy(&self, deleted_on: System) -> DeletePolicy {
+        match deleted_on {
+            System::NetSuite => self.from_netsuite,
+            System::Salesforce => self.from_salesforce,
+        }
+    }
+
+    /// Returns how to mark a record of `system` inactive, if its object can be.
+    pub fn inactive(&self, system: System) -> Option<&(String, FieldValue)> {
+        match system {
+            System::NetSuite => self.netsuite_inactive.as_ref(),
+            System::Salesforce => self.salesforce_inactive.as_ref(),
+        }
     }
 }
 

@@ -13,11 +13,14 @@ use crate::error::ErrorClass;
 use crate::flows::account_customer::{self, AccountCustomerSettings};
 use crate::memory_store::MemoryStore;
 use crate::port::WriteResult;
-use crate::record::{FieldValue, Fields, NewRecord, RecordUpdate, SourceRecord, Written};
+use crate::record::{
+    DeletedRecord, FieldValue, Fields, NewRecord, RecordUpdate, SourceRecord, Written,
+};
 use crate::state::{
     ConflictStatus, ConflictStore, DeadLetterStatus, DeadLetterStore, ReviewDecision, ReviewStore,
+    StateStore,
 };
-use crate::two_way::ConflictPolicy;
+use crate::two_way::{ConflictPolicy, DeletePolicy};
 
 /// A stored record: modification time, link value and fields.
 type Stored = (DateTime<Utc>, Option<String>, Fields);
@@ -36,6 +39,8 @@ struct FakeSystem {
     /// Number of upcoming calls that fail with a transient error.
     outages: AtomicI64,
     writes: AtomicI64,
+    /// Records deleted so far, with the time and the survivor of a merge.
+    deleted: Mutex<Vec<DeletedRecord>>,
 }
 
 impl FakeSystem {
@@ -50,6 +55,7 @@ impl FakeSystem {
             refuse: Mutex::new(None),
             outages: AtomicI64::new(0),
             writes: AtomicI64::new(0),
+            deleted: Mutex::new(Vec::new()),
         })
     }
 
@@ -246,6 +252,47 @@ impl RecordPort for FakeSystem {
             .into_iter()
             .map(|update| self.write(&update.id, update.link, &update.fields))
             .collect())
+    }
+
+    async fn deleted_since(
+        &self,
+        _object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DeletedRecord>, RemoteError> {
+        let deleted = self.deleted.lock().unwrap();
+        Ok(deleted
+            .iter()
+            .filter(|d| d.deleted_at >= since)
+            .cloned()
+            .collect())
+    }
+
+    async fn delete(
+        &self,
+        _object: &ObjectSpec,
+        ids: Vec<String>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        self.writes.fetch_add(ids.len() as i64, Ordering::SeqCst);
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                self.remove(&id, None);
+                Ok(Written { id })
+            })
+            .collect())
+    }
+}
+
+impl FakeSystem {
+    /// Deletes a record as a user would; `merged_into` names the survivor of a merge.
+    fn remove(&self, id: &str, merged_into: Option<&str>) {
+        let at = self.tick();
+        self.records.lock().unwrap().remove(id);
+        self.deleted.lock().unwrap().push(DeletedRecord {
+            id: id.to_string(),
+            deleted_at: at,
+            merged_into: merged_into.map(str::to_string),
+        });
     }
 }
 
@@ -933,4 +980,102 @@ async fn discarded_letter_is_not_replayed() {
         .unwrap_err();
 
     assert!(matches!(error, ReplayError::NotOpen { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn deleted_account_unlinks_its_customer() {
+    let world = World::new();
+    let account = world.sf.add(None, &[("Name", "Blue Heron")]);
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.sf.remove(&account, None);
+    let report = world.pass().await;
+
+    assert_eq!(report.deleted, 1);
+    assert!(world.ns.ids().contains(&customer), "the customer stays");
+    let xref = world
+        .store
+        .xref(account_customer::FLOW, System::NetSuite, &customer)
+        .await
+        .unwrap();
+    assert_eq!(xref, None);
+    let quiet = world.pass().await;
+    assert_eq!(quiet.deleted, 0);
+    assert_eq!(quiet.written, 0);
+}
+
+#[tokio::test]
+async fn deactivate_policy_marks_customer_inactive() {
+    let mut world = World::new();
+    world.spec.deletes.from_salesforce = DeletePolicy::Deactivate;
+    let account = world.sf.add(None, &[("Name", "Blue Heron")]);
+    world.pass().await;
+    let customer = world.sf.link(&account).expect("linked");
+
+    world.sf.remove(&account, None);
+    world.pass().await;
+
+    assert_eq!(
+        world.ns.field(&customer, "isInactive"),
+        FieldValue::Bool(true)
+    );
+}
+
+#[tokio::test]
+async fn delete_policy_deletes_the_account() {
+    let mut world = World::new();
+    world.spec.deletes.from_netsuite = DeletePolicy::Delete;
+    let customer = world.ns.add(None, &[("companyName", "Gulf Coast Marine")]);
+    world.pass().await;
+    let account = world.ns.link(&customer).expect("linked");
+
+    world.ns.remove(&customer, None);
+    let report = world.pass().await;
+
+    assert_eq!(report.deleted, 1);
+    assert!(!world.sf.ids().contains(&account), "the Account is deleted");
+    let audit = world.store.audit_entries(None, 10).await.unwrap();
+    assert!(audit.iter().any(|entry| entry.entry.kind == "delete"));
+    let quiet = world.pass().await;
+    assert_eq!(quiet.written, 0);
+}
+
+#[tokio::test]
+async fn merged_account_hands_link_to_survivor() {
+    let world = World::new();
+    let loser = world.sf.add(None, &[("Name", "Blue Heron")]);
+    world.pass().await;
+    let customer = world.sf.link(&loser).expect("linked");
+    let survivor = world.sf.add(None, &[("Name", "Blue Heron Outfitters")]);
+
+    world.sf.remove(&loser, Some(&survivor));
+    let report = world.pass().await;
+
+    assert_eq!(report.created, 0, "no second customer for the survivor");
+    assert_eq!(world.sf.link(&survivor), Some(customer.clone()));
+    assert_eq!(world.ns.link(&customer), Some(survivor));
+    assert_eq!(world.ns.ids().len(), 1);
+}
+
+#[tokio::test]
+async fn merge_into_linked_record_leaves_dead_letter() {
+    let world = World::new();
+    let loser = world.sf.add(None, &[("Name", "Blue Heron")]);
+    let survivor = world.sf.add(None, &[("Name", "Gulf Coast Marine")]);
+    world.pass().await;
+    let loser_customer = world.sf.link(&loser).expect("linked");
+
+    world.sf.remove(&loser, Some(&survivor));
+    let report = world.pass().await;
+
+    assert_eq!(report.dead_letters, 1);
+    let letters = world.store.dead_letters(None, None).await.unwrap();
+    assert_eq!(letters[0].letter.error.code, "MERGED_INTO_LINKED_RECORD");
+    let xref = world
+        .store
+        .xref(account_customer::FLOW, System::NetSuite, &loser_customer)
+        .await
+        .unwrap();
+    assert_eq!(xref, None);
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
-use tandem_engine::{FieldValue, Fields, ObjectSpec, SourceRecord};
+use tandem_engine::{DeletedRecord, FieldValue, Fields, ObjectSpec, SourceRecord};
 
 use crate::client::SalesforceClient;
 use crate::datetime::parse_datetime;
@@ -169,3 +169,55 @@ fn compound_value_error(object: &str, field: &str, kind: &str) -> Error {
 
 #[cfg(test)]
 mod tests;
+
+/// Reads the `object` records deleted (moved to the recycle bin) at or after `since` with
+/// `queryAll`, with the surviving record of a merge when the object has `MasterRecordId`.
+pub(super) async fn deleted_since(
+    client: &SalesforceClient,
+    object: &ObjectSpec,
+    since: DateTime<Utc>,
+) -> Result<Vec<DeletedRecord>, Error> {
+    check_name(&object.name)?;
+    let merges = match client.describe(&object.name).await {
+        Ok(describe) => describe
+            .fields
+            .iter()
+            .any(|field| field.name == "MasterRecordId"),
+        Err(error) => {
+            tracing::debug!(record_type = object.name.as_str(), %error, "no describe; reading deletions without merges");
+            false
+        }
+    };
+    let columns = if merges {
+        "Id, SystemModstamp, MasterRecordId"
+    } else {
+        "Id, SystemModstamp"
+    };
+    let soql = format!(
+        "SELECT {columns} FROM {} WHERE IsDeleted = true AND {MODSTAMP_FIELD} >= {} ORDER BY {MODSTAMP_FIELD}, Id",
+        object.name,
+        datetime_literal(since)
+    );
+    let result = client.query_all(&soql).await?;
+    result.records.iter().map(deleted_record).collect()
+}
+
+fn deleted_record(row: &Map<String, Value>) -> Result<DeletedRecord, Error> {
+    let text = |name: &str| row.get(name).and_then(Value::as_str);
+    let invalid = |message: &str| Error::InvalidResponse {
+        message: message.to_string(),
+    };
+    let id = text("Id").ok_or_else(|| invalid("a deleted row has no Id"))?;
+    let id = SalesforceId::parse(id).map_err(|_| invalid("a deleted row has an invalid Id"))?;
+    let stamp =
+        text(MODSTAMP_FIELD).ok_or_else(|| invalid("a deleted row has no SystemModstamp"))?;
+    let merged_into = text("MasterRecordId")
+        .and_then(|id| SalesforceId::parse(id).ok())
+        .map(|id| id.as_str().to_string());
+    Ok(DeletedRecord {
+        id: id.as_str().to_string(),
+        deleted_at: parse_datetime(stamp)
+            .map_err(|_| invalid("a deleted row has an invalid SystemModstamp"))?,
+        merged_into,
+    })
+}

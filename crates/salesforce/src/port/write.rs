@@ -137,6 +137,21 @@ pub(super) async fn update(
     merge_outcomes(prepared, outcomes)
 }
 
+/// Deletes records by Id through sObject Collections, 200 per call. An invalid Id fails its
+/// own record only.
+pub(super) async fn delete(
+    client: &SalesforceClient,
+    ids: Vec<String>,
+) -> Result<Vec<WriteResult>, RemoteError> {
+    let prepared: Vec<Result<SalesforceId, Error>> = ids
+        .iter()
+        .map(|id| SalesforceId::parse(id).map_err(Error::from))
+        .collect();
+    let valid: Vec<SalesforceId> = prepared.iter().flatten().cloned().collect();
+    let outcomes = client.delete_collection(&valid).await?;
+    merge_outcomes(prepared, outcomes)
+}
+
 /// Puts the results of the records that were sent back between the records that were not.
 fn merge_outcomes<T>(
     prepared: Vec<Result<T, Error>>,
