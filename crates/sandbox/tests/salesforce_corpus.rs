@@ -302,3 +302,37 @@ async fn describe_fields_agree_with_recorded_account() {
         );
     }
 }
+
+#[tokio::test]
+async fn describe_global_covers_recorded_shape() {
+    let server = Server::start().await;
+    let token = server.login().await;
+    let reply = server.call("GET", "/sobjects", Some(&token), None).await;
+    for file in [
+        "describe_sobjects_success_response.json",
+        "list_sobjects_success_response.json",
+    ] {
+        let recorded = corpus(&format!("{RESTFORCE}/sobject/{file}"));
+        assert_shape_covers(&shape(&recorded), &shape(&reply.body), file);
+    }
+}
+
+#[tokio::test]
+async fn describe_object_covers_recorded_shape() {
+    let server = Server::start().await;
+    let token = server.login().await;
+    let reply = server
+        .call("GET", "/sobjects/Account/describe", Some(&token), None)
+        .await;
+    let recorded = corpus("SFDO-Tooling__CumulusCI/extracted/Account_describe.response.json");
+    let mut recorded = shape(&recorded);
+    let recorded_field = recorded
+        .as_object_mut()
+        .and_then(|members| members.remove("fields"))
+        .map(|mut fields| fields[0].take())
+        .unwrap();
+    assert_shape_covers(&recorded, &shape(&reply.body), "describe");
+    // The recorded Account's first field is its Id, as the emulator's is.
+    let field = shape(&reply.body["fields"][0]);
+    assert_shape_covers(&recorded_field, &field, "describe.fields[0]");
+}

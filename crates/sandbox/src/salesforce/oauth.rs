@@ -249,7 +249,7 @@ pub(crate) async fn revoke(State(emulator): State<SalesforceEmulator>, body: Byt
 }
 
 /// Builds `http://<host>` or `https://<host>` from the request's `Host` header.
-fn instance_url(headers: &HeaderMap, scheme: Scheme) -> String {
+pub(crate) fn instance_url(headers: &HeaderMap, scheme: Scheme) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|value| value.to_str().ok())

@@ -2,12 +2,14 @@
 //! schema with the keys of a real org's describe results.
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use serde_json::{Value, json};
 
 use super::object_in_url;
 use crate::salesforce::SalesforceEmulator;
 use crate::salesforce::errors::ApiError;
+use crate::salesforce::oauth::{Scheme, instance_url};
 use crate::salesforce::schema::{Access, FieldDef, FieldType, ObjectDef};
 use crate::salesforce::version::ApiVersion;
 
@@ -39,11 +41,16 @@ pub(super) async fn global(
 pub(super) async fn object(
     State(emulator): State<SalesforceEmulator>,
     Extension(version): Extension<ApiVersion>,
+    scheme: Option<Extension<Scheme>>,
+    headers: HeaderMap,
     Path((_version, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let definition = object_in_url(&emulator, &name)?;
     let org = emulator.org();
     let mut described = object_summary(&definition, version);
+    let scheme = scheme.map_or(Scheme::Http, |Extension(scheme)| scheme);
+    let instance = instance_url(&headers, scheme);
+    described["urls"] = describe_urls(&definition, version, &instance);
     let base = version.base_path();
     let sobject_url = format!("{base}/sobjects/{}", definition.name);
     let fields: Vec<Value> = definition.fields.iter().map(describe_field).collect();
@@ -118,6 +125,26 @@ fn object_summary(object: &ObjectDef, version: ApiVersion) -> Value {
     })
 }
 
+/// Returns the `urls` of a full describe: the API resources of the object and the pages of
+/// the org's user interface.
+fn describe_urls(object: &ObjectDef, version: ApiVersion, instance: &str) -> Value {
+    let sobject = format!("{}/sobjects/{}", version.base_path(), object.name);
+    json!({
+        "compactLayouts": format!("{sobject}/describe/compactLayouts"),
+        "rowTemplate": format!("{sobject}/{{ID}}"),
+        "approvalLayouts": format!("{sobject}/describe/approvalLayouts"),
+        "uiDetailTemplate": format!("{instance}/{{ID}}"),
+        "uiEditTemplate": format!("{instance}/{{ID}}/e"),
+        "defaultValues": format!("{sobject}/defaultValues?recordTypeId&fields"),
+        "listviews": format!("{sobject}/listviews"),
+        "describe": format!("{sobject}/describe"),
+        "uiNewRecord": format!("{instance}/{}/e", object.key_prefix),
+        "quickActions": format!("{sobject}/quickActions"),
+        "layouts": format!("{sobject}/describe/layouts"),
+        "sobject": sobject,
+    })
+}
+
 /// Returns the relationships through which records of other objects point to `parent`.
 fn child_relationships(objects: &[ObjectDef], parent: &str) -> Vec<Value> {
     let mut children = Vec::new();
@@ -157,6 +184,7 @@ fn describe_field(field: &FieldDef) -> Value {
         .collect();
     let mut described = json!({
         "aggregatable": field.filterable(),
+        "aiPredictionField": false,
         "autoNumber": false,
         "byteLength": if text || kind.is_id() { field.length * 3 } else { 0 },
         "calculated": false,
@@ -180,6 +208,7 @@ fn describe_field(field: &FieldDef) -> Value {
         "extraTypeInfo": (kind == FieldType::TextArea).then_some("plaintextarea"),
         "filterable": field.filterable(),
         "filteredLookupInfo": null,
+        "formulaTreatNullNumberAsZero": false,
         "groupable": field.filterable() && (kind == FieldType::Int || !kind.is_number()),
         "highScaleNumber": false,
         "htmlFormatted": false,
