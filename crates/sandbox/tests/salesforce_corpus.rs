@@ -336,3 +336,31 @@ async fn describe_object_covers_recorded_shape() {
     let field = shape(&reply.body["fields"][0]);
     assert_shape_covers(&recorded_field, &field, "describe.fields[0]");
 }
+
+#[tokio::test]
+async fn record_count_matches_cumulusci_recording() {
+    let server = Server::start().await;
+    server.insert_account(json!({"Name": "Sitwell-Bluth"}), at(1, 9));
+    let token = server.login().await;
+    let accounts = server
+        .call(
+            "GET",
+            "/limits/recordCount?sObjects=Account",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        accounts.body,
+        json!({"sObjects": [{"count": 1, "name": "Account"}]})
+    );
+    let opportunities = server
+        .call(
+            "GET",
+            "/limits/recordCount?sObjects=Opportunity",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(opportunities.body, json!({"sObjects": []}));
+}

@@ -1,5 +1,5 @@
-//! `GET /limits`, and `GET /sobjects/{object}/updated` and `/deleted`, which list the Ids of
-//! records changed or deleted in a window.
+//! `GET /limits` and `/limits/recordCount`, and `GET /sobjects/{object}/updated` and
+//! `/deleted`, which list the Ids of records changed or deleted in a window.
 //!
 //! As in Salesforce, `start` and `end` are cut to the minute (seconds are ignored),
 //! `latestDateCovered` is `end` so cut, and a window may reach at most 30 days back.
@@ -66,6 +66,47 @@ pub(super) async fn limits(State(emulator): State<SalesforceEmulator>) -> Json<V
         limits.insert((*name).into(), json!({"Max": max, "Remaining": remaining}));
     }
     Json(Value::Object(limits))
+}
+
+/// `GET /limits/recordCount?sObjects=Account,Contact`: the number of live records of each
+/// named object, or of every object when none is named. Objects without records and names
+/// of no object are left out, as recorded responses show.
+// NOTE: Salesforce documents these counts as estimates refreshed from time to time; the
+// emulator counts exactly, at the time of the request.
+pub(super) async fn record_count(
+    State(emulator): State<SalesforceEmulator>,
+    RawQuery(raw): RawQuery,
+) -> Json<Value> {
+    let named: Option<Vec<String>> =
+        url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .find(|(name, _)| name == "sObjects")
+            .map(|(_, value)| {
+                value
+                    .split(',')
+                    .map(|name| name.trim().to_string())
+                    .collect()
+            });
+    let org = emulator.org();
+    let counts: Vec<Value> = org
+        .objects
+        .iter()
+        .filter(|object| {
+            named.as_ref().is_none_or(|names| {
+                names
+                    .iter()
+                    .any(|name| name.eq_ignore_ascii_case(&object.name))
+            })
+        })
+        .map(|object| {
+            (
+                object.name.as_str(),
+                org.records(&object.name, false).count(),
+            )
+        })
+        .filter(|(_, count)| *count > 0)
+        .map(|(name, count)| json!({"count": count, "name": name}))
+        .collect();
+    Json(json!({"sObjects": counts}))
 }
 
 /// The window of an `updated` or `deleted` request, cut to the minute.

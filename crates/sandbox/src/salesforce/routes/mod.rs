@@ -102,6 +102,10 @@ fn data_routes() -> Router<SalesforceEmulator> {
             &data_path("/limits"),
             with_405(get(changes::limits), "GET,HEAD"),
         )
+        .route(
+            &data_path("/limits/recordCount"),
+            with_405(get(changes::record_count), "GET,HEAD"),
+        )
         .merge(sobject_routes())
         .merge(bulk_routes())
         .merge(collection_routes())
