@@ -11,6 +11,8 @@ mod compare;
 mod execute;
 mod lexer;
 mod parser;
+#[cfg(test)]
+mod parser_tests;
 mod paths;
 mod plan;
 #[cfg(test)]
