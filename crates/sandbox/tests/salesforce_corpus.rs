@@ -364,3 +364,22 @@ async fn record_count_matches_cumulusci_recording() {
         .await;
     assert_eq!(opportunities.body, json!({"sObjects": []}));
 }
+
+#[tokio::test]
+async fn second_delete_matches_recorded_error() {
+    let server = Server::start().await;
+    let id = server.insert_account(json!({"Name": "Gone"}), at(1, 9));
+    let token = server.login().await;
+    let path = format!("/sobjects/Account/{id}");
+    let first = server.call("DELETE", &path, Some(&token), None).await;
+    assert_eq!(first.status, 204);
+
+    let second = server.call("DELETE", &path, Some(&token), None).await;
+
+    // Recorded by restforce-db in 2015, deleting a record that was already deleted.
+    assert_eq!(second.status, 404);
+    assert_eq!(
+        second.text,
+        r#"[{"message":"entity is deleted","errorCode":"ENTITY_IS_DELETED","fields":[]}]"#
+    );
+}

@@ -20,6 +20,10 @@ pub struct ApiError {
     pub message: String,
     /// API names of the fields the error is about; empty for request-level errors.
     pub fields: Vec<String>,
+    /// Whether the REST error entry lists `fields` even when it is empty, as the errors of
+    /// a record write do (`"fields":[]` on `ENTITY_IS_DELETED`); request-level errors such as
+    /// `INVALID_SESSION_ID` leave it out.
+    pub lists_fields: bool,
 }
 
 /// Message of Salesforce's 404 for an unknown resource or record.
@@ -33,6 +37,7 @@ impl ApiError {
             error_code: error_code.to_string(),
             message: message.into(),
             fields: Vec::new(),
+            lists_fields: false,
         }
     }
 
@@ -51,6 +56,13 @@ impl ApiError {
         ApiError::new(401, "INVALID_SESSION_ID", "Session expired or invalid")
     }
 
+    /// Creates the 404 error for a write or read of a record in the recycle bin.
+    pub(crate) fn entity_is_deleted() -> ApiError {
+        let mut error = ApiError::new(404, "ENTITY_IS_DELETED", "entity is deleted");
+        error.lists_fields = true;
+        error
+    }
+
     /// Returns this error with `fields` set.
     pub(crate) fn with_fields(mut self, fields: Vec<String>) -> ApiError {
         self.fields = fields;
@@ -62,7 +74,7 @@ impl ApiError {
         RestErrorEntry {
             message: &self.message,
             error_code: &self.error_code,
-            fields: (!self.fields.is_empty()).then_some(&self.fields),
+            fields: (self.lists_fields || !self.fields.is_empty()).then_some(&self.fields),
         }
     }
 
@@ -133,6 +145,16 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "NOT_FOUND: The requested resource does not exist"
+        );
+    }
+
+    #[test]
+    fn rest_entry_lists_empty_fields_of_deleted_entity() {
+        let error = ApiError::entity_is_deleted();
+        let json = serde_json::to_string(&[error.rest_entry()]).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"message":"entity is deleted","errorCode":"ENTITY_IS_DELETED","fields":[]}]"#
         );
     }
 }

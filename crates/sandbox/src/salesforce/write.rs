@@ -173,7 +173,7 @@ impl Org {
     pub fn live_values(&self, object: &str, id: &str) -> Result<&Values, ApiError> {
         match self.lookup(object, id) {
             Lookup::Live(values) => Ok(values),
-            Lookup::Deleted => Err(ApiError::new(404, "ENTITY_IS_DELETED", "entity is deleted")),
+            Lookup::Deleted => Err(ApiError::entity_is_deleted()),
             Lookup::Missing => Err(ApiError::not_found()),
         }
     }
