@@ -183,10 +183,10 @@ impl DeletesSection {
     }
 }
 
-/// `[flows.account-customer]`.
+/// `[flows.<flow>]`: the settings every flow template takes.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AccountCustomerSection {
+pub struct FlowSection {
     /// Whether the flow runs. Default true.
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
@@ -198,16 +198,23 @@ pub struct AccountCustomerSection {
     pub conflicts: ConflictsSection,
     #[serde(default)]
     pub deletes: DeletesSection,
+    /// The field mapping, replacing the template's default mapping.
+    pub fields: Option<Vec<MappingEntry>>,
+    /// Mapping entries added to the template's (or `fields`') mapping.
+    #[serde(default)]
+    pub extra_fields: Vec<MappingEntry>,
 }
 
-impl Default for AccountCustomerSection {
-    fn default() -> AccountCustomerSection {
-        AccountCustomerSection {
+impl Default for FlowSection {
+    fn default() -> FlowSection {
+        FlowSection {
             enabled: true,
             overlap_seconds: None,
             matching: MatchingSection::default(),
             conflicts: ConflictsSection::default(),
             deletes: DeletesSection::default(),
+            fields: None,
+            extra_fields: Vec::new(),
         }
     }
 }
@@ -221,7 +228,7 @@ fn enabled_by_default() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct FlowsSection {
     #[serde(rename = "account-customer", default)]
-    pub account_customer: AccountCustomerSection,
+    pub account_customer: FlowSection,
 }
 
 /// The whole configuration file.
@@ -672,6 +679,10 @@ fn warn_if_readable_by_others(path: &Path) {
     #[cfg(not(unix))]
     let _ = path;
 }
+
+pub mod mapping;
+
+pub use mapping::{MappingEntry, MappingRules};
 
 #[cfg(test)]
 mod tests;

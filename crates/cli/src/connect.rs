@@ -14,7 +14,9 @@ use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredent
 use tandem_salesforce::{Login, SalesforceClient, SalesforceConfig, SalesforcePort};
 use tandem_store::{LockError, SqliteStore, StoreLock};
 
-use crate::config::{ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url};
+use crate::config::{
+    ConfigError, FileConfig, MappingRules, SalesforceSection, SecretSource, parse_url,
+};
 
 /// Everything a pass needs: the two ports, the store and the enabled flows.
 pub struct Setup {
@@ -105,6 +107,18 @@ fn enabled_flows(config: &FileConfig) -> Result<Vec<TwoWaySpec>, ConfigError> {
         if let Some(seconds) = section.overlap_seconds {
             settings.overlap = TimeDelta::seconds(i64::try_from(seconds).unwrap_or(i64::MAX));
         }
+        let defaults = MappingRules {
+            pairs: settings.fields.clone(),
+            derived: settings.derived.clone(),
+        };
+        let rules = crate::config::mapping::rules(
+            prefix,
+            defaults,
+            section.fields.as_deref(),
+            &section.extra_fields,
+        )?;
+        settings.fields = rules.pairs;
+        settings.derived = rules.derived;
         settings.matching = section.matching.settings();
         settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
         section

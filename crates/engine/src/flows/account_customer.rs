@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 
-use crate::mapping::{FieldPair, Mapping};
+use crate::mapping::{Derived, FieldPair, Mapping};
 use crate::record::FieldValue;
 use crate::record::ObjectSpec;
 use crate::two_way::{ConflictSettings, DeleteSettings, KeyFields, MatchSettings, TwoWaySpec};
@@ -20,6 +20,8 @@ pub struct AccountCustomerSettings {
     pub salesforce_link_field: String,
     /// The fields kept equal. Default: `companyName`/`Name`, `phone`/`Phone`, `url`/`Website`.
     pub fields: Vec<FieldPair>,
+    /// Fields written from the other side's record: constants and expressions. Default none.
+    pub derived: Vec<Derived>,
     /// How far before the watermark each read starts. Default 5 minutes.
     pub overlap: TimeDelta,
     /// Thresholds of fuzzy matching.
@@ -41,6 +43,7 @@ impl Default for AccountCustomerSettings {
                 FieldPair::new("phone", "Phone"),
                 FieldPair::new("url", "Website"),
             ],
+            derived: Vec::new(),
             overlap: TimeDelta::minutes(5),
             matching: MatchSettings::default(),
             conflicts: ConflictSettings::default(),
@@ -57,6 +60,7 @@ impl Default for AccountCustomerSettings {
 pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
     let mapping = Mapping {
         pairs: settings.fields.clone(),
+        derived: settings.derived.clone(),
     };
     let netsuite_keys = KeyFields {
         name: Some("companyName".to_string()),

@@ -4,7 +4,7 @@
 use super::TwoWaySpec;
 use super::read::Change;
 use super::settings::ConflictPolicy;
-use crate::mapping::{FieldPair, normalized};
+use crate::mapping::{FieldPair, LookupTable, Mapping, normalized};
 use crate::record::{FieldValue, System};
 use crate::state::{AuditEntry, Conflict, ConflictStatus, StoredConflict, Xref};
 
@@ -32,6 +32,8 @@ pub(super) struct PairState<'c> {
     pub sf: Option<&'c Change>,
     /// Conflicts of this pair that are open or decided.
     pub conflicts: &'c [StoredConflict],
+    pub mapping: &'c Mapping,
+    pub lookups: &'c LookupTable,
 }
 
 impl PairState<'_> {
@@ -41,6 +43,18 @@ impl PairState<'_> {
             System::Salesforce => self.sf,
         }?;
         Some(normalized(change.values.get(pair.name(system))))
+    }
+
+    /// Returns true when the two sides' values mean the same, once the Salesforce value is
+    /// converted the way it would be written to NetSuite.
+    fn agree(&self, pair: &FieldPair, netsuite: &FieldValue, salesforce: &FieldValue) -> bool {
+        match self
+            .mapping
+            .convert(pair, System::Salesforce, salesforce, self.lookups)
+        {
+            Ok(converted) => converted == *netsuite,
+            Err(_) => false,
+        }
     }
 
     fn conflict_on(&self, pair: &FieldPair) -> Option<&StoredConflict> {
@@ -114,7 +128,7 @@ fn both_sides<'a>(
     ) else {
         return;
     };
-    if ns_value == sf_value {
+    if state.agree(pair, &ns_value, &sf_value) {
         return;
     }
     let policy = spec.conflicts.policy(pair);
@@ -181,7 +195,7 @@ fn queued<'a>(
         return;
     }
     match (ns_value, sf_value) {
-        (Some(ns), Some(sf)) if ns == sf => {
+        (Some(ns), Some(sf)) if state.agree(pair, &ns, &sf) => {
             decisions.finished.push(stored.id);
             let text = format!("settled: both sides now agree (conflict {})", stored.id);
             decisions.audit.push(state.audit(spec, pair, text));

@@ -12,10 +12,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::matching_groups::{Edge, groups};
-use super::plan::{PairWork, PlannedCreate};
+use super::plan::{PairWork, PlannedCreate, mapping_error};
 use super::read::{Change, ChangeBatch};
 use super::{Connections, PassError, TwoWaySpec};
-use crate::mapping::normalized;
+use crate::mapping::{LookupTable, normalized};
 use crate::matching::{Profile, score};
 use crate::record::{FieldValue, Fields, NewRecord, SourceRecord, System};
 use crate::report::PassReport;
@@ -33,6 +33,7 @@ pub(super) async fn plan_unlinked(
     connections: &Connections,
     batch: &ChangeBatch,
     unlinked: Vec<&Change>,
+    lookups: LookupTable,
     report: &mut PassReport,
 ) -> Result<Vec<PairWork>, PassError> {
     let mut matcher = Matcher {
@@ -41,6 +42,7 @@ pub(super) async fn plan_unlinked(
         batch,
         claimed: HashSet::new(),
         unlinked: HashMap::new(),
+        lookups,
     };
     let mut work = matcher.decided_reviews(report).await?;
     let mut pending = Vec::new();
@@ -84,6 +86,8 @@ struct Matcher<'a> {
     claimed: HashSet<RecordKey>,
     /// Unlinked records of each side, read once per pass.
     unlinked: HashMap<System, Vec<SeenRecord>>,
+    /// Record IDs translated through other flows' cross-references.
+    lookups: LookupTable,
 }
 
 impl Matcher<'_> {
@@ -112,6 +116,7 @@ impl Matcher<'_> {
                 }
                 (ReviewDecision::Create, Some(seen)) if self.is_free(&seen).await? => {
                     let change = change_from_seen(&seen);
+                    self.load_lookups(&change).await?;
                     self.claimed.insert(key_of(&change));
                     Some(
                         self.plan_create(
@@ -148,10 +153,19 @@ impl Matcher<'_> {
             return Ok(None);
         }
         let change = change_from_seen(seen);
+        self.load_lookups(&change).await?;
         self.claim(&change, &target);
         report.linked += 1;
         let how = format!("linked as decided in review {review_id}");
         Ok(Some(self.plan_link(&change, &target, how).await?))
+    }
+
+    /// Adds the lookups a record built outside the change feed needs.
+    async fn load_lookups(&mut self, change: &Change) -> Result<(), PassError> {
+        let keys = self.spec.mapping.lookup_keys(change.system, &change.values);
+        let loaded = LookupTable::load(self.connections.store.as_ref(), keys).await?;
+        self.lookups.extend(loaded);
+        Ok(())
     }
 
     /// Returns the counterpart named by an ID: the one this record stores, or one that stores
@@ -332,7 +346,7 @@ impl Matcher<'_> {
         *xref.values_mut(other_side) = other.values.clone();
 
         let mut work = PairWork::new(xref);
-        fill_blanks(self.spec, &mut work, this_side);
+        fill_blanks(self.spec, &self.lookups, &mut work, this_side);
         if change.record.link.as_deref() != Some(other.id.as_str()) {
             work.update_mut(this_side).link = Some(other.id.clone());
         }
@@ -366,13 +380,15 @@ impl Matcher<'_> {
     /// create updates instead of duplicating.
     async fn plan_create(&self, change: &Change, why: String) -> Result<PairWork, PassError> {
         let target = change.system.other();
-        let source_values: Fields = change
-            .values
-            .iter()
-            .filter(|(_, value)| !value.is_blank())
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect();
-        let fields = self.spec.mapping.translate(change.system, &source_values);
+        let (fields, error) =
+            match self
+                .spec
+                .mapping
+                .translate(change.system, &change.values, &self.lookups)
+            {
+                Ok(fields) => (fields, None),
+                Err(error) => (Fields::new(), Some((target, mapping_error(target, error)))),
+            };
 
         let (ns_id, sf_id) = match change.system {
             System::NetSuite => (change.record.id.clone(), String::new()),
@@ -383,6 +399,7 @@ impl Matcher<'_> {
         *xref.values_mut(target) = self.spec.mapping.project(target, &fields);
 
         let mut work = PairWork::new(xref);
+        work.error = error;
         work.create = Some(PlannedCreate {
             source: change.system,
             record: NewRecord {
@@ -512,16 +529,23 @@ fn new_xref(flow: &str, ns_id: String, sf_id: String) -> Xref {
     }
 }
 
-/// Copies each mapped value that is blank on one side from the other side.
-fn fill_blanks(spec: &TwoWaySpec, work: &mut PairWork, first: System) {
+/// Copies each mapped value that is blank on one side from the other side, where the pair
+/// travels that way and the value converts.
+fn fill_blanks(spec: &TwoWaySpec, lookups: &LookupTable, work: &mut PairWork, first: System) {
     for pair in &spec.mapping.pairs {
         for side in [first, first.other()] {
+            let from = side.other();
+            if !pair.direction.allows_from(from) {
+                continue;
+            }
             let own = normalized(work.xref.values(side).get(pair.name(side)));
-            let other: FieldValue =
-                normalized(work.xref.values(side.other()).get(pair.name(side.other())));
-            if own.is_blank() && !other.is_blank() {
+            let other: FieldValue = normalized(work.xref.values(from).get(pair.name(from)));
+            if !own.is_blank() || other.is_blank() {
+                continue;
+            }
+            if let Ok(value) = spec.mapping.convert(pair, from, &other, lookups) {
                 let name = pair.name(side).to_string();
-                work.update_mut(side).fields.insert(name, other);
+                work.update_mut(side).fields.insert(name, value);
             }
         }
     }

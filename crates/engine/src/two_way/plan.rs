@@ -7,8 +7,9 @@ use super::conflict::{self, PairState};
 use super::matcher;
 use super::read::{Change, ChangeBatch};
 use super::{Connections, PassError, TwoWaySpec};
+use crate::error::{ErrorClass, RemoteError};
 use crate::loop_guard::fingerprint;
-use crate::mapping::{FieldPair, normalized};
+use crate::mapping::{FieldPair, LookupTable, MappingError, normalized};
 use crate::record::{Fields, NewRecord, System};
 use crate::report::PassReport;
 use crate::state::{AuditEntry, Conflict, ConflictStatus, StoredConflict, Xref};
@@ -54,6 +55,9 @@ pub(super) struct PairWork {
     /// The last synced values before this pass, restored for a side whose change could not be
     /// written, so that the change is found again later.
     pub previous: Option<Xref>,
+    /// A value that could not be mapped (a parent not linked yet, a failed expression): the
+    /// write to this side is not sent and becomes a dead letter.
+    pub error: Option<(System, RemoteError)>,
 }
 
 impl PairWork {
@@ -65,6 +69,7 @@ impl PairWork {
             salesforce: SideUpdate::default(),
             records: Vec::new(),
             previous: None,
+            error: None,
         }
     }
 
@@ -116,15 +121,29 @@ pub(super) async fn plan(
         }
     }
 
+    let keys = batch
+        .changes
+        .iter()
+        .flat_map(|change| spec.mapping.lookup_keys(change.system, &change.values))
+        .collect();
+    let lookups = LookupTable::load(store, keys).await?;
+
     let mut work = Vec::new();
     for (xref, changes) in linked.values() {
         let conflicts = store.pair_conflicts(&spec.flow, &xref.ns_id).await?;
-        let (pair, outcome) = plan_sync(spec, xref.clone(), changes, &conflicts, report);
+        let context = SyncContext {
+            spec,
+            conflicts: &conflicts,
+            lookups: &lookups,
+        };
+        let (pair, outcome) = plan_sync(&context, xref.clone(), changes, report);
         outcome.record(connections).await?;
         work.push(pair);
     }
     work.extend(decided_conflicts(spec, connections, &linked).await?);
-    work.extend(matcher::plan_unlinked(spec, connections, batch, unlinked, report).await?);
+    let unlinked_work =
+        matcher::plan_unlinked(spec, connections, batch, unlinked, lookups, report).await?;
+    work.extend(unlinked_work);
     Ok(work)
 }
 
@@ -152,15 +171,24 @@ impl QueueOutcome {
     }
 }
 
+/// What planning a linked pair looks at besides its records.
+struct SyncContext<'a> {
+    spec: &'a TwoWaySpec,
+    /// The pair's open and decided conflicts.
+    conflicts: &'a [StoredConflict],
+    lookups: &'a LookupTable,
+}
+
 /// Plans a linked pair: drops echoes, then writes each changed field to the other side, as
-/// its conflict policy and the conflict queue decide.
+/// its conflict policy and the conflict queue decide, and recomputes derived fields whose
+/// inputs changed.
 fn plan_sync(
-    spec: &TwoWaySpec,
+    context: &SyncContext<'_>,
     mut xref: Xref,
     changes: &[&Change],
-    conflicts: &[StoredConflict],
     report: &mut PassReport,
 ) -> (PairWork, QueueOutcome) {
+    let spec = context.spec;
     let previous = xref.clone();
     let of = |system| changes.iter().find(|c| c.system == system).copied();
     let (ns, sf) = (of(System::NetSuite), of(System::Salesforce));
@@ -181,16 +209,37 @@ fn plan_sync(
         previous: &previous,
         ns,
         sf,
-        conflicts,
+        conflicts: context.conflicts,
+        mapping: &spec.mapping,
+        lookups: context.lookups,
     };
     let decisions = conflict::decide(spec, &state, &ns_changed, &sf_changed);
     for (pair, from, value) in &decisions.writes {
         let target = from.other();
-        let update = work.update_mut(target);
-        update
-            .fields
-            .insert(pair.name(target).to_string(), value.clone());
-        update.is_change = true;
+        match spec.mapping.convert(pair, *from, value, context.lookups) {
+            Ok(value) => {
+                let update = work.update_mut(target);
+                update.fields.insert(pair.name(target).to_string(), value);
+                update.is_change = true;
+            }
+            Err(error) => work.error = Some((target, mapping_error(target, error))),
+        }
+    }
+    for change in [ns, sf].into_iter().flatten() {
+        let source = change.system;
+        let before = previous.values(source);
+        for derived in spec.mapping.derived_changed(source, before, &change.values) {
+            match spec.mapping.evaluate(derived, &change.values) {
+                Ok(value) => {
+                    let update = work.update_mut(derived.target);
+                    update.fields.insert(derived.field.clone(), value);
+                    update.is_change = true;
+                }
+                Err(error) => {
+                    work.error = Some((derived.target, mapping_error(derived.target, error)));
+                }
+            }
+        }
     }
     // A held field keeps its last synced value on both sides, so the difference stays visible.
     for pair in &decisions.held {
@@ -208,6 +257,15 @@ fn plan_sync(
         audit: decisions.audit,
     };
     (work, outcome)
+}
+
+/// Turns a value that could not be mapped into the error of the write it blocks.
+pub(super) fn mapping_error(target: System, error: MappingError) -> RemoteError {
+    let code = match error {
+        MappingError::NotLinked { .. } => "PARENT_NOT_LINKED",
+        MappingError::Expression { .. } => "EXPRESSION_FAILED",
+    };
+    RemoteError::new(target, ErrorClass::Data, code, error.to_string())
 }
 
 /// Carries out conflicts that a person decided, for pairs with no change in this pass: the

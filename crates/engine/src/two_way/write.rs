@@ -33,6 +33,7 @@ pub(super) async fn write(
         live: vec![true; works.len()],
         delivered: Vec::new(),
     };
+    batch.refuse_unmapped(&mut works).await?;
     for target in [System::NetSuite, System::Salesforce] {
         batch.create(&mut works, target).await?;
     }
@@ -58,6 +59,30 @@ struct Batch<'a> {
 }
 
 impl Batch<'_> {
+    /// Turns the writes whose values could not be mapped into dead letters without sending
+    /// them: a create is dropped, an update to the side concerned is not sent.
+    async fn refuse_unmapped(&mut self, works: &mut [PairWork]) -> Result<(), PassError> {
+        for (index, work) in works.iter_mut().enumerate() {
+            let Some((target, error)) = work.error.take() else {
+                continue;
+            };
+            if work.create.is_some() {
+                let payload = records_of(work);
+                self.failed(work, target, None, "create", &payload, error)
+                    .await?;
+                self.live[index] = false;
+                continue;
+            }
+            let target_id = Some(work.xref.id(target).to_string());
+            let payload = work.update(target).fields.clone();
+            self.failed(work, target, target_id, "update", &payload, error)
+                .await?;
+            restore_source_values(self.spec, work, target);
+            *work.update_mut(target) = Default::default();
+        }
+        Ok(())
+    }
+
     /// Creates, on `target`, the counterparts of records from the other side.
     async fn create(&mut self, works: &mut [PairWork], target: System) -> Result<(), PassError> {
         let indices: Vec<usize> = (0..works.len())
@@ -176,10 +201,15 @@ impl Batch<'_> {
 
     fn updated(&mut self, work: &mut PairWork, target: System) {
         let update = work.update(target).clone();
+        // Only the fields a read returns count towards the fingerprint of the write; a derived
+        // field written here is not read back on this side.
+        let read = self.spec.mapping.field_names(target);
         for (name, value) in &update.fields {
-            work.xref
-                .values_mut(target)
-                .insert(name.clone(), value.normalized());
+            if read.contains(name) {
+                work.xref
+                    .values_mut(target)
+                    .insert(name.clone(), value.normalized());
+            }
         }
         let link = work.xref.id(target.other()).to_string();
         let written = fingerprint(work.xref.values(target), Some(&link));
