@@ -21,10 +21,10 @@ pub mod state;
 pub mod two_way;
 
 pub use error::{ErrorClass, RemoteError};
-pub use port::{ApiUsage, RecordPort, WriteResult};
+pub use port::{ApiUsage, FieldInfo, FieldType, ObjectInfo, RecordPort, WriteResult};
 pub use record::{
-    DeletedRecord, FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System,
-    Written,
+    DeletedRecord, FieldValue, Fields, LINE_SEPARATOR, NewRecord, ObjectSpec, RecordUpdate,
+    SourceRecord, System, Written, split_line_field,
 };
 pub use report::PassReport;
 pub use secret::Secret;

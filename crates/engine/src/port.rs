@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::error::ErrorClass;
 use crate::error::RemoteError;
 use crate::record::{
-    DeletedRecord, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
+    DeletedRecord, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
 };
 
 /// The outcome of writing one record: its ID, or the error the target returned for it.
@@ -24,6 +24,66 @@ pub struct ApiUsage {
     pub max: u64,
     /// Requests Tandem may still send before it stops to leave the rest to others.
     pub remaining: u64,
+}
+
+/// The type of a field as the system describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    Text,
+    Number,
+    Bool,
+    /// A calendar date (Salesforce `date`, NetSuite date-only fields).
+    Date,
+    DateTime,
+    /// A reference to another record, by ID, with the record types it may point at when the
+    /// system says.
+    Reference(Vec<String>),
+    /// A picklist or select field with its allowed values, when the system lists them.
+    Picklist(Vec<String>),
+    /// A sublist or child relationship, read and written as [`crate::FieldValue::List`].
+    List,
+    /// Any other type, by the system's own name for it.
+    Other(String),
+}
+
+/// One field of an object, as the system describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldInfo {
+    pub name: String,
+    pub field_type: FieldType,
+    /// True when a create may set the field.
+    pub createable: bool,
+    /// True when an update may change the field.
+    pub updateable: bool,
+    /// True when the field is an external ID that upserts can key on.
+    pub external_id: bool,
+}
+
+/// The fields of an object, as the system describes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// The object's name in the system's own words (`customer`, `Account`).
+    pub name: String,
+    pub fields: Vec<FieldInfo>,
+    /// Names with this prefix may exist although they are not listed: NetSuite's published
+    /// schema has no custom fields, so `cust...` script IDs cannot be checked before a write.
+    pub unlisted_prefix: Option<String>,
+}
+
+impl ObjectInfo {
+    /// Returns the field with this name; Salesforce names compare without regard to case.
+    pub fn field(&self, name: &str) -> Option<&FieldInfo> {
+        self.fields
+            .iter()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Returns true when `name` cannot be checked against the description.
+    pub fn is_unlisted(&self, name: &str) -> bool {
+        self.unlisted_prefix
+            .as_deref()
+            .is_some_and(|prefix| name.starts_with(prefix))
+    }
 }
 
 /// Reads changed records from one system and writes records to it.
@@ -80,6 +140,50 @@ pub trait RecordPort: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// Describes `object` (a NetSuite record type, a Salesforce object), for checking a
+    /// mapping before a run. A port that cannot describe refuses with a configuration error.
+    async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {
+        Err(unsupported(self.system(), "describing", object))
+    }
+
+    /// Returns the records of `object` with these IDs, with the fields `object` names. IDs
+    /// that do not exist are left out; the order is not guaranteed.
+    async fn read(
+        &self,
+        object: &ObjectSpec,
+        ids: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        let _ = ids;
+        Err(unsupported(self.system(), "reading by ID", &object.name))
+    }
+
+    /// Returns the records of `object` whose `field` equals one of `values` (compared as the
+    /// system compares them), with the fields `object` names.
+    async fn find(
+        &self,
+        object: &ObjectSpec,
+        field: &str,
+        values: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        let _ = (field, values);
+        Err(unsupported(
+            self.system(),
+            "searching by field",
+            &object.name,
+        ))
+    }
+
+    /// Creates records of an object that has no link field to upsert on (a Salesforce Task).
+    /// This is not idempotent: the caller looks for an earlier copy with [`Self::find`] first.
+    async fn insert(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<Fields>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let _ = records;
+        Err(unsupported(self.system(), "inserting", &object.name))
+    }
+
     /// Deletes records by ID. A port that cannot delete refuses with a configuration error.
     async fn delete(
         &self,
@@ -94,4 +198,14 @@ pub trait RecordPort: Send + Sync {
             format!("deleting {} records is not supported", object.name),
         ))
     }
+}
+
+/// The configuration error of a port that lacks an operation.
+fn unsupported(system: System, what: &str, object: &str) -> RemoteError {
+    RemoteError::new(
+        system,
+        ErrorClass::Config,
+        "NOT_SUPPORTED",
+        format!("{what} {object} records is not supported by the {system} port"),
+    )
 }

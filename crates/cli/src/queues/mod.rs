@@ -53,6 +53,7 @@ pub fn value_text(value: &FieldValue) -> String {
         FieldValue::Bool(value) => value.to_string(),
         FieldValue::Number(value) => value.to_string(),
         FieldValue::Text(text) => text.clone(),
+        FieldValue::List(lines) => serde_json::to_string(lines).unwrap_or_default(),
     }
 }
 

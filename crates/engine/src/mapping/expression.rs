@@ -84,6 +84,16 @@ fn jinja_value(value: &FieldValue) -> Value {
         FieldValue::Bool(value) => Value::from(*value),
         FieldValue::Number(value) => Value::from(*value),
         FieldValue::Text(text) => Value::from(text.as_str()),
+        FieldValue::List(lines) => lines
+            .iter()
+            .map(|line| {
+                let line: std::collections::BTreeMap<String, Value> = line
+                    .iter()
+                    .map(|(name, value)| (name.clone(), jinja_value(value)))
+                    .collect();
+                Value::from(line)
+            })
+            .collect(),
     }
 }
 

@@ -163,7 +163,7 @@ pub(super) fn record_from_fields(
                     .push((name.clone(), body_value(field, value, zone)?)),
             }
         } else if name.starts_with("cust") {
-            match custom_field(name, value) {
+            match custom_field(name, value)? {
                 Some(field) => record.custom_fields.push(field),
                 None => record.null_fields.push(name.clone()),
             }
@@ -255,14 +255,19 @@ fn kind_label(kind: FieldKind) -> &'static str {
 }
 
 /// Builds a custom field from an engine value; `None` for `Null`, which clears the field.
-fn custom_field(script_id: &str, value: &FieldValue) -> Option<CustomField> {
+fn custom_field(script_id: &str, value: &FieldValue) -> Result<Option<CustomField>, Error> {
     let value = match value {
-        FieldValue::Null => return None,
+        FieldValue::Null => return Ok(None),
         FieldValue::Text(text) => CustomValue::String(text.clone()),
         FieldValue::Bool(flag) => CustomValue::Boolean(*flag),
         FieldValue::Number(number) => CustomValue::Double(*number),
+        FieldValue::List(_) => {
+            return Err(Error::Config(format!(
+                "custom field `{script_id}` holds one value and cannot take a list"
+            )));
+        }
     };
-    Some(CustomField::new(script_id, value))
+    Ok(Some(CustomField::new(script_id, value)))
 }
 
 fn unknown_field(schema: &ComplexType, name: &str) -> Error {

@@ -155,6 +155,7 @@ fn link_value(value: Option<&Value>) -> Result<Option<String>, &'static str> {
         FieldValue::Number(number) => Some(number.to_string()),
         FieldValue::Bool(flag) => Some(flag.to_string()),
         FieldValue::Null => None,
+        FieldValue::List(_) => return Err("a list of child records"),
     })
 }
 

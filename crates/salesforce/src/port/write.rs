@@ -236,6 +236,13 @@ fn json_value(name: &str, value: &FieldValue) -> Result<Value, Error> {
                 message: format!("{name} is {number}, which JSON cannot carry"),
             },
         )?),
+        FieldValue::List(_) => {
+            return Err(Error::InvalidRequest {
+                message: format!(
+                    "{name} holds child records, which are written as records of their own                      object, not through their parent"
+                ),
+            });
+        }
     })
 }
 
