@@ -117,6 +117,9 @@ pub struct MatchingSection {
     pub review_threshold: Option<f64>,
     /// Two-letter country assumed for phone numbers without a country code. Default `US`.
     pub phone_region: Option<String>,
+    /// Link records with the same email address before scoring. Default: on for
+    /// `contact-contact`, off for companies.
+    pub link_by_email: Option<bool>,
 }
 
 /// `[flows.<flow>.conflicts]`: who wins a field changed on both sides since the last sync.
@@ -376,7 +379,7 @@ impl MatchingSection {
                 return Err(ConfigError::new(format!("{prefix}.{name}"), message));
             }
         }
-        let settings = self.settings();
+        let settings = self.settings(MatchSettings::default());
         if settings.review_threshold > settings.link_threshold {
             let message = format!(
                 "{} is above link_threshold ({}); the review band must lie below it",
@@ -395,13 +398,13 @@ impl MatchingSection {
         Ok(())
     }
 
-    /// Returns the engine's settings, with the defaults filled in.
-    pub fn settings(&self) -> MatchSettings {
-        let defaults = MatchSettings::default();
+    /// Returns the engine's settings, with the flow's defaults where nothing is set.
+    pub fn settings(&self, defaults: MatchSettings) -> MatchSettings {
         MatchSettings {
             link_threshold: self.link_threshold.unwrap_or(defaults.link_threshold),
             review_threshold: self.review_threshold.unwrap_or(defaults.review_threshold),
             phone_region: self.phone_region.clone().unwrap_or(defaults.phone_region),
+            link_by_email: self.link_by_email.unwrap_or(defaults.link_by_email),
         }
     }
 }

@@ -119,7 +119,7 @@ fn enabled_flows(config: &FileConfig) -> Result<Vec<TwoWaySpec>, ConfigError> {
         )?;
         settings.fields = rules.pairs;
         settings.derived = rules.derived;
-        settings.matching = section.matching.settings();
+        settings.matching = section.matching.settings(settings.matching.clone());
         settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
         section
             .deletes

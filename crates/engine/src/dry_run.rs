@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::error::RemoteError;
-use crate::port::{ApiUsage, RecordPort, WriteResult};
+use crate::port::{ApiUsage, ObjectInfo, RecordPort, WriteResult};
 use crate::record::{
     DeletedRecord, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
 };
@@ -18,7 +18,7 @@ use crate::record::{
 pub struct PlannedWrite {
     pub system: System,
     pub object: String,
-    /// `create`, `update` or `delete`.
+    /// `create`, `insert`, `update` or `delete`.
     pub action: &'static str,
     /// The record updated, or for a create the other system's ID it is keyed by.
     pub id: String,
@@ -51,6 +51,12 @@ impl DryRunPort {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// Returns an ID for a record that a dry run only pretends to create.
+    fn made_up_id(&self) -> String {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        format!("dry-run-{}-{n}", self.system().as_str())
     }
 
     fn record(&self, write: PlannedWrite) {
@@ -90,8 +96,7 @@ impl RecordPort for DryRunPort {
     ) -> Result<Vec<WriteResult>, RemoteError> {
         let mut results = Vec::new();
         for record in records {
-            let n = self.next_id.fetch_add(1, Ordering::Relaxed);
-            let id = format!("dry-run-{}-{n}", self.system().as_str());
+            let id = self.made_up_id();
             self.record(PlannedWrite {
                 system: self.system(),
                 object: object.name.clone(),
@@ -111,6 +116,48 @@ impl RecordPort for DryRunPort {
         since: DateTime<Utc>,
     ) -> Result<Vec<DeletedRecord>, RemoteError> {
         self.inner.deleted_since(object, since).await
+    }
+
+    async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {
+        self.inner.describe(object).await
+    }
+
+    async fn read(
+        &self,
+        object: &ObjectSpec,
+        ids: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        self.inner.read(object, ids).await
+    }
+
+    async fn find(
+        &self,
+        object: &ObjectSpec,
+        field: &str,
+        values: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        self.inner.find(object, field, values).await
+    }
+
+    async fn insert(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<Fields>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let mut results = Vec::new();
+        for fields in records {
+            let id = self.made_up_id();
+            self.record(PlannedWrite {
+                system: self.system(),
+                object: object.name.clone(),
+                action: "insert",
+                id: id.clone(),
+                fields,
+                link: None,
+            });
+            results.push(Ok(Written { id }));
+        }
+        Ok(results)
     }
 
     async fn delete(

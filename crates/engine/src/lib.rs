@@ -7,11 +7,16 @@
 
 pub mod dry_run;
 pub mod error;
+#[cfg(test)]
+mod fake_port;
+pub mod flow;
 pub mod flows;
 pub mod loop_guard;
 pub mod mapping;
 pub mod matching;
 pub mod memory_store;
+pub mod one_way;
+pub mod pass;
 pub mod port;
 pub mod record;
 pub mod report;

@@ -30,6 +30,10 @@ pub struct PassReport {
     pub deferred: u64,
     /// Records written to either system, link write-backs included.
     pub written: u64,
+    /// Records left alone because they do not meet the flow's condition (an Opportunity not
+    /// won, an Account not to onboard) or because another flow creates their counterpart.
+    #[serde(default)]
+    pub skipped: u64,
 }
 
 impl PassReport {

@@ -114,6 +114,13 @@ pub const CREATE: &[&str] = &[
         salesforce_value TEXT,
         decision TEXT NOT NULL
     )",
+    "CREATE TABLE IF NOT EXISTS flow_values (
+        flow TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (flow, key)
+    )",
     "CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,

@@ -410,6 +410,42 @@ impl StateStore for SqliteStore {
         Ok(found.is_some())
     }
 
+    async fn flow_value(&self, flow: &str, key: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT value FROM flow_values WHERE flow = ? AND key = ?")
+            .bind(flow)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed("read a flow's value"))
+    }
+
+    async fn set_flow_value(
+        &self,
+        flow: &str,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let query = match value {
+            Some(value) => sqlx::query(
+                "INSERT INTO flow_values (flow, key, value, updated_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (flow, key) DO UPDATE SET
+                    value = excluded.value, updated_at = excluded.updated_at",
+            )
+            .bind(flow)
+            .bind(key)
+            .bind(value)
+            .bind(time_text(Utc::now())),
+            None => sqlx::query("DELETE FROM flow_values WHERE flow = ? AND key = ?")
+                .bind(flow)
+                .bind(key),
+        };
+        query
+            .execute(&self.pool)
+            .await
+            .map_err(failed("store a flow's value"))?;
+        Ok(())
+    }
+
     async fn forget(&self, system: System, object: &str, id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM seen_records WHERE system = ? AND object = ? AND id = ?")
             .bind(system.as_str())

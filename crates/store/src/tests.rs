@@ -510,3 +510,37 @@ async fn audit_log_returns_newest_first() {
     assert_eq!(entries[0].entry.decision, "second");
     assert_eq!(entries[1].entry.netsuite_value, Some(FieldValue::text("x")));
 }
+
+#[tokio::test]
+async fn flow_value_survives_reopen_and_is_per_flow() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store
+        .set_flow_value("credit-hold-alert", "episode:7", Some("open"))
+        .await
+        .unwrap();
+    store.close().await;
+
+    let reopened = open(&dir).await;
+    let value = reopened
+        .flow_value("credit-hold-alert", "episode:7")
+        .await
+        .unwrap();
+    assert_eq!(value.as_deref(), Some("open"));
+    let other = reopened.flow_value("other", "episode:7").await.unwrap();
+    assert_eq!(other, None);
+}
+
+#[tokio::test]
+async fn flow_value_is_replaced_and_removed() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir).await;
+    store.set_flow_value("f", "k", Some("one")).await.unwrap();
+    store.set_flow_value("f", "k", Some("two")).await.unwrap();
+    assert_eq!(
+        store.flow_value("f", "k").await.unwrap().as_deref(),
+        Some("two")
+    );
+    store.set_flow_value("f", "k", None).await.unwrap();
+    assert_eq!(store.flow_value("f", "k").await.unwrap(), None);
+}

@@ -5,7 +5,9 @@ use chrono::TimeDelta;
 use crate::mapping::{Derived, FieldPair, Mapping};
 use crate::record::FieldValue;
 use crate::record::ObjectSpec;
-use crate::two_way::{ConflictSettings, DeleteSettings, KeyFields, MatchSettings, TwoWaySpec};
+use crate::two_way::{
+    ConflictSettings, Creates, DeleteSettings, KeyFields, MatchSettings, TwoWaySpec,
+};
 
 /// The flow's name in configuration files, the store, logs and reports.
 pub const FLOW: &str = "account-customer";
@@ -31,6 +33,9 @@ pub struct AccountCustomerSettings {
     /// What a deletion does to the counterpart. Default: unlink only. A customer is
     /// deactivated through `isInactive`; Accounts have no inactive field.
     pub deletes: DeleteSettings,
+    /// Where unmatched records get a counterpart. Default both sides; with
+    /// `customer-onboarding` enabled, customers are created only by it.
+    pub creates: Creates,
 }
 
 impl Default for AccountCustomerSettings {
@@ -51,6 +56,7 @@ impl Default for AccountCustomerSettings {
                 netsuite_inactive: Some(("isInactive".to_string(), FieldValue::Bool(true))),
                 ..DeleteSettings::default()
             },
+            creates: Creates::default(),
         }
     }
 }
@@ -63,13 +69,13 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         derived: settings.derived.clone(),
     };
     let netsuite_keys = KeyFields {
-        name: Some("companyName".to_string()),
+        name: vec!["companyName".to_string()],
         email: Some("email".to_string()),
         phone: Some("phone".to_string()),
         website: Some("url".to_string()),
     };
     let salesforce_keys = KeyFields {
-        name: Some("Name".to_string()),
+        name: vec!["Name".to_string()],
         email: None,
         phone: Some("Phone".to_string()),
         website: Some("Website".to_string()),
@@ -96,6 +102,7 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         conflicts: settings.conflicts.clone(),
         deletes: settings.deletes.clone(),
         overlap: settings.overlap,
+        creates: settings.creates,
     }
 }
 

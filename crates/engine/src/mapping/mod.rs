@@ -8,6 +8,7 @@
 
 mod expression;
 mod lookup;
+mod uses;
 
 use std::collections::BTreeSet;
 

@@ -21,6 +21,7 @@ type RecordKey = (System, String, String);
 pub(crate) struct Inner {
     identities: HashMap<System, String>,
     excluded: HashMap<(String, System, String), String>,
+    flow_values: HashMap<(String, String), String>,
     watermarks: HashMap<(String, System, String), Watermark>,
     seen: HashMap<RecordKey, SeenRecord>,
     processed: HashMap<RecordKey, Processed>,
@@ -247,6 +248,26 @@ impl StateStore for MemoryStore {
     async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError> {
         let key = (flow.to_string(), system, id.to_string());
         Ok(self.lock().excluded.contains_key(&key))
+    }
+
+    async fn flow_value(&self, flow: &str, key: &str) -> Result<Option<String>, StoreError> {
+        let key = (flow.to_string(), key.to_string());
+        Ok(self.lock().flow_values.get(&key).cloned())
+    }
+
+    async fn set_flow_value(
+        &self,
+        flow: &str,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let key = (flow.to_string(), key.to_string());
+        let mut inner = self.lock();
+        match value {
+            Some(value) => inner.flow_values.insert(key, value.to_string()),
+            None => inner.flow_values.remove(&key),
+        };
+        Ok(())
     }
 
     async fn forget(&self, system: System, object: &str, id: &str) -> Result<(), StoreError> {

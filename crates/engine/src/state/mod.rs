@@ -260,6 +260,18 @@ pub trait StateStore: Send + Sync {
     /// Returns true when a record is left out of a flow.
     async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError>;
 
+    /// Returns a value a flow keeps between passes under `key` (the state of a credit
+    /// episode, the time of the last full refresh).
+    async fn flow_value(&self, flow: &str, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Stores a flow's value under `key`, or removes it when `value` is `None`.
+    async fn set_flow_value(
+        &self,
+        flow: &str,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(), StoreError>;
+
     /// Records the start of a run and returns its ID.
     async fn start_run(&self, flow: &str) -> Result<i64, StoreError>;
 

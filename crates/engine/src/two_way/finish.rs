@@ -45,26 +45,17 @@ pub(super) async fn finish(
     Ok(())
 }
 
-/// Returns the watermark after a pass: the oldest deferred record of `system` if any was
-/// deferred, else the newest record read, else `None` (keep the old one).
+/// Returns the watermark of `system`'s feed after a pass (see [`crate::pass::next_watermark`]).
 fn next_watermark(
     read: &[ReadMark],
     deferred: &HashSet<(System, String)>,
     system: System,
 ) -> Option<Watermark> {
-    let of_system = read.iter().filter(|mark| mark.system == system);
-    let oldest_deferred = of_system
-        .clone()
-        .filter(|mark| deferred.contains(&(system, mark.id.clone())))
-        .min_by(|a, b| (a.modified_at, &a.id).cmp(&(b.modified_at, &b.id)));
-    let mark = match oldest_deferred {
-        Some(mark) => mark,
-        None => of_system.max_by(|a, b| (a.modified_at, &a.id).cmp(&(b.modified_at, &b.id)))?,
-    };
-    Some(Watermark {
-        modified_at: mark.modified_at,
-        record_id: mark.id.clone(),
-    })
+    let marks = read
+        .iter()
+        .filter(|mark| mark.system == system)
+        .map(|mark| (mark.modified_at, mark.id.as_str()));
+    crate::pass::next_watermark(marks, |id| deferred.contains(&(system, id.to_string())))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::plan::{PairWork, PlannedCreate, mapping_error};
 use super::read::{Change, ChangeBatch};
 use super::{Connections, PassError, TwoWaySpec};
 use crate::mapping::{LookupTable, normalized};
-use crate::matching::{Profile, score};
+use crate::matching::{Profile, email_key, score};
 use crate::record::{FieldValue, Fields, NewRecord, SourceRecord, System};
 use crate::report::PassReport;
 use crate::state::{
@@ -58,12 +58,18 @@ pub(super) async fn plan_unlinked(
             report.unchanged += 1;
             continue;
         }
-        match matcher.linked_by_id(change).await? {
-            Some(other) => {
+        let found = match matcher.linked_by_id(change).await? {
+            Some(other) => Some((other, "linked by the ID stored on a record")),
+            None => matcher
+                .linked_by_email(change)
+                .await?
+                .map(|other| (other, "linked by the same email address")),
+        };
+        match found {
+            Some((other, how)) => {
                 matcher.claim(change, &other);
                 report.linked += 1;
-                let how = "linked by the ID stored on a record".to_string();
-                work.push(matcher.plan_link(change, &other, how).await?);
+                work.push(matcher.plan_link(change, &other, how.to_string()).await?);
             }
             None => pending.push(change),
         }
@@ -204,6 +210,34 @@ impl Matcher<'_> {
         }
     }
 
+    /// Returns the one free record on the other side with the same email address, when the
+    /// flow links by email. With several, scoring decides.
+    async fn linked_by_email(&self, change: &Change) -> Result<Option<SeenRecord>, PassError> {
+        if !self.spec.matching.link_by_email {
+            return Ok(None);
+        }
+        let field = self.spec.keys(change.system).email.as_deref();
+        let Some(key) = field
+            .and_then(|field| change.record.fields.get(field)?.as_text())
+            .and_then(email_key)
+        else {
+            return Ok(None);
+        };
+        let other = change.system.other();
+        let object = &self.spec.object(other).name;
+        let store = self.connections.store.as_ref();
+        let mut free = Vec::new();
+        for record in store.find_by_key(other, object, None, Some(&key)).await? {
+            if record.email_key.as_deref() == Some(key.as_str()) && self.is_free(&record).await? {
+                free.push(record);
+            }
+        }
+        Ok(match free.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        })
+    }
+
     /// Returns true when a record is neither linked in the store nor claimed in this pass.
     async fn is_free(&self, record: &SeenRecord) -> Result<bool, PassError> {
         if self.claimed.contains(&(record.system, record.id.clone())) {
@@ -295,6 +329,16 @@ impl Matcher<'_> {
                 .map(|&i| edges[i].score.value)
                 .fold(0.0, f64::max);
             match (netsuite, salesforce) {
+                (1, 0) | (0, 1)
+                    if !self
+                        .spec
+                        .creates_in(pending[group.changes[0]].system.other()) =>
+                {
+                    let change = pending[group.changes[0]];
+                    tracing::debug!(flow = %self.spec.flow, system = %change.system,
+                        id = %change.record.id, "no match; creating on the other side is left to another flow");
+                    report.skipped += 1;
+                }
                 (1, 0) | (0, 1) => {
                     let change = pending[group.changes[0]];
                     work.push(
@@ -494,7 +538,7 @@ fn profile_of(spec: &TwoWaySpec, system: System, fields: &Fields, email: Option<
         value.as_text().map(str::to_string)
     };
     Profile::new(
-        text(&keys.name).as_deref(),
+        keys.name_text(fields).as_deref(),
         text(&keys.phone).as_deref(),
         text(&keys.website).as_deref(),
         email,

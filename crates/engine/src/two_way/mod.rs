@@ -16,22 +16,25 @@ mod finish;
 mod matcher;
 mod matching_groups;
 mod plan;
-mod read;
+pub(crate) mod read;
 mod replay;
 mod settings;
 mod write;
 
-use std::sync::Arc;
-
 use chrono::TimeDelta;
 
-use crate::error::RemoteError;
+use crate::flow::{Access, FieldUse};
 use crate::mapping::Mapping;
-use crate::port::RecordPort;
+use crate::pass::recorded_pass;
 use crate::record::{ObjectSpec, System};
 use crate::report::PassReport;
-use crate::retry::RetryPolicy;
-use crate::state::{RunStatus, Store, StoreError};
+
+pub use crate::pass::{Connections, PassError, PassFailure};
+
+/// Returns every field a two-way flow reads or writes on each side.
+pub fn field_uses(spec: &TwoWaySpec) -> Vec<FieldUse> {
+    spec.field_uses()
+}
 
 pub use replay::{ReplayError, ReplayOutcome, replay};
 pub use settings::{
@@ -57,6 +60,25 @@ pub struct TwoWaySpec {
     /// How far before the watermark each read starts, because modification times are coarse
     /// and a transaction may commit after its timestamp was taken.
     pub overlap: TimeDelta,
+    /// Whether an unmatched record gets its counterpart created on each side. A side turned
+    /// off leaves creating to another flow (`customer-onboarding` creates customers).
+    pub creates: Creates,
+}
+
+/// On which sides a two-way flow creates counterparts of unmatched records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Creates {
+    pub netsuite: bool,
+    pub salesforce: bool,
+}
+
+impl Default for Creates {
+    fn default() -> Creates {
+        Creates {
+            netsuite: true,
+            salesforce: true,
+        }
+    }
 }
 
 impl TwoWaySpec {
@@ -68,60 +90,51 @@ impl TwoWaySpec {
         }
     }
 
+    /// Returns true when the flow creates records on `system`'s side.
+    pub fn creates_in(&self, system: System) -> bool {
+        match system {
+            System::NetSuite => self.creates.netsuite,
+            System::Salesforce => self.creates.salesforce,
+        }
+    }
+
+    /// Returns every field the flow reads or writes on each side.
+    pub fn field_uses(&self) -> Vec<FieldUse> {
+        let (netsuite, salesforce) = (&self.netsuite.name, &self.salesforce.name);
+        let mut uses = self.mapping.field_uses(netsuite, salesforce);
+        for system in [System::NetSuite, System::Salesforce] {
+            let object = &self.object(system).name;
+            for key in self.keys(system).names() {
+                uses.push(FieldUse::new(
+                    system,
+                    object,
+                    key,
+                    Access::Read,
+                    "matching key",
+                ));
+            }
+            let link = &self.object(system).link_field;
+            uses.push(FieldUse::new(
+                system,
+                object,
+                link,
+                Access::ReadWrite,
+                "link field",
+            ));
+            if let Some((field, value)) = self.deletes.inactive(system) {
+                let mut used = FieldUse::new(system, object, field, Access::Write, "inactive flag");
+                used.values.push(value.clone());
+                uses.push(used);
+            }
+        }
+        uses
+    }
+
     /// Returns the key fields on `system`'s side.
     pub fn keys(&self, system: System) -> &KeyFields {
         match system {
             System::NetSuite => &self.netsuite_keys,
             System::Salesforce => &self.salesforce_keys,
-        }
-    }
-}
-
-/// The reason a pass stopped before finishing. Records that one side refused do not stop a
-/// pass: they become dead letters.
-#[derive(Debug, thiserror::Error)]
-pub enum PassError {
-    #[error("{0}")]
-    Remote(#[from] RemoteError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The store holds the state of another account or org than the one configured; going on
-    /// would point cross-references at records that do not exist.
-    #[error(
-        "the store belongs to {system} {stored}, but the configuration reaches {system} \
-         {actual}; use another [store] path for {actual}, or move the old store away to start over"
-    )]
-    WrongStore {
-        system: System,
-        stored: String,
-        actual: String,
-    },
-}
-
-/// A pass that stopped early, with the counts of what it did before stopping.
-#[derive(Debug, thiserror::Error)]
-#[error("{error}")]
-pub struct PassFailure {
-    pub report: PassReport,
-    #[source]
-    pub error: PassError,
-}
-
-/// The two systems and the store that a pass works with.
-#[derive(Clone)]
-pub struct Connections {
-    pub netsuite: Arc<dyn RecordPort>,
-    pub salesforce: Arc<dyn RecordPort>,
-    pub store: Arc<dyn Store>,
-    pub retry: RetryPolicy,
-}
-
-impl Connections {
-    /// Returns the port of `system`.
-    pub fn port(&self, system: System) -> &dyn RecordPort {
-        match system {
-            System::NetSuite => self.netsuite.as_ref(),
-            System::Salesforce => self.salesforce.as_ref(),
         }
     }
 }
@@ -135,41 +148,15 @@ pub async fn run_pass(
     spec: &TwoWaySpec,
     connections: &Connections,
 ) -> Result<PassReport, PassFailure> {
-    let mut report = PassReport::new(&spec.flow);
-    match record_pass(spec, connections, &mut report).await {
-        Ok(()) => Ok(report),
-        Err(error) => Err(PassFailure { report, error }),
-    }
-}
-
-async fn record_pass(
-    spec: &TwoWaySpec,
-    connections: &Connections,
-    report: &mut PassReport,
-) -> Result<(), PassError> {
-    let store = connections.store.as_ref();
-    let run_id = store.start_run(&spec.flow).await?;
-    tracing::info!(flow = %spec.flow, run_id, "pass started");
-
-    let result = run_steps(spec, connections, report).await;
-
-    let counts = serde_json::to_value(&*report).unwrap_or_default();
-    match &result {
-        Ok(()) => {
-            store
-                .finish_run(run_id, RunStatus::Completed, &counts, None)
-                .await?;
-            tracing::info!(flow = %spec.flow, run_id, ?report, "pass completed");
-        }
-        Err(error) => {
-            let message = error.to_string();
-            store
-                .finish_run(run_id, RunStatus::Failed, &counts, Some(&message))
-                .await?;
-            tracing::error!(flow = %spec.flow, run_id, error = %message, "pass failed");
-        }
-    }
-    result
+    recorded_pass(
+        &spec.flow,
+        connections,
+        |connections, mut report| async move {
+            let result = run_steps(spec, connections, &mut report).await;
+            (report, result)
+        },
+    )
+    .await
 }
 
 async fn run_steps(
@@ -177,36 +164,12 @@ async fn run_steps(
     connections: &Connections,
     report: &mut PassReport,
 ) -> Result<(), PassError> {
-    check_identities(connections).await?;
     replay::replay_requested(spec, connections).await?;
     deletes::apply_deletes(spec, connections, report).await?;
     let batch = read::read_changes(spec, connections, report).await?;
     let work = plan::plan(spec, connections, &batch, report).await?;
     let outcome = write::write(spec, connections, work, report).await?;
     finish::finish(spec, connections, &batch, &outcome).await
-}
-
-/// Refuses a store that holds another account's or org's state, and records the identities
-/// on first use.
-async fn check_identities(connections: &Connections) -> Result<(), PassError> {
-    let store = connections.store.as_ref();
-    for system in [System::Salesforce, System::NetSuite] {
-        let port = connections.port(system);
-        let what = format!("{system} identity");
-        let actual = connections.retry.run(&what, || port.identity()).await?;
-        match store.identity(system).await? {
-            Some(stored) if stored != actual => {
-                return Err(PassError::WrongStore {
-                    system,
-                    stored,
-                    actual,
-                });
-            }
-            Some(_) => {}
-            None => store.set_identity(system, &actual).await?,
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ async fn read_feed(
 
 /// Keeps one version per record ID, the latest, so a record that moved between pages of a
 /// search is handled once.
-fn latest_versions(records: Vec<SourceRecord>) -> Vec<SourceRecord> {
+pub(crate) fn latest_versions(records: Vec<SourceRecord>) -> Vec<SourceRecord> {
     let mut latest: HashMap<String, SourceRecord> = HashMap::new();
     for record in records {
         match latest.get(&record.id) {
@@ -126,7 +126,7 @@ async fn remember(
             object: object.name.clone(),
             id: record.id.clone(),
             link: record.link.clone().filter(|link| !link.trim().is_empty()),
-            name_key: key_of(&record.fields, keys.name.as_deref(), name_key),
+            name_key: keys.name_text(&record.fields).as_deref().and_then(name_key),
             email_key: key_of(&record.fields, keys.email.as_deref(), email_key),
             values: spec.mapping.project(system, &record.fields),
         })

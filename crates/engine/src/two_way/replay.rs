@@ -9,35 +9,7 @@ use crate::record::{Fields, NewRecord, System};
 use crate::report::PassReport;
 use crate::state::{DeadLetterStatus, StoredDeadLetter, Xref};
 
-/// What a replay did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ReplayOutcome {
-    /// The write went through; the letter is resolved.
-    Written,
-    /// The target refused it again; the letter stays open with this error.
-    Refused(RemoteError),
-    /// A transient error outlasted the retries; the letter stays open as it was.
-    Deferred,
-}
-
-/// Why a dead letter cannot be replayed.
-#[derive(Debug, thiserror::Error)]
-pub enum ReplayError {
-    #[error("dead letter {0} not found; `tandem dead-letters list` shows the IDs")]
-    NotFound(i64),
-    #[error("dead letter {id} is {status}, not open; only open letters are replayed")]
-    NotOpen { id: i64, status: DeadLetterStatus },
-    #[error("dead letter {id} belongs to flow {flow}, which is not enabled in this configuration")]
-    OtherFlow { id: i64, flow: String },
-    #[error("dead letter {id} records a {action} that cannot be replayed; {hint}")]
-    NotReplayable {
-        id: i64,
-        action: String,
-        hint: &'static str,
-    },
-    #[error(transparent)]
-    Pass(#[from] PassError),
-}
+pub use crate::pass::{ReplayError, ReplayOutcome};
 
 /// Replays dead letter `id` of the flow `spec`.
 pub async fn replay(

@@ -5,13 +5,14 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::mapping::FieldPair;
-use crate::record::{FieldValue, System};
+use crate::record::{FieldValue, Fields, System};
 
-/// The fields that describe a company on one side, for matching.
+/// The fields that describe a company or a person on one side, for matching.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyFields {
-    /// Field with the company name (`companyName`, `Name`).
-    pub name: Option<String>,
+    /// Fields whose texts, joined by a space, make the name (`companyName`; `firstName` and
+    /// `lastName`).
+    pub name: Vec<String>,
     /// Field with an email address (`email`).
     pub email: Option<String>,
     /// Field with a phone number (`phone`, `Phone`).
@@ -24,15 +25,26 @@ impl KeyFields {
     /// Returns the fields that are set, once each.
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
-        for field in [&self.name, &self.email, &self.phone, &self.website]
-            .into_iter()
-            .flatten()
-        {
+        let single = [&self.email, &self.phone, &self.website];
+        for field in self.name.iter().chain(single.into_iter().flatten()) {
             if !names.contains(&field.as_str()) {
                 names.push(field);
             }
         }
         names
+    }
+
+    /// Returns the name of a record: the texts of the name fields that are not blank, joined
+    /// by a space.
+    pub fn name_text(&self, fields: &Fields) -> Option<String> {
+        let parts: Vec<&str> = self
+            .name
+            .iter()
+            .filter_map(|field| fields.get(field)?.as_text())
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
     }
 }
 
@@ -46,6 +58,10 @@ pub struct MatchSettings {
     pub review_threshold: f64,
     /// Two-letter country assumed for phone numbers without a country code. Default `US`.
     pub phone_region: String,
+    /// Link a record to the one unlinked record on the other side with the same email
+    /// address before scoring; several with that address go to review. Default false
+    /// (companies share addresses such as billing@); contacts turn it on.
+    pub link_by_email: bool,
 }
 
 impl Default for MatchSettings {
@@ -54,6 +70,7 @@ impl Default for MatchSettings {
             link_threshold: 0.92,
             review_threshold: 0.75,
             phone_region: "US".to_string(),
+            link_by_email: false,
         }
     }
 }
@@ -235,11 +252,25 @@ mod tests {
     #[test]
     fn key_field_names_are_unique() {
         let keys = KeyFields {
-            name: Some("Name".to_string()),
+            name: vec!["Name".to_string()],
             email: None,
             phone: Some("Phone".to_string()),
             website: Some("Name".to_string()),
         };
         assert_eq!(keys.names(), vec!["Name", "Phone"]);
+    }
+
+    #[test]
+    fn name_joins_parts_that_are_not_blank() {
+        let keys = KeyFields {
+            name: vec!["firstName".to_string(), "lastName".to_string()],
+            ..KeyFields::default()
+        };
+        let fields = Fields::from([
+            ("firstName".to_string(), FieldValue::text("Ada ")),
+            ("lastName".to_string(), FieldValue::text("Lovelace")),
+        ]);
+        assert_eq!(keys.name_text(&fields).as_deref(), Some("Ada Lovelace"));
+        assert_eq!(keys.name_text(&Fields::new()), None);
     }
 }

@@ -9,16 +9,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
-use crate::error::ErrorClass;
+use crate::error::{ErrorClass, RemoteError};
 use crate::flows::account_customer::{self, AccountCustomerSettings};
 use crate::memory_store::MemoryStore;
+use crate::port::RecordPort;
 use crate::port::WriteResult;
 use crate::record::{
     DeletedRecord, FieldValue, Fields, NewRecord, RecordUpdate, SourceRecord, Written,
 };
+use crate::retry::RetryPolicy;
 use crate::state::{
     ConflictStatus, ConflictStore, DeadLetterStatus, DeadLetterStore, ReviewDecision, ReviewStore,
-    StateStore,
+    RunStatus, StateStore,
 };
 use crate::two_way::{ConflictPolicy, DeletePolicy};
 

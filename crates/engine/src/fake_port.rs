@@ -1,0 +1,257 @@
+//! An in-memory system with any number of objects, for tests of one-way flows and templates.
+//! Modification times come from a counter, one second per write.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::error::{ErrorClass, RemoteError};
+use crate::port::{RecordPort, WriteResult};
+use crate::record::{
+    FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
+};
+
+/// One stored record.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub modified_at: DateTime<Utc>,
+    pub fields: Fields,
+}
+
+/// A system kept in memory: records by object and ID.
+pub(crate) struct FakePort {
+    system: System,
+    clock: AtomicI64,
+    next_id: AtomicI64,
+    records: Mutex<BTreeMap<(String, String), Stored>>,
+    /// Values that make a write fail, as `(field, value, code)`.
+    refusals: Mutex<Vec<(String, FieldValue, String)>>,
+    pub writes: AtomicI64,
+}
+
+impl FakePort {
+    pub fn new(system: System) -> FakePort {
+        FakePort {
+            system,
+            clock: AtomicI64::new(0),
+            next_id: AtomicI64::new(100),
+            records: Mutex::new(BTreeMap::new()),
+            refusals: Mutex::new(Vec::new()),
+            writes: AtomicI64::new(0),
+        }
+    }
+
+    fn tick(&self) -> DateTime<Utc> {
+        let second = self.clock.fetch_add(1, Ordering::SeqCst) + 1;
+        DateTime::from_timestamp(1_700_000_000 + second, 0).unwrap_or_default()
+    }
+
+    /// Adds or changes a record as a user would, and returns its ID.
+    pub fn put(&self, object: &str, id: Option<&str>, fields: &[(&str, FieldValue)]) -> String {
+        let id = id
+            .map(str::to_string)
+            .unwrap_or_else(|| self.next_id.fetch_add(1, Ordering::SeqCst).to_string());
+        let at = self.tick();
+        let mut records = self.records.lock().unwrap();
+        let stored = records
+            .entry((object.to_string(), id.clone()))
+            .or_insert_with(|| Stored {
+                modified_at: at,
+                fields: Fields::new(),
+            });
+        stored.modified_at = at;
+        for (name, value) in fields {
+            stored.fields.insert(name.to_string(), value.clone());
+        }
+        id
+    }
+
+    /// Returns a record's fields.
+    pub fn get(&self, object: &str, id: &str) -> Option<Fields> {
+        let records = self.records.lock().unwrap();
+        records
+            .get(&(object.to_string(), id.to_string()))
+            .map(|stored| stored.fields.clone())
+    }
+
+    /// Returns every record of an object, by ID.
+    pub fn all(&self, object: &str) -> Vec<(String, Fields)> {
+        let records = self.records.lock().unwrap();
+        records
+            .iter()
+            .filter(|((name, _), _)| name == object)
+            .map(|((_, id), stored)| (id.clone(), stored.fields.clone()))
+            .collect()
+    }
+
+    /// Makes writes that set `field` to `value` fail with `code`.
+    pub fn refuse(&self, field: &str, value: FieldValue, code: &str) {
+        let mut refusals = self.refusals.lock().unwrap();
+        refusals.push((field.to_string(), value, code.to_string()));
+    }
+
+    fn check(&self, fields: &Fields) -> Result<(), RemoteError> {
+        let refusals = self.refusals.lock().unwrap();
+        for (field, value, code) in refusals.iter() {
+            if fields.get(field) == Some(value) {
+                let message = format!("{field} cannot be {value:?}");
+                return Err(RemoteError::new(
+                    self.system,
+                    ErrorClass::Data,
+                    code,
+                    message,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn source(&self, object: &ObjectSpec, id: &str, stored: &Stored) -> SourceRecord {
+        let mut fields = Fields::new();
+        for name in &object.fields {
+            let value = stored.fields.get(name).cloned().unwrap_or(FieldValue::Null);
+            fields.insert(name.clone(), value);
+        }
+        let link = stored
+            .fields
+            .get(&object.link_field)
+            .and_then(|v| v.as_text());
+        SourceRecord {
+            id: id.to_string(),
+            modified_at: stored.modified_at,
+            link: link.map(str::to_string),
+            fields,
+        }
+    }
+
+    fn select(
+        &self,
+        object: &ObjectSpec,
+        keep: impl Fn(&str, &Stored) -> bool,
+    ) -> Vec<SourceRecord> {
+        let records = self.records.lock().unwrap();
+        records
+            .iter()
+            .filter(|((name, id), stored)| name == &object.name && keep(id, stored))
+            .map(|((_, id), stored)| self.source(object, id, stored))
+            .collect()
+    }
+
+    fn write(&self, object: &str, id: String, fields: Fields) -> WriteResult {
+        self.check(&fields)?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        let pairs: Vec<(&str, FieldValue)> = fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.clone()))
+            .collect();
+        let id = self.put(object, Some(&id), &pairs);
+        Ok(Written { id })
+    }
+}
+
+#[async_trait]
+impl RecordPort for FakePort {
+    fn system(&self) -> System {
+        self.system
+    }
+
+    async fn identity(&self) -> Result<String, RemoteError> {
+        Ok(format!("{}-test", self.system.as_str()))
+    }
+
+    async fn changed_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        Ok(self.select(object, |_, stored| stored.modified_at >= since))
+    }
+
+    async fn create(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<NewRecord>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let mut results = Vec::new();
+        for record in records {
+            let existing = self.select(object, |_, stored| {
+                stored
+                    .fields
+                    .get(&object.link_field)
+                    .and_then(|v| v.as_text())
+                    == Some(record.link.as_str())
+            });
+            let id = match existing.first() {
+                Some(found) => found.id.clone(),
+                None => self.next_id.fetch_add(1, Ordering::SeqCst).to_string(),
+            };
+            let mut fields = record.fields;
+            fields.insert(object.link_field.clone(), FieldValue::text(record.link));
+            results.push(self.write(&object.name, id, fields));
+        }
+        Ok(results)
+    }
+
+    async fn update(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<RecordUpdate>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let mut results = Vec::new();
+        for record in records {
+            if self.get(&object.name, &record.id).is_none() {
+                let message = format!("no {} {}", object.name, record.id);
+                let error = RemoteError::new(self.system, ErrorClass::Data, "NOT_FOUND", message);
+                results.push(Err(error));
+                continue;
+            }
+            let mut fields = record.fields;
+            if let Some(link) = record.link {
+                fields.insert(object.link_field.clone(), FieldValue::text(link));
+            }
+            results.push(self.write(&object.name, record.id, fields));
+        }
+        Ok(results)
+    }
+
+    async fn read(
+        &self,
+        object: &ObjectSpec,
+        ids: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        Ok(self.select(object, |id, _| ids.iter().any(|wanted| wanted == id)))
+    }
+
+    async fn find(
+        &self,
+        object: &ObjectSpec,
+        field: &str,
+        values: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        Ok(self.select(object, |_, stored| {
+            let text = match stored.fields.get(field) {
+                Some(FieldValue::Text(text)) => text.clone(),
+                Some(FieldValue::Bool(flag)) => flag.to_string(),
+                Some(FieldValue::Number(number)) => number.to_string(),
+                _ => return false,
+            };
+            values.contains(&text)
+        }))
+    }
+
+    async fn insert(
+        &self,
+        object: &ObjectSpec,
+        records: Vec<Fields>,
+    ) -> Result<Vec<WriteResult>, RemoteError> {
+        let mut results = Vec::new();
+        for fields in records {
+            let id = self.next_id.fetch_add(1, Ordering::SeqCst).to_string();
+            results.push(self.write(&object.name, id, fields));
+        }
+        Ok(results)
+    }
+}

@@ -1,0 +1,153 @@
+//! A flow ready to run: a template with its settings, behind one interface, so that the
+//! command line, the server and the tests run every template the same way.
+
+use async_trait::async_trait;
+
+use crate::one_way::{self, OneWayTemplate};
+use crate::pass::{Connections, PassFailure, ReplayError, ReplayOutcome};
+use crate::record::{FieldValue, System};
+use crate::report::PassReport;
+use crate::two_way::{self, TwoWaySpec};
+
+/// How a flow uses a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read only.
+    Read,
+    /// Written on creates and updates.
+    Write,
+    /// Read and written (both ends of a two-way pair).
+    ReadWrite,
+}
+
+impl Access {
+    /// Returns true when the flow writes the field.
+    pub fn writes(self) -> bool {
+        matches!(self, Access::Write | Access::ReadWrite)
+    }
+}
+
+/// One field a flow reads or writes, for checking a configuration against what the systems
+/// describe before anything runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldUse {
+    pub system: System,
+    /// The record type or object (`customer`, `Account`).
+    pub object: String,
+    /// The field, by the system's own name; `list[].field` for a line field.
+    pub field: String,
+    pub access: Access,
+    /// Values the flow writes to the field as they are (value maps, constants), to check
+    /// against a picklist.
+    pub values: Vec<FieldValue>,
+    /// What the field is for, in a person's words: `mapping`, `link field`, `sync status`.
+    pub purpose: String,
+}
+
+impl FieldUse {
+    /// Builds a use without values.
+    pub fn new(
+        system: System,
+        object: &str,
+        field: &str,
+        access: Access,
+        purpose: &str,
+    ) -> FieldUse {
+        FieldUse {
+            system,
+            object: object.to_string(),
+            field: field.to_string(),
+            access,
+            values: Vec::new(),
+            purpose: purpose.to_string(),
+        }
+    }
+}
+
+/// A flow template with its settings.
+#[async_trait]
+pub trait Flow: Send + Sync {
+    /// The flow's name in configuration files, the store, logs and reports.
+    fn name(&self) -> &str;
+
+    /// The fields the flow reads and writes on each side.
+    fn fields(&self) -> Vec<FieldUse>;
+
+    /// Runs one pass and records it in the run history.
+    async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure>;
+
+    /// Replays one of the flow's dead letters.
+    async fn replay(
+        &self,
+        connections: &Connections,
+        id: i64,
+    ) -> Result<ReplayOutcome, ReplayError>;
+
+    /// Returns true when a dead letter's payload is what a replay sends, so that editing it
+    /// means something. One-way flows replay from the source record instead.
+    fn replays_payload(&self) -> bool;
+}
+
+/// A two-way flow as a [`Flow`].
+pub struct TwoWayFlow {
+    pub spec: TwoWaySpec,
+}
+
+#[async_trait]
+impl Flow for TwoWayFlow {
+    fn name(&self) -> &str {
+        &self.spec.flow
+    }
+
+    fn fields(&self) -> Vec<FieldUse> {
+        two_way::field_uses(&self.spec)
+    }
+
+    async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure> {
+        two_way::run_pass(&self.spec, connections).await
+    }
+
+    async fn replay(
+        &self,
+        connections: &Connections,
+        id: i64,
+    ) -> Result<ReplayOutcome, ReplayError> {
+        two_way::replay(&self.spec, connections, id).await
+    }
+
+    fn replays_payload(&self) -> bool {
+        true
+    }
+}
+
+/// A one-way flow as a [`Flow`].
+pub struct OneWayFlow {
+    pub template: Box<dyn OneWayTemplate>,
+}
+
+#[async_trait]
+impl Flow for OneWayFlow {
+    fn name(&self) -> &str {
+        &self.template.spec().flow
+    }
+
+    fn fields(&self) -> Vec<FieldUse> {
+        self.template.field_uses()
+    }
+
+    async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure> {
+        one_way::run_pass(self.template.as_ref(), connections).await
+    }
+
+    async fn replay(
+        &self,
+        connections: &Connections,
+        id: i64,
+    ) -> Result<ReplayOutcome, ReplayError> {
+        one_way::replay(self.template.as_ref(), connections, id).await
+    }
+
+    fn replays_payload(&self) -> bool {
+        false
+    }
+}

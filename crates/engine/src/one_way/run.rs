@@ -1,0 +1,306 @@
+//! The steps of a one-way pass: read, pick, sync in batches, record, advance.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::DateTime;
+
+use super::{
+    OneWaySpec, OneWayTemplate, Outcome, PARENT_NOT_LINKED, Refusal, SYNC_ACTION, SourceItem,
+};
+use crate::loop_guard::fingerprint;
+use crate::pass::{Connections, PassError, PassFailure, next_watermark, recorded_pass};
+use crate::record::SourceRecord;
+use crate::report::PassReport;
+use crate::state::{DeadLetter, DeadLetterStatus, Processed};
+use crate::two_way::read::latest_versions;
+
+/// The most dead letters a pass retries, oldest first, so that a backlog of records waiting
+/// for parents cannot make a pass unbounded.
+const MAX_RETRIED: usize = 500;
+
+/// A record's place in its feed: the object's index and the record's `(modified_at, id)`.
+type FeedMark = (usize, DateTime<chrono::Utc>, String);
+
+/// Runs one pass of a one-way flow and records it in the run history.
+///
+/// A failure means the pass stopped early. What it wrote before stopping is recorded, and the
+/// watermarks stay where they were, so the next pass repeats the rest.
+pub async fn run_pass(
+    template: &dyn OneWayTemplate,
+    connections: &Connections,
+) -> Result<PassReport, PassFailure> {
+    let flow = template.spec().flow.clone();
+    recorded_pass(&flow, connections, |connections, mut report| async move {
+        let result = steps(template, connections, &mut report).await;
+        (report, result)
+    })
+    .await
+}
+
+async fn steps(
+    template: &dyn OneWayTemplate,
+    connections: &Connections,
+    report: &mut PassReport,
+) -> Result<(), PassError> {
+    let spec = template.spec();
+    template.before(connections, report).await?;
+    let (marks, mut items) = read_feeds(spec, connections, report).await?;
+    let mut taken: HashSet<(usize, String)> = items
+        .iter()
+        .map(|item| (item.object, item.record.id.clone()))
+        .collect();
+    for item in retried(spec, connections).await? {
+        if taken.insert((item.object, item.record.id.clone())) {
+            items.push(item);
+        }
+    }
+    for item in template.related(connections, &items).await? {
+        if taken.contains(&(item.object, item.record.id.clone())) {
+            continue;
+        }
+        if is_processed(spec, connections, &item).await? {
+            report.unchanged += 1;
+            continue;
+        }
+        taken.insert((item.object, item.record.id.clone()));
+        items.push(item);
+    }
+    let mut deferred = HashSet::new();
+    for chunk in items.chunks(spec.batch_size.max(1)) {
+        let outcomes = template.sync(connections, chunk, report).await?;
+        deferred.extend(record_outcomes(spec, connections, chunk, outcomes, report).await?);
+    }
+    advance(spec, connections, &marks, &deferred).await
+}
+
+/// Reads every source object's feed and returns where each record stands in it, with the
+/// records not processed in their current state.
+async fn read_feeds(
+    spec: &OneWaySpec,
+    connections: &Connections,
+    report: &mut PassReport,
+) -> Result<(Vec<FeedMark>, Vec<SourceItem>), PassError> {
+    let store = connections.store.as_ref();
+    let port = connections.port(spec.source);
+    let mut marks = Vec::new();
+    let mut items = Vec::new();
+    for (index, object) in spec.objects.iter().enumerate() {
+        let watermark = store
+            .watermark(&spec.flow, spec.source, &object.name)
+            .await?;
+        let since = watermark.map_or(DateTime::UNIX_EPOCH, |mark| mark.modified_at - spec.overlap);
+        tracing::debug!(flow = %spec.flow, object = %object.name, %since, "reading changes");
+        let what = format!("{} {} changes", spec.source, object.name);
+        let records = connections
+            .retry
+            .run(&what, || port.changed_since(object, since))
+            .await?;
+        report.read += records.len() as u64;
+        for record in latest_versions(records) {
+            marks.push((index, record.modified_at, record.id.clone()));
+            let item = SourceItem {
+                object: index,
+                record,
+            };
+            if is_processed(spec, connections, &item).await? {
+                report.unchanged += 1;
+            } else {
+                items.push(item);
+            }
+        }
+    }
+    Ok((marks, items))
+}
+
+/// Returns true when the record was processed with these source values. Unlike a two-way
+/// flow, the modification time does not count: the flow's own write-backs move it, and the
+/// same source values always give the same writes.
+async fn is_processed(
+    spec: &OneWaySpec,
+    connections: &Connections,
+    item: &SourceItem,
+) -> Result<bool, PassError> {
+    let key = spec.processed_key(&spec.objects[item.object].name);
+    let processed = connections
+        .store
+        .processed(spec.source, &key, &item.record.id)
+        .await?;
+    let state = processed_state(spec, &item.record);
+    Ok(processed.is_some_and(|processed| processed.fingerprint == state.fingerprint))
+}
+
+fn processed_state(spec: &OneWaySpec, record: &SourceRecord) -> Processed {
+    Processed {
+        modified_at: record.modified_at,
+        fingerprint: fingerprint(&spec.inputs(record), None),
+    }
+}
+
+/// Returns the source records of the dead letters to try again: those waiting for a parent,
+/// and those a person asked to replay. A letter whose record is gone from every source object
+/// stays as it is.
+async fn retried(
+    spec: &OneWaySpec,
+    connections: &Connections,
+) -> Result<Vec<SourceItem>, PassError> {
+    let store = connections.store.as_ref();
+    let mut ids = Vec::new();
+    for stored in store
+        .dead_letters(Some(&spec.flow), Some(DeadLetterStatus::Requested))
+        .await?
+    {
+        store
+            .set_dead_letter_status(stored.id, DeadLetterStatus::Open)
+            .await?;
+        ids.push(stored.letter.source_id);
+    }
+    let waiting = store
+        .dead_letters(Some(&spec.flow), Some(DeadLetterStatus::Open))
+        .await?
+        .into_iter()
+        .filter(|stored| stored.letter.error.code == PARENT_NOT_LINKED)
+        .map(|stored| stored.letter.source_id);
+    for id in waiting {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.truncate(MAX_RETRIED);
+    read_sources(spec, connections, ids).await
+}
+
+/// Reads source records by ID, trying each source object in turn for the IDs not found yet.
+pub(super) async fn read_sources(
+    spec: &OneWaySpec,
+    connections: &Connections,
+    mut ids: Vec<String>,
+) -> Result<Vec<SourceItem>, PassError> {
+    let port = connections.port(spec.source);
+    let mut items = Vec::new();
+    for (index, object) in spec.objects.iter().enumerate() {
+        if ids.is_empty() {
+            break;
+        }
+        let what = format!("{} {} by ID", spec.source, object.name);
+        let found = connections
+            .retry
+            .run(&what, || port.read(object, &ids))
+            .await?;
+        ids.retain(|id| !found.iter().any(|record| &record.id == id));
+        items.extend(found.into_iter().map(|record| SourceItem {
+            object: index,
+            record,
+        }));
+    }
+    if !ids.is_empty() {
+        tracing::warn!(flow = %spec.flow, ids = ?ids, "records of dead letters no longer exist");
+    }
+    Ok(items)
+}
+
+/// Records what became of each record of a batch, and returns the records deferred.
+pub(super) async fn record_outcomes(
+    spec: &OneWaySpec,
+    connections: &Connections,
+    items: &[SourceItem],
+    outcomes: Vec<Outcome>,
+    report: &mut PassReport,
+) -> Result<HashSet<(usize, String)>, PassError> {
+    let store = connections.store.as_ref();
+    let mut processed: BTreeMap<usize, Vec<(String, Processed)>> = BTreeMap::new();
+    let mut deferred = HashSet::new();
+    if outcomes.len() != items.len() {
+        tracing::error!(flow = %spec.flow, records = items.len(), outcomes = outcomes.len(),
+            "a template returned outcomes that do not match its records; the rest are read again");
+    }
+    for (index, item) in items.iter().enumerate() {
+        let id = &item.record.id;
+        let Some(outcome) = outcomes.get(index) else {
+            deferred.insert((item.object, id.clone()));
+            report.deferred += 1;
+            continue;
+        };
+        match outcome {
+            Outcome::Created(_)
+            | Outcome::Updated(_)
+            | Outcome::Unchanged
+            | Outcome::Skipped(_) => {
+                count_success(outcome, report);
+                store
+                    .resolve_dead_letters(&spec.flow, spec.source, id, SYNC_ACTION)
+                    .await?;
+            }
+            Outcome::Waiting(refusal) | Outcome::Refused(refusal) => {
+                store
+                    .add_dead_letter(&dead_letter(spec, id, refusal))
+                    .await?;
+                report.dead_letters += 1;
+            }
+            Outcome::Deferred(error) => {
+                tracing::warn!(flow = %spec.flow, id = %id, %error, "record left for the next pass");
+                deferred.insert((item.object, id.clone()));
+                report.deferred += 1;
+                continue;
+            }
+        }
+        processed
+            .entry(item.object)
+            .or_default()
+            .push((id.clone(), processed_state(spec, &item.record)));
+    }
+    for (object, records) in processed {
+        let key = spec.processed_key(&spec.objects[object].name);
+        store.mark_processed(spec.source, &key, &records).await?;
+    }
+    Ok(deferred)
+}
+
+fn count_success(outcome: &Outcome, report: &mut PassReport) {
+    match outcome {
+        Outcome::Created(_) => {
+            report.created += 1;
+            report.written += 1;
+        }
+        Outcome::Updated(_) => {
+            report.updated += 1;
+            report.written += 1;
+        }
+        Outcome::Unchanged => report.unchanged += 1,
+        _ => report.skipped += 1,
+    }
+}
+
+fn dead_letter(spec: &OneWaySpec, source_id: &str, refusal: &Refusal) -> DeadLetter {
+    DeadLetter {
+        flow: spec.flow.clone(),
+        source_system: spec.source,
+        source_id: source_id.to_string(),
+        target_id: refusal.target_id.clone(),
+        action: SYNC_ACTION.to_string(),
+        payload: refusal.payload.clone(),
+        error: refusal.error.clone(),
+    }
+}
+
+/// Moves each object's watermark past the records whose outcome is recorded.
+async fn advance(
+    spec: &OneWaySpec,
+    connections: &Connections,
+    marks: &[FeedMark],
+    deferred: &HashSet<(usize, String)>,
+) -> Result<(), PassError> {
+    for (index, object) in spec.objects.iter().enumerate() {
+        let read = marks
+            .iter()
+            .filter(|mark| mark.0 == index)
+            .map(|mark| (mark.1, mark.2.as_str()));
+        let is_deferred = |id: &str| deferred.contains(&(index, id.to_string()));
+        if let Some(watermark) = next_watermark(read, is_deferred) {
+            connections
+                .store
+                .set_watermark(&spec.flow, spec.source, &object.name, &watermark)
+                .await?;
+        }
+    }
+    Ok(())
+}
