@@ -38,7 +38,14 @@ pub fn python() -> PathBuf {
         let requirements = root().join("requirements.txt");
         write(&requirements, REQUIREMENTS);
         run(Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
             .arg(&requirements));
     });
     python
@@ -59,7 +66,9 @@ pub fn node_project() -> PathBuf {
 
 /// Runs `install` unless a marker says the same list was installed before.
 fn install_once(kind: &str, list: &str, install: impl FnOnce()) {
-    let _guard = INSTALLING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard = INSTALLING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     std::fs::create_dir_all(root()).expect("create the clients folder");
     let lock = File::create(root().join(format!("{kind}.lock"))).expect("create the lock file");
     lock.lock().expect("lock the clients folder");
