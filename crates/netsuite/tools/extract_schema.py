@@ -13,6 +13,7 @@ The output format, read by src/schema/mod.rs:
     type <TypeName> <prefix>                   starts a complex type
       <element> <xsd type> [*]                 one element of its sequence, in order; * repeats
       @<attribute> <xsd type> [default]        one attribute
+    enum <prefix>:<TypeName> <value>...        the values of an enumeration a listed element uses
 """
 
 import glob
@@ -26,12 +27,12 @@ XS = "{http://www.w3.org/2001/XMLSchema}"
 ROOTS = [
     "Customer", "Contact", "SalesOrder", "Invoice", "CustomerPayment", "InventoryItem",
     "NonInventorySaleItem", "ServiceSaleItem", "PriceLevel", "Subsidiary", "Currency", "Term",
-    "Address",
+    "Location", "Address",
     "CustomerSearch", "ContactSearch", "TransactionSearch", "ItemSearch", "PriceLevelSearch",
-    "SubsidiarySearch", "TermSearch",
+    "SubsidiarySearch", "TermSearch", "LocationSearch",
     "CustomerSearchAdvanced", "ContactSearchAdvanced", "TransactionSearchAdvanced",
     "ItemSearchAdvanced", "PriceLevelSearchAdvanced", "SubsidiarySearchAdvanced",
-    "TermSearchAdvanced",
+    "TermSearchAdvanced", "LocationSearchAdvanced",
 ]
 
 # Types of the platform core namespace are leaves: the client models them itself.
@@ -39,9 +40,11 @@ LEAF_PREFIXES = {"platformCore", "xsd"}
 
 
 def load(folder):
-    """Return {type name: (prefix, complexType element)} and the record types."""
+    """Return {type name: (prefix, complexType element)}, the record types and
+    {prefix:name: enumeration values}."""
     types = {}
     records = []
+    enums = {}
     for path in sorted(glob.glob(os.path.join(folder, "*.xsd"))):
         root = ET.parse(path).getroot()
         target = root.get("targetNamespace")
@@ -52,7 +55,11 @@ def load(folder):
             extension = complex_type.find(XS + "complexContent/" + XS + "extension")
             if extension is not None and extension.get("base") == "platformCore:Record":
                 records.append((name, prefix))
-    return types, records
+        for simple_type in root.findall(XS + "simpleType"):
+            values = [value.get("value") for value in simple_type.iter(XS + "enumeration")]
+            if values:
+                enums["%s:%s" % (prefix, simple_type.get("name"))] = values
+    return types, records, enums
 
 
 def prefix_of(path, target):
@@ -93,7 +100,7 @@ def record_type(name):
 
 def main():
     folder = sys.argv[1]
-    types, records = load(folder)
+    types, records, enums = load(folder)
     lines = [
         "# NetSuite SuiteTalk 2023_2 schema facts, extracted from Oracle's published XSD files",
         "# by tools/extract_schema.py. Do not edit by hand.",
@@ -111,6 +118,14 @@ def main():
             default = attribute.get("default")
             suffix = " " + default if default else ""
             lines.append("  @%s %s%s" % (attribute.get("name"), attribute.get("type"), suffix))
+    used = sorted({
+        element.get("type")
+        for name in closure(types)
+        for element in sequence(types[name][1])[0]
+        if element.get("type") in enums
+    })
+    for qualified in used:
+        lines.append("enum %s %s" % (qualified, " ".join(enums[qualified])))
     out = os.path.join(os.path.dirname(__file__), "..", "schema", "netsuite_2023_2.txt")
     with open(out, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")

@@ -31,6 +31,8 @@ pub use criteria::{
 use advanced::CheckedAdvanced;
 use groups::CheckedCriteria;
 
+pub(crate) use target::basic_group;
+
 /// The `searchPreferences` header sent with every search and page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchPreferences {

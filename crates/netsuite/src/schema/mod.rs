@@ -1,6 +1,6 @@
 //! Schema facts from NetSuite's published XSD files: the element sequence and type of every
 //! record, sublist, address and search type the client builds or reads, and the namespace of
-//! every record type.
+//! every record type, and the values of every enumeration those types use.
 //!
 //! NetSuite rejects elements out of sequence order with a fault, so writes and searches sort
 //! their elements by these sequences. The facts come from the 2023_2 schema, the newest one this
@@ -132,6 +132,8 @@ pub struct Schema {
     records: HashMap<&'static str, RecordInfo>,
     /// Record type by XSD type name.
     type_names: HashMap<&'static str, &'static str>,
+    /// Enumeration values by qualified type name (`platformCommonTyp:Country`).
+    enums: HashMap<&'static str, Vec<&'static str>>,
 }
 
 impl Schema {
@@ -156,6 +158,12 @@ impl Schema {
     pub fn record_by_type_name(&self, type_name: &str) -> Option<&RecordInfo> {
         let record_type = self.type_names.get(type_name)?;
         self.record(record_type)
+    }
+
+    /// Returns the values of the enumeration an element's `xsd_type` names
+    /// (`platformCommonTyp:Country`), for the enumerations the extracted types use.
+    pub fn enum_values(&self, xsd_type: &str) -> Option<&[&'static str]> {
+        self.enums.get(xsd_type).map(Vec::as_slice)
     }
 
     /// Returns the number of record types and of complex types with a sequence.
@@ -196,6 +204,10 @@ impl Schema {
             ["record", record_type, type_name, prefix] => {
                 let namespace = Namespace::from_prefix(prefix).ok_or("unknown prefix")?;
                 self.add_record(record_type, type_name, namespace);
+            }
+            ["enum", name, values @ ..] => {
+                self.finish_type(current.take());
+                self.enums.insert(name, values.to_vec());
             }
             ["type", name, prefix] => {
                 let namespace = Namespace::from_prefix(prefix).ok_or("unknown prefix")?;

@@ -155,3 +155,22 @@ fn kind_of_xsd_type_classifies_leaves() {
         assert_eq!(FieldKind::of_xsd_type(xsd_type), expected, "{xsd_type}");
     }
 }
+
+#[test]
+fn country_enumeration_lists_values() {
+    let countries = schema().enum_values("platformCommonTyp:Country").unwrap();
+    assert_eq!(countries.len(), 252);
+    assert!(countries.contains(&"_unitedStates"));
+    assert!(
+        schema()
+            .enum_values("platformCommonTyp:NoSuchType")
+            .is_none()
+    );
+}
+
+#[test]
+fn location_and_its_search_are_extracted() {
+    assert!(schema().record_fields("location").is_some());
+    assert!(schema().complex_type("LocationSearch").is_some());
+    assert!(schema().complex_type("LocationSearchAdvanced").is_some());
+}

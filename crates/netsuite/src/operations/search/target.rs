@@ -41,6 +41,7 @@ const TARGETS: &[(&str, &str, Option<&str>)] = &[
     ("priceLevel", "PriceLevelSearch", None),
     ("subsidiary", "SubsidiarySearch", None),
     ("term", "TermSearch", None),
+    ("location", "LocationSearch", None),
 ];
 
 /// Returns the search for `record_type`, or a configuration error naming the searchable
@@ -60,6 +61,15 @@ pub(crate) fn target_of(record_type: &str) -> Result<SearchTarget, Error> {
                 names.join(", ")
             ))
         })
+}
+
+/// Returns the `basic` criteria group of the search for `record_type` (`CustomerSearchBasic`),
+/// or a configuration error when the record type cannot be searched here.
+pub(crate) fn basic_group(record_type: &str) -> Result<&'static ComplexType, Error> {
+    let target = target_of(record_type)?;
+    let search = search_type(target.search_type)?;
+    let (_, group, _) = group_of(search, "basic")?;
+    Ok(group)
 }
 
 /// Returns the schema of complex type `name`, which the extracted schema must contain.
