@@ -12,6 +12,7 @@ use crate::error::{ErrorClass, RemoteError};
 use crate::port::{RecordPort, WriteResult};
 use crate::record::{
     FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
+    split_line_field,
 };
 
 /// One stored record.
@@ -112,6 +113,19 @@ impl FakePort {
     fn source(&self, object: &ObjectSpec, id: &str, stored: &Stored) -> SourceRecord {
         let mut fields = Fields::new();
         for name in &object.fields {
+            if let Some((list, line_field)) = split_line_field(name) {
+                let lines = stored.fields.get(list).map_or(&[][..], FieldValue::lines);
+                let kept = fields
+                    .entry(list.to_string())
+                    .or_insert_with(|| FieldValue::List(vec![Fields::new(); lines.len()]));
+                if let FieldValue::List(kept) = kept {
+                    for (line, stored_line) in kept.iter_mut().zip(lines) {
+                        let value = stored_line.get(line_field).cloned();
+                        line.insert(line_field.to_string(), value.unwrap_or(FieldValue::Null));
+                    }
+                }
+                continue;
+            }
             let value = stored.fields.get(name).cloned().unwrap_or(FieldValue::Null);
             fields.insert(name.clone(), value);
         }
