@@ -2,27 +2,40 @@
 //!
 //! Supported record types: those with a schema sequence and a search (`customer`, `contact`,
 //! `salesOrder`, `invoice`, `customerPayment`, the sale items, `priceLevel`, `subsidiary`,
-//! `term`). Standard fields are named by element name (`companyName`), custom fields by
-//! script ID (`custentity_region`); the link field is the record's `externalId`. Writes go
-//! out as `upsertList` and `updateList` calls at NetSuite's limit of 100 records each.
+//! `term`, `location`) and `currency`, which NetSuite serves through `getAll` instead of a
+//! search. Standard fields are named by element name (`companyName`), custom fields by
+//! script ID (`custentity_region`), sublist lines as `itemList[].quantity` (see [`lists`]) and
+//! a customer's billing address as `billingAddress.city` (see [`address`]); the link field is
+//! the record's `externalId`. Writes go out as `upsertList` and `updateList` calls at
+//! NetSuite's limit of 100 records each. A record type without `lastModifiedDate`
+//! (`currency`, `location`) reads as modified at the Unix epoch, so a change feed over it
+//! returns every record each time.
 
+mod address;
+mod countries;
+mod describe;
 mod fields;
+mod lists;
+mod lookup;
+mod request;
+mod write;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tandem_engine::{
-    DeletedRecord, ErrorClass, NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError,
-    SourceRecord, System, WriteResult, Written,
+    DeletedRecord, ErrorClass, NewRecord, ObjectInfo, ObjectSpec, RecordPort, RecordUpdate,
+    RemoteError, SourceRecord, System, WriteResult, Written,
 };
 
 use crate::client::NetSuiteClient;
 use crate::error::Error;
 use crate::operations::other::DeletedFilter;
 use crate::operations::search::{
-    Criterion, CriterionValue, DateOperator, SearchPreferences, SearchRecord,
+    Criterion, CriterionValue, DateOperator, SearchPreferences, SearchRecord, basic_group,
 };
-use crate::records::{Record, RecordRef};
+use crate::records::RecordRef;
 use crate::schema::{ComplexType, schema};
+use request::Requested;
 
 /// The record types the port reads and writes.
 const SUPPORTED: &[&str] = &[
@@ -37,6 +50,8 @@ const SUPPORTED: &[&str] = &[
     "priceLevel",
     "subsidiary",
     "term",
+    "currency",
+    "location",
 ];
 
 /// The only link field NetSuite records have here: the `externalId` attribute.
@@ -58,53 +73,6 @@ impl NetSuitePort {
     pub fn client(&self) -> &NetSuiteClient {
         &self.client
     }
-
-    /// Sends the records that could be built with `upsertList` or `updateList` and puts
-    /// every result, or the record's own error, at its position.
-    async fn write_all(
-        &self,
-        record_type: &str,
-        records: Vec<Result<Record, Error>>,
-        upsert: bool,
-    ) -> Result<Vec<WriteResult>, RemoteError> {
-        let valid: Vec<Record> = records.iter().flatten().cloned().collect();
-        let mut sent = if upsert {
-            self.client.upsert_list(&valid).await?
-        } else {
-            self.client.update_list(&valid).await?
-        }
-        .into_iter();
-        let mut results = Vec::with_capacity(records.len());
-        for record in records {
-            let outcome = match record {
-                Ok(_) => sent.next().ok_or_else(|| {
-                    Error::InvalidResponse("a list write returned too few results".to_string())
-                })?,
-                Err(error) => Err(error),
-            };
-            results.push(result_of(record_type, outcome));
-        }
-        Ok(results)
-    }
-}
-
-/// Converts one record's outcome. A configuration error here comes from the record's own
-/// fields (an unknown field, a value of the wrong type), because the client's settings were
-/// checked when it was built, so other records can still be written.
-fn result_of(record_type: &str, outcome: Result<RecordRef, Error>) -> WriteResult {
-    match outcome {
-        Ok(reference) => Ok(written(reference)),
-        Err(error) => {
-            // The engine decides what a refused record means and logs it; this is detail.
-            tracing::debug!(
-                record_type,
-                code = %error.code(),
-                %error,
-                "NetSuite did not write a record"
-            );
-            Err(error.into())
-        }
-    }
 }
 
 #[async_trait]
@@ -118,28 +86,28 @@ impl RecordPort for NetSuitePort {
         Ok(self.client.config().passport_account())
     }
 
-    /// Searches records with `lastModifiedDate` on or after `since`, reading body fields
-    /// only and every page.
+    /// Searches records with `lastModifiedDate` on or after `since`, every page, with
+    /// sublists only when a line or billing address field is requested. A record type whose
+    /// search has no `lastModifiedDate` criterion (`location`) returns every record, and
+    /// `currency` is read whole with `getAll`.
     async fn changed_since(
         &self,
         object: &ObjectSpec,
         since: DateTime<Utc>,
     ) -> Result<Vec<SourceRecord>, RemoteError> {
         let (record_type, schema) = supported_schema(object)?;
-        let search = SearchRecord::new(record_type).with(Criterion::new(
-            "lastModifiedDate",
-            CriterionValue::Date {
-                operator: DateOperator::OnOrAfter,
-                value: since,
-                second: None,
-            },
-        ));
-        let preferences = SearchPreferences {
-            body_fields_only: true,
-            return_search_columns: false,
-            page_size: self.client.config().page_size,
+        let plan = Requested::new(record_type, schema, &object.fields)?;
+        let records = if lookup::READ_WHOLE.contains(&record_type) {
+            self.client.get_all(record_type).await?
+        } else {
+            let preferences = SearchPreferences {
+                body_fields_only: !plan.needs_sublists(),
+                return_search_columns: false,
+                page_size: self.client.config().page_size,
+            };
+            let search = changes_search(record_type, since)?;
+            self.client.search_all(&search, &preferences).await?
         };
-        let records = self.client.search_all(&search, &preferences).await?;
         let zone = self.client.config().user_time_zone;
         let changed = records
             .iter()
@@ -162,40 +130,21 @@ impl RecordPort for NetSuitePort {
     ) -> Result<Vec<WriteResult>, RemoteError> {
         let (record_type, schema) = supported_schema(object)?;
         let zone = self.client.config().user_time_zone;
-        let built = records
-            .into_iter()
-            .map(|new| {
-                let built = fields::record_from_fields(record_type, schema, &new.fields, zone);
-                built.map(|mut record| {
-                    record.external_id = Some(new.link);
-                    record
-                })
-            })
-            .collect();
-        self.write_all(record_type, built, true).await
+        let built = write::build_new(record_type, schema, records, zone);
+        write::write_all(&self.client, record_type, built, true).await
     }
 
     /// Updates the records by internal ID with `updateList`; a link sets the external ID,
-    /// and `Null` values clear their fields.
+    /// and `Null` values clear their fields. Customers whose billing address changes are
+    /// read first with `getList`.
     async fn update(
         &self,
         object: &ObjectSpec,
         records: Vec<RecordUpdate>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
         let (record_type, schema) = supported_schema(object)?;
-        let zone = self.client.config().user_time_zone;
-        let built = records
-            .into_iter()
-            .map(|change| {
-                let built = fields::record_from_fields(record_type, schema, &change.fields, zone);
-                built.map(|mut record| {
-                    record.internal_id = Some(change.id);
-                    record.external_id = change.link;
-                    record
-                })
-            })
-            .collect();
-        self.write_all(record_type, built, false).await
+        let built = write::build_updates(&self.client, record_type, schema, records).await?;
+        write::write_all(&self.client, record_type, built, false).await
     }
 
     /// Reads `getDeleted` for the record type from `since` on, every page.
@@ -223,6 +172,40 @@ impl RecordPort for NetSuitePort {
             .collect())
     }
 
+    /// Describes a supported record type from the embedded schema (see [`describe`]).
+    async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {
+        let spec = ObjectSpec {
+            name: object.to_string(),
+            fields: Vec::new(),
+            link_field: LINK_FIELD.to_string(),
+        };
+        let (record_type, schema) = supported_schema(&spec)?;
+        Ok(describe::describe(record_type, schema))
+    }
+
+    /// Reads the records with these internal IDs with `getList`; IDs that do not exist are
+    /// left out.
+    async fn read(
+        &self,
+        object: &ObjectSpec,
+        ids: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        let (record_type, schema) = supported_schema(object)?;
+        Ok(lookup::read(&self.client, record_type, schema, object, ids).await?)
+    }
+
+    /// Finds records by `internalId`, `externalId` or a text search field (see
+    /// [`lookup::find`]).
+    async fn find(
+        &self,
+        object: &ObjectSpec,
+        field: &str,
+        values: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        let (record_type, schema) = supported_schema(object)?;
+        Ok(lookup::find(&self.client, record_type, schema, object, field, values).await?)
+    }
+
     /// Deletes the records by internal ID with `deleteList`.
     async fn delete(
         &self,
@@ -237,9 +220,29 @@ impl RecordPort for NetSuitePort {
         let outcomes = self.client.delete_list(&references).await?;
         Ok(outcomes
             .into_iter()
-            .map(|outcome| result_of(record_type, outcome))
+            .map(|outcome| write::result_of(record_type, outcome))
             .collect())
     }
+}
+
+/// Builds the search for records modified at or after `since`, or for every record when the
+/// record type's search has no `lastModifiedDate` criterion.
+fn changes_search(record_type: &str, since: DateTime<Utc>) -> Result<SearchRecord, Error> {
+    let search = SearchRecord::new(record_type);
+    if basic_group(record_type)?
+        .field("lastModifiedDate")
+        .is_none()
+    {
+        return Ok(search);
+    }
+    Ok(search.with(Criterion::new(
+        "lastModifiedDate",
+        CriterionValue::Date {
+            operator: DateOperator::OnOrAfter,
+            value: since,
+            second: None,
+        },
+    )))
 }
 
 /// Returns the record type and schema of the object, or a configuration error naming the

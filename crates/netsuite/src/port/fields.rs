@@ -5,19 +5,26 @@
 //! - a `RecordRef` becomes its internal ID as `Text`, dateTimes become UTC RFC 3339 `Text`;
 //! - a select custom field becomes the internal ID of its value, and a multi-select the
 //!   internal IDs joined by `,`;
-//! - a field the record does not carry becomes `Null`.
+//! - a field the record does not carry becomes `Null`;
+//! - sublist lines and the billing address come from [`super::lists`] and
+//!   [`super::address`].
 //!
 //! Writing:
 //! - a name in the record type's schema is a standard field, written in its XSD type;
 //! - any other name starting with `cust` is a custom field: `Text` as `StringCustomFieldRef`,
 //!   `Bool` as `BooleanCustomFieldRef`, `Number` as `DoubleCustomFieldRef`;
-//! - `Null` goes to `nullFieldList`.
+//! - `Null` goes to `nullFieldList`;
+//! - a list value under a sublist's name (`itemList`) replaces that sublist.
 //!
 //! `customForm` is a standard field although it starts with `cust`.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use tandem_engine::{FieldValue, Fields, SourceRecord};
+
+use super::address;
+use super::lists;
+use super::request::Requested;
 
 use crate::error::Error;
 use crate::records::{
@@ -26,7 +33,11 @@ use crate::records::{
 };
 use crate::schema::{ComplexType, Field as FieldSchema, FieldKind, is_date_only};
 
-/// Converts a searched record into a [`SourceRecord`] with the values of `requested`.
+/// Converts a searched or read record into a [`SourceRecord`] with the values of
+/// `requested`: body fields, sublist line fields (`itemList[].quantity`, see
+/// [`super::lists`]) and billing address fields (see [`super::address`]). A record type
+/// without `lastModifiedDate` in its schema (`currency`, `location`) reads as modified at the
+/// Unix epoch, because NetSuite keeps no such time for it.
 pub(super) fn source_record(
     record_type: &str,
     schema: &ComplexType,
@@ -35,24 +46,20 @@ pub(super) fn source_record(
     zone: Tz,
 ) -> Result<SourceRecord, Error> {
     let id = record.internal_id.clone().ok_or_else(|| {
-        Error::InvalidResponse(format!("a searched {record_type} has no internal ID"))
+        Error::InvalidResponse(format!("a read {record_type} has no internal ID"))
     })?;
-    let modified_at = match record.last_modified() {
-        Some(Ok(time)) => time,
-        Some(Err(text)) => {
-            return Err(Error::InvalidResponse(format!(
-                "{record_type} {id} has an invalid lastModifiedDate {text:?}"
-            )));
-        }
-        None => {
-            return Err(Error::InvalidResponse(format!(
-                "{record_type} {id} has no lastModifiedDate"
-            )));
-        }
-    };
+    let modified_at = modified_at(record_type, schema, &id, record)?;
+    let plan = Requested::new(record_type, schema, requested)?;
     let mut fields = Fields::new();
-    for name in requested {
-        fields.insert(name.clone(), read_field(schema, record, name, zone)?);
+    for name in &plan.body {
+        fields.insert(name.to_string(), read_field(schema, record, name, zone)?);
+    }
+    for (list, names) in &plan.lists {
+        let value = lists::read_list(record, list, names, zone)?;
+        fields.insert(list.name.to_string(), value);
+    }
+    if !plan.address.is_empty() {
+        fields.extend(address::read_billing(record, &plan.address));
     }
     Ok(SourceRecord {
         id,
@@ -60,6 +67,24 @@ pub(super) fn source_record(
         link: record.external_id.clone(),
         fields,
     })
+}
+
+fn modified_at(
+    record_type: &str,
+    schema: &ComplexType,
+    id: &str,
+    record: &Record,
+) -> Result<DateTime<Utc>, Error> {
+    match record.last_modified() {
+        Some(Ok(time)) => Ok(time),
+        Some(Err(text)) => Err(Error::InvalidResponse(format!(
+            "{record_type} {id} has an invalid lastModifiedDate {text:?}"
+        ))),
+        None if schema.field("lastModifiedDate").is_none() => Ok(DateTime::UNIX_EPOCH),
+        None => Err(Error::InvalidResponse(format!(
+            "{record_type} {id} has no lastModifiedDate"
+        ))),
+    }
 }
 
 fn read_field(
@@ -74,14 +99,7 @@ fn read_field(
         _ => {}
     }
     if let Some((_, field)) = schema.field(name) {
-        return match record.field(name) {
-            None => Ok(FieldValue::Null),
-            Some(BodyValue::Ref(reference)) => Ok(optional_text(reference.internal_id.as_deref())),
-            Some(BodyValue::Text(text)) => typed_value(field, text, zone),
-            Some(_) => Err(Error::Config(format!(
-                "field `{name}` is a list or nested value, which the engine cannot map"
-            ))),
-        };
+        return read_simple(field, record.field(name), zone);
     }
     if name.starts_with("cust") {
         return Ok(record
@@ -90,6 +108,23 @@ fn read_field(
             .unwrap_or(FieldValue::Null));
     }
     Err(unknown_field(schema, name))
+}
+
+/// Converts the value of a body or line field of type `field`; an absent field is `Null`.
+pub(super) fn read_simple(
+    field: &FieldSchema,
+    value: Option<&BodyValue>,
+    zone: Tz,
+) -> Result<FieldValue, Error> {
+    match value {
+        None => Ok(FieldValue::Null),
+        Some(BodyValue::Ref(reference)) => Ok(optional_text(reference.internal_id.as_deref())),
+        Some(BodyValue::Text(text)) => typed_value(field, text, zone),
+        Some(_) => Err(Error::Config(format!(
+            "field `{}` is a list or nested value; request sublist lines as `{}[].field`",
+            field.name, field.name
+        ))),
+    }
 }
 
 fn optional_text(text: Option<&str>) -> FieldValue {
@@ -146,7 +181,9 @@ fn custom_value(value: &CustomValue) -> FieldValue {
     }
 }
 
-/// Builds a record of `schema`'s type from engine fields; the caller sets the keys.
+/// Builds a record of `schema`'s type from engine fields; the caller sets the keys and adds
+/// the billing address. A list value under a sublist's name replaces the whole sublist (see
+/// [`super::lists`]).
 pub(super) fn record_from_fields(
     record_type: &str,
     schema: &ComplexType,
@@ -155,7 +192,10 @@ pub(super) fn record_from_fields(
 ) -> Result<Record, Error> {
     let mut record = Record::new(record_type);
     for (name, value) in fields {
-        if let Some((_, field)) = schema.field(name) {
+        if let Some(list) = lists::list_schema(schema, name) {
+            let sublist = lists::write_list(&list, value, zone)?;
+            record.fields.push((name.clone(), sublist));
+        } else if let Some((_, field)) = schema.field(name) {
             match value {
                 FieldValue::Null => record.null_fields.push(name.clone()),
                 value => record
@@ -176,7 +216,11 @@ pub(super) fn record_from_fields(
 
 /// Converts an engine value into a standard field of `field`'s XSD type. A date-only field
 /// takes a calendar date (`2017-02-21`), sent as midnight in the user's `zone`.
-fn body_value(field: &FieldSchema, value: &FieldValue, zone: Tz) -> Result<BodyValue, Error> {
+pub(super) fn body_value(
+    field: &FieldSchema,
+    value: &FieldValue,
+    zone: Tz,
+) -> Result<BodyValue, Error> {
     let wrong_type = || {
         Error::Config(format!(
             "field `{}` is a {} field and cannot take {value:?}",
