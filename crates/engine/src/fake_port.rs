@@ -269,3 +269,51 @@ impl RecordPort for FakePort {
         Ok(results)
     }
 }
+
+/// Two in-memory systems and an in-memory store, connected as a pass needs them.
+pub(crate) struct TestWorld {
+    pub netsuite: std::sync::Arc<FakePort>,
+    pub salesforce: std::sync::Arc<FakePort>,
+    pub store: std::sync::Arc<crate::memory_store::MemoryStore>,
+    pub connections: crate::pass::Connections,
+}
+
+impl TestWorld {
+    /// Builds empty systems with a retry policy that does not wait.
+    pub fn new() -> TestWorld {
+        let netsuite = std::sync::Arc::new(FakePort::new(System::NetSuite));
+        let salesforce = std::sync::Arc::new(FakePort::new(System::Salesforce));
+        let store = std::sync::Arc::new(crate::memory_store::MemoryStore::new());
+        let connections = crate::pass::Connections {
+            netsuite: netsuite.clone(),
+            salesforce: salesforce.clone(),
+            store: store.clone(),
+            retry: crate::retry::RetryPolicy {
+                max_retries: 0,
+                ..crate::retry::RetryPolicy::default()
+            },
+        };
+        TestWorld {
+            netsuite,
+            salesforce,
+            store,
+            connections,
+        }
+    }
+
+    /// Records a link between a NetSuite record and a Salesforce record under `flow`, as a
+    /// pass of that flow would have left it.
+    pub async fn link(&self, flow: &str, ns_id: &str, sf_id: &str) {
+        use crate::state::StateStore;
+        let xref = crate::state::Xref {
+            flow: flow.to_string(),
+            ns_id: ns_id.to_string(),
+            sf_id: sf_id.to_string(),
+            ns_values: Fields::new(),
+            sf_values: Fields::new(),
+            ns_written: None,
+            sf_written: None,
+        };
+        self.store.save_xref(&xref).await.unwrap();
+    }
+}

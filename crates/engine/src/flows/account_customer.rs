@@ -2,6 +2,8 @@
 
 use chrono::TimeDelta;
 
+use crate::flow::{Flow, TwoWayFlow};
+
 use crate::mapping::{Derived, FieldPair, Mapping};
 use crate::record::FieldValue;
 use crate::record::ObjectSpec;
@@ -43,13 +45,9 @@ impl Default for AccountCustomerSettings {
         AccountCustomerSettings {
             salesforce_object: "Account".to_string(),
             salesforce_link_field: "NetSuite_Internal_ID__c".to_string(),
-            fields: vec![
-                FieldPair::new("companyName", "Name"),
-                FieldPair::new("phone", "Phone"),
-                FieldPair::new("url", "Website"),
-            ],
+            fields: default_mapping().pairs,
             derived: Vec::new(),
-            overlap: TimeDelta::minutes(5),
+            overlap: super::DEFAULT_OVERLAP,
             matching: MatchSettings::default(),
             conflicts: ConflictSettings::default(),
             deletes: DeleteSettings {
@@ -59,6 +57,22 @@ impl Default for AccountCustomerSettings {
             creates: Creates::default(),
         }
     }
+}
+
+/// The fields the template maps when the configuration names none.
+pub fn default_mapping() -> Mapping {
+    Mapping::of_pairs(vec![
+        FieldPair::new("companyName", "Name"),
+        FieldPair::new("phone", "Phone"),
+        FieldPair::new("url", "Website"),
+    ])
+}
+
+/// Builds the runnable flow.
+pub fn flow(settings: &AccountCustomerSettings) -> Box<dyn Flow> {
+    Box::new(TwoWayFlow {
+        spec: spec(settings),
+    })
 }
 
 /// Builds the flow's two-way spec from its settings. Customers are matched by company name,
@@ -84,15 +98,12 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         flow: FLOW.to_string(),
         netsuite: ObjectSpec {
             name: "customer".to_string(),
-            fields: with_keys(mapping.field_names(crate::System::NetSuite), &netsuite_keys),
+            fields: netsuite_keys.added_to(mapping.field_names(crate::System::NetSuite)),
             link_field: "externalId".to_string(),
         },
         salesforce: ObjectSpec {
             name: settings.salesforce_object.clone(),
-            fields: with_keys(
-                mapping.field_names(crate::System::Salesforce),
-                &salesforce_keys,
-            ),
+            fields: salesforce_keys.added_to(mapping.field_names(crate::System::Salesforce)),
             link_field: settings.salesforce_link_field.clone(),
         },
         mapping,
@@ -104,16 +115,6 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         overlap: settings.overlap,
         creates: settings.creates,
     }
-}
-
-/// Adds the key fields to the fields to read, once each.
-fn with_keys(mut fields: Vec<String>, keys: &KeyFields) -> Vec<String> {
-    for key in keys.names() {
-        if !fields.iter().any(|field| field == key) {
-            fields.push(key.to_string());
-        }
-    }
-    fields
 }
 
 #[cfg(test)]

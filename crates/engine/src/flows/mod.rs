@@ -14,6 +14,7 @@ use chrono::TimeDelta;
 use crate::mapping::Mapping;
 
 pub mod account_customer;
+pub mod contact_contact;
 pub mod support;
 
 /// What every template is built from: its mapping (the template's default or the user's), the

@@ -262,7 +262,7 @@ fn plan_sync(
 /// Turns a value that could not be mapped into the error of the write it blocks.
 pub(super) fn mapping_error(target: System, error: MappingError) -> RemoteError {
     let code = match error {
-        MappingError::NotLinked { .. } => "PARENT_NOT_LINKED",
+        MappingError::NotLinked { .. } => crate::one_way::PARENT_NOT_LINKED,
         MappingError::Expression { .. } => "EXPRESSION_FAILED",
     };
     RemoteError::new(target, ErrorClass::Data, code, error.to_string())

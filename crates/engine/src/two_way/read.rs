@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use super::{Connections, PassError, TwoWaySpec};
 use crate::loop_guard::fingerprint;
 use crate::matching::{email_key, name_key};
+use crate::one_way::PARENT_NOT_LINKED;
 use crate::record::{FieldValue, Fields, SourceRecord, System};
 use crate::report::PassReport;
-use crate::state::SeenRecord;
+use crate::state::{DeadLetterStatus, SeenRecord};
 
 /// A changed record with its mapped values.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +70,66 @@ pub(super) async fn read_changes(
             });
         }
     }
+    add_waiting(spec, connections, &mut batch).await?;
     Ok(batch)
+}
+
+/// The most waiting records a pass reads again, so a backlog cannot make a pass unbounded.
+const MAX_WAITING: usize = 500;
+
+/// Adds the records whose dead letters wait for a parent (`PARENT_NOT_LINKED`), read again by
+/// ID, so they sync as soon as the parent is linked without anyone replaying them. They do not
+/// move the watermarks. A port that cannot read by ID leaves them to replays.
+async fn add_waiting(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    batch: &mut ChangeBatch,
+) -> Result<(), PassError> {
+    let letters = connections
+        .store
+        .dead_letters(Some(&spec.flow), Some(DeadLetterStatus::Open))
+        .await?;
+    for system in [System::Salesforce, System::NetSuite] {
+        let mut ids: Vec<String> = letters
+            .iter()
+            .filter(|stored| stored.letter.error.code == PARENT_NOT_LINKED)
+            .filter(|stored| stored.letter.source_system == system)
+            .map(|stored| stored.letter.source_id.clone())
+            .filter(|id| {
+                !batch
+                    .changes
+                    .iter()
+                    .any(|change| change.system == system && &change.record.id == id)
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids.truncate(MAX_WAITING);
+        if ids.is_empty() {
+            continue;
+        }
+        let port = connections.port(system);
+        let object = spec.object(system);
+        let what = format!("{system} {} waiting records", object.name);
+        let records = match connections
+            .retry
+            .run(&what, || port.read(object, &ids))
+            .await
+        {
+            Ok(records) => records,
+            Err(error) if error.code == "NOT_SUPPORTED" => continue,
+            Err(error) => return Err(error.into()),
+        };
+        for record in records {
+            let values = spec.mapping.project(system, &record.fields);
+            batch.changes.push(Change {
+                system,
+                record,
+                values,
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn read_feed(

@@ -34,6 +34,16 @@ impl KeyFields {
         names
     }
 
+    /// Returns `fields` with the key fields added at the end, once each.
+    pub fn added_to(&self, mut fields: Vec<String>) -> Vec<String> {
+        for key in self.names() {
+            if !fields.iter().any(|field| field == key) {
+                fields.push(key.to_string());
+            }
+        }
+        fields
+    }
+
     /// Returns the name of a record: the texts of the name fields that are not blank, joined
     /// by a space.
     pub fn name_text(&self, fields: &Fields) -> Option<String> {
