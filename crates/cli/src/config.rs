@@ -226,12 +226,59 @@ fn enabled_by_default() -> bool {
     true
 }
 
+/// `[flows.<template>]` of a one-way template: the keys every template takes, and the
+/// template's own options, which the template checks.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TemplateSection {
+    /// Whether the flow runs. Default true once the table is present.
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+    /// Seconds each read starts before the watermark. Default 300.
+    pub overlap_seconds: Option<u64>,
+    /// The field mapping, replacing the template's default mapping.
+    pub fields: Option<Vec<MappingEntry>>,
+    /// Mapping entries added to the template's (or `fields`') mapping.
+    #[serde(default)]
+    pub extra_fields: Vec<MappingEntry>,
+    /// The template's own options, by name.
+    #[serde(flatten)]
+    pub options: toml::Table,
+}
+
 /// `[flows]`: one table per flow template.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlowsSection {
     #[serde(rename = "account-customer", default)]
     pub account_customer: FlowSection,
+    #[serde(rename = "contact-contact")]
+    pub contact_contact: Option<FlowSection>,
+    #[serde(rename = "customer-onboarding")]
+    pub customer_onboarding: Option<TemplateSection>,
+    #[serde(rename = "item-to-price-book")]
+    pub item_to_price_book: Option<TemplateSection>,
+    #[serde(rename = "opportunity-to-sales-order")]
+    pub opportunity_to_sales_order: Option<TemplateSection>,
+    #[serde(rename = "invoice-to-salesforce")]
+    pub invoice_to_salesforce: Option<TemplateSection>,
+    #[serde(rename = "credit-hold-alert")]
+    pub credit_hold_alert: Option<TemplateSection>,
+}
+
+impl FlowsSection {
+    /// Returns the one-way templates' tables by template name.
+    pub fn templates(&self) -> [(&'static str, Option<&TemplateSection>); 5] {
+        [
+            ("customer-onboarding", self.customer_onboarding.as_ref()),
+            ("item-to-price-book", self.item_to_price_book.as_ref()),
+            (
+                "opportunity-to-sales-order",
+                self.opportunity_to_sales_order.as_ref(),
+            ),
+            ("invoice-to-salesforce", self.invoice_to_salesforce.as_ref()),
+            ("credit-hold-alert", self.credit_hold_alert.as_ref()),
+        ]
+    }
 }
 
 /// The whole configuration file.
@@ -342,9 +389,15 @@ impl FileConfig {
         if let Some(zone) = &self.netsuite.user_time_zone {
             parse_time_zone(zone)?;
         }
-        let flow = &self.flows.account_customer;
-        flow.matching.check("flows.account-customer.matching")?;
-        flow.conflicts.check("flows.account-customer.conflicts")?;
+        let two_way = [
+            ("account-customer", Some(&self.flows.account_customer)),
+            ("contact-contact", self.flows.contact_contact.as_ref()),
+        ];
+        for (name, flow) in two_way {
+            let Some(flow) = flow else { continue };
+            flow.matching.check(&format!("flows.{name}.matching"))?;
+            flow.conflicts.check(&format!("flows.{name}.conflicts"))?;
+        }
         Ok(())
     }
 
@@ -475,7 +528,7 @@ fn refuse_secrets(table: &toml::Table, prefix: &str) -> Result<(), ConfigError> 
 
 /// Returns an error message with every double-quoted part replaced by `"…"`, so no value
 /// from the file is repeated.
-fn without_values(message: &str) -> String {
+pub(crate) fn without_values(message: &str) -> String {
     let mut result = String::new();
     for (index, part) in message.split('"').enumerate() {
         match index % 2 {

@@ -4,24 +4,22 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::TimeDelta;
 use tandem_engine::Secret;
 use tandem_engine::dry_run::DryRunPort;
-use tandem_engine::flows::account_customer::{self, AccountCustomerSettings};
+use tandem_engine::flow::Flow;
 use tandem_engine::retry::RetryPolicy;
-use tandem_engine::two_way::{Connections, TwoWaySpec};
+use tandem_engine::two_way::Connections;
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredentials};
 use tandem_salesforce::{Login, SalesforceClient, SalesforceConfig, SalesforcePort};
 use tandem_store::{LockError, SqliteStore, StoreLock};
 
-use crate::config::{
-    ConfigError, FileConfig, MappingRules, SalesforceSection, SecretSource, parse_url,
-};
+use crate::config::{ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url};
+use crate::flows::enabled_flows;
 
 /// Everything a pass needs: the two ports, the store and the enabled flows.
 pub struct Setup {
     pub connections: Connections,
-    pub flows: Vec<TwoWaySpec>,
+    pub flows: Vec<Box<dyn Flow>>,
     pub store: SqliteStore,
     /// Keeps other Tandem processes off this store while the setup lives.
     _lock: Option<StoreLock>,
@@ -98,45 +96,6 @@ pub async fn connect(
     })
 }
 
-fn enabled_flows(config: &FileConfig) -> Result<Vec<TwoWaySpec>, ConfigError> {
-    let mut flows = Vec::new();
-    let section = &config.flows.account_customer;
-    if section.enabled {
-        let prefix = "flows.account-customer";
-        let mut settings = AccountCustomerSettings::default();
-        if let Some(seconds) = section.overlap_seconds {
-            settings.overlap = TimeDelta::seconds(i64::try_from(seconds).unwrap_or(i64::MAX));
-        }
-        let defaults = MappingRules {
-            pairs: settings.fields.clone(),
-            derived: settings.derived.clone(),
-        };
-        let rules = crate::config::mapping::rules(
-            prefix,
-            defaults,
-            section.fields.as_deref(),
-            &section.extra_fields,
-        )?;
-        settings.fields = rules.pairs;
-        settings.derived = rules.derived;
-        settings.matching = section.matching.settings(settings.matching.clone());
-        settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
-        section
-            .deletes
-            .apply(&format!("{prefix}.deletes"), &mut settings.deletes)?;
-        let spec = account_customer::spec(&settings);
-        check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
-        flows.push(spec);
-    }
-    if flows.is_empty() {
-        return Err(ConfigError::new(
-            "flows",
-            "no flow is enabled; set enabled = true under [flows.account-customer]",
-        ));
-    }
-    Ok(flows)
-}
-
 /// Builds a setup for a dry run: the real ports wrapped so that they only record writes, and
 /// a copy of the store in a temporary folder, so neither system nor the store changes.
 pub async fn connect_dry_run(
@@ -182,31 +141,6 @@ pub async fn connect_dry_run(
         _copy: Some(copy),
         dry_run: Some([netsuite, salesforce]),
     })
-}
-
-/// Refuses conflict policies for fields the flow does not map.
-fn check_conflict_fields(spec: &TwoWaySpec, prefix: &str) -> Result<(), ConfigError> {
-    for field in spec.conflicts.fields.keys() {
-        let mapped = spec
-            .mapping
-            .pairs
-            .iter()
-            .any(|pair| &pair.netsuite == field || &pair.salesforce == field);
-        if !mapped {
-            let names: Vec<String> = spec
-                .mapping
-                .pairs
-                .iter()
-                .map(|pair| format!("{}/{}", pair.netsuite, pair.salesforce))
-                .collect();
-            let message = format!(
-                "{field} is not a mapped field; mapped: {}",
-                names.join(", ")
-            );
-            return Err(ConfigError::new(format!("{prefix}.{field}"), message));
-        }
-    }
-    Ok(())
 }
 
 /// Opens the store named by the configuration without locking it, for the commands that work

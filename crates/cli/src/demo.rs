@@ -120,8 +120,8 @@ fn print_pass(
 /// Prints the dead letters with an ID above `last_shown` and returns the highest ID shown.
 async fn print_new_dead_letters(setup: &Setup, last_shown: i64) -> anyhow::Result<i64> {
     let mut highest = last_shown;
-    for spec in &setup.flows {
-        let letters = setup.store.dead_letters(Some(&spec.flow), None).await?;
+    for flow in &setup.flows {
+        let letters = setup.store.dead_letters(Some(flow.name()), None).await?;
         for stored in letters.iter().filter(|stored| stored.id > last_shown) {
             let letter = &stored.letter;
             say!(

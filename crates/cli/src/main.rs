@@ -6,6 +6,7 @@
 mod config;
 mod connect;
 mod demo;
+mod flows;
 mod output;
 mod queues;
 mod run;

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tandem_engine::dry_run::PlannedWrite;
-use tandem_engine::two_way::run_pass;
 
 use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::connect::{Setup, SetupError, connect, connect_dry_run};
@@ -58,8 +57,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
 /// Runs one pass of every enabled flow, in order.
 pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
     let mut results = Vec::new();
-    for spec in &setup.flows {
-        let result = run_pass(spec, &setup.connections).await;
+    for flow in &setup.flows {
+        let result = flow.pass(&setup.connections).await;
         results.push(FlowResult::from_pass(result));
     }
     results

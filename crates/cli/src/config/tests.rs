@@ -243,3 +243,49 @@ fn deactivate_without_inactive_field_is_refused() {
     let error = section.apply("deletes", &mut settings).unwrap_err();
     assert_eq!(error.key, "deletes.from_netsuite");
 }
+
+#[test]
+fn template_tables_enable_their_flows_in_dependency_order() {
+    let config = FileConfig::parse(
+        r#"
+        [flows.contact-contact]
+        [flows.account-customer]
+        "#,
+    )
+    .unwrap();
+    let flows = crate::flows::enabled_flows(&config).unwrap();
+    let names: Vec<&str> = flows.iter().map(|flow| flow.name()).collect();
+    assert_eq!(names, vec!["account-customer", "contact-contact"]);
+}
+
+#[test]
+fn template_table_keeps_options_apart_from_common_keys() {
+    let config = FileConfig::parse(
+        r#"
+        [flows.credit-hold-alert]
+        overlap_seconds = 60
+        threshold = 0.8
+        "#,
+    )
+    .unwrap();
+    let section = config.flows.credit_hold_alert.unwrap();
+    assert!(section.enabled);
+    assert_eq!(section.overlap_seconds, Some(60));
+    assert_eq!(
+        section.options.get("threshold"),
+        Some(&toml::Value::Float(0.8))
+    );
+}
+
+#[test]
+fn unknown_template_is_refused() {
+    let error = FileConfig::parse("[flows.opportunity-to-order]\n").unwrap_err();
+    assert!(error.message.contains("opportunity-to-order"), "{error}");
+}
+
+#[test]
+fn no_enabled_flow_is_refused() {
+    let config = FileConfig::parse("[flows.account-customer]\nenabled = false\n").unwrap();
+    let error = crate::flows::enabled_flows(&config).err().unwrap();
+    assert_eq!(error.key, "flows");
+}

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use tandem_engine::Fields;
+use tandem_engine::pass::ReplayOutcome;
 use tandem_engine::state::{DeadLetterStatus, DeadLetterStore, StoredDeadLetter};
-use tandem_engine::two_way::{ReplayOutcome, replay};
 
 use super::{StoreArgs, fields_json, shorten};
 use crate::config::{FileConfig, SecretSource};
@@ -149,6 +149,16 @@ async fn show(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
 async fn edit(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
     let store = args.open().await?;
     let stored = find(&store, id).await?;
+    if stored.letter.action == tandem_engine::one_way::SYNC_ACTION {
+        bail!(
+            "dead letter {id} of flow {} is replayed from its source record as it is then, not \
+             from a payload; fix the {} record {} (or its parent) and run \
+             `tandem dead-letters replay {id}`",
+            stored.letter.flow,
+            stored.letter.source_system,
+            stored.letter.source_id
+        );
+    }
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .context("set EDITOR (or VISUAL) to the editor to use, for example EDITOR=nano")?;
@@ -198,17 +208,17 @@ async fn replay_letter(
         Err(error) => return Err(error.into_anyhow()),
     };
     let stored = find(&setup.store, id).await?;
-    let Some(spec) = setup
+    let Some(flow) = setup
         .flows
         .iter()
-        .find(|spec| spec.flow == stored.letter.flow)
+        .find(|flow| flow.name() == stored.letter.flow)
     else {
         bail!(
             "dead letter {id} belongs to flow {}, which this configuration does not enable",
             stored.letter.flow
         );
     };
-    let outcome = replay(spec, &setup.connections, id).await?;
+    let outcome = flow.replay(&setup.connections, id).await?;
     setup.store.close().await;
     match outcome {
         ReplayOutcome::Written => {

@@ -1,0 +1,222 @@
+//! The enabled flows, built from the `[flows.<name>]` tables of the configuration file.
+//!
+//! Every template has a table of the same name. `account-customer` runs unless its table
+//! says `enabled = false`; every other template runs when its table is present (and does not
+//! say `enabled = false`). Flows run in the order of [`ORDER`], so that parents are linked
+//! before the records that need them: companies before their contacts and orders, items
+//! before order lines.
+
+use chrono::TimeDelta;
+use serde::de::DeserializeOwned;
+use tandem_engine::flow::Flow;
+use tandem_engine::flows::account_customer::{self, AccountCustomerSettings};
+use tandem_engine::flows::contact_contact::{self, ContactSettings};
+use tandem_engine::flows::{DEFAULT_OVERLAP, Settings};
+use tandem_engine::mapping::{Direction, Mapping};
+use tandem_engine::two_way::{Creates, TwoWaySpec};
+
+use crate::config::mapping::rules;
+use crate::config::{
+    ConfigError, FileConfig, FlowSection, MappingRules, TemplateSection, without_values,
+};
+
+/// The templates, in the order their passes run.
+pub const ORDER: [&str; 7] = [
+    "account-customer",
+    "contact-contact",
+    "customer-onboarding",
+    "item-to-price-book",
+    "opportunity-to-sales-order",
+    "invoice-to-salesforce",
+    "credit-hold-alert",
+];
+
+/// Builds every enabled flow, in [`ORDER`]. Refuses a configuration that enables none.
+pub fn enabled_flows(config: &FileConfig) -> Result<Vec<Box<dyn Flow>>, ConfigError> {
+    let sections = &config.flows;
+    let onboarding = sections
+        .customer_onboarding
+        .as_ref()
+        .is_some_and(|section| section.enabled);
+    let mut flows = Vec::new();
+    if sections.account_customer.enabled {
+        flows.push(account_customer_flow(
+            &sections.account_customer,
+            onboarding,
+        )?);
+    }
+    if let Some(section) = sections.contact_contact.as_ref().filter(|s| s.enabled) {
+        flows.push(contact_flow(section)?);
+    }
+    for (name, section) in sections.templates() {
+        if let Some(section) = section.filter(|section| section.enabled) {
+            flows.push(one_way_flow(name, section)?);
+        }
+    }
+    if flows.is_empty() {
+        return Err(ConfigError::new(
+            "flows",
+            "no flow is enabled; add a [flows.<name>] table for a template, for example \
+             [flows.account-customer]",
+        ));
+    }
+    flows.sort_by_key(|flow| ORDER.iter().position(|name| *name == flow.name()));
+    Ok(flows)
+}
+
+fn account_customer_flow(
+    section: &FlowSection,
+    onboarding: bool,
+) -> Result<Box<dyn Flow>, ConfigError> {
+    let prefix = "flows.account-customer";
+    let mut settings = AccountCustomerSettings::default();
+    if let Some(overlap) = overlap(prefix, section.overlap_seconds)? {
+        settings.overlap = overlap;
+    }
+    let defaults = MappingRules {
+        pairs: settings.fields.clone(),
+        derived: settings.derived.clone(),
+    };
+    let rules = rules(
+        prefix,
+        defaults,
+        section.fields.as_deref(),
+        &section.extra_fields,
+    )?;
+    settings.fields = rules.pairs;
+    settings.derived = rules.derived;
+    settings.matching = section.matching.settings(settings.matching.clone());
+    settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
+    section
+        .deletes
+        .apply(&format!("{prefix}.deletes"), &mut settings.deletes)?;
+    if onboarding {
+        settings.creates = Creates {
+            netsuite: false,
+            salesforce: true,
+        };
+    }
+    let spec = account_customer::spec(&settings);
+    check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
+    Ok(account_customer::flow(&settings))
+}
+
+fn contact_flow(section: &FlowSection) -> Result<Box<dyn Flow>, ConfigError> {
+    let prefix = "flows.contact-contact";
+    let mut settings = ContactSettings::default();
+    if let Some(overlap) = overlap(prefix, section.overlap_seconds)? {
+        settings.overlap = overlap;
+    }
+    let defaults = MappingRules {
+        pairs: settings.fields.clone(),
+        derived: settings.derived.clone(),
+    };
+    let rules = rules(
+        prefix,
+        defaults,
+        section.fields.as_deref(),
+        &section.extra_fields,
+    )?;
+    settings.fields = rules.pairs;
+    settings.derived = rules.derived;
+    settings.matching = section.matching.settings(settings.matching.clone());
+    settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
+    section
+        .deletes
+        .apply(&format!("{prefix}.deletes"), &mut settings.deletes)?;
+    let spec = contact_contact::spec(&settings);
+    check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
+    Ok(contact_contact::flow(&settings))
+}
+
+/// Builds a one-way template by name.
+fn one_way_flow(name: &str, section: &TemplateSection) -> Result<Box<dyn Flow>, ConfigError> {
+    let _ = section;
+    Err(ConfigError::new(
+        format!("flows.{name}"),
+        "this template is not available in this build",
+    ))
+}
+
+/// Builds a one-way template's settings: its mapping (the default, or the table's `fields`,
+/// plus `extra_fields`), the overlap and its own options from the table's other keys. Pairs
+/// that do not say a direction travel the template's way.
+#[allow(dead_code)]
+fn one_way_settings<O: DeserializeOwned>(
+    name: &str,
+    section: &TemplateSection,
+    direction: Direction,
+    default_mapping: Mapping,
+) -> Result<Settings<O>, ConfigError> {
+    let prefix = format!("flows.{name}");
+    let defaults = MappingRules {
+        pairs: default_mapping.pairs,
+        derived: default_mapping.derived,
+    };
+    let mut rules = rules(
+        &prefix,
+        defaults,
+        section.fields.as_deref(),
+        &section.extra_fields,
+    )?;
+    for pair in &mut rules.pairs {
+        if pair.direction == Direction::Both {
+            pair.direction = direction;
+        }
+    }
+    let options: O = toml::Value::Table(section.options.clone())
+        .try_into()
+        .map_err(|error: toml::de::Error| {
+            ConfigError::new(&prefix, without_values(error.message()))
+        })?;
+    Ok(Settings {
+        mapping: Mapping {
+            pairs: rules.pairs,
+            derived: rules.derived,
+        },
+        overlap: overlap(&prefix, section.overlap_seconds)?.unwrap_or(DEFAULT_OVERLAP),
+        options,
+    })
+}
+
+/// The largest read overlap the file accepts: one week.
+const MAX_OVERLAP_SECONDS: u64 = 7 * 24 * 3600;
+
+fn overlap(prefix: &str, seconds: Option<u64>) -> Result<Option<TimeDelta>, ConfigError> {
+    let Some(seconds) = seconds else {
+        return Ok(None);
+    };
+    if seconds > MAX_OVERLAP_SECONDS {
+        let message = format!("{seconds} is out of range; use 0 to {MAX_OVERLAP_SECONDS} seconds");
+        return Err(ConfigError::new(
+            format!("{prefix}.overlap_seconds"),
+            message,
+        ));
+    }
+    Ok(Some(TimeDelta::seconds(seconds as i64)))
+}
+
+/// Refuses conflict policies for fields the flow does not map.
+fn check_conflict_fields(spec: &TwoWaySpec, prefix: &str) -> Result<(), ConfigError> {
+    for field in spec.conflicts.fields.keys() {
+        let mapped = spec
+            .mapping
+            .pairs
+            .iter()
+            .any(|pair| &pair.netsuite == field || &pair.salesforce == field);
+        if !mapped {
+            let names: Vec<String> = spec
+                .mapping
+                .pairs
+                .iter()
+                .map(|pair| format!("{}/{}", pair.netsuite, pair.salesforce))
+                .collect();
+            let message = format!(
+                "{field} is not a mapped field; mapped: {}",
+                names.join(", ")
+            );
+            return Err(ConfigError::new(format!("{prefix}.{field}"), message));
+        }
+    }
+    Ok(())
+}
