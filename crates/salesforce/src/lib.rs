@@ -26,7 +26,9 @@ pub use api::collections::{
     MAX_COLLECTION_RECORDS, RecordPatch, RecordResult, UpsertRecord, UpsertRecordResult,
 };
 pub use api::composite::{CompositeRequest, SubResponse};
-pub use api::describe::{FieldDescribe, FieldUse, MappingProblem, SObjectDescribe};
+pub use api::describe::{
+    ChildRelationship, FieldDescribe, FieldUse, MappingProblem, SObjectDescribe,
+};
 pub use api::limits::Limits;
 pub use api::query::{QueryOptions, QueryResult};
 pub use api::sobjects::UpsertResult;

@@ -187,21 +187,6 @@ fn collection_upsert_replies(request: &support::Recorded) -> Reply {
     Reply::json(200, json!(results))
 }
 
-/// Responds to single upserts as [`upsert_outcome`] decides, and has no collection upsert.
-fn single_upsert_replies(request: &support::Recorded) -> Reply {
-    if request.path.starts_with(&format!("{API}/composite/")) {
-        let error =
-            json!({"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"});
-        return Reply::json(404, json!([error]));
-    }
-    let value = request.path.rsplit('/').next().unwrap().to_string();
-    let (status, body) = upsert_outcome(&value);
-    match status {
-        400 => Reply::json(400, json!([body])),
-        _ => Reply::json(status, body),
-    }
-}
-
 fn three_new_records() -> Vec<NewRecord> {
     vec![
         NewRecord {
@@ -261,45 +246,6 @@ async fn create_upserts_on_link_field_in_one_call() {
 }
 
 #[tokio::test]
-async fn create_falls_back_to_single_upserts() {
-    let org = FakeOrg::start(single_upsert_replies).await;
-    let port = SalesforcePort::new(org.client());
-
-    let results = port
-        .create(&account_spec(), three_new_records())
-        .await
-        .unwrap();
-
-    assert_eq!(results.len(), 3);
-    assert_eq!(results[0].as_ref().unwrap().id, account_id(5));
-    assert_eq!(
-        results[1].as_ref().unwrap_err().code,
-        "REQUIRED_FIELD_MISSING"
-    );
-    assert_eq!(results[2].as_ref().unwrap().id, account_id("old%2F3".len()));
-    let requests = org.authorized_requests();
-    let paths: Vec<&str> = requests
-        .iter()
-        .map(|request| request.path.as_str())
-        .collect();
-    assert_eq!(
-        paths,
-        [
-            "/services/data/v62.0/composite/sobjects/Account/NetSuite_Id__c",
-            "/services/data/v62.0/sobjects/Account/NetSuite_Id__c/new-1",
-            "/services/data/v62.0/sobjects/Account/NetSuite_Id__c/bad-2",
-            "/services/data/v62.0/sobjects/Account/NetSuite_Id__c/old%2F3",
-        ]
-    );
-    assert_eq!(requests[1].json(), json!({"Name": "Acme", "Phone": null}));
-    assert_eq!(
-        requests[3].json(),
-        json!({}),
-        "the link field travels in the URL only"
-    );
-}
-
-#[tokio::test]
 async fn create_reports_duplicate_external_id_per_record() {
     let org = FakeOrg::start(|_| {
         let error = json!({
@@ -329,35 +275,27 @@ async fn create_reports_duplicate_external_id_per_record() {
 }
 
 #[tokio::test]
-async fn create_reports_multiple_choices_per_record() {
-    let org = FakeOrg::start(|request| {
-        if request.path.starts_with(&format!("{API}/composite/")) {
-            return Reply::json(
-                405,
-                json!([{"errorCode": "METHOD_NOT_ALLOWED", "message": "no"}]),
-            );
-        }
-        Reply::json(
-            300,
-            json!([
-                format!("{API}/sobjects/Account/{}", account_id(1)),
-                format!("{API}/sobjects/Account/{}", account_id(2))
-            ]),
-        )
+async fn create_fails_whole_call_without_collection_upsert() {
+    let org = FakeOrg::start(|_| {
+        let error =
+            json!({"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"});
+        Reply::json(404, json!([error]))
     })
     .await;
     let port = SalesforcePort::new(org.client());
-    let record = NewRecord {
-        link: "42".into(),
-        fields: Fields::new(),
-    };
 
-    let results = port.create(&account_spec(), vec![record]).await.unwrap();
+    let error = port
+        .create(&account_spec(), three_new_records())
+        .await
+        .unwrap_err();
 
-    let error = results[0].as_ref().unwrap_err();
-    assert_eq!(error.code, "MULTIPLE_CHOICES");
-    assert_eq!(error.class, ErrorClass::Data);
-    assert!(error.message.contains(&account_id(2)), "{}", error.message);
+    assert_eq!(error.code, "NOT_FOUND");
+    let requests = org.authorized_requests();
+    assert_eq!(requests.len(), 1, "no upsert per record follows");
+    assert_eq!(
+        requests[0].path,
+        "/services/data/v62.0/composite/sobjects/Account/NetSuite_Id__c"
+    );
 }
 
 #[tokio::test]

@@ -66,6 +66,28 @@ pub struct SObjectDescribe {
     #[serde(default)]
     pub replicateable: bool,
     pub fields: Vec<FieldDescribe>,
+    /// The objects whose reference fields point at this one, each under the relationship name
+    /// that a SOQL subquery uses (`Contacts` on Account).
+    #[serde(default)]
+    pub child_relationships: Vec<ChildRelationship>,
+}
+
+/// One child relationship of a describe: the child object and the reference field on it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChildRelationship {
+    /// The child object (`OpportunityLineItem`).
+    #[serde(rename = "childSObject")]
+    pub child_sobject: String,
+    /// The reference field on the child that points at the parent (`OpportunityId`).
+    pub field: String,
+    /// The name that a subquery selects from (`OpportunityLineItems`). Relationships without
+    /// a name cannot be queried from the parent.
+    #[serde(default)]
+    pub relationship_name: Option<String>,
+    /// True when deleting the parent deletes the children.
+    #[serde(default)]
+    pub cascade_delete: bool,
 }
 
 /// One field of a describe.
@@ -140,6 +162,28 @@ impl SObjectDescribe {
         self.fields
             .iter()
             .find(|field| field.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Returns the child relationship named `name` (`OpportunityLineItems`), compared
+    /// ignoring ASCII case.
+    pub fn child_relationship(&self, name: &str) -> Option<&ChildRelationship> {
+        self.child_relationships.iter().find(|child| {
+            child
+                .relationship_name
+                .as_deref()
+                .is_some_and(|relationship| relationship.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// Returns the reference field whose relationship name is `name` (`Account` for
+    /// `AccountId`), compared ignoring ASCII case.
+    pub fn parent_relationship(&self, name: &str) -> Option<&FieldDescribe> {
+        self.fields.iter().find(|field| {
+            field
+                .relationship_name
+                .as_deref()
+                .is_some_and(|relationship| relationship.eq_ignore_ascii_case(name))
+        })
     }
 
     /// Returns the field to order change reads by: `SystemModstamp`, else

@@ -1,26 +1,28 @@
 //! Writes for the port: creates as upserts on the link field and updates by Id, both 200
 //! records a call through sObject Collections, or through Bulk API 2.0 above the client's
-//! bulk threshold.
+//! bulk threshold; inserts and deletes through sObject Collections.
 
 use serde_json::{Number, Value};
 use tandem_engine::{
-    FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, RemoteError, WriteResult, Written,
+    FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, WriteResult, Written,
 };
 
-use crate::api::collections::{RecordPatch, RecordResult, UpsertRecord, UpsertRecordResult};
+use crate::api::collections::{RecordPatch, RecordResult, UpsertRecord};
 use crate::client::SalesforceClient;
-use crate::error::{Error, is_missing_external_id_field};
+use crate::error::Error;
 use crate::fields::FieldChanges;
 use crate::id::SalesforceId;
 use crate::soql::check_name;
 
-/// Upserts the records on `object.link_field` and returns one result per record in input
-/// order. Records that cannot be sent get their error without a call.
+/// Upserts the records on `object.link_field` through sObject Collections (`PATCH
+/// /composite/sobjects/{object}/{link_field}`, 200 records a call, `allOrNone=false`), or
+/// through Bulk API 2.0 above the client's bulk threshold, and returns one result per record
+/// in input order. Records that cannot be sent get their error without a call.
 pub(super) async fn create(
     client: &SalesforceClient,
     object: &ObjectSpec,
     records: Vec<NewRecord>,
-) -> Result<Vec<WriteResult>, RemoteError> {
+) -> Result<Vec<WriteResult>, Error> {
     check_name(&object.name)?;
     check_name(&object.link_field)?;
     let prepared: Vec<Result<UpsertRecord, Error>> = records
@@ -36,7 +38,14 @@ pub(super) async fn create(
         .iter()
         .filter_map(|record| record.as_ref().ok().cloned())
         .collect();
-    let outcomes = upsert_sendable(client, object, &sendable).await?;
+    let outcomes = match sendable.is_empty() {
+        true => Vec::new(),
+        false => {
+            client
+                .upsert_records(&object.name, &object.link_field, &sendable)
+                .await?
+        }
+    };
     let outcomes = outcomes
         .into_iter()
         .map(|outcome| outcome.map(|upserted| upserted.id))
@@ -44,76 +53,38 @@ pub(super) async fn create(
     merge_outcomes(prepared, outcomes)
 }
 
-/// Sends the upserts in as few calls as the client allows. When the endpoint does not offer
-/// collection upserts, falls back to one upsert per record.
-async fn upsert_sendable(
+/// Creates records of an object without an external ID (a Task) through sObject Collections
+/// (`POST /composite/sobjects`, 200 records a call, `allOrNone=false`) and returns one result
+/// per record in input order. Records that cannot be sent get their error without a call.
+pub(super) async fn insert(
     client: &SalesforceClient,
     object: &ObjectSpec,
-    records: &[UpsertRecord],
-) -> Result<Vec<UpsertRecordResult>, RemoteError> {
-    if records.is_empty() {
-        return Ok(Vec::new());
-    }
-    let batched = client
-        .upsert_records(&object.name, &object.link_field, records)
-        .await;
-    match batched {
-        Err(error) if lacks_collection_upsert(&error) => {
-            // NOTE: every Salesforce org offers collection upserts from v46.0, the oldest
-            // version this client accepts. Endpoints that emulate the REST API may not, and
-            // they still get one call per record.
-            tracing::warn!(
-                record_type = object.name.as_str(),
-                records = records.len(),
-                error = %error,
-                "collection upsert is not available; upserting one record per call"
-            );
-            upsert_one_by_one(client, object, records).await
-        }
-        Err(error) => Err(error.into()),
-        Ok(results) => Ok(results),
-    }
+    records: Vec<Fields>,
+) -> Result<Vec<WriteResult>, Error> {
+    check_name(&object.name)?;
+    let prepared: Vec<Result<FieldChanges, Error>> = records.iter().map(insert_changes).collect();
+    let sendable: Vec<FieldChanges> = prepared
+        .iter()
+        .filter_map(|changes| changes.as_ref().ok().cloned())
+        .collect();
+    let outcomes = match sendable.is_empty() {
+        true => Vec::new(),
+        false => client.create_collection(&object.name, &sendable).await?,
+    };
+    merge_outcomes(prepared, outcomes)
 }
 
-async fn upsert_one_by_one(
-    client: &SalesforceClient,
-    object: &ObjectSpec,
-    records: &[UpsertRecord],
-) -> Result<Vec<UpsertRecordResult>, RemoteError> {
-    let mut results = Vec::with_capacity(records.len());
-    for record in records {
-        let outcome = client
-            .upsert(
-                &object.name,
-                &object.link_field,
-                &record.external_id,
-                &record.changes,
-            )
-            .await;
-        match outcome {
-            Err(error) if fails_whole_call(&error) => return Err(error.into()),
-            other => results.push(other),
+/// Builds the fields of a record to insert; `Id` and `attributes` cannot be among them.
+fn insert_changes(fields: &Fields) -> Result<FieldChanges, Error> {
+    let changes = field_changes(fields)?;
+    for key in ["Id", "attributes"] {
+        if let Some(name) = changes.find_ignoring_case(key) {
+            return Err(Error::InvalidRequest {
+                message: format!("a new record cannot set {name} among its fields"),
+            });
         }
     }
-    Ok(results)
-}
-
-/// Returns true when a collection upsert failed because the resource does not exist (HTTP
-/// 404 `NOT_FOUND` for the path, or 405), as opposed to a missing external ID field.
-fn lacks_collection_upsert(error: &Error) -> bool {
-    match error {
-        Error::Api { status: 405, .. }
-        | Error::Http {
-            status: 404 | 405, ..
-        } => true,
-        Error::Api {
-            status: 404,
-            errors,
-        } => errors
-            .first()
-            .is_some_and(|e| e.code == "NOT_FOUND" && !is_missing_external_id_field(e)),
-        _ => false,
-    }
+    Ok(changes)
 }
 
 /// Updates the records by Id, returning one result per input record.
@@ -123,7 +94,7 @@ pub(super) async fn update(
     client: &SalesforceClient,
     object: &ObjectSpec,
     records: Vec<RecordUpdate>,
-) -> Result<Vec<WriteResult>, RemoteError> {
+) -> Result<Vec<WriteResult>, Error> {
     check_name(&object.name)?;
     let prepared: Vec<Result<RecordPatch, Error>> = records
         .iter()
@@ -142,7 +113,7 @@ pub(super) async fn update(
 pub(super) async fn delete(
     client: &SalesforceClient,
     ids: Vec<String>,
-) -> Result<Vec<WriteResult>, RemoteError> {
+) -> Result<Vec<WriteResult>, Error> {
     let prepared: Vec<Result<SalesforceId, Error>> = ids
         .iter()
         .map(|id| SalesforceId::parse(id).map_err(Error::from))
@@ -156,7 +127,7 @@ pub(super) async fn delete(
 fn merge_outcomes<T>(
     prepared: Vec<Result<T, Error>>,
     outcomes: Vec<RecordResult>,
-) -> Result<Vec<WriteResult>, RemoteError> {
+) -> Result<Vec<WriteResult>, Error> {
     let mut outcomes = outcomes.into_iter();
     prepared
         .into_iter()
@@ -165,9 +136,9 @@ fn merge_outcomes<T>(
             Ok(_) => match outcomes.next() {
                 Some(Ok(id)) => Ok(Ok(written(&id))),
                 Some(Err(error)) => Ok(Err(error.into())),
-                None => Err(RemoteError::from(Error::InvalidResponse {
+                None => Err(Error::InvalidResponse {
                     message: "the write returned fewer results than records".into(),
-                })),
+                }),
             },
         })
         .collect()
@@ -239,7 +210,8 @@ fn json_value(name: &str, value: &FieldValue) -> Result<Value, Error> {
         FieldValue::List(_) => {
             return Err(Error::InvalidRequest {
                 message: format!(
-                    "{name} holds child records, which are written as records of their own                      object, not through their parent"
+                    "{name} holds child records, which are written as records of their own \
+                     object, not through their parent"
                 ),
             });
         }
@@ -258,29 +230,6 @@ fn conflicting_link(object: &ObjectSpec, name: &str) -> Error {
 
 fn written(id: &SalesforceId) -> Written {
     Written { id: id.to_string() }
-}
-
-/// Returns true for errors that no record of the call can escape: login, transport, a response
-/// that is not the API's, HTTP 401, 403 or 5xx, or an external ID field that does not exist.
-fn fails_whole_call(error: &Error) -> bool {
-    match error {
-        Error::Api { status, errors } => {
-            matches!(status, 401 | 403 | 500..)
-                || errors.first().is_some_and(is_missing_external_id_field)
-        }
-        Error::Record { .. }
-        | Error::MultipleChoices { .. }
-        | Error::InvalidRequest { .. }
-        | Error::InvalidId(_) => false,
-        Error::Config { .. }
-        | Error::OAuth { .. }
-        | Error::Http { .. }
-        | Error::Timeout { .. }
-        | Error::Connection { .. }
-        | Error::InvalidResponse { .. }
-        | Error::BudgetExhausted { .. }
-        | Error::BulkJob { .. } => true,
-    }
 }
 
 #[cfg(test)]

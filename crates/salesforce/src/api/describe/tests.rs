@@ -32,6 +32,31 @@ fn parse_describe_reads_account_fields() {
 }
 
 #[test]
+fn parse_describe_reads_child_relationships() {
+    let opportunity = extracted("Opportunity");
+    assert_eq!(opportunity.child_relationships.len(), 49);
+    let lines = opportunity
+        .child_relationship("opportunitylineitems")
+        .unwrap();
+    assert_eq!(lines.child_sobject, "OpportunityLineItem");
+    assert_eq!(lines.field, "OpportunityId");
+    assert_eq!(
+        lines.relationship_name.as_deref(),
+        Some("OpportunityLineItems")
+    );
+    assert!(lines.cascade_delete);
+    assert!(opportunity.child_relationship("AIInsightValue").is_none());
+}
+
+#[test]
+fn parent_relationship_finds_reference_field() {
+    let account = extracted("Account");
+    let owner = account.parent_relationship("owner").unwrap();
+    assert_eq!(owner.name, "OwnerId");
+    assert!(account.parent_relationship("OwnerId").is_none());
+}
+
+#[test]
 fn parse_describe_reads_picklist_values() {
     let account = extracted("Account");
     let kind = account.field("Type").unwrap();

@@ -1,0 +1,86 @@
+use super::*;
+use crate::api::query::query_request;
+use crate::api::test_support::build;
+
+fn id_literals(count: usize) -> Vec<String> {
+    (0..count)
+        .map(|n| {
+            let short = format!("001dM{n:010}");
+            string_literal(SalesforceId::parse(&short).unwrap().as_str())
+        })
+        .collect()
+}
+
+/// Returns the encoded length of the query that `list` makes with `prefix`.
+fn query_len(prefix: &str, list: &[&str]) -> usize {
+    encoded_len(&format!("{prefix}{})", list.join(", ")))
+}
+
+const PREFIX: &str = "SELECT Id, SystemModstamp, Name FROM Account WHERE Id IN (";
+
+#[test]
+fn in_lists_keeps_few_values_together() {
+    let literals = id_literals(3);
+    let lists = in_lists(PREFIX, &literals, MAX_ENCODED_SOQL_BYTES).unwrap();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].len(), 3);
+}
+
+#[test]
+fn in_lists_fills_each_query_to_limit() {
+    let literals = id_literals(1_000);
+    let lists = in_lists(PREFIX, &literals, MAX_ENCODED_SOQL_BYTES).unwrap();
+
+    let total: usize = lists.iter().map(Vec::len).sum();
+    assert_eq!(total, 1_000);
+    assert_eq!(lists.len(), 3);
+    for (index, list) in lists.iter().enumerate() {
+        assert!(query_len(PREFIX, list) <= MAX_ENCODED_SOQL_BYTES);
+        if let Some(next) = lists.get(index + 1) {
+            let mut longer = list.clone();
+            longer.push(next[0]);
+            assert!(
+                query_len(PREFIX, &longer) > MAX_ENCODED_SOQL_BYTES,
+                "list {index} could take one more value"
+            );
+        }
+    }
+    assert_eq!(lists[0][0], literals[0]);
+    assert_eq!(
+        lists[2].last(),
+        literals.last().map(String::as_str).as_ref()
+    );
+}
+
+#[test]
+fn in_lists_counts_escaped_bytes() {
+    let literals: Vec<String> = ["Müller & Söhne", "O'Brien"]
+        .iter()
+        .map(|text| string_literal(text))
+        .collect();
+    let exact = query_len(PREFIX, &[&literals[0], &literals[1]]);
+    assert_eq!(
+        in_lists(PREFIX, &literals, exact).unwrap().len(),
+        1,
+        "both fit in exactly the encoded length"
+    );
+    assert_eq!(in_lists(PREFIX, &literals, exact - 1).unwrap().len(), 2);
+}
+
+#[test]
+fn in_lists_rejects_value_that_never_fits() {
+    let literals = vec![string_literal(&"x".repeat(200))];
+    let error = in_lists(PREFIX, &literals, 100).unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest { .. }));
+}
+
+#[test]
+fn encoded_len_matches_sent_query() {
+    let literals = id_literals(2);
+    let soql = format!("{PREFIX}{})", literals.join(", "));
+    let request = build(&query_request(&soql));
+    assert_eq!(
+        request.url().query().unwrap().len(),
+        "q=".len() + encoded_len(&soql)
+    );
+}
