@@ -7,7 +7,7 @@ use crate::netsuite::soap::{COMMON, CORE, RELATIONSHIPS};
 use crate::netsuite::xml::{Element, Version};
 
 /// `CustomerAddressbook` elements in schema order (2023_2 `lists.relationships.xsd`).
-const ADDRESSBOOK_FIELDS: [&str; 6] = [
+pub(super) const ADDRESSBOOK_FIELDS: [&str; 6] = [
     "defaultShipping",
     "defaultBilling",
     "isResidential",

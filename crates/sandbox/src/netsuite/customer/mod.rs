@@ -1,6 +1,7 @@
 //! The `listRel:Customer` record: its public model, how a request's fields are applied to a
 //! stored record, and NetSuite's field validation.
 
+mod address_lines;
 mod addressbook;
 mod parse;
 mod render;
@@ -129,8 +130,13 @@ impl StoredCustomer {
         self.clear_null_fields(&input.null_fields);
         self.apply_modelled_fields(input);
         for extra in &input.extras {
+            let stored = self.extras.iter().find(|e| e.name == extra.name);
+            let merged = match extra.name.as_str() {
+                "addressbookList" => address_lines::merge_addressbook(stored, extra),
+                _ => extra.clone(),
+            };
             self.extras.retain(|e| e.name != extra.name);
-            self.extras.push(extra.clone());
+            self.extras.push(merged);
         }
         for field in &input.custom_fields {
             self.set_custom_field(field.clone());
