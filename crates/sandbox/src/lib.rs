@@ -7,7 +7,7 @@
 
 pub mod netsuite;
 pub mod salesforce;
-mod seed;
+pub mod seed;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

@@ -35,6 +35,27 @@ impl NetSuiteEmulator {
     /// `tranSales:SalesOrder` and the NetSuite namespaces of any endpoint version declared on
     /// it, as in a request body.
     pub fn add_record(&self, record_xml: &str, at: DateTime<Utc>) -> Result<String, RecordError> {
+        self.write_record_xml(record_xml, WriteKind::Add, at)
+    }
+
+    /// Updates a record of any served type, customers included, as an `update` request
+    /// would, written at `at`, and returns its internal ID. `record_xml` is shaped as for
+    /// [`Self::add_record`] and names the record by its `internalId` or `externalId`
+    /// attribute. Fields it leaves out keep their values.
+    pub fn update_record(
+        &self,
+        record_xml: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String, RecordError> {
+        self.write_record_xml(record_xml, WriteKind::Update, at)
+    }
+
+    fn write_record_xml(
+        &self,
+        record_xml: &str,
+        kind: WriteKind,
+        at: DateTime<Utc>,
+    ) -> Result<String, RecordError> {
         let version = document_version(record_xml).ok_or_else(|| {
             RecordError::Invalid("the record declares no NetSuite namespace".to_string())
         })?;
@@ -42,7 +63,7 @@ impl NetSuiteEmulator {
             .map_err(|error| RecordError::Invalid(error.to_string()))?;
         let request = Request {
             headers: Vec::new(),
-            operation: add_operation(record.clone()),
+            operation: operation_element(kind, record.clone()),
         };
         let now = whole_seconds(at);
         let ns_id = new_ns_id(&self.credentials().account, now);
@@ -53,7 +74,7 @@ impl NetSuiteEmulator {
             now,
         };
         let mut state = self.lock();
-        let result = write_element(&mut state, &record, WriteKind::Add, &context)
+        let result = write_element(&mut state, &record, kind, &context)
             .map_err(|fault| RecordError::Invalid(fault.faultstring))?;
         match (result.error, result.base_ref) {
             (Some(error), _) => Err(RecordError::Refused {
@@ -97,14 +118,85 @@ impl NetSuiteEmulator {
     }
 }
 
-fn add_operation(record: Element) -> Element {
+fn operation_element(kind: WriteKind, record: Element) -> Element {
+    let name = match kind {
+        WriteKind::Add => "add",
+        WriteKind::Update => "update",
+        WriteKind::Upsert => "upsert",
+    };
     Element {
         ns: MESSAGES.to_string(),
-        name: "add".to_string(),
+        name: name.to_string(),
         attrs: Vec::new(),
         children: vec![record],
         text: String::new(),
         xsi_type: None,
         is_nil: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::RecordError;
+    use crate::netsuite::{Customer, NetSuiteCredentials, NetSuiteEmulator};
+
+    const NAMESPACES: &str = concat!(
+        r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" "#,
+        r#"xmlns:listRel="urn:relationships_2025_2.lists.webservices.netsuite.com""#
+    );
+
+    fn emulator_with_customer() -> NetSuiteEmulator {
+        let emulator = NetSuiteEmulator::new(NetSuiteCredentials::generate());
+        let now = Utc::now();
+        emulator.insert_customer(Customer {
+            internal_id: "77".to_string(),
+            external_id: None,
+            entity_id: Some("CUST77".to_string()),
+            company_name: Some("Seeded Co".to_string()),
+            email: None,
+            phone: None,
+            url: None,
+            is_inactive: false,
+            date_created: now,
+            last_modified: now,
+            custom_fields: Vec::new(),
+        });
+        emulator
+    }
+
+    #[test]
+    fn update_record_sets_customer_fields() {
+        let emulator = emulator_with_customer();
+        let xml = format!(
+            r#"<record {NAMESPACES} xsi:type="listRel:Customer" internalId="77">
+              <listRel:phone>555-0100</listRel:phone>
+              <listRel:creditLimit>2500</listRel:creditLimit></record>"#
+        );
+        let at = Utc::now() - chrono::TimeDelta::days(2);
+        assert_eq!(emulator.update_record(&xml, at).unwrap(), "77");
+        let customer = emulator.customer("77").unwrap();
+        assert_eq!(customer.phone.as_deref(), Some("555-0100"));
+        assert_eq!(customer.company_name.as_deref(), Some("Seeded Co"));
+        assert!(customer.last_modified < Utc::now() - chrono::TimeDelta::days(1));
+        let state = emulator.lock();
+        let stored = state.get("77").unwrap();
+        let limit = stored.extras.iter().find(|e| e.name == "creditLimit");
+        assert_eq!(limit.map(|e| e.trimmed_text()), Some("2500.0"));
+    }
+
+    #[test]
+    fn update_record_of_missing_record_is_refused() {
+        let emulator = emulator_with_customer();
+        let xml = format!(
+            r#"<record {NAMESPACES} xsi:type="listRel:Customer" internalId="78">
+              <listRel:phone>555-0100</listRel:phone></record>"#
+        );
+        let error = emulator.update_record(&xml, Utc::now()).unwrap_err();
+        assert!(
+            matches!(&error, RecordError::Refused { code, .. } if code == "RCRD_DSNT_EXIST"),
+            "{error}"
+        );
     }
 }
