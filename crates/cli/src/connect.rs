@@ -162,7 +162,11 @@ pub async fn open_store(
         .map_err(|error| ConfigError::new("store.path", error.to_string()))
 }
 
-fn netsuite_port(config: &FileConfig, secrets: &SecretSource) -> Result<NetSuitePort, ConfigError> {
+/// Builds the NetSuite port from the configuration and the secrets.
+pub fn netsuite_port(
+    config: &FileConfig,
+    secrets: &SecretSource,
+) -> Result<NetSuitePort, ConfigError> {
     let [
         account,
         consumer_key,
@@ -210,7 +214,8 @@ fn netsuite_port(config: &FileConfig, secrets: &SecretSource) -> Result<NetSuite
     Ok(NetSuitePort::new(client))
 }
 
-fn salesforce_port(
+/// Builds the Salesforce port from the configuration and the secrets.
+pub fn salesforce_port(
     config: &FileConfig,
     secrets: &SecretSource,
 ) -> Result<SalesforcePort, ConfigError> {

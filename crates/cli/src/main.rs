@@ -3,6 +3,7 @@
 //! Exit codes: 0 when the command did its job (a pass that stored dead letters still did),
 //! 2 for a configuration error (the message names the key or variable), 1 for anything else.
 
+mod check;
 mod config;
 mod connect;
 mod demo;
@@ -84,6 +85,19 @@ enum Command {
         /// --once).
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Check every enabled flow's fields against Salesforce describe and NetSuite's schema;
+    /// exits 2 when a mapping names a field that does not exist or cannot be written.
+    Check {
+        /// The configuration file.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Print the result as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Read secrets missing from the environment from this KEY=VALUE file.
+        #[arg(long, value_name = "FILE")]
+        env_file: Option<PathBuf>,
     },
     /// Work the dead letters: records the other side refused.
     #[command(subcommand)]
@@ -181,6 +195,18 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 json,
                 env_file,
                 dry_run,
+            })
+            .await
+        }
+        Command::Check {
+            config,
+            json,
+            env_file,
+        } => {
+            check::check(check::CheckOptions {
+                config,
+                json,
+                env_file,
             })
             .await
         }

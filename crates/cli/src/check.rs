@@ -1,0 +1,322 @@
+//! `tandem check`: every enabled flow's fields checked against what Salesforce describes and
+//! what NetSuite's published schema holds, before anything runs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde::Serialize;
+use tandem_engine::flow::{FieldUse, Flow};
+use tandem_engine::{ErrorClass, FieldType, ObjectInfo, RecordPort, System, split_line_field};
+
+use crate::config::{ConfigError, FileConfig, SecretSource};
+use crate::connect::{netsuite_port, salesforce_port};
+use crate::flows::enabled_flows;
+use crate::say;
+
+/// The options of `tandem check`.
+pub struct CheckOptions {
+    pub config: PathBuf,
+    pub json: bool,
+    pub env_file: Option<PathBuf>,
+}
+
+/// One thing wrong with a flow's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub flow: String,
+    pub system: System,
+    pub object: String,
+    /// The field at fault; empty when the whole object is.
+    pub field: String,
+    pub purpose: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let place = if self.field.is_empty() {
+            self.object.clone()
+        } else {
+            format!("{}.{}", self.object, self.field)
+        };
+        write!(
+            f,
+            "{}: {} {place} ({}): {}",
+            self.flow, self.system, self.purpose, self.reason
+        )
+    }
+}
+
+/// Checks the configuration and prints every problem. Exits 0 when there is none, 2 when
+/// there are problems (as for any configuration error).
+pub async fn check(options: CheckOptions) -> anyhow::Result<ExitCode> {
+    let file = FileConfig::load(&options.config)?;
+    let secrets = match &options.env_file {
+        Some(path) => SecretSource::with_env_file(path)?,
+        None => SecretSource::environment(),
+    };
+    let flows = enabled_flows(&file)?;
+    let netsuite = netsuite_port(&file, &secrets)?;
+    let salesforce = salesforce_port(&file, &secrets)?;
+    let found = problems(&flows, &netsuite, &salesforce).await?;
+    if options.json {
+        let names: Vec<&str> = flows.iter().map(|flow| flow.name()).collect();
+        let output = serde_json::json!({"ok": found.is_empty(), "flows": names, "problems": found});
+        say!("{output}")?;
+    } else if found.is_empty() {
+        let names: Vec<&str> = flows.iter().map(|flow| flow.name()).collect();
+        say!("configuration ok: {}", names.join(", "))?;
+    } else {
+        for problem in &found {
+            say!("{problem}")?;
+        }
+        say!("{} problem(s) found", found.len())?;
+    }
+    Ok(if found.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// Refuses to start when a flow names a field that does not exist or cannot be written,
+/// naming the first problems. An object that cannot be described (the system is unreachable,
+/// the credentials are wrong) is left to the pass, which reports it with its own hint.
+pub async fn refuse_problems(
+    flows: &[Box<dyn Flow>],
+    netsuite: &dyn RecordPort,
+    salesforce: &dyn RecordPort,
+    config: &Path,
+) -> anyhow::Result<()> {
+    let found = match problems(flows, netsuite, salesforce).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(%error, "mappings not checked before the pass");
+            return Ok(());
+        }
+    };
+    let found: Vec<Problem> = found
+        .into_iter()
+        .filter(|problem| !problem.field.is_empty())
+        .collect();
+    let Some(first) = found.first() else {
+        return Ok(());
+    };
+    let message = format!(
+        "{first}{}; `tandem check --config {}` lists every problem",
+        match found.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        },
+        config.display()
+    );
+    Err(ConfigError::new(format!("flows.{}", first.flow), message).into())
+}
+
+/// Returns the problems of every enabled flow. Objects a port cannot describe are not
+/// checked; an object the system does not know is a problem.
+pub async fn problems(
+    flows: &[Box<dyn Flow>],
+    netsuite: &dyn RecordPort,
+    salesforce: &dyn RecordPort,
+) -> anyhow::Result<Vec<Problem>> {
+    let mut uses: BTreeMap<(System, String), Vec<(String, FieldUse)>> = BTreeMap::new();
+    for flow in flows {
+        for used in flow.fields() {
+            let key = (used.system, used.object.clone());
+            uses.entry(key)
+                .or_default()
+                .push((flow.name().to_string(), used));
+        }
+    }
+    let mut found = Vec::new();
+    for ((system, object), fields) in uses {
+        let port = match system {
+            System::NetSuite => netsuite,
+            System::Salesforce => salesforce,
+        };
+        let info = match port.describe(&object).await {
+            Ok(info) => info,
+            Err(error) if error.code == "NOT_SUPPORTED" => continue,
+            Err(error) if error.class == ErrorClass::Config || error.class == ErrorClass::Data => {
+                for flow in unique_flows(&fields) {
+                    found.push(Problem {
+                        flow,
+                        system,
+                        object: object.clone(),
+                        field: String::new(),
+                        purpose: "object".to_string(),
+                        reason: format!("cannot be described: {error}"),
+                    });
+                }
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        for (flow, used) in &fields {
+            if let Some(reason) = field_problem(&info, used) {
+                found.push(Problem {
+                    flow: flow.clone(),
+                    system,
+                    object: object.clone(),
+                    field: used.field.clone(),
+                    purpose: used.purpose.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+    found.dedup();
+    Ok(found)
+}
+
+fn unique_flows(fields: &[(String, FieldUse)]) -> Vec<String> {
+    let mut flows: Vec<String> = fields.iter().map(|(flow, _)| flow.clone()).collect();
+    flows.dedup();
+    flows
+}
+
+/// Returns what is wrong with one use of a field, if anything. Names the description cannot
+/// settle (custom fields NetSuite's schema does not list, relationship paths) pass.
+pub fn field_problem(info: &ObjectInfo, used: &FieldUse) -> Option<String> {
+    let name = used.field.as_str();
+    if info.is_unlisted(name) {
+        return None;
+    }
+    let Some(field) = info.field(name) else {
+        if let Some((list, _)) = split_line_field(name) {
+            let listed = info
+                .fields
+                .iter()
+                .any(|field| field.name.starts_with(&format!("{list}[].")));
+            return match info.field(list) {
+                Some(_) if !listed => None,
+                Some(_) => Some(format!("{list} has no line field {name}")),
+                None => Some(format!("{} has no list or relationship {list}", info.name)),
+            };
+        }
+        if name.contains('.') {
+            return None;
+        }
+        return Some(format!(
+            "{} has no field {name}{}",
+            info.name,
+            suggestion(info, name)
+        ));
+    };
+    if used.access.writes() && !field.createable && !field.updateable && !field.external_id {
+        return Some(format!("{name} is read-only, but the flow writes it"));
+    }
+    if let FieldType::Picklist(allowed) = &field.field_type
+        && !allowed.is_empty()
+        && used.access.writes()
+    {
+        let refused: Vec<String> = used
+            .values
+            .iter()
+            .filter_map(|value| value.as_text())
+            .filter(|value| !allowed.iter().any(|allowed| allowed == value))
+            .map(str::to_string)
+            .collect();
+        if !refused.is_empty() {
+            return Some(format!(
+                "{} not among its picklist values ({})",
+                refused.join(", "),
+                allowed.join(", ")
+            ));
+        }
+    }
+    None
+}
+
+/// Returns ", did you mean X?" for the listed field closest in spelling, if one is close.
+fn suggestion(info: &ObjectInfo, name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    info.fields
+        .iter()
+        .map(|field| {
+            (
+                strsim::jaro_winkler(&lower, &field.name.to_ascii_lowercase()),
+                field,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, field)| format!("; did you mean {}?", field.name))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_engine::FieldInfo;
+    use tandem_engine::flow::Access;
+    use tandem_engine::record::FieldValue;
+
+    fn info() -> ObjectInfo {
+        let field = |name: &str, field_type: FieldType, writable: bool| FieldInfo {
+            name: name.to_string(),
+            field_type,
+            createable: writable,
+            updateable: writable,
+            external_id: false,
+        };
+        ObjectInfo {
+            name: "Account".to_string(),
+            fields: vec![
+                field("Name", FieldType::Text, true),
+                field("CreatedDate", FieldType::DateTime, false),
+                field(
+                    "Type",
+                    FieldType::Picklist(vec!["Customer".into(), "Prospect".into()]),
+                    true,
+                ),
+                field("Contacts", FieldType::List, false),
+            ],
+            unlisted_prefix: None,
+        }
+    }
+
+    fn used(field: &str, access: Access) -> FieldUse {
+        FieldUse::new(System::Salesforce, "Account", field, access, "mapping")
+    }
+
+    #[test]
+    fn missing_field_is_named_with_a_suggestion() {
+        let problem = field_problem(&info(), &used("Nmae", Access::Read)).unwrap();
+        assert!(problem.contains("no field Nmae"), "{problem}");
+        assert!(problem.contains("did you mean Name?"), "{problem}");
+    }
+
+    #[test]
+    fn writing_a_read_only_field_is_a_problem() {
+        assert!(field_problem(&info(), &used("CreatedDate", Access::Write)).is_some());
+        assert!(field_problem(&info(), &used("CreatedDate", Access::Read)).is_none());
+    }
+
+    #[test]
+    fn value_outside_the_picklist_is_a_problem() {
+        let mut type_use = used("Type", Access::Write);
+        type_use.values = vec![FieldValue::text("Customer"), FieldValue::text("Partner")];
+        let problem = field_problem(&info(), &type_use).unwrap();
+        assert!(problem.starts_with("Partner not among"), "{problem}");
+    }
+
+    #[test]
+    fn line_fields_need_their_list() {
+        assert!(field_problem(&info(), &used("Contacts[].Email", Access::Read)).is_none());
+        let problem = field_problem(&info(), &used("Cases[].Subject", Access::Read)).unwrap();
+        assert!(
+            problem.contains("no list or relationship Cases"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn unlisted_custom_fields_pass() {
+        let mut netsuite = info();
+        netsuite.unlisted_prefix = Some("cust".to_string());
+        assert!(field_problem(&netsuite, &used("custentity_tier", Access::Write)).is_none());
+    }
+}
