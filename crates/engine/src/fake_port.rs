@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use crate::error::{ErrorClass, RemoteError};
 use crate::port::{RecordPort, WriteResult};
 use crate::record::{
-    FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System, Written,
-    split_line_field,
+    DeletedRecord, FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System,
+    Written, split_line_field,
 };
 
 /// One stored record.
@@ -30,6 +30,8 @@ pub(crate) struct FakePort {
     records: Mutex<BTreeMap<(String, String), Stored>>,
     /// Values that make a write fail, as `(field, value, code)`.
     refusals: Mutex<Vec<(String, FieldValue, String)>>,
+    /// Records removed by [`FakePort::delete`], as `(object, deletion)`.
+    deleted: Mutex<Vec<(String, DeletedRecord)>>,
     pub writes: AtomicI64,
 }
 
@@ -41,6 +43,7 @@ impl FakePort {
             next_id: AtomicI64::new(100),
             records: Mutex::new(BTreeMap::new()),
             refusals: Mutex::new(Vec::new()),
+            deleted: Mutex::new(Vec::new()),
             writes: AtomicI64::new(0),
         }
     }
@@ -92,6 +95,20 @@ impl FakePort {
     pub fn refuse(&self, field: &str, value: FieldValue, code: &str) {
         let mut refusals = self.refusals.lock().unwrap();
         refusals.push((field.to_string(), value, code.to_string()));
+    }
+
+    /// Deletes a record as a user would; `deleted_since` reports it from then on.
+    pub fn delete(&self, object: &str, id: &str) {
+        let at = self.tick();
+        let mut records = self.records.lock().unwrap();
+        records.remove(&(object.to_string(), id.to_string()));
+        let deletion = DeletedRecord {
+            id: id.to_string(),
+            deleted_at: at,
+            merged_into: None,
+        };
+        let mut deleted = self.deleted.lock().unwrap();
+        deleted.push((object.to_string(), deletion));
     }
 
     fn check(&self, fields: &Fields) -> Result<(), RemoteError> {
@@ -229,6 +246,19 @@ impl RecordPort for FakePort {
             results.push(self.write(&object.name, record.id, fields));
         }
         Ok(results)
+    }
+
+    async fn deleted_since(
+        &self,
+        object: &ObjectSpec,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DeletedRecord>, RemoteError> {
+        let deleted = self.deleted.lock().unwrap();
+        Ok(deleted
+            .iter()
+            .filter(|(name, deletion)| name == &object.name && deletion.deleted_at >= since)
+            .map(|(_, deletion)| deletion.clone())
+            .collect())
     }
 
     async fn read(

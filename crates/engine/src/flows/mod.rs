@@ -15,6 +15,7 @@ use crate::mapping::Mapping;
 
 pub mod account_customer;
 pub mod contact_contact;
+pub mod item_to_price_book;
 pub mod support;
 
 /// What every template is built from: its mapping (the template's default or the user's), the
