@@ -22,7 +22,9 @@ pub struct AccountCustomerSettings {
     /// The Salesforce external ID field that stores the NetSuite internal ID.
     /// Default `NetSuite_Internal_ID__c`.
     pub salesforce_link_field: String,
-    /// The fields kept equal. Default: `companyName`/`Name`, `phone`/`Phone`, `url`/`Website`.
+    /// The fields kept equal. Default: `companyName`/`Name`, `phone`/`Phone`, `url`/`Website`
+    /// and the default billing address (`billingAddress.addr1`/`BillingStreet`, `.city`,
+    /// `.state`, `.zip`/`BillingPostalCode`, `.country`/`BillingCountry` as ISO codes).
     pub fields: Vec<FieldPair>,
     /// Fields written from the other side's record: constants and expressions. Default none.
     pub derived: Vec<Derived>,
@@ -65,6 +67,11 @@ pub fn default_mapping() -> Mapping {
         FieldPair::new("companyName", "Name"),
         FieldPair::new("phone", "Phone"),
         FieldPair::new("url", "Website"),
+        FieldPair::new("billingAddress.addr1", "BillingStreet"),
+        FieldPair::new("billingAddress.city", "BillingCity"),
+        FieldPair::new("billingAddress.state", "BillingState"),
+        FieldPair::new("billingAddress.zip", "BillingPostalCode"),
+        FieldPair::new("billingAddress.country", "BillingCountry"),
     ])
 }
 
@@ -124,11 +131,18 @@ mod tests {
     #[test]
     fn default_spec_reads_mapped_and_key_fields() {
         let spec = spec(&AccountCustomerSettings::default());
-        assert_eq!(
-            spec.netsuite.fields,
-            vec!["companyName", "phone", "url", "email"]
+        assert_eq!(spec.netsuite.fields[..3], ["companyName", "phone", "url"]);
+        assert!(
+            spec.netsuite
+                .fields
+                .contains(&"billingAddress.city".to_string())
         );
-        assert_eq!(spec.salesforce.fields, vec!["Name", "Phone", "Website"]);
+        assert_eq!(
+            spec.netsuite.fields.last().map(String::as_str),
+            Some("email")
+        );
+        assert_eq!(spec.salesforce.fields[..3], ["Name", "Phone", "Website"]);
+        assert!(spec.salesforce.fields.contains(&"BillingCity".to_string()));
     }
 
     #[test]
