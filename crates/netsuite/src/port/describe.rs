@@ -65,6 +65,7 @@ pub(super) fn describe(record_type: &str, record: &ComplexType) -> ObjectInfo {
                 LineField::Element(field) => field_type(field).unwrap_or(FieldType::Text),
                 LineField::FirstPrice => FieldType::Number,
                 LineField::Location(_) => FieldType::Reference(vec!["location".to_string()]),
+                LineField::Id(_) => FieldType::Reference(Vec::new()),
             };
             let writable = !READ_ONLY.contains(&name.as_str());
             let full_name = format!("{}{}{name}", list.name, tandem_engine::LINE_SEPARATOR);

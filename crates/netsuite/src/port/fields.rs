@@ -233,6 +233,9 @@ pub(super) fn body_value(
         (FieldKind::Boolean, FieldValue::Bool(flag)) => flag.to_string(),
         (FieldKind::Double, FieldValue::Number(number)) => number.to_string(),
         (FieldKind::Long, FieldValue::Number(number)) => whole_number(field, *number)?,
+        (FieldKind::Long, FieldValue::Text(text)) if text.trim().parse::<i64>().is_ok() => {
+            text.trim().to_string()
+        }
         (FieldKind::DateTime, FieldValue::Text(text)) if is_date_only(field.name) => {
             let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
                 .ok()

@@ -10,6 +10,8 @@
 //!   call that reference `locationId` and use `location` for the location's name, which
 //!   endpoints before 2014 also filled with the internal ID; reading falls back to that text
 //!   when a line has no `locationId`, and writing sends `locationId`.
+//! - `applyList[].doc` is the internal ID of the transaction a payment applies to. The XSD
+//!   types it as `xsd:long`, and it reads as text like every other internal ID.
 //!
 //! Writing a list replaces the whole sublist (`replaceAll="true"`).
 
@@ -45,7 +47,13 @@ pub(super) enum LineField {
     /// `locationsList[].location`: the `locationId` reference (this element), or the
     /// `location` text.
     Location(&'static FieldSchema),
+    /// An internal ID the XSD types as a number (`applyList[].doc`), read as text.
+    Id(&'static FieldSchema),
 }
+
+/// Line fields that hold an internal ID although the XSD types them as `xsd:long`, by
+/// sublist.
+const ID_FIELDS: &[(&str, &str)] = &[("applyList", "doc")];
 
 /// Returns the sublist `name` of a record type, or `None` when `name` is not one of its
 /// sublists.
@@ -88,6 +96,7 @@ impl ListSchema {
         }
         let field = self.line.field(name).map(|(_, field)| field);
         match field {
+            Some(field) if self.is_id_field(name) => Ok(LineField::Id(field)),
             Some(field) if is_mappable(field.kind) => Ok(LineField::Element(field)),
             Some(_) => Err(Error::Config(format!(
                 "line field `{name}` of NetSuite {} holds a nested value, which the engine \
@@ -108,7 +117,14 @@ impl ListSchema {
             .fields
             .iter()
             .filter(|field| is_mappable(field.kind))
-            .map(|field| (field.name.to_string(), LineField::Element(field)))
+            .map(|field| {
+                let line_field = if self.is_id_field(field.name) {
+                    LineField::Id(field)
+                } else {
+                    LineField::Element(field)
+                };
+                (field.name.to_string(), line_field)
+            })
             .collect();
         if self.name == "pricingMatrix" {
             names.push(("price".to_string(), LineField::FirstPrice));
@@ -118,6 +134,10 @@ impl ListSchema {
             names.push(("location".to_string(), LineField::Location(location)));
         }
         names
+    }
+
+    fn is_id_field(&self, name: &str) -> bool {
+        ID_FIELDS.contains(&(self.name, name))
     }
 }
 
@@ -165,6 +185,9 @@ fn read_line(line: &Complex, fields: &[(&str, LineField)], zone: Tz) -> Result<F
             LineField::Element(schema) => read_simple(schema, line.field(schema.name), zone)?,
             LineField::FirstPrice => first_price(line)?,
             LineField::Location(_) => location_id(line),
+            LineField::Id(schema) => line
+                .text(schema.name)
+                .map_or(FieldValue::Null, FieldValue::text),
         };
         values.insert(name.to_string(), value);
     }
@@ -246,7 +269,9 @@ fn write_line(list: &ListSchema, line: &Fields, zone: Tz) -> Result<Complex, Err
         let (element, written) = match list.line_field(name)? {
             LineField::Element(field) => (field.name, line_value(field, value, zone)?),
             LineField::FirstPrice => ("priceList", price_list(value)?),
-            LineField::Location(field) => (field.name, body_value(field, value, zone)?),
+            LineField::Location(field) | LineField::Id(field) => {
+                (field.name, body_value(field, value, zone)?)
+            }
         };
         complex.fields.push((element.to_string(), written));
     }

@@ -296,3 +296,21 @@ fn write_list_sends_location_as_location_id() {
     assert_eq!(line.reference("locationId"), Some(&RecordRef::id("3")));
     assert_eq!(line.field("location"), None);
 }
+
+#[test]
+fn apply_doc_reads_and_writes_as_internal_id() {
+    let applied = line(vec![("doc", text("4")), ("apply", text("true"))]);
+    let mut record = record_with("applyList", vec![applied]);
+    record.record_type = "customerPayment".to_string();
+    let applications = list("customerPayment", "applyList");
+    let value = read_list(&record, &applications, &["doc", "apply"], Los_Angeles).unwrap();
+    assert_eq!(value.lines()[0]["doc"], FieldValue::text("4"));
+    assert_eq!(value.lines()[0]["apply"], FieldValue::Bool(true));
+
+    let lines = vec![fields(&[("doc", FieldValue::text("4"))])];
+    let written = write_list(&applications, &FieldValue::List(lines), Los_Angeles).unwrap();
+    let BodyValue::Sublist(sublist) = written else {
+        panic!("expected a sublist, got {written:?}");
+    };
+    assert_eq!(sublist.lines[0].text("doc"), Some("4"));
+}

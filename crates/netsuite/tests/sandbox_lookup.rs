@@ -1,0 +1,165 @@
+//! Reading by internal ID, finding by field value and describing, against the NetSuite
+//! emulator.
+
+mod sandbox;
+
+use sandbox::{Sandbox, fields, object, text};
+use tandem_engine::{ErrorClass, FieldType, RecordPort};
+
+async fn three_customers(sandbox: &Sandbox) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (link, name, email) in [
+        ("001A", "Acme", "billing@acme.example"),
+        ("001B", "Globex", "ap@globex.example"),
+        ("001C", "Initech", "ar@initech.example"),
+    ] {
+        let customer = fields(&[("companyName", text(name)), ("email", text(email))]);
+        ids.push(sandbox.created("customer", link, customer).await);
+    }
+    ids
+}
+
+fn sorted_names(records: &[tandem_engine::SourceRecord]) -> Vec<String> {
+    let mut names: Vec<String> = records
+        .iter()
+        .map(|record| record.fields["companyName"].as_text().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn read_returns_existing_records_only() {
+    let sandbox = Sandbox::start().await;
+    let ids = three_customers(&sandbox).await;
+
+    let customers = object("customer", &["companyName", "email"]);
+    let wanted = [ids[0].clone(), "99999".to_string(), ids[2].clone()];
+    let records = sandbox.port.read(&customers, &wanted).await.unwrap();
+
+    assert_eq!(sorted_names(&records), ["Acme", "Initech"]);
+    let acme = records.iter().find(|record| record.id == ids[0]).unwrap();
+    assert_eq!(acme.link.as_deref(), Some("001A"));
+    assert_eq!(acme.fields["email"], text("billing@acme.example"));
+}
+
+#[tokio::test]
+async fn read_without_ids_sends_nothing() {
+    let sandbox = Sandbox::start().await;
+    let customers = object("customer", &["companyName"]);
+
+    let records = sandbox.port.read(&customers, &[]).await.unwrap();
+
+    assert!(records.is_empty());
+    assert!(sandbox.emulator.operation_counts().is_empty());
+}
+
+#[tokio::test]
+async fn find_by_email_matches_each_value() {
+    let sandbox = Sandbox::start().await;
+    three_customers(&sandbox).await;
+
+    let customers = object("customer", &["companyName"]);
+    let values = [
+        "ap@globex.example".to_string(),
+        "ar@initech.example".to_string(),
+        "nobody@example.com".to_string(),
+    ];
+    let records = sandbox
+        .port
+        .find(&customers, "email", &values)
+        .await
+        .unwrap();
+
+    assert_eq!(sorted_names(&records), ["Globex", "Initech"]);
+}
+
+#[tokio::test]
+async fn find_by_external_id_uses_link() {
+    let sandbox = Sandbox::start().await;
+    three_customers(&sandbox).await;
+
+    let customers = object("customer", &["companyName"]);
+    let values = ["001B".to_string(), "001Z".to_string()];
+    let records = sandbox
+        .port
+        .find(&customers, "externalId", &values)
+        .await
+        .unwrap();
+
+    assert_eq!(sorted_names(&records), ["Globex"]);
+}
+
+#[tokio::test]
+async fn find_by_internal_id_matches_any() {
+    let sandbox = Sandbox::start().await;
+    let ids = three_customers(&sandbox).await;
+
+    let customers = object("customer", &["companyName"]);
+    let values = [ids[0].clone(), ids[1].clone()];
+    let records = sandbox
+        .port
+        .find(&customers, "internalId", &values)
+        .await
+        .unwrap();
+
+    assert_eq!(sorted_names(&records), ["Acme", "Globex"]);
+}
+
+#[tokio::test]
+async fn find_by_item_id_finds_items() {
+    let sandbox = Sandbox::start().await;
+    for item_id in ["BOLT", "NUT"] {
+        let item = fields(&[("itemId", text(item_id))]);
+        sandbox.created("inventoryItem", item_id, item).await;
+    }
+
+    let items = object("inventoryItem", &["itemId"]);
+    let values = ["NUT".to_string()];
+    let records = sandbox.port.find(&items, "itemId", &values).await.unwrap();
+
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].fields["itemId"], text("NUT"));
+}
+
+#[tokio::test]
+async fn find_by_unsearchable_field_is_config_error() {
+    let sandbox = Sandbox::start().await;
+    let customers = object("customer", &["companyName"]);
+
+    let values = ["x".to_string()];
+    let error = sandbox
+        .port
+        .find(&customers, "creditLimitX", &values)
+        .await
+        .unwrap_err();
+
+    assert_eq!(error.class, ErrorClass::Config);
+    assert!(error.message.contains("creditLimitX"), "{}", error.message);
+    assert!(sandbox.emulator.operation_counts().is_empty());
+}
+
+#[tokio::test]
+async fn describe_lists_fields_without_request() {
+    let sandbox = Sandbox::start().await;
+
+    let info = sandbox.port.describe("salesOrder").await.unwrap();
+
+    assert_eq!(info.name, "salesOrder");
+    assert_eq!(info.unlisted_prefix.as_deref(), Some("cust"));
+    let quantity = info.field("itemList[].quantity").unwrap();
+    assert_eq!(quantity.field_type, FieldType::Number);
+    assert_eq!(info.field("itemList").unwrap().field_type, FieldType::List);
+    assert!(info.field("externalId").unwrap().external_id);
+    assert!(sandbox.emulator.operation_counts().is_empty());
+}
+
+#[tokio::test]
+async fn describe_rejects_unsupported_record_type() {
+    let sandbox = Sandbox::start().await;
+
+    let error = sandbox.port.describe("vendorBill").await.unwrap_err();
+
+    assert_eq!(error.class, ErrorClass::Config);
+    assert!(error.message.contains("vendorBill"), "{}", error.message);
+}
