@@ -26,7 +26,7 @@ use errors::remote_error;
 ///   `Owner.Name`) reads as a scalar. `Relationship[].Field` (`OpportunityLineItems[].Quantity`)
 ///   becomes a child subquery `(SELECT Id, Field FROM Relationship ORDER BY Id)`, and the record
 ///   carries `Relationship` as a [`tandem_engine::FieldValue::List`] of lines with `Id` and the
-///   requested fields; a record without children has an empty list. Child results that span
+///   requested fields, or an empty list when it has no children. Child results that span
 ///   several pages are read to their end.
 /// - `changed_since` selects `Id`, `SystemModstamp`, the link field and the spec's fields where
 ///   `SystemModstamp >= since`, ordered by `SystemModstamp, Id`, over all pages.
@@ -128,8 +128,8 @@ impl RecordPort for SalesforcePort {
     /// The fields are the describe's fields, then one [`tandem_engine::FieldType::List`] entry
     /// per named child relationship (`OpportunityLineItems`). The line fields of a child
     /// relationship are not listed on the parent, because that would take one describe per
-    /// child object (an Account has over a hundred); `OpportunityLineItems[].Quantity` is
-    /// checked as `Quantity` in the describe of `Opportunity.OpportunityLineItems`, and
+    /// child object (an Account has over a hundred). Instead, `OpportunityLineItems[].Quantity`
+    /// is checked as `Quantity` in the describe of `Opportunity.OpportunityLineItems`, and
     /// `Account.OwnerId` on a Contact as `OwnerId` in the describe of `Contact.Account`.
     /// Describes are cached by the client, so each object costs one request per port.
     async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {

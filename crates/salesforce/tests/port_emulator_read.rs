@@ -171,7 +171,7 @@ async fn find_escapes_text_values() {
 #[tokio::test]
 async fn find_writes_numbers_and_booleans_bare() {
     let org = Org::start().await;
-    let held = org.insert(
+    let on_hold = org.insert(
         "Account",
         json!({"Name": "Held", "Credit_Hold__c": true, "Credit_Limit__c": 5000.0}),
         at(1, 9),
@@ -199,9 +199,9 @@ async fn find_writes_numbers_and_booleans_bare() {
         .unwrap();
 
     assert_eq!(by_flag.len(), 1);
-    assert_eq!(by_flag[0].id, held);
+    assert_eq!(by_flag[0].id, on_hold);
     assert_eq!(by_amount.len(), 1);
-    assert_eq!(by_amount[0].id, held);
+    assert_eq!(by_amount[0].id, on_hold);
     assert_eq!(
         org.requests("GET /sobjects/Account/describe"),
         1,

@@ -119,9 +119,6 @@ fn is_unfinished(result: &Value) -> bool {
     result.get("done") == Some(&Value::Bool(false))
 }
 
-#[cfg(test)]
-mod tests;
-
 /// Reads the `object` records deleted (moved to the recycle bin) at or after `since` with
 /// `queryAll`, with the surviving record of a merge when the object has `MasterRecordId`.
 pub(super) async fn deleted_since(
@@ -173,3 +170,6 @@ fn deleted_record(row: &Map<String, Value>) -> Result<DeletedRecord, Error> {
         merged_into,
     })
 }
+
+#[cfg(test)]
+mod tests;
