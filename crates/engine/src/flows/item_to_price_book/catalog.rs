@@ -1,14 +1,17 @@
-//! The records that price book entries refer to, read once per pass: the standard price
-//! book, whether the org has multiple currencies, the price books named after price levels,
-//! and the ISO codes and names of NetSuite currencies and price levels.
+//! The records that price book entries refer to, read once per pass. They are the standard
+//! price book, whether the org has multiple currencies, the price books named after price
+//! levels, and the ISO codes and names of NetSuite currencies and price levels.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{CurrencyMode, Options};
+use super::{CurrencyMode, FLOW, Options};
 use crate::error::{ErrorClass, RemoteError};
 use crate::flows::support;
 use crate::pass::{Connections, PassError};
 use crate::record::{FieldValue, Fields, ObjectSpec, SourceRecord, System};
+
+/// The flow value that lists the managed price books, as a JSON array of Ids.
+const MANAGED_KEY: &str = "price-books";
 
 /// The Salesforce field of a price book entry's currency.
 pub(super) const CURRENCY_FIELD: &str = "CurrencyIsoCode";
@@ -22,6 +25,9 @@ pub(super) struct Catalog {
     pub multi_currency: bool,
     /// Ids of the other price books, by lower-case name.
     books: HashMap<String, String>,
+    /// Ids of every price book other than the standard one that the flow has written prices
+    /// to in any pass, kept as a flow value.
+    managed: BTreeSet<String>,
     /// ISO codes of NetSuite currencies, by internal ID.
     currencies: HashMap<String, String>,
     /// Names of NetSuite price levels, by internal ID.
@@ -33,17 +39,28 @@ impl Catalog {
     /// standard price book is a configuration error.
     pub async fn load(connections: &Connections, options: &Options) -> Result<Catalog, PassError> {
         let standard_book = standard_book(connections, options).await?;
+        let stored = connections.store.flow_value(FLOW, MANAGED_KEY).await?;
+        let managed = match stored.as_deref().map(serde_json::from_str) {
+            Some(Ok(ids)) => ids,
+            Some(Err(error)) => {
+                tracing::warn!(flow = FLOW, key = MANAGED_KEY, %error,
+                    "invalid list of price books; entries in books not seen this pass stay active");
+                BTreeSet::new()
+            }
+            None => BTreeSet::new(),
+        };
         let multi_currency = match options.currency {
             CurrencyMode::On => true,
             CurrencyMode::Off => false,
             CurrencyMode::Auto => describes_currency(connections).await?,
         };
-        tracing::debug!(flow = super::FLOW, standard_book = %standard_book, multi_currency,
+        tracing::debug!(flow = FLOW, standard_book = %standard_book, multi_currency,
             "read price book settings");
         Ok(Catalog {
             standard_book,
             multi_currency,
             books: HashMap::new(),
+            managed,
             currencies: HashMap::new(),
             levels: HashMap::new(),
         })
@@ -67,6 +84,7 @@ impl Catalog {
             standard_book: "01s-standard".to_string(),
             multi_currency,
             books: HashMap::new(),
+            managed: BTreeSet::new(),
             currencies: pairs(currencies),
             levels: pairs(levels),
         }
@@ -88,9 +106,10 @@ impl Catalog {
         self.books.get(&name.to_lowercase()).map(String::as_str)
     }
 
-    /// Returns true when the flow writes prices to the price book `id` this pass.
+    /// Returns true when the flow writes prices to the price book `id`: the standard one, and
+    /// those named after price levels in this pass or an earlier one.
     pub fn is_managed(&self, id: &str) -> bool {
-        id == self.standard_book || self.books.values().any(|book| book == id)
+        id == self.standard_book || self.managed.contains(id)
     }
 
     /// Reads the currencies and price levels not known yet. IDs that NetSuite does not return
@@ -144,7 +163,7 @@ impl Catalog {
             if let Some(name) = support::text(&book.fields, "Name") {
                 let key = name.to_lowercase();
                 if self.books.contains_key(&key) {
-                    tracing::warn!(flow = super::FLOW, name, id = %book.id,
+                    tracing::warn!(flow = FLOW, name, sf_id = %book.id,
                         "several price books have this name; the first one found is used");
                     continue;
                 }
@@ -155,7 +174,22 @@ impl Catalog {
             .into_iter()
             .filter(|name| self.book_id(name).is_none())
             .collect();
-        self.create_books(connections, &object, to_create).await
+        let failed = self.create_books(connections, &object, to_create).await?;
+        self.remember_books(connections).await?;
+        Ok(failed)
+    }
+
+    /// Adds the price books found or created this pass to the stored list of managed ones.
+    async fn remember_books(&mut self, connections: &Connections) -> Result<(), PassError> {
+        let before = self.managed.len();
+        self.managed.extend(self.books.values().cloned());
+        if self.managed.len() == before {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(&self.managed).unwrap_or_default();
+        let store = connections.store.as_ref();
+        store.set_flow_value(FLOW, MANAGED_KEY, Some(&ids)).await?;
+        Ok(())
     }
 
     async fn create_books(
@@ -178,12 +212,12 @@ impl Catalog {
         for (name, result) in names.into_iter().zip(results) {
             match result {
                 Ok(written) => {
-                    tracing::info!(flow = super::FLOW, name = %name, sf_id = %written.id,
+                    tracing::info!(flow = FLOW, name = %name, sf_id = %written.id,
                         "created price book");
                     self.books.insert(name.to_lowercase(), written.id);
                 }
                 Err(error) => {
-                    tracing::warn!(flow = super::FLOW, name = %name, %error,
+                    tracing::warn!(flow = FLOW, name = %name, %error,
                         "could not create price book");
                     failed.insert(name, error);
                 }

@@ -6,7 +6,9 @@
 //! `ProductCode`, `displayName` to `Name` (`itemId` when the display name is blank),
 //! `salesDescription` to `Description`, and `isInactive` to `IsActive` (negated). An
 //! inventory item also gets `Quantity_Available__c`, the sum of `quantityAvailable` over its
-//! locations. Other items leave that field alone.
+//! locations. Other items leave that field alone. An item without a linked product is linked
+//! to the one unlinked `Product2` with the same `ProductCode`, if there is exactly one, unless
+//! option `match_product_code` is false.
 //!
 //! Prices come from the item's pricing matrix, one price per price level and currency:
 //! - Prices at the base price level (option `base_price_level`, default internal ID `"1"`,
@@ -25,7 +27,9 @@
 //! another price book while the product has no standard price in that currency. An item with
 //! such a price and no base price in the same currency becomes a dead letter with
 //! `STANDARD_PRICE_NOT_DEFINED`. Entries are matched to the existing ones by price book and
-//! currency, so a price change updates one entry and a pass never inserts a duplicate.
+//! currency, so a price change updates one entry and a pass never inserts a duplicate. A price
+//! removed in NetSuite deactivates its entry. Entries in price books that the flow does not
+//! write to are left alone.
 //!
 //! An item made inactive deactivates its product and all of its entries. An item deleted in
 //! NetSuite does the same on the next pass unless option `deactivate_deleted` is false.
@@ -40,6 +44,7 @@ mod deleted;
 mod entries;
 mod prices;
 mod product;
+mod product_code;
 
 use std::sync::Mutex;
 
@@ -100,6 +105,9 @@ pub struct Options {
     pub currency: CurrencyMode,
     /// Whether an item deleted in NetSuite deactivates its product and entries. Default true.
     pub deactivate_deleted: bool,
+    /// Whether an item without a linked product is linked to the one unlinked `Product2`
+    /// with the same `ProductCode` instead of getting a new product. Default true.
+    pub match_product_code: bool,
 }
 
 impl Default for Options {
@@ -110,6 +118,7 @@ impl Default for Options {
             standard_price_book: None,
             currency: CurrencyMode::Auto,
             deactivate_deleted: true,
+            match_product_code: true,
         }
     }
 }
@@ -258,7 +267,7 @@ impl OneWayTemplate for Template {
         &self,
         connections: &Connections,
         items: &[SourceItem],
-        _report: &mut PassReport,
+        report: &mut PassReport,
     ) -> Result<Vec<Outcome>, PassError> {
         let mut catalog = self.catalog(connections).await?;
         let mut works = product::plan(connections, &self.mapping, &self.spec, items).await?;
@@ -266,6 +275,7 @@ impl OneWayTemplate for Template {
         let result = self.write(connections, &mut catalog, &mut works).await;
         self.keep_catalog(catalog);
         result?;
+        report.linked += works.iter().filter(|work| work.linked).count() as u64;
         Ok(works.into_iter().map(product::ItemWork::outcome).collect())
     }
 }
@@ -279,7 +289,8 @@ impl Template {
         works: &mut [product::ItemWork],
     ) -> Result<(), PassError> {
         let object = product::product_object(&self.mapping);
-        product::write(connections, &object, works).await?;
+        let match_code = self.options.match_product_code;
+        product::write(connections, &object, works, match_code).await?;
         product::save_xrefs(connections, works).await?;
         entries::write(connections, catalog, works).await
     }

@@ -1,11 +1,11 @@
 //! Items as `Product2` records: the fields the mapping and the quantity give, the upsert or
 //! update of what changed, and the cross-reference that links each item to its product.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use super::catalog;
 use super::prices::Price;
 use super::{FLOW, INACTIVE_FIELD, INVENTORY_ITEM, PRODUCT_LINK_FIELD, QUANTITY_FIELD};
+use super::{catalog, product_code};
 use crate::error::{ErrorClass, RemoteError};
 use crate::flows::support;
 use crate::mapping::{LookupTable, Mapping, MappingError};
@@ -36,6 +36,8 @@ pub(super) struct ItemWork {
     pub created: bool,
     /// True when this pass wrote anything for the item.
     pub written: bool,
+    /// True when this pass linked the item to a product that existed without a link.
+    pub linked: bool,
     /// The first failure; the item is not written further once its product is missing.
     pub failure: Option<Outcome>,
 }
@@ -52,6 +54,7 @@ impl ItemWork {
             product_id: None,
             created: false,
             written: false,
+            linked: false,
             failure: None,
         };
         match mapping.translate(System::NetSuite, fields, lookups) {
@@ -184,14 +187,20 @@ fn mapping_failure(error: MappingError) -> Outcome {
 }
 
 /// Creates the products that do not exist and updates the fields that differ on those that
-/// do. An item whose product cannot be written fails.
+/// do. With `match_code`, an item without a linked product is first matched to an unlinked
+/// one by product code. An item whose product cannot be written fails.
 pub(super) async fn write(
     connections: &Connections,
     object: &ObjectSpec,
     works: &mut [ItemWork],
+    match_code: bool,
 ) -> Result<(), PassError> {
-    let existing = existing_products(connections, object, works).await?;
-    let writes = product_writes(works, &existing);
+    let mut existing = existing_products(connections, object, works).await?;
+    let matched = match match_code {
+        true => product_code::match_by_code(connections, object, works, &mut existing).await?,
+        false => BTreeSet::new(),
+    };
+    let writes = product_writes(works, &existing, &matched);
 
     let (indexes, records): (Vec<usize>, Vec<NewRecord>) = writes.creates.into_iter().unzip();
     let payloads: Vec<Fields> = records.iter().map(|record| record.fields.clone()).collect();
@@ -242,6 +251,7 @@ struct ProductWrites {
 fn product_writes(
     works: &mut [ItemWork],
     existing: &HashMap<String, SourceRecord>,
+    matched: &BTreeSet<String>,
 ) -> ProductWrites {
     let mut creates = Vec::new();
     let mut updates = Vec::new();
@@ -258,11 +268,13 @@ fn product_writes(
         };
         work.product_id = Some(current.id.clone());
         let changed = support::changes(&current.fields, &work.product);
-        if !changed.is_empty() {
+        let link = matched.contains(&work.ns_id).then(|| work.ns_id.clone());
+        work.linked = link.is_some();
+        if !changed.is_empty() || link.is_some() {
             let update = RecordUpdate {
                 id: current.id.clone(),
                 fields: changed,
-                link: None,
+                link,
             };
             updates.push((index, update));
         }
@@ -285,7 +297,10 @@ fn record_results(
                 work.created = created;
                 work.written = true;
             }
-            Err(error) => work.fail_write(error, payload),
+            Err(error) => {
+                work.linked = false;
+                work.fail_write(error, payload);
+            }
         }
     }
 }

@@ -200,6 +200,65 @@ async fn removed_price_deactivates_its_entry() {
 }
 
 #[tokio::test]
+async fn removed_level_deactivates_its_entries() {
+    let world = world();
+    add_bolt(&world);
+    pass(&world).await;
+
+    let lines: Vec<Fields> = six_prices()
+        .lines()
+        .iter()
+        .filter(|line| line["priceLevel"] != text("3"))
+        .cloned()
+        .collect();
+    let changed = FieldValue::List(lines);
+    world
+        .netsuite
+        .put("inventoryItem", Some("10"), &[("pricingMatrix", changed)]);
+    pass(&world).await;
+
+    let entries = entries(&world);
+    assert!(entries.contains(&entry("Online Price", "EUR", 8.5, false)));
+    assert!(entries.contains(&entry("Online Price", "USD", 9.5, false)));
+    assert_eq!(entries.iter().filter(|entry| entry.3).count(), 4);
+}
+
+#[tokio::test]
+async fn entries_in_other_price_books_stay_active() {
+    let world = world();
+    add_bolt(&world);
+    pass(&world).await;
+    let (product_id, _) = product(&world);
+    let book = [
+        ("Name", text("Partner")),
+        ("IsActive", FieldValue::Bool(true)),
+    ];
+    world
+        .salesforce
+        .put("Pricebook2", Some("01s-partner"), &book);
+    let entry_fields = [
+        ("Pricebook2Id", text("01s-partner")),
+        ("Product2Id", text(&product_id)),
+        ("CurrencyIsoCode", text("USD")),
+        ("UnitPrice", FieldValue::Number(7.5)),
+        ("IsActive", FieldValue::Bool(true)),
+    ];
+    world
+        .salesforce
+        .put("PricebookEntry", Some("01u-partner"), &entry_fields);
+
+    let mut lines = six_prices().lines().to_vec();
+    lines[0] = price("1", "1", 11.0);
+    let changed = FieldValue::List(lines);
+    world
+        .netsuite
+        .put("inventoryItem", Some("10"), &[("pricingMatrix", changed)]);
+    pass(&world).await;
+
+    assert!(entries(&world).contains(&entry("Partner", "USD", 7.5, true)));
+}
+
+#[tokio::test]
 async fn deleted_item_deactivates_product_and_entries() {
     let world = world();
     add_bolt(&world);
@@ -355,4 +414,58 @@ async fn cleared_description_is_cleared_on_product() {
     world.netsuite.put("inventoryItem", Some("10"), &cleared);
     pass(&world).await;
     assert_eq!(product(&world).1["Description"], FieldValue::Null);
+}
+
+/// Adds a product with code `BOLT-10` and no NetSuite internal ID, as made before Tandem.
+fn add_unlinked_bolt_product(world: &World) {
+    let fields = [
+        ("Name", text("Bolt (old)")),
+        ("ProductCode", text("BOLT-10")),
+    ];
+    world.salesforce.put("Product2", Some("01t-old"), &fields);
+}
+
+#[tokio::test]
+async fn unlinked_product_with_same_code_is_linked() {
+    let world = world();
+    add_unlinked_bolt_product(&world);
+    add_bolt(&world);
+
+    let report = pass(&world).await;
+    assert_eq!(report.linked, 1);
+    let (id, fields) = product(&world);
+    assert_eq!(id, "01t-old");
+    assert_eq!(fields[PRODUCT_LINK_FIELD], text("10"));
+    assert_eq!(fields["Name"], text("Bolt"));
+}
+
+#[tokio::test]
+async fn product_code_matching_can_be_turned_off() {
+    let world = world();
+    add_unlinked_bolt_product(&world);
+    add_bolt(&world);
+    let options = Options {
+        match_product_code: false,
+        ..Options::default()
+    };
+
+    let report = pass_with(&world, options).await;
+    assert_eq!(report.linked, 0);
+    assert_eq!(world.salesforce.all("Product2").len(), 2);
+}
+
+#[tokio::test]
+async fn shared_product_code_links_nothing() {
+    let world = world();
+    add_unlinked_bolt_product(&world);
+    let fields = [
+        ("Name", text("Bolt (copy)")),
+        ("ProductCode", text("BOLT-10")),
+    ];
+    world.salesforce.put("Product2", Some("01t-copy"), &fields);
+    add_bolt(&world);
+
+    let report = pass(&world).await;
+    assert_eq!(report.linked, 0);
+    assert_eq!(world.salesforce.all("Product2").len(), 3);
 }
