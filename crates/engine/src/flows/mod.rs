@@ -15,7 +15,10 @@ use crate::mapping::Mapping;
 
 pub mod account_customer;
 pub mod contact_contact;
+pub mod customer_onboarding;
+pub mod customers;
 pub mod item_to_price_book;
+pub mod opportunity_to_sales_order;
 pub mod support;
 
 /// What every template is built from: its mapping (the template's default or the user's), the
