@@ -223,6 +223,7 @@ async fn items_have_prices_and_stock() {
     let items = demo.search("platformCommon:ItemSearchBasic").await;
     assert!((6..=8).contains(&items.len()), "{} items", items.len());
     let mut inactive = Vec::new();
+
     for item in &items {
         let name = item.text_of("itemId").unwrap();
         if item.text_of("isInactive").as_deref() == Some("true") {
@@ -251,6 +252,7 @@ async fn items_have_prices_and_stock() {
             );
         }
     }
+
     assert_eq!(inactive, vec![INACTIVE_ITEM.to_string()]);
     let ids: Vec<String> = items
         .iter()
@@ -258,6 +260,7 @@ async fn items_have_prices_and_stock() {
         .collect();
     let expected: Vec<String> = (1234..1234 + items.len()).map(|i| i.to_string()).collect();
     assert_eq!(ids, expected, "the seed README lists these item IDs");
+
     let types: BTreeSet<&str> = items.iter().map(type_name).collect();
     assert!(types.contains("InventoryItem"));
     assert!(types.contains("NonInventorySaleItem"));
@@ -317,6 +320,7 @@ async fn opportunities_are_won_open_and_on_hold() {
             .unwrap_or_else(|| panic!("no opportunity {name}"))
     };
     let account_of = |name: &str| &accounts[text(find(name), "AccountId")];
+
     for name in WON_OPPORTUNITIES {
         assert_eq!(find(name)["IsWon"], Value::Bool(true), "{name}");
         assert!(!text(account_of(name), "NetSuite_Internal_ID__c").is_empty());
@@ -326,6 +330,7 @@ async fn opportunities_are_won_open_and_on_hold() {
             .count();
         assert!((1..=3).contains(&count), "{name}: {count} lines");
     }
+
     assert_eq!(find(OPEN_OPPORTUNITY)["IsWon"], Value::Bool(false));
     assert_eq!(find(ONBOARDING_OPPORTUNITY)["IsWon"], Value::Bool(true));
     let onboarding = account_of(ONBOARDING_OPPORTUNITY);

@@ -13,7 +13,7 @@ use crate::salesforce::SalesforceEmulator;
 
 const DEMO_CONTACTS: &str = include_str!("../../seed/demo-contacts.txt");
 
-/// Where a demo contact exists and how.
+/// The sides a demo contact exists on, and whether it is linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ContactPresence {
     /// On both sides with the same email, not linked.

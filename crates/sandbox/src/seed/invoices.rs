@@ -15,7 +15,7 @@ use crate::netsuite::NetSuiteEmulator;
 
 const DEMO_INVOICES: &str = include_str!("../../seed/demo-invoices.txt");
 
-/// What pays an invoice.
+/// The payment applied to a demo invoice.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Payment {
     None,
@@ -34,7 +34,7 @@ pub(super) struct Invoice {
     pub due_after_days: i64,
     pub lines: Vec<ItemLine>,
     pub payment: Payment,
-    /// Days since the payment; 0 when there is none.
+    /// Days since the payment, 0 when there is none.
     pub paid_days_ago: i64,
 }
 

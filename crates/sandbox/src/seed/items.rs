@@ -33,7 +33,7 @@ pub(super) struct Item {
     pub display_name: String,
     /// Base Price in USD and in EUR.
     pub base_prices: [f64; 2],
-    /// Quantity on hand at each of [`LOCATIONS`]; none for non-inventory items.
+    /// Quantity on hand at each of [`LOCATIONS`], `None` for non-inventory items.
     pub on_hand: Option<[f64; 2]>,
     pub active: bool,
     /// Whether a Salesforce Product2 exists for the item.

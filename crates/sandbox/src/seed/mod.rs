@@ -1,9 +1,9 @@
 //! Seed data: the records a new sandbox starts with.
 //!
-//! The demo seed is shaped like a real first sync, with work for every flow template: some
-//! companies are already linked on both sides, some exist on both sides under slightly
-//! different spellings, some exist on one side only, and one Account has a name too long for a
-//! NetSuite customer, so NetSuite rejects it. Linked companies have contacts, invoices,
+//! The demo seed is shaped like a real first sync, with work for every flow template. Some
+//! companies are already linked on both sides, and some exist on both sides under slightly
+//! different spellings. Others exist on one side only, and one Account has a name too long for
+//! a NetSuite customer, so NetSuite rejects it. Linked companies have contacts, invoices,
 //! credit limits and opportunities; NetSuite has items with prices in USD and EUR, and
 //! Salesforce has products for some of them. The data lives in `seed/demo-*.txt`, described in
 //! `seed/README.md`. The large seed (`large:N`) fills NetSuite alone with N customers, items
@@ -73,7 +73,7 @@ pub const PRICE_LEVELS: [(&str, &str, f64); 3] = [
     ("3", "Alternate Price 2", 0.85),
 ];
 
-/// Which records a sandbox starts with.
+/// The set of records a sandbox starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seed {
     /// Tens of companies in the states a first sync meets, with contacts, items, invoices and

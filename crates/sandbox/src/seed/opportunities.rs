@@ -22,7 +22,7 @@ pub(super) struct Opportunity {
     pub stage: String,
     /// ISO 4217 code.
     pub currency: String,
-    /// Days from the close date to now; negative for a close date still ahead.
+    /// Days from the close date to now, negative for a close date still ahead.
     pub closed_days_ago: i64,
     pub lines: Vec<ItemLine>,
 }
