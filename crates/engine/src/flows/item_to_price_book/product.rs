@@ -17,6 +17,9 @@ use crate::record::{
 };
 use crate::state::Xref;
 
+/// The `Product2` field that marks a product as active, so it can be added to opportunities.
+const ACTIVE_FIELD: &str = "IsActive";
+
 /// One item of a batch on its way to Salesforce, with what happened to it so far.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct ItemWork {
@@ -117,13 +120,21 @@ pub(super) async fn plan(
 }
 
 /// Returns the `Product2` fields of an item: every field the mapping writes (`Null` when the
-/// mapping gives no value) and, for an inventory item, the quantity available.
+/// mapping gives no value) and, for an inventory item, the quantity available. `IsActive` is
+/// false for an inactive item whatever the mapping says, and true for an active one unless
+/// the mapping writes it.
 fn product_fields(mapping: &Mapping, object: &str, source: &Fields, mapped: Fields) -> Fields {
     let mut fields: Fields = written_fields(mapping)
         .into_iter()
         .map(|name| (name, FieldValue::Null))
         .collect();
     fields.extend(mapped);
+    let active = fields
+        .entry(ACTIVE_FIELD.to_string())
+        .or_insert(FieldValue::Bool(true));
+    if support::flag(source, INACTIVE_FIELD) {
+        *active = FieldValue::Bool(false);
+    }
     if object == INVENTORY_ITEM {
         let locations = source
             .get("locationsList")
@@ -155,7 +166,7 @@ fn written_fields(mapping: &Mapping) -> Vec<String> {
 /// Returns the `Product2` object with every field the flow writes.
 pub(super) fn product_object(mapping: &Mapping) -> ObjectSpec {
     let mut fields = written_fields(mapping);
-    for fixed in [QUANTITY_FIELD, "IsActive"] {
+    for fixed in [QUANTITY_FIELD, ACTIVE_FIELD] {
         if !fields.iter().any(|name| name.eq_ignore_ascii_case(fixed)) {
             fields.push(fixed.to_string());
         }

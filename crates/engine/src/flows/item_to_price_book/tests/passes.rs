@@ -469,3 +469,23 @@ async fn shared_product_code_links_nothing() {
     assert_eq!(report.linked, 0);
     assert_eq!(world.salesforce.all("Product2").len(), 3);
 }
+
+#[tokio::test]
+async fn inactive_item_deactivates_product_without_mapped_flag() {
+    let world = world();
+    add_bolt(&world);
+    let mut mapping = default_mapping();
+    mapping.pairs.retain(|pair| pair.netsuite != "isInactive");
+    let template = Template::new(Settings {
+        mapping,
+        overlap: TimeDelta::zero(),
+        options: Options::default(),
+    });
+    run_pass(&template, &world.connections).await.unwrap();
+    assert_eq!(product(&world).1["IsActive"], FieldValue::Bool(true));
+
+    let inactive = [("isInactive", FieldValue::Bool(true))];
+    world.netsuite.put("inventoryItem", Some("10"), &inactive);
+    run_pass(&template, &world.connections).await.unwrap();
+    assert_eq!(product(&world).1["IsActive"], FieldValue::Bool(false));
+}
