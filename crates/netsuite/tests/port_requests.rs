@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use support::{FakeNetSuite, Reply, search_page};
+use support::{FakeNetSuite, Reply, customer, envelope, search_page};
 use tandem_engine::{ObjectSpec, RecordPort};
 use tandem_netsuite::NetSuitePort;
 
@@ -91,4 +91,80 @@ async fn find_by_external_id_sends_any_of() {
         "{body}"
     );
     assert!(body.contains(r#"externalId="001B""#), "{body}");
+}
+
+fn failed_read(code: &str) -> String {
+    format!(
+        concat!(
+            r#"<readResponse><platformCore:status isSuccess="false""#,
+            r#" xmlns:platformCore="urn:core_2025_2.platform.webservices.netsuite.com">"#,
+            "<platformCore:statusDetail><platformCore:code>{code}</platformCore:code>",
+            "<platformCore:message>Not readable.</platformCore:message>",
+            "</platformCore:statusDetail></platformCore:status></readResponse>"
+        ),
+        code = code
+    )
+}
+
+fn get_list_response(reads: &[String]) -> Reply {
+    let body = format!(
+        concat!(
+            r#"<getListResponse xmlns="urn:messages_2025_2.platform.webservices.netsuite.com">"#,
+            "<readResponseList>{reads}</readResponseList></getListResponse>"
+        ),
+        reads = reads.concat()
+    );
+    Reply::ok(envelope(&body))
+}
+
+fn found_read(id: &str) -> String {
+    let record = customer(id, "Acme", "2025-03-01T02:00:00.000-08:00")
+        .replace("platformCore:record", "record")
+        .replace(
+            "<record ",
+            r#"<record xmlns:platformCore="urn:core_2025_2.platform.webservices.netsuite.com" "#,
+        );
+    format!(
+        concat!(
+            r#"<readResponse><platformCore:status isSuccess="true""#,
+            r#" xmlns:platformCore="urn:core_2025_2.platform.webservices.netsuite.com"/>"#,
+            "{record}</readResponse>"
+        ),
+        record = record
+    )
+}
+
+#[tokio::test]
+async fn read_leaves_out_records_that_do_not_exist() {
+    let reads = [
+        found_read("7"),
+        failed_read("INVALID_KEY_OR_REF"),
+        failed_read("RCRD_DSNT_EXIST"),
+    ];
+    let server = FakeNetSuite::start(vec![get_list_response(&reads)]).await;
+    let port = NetSuitePort::new(server.client(TIMEOUT));
+    let ids = ["7", "8", "9"].map(String::from);
+
+    let records = port
+        .read(&object("customer", &["companyName"]), &ids)
+        .await
+        .unwrap();
+
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].id, "7");
+}
+
+#[tokio::test]
+async fn read_fails_on_other_record_errors() {
+    let reads = [found_read("7"), failed_read("INSUFFICIENT_PERMISSION")];
+    let server = FakeNetSuite::start(vec![get_list_response(&reads)]).await;
+    let port = NetSuitePort::new(server.client(TIMEOUT));
+    let ids = ["7", "8"].map(String::from);
+
+    let error = port
+        .read(&object("customer", &["companyName"]), &ids)
+        .await
+        .unwrap_err();
+
+    assert_eq!(error.code, "INSUFFICIENT_PERMISSION");
 }

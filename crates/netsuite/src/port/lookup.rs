@@ -27,8 +27,12 @@ const IDS_PER_SEARCH: usize = 1000;
 /// (a `SearchStringField` compares with one value).
 pub(super) const MAX_TEXT_VALUES: usize = 1000;
 
+/// The per-record error codes of a record that does not exist: `INVALID_KEY_OR_REF` for a
+/// key that matches no record, and `RCRD_DSNT_EXIST`, which NetSuite also uses for it.
+const NOT_FOUND_CODES: &[&str] = &["INVALID_KEY_OR_REF", "RCRD_DSNT_EXIST"];
+
 /// Reads the records `ids` with `getList` (in calls of 1000). A record that does not exist
-/// (`INVALID_KEY_OR_REF`) is left out; any other per-record error fails the read.
+/// (see [`NOT_FOUND_CODES`]) is left out, and any other per-record error fails the read.
 pub(super) async fn read(
     client: &NetSuiteClient,
     record_type: &str,
@@ -56,7 +60,7 @@ pub(super) async fn read(
                 &record,
                 zone,
             )?),
-            Err(error) if error.code() == "INVALID_KEY_OR_REF" => {}
+            Err(error) if NOT_FOUND_CODES.contains(&error.code().as_str()) => {}
             Err(error) => return Err(error),
         }
     }
