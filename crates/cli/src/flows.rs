@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use tandem_engine::flow::Flow;
 use tandem_engine::flows::account_customer::{self, AccountCustomerSettings};
 use tandem_engine::flows::contact_contact::{self, ContactSettings};
+use tandem_engine::flows::item_to_price_book;
 use tandem_engine::flows::{DEFAULT_OVERLAP, Settings};
 use tandem_engine::mapping::{Direction, Mapping};
 use tandem_engine::two_way::{Creates, TwoWaySpec};
@@ -131,17 +132,27 @@ fn contact_flow(section: &FlowSection) -> Result<Box<dyn Flow>, ConfigError> {
 
 /// Builds a one-way template by name.
 fn one_way_flow(name: &str, section: &TemplateSection) -> Result<Box<dyn Flow>, ConfigError> {
-    let _ = section;
-    Err(ConfigError::new(
-        format!("flows.{name}"),
-        "this template is not available in this build",
-    ))
+    let to_salesforce = Direction::ToSalesforce;
+    let flow = match name {
+        item_to_price_book::FLOW => item_to_price_book::flow(one_way_settings(
+            name,
+            section,
+            to_salesforce,
+            item_to_price_book::default_mapping(),
+        )?),
+        _ => {
+            return Err(ConfigError::new(
+                format!("flows.{name}"),
+                "this template is not available in this build",
+            ));
+        }
+    };
+    Ok(flow)
 }
 
 /// Builds a one-way template's settings: its mapping (the default, or the table's `fields`,
 /// plus `extra_fields`), the overlap and its own options from the table's other keys. Pairs
 /// that do not say a direction travel the template's way.
-#[allow(dead_code)]
 fn one_way_settings<O: DeserializeOwned>(
     name: &str,
     section: &TemplateSection,
