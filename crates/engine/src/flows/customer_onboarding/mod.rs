@@ -110,7 +110,7 @@ impl Options {
     }
 
     /// Returns how customers are created under these options, with `mapping` from the Account
-    /// to the customer.
+    /// to the customer and `account-customer`'s default mapping as the link mapping.
     pub fn onboarding(&self, mapping: Mapping) -> Onboarding {
         let constants = customers::constants(&[
             ("subsidiary", Some(self.subsidiary.as_str())),
@@ -144,10 +144,17 @@ pub fn default_mapping() -> Mapping {
     ])
 }
 
-/// Builds the runnable flow.
+/// Builds the runnable flow, for `account-customer` with its default mapping.
 pub fn flow(settings: Settings<Options>) -> Box<dyn Flow> {
+    let link_mapping = account_customer::spec(&Default::default()).mapping;
+    flow_with_link_mapping(settings, link_mapping)
+}
+
+/// Builds the runnable flow for an `account-customer` flow that maps `link_mapping`, so the
+/// pairs it links hold the values that flow compares (see [`Onboarding::link_mapping`]).
+pub fn flow_with_link_mapping(settings: Settings<Options>, link_mapping: Mapping) -> Box<dyn Flow> {
     Box::new(OneWayFlow {
-        template: Box::new(Template::new(settings)),
+        template: Box::new(Template::new(settings, link_mapping)),
     })
 }
 
@@ -159,8 +166,9 @@ struct Template {
 }
 
 impl Template {
-    fn new(settings: Settings<Options>) -> Template {
-        let onboarding = settings.options.onboarding(settings.mapping.clone());
+    fn new(settings: Settings<Options>, link_mapping: Mapping) -> Template {
+        let mut onboarding = settings.options.onboarding(settings.mapping.clone());
+        onboarding.link_mapping = link_mapping;
         let mut objects = vec![onboarding.account_spec(&[TYPE_FIELD])];
         if settings.options.require_won_opportunity {
             objects.push(accounts::opportunity_spec());

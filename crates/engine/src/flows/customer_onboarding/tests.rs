@@ -376,9 +376,11 @@ async fn account_edit_after_onboarding_is_not_a_conflict() {
     let world = world();
     add_account(&world, ACCOUNT_ID, "Acme", "Customer");
     pass(&world, Options::default()).await;
-    world
-        .salesforce
-        .put("Account", Some(ACCOUNT_ID), &[("Phone", text("+1 415 555 0199"))]);
+    world.salesforce.put(
+        "Account",
+        Some(ACCOUNT_ID),
+        &[("Phone", text("+1 415 555 0199"))],
+    );
 
     let settings = account_customer::AccountCustomerSettings {
         conflicts: crate::two_way::ConflictSettings {
@@ -394,4 +396,28 @@ async fn account_edit_after_onboarding_is_not_a_conflict() {
     let customer = &world.netsuite.all("customer")[0].1;
     assert_eq!(customer["phone"], text("+1 415 555 0199"));
     assert_eq!(account(&world)["Phone"], text("+1 415 555 0199"));
+}
+
+#[tokio::test]
+async fn link_mapping_sets_the_xref_values() {
+    let world = world();
+    add_account(&world, ACCOUNT_ID, "Acme", "Customer");
+    let link_mapping = Mapping::of_pairs(vec![FieldPair::new("companyName", "Name")]);
+
+    flow_with_link_mapping(settings(Options::default()), link_mapping)
+        .pass(&world.connections)
+        .await
+        .unwrap();
+    let xref = world
+        .store
+        .xref(account_customer::FLOW, System::Salesforce, ACCOUNT_ID)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(xref.sf_values.keys().collect::<Vec<_>>(), vec!["Name"]);
+    assert_eq!(
+        xref.ns_values.keys().collect::<Vec<_>>(),
+        vec!["companyName"]
+    );
+    assert_eq!(xref.ns_values["companyName"], text("Acme"));
 }

@@ -39,7 +39,8 @@
 //! gets `Pending` with the reason. Options `status_field` and `error_field` rename the two
 //! status fields; an empty string turns one off.
 //!
-//! An Opportunity that stops being won keeps its order; nothing is written to it.
+//! An Opportunity that stops being won, or is deleted, keeps its order; nothing is written to
+//! the order then.
 
 mod batch;
 mod lines;

@@ -9,7 +9,7 @@ use super::*;
 use crate::error::{ErrorClass, RemoteError};
 use crate::fake_port::FakePort;
 use crate::memory_store::MemoryStore;
-use crate::port::{RecordPort, WriteResult};
+use crate::port::{FieldInfo, FieldType, ObjectInfo, RecordPort, WriteResult};
 use crate::record::{FieldValue, Fields, NewRecord, RecordUpdate, SourceRecord};
 use crate::retry::RetryPolicy;
 use crate::state::{DeadLetterStatus, DeadLetterStore, StateStore, Xref};
@@ -18,17 +18,22 @@ const OPPORTUNITY_ID: &str = "006A00000000001AAA";
 const ACCOUNT_ID: &str = "001A00000000001AAA";
 const CUSTOMER_ID: &str = "C1";
 
-/// NetSuite in memory, numbering each new sales order as NetSuite does (`tranId`).
-struct NetSuite(Arc<FakePort>);
+/// A system in memory that numbers each new sales order as NetSuite does (`tranId`) and,
+/// when `currency` is set, describes Opportunity with `CurrencyIsoCode` as a multi-currency
+/// org does.
+struct Port {
+    inner: Arc<FakePort>,
+    currency: bool,
+}
 
 #[async_trait]
-impl RecordPort for NetSuite {
+impl RecordPort for Port {
     fn system(&self) -> System {
-        System::NetSuite
+        self.inner.system()
     }
 
     async fn identity(&self) -> Result<String, RemoteError> {
-        self.0.identity().await
+        self.inner.identity().await
     }
 
     async fn changed_since(
@@ -36,7 +41,7 @@ impl RecordPort for NetSuite {
         object: &ObjectSpec,
         since: DateTime<Utc>,
     ) -> Result<Vec<SourceRecord>, RemoteError> {
-        self.0.changed_since(object, since).await
+        self.inner.changed_since(object, since).await
     }
 
     async fn create(
@@ -44,13 +49,16 @@ impl RecordPort for NetSuite {
         object: &ObjectSpec,
         records: Vec<NewRecord>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
-        let results = self.0.create(object, records).await?;
+        let results = self.inner.create(object, records).await?;
         for written in results.iter().flatten() {
-            let fields = self.0.get(&object.name, &written.id).unwrap_or_default();
+            let fields = self
+                .inner
+                .get(&object.name, &written.id)
+                .unwrap_or_default();
             if object.name == SALES_ORDER && !fields.contains_key("tranId") {
                 let number = FieldValue::text(format!("SO{}", written.id));
-                self.0
-                    .put(SALES_ORDER, Some(&written.id), &[("tranId", number)]);
+                let id = Some(written.id.as_str());
+                self.inner.put(SALES_ORDER, id, &[("tranId", number)]);
             }
         }
         Ok(results)
@@ -61,7 +69,26 @@ impl RecordPort for NetSuite {
         object: &ObjectSpec,
         records: Vec<RecordUpdate>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
-        self.0.update(object, records).await
+        self.inner.update(object, records).await
+    }
+
+    async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {
+        let field = |name: &str| FieldInfo {
+            name: name.to_string(),
+            field_type: FieldType::Text,
+            createable: true,
+            updateable: true,
+            external_id: false,
+        };
+        let mut fields = vec![field("Name")];
+        if self.currency {
+            fields.push(field("CurrencyIsoCode"));
+        }
+        Ok(ObjectInfo {
+            name: object.to_string(),
+            fields,
+            unlisted_prefix: None,
+        })
     }
 
     async fn read(
@@ -69,7 +96,7 @@ impl RecordPort for NetSuite {
         object: &ObjectSpec,
         ids: &[String],
     ) -> Result<Vec<SourceRecord>, RemoteError> {
-        self.0.read(object, ids).await
+        self.inner.read(object, ids).await
     }
 
     async fn find(
@@ -78,7 +105,7 @@ impl RecordPort for NetSuite {
         field: &str,
         values: &[String],
     ) -> Result<Vec<SourceRecord>, RemoteError> {
-        self.0.find(object, field, values).await
+        self.inner.find(object, field, values).await
     }
 }
 
@@ -90,12 +117,22 @@ struct World {
 }
 
 async fn world() -> World {
+    world_with_currency(false).await
+}
+
+async fn world_with_currency(currency: bool) -> World {
     let netsuite = Arc::new(FakePort::new(System::NetSuite));
     let salesforce = Arc::new(FakePort::new(System::Salesforce));
     let store = Arc::new(MemoryStore::new());
     let connections = Connections {
-        netsuite: Arc::new(NetSuite(netsuite.clone())),
-        salesforce: salesforce.clone(),
+        netsuite: Arc::new(Port {
+            inner: netsuite.clone(),
+            currency: false,
+        }),
+        salesforce: Arc::new(Port {
+            inner: salesforce.clone(),
+            currency,
+        }),
         store: store.clone(),
         retry: RetryPolicy {
             max_retries: 0,
@@ -457,6 +494,49 @@ async fn options_set_constants_on_new_orders() {
     assert_eq!(order["department"], text("3"));
     assert!(!order.contains_key("location"));
     assert!(!order[ITEM_LIST].lines()[0].contains_key("price"));
+}
+
+#[tokio::test]
+async fn currency_follows_the_opportunity_iso_code() {
+    let world = world_with_currency(true).await;
+    link(&world, "account-customer", CUSTOMER_ID, ACCOUNT_ID).await;
+    world
+        .netsuite
+        .put("currency", Some("2"), &[("symbol", text("EUR"))]);
+    add_opportunity(&world, true, two_lines());
+    edit_opportunity(&world, "CurrencyIsoCode", text("EUR"));
+
+    let report = pass(&world).await;
+    assert_eq!(report.created, 1);
+    assert_eq!(orders(&world)[0].1["currency"], text("2"));
+}
+
+#[tokio::test]
+async fn unknown_currency_is_refused() {
+    let world = world_with_currency(true).await;
+    link(&world, "account-customer", CUSTOMER_ID, ACCOUNT_ID).await;
+    add_opportunity(&world, true, two_lines());
+    edit_opportunity(&world, "CurrencyIsoCode", text("JPY"));
+
+    let report = pass(&world).await;
+    assert_eq!(report.dead_letters, 1);
+    assert!(orders(&world).is_empty());
+    let letters = world.store.dead_letters(Some(FLOW), None).await.unwrap();
+    assert_eq!(letters[0].letter.error.code, "CURRENCY_NOT_FOUND");
+    assert_eq!(
+        opportunity(&world)["NetSuite_Sync_Status__c"],
+        text("Error")
+    );
+}
+
+#[tokio::test]
+async fn single_currency_org_writes_no_currency() {
+    let world = linked_world().await;
+    add_opportunity(&world, true, two_lines());
+    edit_opportunity(&world, "CurrencyIsoCode", text("EUR"));
+
+    pass(&world).await;
+    assert!(!orders(&world)[0].1.contains_key("currency"));
 }
 
 #[test]
