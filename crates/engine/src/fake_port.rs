@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::{ErrorClass, RemoteError};
-use crate::port::{RecordPort, WriteResult};
+use crate::port::{FieldInfo, FieldType, ObjectInfo, RecordPort, WriteResult};
 use crate::record::{
     DeletedRecord, FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, SourceRecord, System,
     Written, split_line_field,
@@ -30,6 +30,8 @@ pub(crate) struct FakePort {
     records: Mutex<BTreeMap<(String, String), Stored>>,
     /// Values that make a write fail, as `(field, value, code)`.
     refusals: Mutex<Vec<(String, FieldValue, String)>>,
+    /// The field names `describe` lists, by object.
+    described: Mutex<BTreeMap<String, Vec<String>>>,
     /// Records removed by [`FakePort::delete`], as `(object, deletion)`.
     deleted: Mutex<Vec<(String, DeletedRecord)>>,
     pub writes: AtomicI64,
@@ -43,6 +45,7 @@ impl FakePort {
             next_id: AtomicI64::new(100),
             records: Mutex::new(BTreeMap::new()),
             refusals: Mutex::new(Vec::new()),
+            described: Mutex::new(BTreeMap::new()),
             deleted: Mutex::new(Vec::new()),
             writes: AtomicI64::new(0),
         }
@@ -71,6 +74,17 @@ impl FakePort {
             stored.fields.insert(name.to_string(), value.clone());
         }
         id
+    }
+
+    /// Changes fields of an existing record without moving its modification time, as
+    /// NetSuite does to a customer's balance when a transaction changes.
+    pub fn set_quietly(&self, object: &str, id: &str, fields: &[(&str, FieldValue)]) {
+        let mut records = self.records.lock().unwrap();
+        if let Some(stored) = records.get_mut(&(object.to_string(), id.to_string())) {
+            for (name, value) in fields {
+                stored.fields.insert(name.to_string(), value.clone());
+            }
+        }
     }
 
     /// Returns a record's fields.
@@ -109,6 +123,14 @@ impl FakePort {
         };
         let mut deleted = self.deleted.lock().unwrap();
         deleted.push((object.to_string(), deletion));
+    }
+
+    /// Makes `describe(object)` list these fields, as text fields that can be written. An
+    /// object not described here is described with no fields.
+    pub fn set_described(&self, object: &str, fields: &[&str]) {
+        let names = fields.iter().map(|name| name.to_string()).collect();
+        let mut described = self.described.lock().unwrap();
+        described.insert(object.to_string(), names);
     }
 
     fn check(&self, fields: &Fields) -> Result<(), RemoteError> {
@@ -259,6 +281,26 @@ impl RecordPort for FakePort {
             .filter(|(name, deletion)| name == &object.name && deletion.deleted_at >= since)
             .map(|(_, deletion)| deletion.clone())
             .collect())
+    }
+
+    async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {
+        let described = self.described.lock().unwrap();
+        let names = described.get(object).cloned().unwrap_or_default();
+        let fields = names
+            .into_iter()
+            .map(|name| FieldInfo {
+                name,
+                field_type: FieldType::Text,
+                createable: true,
+                updateable: true,
+                external_id: false,
+            })
+            .collect();
+        Ok(ObjectInfo {
+            name: object.to_string(),
+            fields,
+            unlisted_prefix: None,
+        })
     }
 
     async fn read(

@@ -15,8 +15,10 @@ use crate::mapping::Mapping;
 
 pub mod account_customer;
 pub mod contact_contact;
+pub mod credit_hold_alert;
 pub mod customer_onboarding;
 pub mod customers;
+pub mod invoice_to_salesforce;
 pub mod item_to_price_book;
 pub mod opportunity_to_sales_order;
 pub mod support;

@@ -3,6 +3,7 @@
 //! the sync status fields Tandem keeps on Salesforce records.
 
 use crate::error::{ErrorClass, RemoteError};
+use crate::mapping::{Mapping, MappingError};
 use crate::one_way::{Outcome, PARENT_NOT_LINKED, Refusal};
 use crate::pass::{Connections, PassError};
 use crate::port::WriteResult;
@@ -84,6 +85,17 @@ impl StatusFields {
             .iter()
             .all(|(name, value)| crate::mapping::normalized(fields.get(name)) == value.normalized())
     }
+}
+
+/// Returns `fields` with the status fields added at the end, once each, so a read carries
+/// what the record holds.
+pub fn with_status(mut fields: Vec<String>, status: &StatusFields) -> Vec<String> {
+    for name in status.names() {
+        if !fields.contains(&name) {
+            fields.push(name);
+        }
+    }
+    fields
 }
 
 /// Cuts text to at most `max` characters, on a character boundary.
@@ -207,6 +219,40 @@ pub fn waiting(target: System, payload: Fields, message: String) -> Outcome {
     })
 }
 
+/// Returns the outcome of a record whose fields could not be mapped for `target`: it waits
+/// when a lookup found no linked parent, and is refused when an expression failed.
+pub fn mapping_failure(target: System, error: MappingError) -> Outcome {
+    let message = error.to_string();
+    match error {
+        MappingError::NotLinked { .. } => waiting(target, Fields::new(), message),
+        MappingError::Expression { .. } => Outcome::Refused(Refusal {
+            target_id: None,
+            payload: Fields::new(),
+            error: RemoteError::new(target, ErrorClass::Data, "EXPRESSION_FAILED", message),
+        }),
+    }
+}
+
+/// Returns the fields a mapping writes on `target`'s side, once each, in mapping order: the
+/// pairs that travel there, then the derived fields.
+pub fn written_fields(mapping: &Mapping, target: System) -> Vec<String> {
+    let pairs = mapping.pairs.iter();
+    let paired = pairs
+        .filter(|pair| pair.direction.allows_from(target.other()))
+        .map(|pair| pair.name(target));
+    let derived = mapping.derived.iter();
+    let derived = derived
+        .filter(|derived| derived.target == target)
+        .map(|derived| derived.field.as_str());
+    let mut names: Vec<String> = Vec::new();
+    for name in paired.chain(derived) {
+        if !names.iter().any(|kept| kept == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
 /// Returns the ID on the other side of the record `id` on `system`'s side, as linked by `flow`.
 pub async fn linked(
     connections: &Connections,
@@ -321,6 +367,45 @@ mod tests {
         ]);
         let changed = changes(&current, &wanted);
         assert_eq!(changed.keys().collect::<Vec<_>>(), vec!["B"]);
+    }
+
+    #[test]
+    fn mapping_failure_waits_for_parent_and_refuses_expression() {
+        let not_linked = MappingError::NotLinked {
+            flow: "account-customer".to_string(),
+            system: System::NetSuite,
+            id: "7".to_string(),
+            field: "Account__c".to_string(),
+        };
+        let waiting = mapping_failure(System::Salesforce, not_linked);
+        assert!(matches!(waiting, Outcome::Waiting(r) if r.error.code == PARENT_NOT_LINKED));
+        let failed = MappingError::Expression {
+            field: "Name".to_string(),
+            error: crate::mapping::ExpressionError {
+                expression: "{{ name | nope }}".to_string(),
+                message: "unknown filter".to_string(),
+            },
+        };
+        let refused = mapping_failure(System::Salesforce, failed);
+        assert!(matches!(refused, Outcome::Refused(r) if r.error.code == "EXPRESSION_FAILED"));
+    }
+
+    #[test]
+    fn written_fields_follow_direction_once_each() {
+        let mut to_netsuite = crate::mapping::FieldPair::new("memo", "Description");
+        to_netsuite.direction = crate::mapping::Direction::ToNetSuite;
+        let mut mapping = Mapping::of_pairs(vec![
+            crate::mapping::FieldPair::new("companyName", "Name"),
+            to_netsuite,
+        ]);
+        mapping.derived.push(crate::mapping::Derived {
+            target: System::Salesforce,
+            field: "Name".to_string(),
+            rule: crate::mapping::DerivedRule::Constant(FieldValue::text("x")),
+        });
+        assert_eq!(written_fields(&mapping, System::Salesforce), vec!["Name"]);
+        let netsuite = written_fields(&mapping, System::NetSuite);
+        assert_eq!(netsuite, vec!["companyName", "memo"]);
     }
 
     #[test]

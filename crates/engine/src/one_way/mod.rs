@@ -144,6 +144,14 @@ pub trait OneWayTemplate: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// Runs at the end of a pass, once every outcome is recorded and the watermarks have
+    /// advanced; a pass that stops early skips it. Templates store here what must not move
+    /// ahead of the records it led to, such as their own watermark over a related object.
+    async fn after(&self, connections: &Connections, report: &PassReport) -> Result<(), PassError> {
+        let _ = (connections, report);
+        Ok(())
+    }
+
     /// Syncs a batch of records and returns one outcome per record, in order. An error stops
     /// the pass; records refused one by one are outcomes, not errors.
     async fn sync(

@@ -70,7 +70,8 @@ async fn steps(
         let outcomes = template.sync(connections, chunk, report).await?;
         deferred.extend(record_outcomes(spec, connections, chunk, outcomes, report).await?);
     }
-    advance(spec, connections, &marks, &deferred).await
+    advance(spec, connections, &marks, &deferred).await?;
+    template.after(connections, report).await
 }
 
 /// Reads every source object's feed and returns where each record stands in it, with the
