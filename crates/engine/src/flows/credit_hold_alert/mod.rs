@@ -78,7 +78,9 @@ const TASK_FIELDS: [&str; 5] = ["Subject", "Priority", "Status", "OwnerId", "Act
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
-    /// The share of the credit limit at which a customer is in alert (0.9 is 90%). Default 0.9.
+    /// The share of the credit limit at which a customer is in alert (0.9 is 90%), greater
+    /// than 0. Default 0.9.
+    #[serde(deserialize_with = "positive_share")]
     pub threshold: f64,
     /// The `Priority` of a new Task. Default `"High"`.
     pub task_priority: String,
@@ -101,6 +103,19 @@ impl Default for Options {
             alert: true,
         }
     }
+}
+
+/// Reads a threshold, rejecting one that is not a number greater than 0: with 0 or less,
+/// every customer with a credit limit would be in alert.
+fn positive_share<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let share = <f64 as serde::Deserialize>::deserialize(deserializer)?;
+    if share.is_finite() && share > 0.0 {
+        return Ok(share);
+    }
+    Err(serde::de::Error::custom(format!(
+        "invalid threshold {share}: expected a share of the credit limit greater than 0, \
+         such as 0.9 for 90%"
+    )))
 }
 
 /// Returns the fields the flow maps when the configuration names none, all from NetSuite to

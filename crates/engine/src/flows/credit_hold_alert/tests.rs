@@ -290,6 +290,31 @@ fn options_default_and_reject_unknown_keys() {
 }
 
 #[test]
+fn options_reject_threshold_not_above_zero() {
+    let error = serde_json::from_str::<Options>(r#"{"threshold": 0}"#).unwrap_err();
+    assert!(error.to_string().contains("invalid threshold 0"), "{error}");
+    assert!(serde_json::from_str::<Options>(r#"{"threshold": -0.5}"#).is_err());
+}
+
+#[tokio::test]
+async fn transaction_watermarks_stored_after_pass() {
+    let world = acme(1000.0, "_auto").await;
+    pass(&world).await;
+    let first = world.store.flow_value(FLOW, "since:invoice").await.unwrap();
+    assert_eq!(first, None);
+
+    pass(&world).await;
+    let second = world.store.flow_value(FLOW, "since:invoice").await.unwrap();
+    assert!(second.is_some());
+    let refreshed = world
+        .store
+        .flow_value(FLOW, "full-refresh-at")
+        .await
+        .unwrap();
+    assert!(refreshed.is_some());
+}
+
+#[test]
 fn field_uses_list_task_fields_only_with_alerts() {
     let template = |alert| {
         let options = Options {
