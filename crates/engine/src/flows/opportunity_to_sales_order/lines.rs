@@ -132,6 +132,28 @@ pub(super) fn order_line_fields(price_level: &str) -> Vec<String> {
         .collect()
 }
 
+/// Returns the order as read, with the numeric line fields as numbers. NetSuite types a
+/// line's `rate` as text, because it may hold a percentage, so a rate of 10.5 reads back as
+/// the text "10.5" and would otherwise differ from the number sent.
+pub(super) fn comparable(order: &Fields) -> Fields {
+    let mut order = order.clone();
+    let Some(FieldValue::List(lines)) = order.get_mut(ITEM_LIST) else {
+        return order;
+    };
+    for line in lines {
+        for name in ["quantity", "rate"] {
+            let number = match line.get(name) {
+                Some(FieldValue::Text(text)) => text.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            if let Some(number) = number {
+                line.insert(name.to_string(), FieldValue::Number(number));
+            }
+        }
+    }
+    order
+}
+
 /// Returns the ISO currency code of each Opportunity that has one.
 pub(super) async fn currency_codes(
     connections: &Connections,

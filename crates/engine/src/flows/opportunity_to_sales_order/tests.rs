@@ -331,6 +331,30 @@ async fn edit_updates_only_changed_fields() {
 }
 
 #[tokio::test]
+async fn rate_read_back_as_text_is_unchanged() {
+    let world = linked_world().await;
+    add_opportunity(&world, true, two_lines());
+    pass(&world).await;
+    let (order_id, order) = orders(&world).remove(0);
+    let sent = order[ITEM_LIST].clone();
+    world
+        .netsuite
+        .refuse(ITEM_LIST, sent.clone(), "LINES_SENT_AGAIN");
+    let mut as_text = sent.lines().to_vec();
+    for line in &mut as_text {
+        let rate = line["rate"].as_number().unwrap_or_default();
+        line.insert("rate".to_string(), text(&rate.to_string()));
+    }
+    let stored = [(ITEM_LIST, FieldValue::List(as_text))];
+    world.netsuite.put(SALES_ORDER, Some(&order_id), &stored);
+
+    edit_opportunity(&world, "Name", text("Acme rollout, renamed"));
+    let report = pass(&world).await;
+    assert_eq!(report.updated, 1);
+    assert_eq!(report.dead_letters, 0);
+}
+
+#[tokio::test]
 async fn line_edit_replaces_the_item_list() {
     let world = linked_world().await;
     add_opportunity(&world, true, two_lines());

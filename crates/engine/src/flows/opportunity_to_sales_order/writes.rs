@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::batch::{Order, Run, create_constants};
+use super::lines;
 use super::{ORDER_NUMBER_FIELD, Options};
 use crate::error::RemoteError;
 use crate::flows::support::{self, StatusFields, SyncStatus};
@@ -30,7 +31,8 @@ pub(super) async fn write(
             created_at.push(position);
             continue;
         };
-        let changed = support::changes(&existing.fields, &order.fields);
+        let current = lines::comparable(&existing.fields);
+        let changed = support::changes(&current, &order.fields);
         if changed.is_empty() {
             outcomes[position] = Some(Outcome::Unchanged);
             continue;
