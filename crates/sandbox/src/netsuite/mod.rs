@@ -4,7 +4,8 @@
 //! authentication and the account's concurrency limit: `add`, `update`, `upsert`, `delete` and
 //! their `*List` forms, `get`, `getList`, `search`, `searchMoreWithId`, `getDeleted`,
 //! `getItemAvailability` and `getServerTime`, on customers, contacts, sales orders, invoices,
-//! customer payments and items, with the business rules the sync flows meet. Responses follow
+//! customer payments and items, with the business rules the sync flows meet, and `getAll` of
+//! the account's currencies. Responses follow
 //! the element names, namespaces, attributes and HTTP statuses of recorded NetSuite traffic,
 //! under the namespaces of the requested endpoint version; times are in US Pacific time. The
 //! published WSDL is served under `/wsdl/`, and the controls for tests and benchmarks under

@@ -4,6 +4,7 @@
 pub(crate) mod criteria;
 mod delete;
 mod deleted;
+mod get_all;
 pub(crate) mod read;
 mod record_criteria;
 pub(crate) mod search;
@@ -66,7 +67,7 @@ impl Context<'_> {
 }
 
 /// The operations this emulator serves, by the local name of their body element.
-pub(crate) const OPERATIONS: [&str; 15] = [
+pub(crate) const OPERATIONS: [&str; 16] = [
     "add",
     "addList",
     "update",
@@ -77,6 +78,7 @@ pub(crate) const OPERATIONS: [&str; 15] = [
     "deleteList",
     "get",
     "getList",
+    "getAll",
     "search",
     "searchMoreWithId",
     "getDeleted",
@@ -104,6 +106,7 @@ pub(crate) fn dispatch(state: &mut State, context: &Context) -> Result<String, F
         "getItemAvailability" => read::item_availability(state, context),
         "get" => read::get(state, context),
         "getList" => read::get_list(state, context),
+        "getAll" => get_all::get_all(context),
         "getServerTime" => Ok(read::server_time(context)),
         "search" => search::search(state, context),
         "searchMoreWithId" => search::search_more_with_id(state, context),

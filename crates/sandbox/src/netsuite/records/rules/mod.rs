@@ -21,7 +21,7 @@ mod items;
 mod lines;
 mod orders;
 mod payments;
-mod refs;
+pub(crate) mod refs;
 
 use chrono::{DateTime, Utc};
 
@@ -47,9 +47,14 @@ pub(crate) fn prepare(
         RecordKind::SalesOrder => orders::prepare_sales_order(state, old, record, input, now),
         RecordKind::Invoice => orders::prepare_invoice(state, old, record, now),
         RecordKind::CustomerPayment => payments::prepare(state, old, record, now),
-        RecordKind::InventoryItem | RecordKind::NonInventorySaleItem => {
-            items::prepare(state, record)
-        }
+        RecordKind::InventoryItem
+        | RecordKind::NonInventorySaleItem
+        | RecordKind::ServiceSaleItem => items::prepare(state, record),
+        RecordKind::Currency
+        | RecordKind::PriceLevel
+        | RecordKind::Location
+        | RecordKind::Subsidiary
+        | RecordKind::Term => prepare_reference(record),
     }
 }
 
@@ -59,10 +64,18 @@ pub(crate) fn check_delete(state: &State, record: &StoredRecord) -> Result<(), S
     let referenced = match record.kind {
         RecordKind::SalesOrder => orders::invoices_from(state, id).next().is_some(),
         RecordKind::Invoice => payments::paid_on(state, id, None) > 0.0,
-        RecordKind::InventoryItem | RecordKind::NonInventorySaleItem => {
-            lines::item_is_used(state, id)
-        }
-        RecordKind::Contact | RecordKind::CustomerPayment => false,
+        RecordKind::InventoryItem
+        | RecordKind::NonInventorySaleItem
+        | RecordKind::ServiceSaleItem => lines::item_is_used(state, id),
+        // NOTE: records that refer to a currency, price level, location, subsidiary or term
+        // do not keep it from being deleted here; NetSuite refuses such deletes.
+        RecordKind::Contact
+        | RecordKind::CustomerPayment
+        | RecordKind::Currency
+        | RecordKind::PriceLevel
+        | RecordKind::Location
+        | RecordKind::Subsidiary
+        | RecordKind::Term => false,
     };
     if referenced {
         return Err(errors::has_dependents());
@@ -73,6 +86,14 @@ pub(crate) fn check_delete(state: &State, record: &StoredRecord) -> Result<(), S
 /// Returns true when a transaction refers to the customer, which then cannot be deleted.
 pub(crate) fn customer_has_transactions(state: &State, customer_id: &str) -> bool {
     refs::transactions_of(state, customer_id).next().is_some()
+}
+
+/// Checks a record of a reference list: every one of them needs a name.
+fn prepare_reference(record: &StoredRecord) -> Result<(), StatusDetail> {
+    if record.text("name").is_none() {
+        return Err(StatusDetail::required_fields(&["Name"]));
+    }
+    Ok(())
 }
 
 fn prepare_contact(state: &State, record: &mut StoredRecord) -> Result<(), StatusDetail> {

@@ -8,12 +8,12 @@ use crate::netsuite::state::State;
 /// The internal ID of the account's base currency and of the `Base Price` level.
 pub(crate) const BASE: &str = "1";
 
-/// The currencies of a new NetSuite account, by internal ID.
-const CURRENCIES: [(&str, &str); 4] = [
-    ("1", "US Dollar"),
-    ("2", "British pound"),
-    ("3", "Canadian Dollar"),
-    ("4", "Euro"),
+/// The currencies of a new NetSuite account: internal ID, name and ISO 4217 symbol.
+pub(crate) const CURRENCIES: [(&str, &str, &str); 4] = [
+    ("1", "US Dollar", "USD"),
+    ("2", "British pound", "GBP"),
+    ("3", "Canadian Dollar", "CAD"),
+    ("4", "Euro", "EUR"),
 ];
 
 /// The price levels of a new NetSuite account, by internal ID.
@@ -29,8 +29,8 @@ const PRICE_LEVELS: [(&str, &str); 5] = [
 pub(crate) fn currency_name(internal_id: &str) -> Option<&'static str> {
     CURRENCIES
         .iter()
-        .find(|(id, _)| *id == internal_id)
-        .map(|(_, name)| *name)
+        .find(|(id, _, _)| *id == internal_id)
+        .map(|(_, name, _)| *name)
 }
 
 /// Returns the name of a price level, when it is one of a new account's levels.
@@ -55,10 +55,17 @@ pub(crate) fn customer_name(customer: &Customer) -> String {
 pub(crate) fn display_name(record: &StoredRecord) -> String {
     let name = match record.kind {
         RecordKind::Contact => record.text("entityId"),
-        RecordKind::InventoryItem | RecordKind::NonInventorySaleItem => record.text("itemId"),
+        RecordKind::InventoryItem
+        | RecordKind::NonInventorySaleItem
+        | RecordKind::ServiceSaleItem => record.text("itemId"),
         RecordKind::SalesOrder => return format!("Sales Order #{}", tran_id(record)),
         RecordKind::Invoice => return format!("Invoice #{}", tran_id(record)),
         RecordKind::CustomerPayment => return format!("Payment #{}", tran_id(record)),
+        RecordKind::Currency
+        | RecordKind::PriceLevel
+        | RecordKind::Location
+        | RecordKind::Subsidiary
+        | RecordKind::Term => record.text("name"),
     };
     name.unwrap_or(&record.internal_id).to_string()
 }
@@ -75,9 +82,13 @@ pub(crate) fn transactions_of<'a>(
     state.records.of_customer(customer_id)
 }
 
-/// Returns the item record with this internal ID, of either item type.
+/// Returns the item record with this internal ID, of any served item type.
 pub(crate) fn item<'a>(state: &'a State, internal_id: &str) -> Option<&'a StoredRecord> {
-    [RecordKind::InventoryItem, RecordKind::NonInventorySaleItem]
+    [
+        RecordKind::InventoryItem,
+        RecordKind::NonInventorySaleItem,
+        RecordKind::ServiceSaleItem,
+    ]
         .into_iter()
         .find_map(|kind| state.records.get(kind, internal_id))
 }
