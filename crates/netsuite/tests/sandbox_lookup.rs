@@ -163,3 +163,48 @@ async fn describe_rejects_unsupported_record_type() {
     assert_eq!(error.class, ErrorClass::Config);
     assert!(error.message.contains("vendorBill"), "{}", error.message);
 }
+
+#[tokio::test]
+async fn currencies_read_whole_with_iso_symbols() {
+    let sandbox = Sandbox::start().await;
+    let currencies = object("currency", &["name", "symbol", "isBaseCurrency"]);
+    let since = chrono::Utc::now();
+
+    let records = sandbox
+        .port
+        .changed_since(&currencies, since)
+        .await
+        .unwrap();
+
+    let symbols: Vec<&str> = records
+        .iter()
+        .map(|record| record.fields["symbol"].as_text().unwrap())
+        .collect();
+    assert_eq!(symbols, ["USD", "GBP", "CAD", "EUR"]);
+    assert_eq!(records[0].id, "1");
+    assert_eq!(
+        records[0].fields["isBaseCurrency"],
+        tandem_engine::FieldValue::Bool(true)
+    );
+    assert_eq!(records[0].modified_at, chrono::DateTime::UNIX_EPOCH);
+}
+
+#[tokio::test]
+async fn currencies_found_by_symbol_and_read_by_id() {
+    let sandbox = Sandbox::start().await;
+    let currencies = object("currency", &["symbol"]);
+
+    let values = ["eur".to_string(), "XXX".to_string()];
+    let found = sandbox
+        .port
+        .find(&currencies, "symbol", &values)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, "4");
+
+    let ids = ["2".to_string(), "9".to_string()];
+    let read = sandbox.port.read(&currencies, &ids).await.unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].fields["symbol"], text("GBP"));
+}

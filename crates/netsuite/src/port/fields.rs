@@ -36,7 +36,7 @@ use crate::schema::{ComplexType, Field as FieldSchema, FieldKind, is_date_only};
 /// Converts a searched or read record into a [`SourceRecord`] with the values of
 /// `requested`: body fields, sublist line fields (`itemList[].quantity`, see
 /// [`super::lists`]) and billing address fields (see [`super::address`]). A record type
-/// without `lastModifiedDate` in its schema (`currency`, `location`) reads as modified at the
+/// without `lastModifiedDate` in its schema (`currency`, `term`) reads as modified at the
 /// Unix epoch, because NetSuite keeps no such time for it.
 pub(super) fn source_record(
     record_type: &str,

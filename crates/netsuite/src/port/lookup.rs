@@ -31,8 +31,9 @@ pub(super) const MAX_TEXT_VALUES: usize = 1000;
 /// key that matches no record, and `RCRD_DSNT_EXIST`, which NetSuite also uses for it.
 const NOT_FOUND_CODES: &[&str] = &["INVALID_KEY_OR_REF", "RCRD_DSNT_EXIST"];
 
-/// Reads the records `ids` with `getList` (in calls of 1000). A record that does not exist
-/// (see [`NOT_FOUND_CODES`]) is left out, and any other per-record error fails the read.
+/// Reads the records `ids` with `getList` (in calls of 1000), or picks them out of `getAll`
+/// for the record types in [`READ_WHOLE`]. A record that does not exist (see
+/// [`NOT_FOUND_CODES`]) is left out, and any other per-record error fails the read.
 pub(super) async fn read(
     client: &NetSuiteClient,
     record_type: &str,
@@ -50,6 +51,14 @@ pub(super) async fn read(
         return Ok(Vec::new());
     }
     let zone = client.config().user_time_zone;
+    if READ_WHOLE.contains(&record_type) {
+        let ids: Vec<&str> = unique.into_iter().collect();
+        return find_in_all(client, record_type, "internalId", &ids)
+            .await?
+            .iter()
+            .map(|record| source_record(record_type, schema, &object.fields, record, zone))
+            .collect();
+    }
     let mut records = Vec::new();
     for read in client.get_list(&references).await? {
         match read {
