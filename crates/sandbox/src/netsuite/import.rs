@@ -81,7 +81,7 @@ fn import_other(
             .is_some_and(|definition| definition.ns == field.ns);
         if !known {
             dropped.push(field.name.clone());
-        } else if field.name == kind.created_field() {
+        } else if Some(field.name.as_str()) == kind.created_field() {
             record.created = date_of(field).unwrap_or(record.created);
         } else if field.name == "lastModifiedDate" {
             record.last_modified = date_of(field).unwrap_or(record.last_modified);

@@ -9,7 +9,8 @@ const RELATIONSHIPS: &str = crate::netsuite::soap::RELATIONSHIPS;
 pub(crate) const SALES: &str = "urn:sales_{V}.transactions.webservices.netsuite.com";
 /// `urn:customers_{V}.transactions...`: customer payments.
 pub(crate) const CUSTOMERS: &str = "urn:customers_{V}.transactions.webservices.netsuite.com";
-/// `urn:accounting_{V}.lists...`: items.
+/// `urn:accounting_{V}.lists...`: items and the account's reference lists (currencies, price
+/// levels, locations, subsidiaries, terms).
 pub(crate) const ACCOUNTING: &str = "urn:accounting_{V}.lists.webservices.netsuite.com";
 
 /// A record type served through the schema model.
@@ -21,6 +22,12 @@ pub(crate) enum RecordKind {
     CustomerPayment,
     InventoryItem,
     NonInventorySaleItem,
+    ServiceSaleItem,
+    Currency,
+    PriceLevel,
+    Location,
+    Subsidiary,
+    Term,
 }
 
 /// The group of record types that share internal IDs and search records in NetSuite.
@@ -29,17 +36,25 @@ pub(crate) enum Family {
     Entity,
     Transaction,
     Item,
+    /// Setup lists such as currencies and terms, which other records refer to.
+    Reference,
 }
 
 impl RecordKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 6] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Contact,
         RecordKind::SalesOrder,
         RecordKind::Invoice,
         RecordKind::CustomerPayment,
         RecordKind::InventoryItem,
         RecordKind::NonInventorySaleItem,
+        RecordKind::ServiceSaleItem,
+        RecordKind::Currency,
+        RecordKind::PriceLevel,
+        RecordKind::Location,
+        RecordKind::Subsidiary,
+        RecordKind::Term,
     ];
 
     /// Returns the version-free namespace of the record type.
@@ -48,7 +63,7 @@ impl RecordKind {
             RecordKind::Contact => RELATIONSHIPS,
             RecordKind::SalesOrder | RecordKind::Invoice => SALES,
             RecordKind::CustomerPayment => CUSTOMERS,
-            RecordKind::InventoryItem | RecordKind::NonInventorySaleItem => ACCOUNTING,
+            _ => ACCOUNTING,
         }
     }
 
@@ -61,6 +76,12 @@ impl RecordKind {
             RecordKind::CustomerPayment => "CustomerPayment",
             RecordKind::InventoryItem => "InventoryItem",
             RecordKind::NonInventorySaleItem => "NonInventorySaleItem",
+            RecordKind::ServiceSaleItem => "ServiceSaleItem",
+            RecordKind::Currency => "Currency",
+            RecordKind::PriceLevel => "PriceLevel",
+            RecordKind::Location => "Location",
+            RecordKind::Subsidiary => "Subsidiary",
+            RecordKind::Term => "Term",
         }
     }
 
@@ -78,19 +99,26 @@ impl RecordKind {
             RecordKind::CustomerPayment => "customerPayment",
             RecordKind::InventoryItem => "inventoryItem",
             RecordKind::NonInventorySaleItem => "nonInventorySaleItem",
+            RecordKind::ServiceSaleItem => "serviceSaleItem",
+            RecordKind::Currency => "currency",
+            RecordKind::PriceLevel => "priceLevel",
+            RecordKind::Location => "location",
+            RecordKind::Subsidiary => "subsidiary",
+            RecordKind::Term => "term",
         }
     }
 
     /// Returns the value of this type in transaction and item search `type` criteria
-    /// (`_salesOrder`, `_inventoryItem`), or `None` for contacts.
+    /// (`_salesOrder`, `_inventoryItem`), or `None` for types those searches do not cover.
     pub fn search_type(self) -> Option<&'static str> {
         match self {
-            RecordKind::Contact => None,
             RecordKind::SalesOrder => Some("_salesOrder"),
             RecordKind::Invoice => Some("_invoice"),
             RecordKind::CustomerPayment => Some("_customerPayment"),
             RecordKind::InventoryItem => Some("_inventoryItem"),
             RecordKind::NonInventorySaleItem => Some("_nonInventoryItem"),
+            RecordKind::ServiceSaleItem => Some("_service"),
+            _ => None,
         }
     }
 
@@ -100,7 +128,7 @@ impl RecordKind {
             RecordKind::Contact => "listRel",
             RecordKind::SalesOrder | RecordKind::Invoice => "tranSales",
             RecordKind::CustomerPayment => "tranCust",
-            RecordKind::InventoryItem | RecordKind::NonInventorySaleItem => "listAcct",
+            _ => "listAcct",
         }
     }
 
@@ -111,15 +139,24 @@ impl RecordKind {
             RecordKind::SalesOrder | RecordKind::Invoice | RecordKind::CustomerPayment => {
                 Family::Transaction
             }
-            RecordKind::InventoryItem | RecordKind::NonInventorySaleItem => Family::Item,
+            RecordKind::InventoryItem
+            | RecordKind::NonInventorySaleItem
+            | RecordKind::ServiceSaleItem => Family::Item,
+            RecordKind::Currency
+            | RecordKind::PriceLevel
+            | RecordKind::Location
+            | RecordKind::Subsidiary
+            | RecordKind::Term => Family::Reference,
         }
     }
 
-    /// Returns the name of the field that contains the creation date.
-    pub fn created_field(self) -> &'static str {
-        match self {
-            RecordKind::Contact => "dateCreated",
-            _ => "createdDate",
+    /// Returns the name of the field that contains the creation date, or `None` for the
+    /// reference lists, whose schema types have no date fields.
+    pub fn created_field(self) -> Option<&'static str> {
+        match self.family() {
+            Family::Reference => None,
+            _ if self == RecordKind::Contact => Some("dateCreated"),
+            _ => Some("createdDate"),
         }
     }
 
@@ -178,7 +215,14 @@ impl RecordKind {
                 "quantityOnHand",
                 "quantityCommitted",
             ],
-            RecordKind::NonInventorySaleItem => &["createdDate", "lastModifiedDate"],
+            RecordKind::NonInventorySaleItem | RecordKind::ServiceSaleItem => {
+                &["createdDate", "lastModifiedDate"]
+            }
+            RecordKind::Currency
+            | RecordKind::PriceLevel
+            | RecordKind::Location
+            | RecordKind::Subsidiary
+            | RecordKind::Term => &[],
         }
     }
 }
@@ -193,11 +237,10 @@ mod tests {
         for kind in RecordKind::ALL {
             let fields = schema().fields(&kind.qname());
             assert!(!fields.is_empty(), "{kind:?} is not in the schema");
-            assert!(
-                fields.iter().any(|f| f.name == kind.created_field()),
-                "{kind:?} has no {}",
-                kind.created_field()
-            );
+            let has_created = fields
+                .iter()
+                .any(|f| Some(f.name.as_str()) == kind.created_field());
+            assert_eq!(has_created, kind.created_field().is_some(), "{kind:?}");
             for name in kind.read_only_fields() {
                 assert!(
                     fields.iter().any(|f| f.name == *name),

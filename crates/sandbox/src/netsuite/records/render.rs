@@ -48,7 +48,7 @@ pub(crate) fn write_record(
     let prefix = kind.prefix();
     for definition in schema().fields(&type_name) {
         let name = definition.name.as_str();
-        if name == kind.created_field() {
+        if Some(name) == kind.created_field() {
             let tag = format!("{prefix}:{name}");
             out.text_element(&tag, &[], &format_pacific(record.created));
             continue;
