@@ -4,6 +4,7 @@ use chrono::TimeDelta;
 
 use crate::flow::{Flow, TwoWayFlow};
 
+use super::support::{StatusFields, with_status};
 use crate::mapping::{Derived, FieldPair, Mapping};
 use crate::record::FieldValue;
 use crate::record::ObjectSpec;
@@ -37,6 +38,9 @@ pub struct AccountCustomerSettings {
     /// What a deletion does to the counterpart. Default: unlink only. A customer is
     /// deactivated through `isInactive`; Accounts have no inactive field.
     pub deletes: DeleteSettings,
+    /// The Salesforce fields that say how each record's last trip to NetSuite went
+    /// (`NetSuite_Sync_Status__c`: Synced or Error; `NetSuite_Sync_Error__c`: the error).
+    pub status: StatusFields,
     /// Where unmatched records get a counterpart. Default both sides; with
     /// `customer-onboarding` enabled, customers are created only by it.
     pub creates: Creates,
@@ -56,6 +60,7 @@ impl Default for AccountCustomerSettings {
                 netsuite_inactive: Some(("isInactive".to_string(), FieldValue::Bool(true))),
                 ..DeleteSettings::default()
             },
+            status: StatusFields::default(),
             creates: Creates::default(),
         }
     }
@@ -110,7 +115,10 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         },
         salesforce: ObjectSpec {
             name: settings.salesforce_object.clone(),
-            fields: salesforce_keys.added_to(mapping.field_names(crate::System::Salesforce)),
+            fields: with_status(
+                salesforce_keys.added_to(mapping.field_names(crate::System::Salesforce)),
+                &settings.status,
+            ),
             link_field: settings.salesforce_link_field.clone(),
         },
         mapping,
@@ -120,6 +128,7 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         conflicts: settings.conflicts.clone(),
         deletes: settings.deletes.clone(),
         overlap: settings.overlap,
+        status: settings.status.clone(),
         creates: settings.creates,
     }
 }

@@ -12,6 +12,7 @@
 
 use chrono::TimeDelta;
 
+use super::support::{StatusFields, with_status};
 use crate::flow::{Flow, TwoWayFlow};
 use crate::mapping::{Derived, FieldPair, Mapping};
 use crate::record::{ObjectSpec, System};
@@ -45,6 +46,9 @@ pub struct ContactSettings {
     pub conflicts: ConflictSettings,
     /// What a deletion does to the counterpart. Default: unlink only.
     pub deletes: DeleteSettings,
+    /// The Salesforce fields that say how each record's last trip to NetSuite went
+    /// (`NetSuite_Sync_Status__c`: Synced or Error; `NetSuite_Sync_Error__c`: the error).
+    pub status: StatusFields,
     /// Where unmatched records get a counterpart. Default both sides.
     pub creates: Creates,
 }
@@ -63,6 +67,7 @@ impl Default for ContactSettings {
             },
             conflicts: ConflictSettings::default(),
             deletes: DeleteSettings::default(),
+            status: StatusFields::default(),
             creates: Creates::default(),
         }
     }
@@ -109,7 +114,10 @@ pub fn spec(settings: &ContactSettings) -> TwoWaySpec {
         },
         salesforce: ObjectSpec {
             name: settings.salesforce_object.clone(),
-            fields: salesforce_keys.added_to(mapping.field_names(System::Salesforce)),
+            fields: with_status(
+                salesforce_keys.added_to(mapping.field_names(System::Salesforce)),
+                &settings.status,
+            ),
             link_field: settings.salesforce_link_field.clone(),
         },
         mapping,
@@ -119,6 +127,7 @@ pub fn spec(settings: &ContactSettings) -> TwoWaySpec {
         conflicts: settings.conflicts.clone(),
         deletes: settings.deletes.clone(),
         overlap: settings.overlap,
+        status: settings.status.clone(),
         creates: settings.creates,
     }
 }

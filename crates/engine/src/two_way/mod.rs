@@ -19,11 +19,13 @@ mod plan;
 pub(crate) mod read;
 mod replay;
 mod settings;
+mod status;
 mod write;
 
 use chrono::TimeDelta;
 
 use crate::flow::{Access, FieldUse};
+use crate::flows::support::StatusFields;
 use crate::mapping::Mapping;
 use crate::pass::recorded_pass;
 use crate::record::{ObjectSpec, System};
@@ -60,6 +62,8 @@ pub struct TwoWaySpec {
     /// How far before the watermark each read starts, because modification times are coarse
     /// and a transaction may commit after its timestamp was taken.
     pub overlap: TimeDelta,
+    /// The Salesforce fields that say how each record's last trip to NetSuite went.
+    pub status: StatusFields,
     /// Whether an unmatched record gets its counterpart created on each side. A side turned
     /// off leaves creating to another flow (`customer-onboarding` creates customers).
     pub creates: Creates,
@@ -121,6 +125,17 @@ impl TwoWaySpec {
                 Access::ReadWrite,
                 "link field",
             ));
+            if system == System::Salesforce {
+                for field in self.status.names() {
+                    uses.push(FieldUse::new(
+                        system,
+                        object,
+                        &field,
+                        Access::ReadWrite,
+                        "sync status",
+                    ));
+                }
+            }
             if let Some((field, value)) = self.deletes.inactive(system) {
                 let mut used = FieldUse::new(system, object, field, Access::Write, "inactive flag");
                 used.values.push(value.clone());
@@ -169,6 +184,7 @@ async fn run_steps(
     let batch = read::read_changes(spec, connections, report).await?;
     let work = plan::plan(spec, connections, &batch, report).await?;
     let outcome = write::write(spec, connections, work, report).await?;
+    status::write_status(spec, connections, &batch, &outcome, report).await?;
     finish::finish(spec, connections, &batch, &outcome).await
 }
 

@@ -206,9 +206,11 @@ fn key_of(
     }
 }
 
-/// Returns true when the record was processed at this modification time with these mapped
-/// values. Comparing the values too catches an edit made within the same (coarse) second as
-/// the version processed before.
+/// Returns true when the record was processed with these mapped values and link. The
+/// modification time alone does not count: writes of fields outside the mapping (the sync
+/// status Tandem writes back, a user's edit of an unmapped field) move it without giving
+/// anything to sync, and a refused record must not be retried by them. Comparing values also
+/// catches an edit made within the same (coarse) second as the version processed before.
 async fn is_processed(
     spec: &TwoWaySpec,
     connections: &Connections,
@@ -225,7 +227,7 @@ async fn is_processed(
     };
     let values = spec.mapping.project(system, &record.fields);
     let fingerprint = fingerprint(&values, record.link.as_deref());
-    Ok(processed.modified_at >= record.modified_at && processed.fingerprint == fingerprint)
+    Ok(processed.fingerprint == fingerprint)
 }
 
 #[cfg(test)]

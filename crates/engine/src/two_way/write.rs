@@ -15,6 +15,10 @@ use crate::state::DeadLetter;
 #[derive(Debug, Default)]
 pub(super) struct WriteOutcome {
     pub deferred: HashSet<(System, String)>,
+    /// Source records whose change reached the other side, as `(system, id)`.
+    pub delivered: Vec<(System, String)>,
+    /// Source records whose change the other side refused, with the error.
+    pub refused: Vec<(System, String, RemoteError)>,
 }
 
 /// Writes a pass's work: creates first (their IDs are needed for link write-backs), then
@@ -43,6 +47,11 @@ pub(super) async fn write(
     }
     batch.save_xrefs(&works).await?;
     batch.resolve_dead_letters().await?;
+    let delivered = batch
+        .delivered
+        .iter()
+        .map(|(system, id, _)| (*system, id.clone()));
+    batch.outcome.delivered.extend(delivered);
     Ok(batch.outcome)
 }
 
@@ -273,6 +282,9 @@ impl Batch<'_> {
         let (source_system, source_id) = source_of(work, target);
         tracing::warn!(flow = %self.spec.flow, %target, %source_system, source_id = %source_id,
             action, error = %error, "write refused; dead letter stored");
+        self.outcome
+            .refused
+            .push((source_system, source_id.clone(), error.clone()));
         let letter = DeadLetter {
             flow: self.spec.flow.clone(),
             source_system,

@@ -118,3 +118,43 @@ fn default_spec_reads_names_and_links_through_external_ids() {
     assert_eq!(spec.salesforce.link_field, "NetSuite_Internal_ID__c");
     assert!(spec.matching.link_by_email);
 }
+
+#[tokio::test]
+async fn refusal_is_written_onto_the_contact_and_cleared_once_it_syncs() {
+    use crate::flows::support::{SYNC_ERROR_FIELD, SYNC_STATUS_FIELD};
+    let world = world().await;
+    world
+        .netsuite
+        .refuse("lastName", text("Bad"), "INVALID_FLD_VALUE");
+    let id = world.salesforce.put(
+        "Contact",
+        None,
+        &[
+            ("FirstName", text("Zed")),
+            ("LastName", text("Bad")),
+            ("Email", text("zed@acme.test")),
+            ("AccountId", text("001A")),
+        ],
+    );
+
+    let first = pass(&world).await;
+
+    assert_eq!(first.dead_letters, 1);
+    let contact = world.salesforce.get("Contact", &id).unwrap();
+    assert_eq!(contact[SYNC_STATUS_FIELD], text("Error"));
+    let error = contact[SYNC_ERROR_FIELD].as_text().unwrap().to_string();
+    assert!(error.contains("INVALID_FLD_VALUE"), "{error}");
+
+    let second = pass(&world).await;
+    assert_eq!((second.dead_letters, second.written), (0, 0), "{second:?}");
+
+    world
+        .salesforce
+        .put("Contact", Some(&id), &[("LastName", text("Good"))]);
+    let third = pass(&world).await;
+
+    assert_eq!(third.created, 1, "{third:?}");
+    let contact = world.salesforce.get("Contact", &id).unwrap();
+    assert_eq!(contact[SYNC_STATUS_FIELD], text("Synced"));
+    assert_eq!(contact[SYNC_ERROR_FIELD], FieldValue::Null);
+}
