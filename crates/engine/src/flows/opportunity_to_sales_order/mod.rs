@@ -270,12 +270,9 @@ impl OneWayTemplate for Template {
         uses.push(order("externalId", Access::Write, "link field"));
         uses.push(order("entity", Access::ReadWrite, "customer"));
         uses.push(order("tranId", Access::Read, "order number"));
-        for (_, netsuite) in lines::LINE_FIELDS.iter().chain([&("", "price")]) {
-            uses.push(order(
-                &format!("{ITEM_LIST}[].{netsuite}"),
-                Access::ReadWrite,
-                "order lines",
-            ));
+        let price_level = &self.settings.options.custom_price_level;
+        for field in lines::order_line_fields(price_level) {
+            uses.push(order(&field, Access::ReadWrite, "order lines"));
         }
         for (field, value) in batch::create_constants(&self.settings.options) {
             let mut used = order(&field, Access::Write, "constant");

@@ -607,3 +607,18 @@ fn field_uses_name_the_written_back_fields() {
         .count();
     assert_eq!(lines, 1);
 }
+
+#[test]
+fn field_uses_leave_out_price_without_level() {
+    let settings = Settings {
+        mapping: default_mapping(),
+        overlap: TimeDelta::zero(),
+        options: Options {
+            custom_price_level: String::new(),
+            ..Options::default()
+        },
+    };
+    let fields = flow(settings).fields();
+    assert!(fields.iter().all(|used| used.field != "itemList[].price"));
+    assert!(fields.iter().any(|used| used.field == "itemList[].rate"));
+}
