@@ -207,7 +207,7 @@ impl Template {
     }
 }
 
-/// The fields read from each item: the mapping's, the price lines, and the inactive flag.
+/// The pricing matrix fields read from each item.
 const PRICE_FIELDS: [&str; 3] = [
     "pricingMatrix[].currency",
     "pricingMatrix[].priceLevel",
@@ -220,6 +220,8 @@ const QUANTITY_LINE_FIELD: &str = "locationsList[].quantityAvailable";
 /// The item field that makes an item inactive.
 const INACTIVE_FIELD: &str = "isInactive";
 
+/// Returns the item record type `name` with the fields the flow reads: the mapping's, the
+/// inactive flag, the prices and, for inventory items, the quantities.
 fn item_object(name: &str, mapping: &Mapping) -> ObjectSpec {
     let mut fields = mapping.field_names(System::NetSuite);
     let mut fixed = vec![INACTIVE_FIELD];
