@@ -118,7 +118,7 @@ fn plan(
             },
         };
         let standard = price.level.is_none();
-        let wanted = Fields::from([
+        let expected = Fields::from([
             ("UnitPrice".to_string(), FieldValue::Number(price.amount)),
             ("IsActive".to_string(), FieldValue::Bool(active)),
         ]);
@@ -126,7 +126,7 @@ fn plan(
             .iter()
             .find(|entry| is_entry_of(entry, book, price, catalog));
         let Some(current) = current else {
-            let mut fields = wanted;
+            let mut fields = expected;
             fields.insert("Pricebook2Id".to_string(), FieldValue::text(book));
             fields.insert("Product2Id".to_string(), FieldValue::text(product));
             if let Some(code) = &price.currency {
@@ -141,7 +141,7 @@ fn plan(
             continue;
         };
         matched.insert(current.id.as_str());
-        let changed = support::changes(&current.fields, &wanted);
+        let changed = support::changes(&current.fields, &expected);
         if !changed.is_empty() {
             writes.push((update_phase(standard, active), update(current, changed)));
         }

@@ -143,10 +143,10 @@ fn prices(
             currency,
             amount: line.amount,
         };
-        let taken = prices
+        let duplicate = prices
             .iter()
             .any(|kept| kept.level == price.level && kept.currency == price.currency);
-        if !taken {
+        if !duplicate {
             prices.push(price);
         }
     }

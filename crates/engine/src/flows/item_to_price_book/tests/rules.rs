@@ -40,19 +40,19 @@ impl PriceBookRules {
             .map(|(_, fields)| fields)
             .filter(|other| same(other, "Product2Id") && same(other, "CurrencyIsoCode"))
             .collect();
-        let refuse = |code: &str| {
+        let reject = |code: &str| {
             let error = RemoteError::new(System::Salesforce, ErrorClass::Data, code, code);
             Some(error)
         };
         if existing.iter().any(|other| same(other, "Pricebook2Id")) {
-            return refuse("DUPLICATE_VALUE");
+            return reject("DUPLICATE_VALUE");
         }
         let book = entry.get("Pricebook2Id").and_then(|v| v.as_text());
         let is_standard = |fields: &Fields| {
             fields.get("Pricebook2Id").and_then(|v| v.as_text()) == Some(STANDARD)
         };
         if book != Some(STANDARD) && !existing.iter().any(is_standard) {
-            return refuse("STANDARD_PRICE_NOT_DEFINED");
+            return reject("STANDARD_PRICE_NOT_DEFINED");
         }
         None
     }
