@@ -1,4 +1,4 @@
-//! The demo items: NetSuite inventory and non-inventory sale items with prices in two
+//! The demo items: NetSuite inventory, non-inventory and service sale items with prices in two
 //! currencies and three price levels, and the Salesforce products and standard prices of
 //! some of them.
 
@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
 use super::data::{number, rows, yes_no};
+use super::setup::Setup;
 use super::xml::{NAMESPACES, record_ref, text};
 use super::{CURRENCIES, PRICE_LEVELS, SeedError};
 use crate::netsuite::NetSuiteEmulator;
@@ -15,14 +16,12 @@ use crate::salesforce::SalesforceEmulator;
 
 const DEMO_ITEMS: &str = include_str!("../../seed/demo-items.txt");
 
-/// The NetSuite location internal IDs the inventory items keep stock at.
-const LOCATIONS: [&str; 2] = ["1", "2"];
-
 /// The NetSuite item type of a demo item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ItemType {
     Inventory,
     NonInventory,
+    Service,
 }
 
 /// One demo item.
@@ -33,7 +32,7 @@ pub(super) struct Item {
     pub display_name: String,
     /// Base Price in USD and in EUR.
     pub base_prices: [f64; 2],
-    /// Quantity on hand at each of [`LOCATIONS`], `None` for non-inventory items.
+    /// Quantity on hand at each of the two demo locations, `None` for items without stock.
     pub on_hand: Option<[f64; 2]>,
     pub active: bool,
     /// Whether a Salesforce Product2 exists for the item.
@@ -69,11 +68,12 @@ fn parse_item(fields: [&str; 9]) -> Result<Item, String> {
     let item_type = match item_type {
         "inventory" => ItemType::Inventory,
         "non-inventory" => ItemType::NonInventory,
+        "service" => ItemType::Service,
         other => return Err(format!("unknown item type {other:?}")),
     };
     let on_hand = match item_type {
         ItemType::Inventory => Some([number(first, "quantity")?, number(second, "quantity")?]),
-        ItemType::NonInventory => None,
+        ItemType::NonInventory | ItemType::Service => None,
     };
     Ok(Item {
         name: name.to_string(),
@@ -97,6 +97,7 @@ pub(super) fn level_price(base: f64, share: f64) -> f64 {
 pub(super) fn load(
     netsuite: &NetSuiteEmulator,
     salesforce: &SalesforceEmulator,
+    setup: &Setup,
     now: DateTime<Utc>,
 ) -> Result<BTreeMap<String, ItemIds>, SeedError> {
     let standard = standard_pricebook(salesforce)?;
@@ -113,7 +114,7 @@ pub(super) fn load(
     for (index, item) in demo_items().map_err(SeedError::Data)?.iter().enumerate() {
         let at = modified + TimeDelta::hours(index as i64);
         let internal_id = netsuite
-            .add_record(&item_xml(item), at)
+            .add_record(&item_xml(item, &setup.locations), at)
             .map_err(SeedError::netsuite(&item.name))?;
         let mut item_ids = ItemIds {
             internal_id,
@@ -171,10 +172,11 @@ fn insert_product(
 
 /// Returns the `add` record of an item, with a pricing matrix line per currency and price
 /// level and, for inventory items, the quantity on hand at each location.
-fn item_xml(item: &Item) -> String {
+fn item_xml(item: &Item, locations: &[String; 2]) -> String {
     let record_type = match item.item_type {
         ItemType::Inventory => "listAcct:InventoryItem",
         ItemType::NonInventory => "listAcct:NonInventorySaleItem",
+        ItemType::Service => "listAcct:ServiceSaleItem",
     };
     let mut pricing = String::new();
     for ((_, currency_id), base) in CURRENCIES.iter().zip(item.base_prices) {
@@ -187,7 +189,7 @@ fn item_xml(item: &Item) -> String {
         }
     }
     let locations = item.on_hand.map_or(String::new(), |on_hand| {
-        let lines: String = LOCATIONS
+        let lines: String = locations
             .iter()
             .zip(on_hand)
             .map(|(location, quantity)| {
@@ -229,6 +231,7 @@ mod tests {
         let inventory = items.iter().filter(|i| i.item_type == ItemType::Inventory);
         assert!(inventory.count() >= 2);
         assert!(items.iter().any(|i| i.item_type == ItemType::NonInventory));
+        assert!(items.iter().any(|i| i.item_type == ItemType::Service));
         assert_eq!(items.iter().filter(|i| !i.active).count(), 1);
         assert!(items.iter().any(|i| i.in_salesforce));
         assert!(items.iter().any(|i| !i.in_salesforce && i.active));
@@ -263,9 +266,11 @@ mod tests {
     #[test]
     fn item_xml_prices_every_currency_and_level() {
         let item = demo_items().unwrap().remove(0);
-        let xml = item_xml(&item);
+        let locations = ["7".to_string(), "8".to_string()];
+        let xml = item_xml(&item, &locations);
         let lines = xml.matches("<listAcct:pricing>").count();
         assert_eq!(lines, CURRENCIES.len() * PRICE_LEVELS.len());
         assert_eq!(xml.matches("<listAcct:locations>").count(), 2);
+        assert!(xml.contains(r#"<listAcct:locationId internalId="8"/>"#));
     }
 }

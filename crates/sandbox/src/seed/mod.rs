@@ -15,12 +15,15 @@ mod data;
 mod invoices;
 mod items;
 mod opportunities;
+mod setup;
 mod xml;
 
 use chrono::{DateTime, Utc};
 
 use crate::netsuite::{MAX_LARGE_SEED, NetSuiteEmulator, RecordError};
 use crate::salesforce::{ApiError, SalesforceEmulator};
+
+pub use setup::{LOCATION_NAMES, SUBSIDIARY_NAME, TERMS_NAME};
 
 /// The internal ID of the demo customer whose credit hold is forced on (`creditHoldOverride`
 /// `_on`), Tailspin Toys: NetSuite rejects every sales order for it.
@@ -164,7 +167,7 @@ pub fn load(
     }
 }
 
-/// Loads the demo seed: currencies first, then companies, items, contacts, invoices and
+/// Loads the demo seed: currencies and setup records first, then companies, items, contacts, invoices and
 /// opportunities, each step using the Ids of the records before it.
 fn load_demo(
     netsuite: &NetSuiteEmulator,
@@ -175,8 +178,9 @@ fn load_demo(
     salesforce
         .enable_multi_currency(CURRENCIES[0].0, &others)
         .map_err(SeedError::salesforce("currencies"))?;
-    let companies = companies::load(netsuite, salesforce, now)?;
-    let items = items::load(netsuite, salesforce, now)?;
+    let setup = setup::load(netsuite, now)?;
+    let companies = companies::load(netsuite, salesforce, &setup, now)?;
+    let items = items::load(netsuite, salesforce, &setup, now)?;
     contacts::load(netsuite, salesforce, &companies, now)?;
     invoices::load(netsuite, &companies, &items, now)?;
     opportunities::load(salesforce, &companies, &items, now)?;

@@ -102,5 +102,9 @@ fn demo_seed_loads_into_both_emulators() {
     let salesforce = SalesforceEmulator::new(SalesforceCredentials::generate());
     load(Seed::Demo, &netsuite, &salesforce, Utc::now()).unwrap();
     assert_eq!(netsuite.record_count("invoice"), 8);
+    assert_eq!(netsuite.record_count("serviceSaleItem"), 1);
+    assert_eq!(netsuite.record_count("location"), LOCATION_NAMES.len());
+    assert_eq!(netsuite.record_count("term"), 1);
+    assert_eq!(netsuite.record_count("subsidiary"), 1);
     assert_eq!(salesforce.records("Opportunity").len(), 6);
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
 use super::data::{number, rows};
+use super::setup::Setup;
 use super::xml::{NAMESPACES, record_ref, text};
 use super::{SeedError, netsuite_currency_id};
 use crate::netsuite::{Customer, NetSuiteEmulator};
@@ -19,12 +20,6 @@ const DEMO_CREDIT: &str = include_str!("../../../seed/demo-credit.txt");
 /// The internal ID of the first demo customer; each later line of the company list counts up
 /// from it.
 pub(super) const FIRST_INTERNAL_ID: u32 = 1201;
-
-/// The subsidiary every demo customer belongs to.
-const SUBSIDIARY_ID: &str = "1";
-
-/// The internal ID the demo customers' `Net 30` terms reference.
-const NET_30_TERMS_ID: &str = "2";
 
 /// The sides a demo company exists on, and whether it is linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +174,7 @@ pub(super) fn netsuite_country(iso: &str) -> Option<&'static str> {
 pub(super) fn load(
     netsuite: &NetSuiteEmulator,
     salesforce: &SalesforceEmulator,
+    setup: &Setup,
     now: DateTime<Utc>,
 ) -> Result<Companies, SeedError> {
     let addresses = demo_addresses().map_err(SeedError::Data)?;
@@ -208,7 +204,7 @@ pub(super) fn load(
             let external_id = link.then(|| companies.accounts[&company.sf_name].clone());
             insert_customer(netsuite, company, &internal_id, external_id, modified);
             let credit = credit.iter().find(|c| c.company == company.ns_name);
-            let settings = settings_xml(company, &internal_id, address, credit);
+            let settings = settings_xml(company, &internal_id, setup, address, credit);
             netsuite
                 .update_record(&settings, modified)
                 .map_err(SeedError::netsuite(&company.ns_name))?;
@@ -290,13 +286,14 @@ fn insert_customer(
 fn settings_xml(
     company: &Company,
     internal_id: &str,
+    setup: &Setup,
     address: Option<&Address>,
     credit: Option<&Credit>,
 ) -> String {
     let currency = netsuite_currency_id(&company.currency).unwrap_or("1");
     let mut fields = vec![
-        record_ref("listRel:subsidiary", SUBSIDIARY_ID),
-        record_ref("listRel:terms", NET_30_TERMS_ID),
+        record_ref("listRel:subsidiary", &setup.subsidiary),
+        record_ref("listRel:terms", &setup.terms),
     ];
     if let Some(credit) = credit {
         fields.push(text("listRel:creditLimit", &credit.limit.to_string()));

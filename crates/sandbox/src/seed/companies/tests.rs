@@ -91,7 +91,13 @@ fn settings_xml_has_address_and_currency() {
         .unwrap()
         .into_iter()
         .find(|a| a.company == "O'Brien & Sons Plumbing");
-    let xml = settings_xml(&company, "1215", address.as_ref(), None);
+    let setup = Setup {
+        subsidiary: "3".to_string(),
+        terms: "4".to_string(),
+        locations: ["5".to_string(), "6".to_string()],
+    };
+    let xml = settings_xml(&company, "1215", &setup, address.as_ref(), None);
     assert!(xml.contains("<platformCommon:addr1>3100 N Clark St</platformCommon:addr1>"));
     assert!(xml.contains(r#"<listRel:currency internalId="1"/>"#));
+    assert!(xml.contains(r#"<listRel:terms internalId="4"/>"#));
 }
