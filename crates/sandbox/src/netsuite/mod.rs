@@ -21,6 +21,7 @@ mod large_seed;
 mod operations;
 mod passport;
 mod records;
+mod reference;
 mod seeding;
 mod service;
 mod soap;
@@ -39,6 +40,7 @@ pub use control::{Counters, FaultKind, FaultPlan, FaultTrigger, Latency};
 pub use customer::{CustomField, CustomFieldValue, Customer};
 pub use import::ImportedRecord;
 pub use large_seed::{LargeSeed, MAX_LARGE_SEED};
+pub use reference::{Currency, Location, PriceLevel, Subsidiary, Term};
 pub use seeding::RecordError;
 
 use customer::StoredCustomer;

@@ -9,6 +9,7 @@ use super::operations::Context;
 use super::operations::write::{WriteKind, write_element};
 use super::records::RecordKind;
 use super::records::render::{RecordPlace, write_record};
+use super::reference::{Currency, Location, PriceLevel, Subsidiary, Term};
 use super::soap::{MESSAGES, Request, new_ns_id};
 use super::xml::{Element, Version, XmlWriter, document_version, parse_document};
 
@@ -115,6 +116,38 @@ impl NetSuiteEmulator {
             return 0;
         };
         self.lock().records.count(kind)
+    }
+
+    /// Stores a currency record under its internal ID, replacing the account's currency of
+    /// that ID. Records that refer to the currency afterwards carry its name.
+    pub fn insert_currency(&self, currency: &Currency) {
+        self.lock().records.put(currency.to_record(Utc::now()));
+    }
+
+    /// Stores a price level record under its internal ID, replacing the account's level of
+    /// that ID. Pricing matrix and sales order lines written afterwards carry its name.
+    pub fn insert_price_level(&self, level: &PriceLevel) {
+        self.lock().records.put(level.to_record(Utc::now()));
+    }
+
+    /// Stores a location record under its internal ID, replacing any location of that ID.
+    /// Insert its subsidiaries first for their names to appear on `subsidiaryList`.
+    pub fn insert_location(&self, location: &Location) {
+        let mut state = self.lock();
+        let record = location.to_record(&state, Utc::now());
+        state.records.put(record);
+    }
+
+    /// Stores a subsidiary record under its internal ID, replacing any subsidiary of that ID.
+    pub fn insert_subsidiary(&self, subsidiary: &Subsidiary) {
+        let mut state = self.lock();
+        let record = subsidiary.to_record(&state, Utc::now());
+        state.records.put(record);
+    }
+
+    /// Stores a term record under its internal ID, replacing any term of that ID.
+    pub fn insert_term(&self, term: &Term) {
+        self.lock().records.put(term.to_record(Utc::now()));
     }
 }
 

@@ -74,7 +74,13 @@ pub(crate) struct State {
 }
 
 impl Default for State {
+    /// Returns a new account: no customers or transactions, and the currencies and price
+    /// levels NetSuite gives every account.
     fn default() -> State {
+        let mut records = RecordTable::default();
+        for record in super::reference::new_account_records(chrono::Utc::now()) {
+            records.put(record);
+        }
         State {
             customers: BTreeMap::new(),
             external_ids: HashMap::new(),
@@ -83,7 +89,7 @@ impl Default for State {
             next_entity_number: 1,
             custom_field_ids: HashMap::new(),
             next_custom_field_id: 1001,
-            records: RecordTable::default(),
+            records,
             searches: HashMap::new(),
             nonces: NonceCache::default(),
             counters: Counters::default(),

@@ -106,7 +106,7 @@ pub(crate) fn dispatch(state: &mut State, context: &Context) -> Result<String, F
         "getItemAvailability" => read::item_availability(state, context),
         "get" => read::get(state, context),
         "getList" => read::get_list(state, context),
-        "getAll" => get_all::get_all(context),
+        "getAll" => get_all::get_all(state, context),
         "getServerTime" => Ok(read::server_time(context)),
         "search" => search::search(state, context),
         "searchMoreWithId" => search::search_more_with_id(state, context),

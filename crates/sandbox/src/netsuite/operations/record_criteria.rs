@@ -1,8 +1,9 @@
-//! Search criteria of transactions, items and contacts (`TransactionSearchBasic`,
-//! `ItemSearchBasic`, `ContactSearchBasic`): each criterion's kind comes from the published
-//! schema, and it is matched against the record field of the same name, with NetSuite's
-//! special names (`type`, `status`, `internalId`, `externalIdString`...) mapped to keys and
-//! states.
+//! Search criteria of transactions, items, contacts and reference lists
+//! (`TransactionSearchBasic`, `ItemSearchBasic`, `ContactSearchBasic`, `LocationSearchBasic`,
+//! `SubsidiarySearchBasic`, `PriceLevelSearchBasic`, `TermSearchBasic`). Each criterion's
+//! kind comes from the published schema, and it is matched against the record field of the
+//! same name, with NetSuite's special names (`type`, `status`, `internalId`,
+//! `externalIdString`...) mapped to keys and states.
 
 use super::criteria::{DateCriterion, StringOperator, read_date_field};
 use crate::netsuite::customer::parse_bool;
@@ -179,8 +180,8 @@ impl Test {
             Test::Date(criterion) => date_of(name, record).is_some_and(|d| criterion.matches(d)),
             Test::Text(operator, value) => operator.test(text_of(name, record), value),
             Test::Refs { any_of, values } => {
-                let key = ref_of(name, record);
-                key.is_some_and(|key| values.iter().any(|v| v == key)) == *any_of
+                let keys = refs_of(name, record);
+                keys.iter().any(|key| values.iter().any(|v| v == key)) == *any_of
             }
             Test::Enums { any_of, values } => {
                 let value = enum_of(name, record);
@@ -224,13 +225,24 @@ fn text_of<'a>(name: &str, record: &'a StoredRecord) -> Option<&'a str> {
     }
 }
 
-fn ref_of<'a>(name: &str, record: &'a StoredRecord) -> Option<&'a str> {
-    match name {
+/// Returns the keys a multi-select criterion compares: one RecordRef's internal ID, or every
+/// reference of a list such as `subsidiaryList` for the `subsidiary` criterion.
+fn refs_of<'a>(name: &str, record: &'a StoredRecord) -> Vec<&'a str> {
+    let single = match name {
         "internalId" => Some(record.internal_id.as_str()),
         "externalId" => record.external_id.as_deref(),
         "entity" if record.kind == RecordKind::CustomerPayment => record.ref_id("customer"),
+        "subsidiary" if record.field("subsidiaryList").is_some() => {
+            return record
+                .field("subsidiaryList")
+                .into_iter()
+                .flat_map(|list| &list.children)
+                .filter_map(|reference| reference.attr("internalId"))
+                .collect();
+        }
         _ => record.ref_id(name),
-    }
+    };
+    single.into_iter().collect()
 }
 
 /// Returns the enumeration value a record has for `type` or `status` criteria: the record
@@ -254,6 +266,8 @@ fn number_of(name: &str, record: &StoredRecord) -> Option<f64> {
     match name {
         "internalIdNumber" => record.internal_id.parse().ok(),
         "amount" => record.number("total"),
+        // The price level search names the record's `discountpct` field `discountPct`.
+        "discountPct" => record.number("discountpct"),
         _ => record.number(name),
     }
 }

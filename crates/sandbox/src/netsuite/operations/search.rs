@@ -1,4 +1,5 @@
-//! `search` and `searchMoreWithId` over customers, contacts, transactions and items.
+//! `search` and `searchMoreWithId` over customers, contacts, transactions, items, locations,
+//! subsidiaries, price levels and terms.
 //!
 //! A search ID keeps the criteria, not the results: every `searchMoreWithId` evaluates them
 //! again, so records changed between pages move between pages or drop out, as NetSuite
@@ -157,13 +158,13 @@ fn respond_with_page(
     context.respond(|out| write_search_result(out, &page, first_response, context))
 }
 
-/// Reads the `searchRecord` of a basic search: customers, contacts, transactions or items,
-/// with their basic criteria. Joins and advanced searches are not evaluated.
+/// Reads the `searchRecord` of a basic search: customers, contacts, transactions, items or one
+/// of the reference lists that have a search, with their basic criteria. Joins and advanced searches are not evaluated.
 fn read_target(search_record: &Element) -> Result<Target, StatusDetail> {
     let Some(record_type) = &search_record.xsi_type else {
         return Err(StatusDetail::unknown_record_type());
     };
-    let families: [(&str, &str, &str, &[RecordKind]); 3] = [
+    let families: [(&str, &str, &str, &[RecordKind]); 7] = [
         (
             SALES,
             "TransactionSearch",
@@ -178,13 +179,41 @@ fn read_target(search_record: &Element) -> Result<Target, StatusDetail> {
             ACCOUNTING,
             "ItemSearch",
             "ItemSearchBasic",
-            &[RecordKind::InventoryItem, RecordKind::NonInventorySaleItem],
+            &[
+                RecordKind::InventoryItem,
+                RecordKind::NonInventorySaleItem,
+                RecordKind::ServiceSaleItem,
+            ],
         ),
         (
             RELATIONSHIPS,
             "ContactSearch",
             "ContactSearchBasic",
             &[RecordKind::Contact],
+        ),
+        (
+            ACCOUNTING,
+            "LocationSearch",
+            "LocationSearchBasic",
+            &[RecordKind::Location],
+        ),
+        (
+            ACCOUNTING,
+            "SubsidiarySearch",
+            "SubsidiarySearchBasic",
+            &[RecordKind::Subsidiary],
+        ),
+        (
+            ACCOUNTING,
+            "PriceLevelSearch",
+            "PriceLevelSearchBasic",
+            &[RecordKind::PriceLevel],
+        ),
+        (
+            ACCOUNTING,
+            "TermSearch",
+            "TermSearchBasic",
+            &[RecordKind::Term],
         ),
     ];
     for (ns, search, basic, kinds) in families {

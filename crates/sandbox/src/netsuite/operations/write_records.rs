@@ -5,7 +5,7 @@ use super::write::{WriteKind, WriteResult, failure};
 use super::{BaseRef, Context};
 use crate::netsuite::faults::StatusDetail;
 use crate::netsuite::records::parse::RecordInput;
-use crate::netsuite::records::{Family, StoredRecord, rules};
+use crate::netsuite::records::{Family, RecordKind, StoredRecord, rules};
 use crate::netsuite::state::State;
 
 /// Writes one record of a schema-model type.
@@ -52,8 +52,20 @@ fn add(state: &mut State, input: &RecordInput, context: &Context) -> WriteResult
     if let Err(error) = check(state, None, &mut record, input, context) {
         return failure(error, None);
     }
-    record.internal_id = state.allocate_internal_id();
+    record.internal_id = free_internal_id(state, input.kind);
     store(state, None, record, context)
+}
+
+/// Allocates the next internal ID that no record of `kind` has. The account's currencies and
+/// price levels, and reference records seeded with given IDs, hold low IDs that the counter
+/// does not know of.
+fn free_internal_id(state: &mut State, kind: RecordKind) -> String {
+    loop {
+        let id = state.allocate_internal_id();
+        if state.records.get(kind, &id).is_none() {
+            return id;
+        }
+    }
 }
 
 fn update(state: &mut State, input: &RecordInput, context: &Context) -> WriteResult {

@@ -123,8 +123,8 @@ fn price_line(
     }
     set_child(line, ns, "amount", &format_double(amount));
     if level != CUSTOM_PRICE {
-        let name = refs::price_level_name(&level);
-        replace_child(line, record_ref(ns, "price", &level, name));
+        let name = refs::price_level_name(state, &level);
+        replace_child(line, record_ref(ns, "price", &level, name.as_deref()));
     }
     Ok(amount)
 }

@@ -178,9 +178,11 @@ pub(crate) fn fill_defaults(
         .map(str::to_string)
         .or_else(|| customer_currency(state, customer_id))
         .unwrap_or_else(|| BASE.to_string());
-    record.set_ref("currency", &currency, refs::currency_name(&currency));
+    let name = refs::currency_name(state, &currency);
+    record.set_ref("currency", &currency, name.as_deref());
     if record.field("exchangeRate").is_none() {
-        record.set_number("exchangeRate", 1.0);
+        let rate = refs::exchange_rate(state, &currency).unwrap_or(1.0);
+        record.set_number("exchangeRate", rate);
     }
 }
 

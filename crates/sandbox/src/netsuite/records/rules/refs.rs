@@ -8,7 +8,8 @@ use crate::netsuite::state::State;
 /// The internal ID of the account's base currency and of the `Base Price` level.
 pub(crate) const BASE: &str = "1";
 
-/// The currencies of a new NetSuite account: internal ID, name and ISO 4217 symbol.
+/// The currencies of a new NetSuite account: internal ID, name and ISO 4217 symbol. The
+/// account starts with a record of each (see [`crate::netsuite::reference`]).
 pub(crate) const CURRENCIES: [(&str, &str, &str); 4] = [
     ("1", "US Dollar", "USD"),
     ("2", "British pound", "GBP"),
@@ -16,29 +17,32 @@ pub(crate) const CURRENCIES: [(&str, &str, &str); 4] = [
     ("4", "Euro", "EUR"),
 ];
 
-/// The price levels of a new NetSuite account, by internal ID.
-const PRICE_LEVELS: [(&str, &str); 5] = [
-    ("1", "Base Price"),
-    ("2", "Alternate Price 1"),
-    ("3", "Alternate Price 2"),
-    ("4", "Alternate Price 3"),
-    ("5", "Online Price"),
-];
-
-/// Returns the name of a currency, when it is one of a new account's currencies.
-pub(crate) fn currency_name(internal_id: &str) -> Option<&'static str> {
-    CURRENCIES
-        .iter()
-        .find(|(id, _, _)| *id == internal_id)
-        .map(|(_, name, _)| *name)
+/// Returns the name of a currency record, when the account has one with this internal ID.
+pub(crate) fn currency_name(state: &State, internal_id: &str) -> Option<String> {
+    stored_name(state, RecordKind::Currency, internal_id)
 }
 
-/// Returns the name of a price level, when it is one of a new account's levels.
-pub(crate) fn price_level_name(internal_id: &str) -> Option<&'static str> {
-    PRICE_LEVELS
-        .iter()
-        .find(|(id, _)| *id == internal_id)
-        .map(|(_, name)| *name)
+/// Returns the name of a price level record, when the account has one with this internal ID.
+pub(crate) fn price_level_name(state: &State, internal_id: &str) -> Option<String> {
+    stored_name(state, RecordKind::PriceLevel, internal_id)
+}
+
+/// Returns the `name` of a stored record of a reference list (currency, price level...).
+pub(crate) fn stored_name(state: &State, kind: RecordKind, internal_id: &str) -> Option<String> {
+    state
+        .records
+        .get(kind, internal_id)
+        .and_then(|record| record.text("name"))
+        .map(str::to_string)
+}
+
+/// Returns the exchange rate of a currency record, or `None` when the account has no record
+/// of that internal ID or it has no rate.
+pub(crate) fn exchange_rate(state: &State, currency_id: &str) -> Option<f64> {
+    state
+        .records
+        .get(RecordKind::Currency, currency_id)
+        .and_then(|record| record.number("exchangeRate"))
 }
 
 /// Returns the name NetSuite shows for a customer in references: the company name, else the
@@ -89,6 +93,6 @@ pub(crate) fn item<'a>(state: &'a State, internal_id: &str) -> Option<&'a Stored
         RecordKind::NonInventorySaleItem,
         RecordKind::ServiceSaleItem,
     ]
-        .into_iter()
-        .find_map(|kind| state.records.get(kind, internal_id))
+    .into_iter()
+    .find_map(|kind| state.records.get(kind, internal_id))
 }
