@@ -21,6 +21,10 @@
 //! every `full_refresh_hours`, every linked customer. A refreshed customer whose figures did
 //! not change is not written again.
 //!
+//! NOTE: a customer counts as unchanged when the values read from NetSuite equal those of its
+//! last sync, so a credit field edited by hand on the Account is corrected only once the
+//! customer's figures change again.
+//!
 //! A customer is in alert when it is on credit hold, or when its balance is at or above
 //! `threshold` times a credit limit greater than 0. When it enters alert, the flow inserts one
 //! Task on the Account. The subject gives the reason ("Credit hold: Acme Corp", "Credit limit

@@ -315,6 +315,9 @@ impl OneWayTemplate for Template {
 
 /// Returns the internal IDs of the invoices a payment's `applyList` lines apply to. A line
 /// counts unless its `apply` flag is false.
+///
+/// NOTE: an invoice taken off a payment (its line's `apply` set to false) is left to its own
+/// change feed, since a payment's list may also name every other open invoice of the customer.
 fn applied_invoices(fields: &crate::record::Fields) -> Vec<String> {
     let lines = fields.get("applyList").map_or(&[][..], FieldValue::lines);
     lines
