@@ -171,3 +171,30 @@ fn merge_outcomes_rejects_missing_results() {
     })];
     assert!(merge_outcomes(prepared, Vec::new()).is_err());
 }
+
+#[test]
+fn insert_changes_reject_id_and_attributes() {
+    for key in ["id", "attributes"] {
+        let record = fields(&[
+            ("Subject", FieldValue::text("Call")),
+            (key, FieldValue::text("x")),
+        ]);
+        let error = insert_changes(&record).unwrap_err();
+        assert!(matches!(error, Error::InvalidRequest { .. }), "{error}");
+        assert!(error.to_string().contains(key), "{error}");
+    }
+}
+
+#[test]
+fn insert_changes_keep_nulls_and_values() {
+    let record = fields(&[
+        ("Subject", FieldValue::text("Call")),
+        ("Description", FieldValue::Null),
+        ("IsReminderSet", FieldValue::Bool(true)),
+    ]);
+    let changes = insert_changes(&record).unwrap();
+    assert_eq!(
+        body(&changes),
+        json!({"Description": null, "IsReminderSet": true, "Subject": "Call"})
+    );
+}
