@@ -157,6 +157,9 @@ impl Run<'_> {
                 None => unlinked.push(account),
             }
         }
+        // NOTE: an Account whose customer NetSuite refuses (a name too long) makes its
+        // Opportunities wait, and every pass sends that customer again until someone fixes
+        // the Account, one refused upsert per pass and Account.
         if self.options.create_customer {
             let (connections, onboarding) = (self.connections, self.customers);
             let created =
