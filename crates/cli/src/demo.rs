@@ -77,7 +77,7 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
 }
 
 fn print_header(sandbox: &Sandbox, dir: &Path) -> std::io::Result<()> {
-    say!("Tandem demo: Salesforce Accounts <-> NetSuite customers on the built-in sandbox")?;
+    say!("Tandem demo: every flow template on the built-in sandbox")?;
     say!(
         "  NetSuite emulator    {}  ({} customers)",
         sandbox.netsuite_endpoint(),
@@ -109,10 +109,20 @@ fn print_pass(
             say!("  stopped early: {error}")?;
         }
     }
+    let netsuite = sandbox.netsuite();
+    let salesforce = sandbox.salesforce();
     say!(
-        "  now {} NetSuite customers and {} Salesforce Accounts",
-        sandbox.netsuite().customers().len(),
-        sandbox.salesforce().records("Account").len()
+        "  now NetSuite: {} customers, {} contacts, {} sales orders; Salesforce: {} Accounts, \
+         {} Contacts, {} Products, {} price book entries, {} invoices, {} Tasks",
+        netsuite.customers().len(),
+        netsuite.record_count("contact"),
+        netsuite.record_count("salesOrder"),
+        salesforce.records("Account").len(),
+        salesforce.records("Contact").len(),
+        salesforce.records("Product2").len(),
+        salesforce.records("PricebookEntry").len(),
+        salesforce.records("NetSuite_Invoice__c").len(),
+        salesforce.records("Task").len(),
     )?;
     Ok(())
 }

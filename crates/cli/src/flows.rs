@@ -11,14 +11,18 @@ use serde::de::DeserializeOwned;
 use tandem_engine::flow::Flow;
 use tandem_engine::flows::account_customer::{self, AccountCustomerSettings};
 use tandem_engine::flows::contact_contact::{self, ContactSettings};
-use tandem_engine::flows::item_to_price_book;
 use tandem_engine::flows::{DEFAULT_OVERLAP, Settings};
+use tandem_engine::flows::{
+    credit_hold_alert, customer_onboarding, invoice_to_salesforce, item_to_price_book,
+    opportunity_to_sales_order,
+};
 use tandem_engine::mapping::{Direction, Mapping};
 use tandem_engine::two_way::{Creates, TwoWaySpec};
 
 use crate::config::mapping::rules;
 use crate::config::{
-    ConfigError, FileConfig, FlowSection, MappingRules, TemplateSection, without_values,
+    ConfigError, FileConfig, FlowSection, FlowsSection, MappingRules, TemplateSection,
+    without_values,
 };
 
 /// The templates, in the order their passes run.
@@ -39,19 +43,18 @@ pub fn enabled_flows(config: &FileConfig) -> Result<Vec<Box<dyn Flow>>, ConfigEr
         .customer_onboarding
         .as_ref()
         .is_some_and(|section| section.enabled);
+    let companies = account_customer_settings(&sections.account_customer, onboarding)?;
+    let link_mapping = account_customer::spec(&companies).mapping;
     let mut flows = Vec::new();
     if sections.account_customer.enabled {
-        flows.push(account_customer_flow(
-            &sections.account_customer,
-            onboarding,
-        )?);
+        flows.push(account_customer::flow(&companies));
     }
     if let Some(section) = sections.contact_contact.as_ref().filter(|s| s.enabled) {
         flows.push(contact_flow(section)?);
     }
     for (name, section) in sections.templates() {
         if let Some(section) = section.filter(|section| section.enabled) {
-            flows.push(one_way_flow(name, section)?);
+            flows.push(one_way_flow(name, section, sections, &link_mapping)?);
         }
     }
     if flows.is_empty() {
@@ -65,10 +68,10 @@ pub fn enabled_flows(config: &FileConfig) -> Result<Vec<Box<dyn Flow>>, ConfigEr
     Ok(flows)
 }
 
-fn account_customer_flow(
+fn account_customer_settings(
     section: &FlowSection,
     onboarding: bool,
-) -> Result<Box<dyn Flow>, ConfigError> {
+) -> Result<AccountCustomerSettings, ConfigError> {
     let prefix = "flows.account-customer";
     let mut settings = AccountCustomerSettings::default();
     if let Some(overlap) = overlap(prefix, section.overlap_seconds)? {
@@ -99,7 +102,7 @@ fn account_customer_flow(
     }
     let spec = account_customer::spec(&settings);
     check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
-    Ok(account_customer::flow(&settings))
+    Ok(settings)
 }
 
 fn contact_flow(section: &FlowSection) -> Result<Box<dyn Flow>, ConfigError> {
@@ -130,9 +133,16 @@ fn contact_flow(section: &FlowSection) -> Result<Box<dyn Flow>, ConfigError> {
     Ok(contact_contact::flow(&settings))
 }
 
-/// Builds a one-way template by name.
-fn one_way_flow(name: &str, section: &TemplateSection) -> Result<Box<dyn Flow>, ConfigError> {
+/// Builds a one-way template by name. `link_mapping` is `account-customer`'s mapping, which
+/// the customers that templates create are linked with.
+fn one_way_flow(
+    name: &str,
+    section: &TemplateSection,
+    sections: &FlowsSection,
+    link_mapping: &Mapping,
+) -> Result<Box<dyn Flow>, ConfigError> {
     let to_salesforce = Direction::ToSalesforce;
+    let to_netsuite = Direction::ToNetSuite;
     let flow = match name {
         item_to_price_book::FLOW => item_to_price_book::flow(one_way_settings(
             name,
@@ -140,6 +150,43 @@ fn one_way_flow(name: &str, section: &TemplateSection) -> Result<Box<dyn Flow>, 
             to_salesforce,
             item_to_price_book::default_mapping(),
         )?),
+        invoice_to_salesforce::FLOW => invoice_to_salesforce::flow(one_way_settings(
+            name,
+            section,
+            to_salesforce,
+            invoice_to_salesforce::default_mapping(),
+        )?),
+        credit_hold_alert::FLOW => credit_hold_alert::flow(one_way_settings(
+            name,
+            section,
+            to_salesforce,
+            credit_hold_alert::default_mapping(),
+        )?),
+        customer_onboarding::FLOW => customer_onboarding::flow_with_link_mapping(
+            onboarding_settings(section)?,
+            link_mapping.clone(),
+        ),
+        opportunity_to_sales_order::FLOW => {
+            let onboarding = match &sections.customer_onboarding {
+                Some(section) => onboarding_settings(section)?,
+                None => Settings {
+                    mapping: customer_onboarding::default_mapping(),
+                    overlap: DEFAULT_OVERLAP,
+                    options: customer_onboarding::Options::default(),
+                },
+            };
+            let mut customers = onboarding.options.onboarding(onboarding.mapping);
+            customers.link_mapping = link_mapping.clone();
+            opportunity_to_sales_order::flow_with_onboarding(
+                one_way_settings(
+                    name,
+                    section,
+                    to_netsuite,
+                    opportunity_to_sales_order::default_mapping(),
+                )?,
+                customers,
+            )
+        }
         _ => {
             return Err(ConfigError::new(
                 format!("flows.{name}"),
@@ -148,6 +195,17 @@ fn one_way_flow(name: &str, section: &TemplateSection) -> Result<Box<dyn Flow>, 
         }
     };
     Ok(flow)
+}
+
+fn onboarding_settings(
+    section: &TemplateSection,
+) -> Result<Settings<customer_onboarding::Options>, ConfigError> {
+    one_way_settings(
+        customer_onboarding::FLOW,
+        section,
+        Direction::ToNetSuite,
+        customer_onboarding::default_mapping(),
+    )
 }
 
 /// Builds a one-way template's settings: its mapping (the default, or the table's `fields`,

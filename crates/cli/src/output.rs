@@ -81,13 +81,18 @@ pub fn summary(report: &PassReport) -> String {
         report.unchanged,
         report.dead_letters,
         report.in_review,
-        if report.deferred > 0 {
-            format!(", deferred {}", report.deferred)
-        } else {
-            String::new()
-        },
+        optional(", skipped", report.skipped) + &optional(", deferred", report.deferred),
         report.written,
     )
+}
+
+/// Returns `label count` when the count is not zero, so rare counts stay out of the line.
+fn optional(label: &str, count: u64) -> String {
+    if count > 0 {
+        format!("{label} {count}")
+    } else {
+        String::new()
+    }
 }
 
 /// Describes why a pass stopped, with what to check next.

@@ -132,8 +132,14 @@ pub fn config_text(sandbox: &Sandbox) -> String {
          # Relative to this file's folder.\n\
          path = \"tandem-{started}.db\"\n\
          \n\
+         # Every flow template, each with its defaults; `enabled = false` turns one off.\n\
          [flows.account-customer]\n\
-         enabled = true\n",
+         [flows.contact-contact]\n\
+         [flows.customer-onboarding]\n\
+         [flows.item-to-price-book]\n\
+         [flows.opportunity-to-sales-order]\n\
+         [flows.invoice-to-salesforce]\n\
+         [flows.credit-hold-alert]\n",
         sandbox.netsuite_endpoint(),
         sandbox.salesforce_url(),
     )

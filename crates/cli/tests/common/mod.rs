@@ -46,6 +46,12 @@ pub fn run_once(dir: &Path) -> Output {
 /// Returns the `account-customer` entry of a `--json` report, failing with the output if the
 /// command did not succeed.
 pub fn account_customer(output: &Output) -> Value {
+    flow_report(output, "account-customer")
+}
+
+/// Returns the entry of flow `name` in a `--json` report, failing with the output if the
+/// command did not succeed.
+pub fn flow_report(output: &Output, name: &str) -> Value {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "tandem failed: {stdout}\n{stderr}");
@@ -54,9 +60,16 @@ pub fn account_customer(output: &Output) -> Value {
     let flows = report["flows"].as_array().expect("flows array");
     flows
         .iter()
-        .find(|flow| flow["flow"] == "account-customer")
+        .find(|flow| flow["flow"] == name)
         .cloned()
-        .expect("account-customer in the report")
+        .unwrap_or_else(|| panic!("{name} missing in the report: {stdout}"))
+}
+
+/// Returns the sum of one count over every flow of a `--json` report.
+pub fn total(output: &Output, name: &str) -> u64 {
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    let flows = report["flows"].as_array().expect("flows array");
+    flows.iter().map(|flow| count(flow, name)).sum()
 }
 
 /// Returns a count from a flow report.
