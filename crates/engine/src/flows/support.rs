@@ -1,4 +1,4 @@
-//! What the flow templates share: writing a batch and reading one outcome per record from the
+//! Parts the flow templates share: writing a batch and reading one outcome per record from the
 //! results, records that wait for a parent, links through other flows' cross-references, and
 //! the sync status fields Tandem keeps on Salesforce records.
 
@@ -9,14 +9,14 @@ use crate::pass::{Connections, PassError};
 use crate::port::WriteResult;
 use crate::record::{FieldValue, Fields, NewRecord, ObjectSpec, RecordUpdate, System};
 
-/// The default Salesforce field that says how a record's last sync went.
+/// The default Salesforce field for the outcome of a record's last sync.
 pub const SYNC_STATUS_FIELD: &str = "NetSuite_Sync_Status__c";
 
-/// The default Salesforce field that holds the error of a record's last sync.
+/// The default Salesforce field for the error of a record's last sync.
 pub const SYNC_ERROR_FIELD: &str = "NetSuite_Sync_Error__c";
 
-/// How a record's last sync went, as written to the sync status field. The values are the
-/// picklist values of the sandbox schema and of the fields Tandem's setup guide creates.
+/// The outcome of a record's last sync, as written to the sync status field. The values are
+/// the picklist values of the sandbox schema and of the field the README asks users to create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncStatus {
     /// The counterpart holds the record's current values.

@@ -10,7 +10,7 @@ fn text(value: &str) -> FieldValue {
     FieldValue::text(value)
 }
 
-/// A world where NetSuite customer 10 and Salesforce Account 001A are linked companies.
+/// Builds a world where NetSuite customer 10 and Salesforce Account 001A are linked companies.
 async fn world() -> TestWorld {
     let world = TestWorld::new();
     world.link(COMPANY_FLOW, "10", "001A").await;
@@ -23,7 +23,7 @@ async fn pass(world: &TestWorld) -> crate::PassReport {
 }
 
 #[tokio::test]
-async fn same_email_links_and_unmatched_contact_is_created_under_linked_account() {
+async fn email_match_links_and_rest_is_created() {
     let world = world().await;
     let ann_ns = world.netsuite.put(
         "contact",
@@ -76,7 +76,7 @@ async fn same_email_links_and_unmatched_contact_is_created_under_linked_account(
 }
 
 #[tokio::test]
-async fn contact_of_unlinked_company_waits_until_the_company_is_linked() {
+async fn unlinked_company_makes_contact_wait() {
     let world = world().await;
     world.netsuite.put(
         "contact",
@@ -111,7 +111,7 @@ async fn contact_of_unlinked_company_waits_until_the_company_is_linked() {
 }
 
 #[test]
-fn default_spec_reads_names_and_links_through_external_ids() {
+fn default_spec_links_by_external_ids() {
     let spec = spec(&ContactSettings::default());
     assert!(spec.netsuite.fields.contains(&"company".to_string()));
     assert!(spec.salesforce.fields.contains(&"AccountId".to_string()));
@@ -120,7 +120,7 @@ fn default_spec_reads_names_and_links_through_external_ids() {
 }
 
 #[tokio::test]
-async fn refusal_is_written_onto_the_contact_and_cleared_once_it_syncs() {
+async fn refusal_sets_then_clears_status() {
     use crate::flows::support::{SYNC_ERROR_FIELD, SYNC_STATUS_FIELD};
     let world = world().await;
     world
