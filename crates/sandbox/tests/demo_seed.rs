@@ -241,6 +241,12 @@ async fn items_have_prices_and_stock() {
             })
             .collect();
         assert_eq!(keys.len(), CURRENCIES.len() * PRICE_LEVELS.len(), "{name}");
+        let level_names: BTreeSet<String> = pricing
+            .iter()
+            .filter_map(|line| line.find("priceLevel")?.text_of("name"))
+            .collect();
+        let expected: BTreeSet<String> = PRICE_LEVELS.iter().map(|l| l.1.to_string()).collect();
+        assert_eq!(level_names, expected, "{name}");
         if type_name(item) == "InventoryItem" {
             let mut locations = Vec::new();
             item.find_all("locations", &mut locations);

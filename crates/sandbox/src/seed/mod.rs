@@ -67,13 +67,13 @@ pub const LINKED_CONTACT_EMAIL: &str = "andrew.fuller@northwind.example";
 /// Dollar and Euro in the emulator's currency list).
 pub const CURRENCIES: [(&str, &str); 2] = [("USD", "1"), ("EUR", "4")];
 
-/// The NetSuite price levels the demo items are priced at: internal ID, name (as the emulator
-/// names them) and share of the Base Price. Salesforce has a price book of each name but the
-/// first, whose prices are the standard prices.
+/// The NetSuite price levels the demo items are priced at: internal ID, name and share of the
+/// Base Price. The seed renames the new account's levels 2 and 3. Salesforce has a price book
+/// of each name but the first, whose prices are the standard prices.
 pub const PRICE_LEVELS: [(&str, &str, f64); 3] = [
     ("1", "Base Price", 1.0),
-    ("2", "Alternate Price 1", 0.9),
-    ("3", "Alternate Price 2", 0.85),
+    ("2", "Wholesale", 0.9),
+    ("3", "Partner", 0.85),
 ];
 
 /// The set of records a sandbox starts with.
