@@ -30,7 +30,7 @@ const RECORDED: [&str; 2] = [
 const SKIPS: &str = include_str!("netsuite_support/replay_skips.txt");
 
 /// The record types the emulator serves, by `xsi:type` local name and `RecordType` value.
-const SERVED_TYPES: [&str; 7] = [
+const SERVED_TYPES: [&str; 13] = [
     "Customer",
     "Contact",
     "SalesOrder",
@@ -38,8 +38,14 @@ const SERVED_TYPES: [&str; 7] = [
     "CustomerPayment",
     "InventoryItem",
     "NonInventorySaleItem",
+    "ServiceSaleItem",
+    "Currency",
+    "PriceLevel",
+    "Location",
+    "Subsidiary",
+    "Term",
 ];
-const SERVED_REFS: [&str; 7] = [
+const SERVED_REFS: [&str; 13] = [
     "customer",
     "contact",
     "salesOrder",
@@ -47,6 +53,12 @@ const SERVED_REFS: [&str; 7] = [
     "customerPayment",
     "inventoryItem",
     "nonInventorySaleItem",
+    "serviceSaleItem",
+    "currency",
+    "priceLevel",
+    "location",
+    "subsidiary",
+    "term",
 ];
 
 /// The result of replaying one pair.
