@@ -4,12 +4,12 @@
 //! authentication and the account's concurrency limit: `add`, `update`, `upsert`, `delete` and
 //! their `*List` forms, `get`, `getList`, `search`, `searchMoreWithId`, `getDeleted`,
 //! `getItemAvailability` and `getServerTime`, on customers, contacts, sales orders, invoices,
-//! customer payments and items, with the business rules the sync flows meet, and `getAll` of
-//! the account's currencies. Responses follow
-//! the element names, namespaces, attributes and HTTP statuses of recorded NetSuite traffic,
-//! under the namespaces of the requested endpoint version; times are in US Pacific time. The
-//! published WSDL is served under `/wsdl/`, and the controls for tests and benchmarks under
-//! `/__sandbox/`.
+//! customer payments, items and the reference lists (currencies, price levels, locations,
+//! subsidiaries, terms), with the business rules the sync flows meet, and `getAll` of the
+//! account's currencies. Responses follow the element names, namespaces, attributes and HTTP
+//! statuses of recorded NetSuite traffic, under the namespaces of the requested endpoint
+//! version, and times are in US Pacific time. The published WSDL is served under `/wsdl/`, and
+//! the controls for tests and benchmarks under `/__sandbox/`.
 
 mod control;
 mod control_http;
