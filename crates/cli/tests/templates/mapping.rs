@@ -1,0 +1,54 @@
+//! A template's mapping changed in the configuration file: an added field arrives, and a
+//! misspelt one stops `tandem check`.
+
+use tandem_netsuite::RecordRef;
+
+use crate::support::{start, text};
+
+const COMMENTS: &str = "[flows.customer-onboarding]\n\
+[[flows.customer-onboarding.extra_fields]]\n\
+netsuite = \"comments\"\n\
+expression = \"{{ Name }} ({{ BillingCity }})\"\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extra_field_expression_arrives() {
+    let world = start(COMMENTS).await;
+
+    world.pass().await;
+
+    let account = world
+        .account("Blue Heron Outfitters", "NetSuite_Internal_ID__c")
+        .await;
+    let ns_id = text(&account, "NetSuite_Internal_ID__c").expect("customer created");
+    let customer = world
+        .netsuite
+        .get(&RecordRef::internal("customer", ns_id))
+        .await
+        .expect("customer read");
+    assert_eq!(
+        customer.text("comments"),
+        Some("Blue Heron Outfitters (Bend)")
+    );
+
+    world.assert_second_pass_writes_nothing().await;
+}
+
+const MISSPELT: &str = "[flows.invoice-to-salesforce]\n\
+[[flows.invoice-to-salesforce.extra_fields]]\n\
+netsuite = \"memo\"\n\
+salesforce = \"Amount_Remainig__c\"\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misspelt_template_field_fails_check() {
+    let world = start(MISSPELT).await;
+
+    let output = world.check().await;
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let problems = report["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 1, "{stdout}");
+    assert_eq!(problems[0]["flow"], "invoice-to-salesforce");
+    assert_eq!(problems[0]["field"], "Amount_Remainig__c");
+}

@@ -1,0 +1,228 @@
+//! A sandbox with the demo seed, a configuration enabling some templates, `tandem run` passes
+//! and the two API clients that read the records back.
+
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+use tandem_engine::Secret;
+use tandem_netsuite::records::typed::Customer;
+use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, TokenCredentials, TypedRecord};
+use tandem_salesforce::{FieldChanges, SalesforceClient, SalesforceConfig, SalesforceId};
+use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
+
+use crate::common::{count, run_once, tandem};
+
+/// One test's world: the sandbox, the folder of its configuration and store, and clients of
+/// both emulators.
+pub struct World {
+    /// Keeps both emulators serving while the world lives.
+    _sandbox: Sandbox,
+    pub dir: tempfile::TempDir,
+    pub netsuite: NetSuiteClient,
+    pub salesforce: SalesforceClient,
+}
+
+/// Starts a sandbox with the demo seed and writes `tandem.toml` with `flows` (the
+/// `[flows.<name>]` tables) and `tandem.env` into a new folder.
+pub async fn start(flows: &str) -> World {
+    let sandbox = Sandbox::start(SandboxOptions {
+        netsuite_port: 0,
+        salesforce_port: 0,
+        seed: Seed::Demo,
+    })
+    .await
+    .expect("sandbox starts");
+    let dir = tempfile::TempDir::new().expect("temporary folder");
+    let toml = format!(
+        "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n\
+         [store]\npath = \"state.db\"\n{flows}",
+        sandbox.netsuite_endpoint(),
+        sandbox.salesforce_url()
+    );
+    std::fs::write(dir.path().join("tandem.toml"), toml).expect("write tandem.toml");
+    let env: String = sandbox
+        .environment()
+        .iter()
+        .map(|(name, value)| format!("{name}={value}\n"))
+        .collect();
+    std::fs::write(dir.path().join("tandem.env"), env).expect("write tandem.env");
+    let netsuite = netsuite_client(&sandbox);
+    let salesforce = salesforce_client(&sandbox);
+    World {
+        _sandbox: sandbox,
+        dir,
+        netsuite,
+        salesforce,
+    }
+}
+
+/// Returns the value of one `TANDEM_*` variable of the sandbox's credentials.
+fn credential(sandbox: &Sandbox, name: &str) -> String {
+    sandbox
+        .environment()
+        .into_iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("{name} missing in the sandbox's environment"))
+}
+
+/// Builds a NetSuite client for the sandbox as `tandem run` builds its own.
+fn netsuite_client(sandbox: &Sandbox) -> NetSuiteClient {
+    let credentials = TokenCredentials {
+        consumer_key: credential(sandbox, "TANDEM_NETSUITE_CONSUMER_KEY"),
+        consumer_secret: Secret::new(credential(sandbox, "TANDEM_NETSUITE_CONSUMER_SECRET")),
+        token_id: credential(sandbox, "TANDEM_NETSUITE_TOKEN_ID"),
+        token_secret: Secret::new(credential(sandbox, "TANDEM_NETSUITE_TOKEN_SECRET")),
+    };
+    let account = credential(sandbox, "TANDEM_NETSUITE_ACCOUNT");
+    let mut config = NetSuiteConfig::new(account, credentials);
+    config.endpoint = Some(sandbox.netsuite_endpoint().parse().expect("endpoint URL"));
+    NetSuiteClient::new(config).expect("NetSuite client")
+}
+
+/// Builds a Salesforce client for the sandbox with the client credentials flow.
+fn salesforce_client(sandbox: &Sandbox) -> SalesforceClient {
+    let mut config = SalesforceConfig::new(
+        credential(sandbox, "TANDEM_SALESFORCE_CLIENT_ID"),
+        Secret::new(credential(sandbox, "TANDEM_SALESFORCE_CLIENT_SECRET")),
+    );
+    config.login_url = sandbox.salesforce_url().parse().expect("login URL");
+    SalesforceClient::new(config).expect("Salesforce client")
+}
+
+impl World {
+    /// Returns the path of `tandem.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("tandem.toml")
+    }
+
+    /// Runs `tandem run --once --json` on a blocking thread, so the sandbox keeps serving, and
+    /// returns the report after checking that the command succeeded.
+    pub async fn pass(&self) -> Value {
+        let dir = self.dir.path().to_path_buf();
+        let output = tokio::task::spawn_blocking(move || run_once(&dir))
+            .await
+            .expect("pass thread");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "tandem failed: {stdout}\n{stderr}");
+        serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|error| panic!("stdout is not one JSON object ({error}): {stdout}"))
+    }
+
+    /// Runs a pass, checks that no flow wrote a record and returns the report.
+    pub async fn assert_second_pass_writes_nothing(&self) -> Value {
+        let report = self.pass().await;
+        for flow in flows(&report) {
+            assert_eq!(count(flow, "written"), 0, "{flow}");
+        }
+        report
+    }
+
+    /// Runs `tandem check --json` and returns its output.
+    pub async fn check(&self) -> std::process::Output {
+        let config = self.config_path();
+        let env = self.dir.path().join("tandem.env");
+        tokio::task::spawn_blocking(move || {
+            tandem()
+                .arg("check")
+                .arg("--json")
+                .arg("--config")
+                .arg(config)
+                .arg("--env-file")
+                .arg(env)
+                .output()
+                .expect("tandem runs")
+        })
+        .await
+        .expect("check thread")
+    }
+
+    /// Runs a SOQL query through the Salesforce client and returns every record.
+    pub async fn query(&self, soql: &str) -> Vec<Map<String, Value>> {
+        self.salesforce
+            .query(soql)
+            .await
+            .unwrap_or_else(|error| panic!("{soql}: {error}"))
+            .records
+    }
+
+    /// Runs a SOQL query that must match exactly one record.
+    pub async fn query_one(&self, soql: &str) -> Map<String, Value> {
+        let mut records = self.query(soql).await;
+        assert_eq!(records.len(), 1, "{soql} matched {records:?}");
+        records.remove(0)
+    }
+
+    /// Returns the Account named `name`, with the fields listed in `fields`.
+    pub async fn account(&self, name: &str, fields: &str) -> Map<String, Value> {
+        let soql = format!(
+            "SELECT Id, {fields} FROM Account WHERE Name = {}",
+            literal(name)
+        );
+        self.query_one(&soql).await
+    }
+
+    /// Writes `changes` to one Salesforce record through the REST API.
+    pub async fn update(&self, sobject: &str, id: &str, changes: &FieldChanges) {
+        let id = SalesforceId::parse(id).expect("Salesforce Id");
+        self.salesforce
+            .update(sobject, &id, changes)
+            .await
+            .unwrap_or_else(|error| panic!("update of {sobject} {id}: {error}"));
+    }
+
+    /// Reads one NetSuite record of a typed model by internal ID.
+    pub async fn get<T: TypedRecord>(&self, internal_id: &str) -> T {
+        self.netsuite
+            .get_typed::<T>(internal_id)
+            .await
+            .unwrap_or_else(|error| panic!("get {} {internal_id}: {error}", T::RECORD_TYPE))
+    }
+
+    /// Reads the NetSuite customer linked to the Account named `name`, failing when the
+    /// Account carries no NetSuite internal ID.
+    pub async fn linked_customer(&self, name: &str) -> (Map<String, Value>, Customer) {
+        let account = self.account(name, "NetSuite_Internal_ID__c").await;
+        let id = text(&account, "NetSuite_Internal_ID__c")
+            .unwrap_or_else(|| panic!("Account {name} is not linked: {account:?}"));
+        let customer = self.get::<Customer>(&id).await;
+        (account, customer)
+    }
+}
+
+/// Returns the flow entries of a `--json` report.
+pub fn flows(report: &Value) -> &Vec<Value> {
+    report["flows"].as_array().expect("flows array")
+}
+
+/// Returns the entry of flow `name` in a `--json` report.
+pub fn flow<'a>(report: &'a Value, name: &str) -> &'a Value {
+    flows(report)
+        .iter()
+        .find(|flow| flow["flow"] == name)
+        .unwrap_or_else(|| panic!("{name} missing in the report: {report}"))
+}
+
+/// Returns a text field of a Salesforce record, `None` when it is null or absent.
+pub fn text(record: &Map<String, Value>, field: &str) -> Option<String> {
+    record
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// Returns a number field of a Salesforce record, `None` when it is null or absent.
+pub fn number(record: &Map<String, Value>, field: &str) -> Option<f64> {
+    record.get(field).and_then(Value::as_f64)
+}
+
+/// Quotes `value` as a SOQL string literal.
+pub fn literal(value: &str) -> String {
+    tandem_salesforce::soql::string_literal(value)
+}
+
+/// Returns true when two amounts are equal to the cent.
+pub fn same_amount(left: f64, right: f64) -> bool {
+    (left - right).abs() < 0.005
+}
