@@ -155,7 +155,13 @@ pub async fn problems(
             Err(error) => return Err(error.into()),
         };
         for (flow, used) in &fields {
-            if let Some(reason) = field_problem(&info, used) {
+            let reason = match field_problem(&info, used) {
+                None if system == System::Salesforce && info.field(&used.field).is_none() => {
+                    related_problem(port, &object, used).await
+                }
+                reason => reason,
+            };
+            if let Some(reason) = reason {
                 found.push(Problem {
                     flow: flow.clone(),
                     system,
@@ -169,6 +175,32 @@ pub async fn problems(
     }
     found.dedup();
     Ok(found)
+}
+
+/// Checks a Salesforce field reached through a relationship (`OpportunityLineItems[].Quantity`,
+/// `Account.OwnerId`) against the related object, which the port describes by path.
+async fn related_problem(port: &dyn RecordPort, object: &str, used: &FieldUse) -> Option<String> {
+    let name = used.field.as_str();
+    let (path, leaf) = match split_line_field(name) {
+        Some((list, leaf)) => (format!("{object}.{list}"), leaf),
+        None => {
+            let (path, leaf) = name.rsplit_once('.')?;
+            (format!("{object}.{path}"), leaf)
+        }
+    };
+    let info = match port.describe(&path).await {
+        Ok(info) => info,
+        Err(error) if error.class == ErrorClass::Config => {
+            return Some(format!("{path} cannot be described: {}", error.message));
+        }
+        Err(error) => {
+            tracing::warn!(%error, path, "related object not checked");
+            return None;
+        }
+    };
+    let mut leaf_use = used.clone();
+    leaf_use.field = leaf.to_string();
+    field_problem(&info, &leaf_use).map(|reason| format!("{path}: {reason}"))
 }
 
 fn unique_flows(fields: &[(String, FieldUse)]) -> Vec<String> {

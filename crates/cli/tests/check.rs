@@ -86,7 +86,10 @@ async fn check_names_flow_object_and_misspelt_field() {
     assert_eq!(problem["object"], "Account");
     assert_eq!(problem["field"], "Webiste");
     assert!(
-        problem["reason"].as_str().unwrap().contains("did you mean Website?"),
+        problem["reason"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean Website?"),
         "{problem}"
     );
 }
@@ -103,4 +106,25 @@ async fn run_refuses_to_start_on_a_mapping_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("Webiste"), "{stderr}");
     assert!(stderr.contains("tandem check"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_follows_relationship_paths() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let flows = "[flows.account-customer]\nenabled = false\n\
+        [flows.opportunity-to-sales-order]\n\
+        [[flows.opportunity-to-sales-order.extra_fields]]\n\
+        netsuite = \"otherRefNum\"\nsalesforce = \"Account.Nmae\"\n";
+    let (config, env) = write_config(dir.path(), &sandbox, flows);
+
+    let output = tandem_with(&["check", "--json"], config, env).await;
+
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{report}");
+    let problems = report["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{report}");
+    assert_eq!(problems[0]["field"], "Account.Nmae");
+    let reason = problems[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("did you mean Name?"), "{reason}");
 }

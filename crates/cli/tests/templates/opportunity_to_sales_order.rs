@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use tandem_netsuite::RecordRef;
 use tandem_netsuite::TypedRecord;
 use tandem_netsuite::records::typed::{Invoice, SalesOrder};
+use tandem_netsuite::{RecordRef, SearchPreferences, SearchRecord};
 use tandem_salesforce::FieldChanges;
 use tandem_sandbox::seed::{
     CREDIT_HOLD_OPPORTUNITY, ONBOARDING_OPPORTUNITY, OPEN_OPPORTUNITY, WON_OPPORTUNITIES,
@@ -119,6 +119,19 @@ async fn won_opportunities_become_orders() {
     for name in WON_OPPORTUNITIES {
         assert_order_of(&world, name).await;
     }
+    let orders = world
+        .netsuite
+        .search_all(
+            &SearchRecord::new("salesOrder"),
+            &SearchPreferences::default(),
+        )
+        .await
+        .expect("sales order search");
+    assert_eq!(
+        orders.len(),
+        WON_OPPORTUNITIES.len() + 1,
+        "one order per won Opportunity"
+    );
     let open = opportunity(&world, OPEN_OPPORTUNITY).await;
     assert_eq!(text(&open, "NetSuite_Sales_Order_ID__c"), None);
     assert_eq!(text(&open, "NetSuite_Sync_Status__c"), None);
