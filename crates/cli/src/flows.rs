@@ -16,8 +16,10 @@ use tandem_engine::flows::{
     credit_hold_alert, customer_onboarding, invoice_to_salesforce, item_to_price_book,
     opportunity_to_sales_order,
 };
-use tandem_engine::mapping::{Direction, Mapping};
-use tandem_engine::two_way::{Creates, TwoWaySpec};
+use tandem_engine::mapping::{Derived, Direction, FieldPair, Mapping};
+use tandem_engine::two_way::{
+    ConflictSettings, Creates, DeleteSettings, MatchSettings, TwoWaySpec,
+};
 
 use crate::config::mapping::rules;
 use crate::config::{
@@ -74,26 +76,15 @@ fn account_customer_settings(
 ) -> Result<AccountCustomerSettings, ConfigError> {
     let prefix = "flows.account-customer";
     let mut settings = AccountCustomerSettings::default();
-    if let Some(overlap) = overlap(prefix, section.overlap_seconds)? {
-        settings.overlap = overlap;
-    }
-    let defaults = MappingRules {
-        pairs: settings.fields.clone(),
-        derived: settings.derived.clone(),
+    let common = TwoWayParts {
+        overlap: &mut settings.overlap,
+        fields: &mut settings.fields,
+        derived: &mut settings.derived,
+        matching: &mut settings.matching,
+        conflicts: &mut settings.conflicts,
+        deletes: &mut settings.deletes,
     };
-    let rules = rules(
-        prefix,
-        defaults,
-        section.fields.as_deref(),
-        &section.extra_fields,
-    )?;
-    settings.fields = rules.pairs;
-    settings.derived = rules.derived;
-    settings.matching = section.matching.settings(settings.matching.clone());
-    settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
-    section
-        .deletes
-        .apply(&format!("{prefix}.deletes"), &mut settings.deletes)?;
+    common.apply(prefix, section)?;
     if onboarding {
         settings.creates = Creates {
             netsuite: false,
@@ -108,29 +99,55 @@ fn account_customer_settings(
 fn contact_flow(section: &FlowSection) -> Result<Box<dyn Flow>, ConfigError> {
     let prefix = "flows.contact-contact";
     let mut settings = ContactSettings::default();
-    if let Some(overlap) = overlap(prefix, section.overlap_seconds)? {
-        settings.overlap = overlap;
-    }
-    let defaults = MappingRules {
-        pairs: settings.fields.clone(),
-        derived: settings.derived.clone(),
+    let common = TwoWayParts {
+        overlap: &mut settings.overlap,
+        fields: &mut settings.fields,
+        derived: &mut settings.derived,
+        matching: &mut settings.matching,
+        conflicts: &mut settings.conflicts,
+        deletes: &mut settings.deletes,
     };
-    let rules = rules(
-        prefix,
-        defaults,
-        section.fields.as_deref(),
-        &section.extra_fields,
-    )?;
-    settings.fields = rules.pairs;
-    settings.derived = rules.derived;
-    settings.matching = section.matching.settings(settings.matching.clone());
-    settings.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
-    section
-        .deletes
-        .apply(&format!("{prefix}.deletes"), &mut settings.deletes)?;
+    common.apply(prefix, section)?;
     let spec = contact_contact::spec(&settings);
     check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
     Ok(contact_contact::flow(&settings))
+}
+
+/// The settings every two-way template shares, borrowed from its own settings.
+struct TwoWayParts<'a> {
+    overlap: &'a mut TimeDelta,
+    fields: &'a mut Vec<FieldPair>,
+    derived: &'a mut Vec<Derived>,
+    matching: &'a mut MatchSettings,
+    conflicts: &'a mut ConflictSettings,
+    deletes: &'a mut DeleteSettings,
+}
+
+impl TwoWayParts<'_> {
+    /// Sets the parts from a `[flows.<template>]` table, keeping the template's defaults for
+    /// what the table leaves out.
+    fn apply(self, prefix: &str, section: &FlowSection) -> Result<(), ConfigError> {
+        if let Some(overlap) = overlap(prefix, section.overlap_seconds)? {
+            *self.overlap = overlap;
+        }
+        let defaults = MappingRules {
+            pairs: self.fields.clone(),
+            derived: self.derived.clone(),
+        };
+        let rules = rules(
+            prefix,
+            defaults,
+            section.fields.as_deref(),
+            &section.extra_fields,
+        )?;
+        *self.fields = rules.pairs;
+        *self.derived = rules.derived;
+        *self.matching = section.matching.settings(self.matching.clone());
+        *self.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
+        section
+            .deletes
+            .apply(&format!("{prefix}.deletes"), self.deletes)
+    }
 }
 
 /// Builds a one-way template by name. `link_mapping` is `account-customer`'s mapping, which

@@ -164,9 +164,11 @@ pub async fn insert(
     per_record(system, results, count)
 }
 
-/// Spreads the result of a whole call over its records. A configuration or budget error stops
-/// the pass, since no record can succeed; any other failed call fails each record with it.
-fn per_record(
+/// Spreads the result of a whole call over its records, one result per record. A
+/// configuration or budget error stops the pass, because no record can succeed until it is
+/// fixed or the allowance returns. Any other failed call (a transient one that outlasted the
+/// retries included) fails each record with it, so transient ones are deferred.
+pub(crate) fn per_record(
     system: System,
     results: Result<Vec<WriteResult>, RemoteError>,
     expected: usize,

@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use super::plan::PairWork;
 use super::{Connections, PassError, TwoWaySpec};
-use crate::error::{ErrorClass, RemoteError};
+use crate::error::RemoteError;
+use crate::flows::support;
 use crate::loop_guard::fingerprint;
 use crate::port::WriteResult;
 use crate::record::{Fields, RecordUpdate, System};
@@ -235,32 +236,15 @@ impl Batch<'_> {
             fields = update.fields.len(), link_written = update.link.is_some(), "record updated");
     }
 
-    /// Turns the result of a whole call into one result per record. A transient failure that
-    /// outlasted the retries becomes every record's result, so they are deferred. A
-    /// configuration failure or a spent API allowance stops the pass, because no record can
-    /// succeed until it is fixed or the allowance returns.
+    /// Turns the result of a whole call into one result per record (see
+    /// [`support::per_record`]).
     fn per_record(
         &self,
         target: System,
         results: Result<Vec<WriteResult>, RemoteError>,
         expected: usize,
     ) -> Result<Vec<WriteResult>, PassError> {
-        match results {
-            Ok(results) if results.len() == expected => Ok(results),
-            Ok(results) => Err(PassError::Remote(RemoteError::new(
-                target,
-                ErrorClass::Transient,
-                "INVALID_RESPONSE",
-                format!(
-                    "a write of {expected} records returned {} results",
-                    results.len()
-                ),
-            ))),
-            Err(error) if matches!(error.class, ErrorClass::Config | ErrorClass::Budget) => {
-                Err(PassError::Remote(error))
-            }
-            Err(error) => Ok(vec![Err(error); expected]),
-        }
+        support::per_record(target, results, expected)
     }
 
     /// Records a refused write: a dead letter, or a deferral when the error is transient.
