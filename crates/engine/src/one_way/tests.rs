@@ -1,16 +1,13 @@
 //! Passes of a one-way flow between in-memory systems.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
 
 use super::*;
 use crate::error::ErrorClass;
-use crate::fake_port::FakePort;
-use crate::memory_store::MemoryStore;
+use crate::fake_port::TestWorld;
 use crate::record::{FieldValue, NewRecord, ObjectSpec};
-use crate::retry::RetryPolicy;
 use crate::state::{DeadLetterStatus, DeadLetterStore, StateStore, Xref};
 
 const FLOW: &str = "thing-to-salesforce";
@@ -115,39 +112,15 @@ impl OneWayTemplate for CopyThings {
     }
 }
 
-struct World {
-    netsuite: Arc<FakePort>,
-    salesforce: Arc<FakePort>,
-    store: Arc<MemoryStore>,
-    connections: Connections,
-}
-
-fn world() -> World {
-    let netsuite = Arc::new(FakePort::new(System::NetSuite));
-    let salesforce = Arc::new(FakePort::new(System::Salesforce));
-    let store = Arc::new(MemoryStore::new());
-    let connections = Connections {
-        netsuite: netsuite.clone(),
-        salesforce: salesforce.clone(),
-        store: store.clone(),
-        retry: RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        },
-    };
-    World {
-        netsuite,
-        salesforce,
-        store,
-        connections,
-    }
+fn world() -> TestWorld {
+    TestWorld::new()
 }
 
 fn text(value: &str) -> FieldValue {
     FieldValue::text(value)
 }
 
-async fn pass(world: &World) -> PassReport {
+async fn pass(world: &TestWorld) -> PassReport {
     run_pass(&CopyThings::new(), &world.connections)
         .await
         .unwrap()
