@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use tandem_netsuite::TypedRecord;
 use tandem_netsuite::records::typed::{Invoice, SalesOrder};
-use tandem_netsuite::{RecordRef, SearchPreferences, SearchRecord};
+use tandem_netsuite::{RecordRef, SearchPreferences, SearchRecord, TypedRecord};
 use tandem_salesforce::FieldChanges;
 use tandem_sandbox::seed::{
     CREDIT_HOLD_OPPORTUNITY, ONBOARDING_OPPORTUNITY, OPEN_OPPORTUNITY, WON_OPPORTUNITIES,
