@@ -255,7 +255,10 @@ mod tests {
             let status = object(&objects, object_name)
                 .field("NetSuite_Sync_Status__c")
                 .unwrap();
-            assert_eq!(status.picklist_values, ["Synced", "Pending", "Error", "Refused"]);
+            assert_eq!(
+                status.picklist_values,
+                ["Synced", "Pending", "Error", "Refused"]
+            );
             assert!(!status.restricted_picklist);
             let error = object(&objects, object_name)
                 .field("NetSuite_Sync_Error__c")
