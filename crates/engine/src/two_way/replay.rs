@@ -38,6 +38,8 @@ pub async fn replay(
     };
     let mut report = PassReport::new(&spec.flow);
     let outcome = write::write(spec, connections, vec![work], &mut report).await?;
+    let read = super::read::ChangeBatch::default();
+    super::status::write_status(spec, connections, &read, &outcome, &mut report).await?;
     if !outcome.deferred.is_empty() {
         return Ok(ReplayOutcome::Deferred);
     }

@@ -916,6 +916,10 @@ async fn edited_dead_letter_replays_into_a_create() {
         .sf
         .add(None, &[("Name", "Bad Company"), ("Phone", "BAD PHONE")]);
     world.pass().await;
+    assert_eq!(
+        world.sf.field(&account, "NetSuite_Sync_Status__c"),
+        text("Error")
+    );
     let letters = world.store.dead_letters(None, None).await.unwrap();
     let id = letters[0].id;
     let mut payload = letters[0].letter.payload.clone();
@@ -934,6 +938,14 @@ async fn edited_dead_letter_replays_into_a_create() {
         .link(&account)
         .expect("the Account carries the new customer's ID");
     assert_eq!(world.ns.field(&customer, "phone"), text("555-0100"));
+    assert_eq!(
+        world.sf.field(&account, "NetSuite_Sync_Status__c"),
+        text("Synced")
+    );
+    assert_eq!(
+        world.sf.field(&account, "NetSuite_Sync_Error__c"),
+        FieldValue::Null
+    );
     let letter = world.store.dead_letter(id).await.unwrap().unwrap();
     assert_eq!(letter.status, DeadLetterStatus::Resolved);
     let quiet = world.pass().await;
