@@ -88,6 +88,7 @@ pub async fn refuse_problems(
     netsuite: &dyn RecordPort,
     salesforce: &dyn RecordPort,
     config: &Path,
+    env_file: Option<&Path>,
 ) -> anyhow::Result<()> {
     let found = match problems(flows, netsuite, salesforce).await {
         Ok(found) => found,
@@ -103,8 +104,11 @@ pub async fn refuse_problems(
     let Some(first) = found.first() else {
         return Ok(());
     };
+    let env = env_file
+        .map(|path| format!(" --env-file {}", path.display()))
+        .unwrap_or_default();
     let message = format!(
-        "{first}{}; `tandem check --config {}` lists every problem",
+        "{first}{}; `tandem check --config {}{env}` lists every problem",
         match found.len() {
             1 => String::new(),
             n => format!(" (and {} more)", n - 1),

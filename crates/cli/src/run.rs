@@ -40,6 +40,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
             setup.connections.netsuite.as_ref(),
             setup.connections.salesforce.as_ref(),
             &options.config,
+            options.env_file.as_deref(),
         )
         .await?;
         let results = run_flows(&setup).await;
@@ -54,6 +55,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
         setup.connections.netsuite.as_ref(),
         setup.connections.salesforce.as_ref(),
         &options.config,
+        options.env_file.as_deref(),
     )
     .await?;
     let stop = StopSignal::install();
@@ -107,9 +109,12 @@ fn print_results(results: &[FlowResult], json: bool) -> std::io::Result<()> {
         return Ok(());
     }
     for result in results {
-        say!("{}", summary(&result.report))?;
-        if let Some(error) = &result.error {
-            eprintln!("error: {}: pass stopped: {error}", result.report.flow);
+        match &result.error {
+            None => say!("{}", summary(&result.report))?,
+            Some(error) => {
+                say!("{} [failed: pass stopped early]", summary(&result.report))?;
+                eprintln!("error: {}: pass stopped: {error}", result.report.flow);
+            }
         }
     }
     Ok(())

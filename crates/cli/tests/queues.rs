@@ -112,6 +112,7 @@ async fn dead_letter_is_edited_and_replayed() {
             "dead-letters",
             "replay",
             &id.to_string(),
+            "--json",
             "--env-file",
             env.to_str().unwrap(),
         ],
@@ -124,6 +125,7 @@ async fn dead_letter_is_edited_and_replayed() {
         "{}",
         String::from_utf8_lossy(&replay.stderr)
     );
+    assert_eq!(stdout_json(&replay)["outcome"], "written");
     let created = sandbox
         .netsuite()
         .customers()

@@ -220,20 +220,28 @@ async fn replay_letter(
     };
     let outcome = flow.replay(&setup.connections, id).await?;
     setup.store.close().await;
-    match outcome {
-        ReplayOutcome::Written => {
-            say!("dead letter {id}: written; resolved")?;
-            Ok(ExitCode::SUCCESS)
-        }
-        ReplayOutcome::Refused(error) => {
-            say!("dead letter {id}: refused again: {error}")?;
-            Ok(ExitCode::from(1))
-        }
-        ReplayOutcome::Deferred => {
-            say!("dead letter {id}: the other side did not answer; try again later")?;
-            Ok(ExitCode::from(1))
-        }
+    let (outcome_name, message, code) = match &outcome {
+        ReplayOutcome::Written => ("written", "written; resolved".to_string(), 0),
+        ReplayOutcome::Refused(error) => ("refused", format!("refused again: {error}"), 1),
+        ReplayOutcome::Deferred => (
+            "deferred",
+            "the other side did not answer; try again later".to_string(),
+            1,
+        ),
+    };
+    if args.json {
+        let error = match &outcome {
+            ReplayOutcome::Refused(error) => json!(error),
+            _ => Value::Null,
+        };
+        say!(
+            "{}",
+            json!({"id": id, "outcome": outcome_name, "error": error})
+        )?;
+    } else {
+        say!("dead letter {id}: {message}")?;
     }
+    Ok(ExitCode::from(code))
 }
 
 /// Asks the process holding the store to replay the letter in its next pass.
@@ -249,7 +257,14 @@ async fn request_replay(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
     store
         .set_dead_letter_status(id, DeadLetterStatus::Requested)
         .await?;
-    say!("dead letter {id}: another tandem process holds the store; its next pass replays it")?;
+    if args.json {
+        say!(
+            "{}",
+            json!({"id": id, "outcome": "requested", "error": null})
+        )?;
+    } else {
+        say!("dead letter {id}: another tandem process holds the store; its next pass replays it")?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
