@@ -1,7 +1,9 @@
 //! `customer-onboarding`: a Salesforce Account that becomes a customer gets a NetSuite customer.
 //!
 //! The flow reads the Account change feed. An Account is onboarded when its `Type` is one of
-//! option `account_types` (default `["Customer"]`; an empty list takes every Account), and, with
+//! option `account_types` (default `["Customer", "Customer - Direct", "Customer - Channel"]`:
+//! `Customer` as in the sandbox, and the two customer values of a standard org's picklist; an
+//! empty list takes every Account), and, with
 //! option `require_won_opportunity` (default false), when one of its Opportunities is won
 //! (`IsWon`). With that option the flow reads the Opportunity change feed too, so an Account is
 //! onboarded as soon as its first Opportunity is won, even if the Account itself did not change.
@@ -56,7 +58,8 @@ const BATCH_SIZE: usize = 200;
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Account `Type` values that make an Account a customer to onboard, compared without
-    /// regard to case. Default `["Customer"]`; an empty list onboards every Account.
+    /// regard to case. Default `Customer`, `Customer - Direct` and `Customer - Channel`; an
+    /// empty list onboards every Account.
     pub account_types: Vec<String>,
     /// Onboard an Account only once one of its Opportunities is won. Default false.
     pub require_won_opportunity: bool,
@@ -77,7 +80,9 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            account_types: vec!["Customer".to_string()],
+            account_types: ["Customer", "Customer - Direct", "Customer - Channel"]
+                .map(String::from)
+                .to_vec(),
             require_won_opportunity: false,
             subsidiary: "1".to_string(),
             currency: None,

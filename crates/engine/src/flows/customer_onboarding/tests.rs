@@ -1,46 +1,19 @@
 //! Passes of `customer-onboarding` between in-memory systems.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use chrono::TimeDelta;
 
 use super::*;
-use crate::fake_port::FakePort;
+use crate::fake_port::TestWorld as World;
 use crate::flows::account_customer;
-use crate::memory_store::MemoryStore;
 use crate::record::{FieldValue, Fields};
-use crate::retry::RetryPolicy;
 use crate::state::{DeadLetterStore, StateStore};
 
 const ACCOUNT_ID: &str = "001A00000000001AAA";
 
-struct World {
-    netsuite: Arc<FakePort>,
-    salesforce: Arc<FakePort>,
-    store: Arc<MemoryStore>,
-    connections: Connections,
-}
-
 fn world() -> World {
-    let netsuite = Arc::new(FakePort::new(System::NetSuite));
-    let salesforce = Arc::new(FakePort::new(System::Salesforce));
-    let store = Arc::new(MemoryStore::new());
-    let connections = Connections {
-        netsuite: netsuite.clone(),
-        salesforce: salesforce.clone(),
-        store: store.clone(),
-        retry: RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        },
-    };
-    World {
-        netsuite,
-        salesforce,
-        store,
-        connections,
-    }
+    World::new()
 }
 
 fn text(value: &str) -> FieldValue {
@@ -420,4 +393,14 @@ async fn link_mapping_sets_the_xref_values() {
         vec!["companyName"]
     );
     assert_eq!(xref.ns_values["companyName"], text("Acme"));
+}
+
+#[tokio::test]
+async fn standard_customer_types_are_onboarded_by_default() {
+    let world = world();
+    add_account(&world, ACCOUNT_ID, "Acme", "Customer - Direct");
+
+    let report = pass(&world, Options::default()).await;
+
+    assert_eq!(report.created, 1, "{report:?}");
 }
