@@ -63,7 +63,7 @@ pub enum Error {
     },
     /// NetSuite, or a proxy in front of it, returned an HTTP error status and a body that is
     /// not a SOAP envelope.
-    #[error("NetSuite returned HTTP {status} without a SOAP body")]
+    #[error("NetSuite returned HTTP {status} without a SOAP body{}", http_hint(*.status))]
     Http {
         /// The HTTP status code.
         status: u16,
@@ -351,3 +351,15 @@ impl fmt::Display for DetailList<'_> {
 
 #[cfg(test)]
 mod tests;
+
+/// Returns what to check after an HTTP error without a SOAP body: a 404 means the endpoint
+/// is not a SOAP endpoint, usually a base URL without its `/services/NetSuitePort_` path.
+fn http_hint(status: u16) -> &'static str {
+    match status {
+        404 => {
+            "; check [netsuite] endpoint: it must be the full SOAP URL, ending in \
+             /services/NetSuitePort_<version>"
+        }
+        _ => "",
+    }
+}

@@ -196,3 +196,11 @@ fn fault_display_names_detail_and_status() {
         "NetSuite fault invalidCredentialsFault USER_ERROR: Ambiguous authentication (HTTP 500)"
     );
 }
+
+#[test]
+fn not_found_names_the_endpoint_to_check() {
+    let message = Error::Http { status: 404 }.to_string();
+    assert!(message.contains("/services/NetSuitePort_"), "{message}");
+    let other = Error::Http { status: 503 }.to_string();
+    assert!(!other.contains("endpoint"), "{other}");
+}
