@@ -135,3 +135,14 @@ async fn client_reads_invoices_through_subquery() {
     assert_eq!(invoices["totalSize"], 1);
     assert_eq!(invoices["records"][0]["Status__c"], "Open");
 }
+
+#[tokio::test]
+async fn client_describe_of_unknown_object_is_config_error() {
+    let server = Server::start().await;
+    let client = client(&server);
+
+    let error = client.describe("NoSuchObject__c").await.unwrap_err();
+
+    assert_eq!(error.class(), tandem_engine::ErrorClass::Config);
+    assert!(error.to_string().contains("NoSuchObject__c"), "{error}");
+}

@@ -257,12 +257,22 @@ impl SalesforceClient {
 
     /// Returns the describe of `sobject`, from the cache when it was read before.
     /// [`SalesforceClient::clear_describe_cache`] drops cached describes, for example after
-    /// an `INVALID_FIELD` error.
+    /// an `INVALID_FIELD` error. An object the org does not have (or the user cannot see) is
+    /// a configuration error that names it.
     pub async fn describe(&self, sobject: &str) -> Result<Arc<SObjectDescribe>, Error> {
         if let Some(cached) = self.cached_describe(sobject) {
             return Ok(cached);
         }
         let response = self.execute(&describe_request(sobject)?).await?;
+        if response.status == StatusCode::NOT_FOUND {
+            return Err(Error::Config {
+                message: format!(
+                    "Salesforce has no object {sobject} that the integration user can see; \
+                     check the API name (custom objects end in __c) and the user's object \
+                     permissions"
+                ),
+            });
+        }
         if response.status != StatusCode::OK {
             return Err(response.into_error());
         }

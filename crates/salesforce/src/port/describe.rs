@@ -56,21 +56,12 @@ pub(super) async fn describe_field(
     })
 }
 
-/// Returns the describe of one object, turning Salesforce's `NOT_FOUND` for an unknown object
-/// into a configuration error that names it.
+/// Returns the describe of one object; an unknown object is a configuration error naming it.
 async fn describe_object(
     client: &SalesforceClient,
     name: &str,
 ) -> Result<Arc<SObjectDescribe>, Error> {
-    match client.describe(name).await {
-        Err(Error::Api { status: 404, .. }) => Err(Error::Config {
-            message: format!(
-                "Salesforce has no object {name} that the integration user can see; check the \
-                 API name (custom objects end in __c) and the user's object permissions"
-            ),
-        }),
-        other => other,
-    }
+    client.describe(name).await
 }
 
 /// Returns the object that the relationship `step` of `object` leads to: the child object of
