@@ -1,8 +1,8 @@
 //! The enabled flows, built from the `[flows.<name>]` tables of the configuration file.
 //!
 //! Every template has a table of the same name. `account-customer` runs unless its table
-//! says `enabled = false`; every other template runs when its table is present (and does not
-//! say `enabled = false`). Flows run in the order of [`ORDER`], so that parents are linked
+//! sets `enabled = false`. Every other template runs when its table is present, unless the
+//! table sets `enabled = false`. Flows run in the order of [`ORDER`], so that parents are linked
 //! before the records that need them: companies before their contacts and orders, items
 //! before order lines.
 
