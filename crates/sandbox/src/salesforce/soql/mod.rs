@@ -4,7 +4,8 @@
 //!
 //! Errors carry the messages Salesforce sends. Lexer and schema errors are framed like an
 //! `ApiQueryFault`: a newline, an excerpt of the statement, a caret line, `ERROR at
-//! Row:R:Column:C` and the reason. Grammar errors are the bare `unexpected token: 'X'`.
+//! Row:R:Column:C` and the reason. Grammar errors are the bare `unexpected token: 'X'`, led by
+//! the name of the feature when the statement uses valid SOQL the parser does not know.
 
 mod columns;
 mod compare;
@@ -35,12 +36,40 @@ pub(crate) fn prepare<'s>(text: &str, objects: &'s [ObjectDef]) -> Result<Plan<'
         )
     })?;
     let query = parser::parse(text, &tokens).map_err(|error| {
-        ApiError::bad_request(
-            "MALFORMED_QUERY",
-            format!("unexpected token: '{}'", error.text),
-        )
+        let message = match unsupported_feature(text) {
+            Some(feature) => format!(
+                "{feature} is valid SOQL but not supported by this sandbox (see the sandbox \
+                 README); unexpected token: '{}'",
+                error.text
+            ),
+            None => format!("unexpected token: '{}'", error.text),
+        };
+        ApiError::bad_request("MALFORMED_QUERY", message)
     })?;
     plan::plan(text, query, objects)
+}
+
+/// Returns the SOQL feature the statement uses that the parser does not know, for a clearer
+/// message than Salesforce's bare grammar error, which a real org would not send for them.
+fn unsupported_feature(text: &str) -> Option<&'static str> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let has = |word: &str| words.iter().any(|w| w == word);
+    let compact: String = text.to_ascii_uppercase().split_whitespace().collect();
+    if has("GROUP") {
+        Some("GROUP BY")
+    } else if has("HAVING") {
+        Some("HAVING")
+    } else if has("TYPEOF") {
+        Some("TYPEOF")
+    } else if compact.contains("IN(SELECT") {
+        Some("A semi-join (IN (SELECT ...))")
+    } else {
+        None
+    }
 }
 
 /// How many characters before the error the excerpt may show. The two values reproduce

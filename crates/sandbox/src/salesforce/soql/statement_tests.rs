@@ -354,3 +354,26 @@ fn prepare_rejects_duplicate_parent_field() {
             .ends_with("duplicate field selected: Account.Name")
     );
 }
+
+#[test]
+fn group_by_is_named_as_not_emulated() {
+    let error = run("SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry").unwrap_err();
+
+    assert_eq!(error.error_code, "MALFORMED_QUERY");
+    assert!(
+        error.message.starts_with("GROUP BY is valid SOQL"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn plain_grammar_error_stays_bare() {
+    let error = run("SELECT Id FROM FROM Account").unwrap_err();
+
+    assert!(
+        error.message.starts_with("unexpected token"),
+        "{}",
+        error.message
+    );
+}
