@@ -208,3 +208,40 @@ async fn currencies_found_by_symbol_and_read_by_id() {
     assert_eq!(read.len(), 1);
     assert_eq!(read[0].fields["symbol"], text("GBP"));
 }
+
+#[tokio::test]
+async fn select_values_list_the_stored_currencies() {
+    use tandem_netsuite::{SelectField, SelectFilterOperator};
+    let sandbox = Sandbox::start().await;
+    let mut field = SelectField {
+        record_type: "customer".to_string(),
+        sublist: None,
+        field: "currency".to_string(),
+        filter: None,
+    };
+
+    let all = sandbox.client.get_select_value(&field).await.unwrap();
+    field.filter = Some((SelectFilterOperator::StartsWith, "eu".to_string()));
+    let euro = sandbox.client.get_select_value(&field).await.unwrap();
+
+    assert_eq!(all.len(), 4);
+    assert_eq!(euro.len(), 1);
+    assert_eq!(euro[0].name.as_deref(), Some("Euro"));
+    assert!(euro[0].internal_id.is_some());
+}
+
+#[tokio::test]
+async fn select_values_of_unknown_field_fail_naming_it() {
+    use tandem_netsuite::SelectField;
+    let sandbox = Sandbox::start().await;
+    let field = SelectField {
+        record_type: "salesOrder".to_string(),
+        sublist: None,
+        field: "shipMethod".to_string(),
+        filter: None,
+    };
+
+    let error = sandbox.client.get_select_value(&field).await.unwrap_err();
+
+    assert!(error.to_string().contains("shipMethod"), "{error}");
+}

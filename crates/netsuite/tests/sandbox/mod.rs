@@ -10,6 +10,8 @@ use tandem_sandbox::netsuite::{NetSuiteCredentials, NetSuiteEmulator};
 pub struct Sandbox {
     pub emulator: NetSuiteEmulator,
     pub port: NetSuitePort,
+    /// The client behind the port, for operations the port does not use.
+    pub client: NetSuiteClient,
 }
 
 impl Sandbox {
@@ -32,8 +34,13 @@ impl Sandbox {
         );
         let endpoint = format!("http://{address}/services/NetSuitePort_2025_2");
         config.endpoint = Some(endpoint.parse().unwrap());
-        let port = NetSuitePort::new(NetSuiteClient::new(config).unwrap());
-        Sandbox { emulator, port }
+        let client = NetSuiteClient::new(config).unwrap();
+        let port = NetSuitePort::new(client.clone());
+        Sandbox {
+            emulator,
+            port,
+            client,
+        }
     }
 
     /// Creates one record through the port and returns its result.

@@ -8,6 +8,7 @@ mod get_all;
 pub(crate) mod read;
 mod record_criteria;
 pub(crate) mod search;
+mod select_value;
 pub(crate) mod write;
 mod write_records;
 
@@ -67,7 +68,7 @@ impl Context<'_> {
 }
 
 /// The operations this emulator serves, by the local name of their body element.
-pub(crate) const OPERATIONS: [&str; 16] = [
+pub(crate) const OPERATIONS: [&str; 17] = [
     "add",
     "addList",
     "update",
@@ -82,6 +83,7 @@ pub(crate) const OPERATIONS: [&str; 16] = [
     "search",
     "searchMoreWithId",
     "getDeleted",
+    "getSelectValue",
     "getServerTime",
     "getItemAvailability",
 ];
@@ -107,6 +109,7 @@ pub(crate) fn dispatch(state: &mut State, context: &Context) -> Result<String, F
         "get" => read::get(state, context),
         "getList" => read::get_list(state, context),
         "getAll" => get_all::get_all(state, context),
+        "getSelectValue" => select_value::get_select_value(state, context),
         "getServerTime" => Ok(read::server_time(context)),
         "search" => search::search(state, context),
         "searchMoreWithId" => search::search_more_with_id(state, context),
