@@ -1,5 +1,5 @@
 //! `getSelectValue`: the values a select field accepts, each as an internal ID and a name, in
-//! pages. The emulator answers for the fields that point at its stored lists: `currency`,
+//! pages. The emulator lists the values of the fields that point at its stored lists: `currency`,
 //! `terms`, `subsidiary`, `location`, `priceLevel` (also `price` on item lines) and `item`.
 
 use super::Context;
@@ -10,7 +10,7 @@ use crate::netsuite::state::State;
 use crate::netsuite::xml::Element;
 
 /// Values per page. NOTE: an estimate; NetSuite's documentation does not state the page size
-/// of `getSelectValue`, and recorded answers hold fewer values than this.
+/// of `getSelectValue`, and the recorded responses hold fewer values than this.
 const PAGE_SIZE: usize = 1000;
 
 /// Serves `getSelectValue`. A field the emulator has no list for fails with a fault that
