@@ -218,3 +218,41 @@ async fn bulk_query_reads_parent_fields_but_not_subqueries() {
         "\"LastName\",\"Account.Name\"\n\"Adams\",\"Acme\"\n\"Loner\",\"\"\n\"Zed\",\"Acme\"\n"
     );
 }
+
+#[tokio::test]
+async fn long_child_result_pages_through_its_own_next_url() {
+    let (server, token, account) = seeded().await;
+    for last_name in ["Baker", "Cole", "Diaz"] {
+        let fields = json!({"LastName": last_name, "AccountId": account});
+        server
+            .emulator
+            .insert_record("Contact", salesforce_support::object(fields), at(1, 12))
+            .unwrap();
+    }
+    server.emulator.set_child_batch_size(2);
+    let soql = "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account";
+
+    let reply = server.query(&token, soql).await;
+
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let first = &reply.body["records"][0]["Contacts"];
+    assert_eq!(first["totalSize"], 5);
+    assert_eq!(first["done"], false);
+    assert_eq!(first["records"].as_array().unwrap().len(), 2);
+    let mut names = Vec::new();
+    let mut page = first.clone();
+    for _ in 0..5 {
+        for record in page["records"].as_array().unwrap() {
+            names.push(record["LastName"].as_str().unwrap().to_string());
+        }
+        let Some(next) = page["nextRecordsUrl"].as_str() else {
+            break;
+        };
+        let path = next.trim_start_matches("/services/data/v62.0");
+        let reply = server.call("GET", path, Some(&token), None).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        page = reply.body;
+    }
+    assert_eq!(page["done"], true);
+    assert_eq!(names, ["Adams", "Baker", "Cole", "Diaz", "Zed"]);
+}

@@ -203,6 +203,12 @@ impl SalesforceEmulator {
         self.org().query_batch_size = size.max(1);
     }
 
+    /// Sets the child records per page of a child subquery's result (200 unless set); the
+    /// rest are served through the child result's `nextRecordsUrl`. Values below 1 count as 1.
+    pub fn set_child_batch_size(&self, size: usize) {
+        self.org().child_batch_size = size.max(1);
+    }
+
     /// Sets the rows per Bulk API 2.0 query result page when a request gives no `maxRecords`
     /// (50,000 unless set). Values below 1 count as 1.
     pub fn set_bulk_query_page_size(&self, size: usize) {

@@ -32,8 +32,12 @@ pub(crate) enum Cell {
 /// The result of a child subquery inside a parent record.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ChildRows {
-    /// The child records, in the subquery's order.
+    /// The child records of this page, in the subquery's order.
     pub records: Vec<Row>,
+    /// Every child record of the parent, this page included.
+    pub total_size: usize,
+    /// Where the next page of children is, when they did not fit on this one.
+    pub next_records_url: Option<String>,
 }
 
 impl Row {
@@ -87,9 +91,12 @@ impl Serialize for Row {
 impl Serialize for ChildRows {
     /// Writes `{"totalSize", "done", "records"}`, the shape of a query result page.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("totalSize", &self.records.len())?;
-        map.serialize_entry("done", &true)?;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("totalSize", &self.total_size)?;
+        map.serialize_entry("done", &self.next_records_url.is_none())?;
+        if let Some(next) = &self.next_records_url {
+            map.serialize_entry("nextRecordsUrl", next)?;
+        }
         map.serialize_entry("records", &self.records)?;
         map.end()
     }

@@ -10,7 +10,7 @@ use super::json_response;
 use crate::salesforce::SalesforceEmulator;
 use crate::salesforce::cursors::Cursor;
 use crate::salesforce::errors::ApiError;
-use crate::salesforce::record::Row;
+use crate::salesforce::record::{Cell, Row};
 use crate::salesforce::version::ApiVersion;
 
 /// Smallest and largest page size a client may ask for with `Sforce-Query-Options`.
@@ -67,8 +67,12 @@ fn run(
     let batch_size = requested_batch_size(headers)
         .unwrap_or(org.query_batch_size)
         .max(1);
-    let outcome = org.run_query(&soql, include_deleted, version)?;
+    let mut outcome = org.run_query(&soql, include_deleted, version)?;
     tracing::debug!(soql = %soql, rows = outcome.total, "ran query");
+    let child_batch_size = org.child_batch_size.max(1);
+    for row in &mut outcome.rows {
+        page_children(&mut org, version, row, child_batch_size);
+    }
     if outcome.rows.len() <= batch_size {
         return Ok(page(outcome.total, None, outcome.rows));
     }
@@ -111,6 +115,29 @@ pub(super) async fn query_more(
         Some(next_url(version, locator, end)),
         rows,
     ))
+}
+
+/// Cuts each child subquery result of `row` longer than `batch_size` to its first page and
+/// opens a cursor for the rest, served like any other query page.
+fn page_children(
+    org: &mut crate::salesforce::state::Org,
+    version: ApiVersion,
+    row: &mut Row,
+    batch_size: usize,
+) {
+    for (_, cell) in &mut row.0 {
+        let Cell::Children(children) = cell else {
+            continue;
+        };
+        if children.records.len() <= batch_size {
+            continue;
+        }
+        let locator = org.new_locator();
+        let rows = children.records.clone();
+        children.records.truncate(batch_size);
+        children.next_records_url = Some(next_url(version, &locator, batch_size));
+        org.cursors.open(locator, Cursor { rows, batch_size });
+    }
 }
 
 fn next_url(version: ApiVersion, locator: &str, offset: usize) -> String {

@@ -139,10 +139,14 @@ impl<'a, 's> RenderContext<'a, 's> {
         if selected.is_empty() {
             return Cell::Value(Value::Null);
         }
-        let records = selected
+        let records: Vec<_> = selected
             .into_iter()
             .map(|values| self.render(child.plan.object, values, child.plan.columns()))
             .collect();
-        Cell::Children(ChildRows { records })
+        Cell::Children(ChildRows {
+            total_size: records.len(),
+            records,
+            next_records_url: None,
+        })
     }
 }

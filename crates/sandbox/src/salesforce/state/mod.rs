@@ -28,6 +28,11 @@ use transaction::Journal;
 /// Default number of rows per query page, Salesforce's default batch size.
 pub(crate) const DEFAULT_QUERY_BATCH_SIZE: usize = 2000;
 
+/// Child records per page of a child subquery. NOTE: an estimate; Salesforce pages large
+/// child results with their own `nextRecordsUrl` but does not document the size, and 200
+/// is the page size reported for it in practice.
+pub(crate) const DEFAULT_CHILD_BATCH_SIZE: usize = 200;
+
 /// Rows per Bulk API 2.0 result page when the client gives no `maxRecords`.
 // NOTE: Salesforce documents no fixed default; the value is an assumption.
 pub(crate) const DEFAULT_BULK_QUERY_PAGE_SIZE: usize = 50_000;
@@ -70,6 +75,8 @@ pub(crate) struct Org {
     pub request_counts: BTreeMap<String, u64>,
     /// Rows per query page when the request does not ask for a batch size.
     pub query_batch_size: usize,
+    /// Child records per page of a child subquery's result inside a parent record.
+    pub child_batch_size: usize,
     /// Passwords of users who may log in with the password grant, by user Id.
     pub passwords: HashMap<String, String>,
     /// PEM certificate that JWT bearer assertions must be signed for.
@@ -105,6 +112,7 @@ impl Org {
             usage: ApiUsage::new(DEFAULT_DAILY_LIMIT),
             request_counts: BTreeMap::new(),
             query_batch_size: DEFAULT_QUERY_BATCH_SIZE,
+            child_batch_size: DEFAULT_CHILD_BATCH_SIZE,
             passwords: HashMap::new(),
             jwt_certificate: None,
             controls: Controls::default(),
