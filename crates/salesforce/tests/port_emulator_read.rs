@@ -340,3 +340,28 @@ async fn find_by_unknown_field_is_config_error() {
         error.message
     );
 }
+
+#[tokio::test]
+async fn changed_since_follows_paged_child_lines() {
+    let org = Org::start().await;
+    org.emulator.set_child_batch_size(2);
+    let widget = org.price_book_entry("Widget", 10.0);
+    let lines: Vec<(&str, f64)> = (1..=5).map(|n| (widget.as_str(), f64::from(n))).collect();
+    let deal = org.opportunity("Deal", &lines, at(2, 9));
+    let spec = spec(
+        "Opportunity",
+        &["Name", "OpportunityLineItems[].Quantity"],
+        ORDER_LINK,
+    );
+
+    let records = org.port.changed_since(&spec, at(2, 0)).await.unwrap();
+
+    let deal = records.iter().find(|record| record.id == deal).unwrap();
+    let mut quantities: Vec<f64> = deal.fields["OpportunityLineItems"]
+        .lines()
+        .iter()
+        .map(|line| number(line.get("Quantity")))
+        .collect();
+    quantities.sort_by(f64::total_cmp);
+    assert_eq!(quantities, [1.0, 2.0, 3.0, 4.0, 5.0]);
+}
