@@ -83,7 +83,7 @@ pub async fn check(options: CheckOptions) -> anyhow::Result<ExitCode> {
 /// Refuses to start when a flow names a field that does not exist or cannot be written,
 /// naming the first problems. An object that cannot be described (the system is unreachable,
 /// the credentials are wrong) is left to the pass, which reports it with its own hint.
-pub async fn refuse_problems(
+pub async fn reject_problems(
     flows: &[Box<dyn Flow>],
     netsuite: &dyn RecordPort,
     salesforce: &dyn RecordPort,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use tandem_engine::dry_run::PlannedWrite;
 
-use crate::check::refuse_problems;
+use crate::check::reject_problems;
 use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::connect::{Setup, SetupError, connect, connect_dry_run};
 use crate::output::{FlowResult, json_report, summary};
@@ -35,7 +35,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
             return Err(ConfigError::new("--dry-run", "a dry run is one pass; add --once").into());
         }
         let setup = connect_dry_run(&file, config_dir, &secrets).await?;
-        refuse_problems(
+        reject_problems(
             &setup.flows,
             setup.connections.netsuite.as_ref(),
             setup.connections.salesforce.as_ref(),
@@ -50,7 +50,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
     let setup = connect(&file, config_dir, &secrets)
         .await
         .map_err(SetupError::into_anyhow)?;
-    refuse_problems(
+    reject_problems(
         &setup.flows,
         setup.connections.netsuite.as_ref(),
         setup.connections.salesforce.as_ref(),

@@ -220,7 +220,7 @@ async fn bulk_query_reads_parent_fields_but_not_subqueries() {
 }
 
 #[tokio::test]
-async fn long_child_result_pages_through_its_own_next_url() {
+async fn long_child_result_is_paged() {
     let (server, token, account) = seeded().await;
     for last_name in ["Baker", "Cole", "Diaz"] {
         let fields = json!({"LastName": last_name, "AccountId": account});

@@ -38,8 +38,8 @@ pub struct AccountCustomerSettings {
     /// What a deletion does to the counterpart. Default: unlink only. A customer is
     /// deactivated through `isInactive`; Accounts have no inactive field.
     pub deletes: DeleteSettings,
-    /// The Salesforce fields that say how each record's last trip to NetSuite went
-    /// (`NetSuite_Sync_Status__c`: Synced or Error; `NetSuite_Sync_Error__c`: the error).
+    /// The Salesforce fields for the outcome of each record's last trip to NetSuite
+    /// (`NetSuite_Sync_Status__c`: Synced or Error, and `NetSuite_Sync_Error__c`: the error).
     pub status: StatusFields,
     /// Where unmatched records get a counterpart. Default both sides; with
     /// `customer-onboarding` enabled, customers are created only by it.
@@ -66,7 +66,7 @@ impl Default for AccountCustomerSettings {
     }
 }
 
-/// The fields the template maps when the configuration names none.
+/// Returns the fields the template maps when the configuration names none.
 pub fn default_mapping() -> Mapping {
     Mapping::of_pairs(vec![
         FieldPair::new("companyName", "Name"),

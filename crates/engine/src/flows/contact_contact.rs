@@ -1,10 +1,10 @@
 //! `contact-contact`: NetSuite contacts and Salesforce Contacts kept equal in both directions,
 //! under the companies that `account-customer` links.
 //!
-//! Defaults: first name, last name, email, phone and title travel both ways; the contact's
+//! Defaults: first name, last name, email, phone and title travel both ways. The contact's
 //! company (NetSuite `company`) and the Contact's Account (`AccountId`) are translated through
-//! `account-customer`'s links, so a contact whose company is not linked yet waits (a dead letter
-//! with `PARENT_NOT_LINKED`, tried again every pass) instead of landing without a company.
+//! `account-customer`'s links. So a contact whose company is not linked yet waits (a dead
+//! letter with `PARENT_NOT_LINKED`, tried again every pass) instead of landing without one.
 //! An unlinked contact is linked to the one unlinked contact on the other side with the same
 //! email address before any fuzzy matching; several with that address go to review. The link
 //! is kept in the NetSuite contact's `externalId` (the Salesforce Contact ID) and in the
@@ -42,14 +42,14 @@ pub struct ContactSettings {
     pub overlap: TimeDelta,
     /// Thresholds of fuzzy matching; linking by email is on.
     pub matching: MatchSettings,
-    /// Who wins a field changed on both sides. Default: the later change.
+    /// The winner of a field changed on both sides. Default: the later change.
     pub conflicts: ConflictSettings,
-    /// What a deletion does to the counterpart. Default: unlink only.
+    /// The effect of a deletion on the counterpart. Default: unlink only.
     pub deletes: DeleteSettings,
-    /// The Salesforce fields that say how each record's last trip to NetSuite went
-    /// (`NetSuite_Sync_Status__c`: Synced or Error; `NetSuite_Sync_Error__c`: the error).
+    /// The Salesforce fields for the outcome of each record's last trip to NetSuite
+    /// (`NetSuite_Sync_Status__c`: Synced or Error, and `NetSuite_Sync_Error__c`: the error).
     pub status: StatusFields,
-    /// Where unmatched records get a counterpart. Default both sides.
+    /// The sides on which unmatched records get a counterpart. Default both sides.
     pub creates: Creates,
 }
 
@@ -73,7 +73,7 @@ impl Default for ContactSettings {
     }
 }
 
-/// The fields the template maps when the configuration names none.
+/// Returns the fields the template maps when the configuration names none.
 pub fn default_mapping() -> Mapping {
     let mut company = FieldPair::new("company", "AccountId");
     company.lookup = Some(COMPANY_FLOW.to_string());

@@ -16,14 +16,14 @@ pub const SYNC_STATUS_FIELD: &str = "NetSuite_Sync_Status__c";
 pub const SYNC_ERROR_FIELD: &str = "NetSuite_Sync_Error__c";
 
 /// The outcome of a record's last sync, as written to the sync status field. The values are
-/// the picklist values of the sandbox schema and of the field the README asks users to create.
+/// the picklist values of the sandbox schema and of the field described in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncStatus {
-    /// The counterpart holds the record's current values.
+    /// The counterpart has the record's current values.
     Synced,
     /// The record waits for something (a parent to be linked) before it can sync.
     Pending,
-    /// The other system refused the record; a dead letter holds the details.
+    /// The other system rejected the record, and a dead letter keeps the details.
     Error,
     /// The other system no longer allows the change (a billed sales order); it is not retried
     /// until the record changes again.

@@ -74,7 +74,8 @@ pub(super) async fn read_changes(
     Ok(batch)
 }
 
-/// The most waiting records a pass reads again, so a backlog cannot make a pass unbounded.
+/// The maximum number of waiting records a pass reads again, so a backlog cannot make a pass
+/// unbounded.
 const MAX_WAITING: usize = 500;
 
 /// Adds the records whose dead letters wait for a parent (`PARENT_NOT_LINKED`), read again by
@@ -207,10 +208,10 @@ fn key_of(
 }
 
 /// Returns true when the record was processed with these mapped values and link. The
-/// modification time alone does not count: writes of fields outside the mapping (the sync
-/// status Tandem writes back, a user's edit of an unmapped field) move it without giving
-/// anything to sync, and a refused record must not be retried by them. Comparing values also
-/// catches an edit made within the same (coarse) second as the version processed before.
+/// modification time alone does not count, because writes of unmapped fields (the sync status
+/// Tandem writes back, a user's edit) move it without giving anything to sync. A rejected
+/// record is so not retried by them. Comparing values also catches an edit made within the
+/// same (coarse) second as the version processed before.
 async fn is_processed(
     spec: &TwoWaySpec,
     connections: &Connections,

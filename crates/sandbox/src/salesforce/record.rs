@@ -36,7 +36,7 @@ pub(crate) struct ChildRows {
     pub records: Vec<Row>,
     /// Every child record of the parent, this page included.
     pub total_size: usize,
-    /// Where the next page of children is, when they did not fit on this one.
+    /// The URL of the next page of children, when they did not fit on this one.
     pub next_records_url: Option<String>,
 }
 
