@@ -1,491 +1,128 @@
-//! The engine's [`StateStore`] on SQLite.
+//! The store in one SQLite file, in WAL mode. One `tandem run` process uses it at a time
+//! (see [`crate::StoreLock`]).
 
-use async_trait::async_trait;
-use chrono::Utc;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-use tandem_engine::System;
-use tandem_engine::state::{
-    Processed, RunStatus, SeenRecord, StateStore, StoreError, Watermark, Xref,
-};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
 
-use crate::SqliteStore;
-use crate::codec::{fields_text, parse_fields, parse_system, parse_time, time_text};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, SqlitePool};
+use tandem_engine::state::StoreError;
 
-pub(crate) fn failed(what: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
-    move |error| StoreError::new(format!("cannot {what}"), error)
+use crate::codec;
+use crate::migrate::{Dialect, migrate_error, migrator};
+
+/// The engine's state in a SQLite database file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+    path: PathBuf,
 }
 
-pub(crate) fn column<'r, T>(row: &'r SqliteRow, name: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-{
-    row.try_get(name)
-        .map_err(|error| StoreError::new(format!("cannot read column {name}"), error))
+impl SqliteStore {
+    /// Opens the database at `path`, creating the file when missing and running the schema
+    /// migrations it lacks.
+    ///
+    /// Fails when the file cannot be opened or created, or when it was written by a newer
+    /// Tandem whose schema this build does not know.
+    pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|error| StoreError::new("invalid SQLite options", error))?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            // Every statement at debug level would drown the engine's own logs.
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|error| {
+                let message = format!(
+                    "cannot open the store at {}; check that its folder exists and is \
+                     writable and that the file is a Tandem store",
+                    path.display()
+                );
+                StoreError::new(message, error)
+            })?;
+        migrator(Dialect::Sqlite)
+            .run(&pool)
+            .await
+            .map_err(|error| migrate_error(error, &path.display().to_string()))?;
+        Ok(SqliteStore { pool, path })
+    }
+
+    /// Marks runs still recorded as running as interrupted, and returns how many there were.
+    ///
+    /// Call it only while holding the store's [`crate::StoreLock`], when no pass can be
+    /// running: a run left `running` then belongs to a process that was killed.
+    pub async fn close_interrupted_runs(&self) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE runs SET status = 'interrupted', finished_at = $1,
+                error = 'the process stopped before the pass finished'
+             WHERE status = 'running'",
+        )
+        .bind(codec::time_text(chrono::Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(|error| StoreError::new("cannot close interrupted runs", error))?;
+        Ok(result.rows_affected())
+    }
+
+    /// Writes a consistent copy of the database to `path` (which must not exist), for a dry
+    /// run that must leave this store as it is.
+    pub async fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        let target = path.to_string_lossy().to_string();
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .map_err(|error| {
+                StoreError::new(
+                    format!("cannot copy the store to {}", path.display()),
+                    error,
+                )
+            })?;
+        Ok(())
+    }
+
+    /// Returns the path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes every connection, checkpointing the write-ahead log into the database file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn begin(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool
+            .begin()
+            .await
+            .map_err(|error| StoreError::new("cannot start a transaction", error))
+    }
 }
 
-fn seen_from_row(row: &SqliteRow) -> Result<SeenRecord, StoreError> {
-    Ok(SeenRecord {
-        system: parse_system(&column::<String>(row, "system")?)?,
-        object: column(row, "object")?,
-        id: column(row, "id")?,
-        link: column(row, "link")?,
-        name_key: column(row, "name_key")?,
-        email_key: column(row, "email_key")?,
-        values: parse_fields(&column::<String>(row, "field_values")?)?,
-    })
-}
+/// The engine's store traits, from the SQL shared with PostgreSQL.
+mod sql {
+    type Store = super::SqliteStore;
+    type Db = sqlx::Sqlite;
+    type DbRow = sqlx::sqlite::SqliteRow;
 
-fn xref_from_row(row: &SqliteRow) -> Result<Xref, StoreError> {
-    Ok(Xref {
-        flow: column(row, "flow")?,
-        ns_id: column(row, "ns_id")?,
-        sf_id: column(row, "sf_id")?,
-        ns_values: parse_fields(&column::<String>(row, "ns_values")?)?,
-        sf_values: parse_fields(&column::<String>(row, "sf_values")?)?,
-        ns_written: column(row, "ns_written")?,
-        sf_written: column(row, "sf_written")?,
-    })
-}
-
-const SEEN_COLUMNS: &str = "system, object, id, link, name_key, email_key, field_values";
-
-#[async_trait]
-impl StateStore for SqliteStore {
-    async fn watermark(
-        &self,
-        flow: &str,
-        system: System,
-        object: &str,
-    ) -> Result<Option<Watermark>, StoreError> {
-        let row = sqlx::query(
-            "SELECT modified_at, record_id FROM watermarks
-             WHERE flow = ? AND system = ? AND object = ?",
-        )
-        .bind(flow)
-        .bind(system.as_str())
-        .bind(object)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(failed("read a watermark"))?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(Watermark {
-            modified_at: parse_time(&column::<String>(&row, "modified_at")?)?,
-            record_id: column(&row, "record_id")?,
-        }))
+    mod state {
+        include!("sql/state.rs");
     }
-
-    async fn set_watermark(
-        &self,
-        flow: &str,
-        system: System,
-        object: &str,
-        watermark: &Watermark,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO watermarks (flow, system, object, modified_at, record_id, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (flow, system, object) DO UPDATE SET
-                modified_at = excluded.modified_at,
-                record_id = excluded.record_id,
-                updated_at = excluded.updated_at",
-        )
-        .bind(flow)
-        .bind(system.as_str())
-        .bind(object)
-        .bind(time_text(watermark.modified_at))
-        .bind(&watermark.record_id)
-        .bind(time_text(Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(failed("store a watermark"))?;
-        Ok(())
+    mod queues {
+        include!("sql/queues.rs");
     }
-
-    async fn identity(&self, system: System) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT identity FROM identities WHERE system = ?")
-            .bind(system.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed("read the identity of an account"))
-    }
-
-    async fn set_identity(&self, system: System, identity: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO identities (system, identity, recorded_at) VALUES (?, ?, ?)
-             ON CONFLICT (system) DO UPDATE SET
-                identity = excluded.identity,
-                recorded_at = excluded.recorded_at",
-        )
-        .bind(system.as_str())
-        .bind(identity)
-        .bind(time_text(Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(failed("store the identity of an account"))?;
-        Ok(())
-    }
-
-    async fn remember(&self, records: &[SeenRecord]) -> Result<(), StoreError> {
-        let mut transaction = self.begin().await?;
-        for record in records {
-            sqlx::query(
-                "INSERT INTO seen_records
-                    (system, object, id, link, name_key, email_key, field_values)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (system, object, id) DO UPDATE SET
-                    link = excluded.link,
-                    name_key = excluded.name_key,
-                    email_key = excluded.email_key,
-                    field_values = excluded.field_values",
-            )
-            .bind(record.system.as_str())
-            .bind(&record.object)
-            .bind(&record.id)
-            .bind(&record.link)
-            .bind(&record.name_key)
-            .bind(&record.email_key)
-            .bind(fields_text(&record.values)?)
-            .execute(&mut *transaction)
-            .await
-            .map_err(failed("remember a record"))?;
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(failed("commit remembered records"))
-    }
-
-    async fn processed(
-        &self,
-        system: System,
-        object: &str,
-        id: &str,
-    ) -> Result<Option<Processed>, StoreError> {
-        let row = sqlx::query(
-            "SELECT processed_at, processed_fingerprint FROM seen_records
-             WHERE system = ? AND object = ? AND id = ? AND processed_at IS NOT NULL",
-        )
-        .bind(system.as_str())
-        .bind(object)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(failed("read how far a record was processed"))?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(Processed {
-            modified_at: parse_time(&column::<String>(&row, "processed_at")?)?,
-            fingerprint: column::<Option<String>>(&row, "processed_fingerprint")?
-                .unwrap_or_default(),
-        }))
-    }
-
-    async fn mark_processed(
-        &self,
-        system: System,
-        object: &str,
-        records: &[(String, Processed)],
-    ) -> Result<(), StoreError> {
-        let mut transaction = self.begin().await?;
-        for (id, processed) in records {
-            sqlx::query(
-                "INSERT INTO seen_records
-                    (system, object, id, field_values, processed_at, processed_fingerprint)
-                 VALUES (?, ?, ?, '{}', ?, ?)
-                 ON CONFLICT (system, object, id) DO UPDATE SET
-                    processed_at = excluded.processed_at,
-                    processed_fingerprint = excluded.processed_fingerprint",
-            )
-            .bind(system.as_str())
-            .bind(object)
-            .bind(id)
-            .bind(time_text(processed.modified_at))
-            .bind(&processed.fingerprint)
-            .execute(&mut *transaction)
-            .await
-            .map_err(failed("mark a record processed"))?;
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(failed("commit processed records"))
-    }
-
-    async fn find_by_key(
-        &self,
-        system: System,
-        object: &str,
-        name_key: Option<&str>,
-        email_key: Option<&str>,
-    ) -> Result<Vec<SeenRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {SEEN_COLUMNS} FROM seen_records
-             WHERE system = ? AND object = ?
-               AND ((? IS NOT NULL AND name_key = ?) OR (? IS NOT NULL AND email_key = ?))
-             ORDER BY id"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(system.as_str())
-            .bind(object)
-            .bind(name_key)
-            .bind(name_key)
-            .bind(email_key)
-            .bind(email_key)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed("find records by key"))?;
-        rows.iter().map(seen_from_row).collect()
-    }
-
-    async fn seen(
-        &self,
-        system: System,
-        object: &str,
-        id: &str,
-    ) -> Result<Option<SeenRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {SEEN_COLUMNS} FROM seen_records WHERE system = ? AND object = ? AND id = ?"
-        );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(system.as_str())
-            .bind(object)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed("read a seen record"))?;
-        row.as_ref().map(seen_from_row).transpose()
-    }
-
-    async fn unlinked(
-        &self,
-        flow: &str,
-        system: System,
-        object: &str,
-    ) -> Result<Vec<SeenRecord>, StoreError> {
-        let column = match system {
-            System::NetSuite => "ns_id",
-            System::Salesforce => "sf_id",
-        };
-        let sql = format!(
-            "SELECT {SEEN_COLUMNS} FROM seen_records AS seen
-             WHERE system = ? AND object = ?
-               AND NOT EXISTS (SELECT 1 FROM xrefs WHERE flow = ? AND {column} = seen.id)
-             ORDER BY id"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(system.as_str())
-            .bind(object)
-            .bind(flow)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed("read unlinked records"))?;
-        rows.iter().map(seen_from_row).collect()
-    }
-
-    async fn find_by_link(
-        &self,
-        system: System,
-        object: &str,
-        link: &str,
-    ) -> Result<Vec<SeenRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {SEEN_COLUMNS} FROM seen_records
-             WHERE system = ? AND object = ? AND link = ? ORDER BY id"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(system.as_str())
-            .bind(object)
-            .bind(link)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed("find records by link"))?;
-        rows.iter().map(seen_from_row).collect()
-    }
-
-    async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError> {
-        let sql = match system {
-            System::NetSuite => "SELECT * FROM xrefs WHERE flow = ? AND ns_id = ?",
-            System::Salesforce => "SELECT * FROM xrefs WHERE flow = ? AND sf_id = ?",
-        };
-        let row = sqlx::query(sql)
-            .bind(flow)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed("read a cross-reference"))?;
-        row.as_ref().map(xref_from_row).transpose()
-    }
-
-    async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError> {
-        let now = time_text(Utc::now());
-        let mut transaction = self.begin().await?;
-        let created_at: Option<String> = sqlx::query_scalar(
-            "SELECT created_at FROM xrefs WHERE flow = ? AND (ns_id = ? OR sf_id = ?)
-             ORDER BY created_at LIMIT 1",
-        )
-        .bind(&xref.flow)
-        .bind(&xref.ns_id)
-        .bind(&xref.sf_id)
-        .fetch_optional(&mut *transaction)
-        .await
-        .map_err(failed("read a cross-reference"))?;
-        // Either side's ID identifies a pair, so replacing by both keeps each record in one pair.
-        sqlx::query("DELETE FROM xrefs WHERE flow = ? AND (ns_id = ? OR sf_id = ?)")
-            .bind(&xref.flow)
-            .bind(&xref.ns_id)
-            .bind(&xref.sf_id)
-            .execute(&mut *transaction)
-            .await
-            .map_err(failed("replace a cross-reference"))?;
-        sqlx::query(
-            "INSERT INTO xrefs (flow, ns_id, sf_id, ns_values, sf_values, ns_written,
-                                sf_written, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&xref.flow)
-        .bind(&xref.ns_id)
-        .bind(&xref.sf_id)
-        .bind(fields_text(&xref.ns_values)?)
-        .bind(fields_text(&xref.sf_values)?)
-        .bind(&xref.ns_written)
-        .bind(&xref.sf_written)
-        .bind(created_at.unwrap_or_else(|| now.clone()))
-        .bind(&now)
-        .execute(&mut *transaction)
-        .await
-        .map_err(failed("store a cross-reference"))?;
-        transaction
-            .commit()
-            .await
-            .map_err(failed("commit a cross-reference"))
-    }
-
-    async fn delete_xref(&self, flow: &str, system: System, id: &str) -> Result<(), StoreError> {
-        let sql = match system {
-            System::NetSuite => "DELETE FROM xrefs WHERE flow = ? AND ns_id = ?",
-            System::Salesforce => "DELETE FROM xrefs WHERE flow = ? AND sf_id = ?",
-        };
-        sqlx::query(sql)
-            .bind(flow)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(failed("remove a cross-reference"))?;
-        Ok(())
-    }
-
-    async fn exclude(
-        &self,
-        flow: &str,
-        system: System,
-        id: &str,
-        reason: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO excluded_records (flow, system, id, reason, excluded_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (flow, system, id) DO UPDATE SET reason = excluded.reason",
-        )
-        .bind(flow)
-        .bind(system.as_str())
-        .bind(id)
-        .bind(reason)
-        .bind(time_text(Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(failed("leave a record out of a flow"))?;
-        Ok(())
-    }
-
-    async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM excluded_records WHERE flow = ? AND system = ? AND id = ?",
-        )
-        .bind(flow)
-        .bind(system.as_str())
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(failed("read whether a record is left out"))?;
-        Ok(found.is_some())
-    }
-
-    async fn flow_value(&self, flow: &str, key: &str) -> Result<Option<String>, StoreError> {
-        sqlx::query_scalar("SELECT value FROM flow_values WHERE flow = ? AND key = ?")
-            .bind(flow)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed("read a flow's value"))
-    }
-
-    async fn set_flow_value(
-        &self,
-        flow: &str,
-        key: &str,
-        value: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let query = match value {
-            Some(value) => sqlx::query(
-                "INSERT INTO flow_values (flow, key, value, updated_at) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (flow, key) DO UPDATE SET
-                    value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(flow)
-            .bind(key)
-            .bind(value)
-            .bind(time_text(Utc::now())),
-            None => sqlx::query("DELETE FROM flow_values WHERE flow = ? AND key = ?")
-                .bind(flow)
-                .bind(key),
-        };
-        query
-            .execute(&self.pool)
-            .await
-            .map_err(failed("store a flow's value"))?;
-        Ok(())
-    }
-
-    async fn forget(&self, system: System, object: &str, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM seen_records WHERE system = ? AND object = ? AND id = ?")
-            .bind(system.as_str())
-            .bind(object)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(failed("forget a record"))?;
-        Ok(())
-    }
-
-    async fn start_run(&self, flow: &str) -> Result<i64, StoreError> {
-        let result = sqlx::query("INSERT INTO runs (flow, status, started_at) VALUES (?, ?, ?)")
-            .bind(flow)
-            .bind(RunStatus::Running.as_str())
-            .bind(time_text(Utc::now()))
-            .execute(&self.pool)
-            .await
-            .map_err(failed("record the start of a run"))?;
-        Ok(result.last_insert_rowid())
-    }
-
-    async fn finish_run(
-        &self,
-        run_id: i64,
-        status: RunStatus,
-        counts: &serde_json::Value,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE runs SET status = ?, finished_at = ?, counts = ?, error = ? WHERE id = ?",
-        )
-        .bind(status.as_str())
-        .bind(time_text(Utc::now()))
-        .bind(counts.to_string())
-        .bind(error)
-        .bind(run_id)
-        .execute(&self.pool)
-        .await
-        .map_err(failed("record the end of a run"))?;
-        Ok(())
+    mod dead_letters {
+        include!("sql/dead_letters.rs");
     }
 }

@@ -1,22 +1,71 @@
-//! Store behaviour on a real SQLite file.
+//! Store behaviour, checked on both databases: every test in `store_tests!` runs once on a
+//! SQLite file and once on PostgreSQL (in a schema of its own) when `TANDEM_TEST_POSTGRES_URL`
+//! names a database. Without that variable the PostgreSQL runs pass without checking
+//! anything, with a note on stderr; `.ci/run` always sets it.
 
 use chrono::{DateTime, Utc};
 use tandem_engine::matching::Profile;
 use tandem_engine::state::{
-    AuditEntry, Candidate, Conflict, ConflictStatus, ConflictStore, DeadLetter, DeadLetterStatus,
-    DeadLetterStore, Processed, ReviewDecision, ReviewItem, ReviewStatus, ReviewStore, RunStatus,
-    SeenRecord, StateStore, Watermark, Xref,
+    AuditEntry, Candidate, Conflict, ConflictStatus, DeadLetter, DeadLetterStatus, Processed,
+    ReviewDecision, ReviewItem, ReviewStatus, RunStatus, SeenRecord, StateStore, Watermark, Xref,
 };
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 use tempfile::TempDir;
 
 use crate::SqliteStore;
 
-async fn open(dir: &TempDir) -> SqliteStore {
-    SqliteStore::open(dir.path().join("tandem.db"))
-        .await
-        .expect("store opens")
+mod harness;
+
+use harness::Harness;
+
+/// Runs each named test once on SQLite and once on PostgreSQL.
+macro_rules! store_tests {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Harness::sqlite()).await;
+                }
+            )*
+        }
+
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(harness) = super::Harness::postgres(stringify!($name)).await {
+                        super::$name(harness).await;
+                    }
+                }
+            )*
+        }
+    };
 }
+
+store_tests!(
+    watermark_survives_reopen,
+    watermark_is_per_system,
+    remembered_record_is_found_by_key_and_link,
+    missing_key_matches_nothing,
+    processed_time_is_kept_apart_from_remember,
+    xref_round_trips_by_either_side,
+    saving_xref_replaces_pairs_sharing_a_side,
+    dead_letter_keeps_remote_error,
+    run_history_records_status_and_counts,
+    newer_schema_is_refused,
+    identity_is_kept_per_system,
+    repeated_failure_updates_open_letter,
+    resolving_closes_only_that_source,
+    edited_payload_and_status_are_kept,
+    changing_missing_letter_is_an_error,
+    review_item_round_trips_with_candidates,
+    review_decision_moves_item_to_decided,
+    conflict_is_parked_once_and_decided,
+    audit_log_returns_newest_first,
+    flow_value_survives_reopen_and_is_per_flow,
+    flow_value_is_replaced_and_removed,
+);
 
 fn at(second: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_700_000_000 + second, 123_000).unwrap()
@@ -46,10 +95,8 @@ fn xref(ns_id: &str, sf_id: &str) -> Xref {
     }
 }
 
-#[tokio::test]
-async fn watermark_survives_reopen() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn watermark_survives_reopen(harness: Harness) {
+    let store = harness.open().await;
     let mark = Watermark {
         modified_at: at(5),
         record_id: "42".to_string(),
@@ -60,7 +107,7 @@ async fn watermark_survives_reopen() {
         .unwrap();
     store.close().await;
 
-    let reopened = open(&dir).await;
+    let reopened = harness.open().await;
     let read = reopened
         .watermark("flow", System::NetSuite, "customer")
         .await
@@ -68,10 +115,8 @@ async fn watermark_survives_reopen() {
     assert_eq!(read, Some(mark));
 }
 
-#[tokio::test]
-async fn watermark_is_per_system() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn watermark_is_per_system(harness: Harness) {
+    let store = harness.open().await;
     let mark = Watermark {
         modified_at: at(5),
         record_id: "42".to_string(),
@@ -87,10 +132,8 @@ async fn watermark_is_per_system() {
     assert_eq!(other, None);
 }
 
-#[tokio::test]
-async fn remembered_record_is_found_by_key_and_link() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn remembered_record_is_found_by_key_and_link(harness: Harness) {
+    let store = harness.open().await;
     store
         .remember(&[seen("1", "acme", Some("001A")), seen("2", "globex", None)])
         .await
@@ -111,10 +154,8 @@ async fn remembered_record_is_found_by_key_and_link() {
     assert_eq!(by_id, Some(seen("2", "globex", None)));
 }
 
-#[tokio::test]
-async fn missing_key_matches_nothing() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn missing_key_matches_nothing(harness: Harness) {
+    let store = harness.open().await;
     store.remember(&[seen("1", "acme", None)]).await.unwrap();
     let found = store
         .find_by_key(System::NetSuite, "customer", None, None)
@@ -123,10 +164,8 @@ async fn missing_key_matches_nothing() {
     assert!(found.is_empty());
 }
 
-#[tokio::test]
-async fn processed_time_is_kept_apart_from_remember() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn processed_time_is_kept_apart_from_remember(harness: Harness) {
+    let store = harness.open().await;
     store.remember(&[seen("1", "acme", None)]).await.unwrap();
     let before = store
         .processed(System::NetSuite, "customer", "1")
@@ -155,10 +194,8 @@ async fn processed_time_is_kept_apart_from_remember() {
     assert_eq!(processed, Some(state));
 }
 
-#[tokio::test]
-async fn xref_round_trips_by_either_side() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn xref_round_trips_by_either_side(harness: Harness) {
+    let store = harness.open().await;
     store.save_xref(&xref("10", "001X")).await.unwrap();
 
     let by_ns = store
@@ -174,10 +211,8 @@ async fn xref_round_trips_by_either_side() {
     assert_eq!(by_sf, Some(xref("10", "001X")));
 }
 
-#[tokio::test]
-async fn saving_xref_replaces_pairs_sharing_a_side() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn saving_xref_replaces_pairs_sharing_a_side(harness: Harness) {
+    let store = harness.open().await;
     store.save_xref(&xref("10", "001X")).await.unwrap();
     store.save_xref(&xref("11", "001X")).await.unwrap();
 
@@ -212,10 +247,8 @@ fn letter() -> DeadLetter {
     }
 }
 
-#[tokio::test]
-async fn dead_letter_keeps_remote_error() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn dead_letter_keeps_remote_error(harness: Harness) {
+    let store = harness.open().await;
     let letter = letter();
 
     let id = store.add_dead_letter(&letter).await.unwrap();
@@ -229,10 +262,8 @@ async fn dead_letter_keeps_remote_error() {
     assert_eq!(stored[0].letter, letter);
 }
 
-#[tokio::test]
-async fn run_history_records_status_and_counts() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn run_history_records_status_and_counts(harness: Harness) {
+    let store = harness.open().await;
     let run = store.start_run("account-customer").await.unwrap();
     let counts = serde_json::json!({"read": 3});
     store
@@ -240,44 +271,23 @@ async fn run_history_records_status_and_counts() {
         .await
         .unwrap();
 
-    let row: (String, String) = sqlx::query_as("SELECT status, counts FROM runs WHERE id = ?")
-        .bind(run)
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-    assert_eq!(row.0, "completed");
-    assert_eq!(row.1, r#"{"read":3}"#);
+    let status = harness::text(&store, "SELECT status FROM runs WHERE id = $1", run).await;
+    let stored = harness::text(&store, "SELECT counts FROM runs WHERE id = $1", run).await;
+    assert_eq!(status, "completed");
+    assert_eq!(stored, r#"{"read":3}"#);
 }
 
-#[tokio::test]
-async fn newer_schema_is_refused() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
-    sqlx::query("PRAGMA user_version = 99")
-        .execute(&store.pool)
-        .await
-        .unwrap();
+async fn newer_schema_is_refused(harness: Harness) {
+    let store = harness.open().await;
+    harness::record_migration(&store, 99).await;
     store.close().await;
 
-    let error = SqliteStore::open(dir.path().join("tandem.db"))
-        .await
-        .err()
-        .expect("refused");
+    let error = harness.try_open().await.err().expect("refused");
     assert!(error.to_string().contains("schema version 99"), "{error}");
 }
 
-#[tokio::test]
-async fn missing_folder_gives_clear_error() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("no-such-folder").join("tandem.db");
-    let error = SqliteStore::open(&path).await.err().expect("refused");
-    assert!(error.to_string().contains("no-such-folder"), "{error}");
-}
-
-#[tokio::test]
-async fn identity_is_kept_per_system() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn identity_is_kept_per_system(harness: Harness) {
+    let store = harness.open().await;
     store
         .set_identity(System::NetSuite, "TSTDRV1")
         .await
@@ -290,36 +300,8 @@ async fn identity_is_kept_per_system() {
     assert_eq!(salesforce, None);
 }
 
-#[tokio::test]
-async fn interrupted_runs_are_closed() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
-    let run = store.start_run("account-customer").await.unwrap();
-
-    let closed = store.close_interrupted_runs().await.unwrap();
-
-    assert_eq!(closed, 1);
-    let status: String = sqlx::query_scalar("SELECT status FROM runs WHERE id = ?")
-        .bind(run)
-        .fetch_one(&store.pool)
-        .await
-        .unwrap();
-    assert_eq!(status, "interrupted");
-}
-
-#[tokio::test]
-async fn file_that_is_not_a_database_is_named() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("tandem.db");
-    std::fs::write(&path, vec![b'x'; 4096]).unwrap();
-    let error = SqliteStore::open(&path).await.err().expect("refused");
-    assert!(error.to_string().contains("not a database"), "{error}");
-}
-
-#[tokio::test]
-async fn repeated_failure_updates_open_letter() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn repeated_failure_updates_open_letter(harness: Harness) {
+    let store = harness.open().await;
     let first = store.add_dead_letter(&letter()).await.unwrap();
     let mut again = letter();
     again.error.message = "still too large".to_string();
@@ -332,10 +314,8 @@ async fn repeated_failure_updates_open_letter() {
     assert_eq!(stored.letter.error.message, "still too large");
 }
 
-#[tokio::test]
-async fn resolving_closes_only_that_source() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn resolving_closes_only_that_source(harness: Harness) {
+    let store = harness.open().await;
     let mut other = letter();
     other.source_id = "11".to_string();
     let kept = store.add_dead_letter(&other).await.unwrap();
@@ -354,10 +334,8 @@ async fn resolving_closes_only_that_source() {
     assert_eq!(open.iter().map(|l| l.id).collect::<Vec<_>>(), vec![kept]);
 }
 
-#[tokio::test]
-async fn edited_payload_and_status_are_kept() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn edited_payload_and_status_are_kept(harness: Harness) {
+    let store = harness.open().await;
     let id = store.add_dead_letter(&letter()).await.unwrap();
     let payload = Fields::from([("Phone".to_string(), FieldValue::text("555-0100"))]);
 
@@ -372,10 +350,8 @@ async fn edited_payload_and_status_are_kept() {
     assert_eq!(stored.status, DeadLetterStatus::Discarded);
 }
 
-#[tokio::test]
-async fn changing_missing_letter_is_an_error() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn changing_missing_letter_is_an_error(harness: Harness) {
+    let store = harness.open().await;
     let error = store
         .set_dead_letter_status(42, DeadLetterStatus::Discarded)
         .await
@@ -400,10 +376,8 @@ fn review_item(record_id: &str) -> ReviewItem {
     }
 }
 
-#[tokio::test]
-async fn review_item_round_trips_with_candidates() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn review_item_round_trips_with_candidates(harness: Harness) {
+    let store = harness.open().await;
     let id = store.add_review(&review_item("001A")).await.unwrap();
 
     let stored = store.review(id).await.unwrap().unwrap();
@@ -413,10 +387,8 @@ async fn review_item_round_trips_with_candidates() {
     assert_eq!(stored.decision, ReviewDecision::Pending);
 }
 
-#[tokio::test]
-async fn review_decision_moves_item_to_decided() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn review_decision_moves_item_to_decided(harness: Harness) {
+    let store = harness.open().await;
     let id = store.add_review(&review_item("001A")).await.unwrap();
     let again = store.add_review(&review_item("001A")).await.unwrap();
     assert_eq!(id, again);
@@ -456,10 +428,8 @@ fn conflict() -> Conflict {
     }
 }
 
-#[tokio::test]
-async fn conflict_is_parked_once_and_decided() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn conflict_is_parked_once_and_decided(harness: Harness) {
+    let store = harness.open().await;
     let id = store.add_conflict(&conflict()).await.unwrap();
     assert_eq!(store.add_conflict(&conflict()).await.unwrap(), id);
 
@@ -483,10 +453,8 @@ async fn conflict_is_parked_once_and_decided() {
     );
 }
 
-#[tokio::test]
-async fn audit_log_returns_newest_first() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn audit_log_returns_newest_first(harness: Harness) {
+    let store = harness.open().await;
     for decision in ["first", "second"] {
         let entry = AuditEntry {
             flow: "account-customer".to_string(),
@@ -511,17 +479,15 @@ async fn audit_log_returns_newest_first() {
     assert_eq!(entries[1].entry.netsuite_value, Some(FieldValue::text("x")));
 }
 
-#[tokio::test]
-async fn flow_value_survives_reopen_and_is_per_flow() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn flow_value_survives_reopen_and_is_per_flow(harness: Harness) {
+    let store = harness.open().await;
     store
         .set_flow_value("credit-hold-alert", "episode:7", Some("open"))
         .await
         .unwrap();
     store.close().await;
 
-    let reopened = open(&dir).await;
+    let reopened = harness.open().await;
     let value = reopened
         .flow_value("credit-hold-alert", "episode:7")
         .await
@@ -531,10 +497,8 @@ async fn flow_value_survives_reopen_and_is_per_flow() {
     assert_eq!(other, None);
 }
 
-#[tokio::test]
-async fn flow_value_is_replaced_and_removed() {
-    let dir = TempDir::new().unwrap();
-    let store = open(&dir).await;
+async fn flow_value_is_replaced_and_removed(harness: Harness) {
+    let store = harness.open().await;
     store.set_flow_value("f", "k", Some("one")).await.unwrap();
     store.set_flow_value("f", "k", Some("two")).await.unwrap();
     assert_eq!(
@@ -543,4 +507,78 @@ async fn flow_value_is_replaced_and_removed() {
     );
     store.set_flow_value("f", "k", None).await.unwrap();
     assert_eq!(store.flow_value("f", "k").await.unwrap(), None);
+}
+
+// Behaviour that only the SQLite file store has.
+
+#[tokio::test]
+async fn missing_folder_gives_clear_error() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("no-such-folder").join("tandem.db");
+    let error = SqliteStore::open(&path).await.err().expect("refused");
+    assert!(error.to_string().contains("no-such-folder"), "{error}");
+}
+
+#[tokio::test]
+async fn interrupted_runs_are_closed() {
+    let dir = TempDir::new().unwrap();
+    let store = SqliteStore::open(dir.path().join("tandem.db"))
+        .await
+        .unwrap();
+    let run = store.start_run("account-customer").await.unwrap();
+
+    let closed = store.close_interrupted_runs().await.unwrap();
+
+    assert_eq!(closed, 1);
+    let status: String = sqlx::query_scalar("SELECT status FROM runs WHERE id = $1")
+        .bind(run)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "interrupted");
+}
+
+#[tokio::test]
+async fn file_that_is_not_a_database_is_named() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("tandem.db");
+    std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+    let error = SqliteStore::open(&path).await.err().expect("refused");
+    assert!(error.to_string().contains("not a database"), "{error}");
+}
+
+#[tokio::test]
+async fn store_from_before_migrations_is_adopted() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("tandem.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let schema = include_str!("../migrations/sqlite/0001_initial.sql");
+    sqlx::raw_sql(schema).execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO flow_values VALUES ('f', 'k', 'kept', '2024-01-01T00:00:00Z')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+
+    assert_eq!(
+        store.flow_value("f", "k").await.unwrap().as_deref(),
+        Some("kept")
+    );
+}
+
+#[tokio::test]
+async fn invalid_postgres_url_is_explained() {
+    let error = crate::PostgresStore::open("postgres://[bad", None)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error.to_string().contains("invalid PostgreSQL URL"),
+        "{error}"
+    );
 }

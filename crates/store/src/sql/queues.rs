@@ -1,21 +1,21 @@
-//! The engine's review queue, conflict queue and audit log on SQLite.
+// The engine's review queue, conflict queue and audit log in SQL that SQLite and PostgreSQL
+// both run.
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sqlx::sqlite::SqliteRow;
 use tandem_engine::System;
 use tandem_engine::state::{
     AuditEntry, Conflict, ConflictStatus, ConflictStore, ReviewDecision, ReviewItem, ReviewStatus,
     ReviewStore, StoreError, StoredAuditEntry, StoredConflict, StoredReview,
 };
 
-use crate::SqliteStore;
+use super::state::{column, failed};
+use super::{Db, DbRow, Store};
 use crate::codec::{
     fields_text, json_text, parse_fields, parse_json, parse_system, parse_time, time_text,
 };
-use crate::sqlite::{column, failed};
 
-fn status<T: std::str::FromStr<Err = String>>(row: &SqliteRow) -> Result<T, StoreError> {
+fn status<T: std::str::FromStr<Err = String>>(row: &DbRow) -> Result<T, StoreError> {
     let text: String = column(row, "status")?;
     text.parse().map_err(|message| StoreError {
         message,
@@ -23,7 +23,7 @@ fn status<T: std::str::FromStr<Err = String>>(row: &SqliteRow) -> Result<T, Stor
     })
 }
 
-fn review_from_row(row: &SqliteRow) -> Result<StoredReview, StoreError> {
+fn review_from_row(row: &DbRow) -> Result<StoredReview, StoreError> {
     let target: Option<String> = column(row, "decision_target")?;
     let decision = match (column::<String>(row, "decision")?.as_str(), target) {
         ("link", Some(target)) => ReviewDecision::Link(target),
@@ -48,7 +48,7 @@ fn review_from_row(row: &SqliteRow) -> Result<StoredReview, StoreError> {
     })
 }
 
-fn conflict_from_row(row: &SqliteRow) -> Result<StoredConflict, StoreError> {
+fn conflict_from_row(row: &DbRow) -> Result<StoredConflict, StoreError> {
     let value = |name: &str| -> Result<_, StoreError> {
         parse_json(&column::<String>(row, name)?, "field value")
     };
@@ -73,7 +73,7 @@ fn conflict_from_row(row: &SqliteRow) -> Result<StoredConflict, StoreError> {
     })
 }
 
-fn audit_from_row(row: &SqliteRow) -> Result<StoredAuditEntry, StoreError> {
+fn audit_from_row(row: &DbRow) -> Result<StoredAuditEntry, StoreError> {
     let value = |name: &str| -> Result<_, StoreError> {
         let text: Option<String> = column(row, name)?;
         text.map(|text| parse_json(&text, "field value"))
@@ -105,10 +105,10 @@ fn decision_columns(decision: &ReviewDecision) -> (&'static str, Option<&str>, &
     }
 }
 
-impl SqliteStore {
+impl Store {
     async fn expect_change(
         &self,
-        result: sqlx::sqlite::SqliteQueryResult,
+        result: <Db as sqlx::Database>::QueryResult,
         kind: &str,
         id: i64,
     ) -> Result<(), StoreError> {
@@ -123,13 +123,13 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl ReviewStore for SqliteStore {
+impl ReviewStore for Store {
     async fn add_review(&self, item: &ReviewItem) -> Result<i64, StoreError> {
         let now = time_text(Utc::now());
         let candidates = json_text(&item.candidates, "candidates")?;
         let mut transaction = self.begin().await?;
         let open: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM reviews WHERE flow = ? AND system = ? AND record_id = ?
+            "SELECT id FROM reviews WHERE flow = $1 AND system = $2 AND record_id = $3
                AND status != 'done' ORDER BY id LIMIT 1",
         )
         .bind(&item.flow)
@@ -141,7 +141,7 @@ impl ReviewStore for SqliteStore {
         let id = match open {
             Some(id) => {
                 sqlx::query(
-                    "UPDATE reviews SET field_values = ?, candidates = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE reviews SET field_values = $1, candidates = $2, updated_at = $3 WHERE id = $4",
                 )
                 .bind(fields_text(&item.values)?)
                 .bind(&candidates)
@@ -152,10 +152,10 @@ impl ReviewStore for SqliteStore {
                 .map_err(failed("update a review item"))?;
                 id
             }
-            None => sqlx::query(
+            None => sqlx::query_scalar::<_, i64>(
                 "INSERT INTO reviews (flow, system, record_id, field_values, candidates, status,
                                       decision, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, 'pending', 'pending', ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, 'pending', 'pending', $6, $7) RETURNING id",
             )
             .bind(&item.flow)
             .bind(item.system.as_str())
@@ -164,10 +164,9 @@ impl ReviewStore for SqliteStore {
             .bind(&candidates)
             .bind(&now)
             .bind(&now)
-            .execute(&mut *transaction)
+            .fetch_one(&mut *transaction)
             .await
-            .map_err(failed("queue a review item"))?
-            .last_insert_rowid(),
+            .map_err(failed("queue a review item"))?,
         };
         transaction
             .commit()
@@ -183,7 +182,7 @@ impl ReviewStore for SqliteStore {
     ) -> Result<Vec<StoredReview>, StoreError> {
         let status = status.map(ReviewStatus::as_str);
         let rows = sqlx::query(
-            "SELECT * FROM reviews WHERE (? IS NULL OR flow = ?) AND (? IS NULL OR status = ?)
+            "SELECT * FROM reviews WHERE ($1 IS NULL OR flow = $2) AND ($3 IS NULL OR status = $4)
              ORDER BY id",
         )
         .bind(flow)
@@ -197,7 +196,7 @@ impl ReviewStore for SqliteStore {
     }
 
     async fn review(&self, id: i64) -> Result<Option<StoredReview>, StoreError> {
-        let row = sqlx::query("SELECT * FROM reviews WHERE id = ?")
+        let row = sqlx::query("SELECT * FROM reviews WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
@@ -212,7 +211,7 @@ impl ReviewStore for SqliteStore {
         record_id: &str,
     ) -> Result<Option<StoredReview>, StoreError> {
         let row = sqlx::query(
-            "SELECT * FROM reviews WHERE flow = ? AND system = ? AND record_id = ?
+            "SELECT * FROM reviews WHERE flow = $1 AND system = $2 AND record_id = $3
                AND status != 'done' ORDER BY id LIMIT 1",
         )
         .bind(flow)
@@ -227,8 +226,8 @@ impl ReviewStore for SqliteStore {
     async fn decide_review(&self, id: i64, decision: &ReviewDecision) -> Result<(), StoreError> {
         let (decision, target, status) = decision_columns(decision);
         let result = sqlx::query(
-            "UPDATE reviews SET decision = ?, decision_target = ?, status = ?, updated_at = ?
-             WHERE id = ?",
+            "UPDATE reviews SET decision = $1, decision_target = $2, status = $3, updated_at = $4
+             WHERE id = $5",
         )
         .bind(decision)
         .bind(target)
@@ -242,18 +241,19 @@ impl ReviewStore for SqliteStore {
     }
 
     async fn finish_review(&self, id: i64) -> Result<(), StoreError> {
-        let result = sqlx::query("UPDATE reviews SET status = 'done', updated_at = ? WHERE id = ?")
-            .bind(time_text(Utc::now()))
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(failed("finish a review item"))?;
+        let result =
+            sqlx::query("UPDATE reviews SET status = 'done', updated_at = $1 WHERE id = $2")
+                .bind(time_text(Utc::now()))
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(failed("finish a review item"))?;
         self.expect_change(result, "review item", id).await
     }
 }
 
 #[async_trait]
-impl ConflictStore for SqliteStore {
+impl ConflictStore for Store {
     async fn add_conflict(&self, conflict: &Conflict) -> Result<i64, StoreError> {
         let now = time_text(Utc::now());
         let values = [
@@ -263,7 +263,7 @@ impl ConflictStore for SqliteStore {
         ];
         let mut transaction = self.begin().await?;
         let open: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM conflicts WHERE flow = ? AND ns_id = ? AND netsuite_field = ?
+            "SELECT id FROM conflicts WHERE flow = $1 AND ns_id = $2 AND netsuite_field = $3
                AND status = 'open' ORDER BY id LIMIT 1",
         )
         .bind(&conflict.flow)
@@ -275,8 +275,8 @@ impl ConflictStore for SqliteStore {
         let id = match open {
             Some(id) => {
                 sqlx::query(
-                    "UPDATE conflicts SET synced_value = ?, netsuite_value = ?,
-                        salesforce_value = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE conflicts SET synced_value = $1, netsuite_value = $2,
+                        salesforce_value = $3, updated_at = $4 WHERE id = $5",
                 )
                 .bind(&values[0])
                 .bind(&values[1])
@@ -288,10 +288,10 @@ impl ConflictStore for SqliteStore {
                 .map_err(failed("update a conflict"))?;
                 id
             }
-            None => sqlx::query(
+            None => sqlx::query_scalar::<_, i64>(
                 "INSERT INTO conflicts (flow, ns_id, sf_id, netsuite_field, salesforce_field,
                     synced_value, netsuite_value, salesforce_value, status, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10) RETURNING id",
             )
             .bind(&conflict.flow)
             .bind(&conflict.ns_id)
@@ -303,10 +303,9 @@ impl ConflictStore for SqliteStore {
             .bind(&values[2])
             .bind(&now)
             .bind(&now)
-            .execute(&mut *transaction)
+            .fetch_one(&mut *transaction)
             .await
-            .map_err(failed("park a conflict"))?
-            .last_insert_rowid(),
+            .map_err(failed("park a conflict"))?,
         };
         transaction
             .commit()
@@ -322,7 +321,7 @@ impl ConflictStore for SqliteStore {
     ) -> Result<Vec<StoredConflict>, StoreError> {
         let status = status.map(ConflictStatus::as_str);
         let rows = sqlx::query(
-            "SELECT * FROM conflicts WHERE (? IS NULL OR flow = ?) AND (? IS NULL OR status = ?)
+            "SELECT * FROM conflicts WHERE ($1 IS NULL OR flow = $2) AND ($3 IS NULL OR status = $4)
              ORDER BY id",
         )
         .bind(flow)
@@ -336,7 +335,7 @@ impl ConflictStore for SqliteStore {
     }
 
     async fn conflict(&self, id: i64) -> Result<Option<StoredConflict>, StoreError> {
-        let row = sqlx::query("SELECT * FROM conflicts WHERE id = ?")
+        let row = sqlx::query("SELECT * FROM conflicts WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
@@ -350,7 +349,7 @@ impl ConflictStore for SqliteStore {
         ns_id: &str,
     ) -> Result<Vec<StoredConflict>, StoreError> {
         let rows = sqlx::query(
-            "SELECT * FROM conflicts WHERE flow = ? AND ns_id = ? AND status != 'done' ORDER BY id",
+            "SELECT * FROM conflicts WHERE flow = $1 AND ns_id = $2 AND status != 'done' ORDER BY id",
         )
         .bind(flow)
         .bind(ns_id)
@@ -362,7 +361,7 @@ impl ConflictStore for SqliteStore {
 
     async fn decide_conflict(&self, id: i64, winner: System) -> Result<(), StoreError> {
         let result = sqlx::query(
-            "UPDATE conflicts SET winner = ?, status = 'decided', updated_at = ? WHERE id = ?",
+            "UPDATE conflicts SET winner = $1, status = 'decided', updated_at = $2 WHERE id = $3",
         )
         .bind(winner.as_str())
         .bind(time_text(Utc::now()))
@@ -375,7 +374,7 @@ impl ConflictStore for SqliteStore {
 
     async fn finish_conflict(&self, id: i64) -> Result<(), StoreError> {
         let result =
-            sqlx::query("UPDATE conflicts SET status = 'done', updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE conflicts SET status = 'done', updated_at = $1 WHERE id = $2")
                 .bind(time_text(Utc::now()))
                 .bind(id)
                 .execute(&self.pool)
@@ -394,7 +393,7 @@ impl ConflictStore for SqliteStore {
         sqlx::query(
             "INSERT INTO audit_log (at, flow, kind, ns_id, sf_id, field, netsuite_value,
                                     salesforce_value, decision)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(time_text(Utc::now()))
         .bind(&entry.flow)
@@ -417,7 +416,7 @@ impl ConflictStore for SqliteStore {
         limit: usize,
     ) -> Result<Vec<StoredAuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT * FROM audit_log WHERE (? IS NULL OR flow = ?) ORDER BY id DESC LIMIT ?",
+            "SELECT * FROM audit_log WHERE ($1 IS NULL OR flow = $2) ORDER BY id DESC LIMIT $3",
         )
         .bind(flow)
         .bind(flow)

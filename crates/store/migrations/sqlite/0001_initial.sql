@@ -1,16 +1,13 @@
-//! The SQLite schema and its version.
+-- The first schema of a Tandem store on SQLite. Every statement is idempotent, so a store
+-- created before migrations were versioned is adopted as it is.
 
-/// The schema version this build writes, kept in SQLite's `user_version`.
-pub const VERSION: i64 = 1;
-
-/// Statements that create the schema on an empty database. Each one is idempotent.
-pub const CREATE: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS identities (
+CREATE TABLE IF NOT EXISTS identities (
         system TEXT NOT NULL PRIMARY KEY,
         identity TEXT NOT NULL,
         recorded_at TEXT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS watermarks (
+    );
+
+CREATE TABLE IF NOT EXISTS watermarks (
         flow TEXT NOT NULL,
         system TEXT NOT NULL,
         object TEXT NOT NULL,
@@ -18,8 +15,9 @@ pub const CREATE: &[&str] = &[
         record_id TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         PRIMARY KEY (flow, system, object)
-    )",
-    "CREATE TABLE IF NOT EXISTS seen_records (
+    );
+
+CREATE TABLE IF NOT EXISTS seen_records (
         system TEXT NOT NULL,
         object TEXT NOT NULL,
         id TEXT NOT NULL,
@@ -30,11 +28,15 @@ pub const CREATE: &[&str] = &[
         processed_at TEXT,
         processed_fingerprint TEXT,
         PRIMARY KEY (system, object, id)
-    )",
-    "CREATE INDEX IF NOT EXISTS seen_records_by_name ON seen_records (system, object, name_key)",
-    "CREATE INDEX IF NOT EXISTS seen_records_by_email ON seen_records (system, object, email_key)",
-    "CREATE INDEX IF NOT EXISTS seen_records_by_link ON seen_records (system, object, link)",
-    "CREATE TABLE IF NOT EXISTS xrefs (
+    );
+
+CREATE INDEX IF NOT EXISTS seen_records_by_name ON seen_records (system, object, name_key);
+
+CREATE INDEX IF NOT EXISTS seen_records_by_email ON seen_records (system, object, email_key);
+
+CREATE INDEX IF NOT EXISTS seen_records_by_link ON seen_records (system, object, link);
+
+CREATE TABLE IF NOT EXISTS xrefs (
         flow TEXT NOT NULL,
         ns_id TEXT NOT NULL,
         sf_id TEXT NOT NULL,
@@ -46,8 +48,9 @@ pub const CREATE: &[&str] = &[
         updated_at TEXT NOT NULL,
         PRIMARY KEY (flow, ns_id),
         UNIQUE (flow, sf_id)
-    )",
-    "CREATE TABLE IF NOT EXISTS dead_letters (
+    );
+
+CREATE TABLE IF NOT EXISTS dead_letters (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,
         source_system TEXT NOT NULL,
@@ -60,19 +63,23 @@ pub const CREATE: &[&str] = &[
         attempts INTEGER NOT NULL DEFAULT 1,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS dead_letters_by_flow ON dead_letters (flow, id)",
-    "CREATE INDEX IF NOT EXISTS dead_letters_by_source
-        ON dead_letters (flow, source_system, source_id, status)",
-    "CREATE TABLE IF NOT EXISTS excluded_records (
+    );
+
+CREATE INDEX IF NOT EXISTS dead_letters_by_flow ON dead_letters (flow, id);
+
+CREATE INDEX IF NOT EXISTS dead_letters_by_source
+        ON dead_letters (flow, source_system, source_id, status);
+
+CREATE TABLE IF NOT EXISTS excluded_records (
         flow TEXT NOT NULL,
         system TEXT NOT NULL,
         id TEXT NOT NULL,
         reason TEXT NOT NULL,
         excluded_at TEXT NOT NULL,
         PRIMARY KEY (flow, system, id)
-    )",
-    "CREATE TABLE IF NOT EXISTS reviews (
+    );
+
+CREATE TABLE IF NOT EXISTS reviews (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,
         system TEXT NOT NULL,
@@ -84,9 +91,11 @@ pub const CREATE: &[&str] = &[
         decision_target TEXT,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS reviews_by_record ON reviews (flow, system, record_id, status)",
-    "CREATE TABLE IF NOT EXISTS conflicts (
+    );
+
+CREATE INDEX IF NOT EXISTS reviews_by_record ON reviews (flow, system, record_id, status);
+
+CREATE TABLE IF NOT EXISTS conflicts (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,
         ns_id TEXT NOT NULL,
@@ -100,9 +109,11 @@ pub const CREATE: &[&str] = &[
         winner TEXT,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS conflicts_by_field ON conflicts (flow, ns_id, netsuite_field, status)",
-    "CREATE TABLE IF NOT EXISTS audit_log (
+    );
+
+CREATE INDEX IF NOT EXISTS conflicts_by_field ON conflicts (flow, ns_id, netsuite_field, status);
+
+CREATE TABLE IF NOT EXISTS audit_log (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         at TEXT NOT NULL,
         flow TEXT NOT NULL,
@@ -113,15 +124,17 @@ pub const CREATE: &[&str] = &[
         netsuite_value TEXT,
         salesforce_value TEXT,
         decision TEXT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS flow_values (
+    );
+
+CREATE TABLE IF NOT EXISTS flow_values (
         flow TEXT NOT NULL,
         key TEXT NOT NULL,
         value TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         PRIMARY KEY (flow, key)
-    )",
-    "CREATE TABLE IF NOT EXISTS runs (
+    );
+
+CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         flow TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -129,5 +142,4 @@ pub const CREATE: &[&str] = &[
         finished_at TEXT,
         counts TEXT,
         error TEXT
-    )",
-];
+    );

@@ -1,20 +1,19 @@
-//! The engine's [`DeadLetterStore`] on SQLite.
+// The engine's `DeadLetterStore` in SQL that SQLite and PostgreSQL both run.
 
 use async_trait::async_trait;
 use chrono::Utc;
-use sqlx::sqlite::SqliteRow;
 use tandem_engine::state::{
     DeadLetter, DeadLetterStatus, DeadLetterStore, StoreError, StoredDeadLetter,
 };
 use tandem_engine::{Fields, RemoteError, System};
 
-use crate::SqliteStore;
+use super::state::{column, failed};
+use super::{Db, DbRow, Store};
 use crate::codec::{
     error_text, fields_text, parse_error, parse_fields, parse_system, parse_time, time_text,
 };
-use crate::sqlite::{column, failed};
 
-fn dead_letter_from_row(row: &SqliteRow) -> Result<StoredDeadLetter, StoreError> {
+fn dead_letter_from_row(row: &DbRow) -> Result<StoredDeadLetter, StoreError> {
     let letter = DeadLetter {
         flow: column(row, "flow")?,
         source_system: parse_system(&column::<String>(row, "source_system")?)?,
@@ -40,11 +39,11 @@ fn dead_letter_from_row(row: &SqliteRow) -> Result<StoredDeadLetter, StoreError>
     })
 }
 
-impl SqliteStore {
+impl Store {
     async fn change_dead_letter(
         &self,
         id: i64,
-        query: sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+        query: sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments>,
         what: &str,
     ) -> Result<(), StoreError> {
         let result = query.execute(&self.pool).await.map_err(failed(what))?;
@@ -59,13 +58,13 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl DeadLetterStore for SqliteStore {
+impl DeadLetterStore for Store {
     async fn add_dead_letter(&self, letter: &DeadLetter) -> Result<i64, StoreError> {
         let now = time_text(Utc::now());
         let mut transaction = self.begin().await?;
         let open: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM dead_letters
-             WHERE flow = ? AND source_system = ? AND source_id = ? AND action = ?
+             WHERE flow = $1 AND source_system = $2 AND source_id = $3 AND action = $4
                AND status = 'open'
              ORDER BY id LIMIT 1",
         )
@@ -80,9 +79,9 @@ impl DeadLetterStore for SqliteStore {
         let id = match open {
             Some(id) => {
                 sqlx::query(
-                    "UPDATE dead_letters SET target_id = ?, payload = ?, error = ?,
-                        attempts = attempts + 1, updated_at = ?
-                     WHERE id = ?",
+                    "UPDATE dead_letters SET target_id = $1, payload = $2, error = $3,
+                        attempts = attempts + 1, updated_at = $4
+                     WHERE id = $5",
                 )
                 .bind(&letter.target_id)
                 .bind(fields_text(&letter.payload)?)
@@ -94,10 +93,10 @@ impl DeadLetterStore for SqliteStore {
                 .map_err(failed("update a dead letter"))?;
                 id
             }
-            None => sqlx::query(
+            None => sqlx::query_scalar::<_, i64>(
                 "INSERT INTO dead_letters (flow, source_system, source_id, target_id, action,
                                            payload, error, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(&letter.flow)
             .bind(letter.source_system.as_str())
@@ -108,10 +107,9 @@ impl DeadLetterStore for SqliteStore {
             .bind(error_text(&letter.error)?)
             .bind(&now)
             .bind(&now)
-            .execute(&mut *transaction)
+            .fetch_one(&mut *transaction)
             .await
-            .map_err(failed("store a dead letter"))?
-            .last_insert_rowid(),
+            .map_err(failed("store a dead letter"))?,
         };
         transaction
             .commit()
@@ -127,7 +125,7 @@ impl DeadLetterStore for SqliteStore {
     ) -> Result<Vec<StoredDeadLetter>, StoreError> {
         let rows = sqlx::query(
             "SELECT * FROM dead_letters
-             WHERE (? IS NULL OR flow = ?) AND (? IS NULL OR status = ?)
+             WHERE ($1 IS NULL OR flow = $2) AND ($3 IS NULL OR status = $4)
              ORDER BY id",
         )
         .bind(flow)
@@ -141,7 +139,7 @@ impl DeadLetterStore for SqliteStore {
     }
 
     async fn dead_letter(&self, id: i64) -> Result<Option<StoredDeadLetter>, StoreError> {
-        let row = sqlx::query("SELECT * FROM dead_letters WHERE id = ?")
+        let row = sqlx::query("SELECT * FROM dead_letters WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
@@ -150,18 +148,19 @@ impl DeadLetterStore for SqliteStore {
     }
 
     async fn set_dead_letter_payload(&self, id: i64, payload: &Fields) -> Result<(), StoreError> {
-        let query = sqlx::query("UPDATE dead_letters SET payload = ?, updated_at = ? WHERE id = ?")
-            .bind(fields_text(payload)?)
-            .bind(time_text(Utc::now()))
-            .bind(id);
+        let query =
+            sqlx::query("UPDATE dead_letters SET payload = $1, updated_at = $2 WHERE id = $3")
+                .bind(fields_text(payload)?)
+                .bind(time_text(Utc::now()))
+                .bind(id);
         self.change_dead_letter(id, query, "edit a dead letter")
             .await
     }
 
     async fn set_dead_letter_error(&self, id: i64, error: &RemoteError) -> Result<(), StoreError> {
         let query = sqlx::query(
-            "UPDATE dead_letters SET error = ?, attempts = attempts + 1, updated_at = ?
-             WHERE id = ?",
+            "UPDATE dead_letters SET error = $1, attempts = attempts + 1, updated_at = $2
+             WHERE id = $3",
         )
         .bind(error_text(error)?)
         .bind(time_text(Utc::now()))
@@ -175,10 +174,11 @@ impl DeadLetterStore for SqliteStore {
         id: i64,
         status: DeadLetterStatus,
     ) -> Result<(), StoreError> {
-        let query = sqlx::query("UPDATE dead_letters SET status = ?, updated_at = ? WHERE id = ?")
-            .bind(status.as_str())
-            .bind(time_text(Utc::now()))
-            .bind(id);
+        let query =
+            sqlx::query("UPDATE dead_letters SET status = $1, updated_at = $2 WHERE id = $3")
+                .bind(status.as_str())
+                .bind(time_text(Utc::now()))
+                .bind(id);
         self.change_dead_letter(id, query, "change a dead letter's status")
             .await
     }
@@ -191,8 +191,8 @@ impl DeadLetterStore for SqliteStore {
         action: &str,
     ) -> Result<u64, StoreError> {
         let result = sqlx::query(
-            "UPDATE dead_letters SET status = 'resolved', updated_at = ?
-             WHERE flow = ? AND source_system = ? AND source_id = ? AND action = ?
+            "UPDATE dead_letters SET status = 'resolved', updated_at = $1
+             WHERE flow = $2 AND source_system = $3 AND source_id = $4 AND action = $5
                AND status = 'open'",
         )
         .bind(time_text(Utc::now()))

@@ -1,0 +1,110 @@
+//! The store on a PostgreSQL server, for deployments that run several Tandem workers on one
+//! database.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
+use tandem_engine::state::StoreError;
+
+use crate::migrate::{Dialect, migrate_error, migrator};
+
+/// The engine's state in a PostgreSQL database.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pub(crate) pool: PgPool,
+    /// The server and database, without the password, for messages.
+    name: String,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/database`), with
+    /// `password` when the server asks for one, and runs the schema migrations it lacks.
+    ///
+    /// The URL may carry libpq-style parameters such as `sslmode`, a unix socket folder as
+    /// `host=/run/postgresql`, or `options=-c search_path=tandem` to keep the tables in their
+    /// own schema. Fails when the URL is invalid, the server cannot be reached or refuses the
+    /// login, or the database was written by a newer Tandem.
+    pub async fn open(url: &str, password: Option<&str>) -> Result<PostgresStore, StoreError> {
+        let mut options = PgConnectOptions::from_str(url).map_err(|error| {
+            StoreError::new(
+                "invalid PostgreSQL URL; write it as postgres://user@host:5432/database",
+                error,
+            )
+        })?;
+        if let Some(password) = password {
+            options = options.password(password);
+        }
+        let name = describe(&options);
+        let options = options
+            .application_name("tandem")
+            // Every statement at debug level would drown the engine's own logs.
+            .disable_statement_logging();
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(|error| {
+                let message = format!(
+                    "cannot connect to the PostgreSQL store {name}; check that the server \
+                     runs, that the database exists and that the user and password \
+                     (TANDEM_STORE_PASSWORD) are right"
+                );
+                StoreError::new(message, error)
+            })?;
+        migrator(Dialect::Postgres)
+            .run(&pool)
+            .await
+            .map_err(|error| migrate_error(error, &name))?;
+        Ok(PostgresStore { pool, name })
+    }
+
+    /// Returns the user, server and database of this store, without the password.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) async fn begin(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        self.pool
+            .begin()
+            .await
+            .map_err(|error| StoreError::new("cannot start a transaction", error))
+    }
+}
+
+/// Names a database as `user@host:port/database`, leaving the password out.
+fn describe(options: &PgConnectOptions) -> String {
+    format!(
+        "{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or(options.get_username()),
+    )
+}
+
+/// The engine's store traits, from the SQL shared with SQLite.
+mod sql {
+    type Store = super::PostgresStore;
+    type Db = sqlx::Postgres;
+    type DbRow = sqlx::postgres::PgRow;
+
+    mod state {
+        include!("sql/state.rs");
+    }
+    mod queues {
+        include!("sql/queues.rs");
+    }
+    mod dead_letters {
+        include!("sql/dead_letters.rs");
+    }
+}
