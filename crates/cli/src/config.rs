@@ -5,7 +5,7 @@
 //! line, in that order.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use tandem_engine::System;
 use tandem_engine::two_way::{
     ConflictPolicy, ConflictSettings, DeletePolicy, DeleteSettings, MatchSettings,
 };
+use tandem_store::StoreLocation;
 use url::Url;
 
 /// A configuration problem. `key` names the TOML key or environment variable at fault.
@@ -89,14 +90,6 @@ pub const SALESFORCE_LOGIN_FLOWS: [&str; 4] = [
     "refresh_token",
     "password",
 ];
-
-/// `[store]`: where the state lives.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StoreSection {
-    /// Path of the SQLite file, relative to the configuration file's folder. Default `tandem.db`.
-    pub path: Option<PathBuf>,
-}
 
 /// `[run]`: how the daemon schedules passes.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -342,6 +335,7 @@ impl FileConfig {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
+        self.store.check()?;
         if let Some(endpoint) = &self.netsuite.endpoint {
             parse_url("netsuite.endpoint", endpoint)?;
         }
@@ -401,18 +395,10 @@ impl FileConfig {
         Ok(())
     }
 
-    /// Returns the store path, resolved against the configuration file's folder.
-    pub fn store_path(&self, config_dir: &Path) -> PathBuf {
-        let path = self
-            .store
-            .path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("tandem.db"));
-        if path.is_absolute() {
-            path
-        } else {
-            config_dir.join(path)
-        }
+    /// Returns where the store lives, with a relative SQLite path resolved against the
+    /// configuration file's folder.
+    pub fn store_location(&self, config_dir: &Path) -> Result<StoreLocation, ConfigError> {
+        self.store.location(config_dir)
     }
 
     /// Returns the time between passes of the daemon.
@@ -737,8 +723,10 @@ fn warn_if_readable_by_others(path: &Path) {
 }
 
 pub mod mapping;
+pub mod store;
 
 pub use mapping::{MappingEntry, MappingRules};
+pub use store::{StoreSection, store_password};
 
 #[cfg(test)]
 mod tests;

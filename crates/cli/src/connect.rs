@@ -11,18 +11,22 @@ use tandem_engine::retry::RetryPolicy;
 use tandem_engine::two_way::Connections;
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredentials};
 use tandem_salesforce::{Login, SalesforceClient, SalesforceConfig, SalesforcePort};
-use tandem_store::{LockError, SqliteStore, StoreLock};
+use tandem_store::{AnyStore, LockError, PostgresLock, SqliteStore, StoreLocation, StoreLock};
 
-use crate::config::{ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url};
+use crate::config::{
+    ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url, store_password,
+};
 use crate::flows::enabled_flows;
 
 /// Everything a pass needs: the two ports, the store and the enabled flows.
 pub struct Setup {
     pub connections: Connections,
     pub flows: Vec<Box<dyn Flow>>,
-    pub store: SqliteStore,
-    /// Keeps other Tandem processes off this store while the setup lives.
+    pub store: AnyStore,
+    /// Keeps other Tandem processes off a SQLite store while the setup lives.
     _lock: Option<StoreLock>,
+    /// Keeps other Tandem processes off a PostgreSQL store while the setup lives.
+    _database_lock: Option<PostgresLock>,
     /// For a dry run: the folder of the store's copy, removed when the setup is dropped.
     _copy: Option<tempfile::TempDir>,
     /// For a dry run: the ports that record the writes instead of sending them.
@@ -60,20 +64,38 @@ pub async fn connect(
     let flows = enabled_flows(config)?;
     let netsuite = netsuite_port(config, secrets)?;
     let salesforce = salesforce_port(config, secrets)?;
-    let path = config.store_path(config_dir);
-    let lock = StoreLock::acquire(&path).map_err(|error| match error {
-        LockError::Busy { .. } => SetupError::Busy(error),
-        LockError::Io { .. } => {
-            SetupError::Config(ConfigError::new("store.path", error.to_string()))
+    let location = config.store_location(config_dir)?;
+    let key = store_key(&location);
+    // Several workers may share a PostgreSQL store; a SQLite file belongs to one process.
+    let lock = match &location {
+        StoreLocation::Sqlite(path) => {
+            Some(StoreLock::acquire(path).map_err(|error| match error {
+                LockError::Busy { .. } => SetupError::Busy(error),
+                _ => {
+                    SetupError::Config(ConfigError::new(key, error.to_string()))
+                }
+            })?)
         }
-    })?;
-    let store = SqliteStore::open(&path)
+        StoreLocation::Postgres(_) => None,
+    };
+    let password = store_password(secrets)?;
+    let store = AnyStore::open(&location, password.as_deref())
         .await
-        .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+        .map_err(|error| ConfigError::new(key, error.to_string()))?;
+    // NOTE: one process per PostgreSQL store too, until workers lease flows between them.
+    let database_lock = match &store {
+        AnyStore::Postgres(postgres) => {
+            Some(postgres.lock().await.map_err(|error| match error {
+                LockError::BusyDatabase { .. } => SetupError::Busy(error),
+                _ => SetupError::Config(ConfigError::new(key, error.to_string())),
+            })?)
+        }
+        AnyStore::Sqlite(_) => None,
+    };
     let interrupted = store
         .close_interrupted_runs()
         .await
-        .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+        .map_err(|error| ConfigError::new(key, error.to_string()))?;
     if interrupted > 0 {
         tracing::warn!(
             runs = interrupted,
@@ -83,14 +105,15 @@ pub async fn connect(
     let connections = Connections {
         netsuite: Arc::new(netsuite),
         salesforce: Arc::new(salesforce),
-        store: Arc::new(store.clone()),
+        store: store.shared(),
         retry: RetryPolicy::default(),
     };
     Ok(Setup {
         connections,
         flows,
         store,
-        _lock: Some(lock),
+        _lock: lock,
+        _database_lock: database_lock,
         _copy: None,
         dry_run: None,
     })
@@ -113,7 +136,18 @@ pub async fn connect_dry_run(
         )
     })?;
     let copy_path = copy.path().join("tandem.db");
-    let path = config.store_path(config_dir);
+    let path = match config.store_location(config_dir)? {
+        StoreLocation::Sqlite(path) => path,
+        // TODO: copy the PostgreSQL state into the temporary SQLite file. Until then a dry
+        // run on PostgreSQL is rejected, because on an empty store it would plan wrong writes.
+        StoreLocation::Postgres(_) => {
+            return Err(ConfigError::new(
+                "store.url",
+                "--dry-run works only on a SQLite store; run it with a configuration whose \
+                 [store] is a SQLite file",
+            ));
+        }
+    };
     if path.exists() {
         let original = SqliteStore::open(&path)
             .await
@@ -136,8 +170,9 @@ pub async fn connect_dry_run(
     Ok(Setup {
         connections,
         flows,
-        store,
+        store: AnyStore::Sqlite(store),
         _lock: None,
+        _database_lock: None,
         _copy: Some(copy),
         dry_run: Some([netsuite, salesforce]),
     })
@@ -148,18 +183,31 @@ pub async fn connect_dry_run(
 pub async fn open_store(
     config: &FileConfig,
     config_dir: &Path,
-) -> Result<SqliteStore, ConfigError> {
-    let path = config.store_path(config_dir);
-    if !path.exists() {
+    secrets: &SecretSource,
+) -> Result<AnyStore, ConfigError> {
+    let location = config.store_location(config_dir)?;
+    let key = store_key(&location);
+    if let StoreLocation::Sqlite(path) = &location
+        && !path.exists()
+    {
         let message = format!(
             "no store at {}; run `tandem run` first, or check [store] path",
             path.display()
         );
-        return Err(ConfigError::new("store.path", message));
+        return Err(ConfigError::new(key, message));
     }
-    SqliteStore::open(&path)
+    let password = store_password(secrets)?;
+    AnyStore::open(&location, password.as_deref())
         .await
-        .map_err(|error| ConfigError::new("store.path", error.to_string()))
+        .map_err(|error| ConfigError::new(key, error.to_string()))
+}
+
+/// Names the configuration key that chose the store, for error messages.
+fn store_key(location: &StoreLocation) -> &'static str {
+    match location {
+        StoreLocation::Sqlite(_) => "store.path",
+        StoreLocation::Postgres(_) => "store.url",
+    }
 }
 
 /// Builds the NetSuite port from the configuration and the secrets.

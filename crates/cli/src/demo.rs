@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tandem_engine::state::DeadLetterStore;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
 use crate::config::{FileConfig, SecretSource};

@@ -17,7 +17,7 @@ mod postgres;
 mod sqlite;
 
 pub use lock::{LockError, StoreLock};
-pub use postgres::PostgresStore;
+pub use postgres::{PostgresLock, PostgresStore};
 pub use sqlite::SqliteStore;
 
 use std::path::PathBuf;
@@ -70,6 +70,15 @@ impl AnyStore {
         match self {
             AnyStore::Sqlite(store) => Arc::new(store.clone()),
             AnyStore::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// Marks runs still recorded as running as interrupted, and returns how many there were.
+    /// Call it only while holding the store's lock.
+    pub async fn close_interrupted_runs(&self) -> Result<u64, StoreError> {
+        match self {
+            AnyStore::Sqlite(store) => store.close_interrupted_runs().await,
+            AnyStore::Postgres(store) => store.close_interrupted_runs().await,
         }
     }
 

@@ -9,7 +9,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, SqlitePool};
 use tandem_engine::state::StoreError;
 
-use crate::codec;
 use crate::migrate::{Dialect, migrate_error, migrator};
 
 /// The engine's state in a SQLite database file.
@@ -54,23 +53,6 @@ impl SqliteStore {
             .await
             .map_err(|error| migrate_error(error, &path.display().to_string()))?;
         Ok(SqliteStore { pool, path })
-    }
-
-    /// Marks runs still recorded as running as interrupted, and returns how many there were.
-    ///
-    /// Call it only while holding the store's [`crate::StoreLock`], when no pass can be
-    /// running: a run left `running` then belongs to a process that was killed.
-    pub async fn close_interrupted_runs(&self) -> Result<u64, StoreError> {
-        let result = sqlx::query(
-            "UPDATE runs SET status = 'interrupted', finished_at = $1,
-                error = 'the process stopped before the pass finished'
-             WHERE status = 'running'",
-        )
-        .bind(codec::time_text(chrono::Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(|error| StoreError::new("cannot close interrupted runs", error))?;
-        Ok(result.rows_affected())
     }
 
     /// Writes a consistent copy of the database to `path` (which must not exist), for a dry

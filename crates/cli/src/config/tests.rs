@@ -8,8 +8,8 @@ fn empty_file_takes_defaults() {
     assert!(config.flows.account_customer.enabled);
     assert_eq!(config.interval(), Duration::from_secs(60));
     assert_eq!(
-        config.store_path(Path::new("/etc/tandem")),
-        Path::new("/etc/tandem/tandem.db")
+        config.store_location(Path::new("/etc/tandem")).unwrap(),
+        StoreLocation::Sqlite("/etc/tandem/tandem.db".into())
     );
 }
 
@@ -37,8 +37,8 @@ fn full_file_is_read() {
     );
     assert!(!config.flows.account_customer.enabled);
     assert_eq!(
-        config.store_path(Path::new("/x")),
-        Path::new("/var/lib/tandem/state.db")
+        config.store_location(Path::new("/x")).unwrap(),
+        StoreLocation::Sqlite("/var/lib/tandem/state.db".into())
     );
 }
 

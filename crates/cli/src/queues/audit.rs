@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use serde_json::{Value, json};
-use tandem_engine::state::ConflictStore;
 
 use super::{StoreArgs, value_json, value_text};
 use crate::say;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use tandem_engine::System;
-use tandem_engine::state::{AuditEntry, ConflictStatus, ConflictStore, StoredConflict};
+use tandem_engine::state::{AuditEntry, ConflictStatus, StoredConflict};
 
 use super::{StoreArgs, value_json, value_text};
 use crate::say;
@@ -153,7 +153,7 @@ async fn resolve(args: &StoreArgs, id: i64, take: Side) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-async fn find(store: &tandem_store::SqliteStore, id: i64) -> anyhow::Result<StoredConflict> {
+async fn find(store: &tandem_store::AnyStore, id: i64) -> anyhow::Result<StoredConflict> {
     store.conflict(id).await?.with_context(|| {
         format!("conflict {id} not found; `tandem conflicts list --status all` shows the IDs")
     })

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use tandem_engine::Fields;
 use tandem_engine::pass::ReplayOutcome;
-use tandem_engine::state::{DeadLetterStatus, DeadLetterStore, StoredDeadLetter};
+use tandem_engine::state::{DeadLetterStatus, StoredDeadLetter};
 
 use super::{StoreArgs, fields_json, shorten};
 use crate::config::{FileConfig, SecretSource};
@@ -284,7 +284,7 @@ async fn discard(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn find(store: &tandem_store::SqliteStore, id: i64) -> anyhow::Result<StoredDeadLetter> {
+async fn find(store: &tandem_store::AnyStore, id: i64) -> anyhow::Result<StoredDeadLetter> {
     store.dead_letter(id).await?.with_context(|| {
         format!("dead letter {id} not found; `tandem dead-letters list --status all` shows the IDs")
     })

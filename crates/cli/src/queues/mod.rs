@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use tandem_engine::{FieldValue, Fields};
-use tandem_store::SqliteStore;
+use tandem_store::AnyStore;
 
-use crate::config::FileConfig;
+use crate::config::{FileConfig, SecretSource};
 use crate::connect::open_store;
 
 /// Options every queue command takes.
@@ -28,11 +28,12 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    /// Opens the store the configuration names.
-    pub async fn open(&self) -> anyhow::Result<SqliteStore> {
+    /// Opens the store the configuration names. A PostgreSQL password comes from the
+    /// environment (`TANDEM_STORE_PASSWORD` or `TANDEM_STORE_PASSWORD_FILE`).
+    pub async fn open(&self) -> anyhow::Result<AnyStore> {
         let file = FileConfig::load(&self.config)?;
         let dir = self.config.parent().unwrap_or(Path::new("."));
-        Ok(open_store(&file, dir).await?)
+        Ok(open_store(&file, dir, &SecretSource::environment()).await?)
     }
 }
 

@@ -5,9 +5,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use tandem_engine::System;
-use tandem_engine::state::{
-    AuditEntry, ConflictStore, ReviewDecision, ReviewStatus, ReviewStore, StoredReview,
-};
+use tandem_engine::state::{AuditEntry, ReviewDecision, ReviewStatus, StoredReview};
 
 use super::{StoreArgs, fields_json, value_text};
 use crate::say;
@@ -188,7 +186,7 @@ async fn decide(args: &StoreArgs, id: i64, decision: ReviewDecision) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
-async fn find(store: &tandem_store::SqliteStore, id: i64) -> anyhow::Result<StoredReview> {
+async fn find(store: &tandem_store::AnyStore, id: i64) -> anyhow::Result<StoredReview> {
     store.review(id).await?.with_context(|| {
         format!("review {id} not found; `tandem review list --status all` shows the IDs")
     })

@@ -47,6 +47,26 @@ fn xref_from_row(row: &DbRow) -> Result<Xref, StoreError> {
     })
 }
 
+impl Store {
+    /// Marks runs still recorded as running as interrupted, and returns how many there were.
+    ///
+    /// Call it only while holding the store's lock (`StoreLock` for a SQLite file,
+    /// `PostgresStore::lock` for PostgreSQL), when no pass can be running: a run left
+    /// `running` then belongs to a process that was killed.
+    pub async fn close_interrupted_runs(&self) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE runs SET status = 'interrupted', finished_at = $1,
+                error = 'the process stopped before the pass finished'
+             WHERE status = 'running'",
+        )
+        .bind(time_text(chrono::Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(|error| StoreError::new("cannot close interrupted runs", error))?;
+        Ok(result.rows_affected())
+    }
+}
+
 const SEEN_COLUMNS: &str = "system, object, id, link, name_key, email_key, field_values";
 
 #[async_trait]
