@@ -11,11 +11,13 @@
 //! `migrations/`, one folder per database.
 
 mod codec;
+mod leases;
 mod lock;
 mod migrate;
 mod postgres;
 mod sqlite;
 
+pub use leases::NetSuiteSlot;
 pub use lock::{LockError, StoreLock};
 pub use postgres::{PostgresLock, PostgresStore};
 pub use sqlite::SqliteStore;

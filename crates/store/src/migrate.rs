@@ -27,12 +27,20 @@ struct Version {
 }
 
 /// Every schema version this build knows, oldest first.
-const VERSIONS: &[Version] = &[Version {
-    number: 1,
-    description: "initial",
-    sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
-    postgres: include_str!("../migrations/postgres/0001_initial.sql"),
-}];
+const VERSIONS: &[Version] = &[
+    Version {
+        number: 1,
+        description: "initial",
+        sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
+        postgres: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Version {
+        number: 2,
+        description: "flow leases",
+        sqlite: include_str!("../migrations/sqlite/0002_flow_leases.sql"),
+        postgres: include_str!("../migrations/postgres/0002_flow_leases.sql"),
+    },
+];
 
 /// Builds the migrator of `dialect` from the migrations compiled into this build.
 pub fn migrator(dialect: Dialect) -> Migrator {

@@ -48,7 +48,7 @@ impl PostgresStore {
             // Every statement at debug level would drown the engine's own logs.
             .disable_statement_logging();
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await

@@ -612,3 +612,81 @@ async fn second_postgres_lock_is_refused() {
     }
     assert!(retaken, "lock is free once dropped");
 }
+
+/// Opens two handles on one PostgreSQL store, as two workers would, or `None` without a test
+/// database.
+async fn two_workers(test: &str) -> Option<(crate::PostgresStore, crate::PostgresStore)> {
+    let harness = Harness::postgres(test).await?;
+    let (AnyStore::Postgres(first), AnyStore::Postgres(second)) =
+        (harness.open().await, harness.open().await)
+    else {
+        panic!("the harness opens PostgreSQL stores");
+    };
+    Some((first, second))
+}
+
+#[tokio::test]
+async fn held_flow_lease_is_skipped() {
+    let Some((first, second)) = two_workers("held_flow_lease_is_skipped").await else {
+        return;
+    };
+    let ttl = std::time::Duration::from_secs(60);
+
+    assert!(first.take_flow_lease("f", "worker-a", ttl).await.unwrap());
+    assert!(!second.take_flow_lease("f", "worker-b", ttl).await.unwrap());
+    assert!(
+        second
+            .take_flow_lease("other", "worker-b", ttl)
+            .await
+            .unwrap()
+    );
+
+    first.release_flow_lease("f", "worker-a").await.unwrap();
+    assert!(second.take_flow_lease("f", "worker-b", ttl).await.unwrap());
+}
+
+#[tokio::test]
+async fn expired_flow_lease_is_taken_over() {
+    let Some((first, second)) = two_workers("expired_flow_lease_is_taken_over").await else {
+        return;
+    };
+    let short = std::time::Duration::from_millis(200);
+    let long = std::time::Duration::from_secs(60);
+    assert!(first.take_flow_lease("f", "worker-a", short).await.unwrap());
+    let run = first.start_run("f").await.unwrap();
+
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let taken = second.take_flow_lease("f", "worker-b", long).await.unwrap();
+    let renewed = first.renew_flow_lease("f", "worker-a", long).await.unwrap();
+
+    assert!(taken, "an expired lease is free");
+    assert!(!renewed, "the old holder cannot renew a lease it lost");
+    let any = AnyStore::Postgres(second);
+    let status = harness::text(&any, "SELECT status FROM runs WHERE id = $1", run).await;
+    assert_eq!(status, "interrupted");
+}
+
+#[tokio::test]
+async fn netsuite_slots_are_shared() {
+    let Some((first, second)) = two_workers("netsuite_slots_are_shared").await else {
+        return;
+    };
+    let a = first.netsuite_slot(2).await.unwrap();
+    let b = second.netsuite_slot(2).await.unwrap();
+    assert_ne!(a.number(), b.number());
+
+    let waiting =
+        tokio::spawn(async move { first.netsuite_slot(2).await.map(|slot| slot.number()) });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "a third slot of two was handed out");
+
+    let freed = b.number();
+    drop(b);
+    let third = tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+        .await
+        .expect("a freed slot is handed out")
+        .unwrap()
+        .unwrap();
+    assert_eq!(third, freed);
+    drop(a);
+}
