@@ -97,6 +97,10 @@ pub const SALESFORCE_LOGIN_FLOWS: [&str; 4] = [
 pub struct RunSection {
     /// Seconds between the start of two passes. Default 60.
     pub interval_seconds: Option<u64>,
+    /// With a PostgreSQL store: seconds a worker's lease on a flow lasts unless renewed (every
+    /// third of it while a pass runs). A dead worker's flows are taken over after this time.
+    /// Default 60.
+    pub lease_seconds: Option<u64>,
 }
 
 /// `[flows.<flow>.matching]`: how unlinked records are matched.
@@ -355,6 +359,7 @@ impl FileConfig {
                 1,
                 WEEK_SECONDS,
             ),
+            ("run.lease_seconds", self.run.lease_seconds, 3, 3600),
             (
                 "netsuite.timeout_seconds",
                 self.netsuite.timeout_seconds,
@@ -399,6 +404,11 @@ impl FileConfig {
     /// configuration file's folder.
     pub fn store_location(&self, config_dir: &Path) -> Result<StoreLocation, ConfigError> {
         self.store.location(config_dir)
+    }
+
+    /// Returns how long a worker's lease on a flow lasts unless renewed.
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.run.lease_seconds.unwrap_or(60))
     }
 
     /// Returns the time between passes of the daemon.

@@ -9,24 +9,26 @@ use tandem_engine::dry_run::DryRunPort;
 use tandem_engine::flow::Flow;
 use tandem_engine::retry::RetryPolicy;
 use tandem_engine::two_way::Connections;
+use tandem_netsuite::governance::{Scheduler, SharedLimit};
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredentials};
 use tandem_salesforce::{Login, SalesforceClient, SalesforceConfig, SalesforcePort};
-use tandem_store::{AnyStore, LockError, PostgresLock, SqliteStore, StoreLocation, StoreLock};
+use tandem_store::{AnyStore, LockError, SqliteStore, StoreLocation, StoreLock};
 
 use crate::config::{
     ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url, store_password,
 };
 use crate::flows::enabled_flows;
+use crate::worker::{SharedNetSuiteLimit, Worker};
 
 /// Everything a pass needs: the two ports, the store and the enabled flows.
 pub struct Setup {
     pub connections: Connections,
     pub flows: Vec<Box<dyn Flow>>,
     pub store: AnyStore,
+    /// With a PostgreSQL store: this process as one of the store's workers.
+    pub worker: Option<Worker>,
     /// Keeps other Tandem processes off a SQLite store while the setup lives.
     _lock: Option<StoreLock>,
-    /// Keeps other Tandem processes off a PostgreSQL store while the setup lives.
-    _database_lock: Option<PostgresLock>,
     /// For a dry run: the folder of the store's copy, removed when the setup is dropped.
     _copy: Option<tempfile::TempDir>,
     /// For a dry run: the ports that record the writes instead of sending them.
@@ -71,9 +73,7 @@ pub async fn connect(
         StoreLocation::Sqlite(path) => {
             Some(StoreLock::acquire(path).map_err(|error| match error {
                 LockError::Busy { .. } => SetupError::Busy(error),
-                _ => {
-                    SetupError::Config(ConfigError::new(key, error.to_string()))
-                }
+                _ => SetupError::Config(ConfigError::new(key, error.to_string())),
             })?)
         }
         StoreLocation::Postgres(_) => None,
@@ -82,26 +82,29 @@ pub async fn connect(
     let store = AnyStore::open(&location, password.as_deref())
         .await
         .map_err(|error| ConfigError::new(key, error.to_string()))?;
-    // NOTE: one process per PostgreSQL store too, until workers lease flows between them.
-    let database_lock = match &store {
+    // On PostgreSQL this process is one of possibly several workers: it leases each flow
+    // before a pass, which also closes the runs a dead worker left, and takes each NetSuite
+    // request's slot from the limit all workers share.
+    let (netsuite, worker) = match &store {
         AnyStore::Postgres(postgres) => {
-            Some(postgres.lock().await.map_err(|error| match error {
-                LockError::BusyDatabase { .. } => SetupError::Busy(error),
-                _ => SetupError::Config(ConfigError::new(key, error.to_string())),
-            })?)
+            let shared = SharedNetSuiteLimit {
+                store: postgres.clone(),
+                limit: netsuite.client().scheduler().limit(),
+            };
+            let netsuite = netsuite_port_with(config, secrets, Some(Box::new(shared)))?;
+            let worker = Worker::new(postgres.clone(), config.lease());
+            tracing::info!(
+                worker = worker.id(),
+                store = postgres.name(),
+                "worker started"
+            );
+            (netsuite, Some(worker))
         }
-        AnyStore::Sqlite(_) => None,
+        AnyStore::Sqlite(_) => {
+            close_interrupted_runs(&store, key).await?;
+            (netsuite, None)
+        }
     };
-    let interrupted = store
-        .close_interrupted_runs()
-        .await
-        .map_err(|error| ConfigError::new(key, error.to_string()))?;
-    if interrupted > 0 {
-        tracing::warn!(
-            runs = interrupted,
-            "marked runs of a stopped process as interrupted"
-        );
-    }
     let connections = Connections {
         netsuite: Arc::new(netsuite),
         salesforce: Arc::new(salesforce),
@@ -112,8 +115,8 @@ pub async fn connect(
         connections,
         flows,
         store,
+        worker,
         _lock: lock,
-        _database_lock: database_lock,
         _copy: None,
         dry_run: None,
     })
@@ -171,8 +174,8 @@ pub async fn connect_dry_run(
         connections,
         flows,
         store: AnyStore::Sqlite(store),
+        worker: None,
         _lock: None,
-        _database_lock: None,
         _copy: Some(copy),
         dry_run: Some([netsuite, salesforce]),
     })
@@ -202,6 +205,22 @@ pub async fn open_store(
         .map_err(|error| ConfigError::new(key, error.to_string()))
 }
 
+/// Marks the runs a stopped process left running as interrupted. Only for a store this
+/// process holds alone.
+async fn close_interrupted_runs(store: &AnyStore, key: &str) -> Result<(), ConfigError> {
+    let interrupted = store
+        .close_interrupted_runs()
+        .await
+        .map_err(|error| ConfigError::new(key, error.to_string()))?;
+    if interrupted > 0 {
+        tracing::warn!(
+            runs = interrupted,
+            "marked runs of a stopped process as interrupted"
+        );
+    }
+    Ok(())
+}
+
 /// Names the configuration key that chose the store, for error messages.
 fn store_key(location: &StoreLocation) -> &'static str {
     match location {
@@ -214,6 +233,15 @@ fn store_key(location: &StoreLocation) -> &'static str {
 pub fn netsuite_port(
     config: &FileConfig,
     secrets: &SecretSource,
+) -> Result<NetSuitePort, ConfigError> {
+    netsuite_port_with(config, secrets, None)
+}
+
+/// Builds the NetSuite port, with its concurrency limit shared through `shared` when given.
+fn netsuite_port_with(
+    config: &FileConfig,
+    secrets: &SecretSource,
+    shared: Option<Box<dyn SharedLimit>>,
 ) -> Result<NetSuitePort, ConfigError> {
     let [
         account,
@@ -257,8 +285,16 @@ pub fn netsuite_port(
     settings
         .validate()
         .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
-    let client = NetSuiteClient::new(settings)
-        .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
+    let client = match shared {
+        Some(shared) => {
+            let limit = settings.concurrency_limit;
+            let retry = settings.concurrency_retry;
+            let scheduler = Scheduler::with_shared_limit(limit, retry, shared);
+            NetSuiteClient::with_scheduler(settings, scheduler)
+        }
+        None => NetSuiteClient::new(settings),
+    }
+    .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
     Ok(NetSuitePort::new(client))
 }
 

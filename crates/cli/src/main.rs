@@ -13,6 +13,7 @@ mod queues;
 mod run;
 mod sandbox;
 mod shutdown;
+mod worker;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -71,12 +71,22 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-/// Runs one pass of every enabled flow, in order.
+/// Runs one pass of every enabled flow, in order. A worker on a PostgreSQL store skips the
+/// flows another worker holds, and they are missing from the results.
 pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
     let mut results = Vec::new();
     for flow in &setup.flows {
-        let result = flow.pass(&setup.connections).await;
-        results.push(FlowResult::from_pass(result));
+        match &setup.worker {
+            Some(worker) => {
+                if let Some(result) = worker.pass(flow.as_ref(), &setup.connections).await {
+                    results.push(result);
+                }
+            }
+            None => {
+                let result = flow.pass(&setup.connections).await;
+                results.push(FlowResult::from_pass(result));
+            }
+        }
     }
     results
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use backon::{ExponentialBuilder, Retryable};
 use tokio::sync::Semaphore;
 
@@ -25,16 +26,37 @@ pub const FIRST_RETRY_DELAY: Duration = Duration::from_secs(1);
 /// The maximum single wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(30);
 
+/// A concurrency limit shared with other processes that call the same account, such as
+/// other Tandem workers on one store. The scheduler takes a slot of it for each request in
+/// flight, besides its own permit.
+#[async_trait]
+pub trait SharedLimit: Send + Sync {
+    /// Waits for a free slot and returns a guard that frees it when dropped. An error stops
+    /// the request and is reported as a configuration error.
+    async fn acquire(&self) -> Result<Box<dyn Send + Sync>, String>;
+}
+
 /// Holds the account's concurrency limit and retries concurrency faults.
-#[derive(Debug)]
 pub struct Scheduler {
     permits: Semaphore,
+    shared: Option<Box<dyn SharedLimit>>,
     limit: usize,
     retry_for: Duration,
     first_delay: Duration,
     max_delay: Duration,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+}
+
+impl std::fmt::Debug for Scheduler {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Scheduler")
+            .field("limit", &self.limit)
+            .field("shared", &self.shared.is_some())
+            .field("retry_for", &self.retry_for)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Scheduler {
@@ -53,10 +75,30 @@ impl Scheduler {
     ) -> Arc<Scheduler> {
         Arc::new(Scheduler {
             permits: Semaphore::new(limit),
+            shared: None,
             limit,
             retry_for,
             first_delay,
             max_delay,
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+        })
+    }
+
+    /// Builds a scheduler whose `limit` is shared with other processes through `shared`: each
+    /// request in flight holds both a local permit and a slot of `shared`.
+    pub fn with_shared_limit(
+        limit: usize,
+        retry_for: Duration,
+        shared: Box<dyn SharedLimit>,
+    ) -> Arc<Scheduler> {
+        Arc::new(Scheduler {
+            permits: Semaphore::new(limit),
+            shared: Some(shared),
+            limit,
+            retry_for,
+            first_delay: FIRST_RETRY_DELAY,
+            max_delay: MAX_RETRY_DELAY,
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
         })
@@ -94,6 +136,14 @@ impl Scheduler {
                 let _permit = self.permits.acquire().await.map_err(|_| {
                     Error::Config("the NetSuite concurrency scheduler was closed".to_string())
                 })?;
+                let _shared = match &self.shared {
+                    Some(shared) => Some(shared.acquire().await.map_err(|error| {
+                        Error::Config(format!(
+                            "cannot take a slot of the shared NetSuite concurrency limit: {error}"
+                        ))
+                    })?),
+                    None => None,
+                };
                 let _slot = InFlight::enter(self);
                 future.await
             }
@@ -156,6 +206,56 @@ mod tests {
     fn scheduler(limit: usize, retry_for: Duration) -> Arc<Scheduler> {
         let delay = Duration::from_millis(1);
         Scheduler::with_delays(limit, retry_for, delay, Duration::from_millis(4))
+    }
+
+    /// A limit shared by two schedulers, as two workers share one through their store.
+    struct OneSlot(Arc<Semaphore>);
+
+    #[async_trait]
+    impl SharedLimit for OneSlot {
+        async fn acquire(&self) -> Result<Box<dyn Send + Sync>, String> {
+            let permit = self
+                .0
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Box::new(permit))
+        }
+    }
+
+    #[tokio::test]
+    async fn shared_limit_bounds_two_schedulers() {
+        let slot = Arc::new(Semaphore::new(1));
+        let first =
+            Scheduler::with_shared_limit(2, Duration::ZERO, Box::new(OneSlot(slot.clone())));
+        let second = Scheduler::with_shared_limit(2, Duration::ZERO, Box::new(OneSlot(slot)));
+        let in_flight = AtomicUsize::new(0);
+        let max = AtomicUsize::new(0);
+        let call = || async {
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            max.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            Ok::<(), Error>(())
+        };
+
+        let results = tokio::join!(
+            first.run("get", call),
+            first.run("get", call),
+            second.run("get", call),
+            second.run("get", call),
+        );
+
+        assert!(results.0.is_ok(), "{:?}", results.0);
+        assert!(results.1.is_ok(), "{:?}", results.1);
+        assert!(results.2.is_ok(), "{:?}", results.2);
+        assert!(results.3.is_ok(), "{:?}", results.3);
+        assert_eq!(
+            max.load(Ordering::SeqCst),
+            1,
+            "more requests in flight than shared slots"
+        );
     }
 
     #[tokio::test]

@@ -2,7 +2,7 @@
 //!
 //! A worker runs a flow's pass only while it holds the flow's lease, a row of `flow_leases`
 //! taken with `SELECT ... FOR UPDATE SKIP LOCKED` and valid until `expires_at`. The holder
-//! renews it while the pass runs; a worker that dies stops renewing, and once the lease has
+//! renews it while the pass runs. A worker that dies stops renewing, so once its lease has
 //! expired the next worker takes the flow over. So at most one live worker processes a
 //! flow's records at a time. Lease times come from the database's clock, so the workers'
 //! clocks do not have to agree.

@@ -19,7 +19,7 @@ mod sqlite;
 
 pub use leases::NetSuiteSlot;
 pub use lock::{LockError, StoreLock};
-pub use postgres::{PostgresLock, PostgresStore};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use std::path::PathBuf;

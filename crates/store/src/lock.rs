@@ -1,5 +1,5 @@
-//! One process per store: an exclusive lock on a file next to a SQLite database (a
-//! PostgreSQL store takes an advisory lock instead, see `PostgresStore::lock`).
+//! One process per SQLite store: an exclusive lock on a file next to the database. Workers
+//! on a PostgreSQL store share it through flow leases instead.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -20,13 +20,6 @@ pub enum LockError {
          this one another [store] path"
     )]
     Busy { store: PathBuf, lock: PathBuf },
-    #[error(
-        "another Tandem process is using the PostgreSQL store {store} (it holds the store's \
-         advisory lock); stop it, or give this one another database or schema"
-    )]
-    BusyDatabase { store: String },
-    #[error("cannot take the lock of the PostgreSQL store: {0}")]
-    Database(String),
     #[error("cannot create the lock file {lock}: {cause}")]
     Io {
         lock: PathBuf,

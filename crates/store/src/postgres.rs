@@ -8,13 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};
 use tandem_engine::state::StoreError;
 
-use crate::LockError;
 use crate::migrate::{Dialect, migrate_error, migrator};
-
-/// The exclusive lock of a PostgreSQL store, held until the value is dropped.
-pub struct PostgresLock {
-    _connection: sqlx::PgConnection,
-}
 
 /// The engine's state in a PostgreSQL database.
 #[derive(Clone)]
@@ -65,32 +59,6 @@ impl PostgresStore {
             .await
             .map_err(|error| migrate_error(error, &name))?;
         Ok(PostgresStore { pool, name })
-    }
-
-    /// Takes the store's exclusive lock for one `tandem run` process: a session advisory
-    /// lock keyed by the current schema, held by a connection of its own until the returned
-    /// value is dropped. Fails at once, without waiting, when another process holds it.
-    pub async fn lock(&self) -> Result<PostgresLock, LockError> {
-        let mut connection = self
-            .pool
-            .acquire()
-            .await
-            .map_err(|error| LockError::Database(error.to_string()))?;
-        let taken: bool =
-            sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext(current_schema()))")
-                .fetch_one(&mut *connection)
-                .await
-                .map_err(|error| LockError::Database(error.to_string()))?;
-        if !taken {
-            return Err(LockError::BusyDatabase {
-                store: self.name.clone(),
-            });
-        }
-        // Detached, the connection leaves the pool, so the lock lives exactly as long as the
-        // returned value: dropping it closes the session, and PostgreSQL releases the lock.
-        Ok(PostgresLock {
-            _connection: connection.detach(),
-        })
     }
 
     /// Returns the user, server and database of this store, without the password.

@@ -12,7 +12,7 @@ use tandem_engine::state::{
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 use tempfile::TempDir;
 
-use crate::{AnyStore, LockError, SqliteStore};
+use crate::{AnyStore, SqliteStore};
 
 mod harness;
 
@@ -581,36 +581,6 @@ async fn invalid_postgres_url_is_explained() {
         error.to_string().contains("invalid PostgreSQL URL"),
         "{error}"
     );
-}
-
-#[tokio::test]
-async fn second_postgres_lock_is_refused() {
-    let Some(harness) = Harness::postgres("second_postgres_lock_is_refused").await else {
-        return;
-    };
-    let (first, second) = (harness.open().await, harness.open().await);
-    let (AnyStore::Postgres(first), AnyStore::Postgres(second)) = (first, second) else {
-        panic!("the harness opens PostgreSQL stores");
-    };
-
-    let held = first.lock().await.expect("first lock");
-    let refused = second.lock().await;
-    assert!(
-        matches!(refused, Err(LockError::BusyDatabase { .. })),
-        "lock was taken twice"
-    );
-
-    // The server releases the lock when it sees the dropped session close, a moment later.
-    drop(held);
-    let mut retaken = false;
-    for _ in 0..50 {
-        if second.lock().await.is_ok() {
-            retaken = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(retaken, "lock is free once dropped");
 }
 
 /// Opens two handles on one PostgreSQL store, as two workers would, or `None` without a test

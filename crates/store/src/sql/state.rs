@@ -50,9 +50,9 @@ fn xref_from_row(row: &DbRow) -> Result<Xref, StoreError> {
 impl Store {
     /// Marks runs still recorded as running as interrupted, and returns how many there were.
     ///
-    /// Call it only while holding the store's lock (`StoreLock` for a SQLite file,
-    /// `PostgresStore::lock` for PostgreSQL), when no pass can be running: a run left
-    /// `running` then belongs to a process that was killed.
+    /// Call it only while no pass can be running, as while holding a SQLite store's
+    /// `StoreLock`: a run left `running` then belongs to a process that was killed. Workers
+    /// on PostgreSQL close a flow's runs when they take its lease instead.
     pub async fn close_interrupted_runs(&self) -> Result<u64, StoreError> {
         let result = sqlx::query(
             "UPDATE runs SET status = 'interrupted', finished_at = $1,
