@@ -12,7 +12,7 @@ use tandem_engine::two_way::Connections;
 use tandem_netsuite::governance::{Scheduler, SharedLimit};
 use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredentials};
 use tandem_salesforce::{Login, SalesforceClient, SalesforceConfig, SalesforcePort};
-use tandem_store::{AnyStore, LockError, SqliteStore, StoreLocation, StoreLock};
+use tandem_store::{AnyStore, LockError, PostgresStore, SqliteStore, StoreLocation, StoreLock};
 
 use crate::config::{
     ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url, store_password,
@@ -139,31 +139,11 @@ pub async fn connect_dry_run(
         )
     })?;
     let copy_path = copy.path().join("tandem.db");
-    let path = match config.store_location(config_dir)? {
-        StoreLocation::Sqlite(path) => path,
-        // TODO: copy the PostgreSQL state into the temporary SQLite file. Until then a dry
-        // run on PostgreSQL is rejected, because on an empty store it would plan wrong writes.
-        StoreLocation::Postgres(_) => {
-            return Err(ConfigError::new(
-                "store.url",
-                "--dry-run works only on a SQLite store; run it with a configuration whose \
-                 [store] is a SQLite file",
-            ));
-        }
-    };
-    if path.exists() {
-        let original = SqliteStore::open(&path)
-            .await
-            .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
-        original
-            .copy_to(&copy_path)
-            .await
-            .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
-        original.close().await;
-    }
-    let store = SqliteStore::open(&copy_path)
+    let location = config.store_location(config_dir)?;
+    let key = store_key(&location);
+    let store = copy_store(&location, &copy_path, secrets)
         .await
-        .map_err(|error| ConfigError::new("store.path", error.to_string()))?;
+        .map_err(|error| ConfigError::new(key, error.to_string()))?;
     let connections = Connections {
         netsuite: netsuite.clone(),
         salesforce: salesforce.clone(),
@@ -179,6 +159,31 @@ pub async fn connect_dry_run(
         _copy: Some(copy),
         dry_run: Some([netsuite, salesforce]),
     })
+}
+
+/// Copies the store at `location` into a new SQLite file at `copy_path` and opens the copy.
+/// A store that does not exist yet gives an empty copy.
+async fn copy_store(
+    location: &StoreLocation,
+    copy_path: &Path,
+    secrets: &SecretSource,
+) -> Result<SqliteStore, Box<dyn std::error::Error>> {
+    match location {
+        StoreLocation::Sqlite(path) if path.exists() => {
+            let original = SqliteStore::open(path).await?;
+            original.copy_to(copy_path).await?;
+            original.close().await;
+        }
+        StoreLocation::Sqlite(_) => {}
+        StoreLocation::Postgres(url) => {
+            let password = store_password(secrets)?;
+            let original = PostgresStore::open(url, password.as_deref()).await?;
+            let copy = original.copy_to_sqlite(copy_path).await?;
+            copy.close().await;
+            original.close().await;
+        }
+    }
+    Ok(SqliteStore::open(copy_path).await?)
 }
 
 /// Opens the store named by the configuration without locking it, for the commands that work

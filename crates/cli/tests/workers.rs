@@ -193,6 +193,28 @@ async fn workers_write_each_record_once(test: &str, workers: usize) {
         blocked, 0,
         "the workers together passed the concurrency limit"
     );
+
+    let dry_run = tokio::task::block_in_place(|| {
+        tandem()
+            .arg("run")
+            .arg("--config")
+            .arg(dir.join("tandem.toml"))
+            .args(["--once", "--dry-run", "--json", "--env-file"])
+            .arg(dir.join("tandem.env"))
+            .output()
+            .expect("tandem runs")
+    });
+    assert_succeeded(&dry_run);
+    assert_eq!(
+        total(&dry_run, "created"),
+        0,
+        "a dry run on the synced store plans creates"
+    );
+    assert_eq!(
+        total(&dry_run, "linked"),
+        0,
+        "a dry run on the synced store plans links"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

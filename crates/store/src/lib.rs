@@ -11,6 +11,7 @@
 //! `migrations/`, one folder per database.
 
 mod codec;
+mod copy;
 mod leases;
 mod lock;
 mod migrate;

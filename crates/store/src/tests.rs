@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use tandem_engine::matching::Profile;
 use tandem_engine::state::{
-    AuditEntry, Candidate, Conflict, ConflictStatus, DeadLetter, DeadLetterStatus, Processed,
-    ReviewDecision, ReviewItem, ReviewStatus, RunStatus, SeenRecord, StateStore, Watermark, Xref,
+    AuditEntry, Candidate, Conflict, ConflictStatus, DeadLetter, DeadLetterStatus, DeadLetterStore,
+    Processed, ReviewDecision, ReviewItem, ReviewStatus, RunStatus, SeenRecord, StateStore,
+    Watermark, Xref,
 };
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 use tempfile::TempDir;
@@ -659,4 +660,38 @@ async fn netsuite_slots_are_shared() {
         .unwrap();
     assert_eq!(third, freed);
     drop(a);
+}
+
+#[tokio::test]
+async fn postgres_store_copies_to_sqlite() {
+    let Some(harness) = Harness::postgres("postgres_store_copies_to_sqlite").await else {
+        return;
+    };
+    let AnyStore::Postgres(store) = harness.open().await else {
+        panic!("the harness opens PostgreSQL stores");
+    };
+    store.save_xref(&xref("7", "001A")).await.unwrap();
+    store.remember(&[seen("1", "acme", None)]).await.unwrap();
+    let letter_id = store.add_dead_letter(&letter()).await.unwrap();
+    store.set_flow_value("f", "k", Some("v")).await.unwrap();
+    let dir = TempDir::new().unwrap();
+
+    let copy = store
+        .copy_to_sqlite(&dir.path().join("copy.db"))
+        .await
+        .unwrap();
+
+    let pair = copy
+        .xref("account-customer", System::NetSuite, "7")
+        .await
+        .unwrap();
+    let remembered = copy.seen(System::NetSuite, "customer", "1").await.unwrap();
+    let copied_letter = copy.dead_letter(letter_id).await.unwrap();
+    assert_eq!(pair, Some(xref("7", "001A")));
+    assert_eq!(remembered, Some(seen("1", "acme", None)));
+    assert_eq!(copied_letter.map(|stored| stored.letter), Some(letter()));
+    assert_eq!(
+        copy.flow_value("f", "k").await.unwrap().as_deref(),
+        Some("v")
+    );
 }
