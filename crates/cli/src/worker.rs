@@ -88,7 +88,10 @@ impl Worker {
                             it repeats the unfinished work"
                         .to_string();
                 }
-                Err(error) if renewed.elapsed() >= self.lease => {
+                // Give up a third of the lease before it expires, so this pass stops before
+                // another worker may take the flow over, even though renewals are a third of
+                // the lease apart.
+                Err(error) if renewed.elapsed() >= self.lease * 2 / 3 => {
                     return format!("cannot renew the flow's lease before it expired: {error}");
                 }
                 Err(error) => {
