@@ -16,7 +16,13 @@ use common::{run_once, tandem, total};
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
 /// NetSuite customers and items the sandbox starts with; each becomes one Salesforce record.
-const RECORDS: usize = 150;
+/// `TANDEM_TEST_WORKER_RECORDS` sets another count, for a longer run by hand.
+fn records() -> usize {
+    std::env::var("TANDEM_TEST_WORKER_RECORDS")
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(150)
+}
 /// The NetSuite account's concurrency limit, in the emulator and in the configuration. With
 /// one slot, two workers that each kept their own limit would overlap and be blocked.
 const CONCURRENCY_LIMIT: usize = 1;
@@ -49,7 +55,7 @@ async fn start(test: &str, lease_seconds: u64) -> Option<World> {
     let sandbox = Sandbox::start(SandboxOptions {
         netsuite_port: 0,
         salesforce_port: 0,
-        seed: Seed::Large(RECORDS),
+        seed: Seed::Large(records()),
     })
     .await
     .expect("sandbox starts");
@@ -101,7 +107,7 @@ impl World {
 
     /// Checks that every NetSuite customer and item exists once in Salesforce, linked back.
     fn assert_written_once(&self) {
-        for (object, expected) in [("Account", RECORDS), ("Product2", RECORDS)] {
+        for (object, expected) in [("Account", records()), ("Product2", records())] {
             let records = self.sandbox.salesforce().records(object);
             let links: BTreeSet<String> = records
                 .iter()

@@ -193,6 +193,9 @@ impl PostgresStore {
     /// Waits for a free slot of the NetSuite concurrency limit shared by every worker on this
     /// store, `limit` slots in all, and returns it. A slot is a session advisory lock held on
     /// a pooled connection, so a worker that dies frees its slots with its sessions.
+    ///
+    /// NOTE: each slot in use keeps one of the pool's 16 connections, so a limit near 16
+    /// leaves few connections for the store's own queries and slows them down.
     pub async fn netsuite_slot(&self, limit: usize) -> Result<NetSuiteSlot, StoreError> {
         let limit = i32::try_from(limit.max(1)).unwrap_or(i32::MAX);
         let sql = format!("SELECT pg_try_advisory_lock({SLOT_CLASS}, $1)");
