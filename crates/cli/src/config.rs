@@ -203,6 +203,18 @@ pub struct FlowSection {
     /// Mapping entries added to the template's (or `fields`') mapping.
     #[serde(default)]
     pub extra_fields: Vec<MappingEntry>,
+    /// The Salesforce field that receives each record's sync status (Synced or Error).
+    /// Default `NetSuite_Sync_Status__c`; empty turns it off.
+    pub status_field: Option<String>,
+    /// The Salesforce field that receives the error of a record's last sync. Default
+    /// `NetSuite_Sync_Error__c`; empty turns it off.
+    pub error_field: Option<String>,
+    /// The NetSuite custom field (script ID) that receives each record's sync status.
+    /// Default none: nothing is written to NetSuite records.
+    pub netsuite_status_field: Option<String>,
+    /// The NetSuite custom field (script ID) that receives the error of a record's last sync.
+    /// Default none.
+    pub netsuite_error_field: Option<String>,
 }
 
 impl Default for FlowSection {
@@ -215,6 +227,10 @@ impl Default for FlowSection {
             deletes: DeletesSection::default(),
             fields: None,
             extra_fields: Vec::new(),
+            status_field: None,
+            error_field: None,
+            netsuite_status_field: None,
+            netsuite_error_field: None,
         }
     }
 }

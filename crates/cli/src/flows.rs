@@ -8,9 +8,11 @@
 
 use chrono::TimeDelta;
 use serde::de::DeserializeOwned;
+use tandem_engine::System;
 use tandem_engine::flow::Flow;
 use tandem_engine::flows::account_customer::{self, AccountCustomerSettings};
 use tandem_engine::flows::contact_contact::{self, ContactSettings};
+use tandem_engine::flows::support::StatusFields;
 use tandem_engine::flows::{DEFAULT_OVERLAP, Settings};
 use tandem_engine::flows::{
     credit_hold_alert, customer_onboarding, invoice_to_salesforce, item_to_price_book,
@@ -83,6 +85,8 @@ fn account_customer_settings(
         matching: &mut settings.matching,
         conflicts: &mut settings.conflicts,
         deletes: &mut settings.deletes,
+        status: &mut settings.status,
+        netsuite_status: &mut settings.netsuite_status,
     };
     common.apply(prefix, section)?;
     if onboarding {
@@ -93,6 +97,7 @@ fn account_customer_settings(
     }
     let spec = account_customer::spec(&settings);
     check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
+    check_two_way_status(&spec, prefix)?;
     Ok(settings)
 }
 
@@ -106,10 +111,13 @@ fn contact_flow(section: &FlowSection) -> Result<Box<dyn Flow>, ConfigError> {
         matching: &mut settings.matching,
         conflicts: &mut settings.conflicts,
         deletes: &mut settings.deletes,
+        status: &mut settings.status,
+        netsuite_status: &mut settings.netsuite_status,
     };
     common.apply(prefix, section)?;
     let spec = contact_contact::spec(&settings);
     check_conflict_fields(&spec, &format!("{prefix}.conflicts.fields"))?;
+    check_two_way_status(&spec, prefix)?;
     Ok(contact_contact::flow(&settings))
 }
 
@@ -121,6 +129,8 @@ struct TwoWayParts<'a> {
     matching: &'a mut MatchSettings,
     conflicts: &'a mut ConflictSettings,
     deletes: &'a mut DeleteSettings,
+    status: &'a mut StatusFields,
+    netsuite_status: &'a mut StatusFields,
 }
 
 impl TwoWayParts<'_> {
@@ -144,6 +154,20 @@ impl TwoWayParts<'_> {
         *self.derived = rules.derived;
         *self.matching = section.matching.settings(self.matching.clone());
         *self.conflicts = section.conflicts.settings(&format!("{prefix}.conflicts"))?;
+        *self.status = StatusFields::named(
+            section
+                .status_field
+                .as_deref()
+                .or(self.status.status.as_deref()),
+            section
+                .error_field
+                .as_deref()
+                .or(self.status.error.as_deref()),
+        );
+        *self.netsuite_status = StatusFields::named(
+            section.netsuite_status_field.as_deref(),
+            section.netsuite_error_field.as_deref(),
+        );
         section
             .deletes
             .apply(&format!("{prefix}.deletes"), self.deletes)
@@ -194,15 +218,15 @@ fn one_way_flow(
             };
             let mut customers = onboarding.options.onboarding(onboarding.mapping);
             customers.link_mapping = link_mapping.clone();
-            opportunity_to_sales_order::flow_with_onboarding(
-                one_way_settings(
-                    name,
-                    section,
-                    to_netsuite,
-                    opportunity_to_sales_order::default_mapping(),
-                )?,
-                customers,
-            )
+            let settings: Settings<opportunity_to_sales_order::Options> = one_way_settings(
+                name,
+                section,
+                to_netsuite,
+                opportunity_to_sales_order::default_mapping(),
+            )?;
+            let status = settings.options.netsuite_status_fields();
+            check_netsuite_status(name, &status)?;
+            opportunity_to_sales_order::flow_with_onboarding(settings, customers)
         }
         _ => {
             return Err(ConfigError::new(
@@ -217,12 +241,36 @@ fn one_way_flow(
 fn onboarding_settings(
     section: &TemplateSection,
 ) -> Result<Settings<customer_onboarding::Options>, ConfigError> {
-    one_way_settings(
+    let settings: Settings<customer_onboarding::Options> = one_way_settings(
         customer_onboarding::FLOW,
         section,
         Direction::ToNetSuite,
         customer_onboarding::default_mapping(),
-    )
+    )?;
+    let status = settings.options.netsuite_status_fields();
+    check_netsuite_status(customer_onboarding::FLOW, &status)?;
+    Ok(settings)
+}
+
+/// Refuses a one-way template's NetSuite status fields that are not custom fields.
+fn check_netsuite_status(flow: &str, status: &StatusFields) -> Result<(), ConfigError> {
+    let named = [
+        ("netsuite_status_field", &status.status),
+        ("netsuite_error_field", &status.error),
+    ];
+    for (key, name) in named {
+        if let Some(name) = name {
+            check_custom_field(&format!("flows.{flow}.{key}"), name)?;
+        }
+    }
+    if status.status.is_some() && status.status == status.error {
+        let message = "the status and the error need two different fields";
+        return Err(ConfigError::new(
+            format!("flows.{flow}.netsuite_error_field"),
+            message,
+        ));
+    }
+    Ok(())
 }
 
 /// Builds a one-way template's settings: its mapping (the default, or the table's `fields`,
@@ -305,4 +353,61 @@ fn check_conflict_fields(spec: &TwoWaySpec, prefix: &str) -> Result<(), ConfigEr
         }
     }
     Ok(())
+}
+
+/// Refuses sync status fields that a two-way flow also maps, since a mapped status would
+/// travel to the other side and come back as a change, and NetSuite status fields that are
+/// not custom fields.
+fn check_two_way_status(spec: &TwoWaySpec, prefix: &str) -> Result<(), ConfigError> {
+    let keys = [
+        (System::Salesforce, "status_field", "error_field"),
+        (
+            System::NetSuite,
+            "netsuite_status_field",
+            "netsuite_error_field",
+        ),
+    ];
+    for (system, status_key, error_key) in keys {
+        let fields = spec.status_fields(system);
+        let named = [(status_key, &fields.status), (error_key, &fields.error)];
+        for (key, name) in named {
+            let Some(name) = name else { continue };
+            let key = format!("{prefix}.{key}");
+            let mapped = spec
+                .mapping
+                .pairs
+                .iter()
+                .any(|pair| pair.name(system) == name)
+                || spec
+                    .mapping
+                    .derived
+                    .iter()
+                    .any(|derived| derived.target == system && &derived.field == name);
+            if mapped {
+                let message =
+                    format!("{name} is a mapped field; the sync status needs a field of its own");
+                return Err(ConfigError::new(key, message));
+            }
+            if system == System::NetSuite {
+                check_custom_field(&key, name)?;
+            }
+        }
+        if fields.status.is_some() && fields.status == fields.error {
+            let message = "the status and the error need two different fields";
+            return Err(ConfigError::new(format!("{prefix}.{error_key}"), message));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a NetSuite status field that is not a custom field's script ID.
+fn check_custom_field(key: &str, name: &str) -> Result<(), ConfigError> {
+    if name.starts_with("cust") {
+        return Ok(());
+    }
+    let message = format!(
+        "{name} is not a custom field's script ID; create a free-form text custom field \
+         for the status (such as custentity_tandem_sync_status) and name its script ID here"
+    );
+    Err(ConfigError::new(key, message))
 }

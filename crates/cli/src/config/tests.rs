@@ -289,3 +289,58 @@ fn no_enabled_flow_is_refused() {
     let error = crate::flows::enabled_flows(&config).err().unwrap();
     assert_eq!(error.key, "flows");
 }
+
+/// Returns the fields `flow` uses for sync status on `system`'s side.
+fn status_uses(config: &str, flow: &str, system: System) -> Vec<String> {
+    let config = FileConfig::parse(config).unwrap();
+    let flows = crate::flows::enabled_flows(&config).unwrap();
+    let flow = flows.iter().find(|f| f.name() == flow).unwrap();
+    flow.fields()
+        .into_iter()
+        .filter(|used| used.system == system && used.purpose == "sync status")
+        .map(|used| used.field)
+        .collect()
+}
+
+#[test]
+fn two_way_status_fields_keep_defaults_and_take_keys() {
+    let defaults = status_uses("", "account-customer", System::Salesforce);
+    assert_eq!(
+        defaults,
+        vec!["NetSuite_Sync_Status__c", "NetSuite_Sync_Error__c"]
+    );
+    assert!(status_uses("", "account-customer", System::NetSuite).is_empty());
+    let config = r#"
+        [flows.contact-contact]
+        status_field = "Tandem_Status__c"
+        error_field = ""
+        netsuite_status_field = "custentity_tandem_status"
+        "#;
+    let salesforce = status_uses(config, "contact-contact", System::Salesforce);
+    assert_eq!(salesforce, vec!["Tandem_Status__c"]);
+    let netsuite = status_uses(config, "contact-contact", System::NetSuite);
+    assert_eq!(netsuite, vec!["custentity_tandem_status"]);
+}
+
+#[test]
+fn netsuite_status_field_must_be_custom_field() {
+    for (table, key) in [
+        ("account-customer", "netsuite_status_field"),
+        ("customer-onboarding", "netsuite_error_field"),
+        ("opportunity-to-sales-order", "netsuite_status_field"),
+    ] {
+        let text = format!("[flows.{table}]\n{key} = \"comments\"\n");
+        let config = FileConfig::parse(&text).unwrap();
+        let error = crate::flows::enabled_flows(&config).err().unwrap();
+        assert_eq!(error.key, format!("flows.{table}.{key}"));
+        assert!(error.message.contains("script ID"), "{error}");
+    }
+}
+
+#[test]
+fn mapped_status_field_is_refused() {
+    let config = FileConfig::parse("[flows.account-customer]\nstatus_field = \"Phone\"\n").unwrap();
+    let error = crate::flows::enabled_flows(&config).err().unwrap();
+    assert_eq!(error.key, "flows.account-customer.status_field");
+    assert!(error.message.contains("mapped"), "{error}");
+}

@@ -15,3 +15,4 @@ mod invoice_to_salesforce;
 mod item_to_price_book;
 mod mapping;
 mod opportunity_to_sales_order;
+mod sync_status;

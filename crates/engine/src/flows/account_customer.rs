@@ -41,6 +41,9 @@ pub struct AccountCustomerSettings {
     /// The Salesforce fields for the outcome of each record's last trip to NetSuite
     /// (`NetSuite_Sync_Status__c`: Synced or Error, and `NetSuite_Sync_Error__c`: the error).
     pub status: StatusFields,
+    /// The custom fields (script IDs) of the NetSuite customer for the outcome of its last trip to
+    /// Salesforce. Default none: nothing is written to NetSuite records.
+    pub netsuite_status: StatusFields,
     /// Where unmatched records get a counterpart. Default both sides; with
     /// `customer-onboarding` enabled, customers are created only by it.
     pub creates: Creates,
@@ -61,6 +64,7 @@ impl Default for AccountCustomerSettings {
                 ..DeleteSettings::default()
             },
             status: StatusFields::default(),
+            netsuite_status: StatusFields::none(),
             creates: Creates::default(),
         }
     }
@@ -110,7 +114,10 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         flow: FLOW.to_string(),
         netsuite: ObjectSpec {
             name: "customer".to_string(),
-            fields: netsuite_keys.added_to(mapping.field_names(crate::System::NetSuite)),
+            fields: with_status(
+                netsuite_keys.added_to(mapping.field_names(crate::System::NetSuite)),
+                &settings.netsuite_status,
+            ),
             link_field: "externalId".to_string(),
         },
         salesforce: ObjectSpec {
@@ -129,6 +136,7 @@ pub fn spec(settings: &AccountCustomerSettings) -> TwoWaySpec {
         deletes: settings.deletes.clone(),
         overlap: settings.overlap,
         status: settings.status.clone(),
+        netsuite_status: settings.netsuite_status.clone(),
         creates: settings.creates,
     }
 }

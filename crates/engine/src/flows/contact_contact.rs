@@ -49,6 +49,9 @@ pub struct ContactSettings {
     /// The Salesforce fields for the outcome of each record's last trip to NetSuite
     /// (`NetSuite_Sync_Status__c`: Synced or Error, and `NetSuite_Sync_Error__c`: the error).
     pub status: StatusFields,
+    /// The custom fields (script IDs) of the NetSuite contact for the outcome of its last trip to
+    /// Salesforce. Default none: nothing is written to NetSuite records.
+    pub netsuite_status: StatusFields,
     /// The sides on which unmatched records get a counterpart. Default both sides.
     pub creates: Creates,
 }
@@ -68,6 +71,7 @@ impl Default for ContactSettings {
             conflicts: ConflictSettings::default(),
             deletes: DeleteSettings::default(),
             status: StatusFields::default(),
+            netsuite_status: StatusFields::none(),
             creates: Creates::default(),
         }
     }
@@ -109,7 +113,10 @@ pub fn spec(settings: &ContactSettings) -> TwoWaySpec {
         flow: FLOW.to_string(),
         netsuite: ObjectSpec {
             name: "contact".to_string(),
-            fields: netsuite_keys.added_to(mapping.field_names(System::NetSuite)),
+            fields: with_status(
+                netsuite_keys.added_to(mapping.field_names(System::NetSuite)),
+                &settings.netsuite_status,
+            ),
             link_field: "externalId".to_string(),
         },
         salesforce: ObjectSpec {
@@ -128,6 +135,7 @@ pub fn spec(settings: &ContactSettings) -> TwoWaySpec {
         deletes: settings.deletes.clone(),
         overlap: settings.overlap,
         status: settings.status.clone(),
+        netsuite_status: settings.netsuite_status.clone(),
         creates: settings.creates,
     }
 }

@@ -59,6 +59,35 @@ impl Default for StatusFields {
 }
 
 impl StatusFields {
+    /// Returns the fields as a configuration names them: a blank name turns its field off.
+    pub fn named(status: Option<&str>, error: Option<&str>) -> StatusFields {
+        let named = |name: Option<&str>| {
+            name.map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(str::to_string)
+        };
+        StatusFields {
+            status: named(status),
+            error: named(error),
+        }
+    }
+
+    /// Returns fields that are both off, the default on NetSuite records.
+    pub fn none() -> StatusFields {
+        StatusFields {
+            status: None,
+            error: None,
+        }
+    }
+
+    /// Returns the fields to write on a new record: those of `values` that are not `Null`, so
+    /// a create sends no field only to clear it.
+    pub fn create_values(&self, status: SyncStatus) -> Fields {
+        let mut fields = self.values(status, None);
+        fields.retain(|_, value| !value.is_blank());
+        fields
+    }
+
     /// Returns the fields to write for a status: the error text, or `Null` to clear it.
     pub fn values(&self, status: SyncStatus, error: Option<&str>) -> Fields {
         let mut fields = Fields::new();

@@ -64,6 +64,8 @@ pub struct TwoWaySpec {
     pub overlap: TimeDelta,
     /// The Salesforce fields that say how each record's last trip to NetSuite went.
     pub status: StatusFields,
+    /// The NetSuite custom fields that say how each record's last trip to Salesforce went.
+    pub netsuite_status: StatusFields,
     /// Whether an unmatched record gets its counterpart created on each side. A side turned
     /// off leaves creating to another flow (`customer-onboarding` creates customers).
     pub creates: Creates,
@@ -125,16 +127,14 @@ impl TwoWaySpec {
                 Access::ReadWrite,
                 "link field",
             ));
-            if system == System::Salesforce {
-                for field in self.status.names() {
-                    uses.push(FieldUse::new(
-                        system,
-                        object,
-                        &field,
-                        Access::ReadWrite,
-                        "sync status",
-                    ));
-                }
+            for field in self.status_fields(system).names() {
+                uses.push(FieldUse::new(
+                    system,
+                    object,
+                    &field,
+                    Access::ReadWrite,
+                    "sync status",
+                ));
             }
             if let Some((field, value)) = self.deletes.inactive(system) {
                 let mut used = FieldUse::new(system, object, field, Access::Write, "inactive flag");
@@ -143,6 +143,14 @@ impl TwoWaySpec {
             }
         }
         uses
+    }
+
+    /// Returns the sync status fields on `system`'s side.
+    pub fn status_fields(&self, system: System) -> &StatusFields {
+        match system {
+            System::NetSuite => &self.netsuite_status,
+            System::Salesforce => &self.status,
+        }
     }
 
     /// Returns the key fields on `system`'s side.

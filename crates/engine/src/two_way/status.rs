@@ -1,5 +1,10 @@
-//! The sync status written onto Salesforce records after a pass: whether their last change
-//! reached NetSuite, and the error when NetSuite refused it.
+//! The sync status written onto records after a pass: whether their last change reached the
+//! other system, and the error when the other system refused it. Salesforce records get it in
+//! `NetSuite_Sync_Status__c` and `NetSuite_Sync_Error__c` by default; NetSuite records only in
+//! the custom fields the flow is configured with.
+//!
+//! The status fields are not mapped, so a status write changes no value the loop guard compares:
+//! the next pass reads the record as unchanged and writes nothing.
 
 use super::read::ChangeBatch;
 use super::write::WriteOutcome;
@@ -8,10 +13,10 @@ use crate::flows::support::SyncStatus;
 use crate::record::{Fields, RecordUpdate, System};
 use crate::report::PassReport;
 
-/// Writes the status of every Salesforce record whose change was sent to NetSuite in this
-/// pass, where it differs from what the record has: `Synced` with the error cleared, or
-/// `Error` with NetSuite's message. A failed status write is logged and does not stop the
-/// pass, because the sync itself is recorded already.
+/// Writes the status of every record whose change was sent to the other side in this pass,
+/// where it differs from what the record has: `Synced` with the error cleared, or `Error` with
+/// the other side's message. A failed status write is logged and does not stop the pass,
+/// because the sync itself is recorded already.
 pub(super) async fn write_status(
     spec: &TwoWaySpec,
     connections: &Connections,
@@ -19,19 +24,30 @@ pub(super) async fn write_status(
     outcome: &WriteOutcome,
     report: &mut PassReport,
 ) -> Result<(), PassError> {
-    let updates = status_updates(spec, batch, outcome);
-    if updates.is_empty() {
-        return Ok(());
+    for system in [System::Salesforce, System::NetSuite] {
+        let updates = status_updates(spec, system, batch, outcome);
+        if !updates.is_empty() {
+            send(spec, connections, system, updates, report).await;
+        }
     }
+    Ok(())
+}
 
-    let object = spec.object(System::Salesforce);
-    let port = connections.port(System::Salesforce);
+/// Sends status updates to `system` and counts those written.
+async fn send(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    system: System,
+    updates: Vec<RecordUpdate>,
+    report: &mut PassReport,
+) {
+    let object = spec.object(system);
+    let port = connections.port(system);
     let ids: Vec<String> = updates.iter().map(|update| update.id.clone()).collect();
+    let what = format!("{system} sync status");
     let results = connections
         .retry
-        .run("Salesforce sync status", || {
-            port.update(object, updates.clone())
-        })
+        .run(&what, || port.update(object, updates.clone()))
         .await;
     match results {
         Ok(results) => {
@@ -39,48 +55,49 @@ pub(super) async fn write_status(
                 match result {
                     Ok(_) => report.written += 1,
                     Err(error) => {
-                        tracing::warn!(flow = %spec.flow, id = %id, %error, "sync status not written");
+                        tracing::warn!(flow = %spec.flow, %system, id = %id, %error, "sync status not written");
                     }
                 }
             }
         }
         Err(error) => {
-            tracing::warn!(flow = %spec.flow, ids = ?ids, %error, "sync status not written");
+            tracing::warn!(flow = %spec.flow, %system, ids = ?ids, %error, "sync status not written");
         }
     }
-    Ok(())
 }
 
-/// Returns one status update per Salesforce source record of the pass whose status differs
+/// Returns one status update per `system` source record of the pass whose status differs
 /// from the one it should have, errors first.
 fn status_updates(
     spec: &TwoWaySpec,
+    system: System,
     batch: &ChangeBatch,
     outcome: &WriteOutcome,
 ) -> Vec<RecordUpdate> {
+    let fields = spec.status_fields(system);
     let errors = outcome
         .refused
         .iter()
-        .filter(|(system, _, _)| *system == System::Salesforce)
+        .filter(|(source, _, _)| *source == system)
         .map(|(_, id, error)| (id, SyncStatus::Error, Some(error.to_string())));
     let successes = outcome
         .delivered
         .iter()
-        .filter(|(system, _)| *system == System::Salesforce)
+        .filter(|(source, _)| *source == system)
         .map(|(_, id)| (id, SyncStatus::Synced, None));
 
     let mut updates: Vec<RecordUpdate> = Vec::new();
     for (id, status, error) in errors.chain(successes) {
-        let current = current_fields(batch, id);
+        let current = current_fields(batch, system, id);
         let known = updates.iter().any(|update| &update.id == id);
-        if id.is_empty() || known || spec.status.holds(&current, status, error.as_deref()) {
+        if id.is_empty() || known || fields.holds(&current, status, error.as_deref()) {
             continue;
         }
-        let fields = spec.status.values(status, error.as_deref());
-        if !fields.is_empty() {
+        let values = fields.values(status, error.as_deref());
+        if !values.is_empty() {
             updates.push(RecordUpdate {
                 id: id.clone(),
-                fields,
+                fields: values,
                 link: None,
             });
         }
@@ -88,13 +105,13 @@ fn status_updates(
     updates
 }
 
-/// Returns the fields of the Salesforce record as this pass read it. A record the pass did not
+/// Returns the fields of the `system` record as this pass read it. A record the pass did not
 /// read has none, so its status is unknown and is written.
-fn current_fields(batch: &ChangeBatch, id: &str) -> Fields {
+fn current_fields(batch: &ChangeBatch, system: System, id: &str) -> Fields {
     batch
         .changes
         .iter()
-        .find(|change| change.system == System::Salesforce && change.record.id == id)
+        .find(|change| change.system == system && change.record.id == id)
         .map(|change| change.record.fields.clone())
         .unwrap_or_default()
 }

@@ -28,7 +28,9 @@
 //! customer's internal ID in `NetSuite_Internal_ID__c` and `NetSuite_Sync_Status__c` = `Synced`.
 //! A customer that NetSuite refuses (a name over 83 characters) becomes a dead letter, and the
 //! Account gets `Error` with the message in `NetSuite_Sync_Error__c`. Options `status_field`
-//! and `error_field` rename those two fields; an empty string turns one off.
+//! and `error_field` rename those two fields; an empty string turns one off. Options
+//! `netsuite_status_field` and `netsuite_error_field` (custom field script IDs, default none)
+//! also give each new customer the status `Synced` in a custom field of its own.
 
 mod accounts;
 
@@ -75,6 +77,12 @@ pub struct Options {
     /// The Account field that receives the error of the last sync. Default
     /// `NetSuite_Sync_Error__c`; empty turns it off.
     pub error_field: String,
+    /// The custom field (script ID) of the NetSuite customer that receives the sync status.
+    /// Default none: nothing is written there.
+    pub netsuite_status_field: Option<String>,
+    /// The custom field (script ID) of the NetSuite customer that receives the error of the last
+    /// sync. Default none.
+    pub netsuite_error_field: Option<String>,
 }
 
 impl Default for Options {
@@ -89,18 +97,24 @@ impl Default for Options {
             terms: None,
             status_field: super::support::SYNC_STATUS_FIELD.to_string(),
             error_field: super::support::SYNC_ERROR_FIELD.to_string(),
+            netsuite_status_field: None,
+            netsuite_error_field: None,
         }
     }
 }
 
 impl Options {
-    /// Returns the status fields the options name; an empty name turns its field off.
+    /// Returns the Salesforce status fields the options name; an empty name turns its field off.
     pub fn status_fields(&self) -> StatusFields {
-        let named = |name: &str| Some(name.trim().to_string()).filter(|name| !name.is_empty());
-        StatusFields {
-            status: named(&self.status_field),
-            error: named(&self.error_field),
-        }
+        StatusFields::named(Some(&self.status_field), Some(&self.error_field))
+    }
+
+    /// Returns the NetSuite status fields the options name; none by default.
+    pub fn netsuite_status_fields(&self) -> StatusFields {
+        StatusFields::named(
+            self.netsuite_status_field.as_deref(),
+            self.netsuite_error_field.as_deref(),
+        )
     }
 
     /// Returns true when an Account of this `Type` is onboarded.
@@ -126,6 +140,7 @@ impl Options {
             mapping,
             constants,
             status: self.status_fields(),
+            netsuite_status: self.netsuite_status_fields(),
             link_mapping: account_customer::spec(&Default::default()).mapping,
         }
     }
@@ -273,6 +288,15 @@ impl OneWayTemplate for Template {
                 customers::ACCOUNT,
                 &name,
                 Access::ReadWrite,
+                "sync status",
+            ));
+        }
+        for name in self.onboarding.netsuite_status.names() {
+            uses.push(FieldUse::new(
+                System::NetSuite,
+                customers::CUSTOMER,
+                &name,
+                Access::Write,
                 "sync status",
             ));
         }

@@ -94,6 +94,7 @@ fn customer_fields(
                     fields.insert(name.clone(), value.clone());
                 }
             }
+            fields.extend(onboarding.netsuite_status.create_values(SyncStatus::Synced));
             Ok(fields)
         }
         Err(error @ MappingError::NotLinked { .. }) => Err(Box::new(support::waiting(

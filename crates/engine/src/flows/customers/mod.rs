@@ -49,6 +49,8 @@ pub struct Onboarding {
     pub constants: Fields,
     /// The Account's sync status fields.
     pub status: StatusFields,
+    /// The new customer's sync status fields (custom fields); none by default.
+    pub netsuite_status: StatusFields,
     /// `account-customer`'s mapping: the cross-reference saved after a create holds both
     /// records projected through it, so that flow reads the new pair as in sync.
     pub link_mapping: Mapping,

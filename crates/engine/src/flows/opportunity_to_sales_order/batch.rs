@@ -7,7 +7,7 @@ use super::lines::{self, refused};
 use super::writes;
 use super::{ITEM_LIST, Options, SALES_ORDER};
 use crate::flows::customers::{self, NotCreated, Onboarding};
-use crate::flows::support::{self, StatusFields};
+use crate::flows::support::{self, StatusFields, SyncStatus};
 use crate::mapping::{LookupTable, Mapping, MappingError};
 use crate::one_way::{Outcome, SourceItem};
 use crate::pass::{Connections, PassError};
@@ -20,6 +20,8 @@ pub(super) struct Run<'a> {
     pub options: &'a Options,
     pub mapping: &'a Mapping,
     pub status: &'a StatusFields,
+    /// The sales order's own status fields.
+    pub netsuite_status: &'a StatusFields,
     pub customers: &'a Onboarding,
     /// The Opportunity as read, for write-backs.
     pub opportunity: &'a ObjectSpec,
@@ -220,6 +222,7 @@ impl Run<'_> {
             };
             fields.insert("currency".to_string(), FieldValue::text(currency.as_str()));
         }
+        fields.extend(self.netsuite_status.values(SyncStatus::Synced, None));
         Ok(fields)
     }
 
@@ -240,6 +243,7 @@ impl Run<'_> {
                 .map(|derived| derived.field.clone()),
         );
         fields.extend(["entity", "tranId"].map(str::to_string));
+        fields.extend(self.netsuite_status.names());
         if self.has_currency {
             fields.push("currency".to_string());
         }

@@ -37,7 +37,11 @@
 //! until the Opportunity changes. Any other refusal (a customer over its credit limit,
 //! `BALANCE_EXCEEDS_CREDIT_LIMIT`) gives `Error` and a dead letter. An Opportunity that waits
 //! gets `Pending` with the reason. Options `status_field` and `error_field` rename the two
-//! status fields; an empty string turns one off.
+//! status fields; an empty string turns one off. Options `netsuite_status_field` and
+//! `netsuite_error_field` (custom field script IDs, default none) keep the same status and
+//! error on the sales order itself: `Synced` with every order written, and `Error` or
+//! `Refused` with the message on an order whose update, or whose Opportunity's write-back,
+//! was refused. The order is not read by this flow, so these writes start nothing.
 //!
 //! An Opportunity that stops being won, or is deleted, keeps its order; nothing is written to
 //! the order then.
@@ -111,6 +115,12 @@ pub struct Options {
     /// The Opportunity field that receives the error of the last sync. Default
     /// `NetSuite_Sync_Error__c`; empty turns it off.
     pub error_field: String,
+    /// The custom field (script ID) of the NetSuite sales order that receives the sync status.
+    /// Default none: nothing is written there.
+    pub netsuite_status_field: Option<String>,
+    /// The custom field (script ID) of the NetSuite sales order that receives the error of the last
+    /// sync. Default none.
+    pub netsuite_error_field: Option<String>,
 }
 
 impl Default for Options {
@@ -125,18 +135,24 @@ impl Default for Options {
             class: None,
             status_field: super::support::SYNC_STATUS_FIELD.to_string(),
             error_field: super::support::SYNC_ERROR_FIELD.to_string(),
+            netsuite_status_field: None,
+            netsuite_error_field: None,
         }
     }
 }
 
 impl Options {
-    /// Returns the status fields the options name; an empty name turns its field off.
+    /// Returns the Salesforce status fields the options name; an empty name turns its field off.
     pub fn status_fields(&self) -> StatusFields {
-        let named = |name: &str| Some(name.trim().to_string()).filter(|name| !name.is_empty());
-        StatusFields {
-            status: named(&self.status_field),
-            error: named(&self.error_field),
-        }
+        StatusFields::named(Some(&self.status_field), Some(&self.error_field))
+    }
+
+    /// Returns the NetSuite status fields the options name; none by default.
+    pub fn netsuite_status_fields(&self) -> StatusFields {
+        StatusFields::named(
+            self.netsuite_status_field.as_deref(),
+            self.netsuite_error_field.as_deref(),
+        )
     }
 }
 
@@ -174,6 +190,8 @@ struct Template {
     spec: OneWaySpec,
     settings: Settings<Options>,
     status: StatusFields,
+    /// The sales order's own status fields; none by default.
+    netsuite_status: StatusFields,
     customers: Onboarding,
     /// Whether the org has `CurrencyIsoCode` on Opportunity, once describe has said.
     currency: Mutex<Option<bool>>,
@@ -182,6 +200,7 @@ struct Template {
 impl Template {
     fn new(settings: Settings<Options>, customers: Onboarding) -> Template {
         let status = settings.options.status_fields();
+        let netsuite_status = settings.options.netsuite_status_fields();
         let mut written_back = vec![ORDER_ID_FIELD.to_string(), ORDER_NUMBER_FIELD.to_string()];
         written_back.extend(status.names());
         let spec = OneWaySpec {
@@ -196,6 +215,7 @@ impl Template {
             spec,
             settings,
             status,
+            netsuite_status,
             customers,
             currency: Mutex::new(None),
         }
@@ -274,6 +294,9 @@ impl OneWayTemplate for Template {
         for field in lines::order_line_fields(price_level) {
             uses.push(order(&field, Access::ReadWrite, "order lines"));
         }
+        for name in self.netsuite_status.names() {
+            uses.push(order(&name, Access::ReadWrite, "sync status"));
+        }
         for (field, value) in batch::create_constants(&self.settings.options) {
             let mut used = order(&field, Access::Write, "constant");
             used.values.push(value);
@@ -294,6 +317,7 @@ impl OneWayTemplate for Template {
             options: &self.settings.options,
             mapping: &self.settings.mapping,
             status: &self.status,
+            netsuite_status: &self.netsuite_status,
             customers: &self.customers,
             opportunity: &self.spec.objects[0],
             has_currency,

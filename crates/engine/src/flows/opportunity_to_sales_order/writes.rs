@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::ORDER_NUMBER_FIELD;
 use super::batch::{Order, Run, create_constants};
 use super::lines;
-use super::{ORDER_NUMBER_FIELD, Options};
 use crate::error::RemoteError;
 use crate::flows::support::{self, StatusFields, SyncStatus};
 use crate::one_way::{Outcome, Refusal, SourceItem};
@@ -27,7 +27,7 @@ pub(super) async fn write(
     let (mut updates, mut updated_at) = (Vec::new(), Vec::new());
     for (position, order) in orders.iter().enumerate() {
         let Some(existing) = &order.existing else {
-            creates.push(new_order(run.options, order));
+            creates.push(new_order(run, order));
             created_at.push(position);
             continue;
         };
@@ -162,7 +162,8 @@ async fn write_backs(
     Ok(())
 }
 
-/// Writes the status of Opportunities that were refused or wait.
+/// Writes the status of Opportunities that were refused or wait, and of the orders whose
+/// update or write-back was refused.
 pub(super) async fn report_failures(
     run: &Run<'_>,
     items: &[SourceItem],
@@ -170,6 +171,7 @@ pub(super) async fn report_failures(
     report: &mut PassReport,
 ) -> Result<(), PassError> {
     let mut updates = Vec::new();
+    let mut order_updates = Vec::new();
     for (item, outcome) in items.iter().zip(outcomes) {
         let (status, refusal) = match outcome {
             Some(Outcome::Refused(refusal)) if is_locked(&refusal.error) => {
@@ -190,15 +192,38 @@ pub(super) async fn report_failures(
                 link: None,
             });
         }
+        let order_fields = run.netsuite_status.values(status, Some(&message));
+        if let (Some(order_id), false) = (&refusal.target_id, order_fields.is_empty()) {
+            order_updates.push(RecordUpdate {
+                id: order_id.clone(),
+                fields: order_fields,
+                link: None,
+            });
+        }
     }
-    let ids: Vec<String> = updates.iter().map(|update| update.id.clone()).collect();
     let (connections, spec) = (run.connections, run.opportunity);
-    let results = support::update(connections, System::Salesforce, spec, updates).await?;
+    send_status(connections, System::Salesforce, spec, updates, report).await?;
+    let order = run.order_spec();
+    send_status(connections, System::NetSuite, &order, order_updates, report).await
+}
+
+/// Sends status updates and counts those written. A refused one is logged, because the
+/// outcome it reports is kept either way.
+async fn send_status(
+    connections: &Connections,
+    system: System,
+    object: &ObjectSpec,
+    updates: Vec<RecordUpdate>,
+    report: &mut PassReport,
+) -> Result<(), PassError> {
+    let ids: Vec<String> = updates.iter().map(|update| update.id.clone()).collect();
+    let results = support::update(connections, system, object, updates).await?;
     for (id, result) in ids.iter().zip(results) {
         match result {
             Ok(_) => report.written += 1,
             Err(error) => {
-                tracing::warn!(flow = super::FLOW, sf_id = %id, %error, "sync status could not be written to the Opportunity");
+                tracing::warn!(flow = super::FLOW, %system, object = %object.name, id = %id, %error,
+                    "sync status could not be written");
             }
         }
     }
@@ -239,10 +264,13 @@ fn write_back(
     })
 }
 
-/// Returns a new order for an Opportunity: its fields and the constants of new orders.
-fn new_order(options: &Options, order: &Order<'_>) -> NewRecord {
+/// Returns a new order for an Opportunity: its fields and the constants of new orders. A
+/// status field that would only be cleared is left out.
+fn new_order(run: &Run<'_>, order: &Order<'_>) -> NewRecord {
     let mut fields = order.fields.clone();
-    for (name, value) in create_constants(options) {
+    let status = run.netsuite_status.names();
+    fields.retain(|name, value| !(status.contains(name) && value.is_blank()));
+    for (name, value) in create_constants(run.options) {
         fields.entry(name).or_insert(value);
     }
     NewRecord {
