@@ -11,6 +11,7 @@ mod account_customer;
 mod contact_contact;
 mod credit_hold_alert;
 mod customer_onboarding;
+mod invoice_deletes;
 mod invoice_to_salesforce;
 mod item_to_price_book;
 mod mapping;

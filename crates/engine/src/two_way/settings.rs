@@ -155,6 +155,13 @@ impl FromStr for DeletePolicy {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for DeletePolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<DeletePolicy, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for DeletePolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

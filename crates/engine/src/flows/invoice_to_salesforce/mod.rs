@@ -34,8 +34,16 @@
 //! writes it when the org uses multiple currencies, that is when `NetSuite_Invoice__c` has a
 //! `CurrencyIsoCode` field (checked once per pass). `"on"` always writes it, and `"off"` never
 //! does.
+//!
+//! Every pass also reads the invoices deleted in NetSuite (`getDeleted`) since the last pass,
+//! and the `[flows.invoice-to-salesforce.deletes]` table's `from_netsuite` policy decides what
+//! happens to their Salesforce records: `unlink` (the default) keeps the record as it is and
+//! only stops following the invoice, `ignore` does not even read the deletions, `deactivate`
+//! writes `inactive_value` (default `Deleted`) to `inactive_field` (default `Status__c`), and
+//! `delete` deletes the record.
 
 mod currency;
+mod deleted;
 mod sync;
 #[cfg(test)]
 mod tests;
@@ -106,6 +114,9 @@ pub enum CurrencyMode {
 pub struct Options {
     /// When `CurrencyIsoCode` is written: `"auto"` (default), `"on"` or `"off"`.
     pub currency: CurrencyMode,
+    /// What an invoice deleted in NetSuite does to its Salesforce record, in the
+    /// `[flows.invoice-to-salesforce.deletes]` table.
+    pub deletes: deleted::Deletes,
 }
 
 /// Returns the fields the flow maps when the configuration names none, all from NetSuite to
@@ -217,6 +228,11 @@ impl Template {
             uses.push(ns("invoice", INVOICE_CURRENCY, "currency"));
             uses.push(ns("currency", currency::ISO_CODE_FIELD, "currency"));
         }
+        if let Some((field, value)) = self.options.deletes.inactive() {
+            let mut used = sf(&field, "deleted invoice mark");
+            used.values.push(value);
+            uses.push(used);
+        }
         // With "auto" the field may be missing on purpose: single-currency orgs have none.
         if self.options.currency == CurrencyMode::On {
             uses.push(sf(CURRENCY_FIELD, "currency"));
@@ -253,11 +269,21 @@ impl OneWayTemplate for Template {
 
     async fn before(
         &self,
-        _connections: &Connections,
-        _report: &mut PassReport,
+        connections: &Connections,
+        report: &mut PassReport,
     ) -> Result<(), PassError> {
         self.currencies.reset();
-        Ok(())
+        let invoice = &self.spec.objects[INVOICE];
+        let target = self.target(false);
+        deleted::apply(
+            &self.options.deletes,
+            invoice,
+            &target,
+            self.spec.overlap,
+            connections,
+            report,
+        )
+        .await
     }
 
     /// Returns the invoices that changed payments apply to, besides those already queued.

@@ -18,7 +18,10 @@ fn settings(currency: CurrencyMode) -> Settings<Options> {
         // No overlap, so that a record changed without a new modification time is not read
         // again by its own feed.
         overlap: chrono::TimeDelta::zero(),
-        options: Options { currency },
+        options: Options {
+            currency,
+            ..Options::default()
+        },
     }
 }
 

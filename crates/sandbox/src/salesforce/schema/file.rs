@@ -307,7 +307,8 @@ mod tests {
                 "Paid In Full",
                 "Pending Approval",
                 "Rejected",
-                "Voided"
+                "Voided",
+                "Deleted"
             ]
         );
         assert!(objects.iter().all(|object| object.name != "Invoice__c"));
