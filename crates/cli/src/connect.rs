@@ -170,9 +170,7 @@ async fn copy_store(
 ) -> Result<SqliteStore, Box<dyn std::error::Error>> {
     match location {
         StoreLocation::Sqlite(path) if path.exists() => {
-            let original = SqliteStore::open(path).await?;
-            original.copy_to(copy_path).await?;
-            original.close().await;
+            SqliteStore::copy_file(path, copy_path).await?;
         }
         StoreLocation::Sqlite(_) => {}
         StoreLocation::Postgres(url) => {

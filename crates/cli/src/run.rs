@@ -155,7 +155,11 @@ fn print_dry_run(setup: &Setup, results: &[FlowResult], json: bool) -> std::io::
         let fields: Vec<String> = write
             .fields
             .iter()
-            .map(|(name, value)| format!("{name}={}", crate::queues::value_text(value)))
+            .map(|(name, value)| {
+                // One write per line: a multi-line text (a Task description) is escaped.
+                let text = crate::queues::value_text(value).replace('\n', "\\n");
+                format!("{name}={text}")
+            })
             .collect();
         let link = write
             .link

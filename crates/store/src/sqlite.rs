@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, SqlitePool};
+use sqlx::{ConnectOptions, Connection, SqlitePool};
 use tandem_engine::state::StoreError;
 
 use crate::migrate::{Dialect, migrate_error, migrator};
@@ -55,20 +55,27 @@ impl SqliteStore {
         Ok(SqliteStore { pool, path })
     }
 
-    /// Writes a consistent copy of the database to `path` (which must not exist), for a dry
-    /// run that must leave this store as it is.
-    pub async fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
-        let target = path.to_string_lossy().to_string();
+    /// Writes a consistent copy of the database at `source` to `target` (which must not
+    /// exist) through a read-only connection, so the source file is not written at all: not
+    /// even by the migration check that [`SqliteStore::open`] runs. For a dry run.
+    pub async fn copy_file(source: &Path, target: &Path) -> Result<(), StoreError> {
+        let failed = |error| {
+            let message = format!("cannot copy the store at {}", source.display());
+            StoreError::new(message, error)
+        };
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|error| StoreError::new("invalid SQLite options", error))?
+            .filename(source)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(10))
+            .disable_statement_logging();
+        let mut connection = options.connect().await.map_err(failed)?;
         sqlx::query("VACUUM INTO $1")
-            .bind(target)
-            .execute(&self.pool)
+            .bind(target.to_string_lossy().to_string())
+            .execute(&mut connection)
             .await
-            .map_err(|error| {
-                StoreError::new(
-                    format!("cannot copy the store to {}", path.display()),
-                    error,
-                )
-            })?;
+            .map_err(failed)?;
+        connection.close().await.map_err(failed)?;
         Ok(())
     }
 

@@ -695,3 +695,21 @@ async fn postgres_store_copies_to_sqlite() {
         Some("v")
     );
 }
+
+#[tokio::test]
+async fn sqlite_copy_file_leaves_source_bytes_alone() {
+    let dir = TempDir::new().unwrap();
+    let source = dir.path().join("tandem.db");
+    let store = SqliteStore::open(&source).await.unwrap();
+    store.set_flow_value("f", "k", Some("v")).await.unwrap();
+    store.close().await;
+    let before = std::fs::read(&source).unwrap();
+    let target = dir.path().join("copy.db");
+
+    SqliteStore::copy_file(&source, &target).await.unwrap();
+
+    assert!(std::fs::read(&source).unwrap() == before, "source changed");
+    let copy = SqliteStore::open(&target).await.unwrap();
+    let value = copy.flow_value("f", "k").await.unwrap();
+    assert_eq!(value.as_deref(), Some("v"));
+}
