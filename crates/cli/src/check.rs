@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 use tandem_engine::flow::{FieldUse, Flow};
-use tandem_engine::{ErrorClass, FieldType, ObjectInfo, RecordPort, System, split_line_field};
+use tandem_engine::{
+    ErrorClass, FieldType, FieldValue, ObjectInfo, RecordPort, System, split_line_field,
+};
 
 use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::connect::{netsuite_port, salesforce_port};
@@ -246,7 +248,12 @@ pub fn field_problem(info: &ObjectInfo, used: &FieldUse) -> Option<String> {
     }
     if let FieldType::Picklist(allowed) = &field.field_type
         && !allowed.is_empty()
-        && used.access.writes()
+        && !used.access.writes()
+    {
+        return condition_problem(allowed, &used.values);
+    }
+    if let FieldType::Picklist(allowed) = &field.field_type
+        && !allowed.is_empty()
     {
         let refused: Vec<String> = used
             .values
@@ -264,6 +271,27 @@ pub fn field_problem(info: &ObjectInfo, used: &FieldUse) -> Option<String> {
         }
     }
     None
+}
+
+/// Returns the problem of a condition on a picklist (`account_types` on the Account `Type`)
+/// when none of its values is a picklist value, so no record could ever meet it. Values are
+/// compared without regard to case, as the condition compares them. One value outside the
+/// list is accepted, because a picklist that is not restricted may contain other values too.
+fn condition_problem(allowed: &[String], values: &[FieldValue]) -> Option<String> {
+    let texts: Vec<&str> = values.iter().filter_map(FieldValue::as_text).collect();
+    let known = |value: &&str| {
+        allowed
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(value.trim()))
+    };
+    if texts.is_empty() || texts.iter().any(known) {
+        return None;
+    }
+    Some(format!(
+        "none of {} is among its picklist values ({}), so no record meets the condition",
+        texts.join(", "),
+        allowed.join(", ")
+    ))
 }
 
 /// Returns ", did you mean X?" for the listed field closest in spelling, if one is close.
@@ -288,7 +316,6 @@ mod tests {
     use super::*;
     use tandem_engine::FieldInfo;
     use tandem_engine::flow::Access;
-    use tandem_engine::record::FieldValue;
 
     fn info() -> ObjectInfo {
         let field = |name: &str, field_type: FieldType, writable: bool| FieldInfo {
@@ -337,6 +364,16 @@ mod tests {
         type_use.values = vec![FieldValue::text("Customer"), FieldValue::text("Partner")];
         let problem = field_problem(&info(), &type_use).unwrap();
         assert!(problem.starts_with("Partner not among"), "{problem}");
+    }
+
+    #[test]
+    fn condition_needs_one_known_value() {
+        let mut type_use = used("Type", Access::Read);
+        type_use.values = vec![FieldValue::text("customer"), FieldValue::text("Client")];
+        assert!(field_problem(&info(), &type_use).is_none());
+        type_use.values = vec![FieldValue::text("Custmer")];
+        let problem = field_problem(&info(), &type_use).unwrap();
+        assert!(problem.starts_with("none of Custmer"), "{problem}");
     }
 
     #[test]

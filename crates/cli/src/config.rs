@@ -16,12 +16,21 @@ use tandem_engine::two_way::{
 use tandem_store::StoreLocation;
 use url::Url;
 
-/// A configuration problem. `key` names the TOML key or environment variable at fault.
+/// A configuration problem. `key` names the TOML key or environment variable at fault, or the
+/// line of a syntax error; `file` means the file as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("configuration error at {key}: {message}")]
+#[error("configuration error{}: {message}", location(key))]
 pub struct ConfigError {
     pub key: String,
     pub message: String,
+}
+
+/// Returns where a configuration error is, for its message: nothing for the whole file.
+fn location(key: &str) -> String {
+    match key {
+        "file" => String::new(),
+        key => format!(" at {key}"),
+    }
 }
 
 impl ConfigError {
@@ -344,11 +353,12 @@ impl FileConfig {
         let value: toml::Table = toml::from_str(text).map_err(|error| {
             let line = error.span().map_or(0, |span| line_of(text, span.start));
             let message = without_values(error.message());
-            ConfigError::new("file", format!("invalid TOML at line {line}: {message}"))
+            ConfigError::new(format!("line {line}"), format!("invalid TOML: {message}"))
         })?;
         refuse_secrets(&value, "")?;
         let config: FileConfig = toml::from_str(text).map_err(|error| {
-            ConfigError::new(key_of_error(text, &error), without_values(error.message()))
+            let message = plain_message(&without_values(error.message()));
+            ConfigError::new(key_of_error(text, &error), message)
         })?;
         config.check()?;
         Ok(config)
@@ -549,6 +559,32 @@ pub(crate) fn without_values(message: &str) -> String {
         }
     }
     result
+}
+
+/// Returns a serde error message in a user's words: `f64` is a number, `u32` a whole number,
+/// a string is text and a sequence a list.
+pub(crate) fn plain_message(message: &str) -> String {
+    const WHOLE: [&str; 10] = [
+        "usize", "isize", "u16", "u32", "u64", "i16", "i32", "i64", "u8", "i8",
+    ];
+    let mut text = message.to_string();
+    for kind in WHOLE {
+        text = text.replace(&format!("expected {kind}"), "expected a whole number");
+    }
+    for (serde, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected a string", "expected text"),
+        ("expected a sequence", "expected a list"),
+        ("invalid type: string", "invalid type: text"),
+        ("invalid type: sequence", "invalid type: a list"),
+        ("invalid type: map", "invalid type: a table"),
+        ("invalid type: integer", "invalid type: a whole number"),
+        ("invalid type: floating point", "invalid type: a number"),
+    ] {
+        text = text.replace(serde, plain);
+    }
+    text
 }
 
 /// Returns the 1-based line number of a byte offset.

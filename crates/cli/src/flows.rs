@@ -26,7 +26,7 @@ use tandem_engine::two_way::{
 use crate::config::mapping::rules;
 use crate::config::{
     ConfigError, FileConfig, FlowSection, FlowsSection, MappingRules, TemplateSection,
-    without_values,
+    plain_message, without_values,
 };
 
 /// The templates, in the order their passes run.
@@ -252,25 +252,16 @@ fn onboarding_settings(
     Ok(settings)
 }
 
-/// Refuses a one-way template's NetSuite status fields that are not custom fields.
+/// Rejects a one-way template's NetSuite status fields that are not custom fields.
 fn check_netsuite_status(flow: &str, status: &StatusFields) -> Result<(), ConfigError> {
-    let named = [
-        ("netsuite_status_field", &status.status),
-        ("netsuite_error_field", &status.error),
-    ];
-    for (key, name) in named {
-        if let Some(name) = name {
-            check_custom_field(&format!("flows.{flow}.{key}"), name)?;
-        }
-    }
-    if status.status.is_some() && status.status == status.error {
-        let message = "the status and the error need two different fields";
-        return Err(ConfigError::new(
-            format!("flows.{flow}.netsuite_error_field"),
-            message,
-        ));
-    }
-    Ok(())
+    let keys = ("netsuite_status_field", "netsuite_error_field");
+    check_status_fields(
+        &format!("flows.{flow}"),
+        keys,
+        status,
+        System::NetSuite,
+        None,
+    )
 }
 
 /// Builds a one-way template's settings: its mapping (the default, or the table's `fields`,
@@ -298,11 +289,7 @@ fn one_way_settings<O: DeserializeOwned>(
             pair.direction = direction;
         }
     }
-    let options: O = toml::Value::Table(section.options.clone())
-        .try_into()
-        .map_err(|error: toml::de::Error| {
-            ConfigError::new(&prefix, without_values(error.message()))
-        })?;
+    let options: O = template_options(&prefix, &section.options)?;
     Ok(Settings {
         mapping: Mapping {
             pairs: rules.pairs,
@@ -311,6 +298,25 @@ fn one_way_settings<O: DeserializeOwned>(
         overlap: overlap(&prefix, section.overlap_seconds)?.unwrap_or(DEFAULT_OVERLAP),
         options,
     })
+}
+
+/// Reads a one-way template's options, naming the key of a value that does not fit.
+fn template_options<O: DeserializeOwned>(
+    prefix: &str,
+    table: &toml::Table,
+) -> Result<O, ConfigError> {
+    let error = match toml::Value::Table(table.clone()).try_into::<O>() {
+        Ok(options) => return Ok(options),
+        Err(error) => error,
+    };
+    // Every option has a default, so a key that fails on its own is the key at fault.
+    let key = table.iter().find_map(|(name, value)| {
+        let single = toml::Table::from_iter([(name.clone(), value.clone())]);
+        let fails = toml::Value::Table(single).try_into::<O>().is_err();
+        fails.then(|| format!("{prefix}.{name}"))
+    });
+    let message = plain_message(&without_values(error.message()));
+    Err(ConfigError::new(key.unwrap_or(prefix.to_string()), message))
 }
 
 /// The largest read overlap the file accepts: one week.
@@ -355,52 +361,58 @@ fn check_conflict_fields(spec: &TwoWaySpec, prefix: &str) -> Result<(), ConfigEr
     Ok(())
 }
 
-/// Refuses sync status fields that a two-way flow also maps, since a mapped status would
-/// travel to the other side and come back as a change, and NetSuite status fields that are
-/// not custom fields.
+/// Rejects sync status fields that a two-way flow also maps, since a mapped status would
+/// travel to the other side and come back as a change.
 fn check_two_way_status(spec: &TwoWaySpec, prefix: &str) -> Result<(), ConfigError> {
     let keys = [
-        (System::Salesforce, "status_field", "error_field"),
+        (System::Salesforce, ("status_field", "error_field")),
         (
             System::NetSuite,
-            "netsuite_status_field",
-            "netsuite_error_field",
+            ("netsuite_status_field", "netsuite_error_field"),
         ),
     ];
-    for (system, status_key, error_key) in keys {
+    for (system, keys) in keys {
         let fields = spec.status_fields(system);
-        let named = [(status_key, &fields.status), (error_key, &fields.error)];
-        for (key, name) in named {
-            let Some(name) = name else { continue };
-            let key = format!("{prefix}.{key}");
-            let mapped = spec
-                .mapping
-                .pairs
-                .iter()
-                .any(|pair| pair.name(system) == name)
-                || spec
-                    .mapping
-                    .derived
-                    .iter()
-                    .any(|derived| derived.target == system && &derived.field == name);
-            if mapped {
-                let message =
-                    format!("{name} is a mapped field; the sync status needs a field of its own");
-                return Err(ConfigError::new(key, message));
-            }
-            if system == System::NetSuite {
-                check_custom_field(&key, name)?;
-            }
-        }
-        if fields.status.is_some() && fields.status == fields.error {
-            let message = "the status and the error need two different fields";
-            return Err(ConfigError::new(format!("{prefix}.{error_key}"), message));
-        }
+        check_status_fields(prefix, keys, fields, system, Some(&spec.mapping))?;
     }
     Ok(())
 }
 
-/// Refuses a NetSuite status field that is not a custom field's script ID.
+/// Rejects status fields on `system`'s side that `mapping` maps, NetSuite ones that are not
+/// custom fields, and one field named for both the status and the error. `keys` are the
+/// table's keys of the status and the error field.
+fn check_status_fields(
+    prefix: &str,
+    keys: (&str, &str),
+    fields: &StatusFields,
+    system: System,
+    mapping: Option<&Mapping>,
+) -> Result<(), ConfigError> {
+    for (key, name) in [(keys.0, &fields.status), (keys.1, &fields.error)] {
+        let Some(name) = name else { continue };
+        let key = format!("{prefix}.{key}");
+        let mapped = mapping.is_some_and(|mapping| {
+            let paired = mapping.pairs.iter().any(|pair| pair.name(system) == name);
+            let mut derived = mapping.derived.iter();
+            paired || derived.any(|derived| derived.target == system && &derived.field == name)
+        });
+        if mapped {
+            let message =
+                format!("{name} is a mapped field; the sync status needs a field of its own");
+            return Err(ConfigError::new(key, message));
+        }
+        if system == System::NetSuite {
+            check_custom_field(&key, name)?;
+        }
+    }
+    if fields.status.is_some() && fields.status == fields.error {
+        let message = "the status and the error need two different fields";
+        return Err(ConfigError::new(format!("{prefix}.{}", keys.1), message));
+    }
+    Ok(())
+}
+
+/// Rejects a NetSuite status field that is not a custom field's script ID.
 fn check_custom_field(key: &str, name: &str) -> Result<(), ConfigError> {
     if name.starts_with("cust") {
         return Ok(());

@@ -302,3 +302,64 @@ async fn dry_run_writes_nothing_anywhere() {
         "the dry run created a store"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_with_unknown_field_is_refused() {
+    let (sandbox, dir) = start(Seed::Empty, "").await;
+    let long_name =
+        "Northwest Agricultural Equipment Distributors and Field Service Providers Cooperative";
+    insert_account(&sandbox, &[("Name", long_name)]);
+    pass(dir.path()).await;
+    let list = stdout_json(&command(dir.path(), &["dead-letters", "list", "--json"], None).await);
+    let id = list[0]["id"].as_i64().expect("dead letter ID").to_string();
+
+    let edit = command(
+        dir.path(),
+        &["dead-letters", "edit", &id],
+        Some("sed -i 's/companyName/companyNmae/'"),
+    )
+    .await;
+
+    let stderr = String::from_utf8_lossy(&edit.stderr);
+    assert!(!edit.status.success(), "{stderr}");
+    assert!(stderr.contains("companyNmae"), "{stderr}");
+    let show =
+        stdout_json(&command(dir.path(), &["dead-letters", "show", &id, "--json"], None).await);
+    assert_eq!(show["payload"]["companyName"], long_name, "{show}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requested_replay_stays_listed() {
+    let (sandbox, dir) = start(Seed::Empty, "").await;
+    let long_name =
+        "Northwest Agricultural Equipment Distributors and Field Service Providers Cooperative";
+    insert_account(&sandbox, &[("Name", long_name)]);
+    pass(dir.path()).await;
+    let list = stdout_json(&command(dir.path(), &["dead-letters", "list", "--json"], None).await);
+    let id = list[0]["id"].as_i64().expect("dead letter ID").to_string();
+    let lock = tandem_store::StoreLock::acquire(&dir.path().join("tandem.db")).unwrap();
+    let env = dir.path().join("tandem.env");
+    let replay = command(
+        dir.path(),
+        &[
+            "dead-letters",
+            "replay",
+            &id,
+            "--env-file",
+            env.to_str().unwrap(),
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+
+    let open = stdout_json(&command(dir.path(), &["dead-letters", "list", "--json"], None).await);
+
+    drop(lock);
+    assert_eq!(open.as_array().map(Vec::len), Some(1), "{open}");
+    assert_eq!(open[0]["status"], "requested", "{open}");
+}

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassReport {
     pub flow: String,
-    /// Records returned by both change feeds, overlap re-reads included.
+    /// Records returned by both change feeds, overlap re-reads included, and the records a
+    /// one-way flow reads by ID (those a change elsewhere touched, those of retried dead
+    /// letters).
     pub read: u64,
     /// Records created on the other side.
     pub created: u64,

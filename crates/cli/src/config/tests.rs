@@ -73,6 +73,12 @@ fn secret_in_file_is_refused_with_variable_name() {
 fn malformed_toml_is_an_error() {
     let error = FileConfig::parse("[netsuite\n").unwrap_err();
     assert!(error.message.contains("invalid TOML"), "{}", error.message);
+    assert_eq!(error.key, "line 1");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("configuration error at line 1: "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -140,7 +146,7 @@ fn wrong_type_does_not_repeat_value() {
 fn unterminated_string_does_not_repeat_line() {
     let error = FileConfig::parse("[salesforce]\nclient_secret = \"s3cr3t-value\n").unwrap_err();
     assert!(!error.to_string().contains("s3cr3t-value"), "{error}");
-    assert!(error.message.contains("line 2"), "{error}");
+    assert_eq!(error.key, "line 2");
 }
 
 #[test]
@@ -343,4 +349,40 @@ fn mapped_status_field_is_refused() {
     let error = crate::flows::enabled_flows(&config).err().unwrap();
     assert_eq!(error.key, "flows.account-customer.status_field");
     assert!(error.message.contains("mapped"), "{error}");
+}
+
+#[test]
+fn bad_option_names_its_key_in_plain_words() {
+    let config = FileConfig::parse(
+        r#"
+        [flows.credit-hold-alert]
+        alert = true
+        threshold = "high"
+        "#,
+    )
+    .unwrap();
+    let error = crate::flows::enabled_flows(&config).err().unwrap();
+    assert_eq!(error.key, "flows.credit-hold-alert.threshold");
+    assert!(error.message.contains("expected a number"), "{error}");
+    assert!(!error.message.contains("f64"), "{error}");
+}
+
+#[test]
+fn unknown_option_names_its_key() {
+    let config = FileConfig::parse(
+        "[flows.item-to-price-book]
+price_level = []
+",
+    )
+    .unwrap();
+    let error = crate::flows::enabled_flows(&config).err().unwrap();
+    assert_eq!(error.key, "flows.item-to-price-book.price_level");
+}
+
+#[test]
+fn wrong_type_in_section_is_plain() {
+    let error = FileConfig::parse("[run]\ninterval_seconds = \"60\"\n").unwrap_err();
+    assert_eq!(error.key, "run.interval_seconds");
+    assert!(error.message.contains("invalid type: text"), "{error}");
+    assert!(error.message.contains("expected a whole number"), "{error}");
 }

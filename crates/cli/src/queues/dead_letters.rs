@@ -21,7 +21,8 @@ pub enum Command {
     List {
         #[command(flatten)]
         store: StoreArgs,
-        /// Only letters with this status: open, requested, resolved, discarded, or all.
+        /// Only letters with this status: open (with those whose replay is requested),
+        /// requested, resolved, discarded, or all.
         #[arg(long, default_value = "open")]
         status: String,
         /// Only letters of this flow.
@@ -87,7 +88,13 @@ async fn list(args: &StoreArgs, status: &str, flow: Option<&str>) -> anyhow::Res
         ),
     };
     let store = args.open().await?;
-    let letters = store.dead_letters(flow, status).await?;
+    let mut letters = store.dead_letters(flow, status).await?;
+    // A letter whose replay is requested is still open until the next pass replays it.
+    if status == Some(DeadLetterStatus::Open) {
+        let requested = DeadLetterStatus::Requested;
+        letters.extend(store.dead_letters(flow, Some(requested)).await?);
+        letters.sort_by_key(|stored| stored.id);
+    }
     if args.json {
         let items: Vec<Value> = letters.iter().map(letter_json).collect();
         say!("{}", Value::from(items))?;
@@ -186,9 +193,50 @@ async fn edit(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
         "the edited payload is not a JSON object of field values (text, numbers, true/false, \
          null); the payload is unchanged",
     )?;
+    check_field_names(args, &stored, &payload)?;
     store.set_dead_letter_payload(id, &payload).await?;
     say!("dead letter {id}: payload saved; `tandem dead-letters replay {id}` sends it")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Rejects an edited payload that names a field the letter's flow does not use on the
+/// target side, since the replay would send it as it is. A flow that the configuration
+/// does not enable is not checked.
+fn check_field_names(
+    args: &StoreArgs,
+    stored: &StoredDeadLetter,
+    payload: &Fields,
+) -> anyhow::Result<()> {
+    let file = FileConfig::load(&args.config)?;
+    let flows = crate::flows::enabled_flows(&file)?;
+    let Some(flow) = flows.iter().find(|flow| flow.name() == stored.letter.flow) else {
+        return Ok(());
+    };
+    let target = stored.letter.source_system.other();
+    let mut known: Vec<String> = flow
+        .fields()
+        .into_iter()
+        .filter(|used| used.system == target)
+        .map(|used| used.field)
+        .collect();
+    known.sort();
+    known.dedup();
+    let unknown: Vec<&str> = payload
+        .keys()
+        .filter(|name| !known.contains(name))
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the edited payload names {} fields that flow {} does not use: {}; use one of {}. \
+         The payload is unchanged",
+        target,
+        stored.letter.flow,
+        unknown.join(", "),
+        known.join(", ")
+    )
 }
 
 async fn replay_letter(

@@ -49,8 +49,10 @@ async fn steps(
         .iter()
         .map(|item| (item.object, item.record.id.clone()))
         .collect();
+    // Records read by ID count as read too, so that `unchanged` never exceeds `read`.
     for item in retried(spec, connections).await? {
         if taken.insert((item.object, item.record.id.clone())) {
+            report.read += 1;
             items.push(item);
         }
     }
@@ -58,6 +60,7 @@ async fn steps(
         if taken.contains(&(item.object, item.record.id.clone())) {
             continue;
         }
+        report.read += 1;
         if is_processed(spec, connections, &item).await? {
             report.unchanged += 1;
             continue;

@@ -43,7 +43,7 @@ use crate::flow::{Access, FieldUse, Flow, OneWayFlow};
 use crate::mapping::{Direction, FieldPair, Mapping};
 use crate::one_way::{OneWaySpec, OneWayTemplate, Outcome, SourceItem};
 use crate::pass::{Connections, PassError};
-use crate::record::System;
+use crate::record::{FieldValue, System};
 use crate::report::PassReport;
 
 /// The flow's name in configuration files, the store, logs and reports.
@@ -280,7 +280,12 @@ impl OneWayTemplate for Template {
             ));
         }
         for (system, object, field, access, purpose) in fixed {
-            uses.push(FieldUse::new(system, object, field, access, purpose));
+            let mut used = FieldUse::new(system, object, field, access, purpose);
+            if field == TYPE_FIELD {
+                let types = self.settings.options.account_types.iter();
+                used.values = types.map(|name| FieldValue::text(name.as_str())).collect();
+            }
+            uses.push(used);
         }
         for name in self.onboarding.status.names() {
             uses.push(FieldUse::new(
