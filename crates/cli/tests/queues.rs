@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
 
@@ -83,6 +84,27 @@ fn insert_account(sandbox: &Sandbox, pairs: &[(&str, &str)]) -> String {
         .expect("Account inserted")
 }
 
+/// The name of an Account whose customer NetSuite refuses: longer than 83 characters.
+const LONG_NAME: &str =
+    "Northwest Agricultural Equipment Distributors and Field Service Providers Cooperative";
+
+/// Inserts an Account NetSuite refuses, runs a pass and returns its dead letter's ID.
+async fn refused_account(sandbox: &Sandbox, dir: &Path) -> String {
+    insert_account(sandbox, &[("Name", LONG_NAME)]);
+    pass(dir).await;
+    let list = stdout_json(&command(dir, &["dead-letters", "list", "--json"], None).await);
+    list[0]["id"].as_i64().expect("dead letter ID").to_string()
+}
+
+/// Runs `tandem dead-letters replay ID --json` with the sandbox's credentials.
+async fn replay(dir: &Path, id: &str) -> Output {
+    let env = dir.join("tandem.env");
+    let args = ["dead-letters", "replay", id, "--json", "--env-file"];
+    let mut args: Vec<&str> = args.to_vec();
+    args.push(env.to_str().unwrap());
+    command(dir, &args, None).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dead_letter_is_edited_and_replayed() {
     let (sandbox, dir) = start(Seed::Empty, "").await;
@@ -105,20 +127,7 @@ async fn dead_letter_is_edited_and_replayed() {
         "{}",
         String::from_utf8_lossy(&edit.stderr)
     );
-    let env = dir.path().join("tandem.env");
-    let replay = command(
-        dir.path(),
-        &[
-            "dead-letters",
-            "replay",
-            &id.to_string(),
-            "--json",
-            "--env-file",
-            env.to_str().unwrap(),
-        ],
-        None,
-    )
-    .await;
+    let replay = replay(dir.path(), &id.to_string()).await;
 
     assert!(
         replay.status.success(),
@@ -254,12 +263,17 @@ async fn manual_conflict_is_resolved_from_the_command_line() {
     assert_eq!(customer.phone.as_deref(), Some("(541) 555-0001"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dry_run_writes_nothing_anywhere() {
-    let (sandbox, dir) = start(Seed::Demo, "").await;
-    let env = dir.path().join("tandem.env");
-    let config = dir.path().join("tandem.toml");
+/// Every template's table, each with its defaults.
+const ALL_FLOWS: &str = "[flows.account-customer]\n[flows.contact-contact]\n\
+                         [flows.customer-onboarding]\n[flows.item-to-price-book]\n\
+                         [flows.opportunity-to-sales-order]\n[flows.invoice-to-salesforce]\n\
+                         [flows.credit-hold-alert]\n";
 
+/// Runs `tandem run --once --dry-run --json` and returns its report, checking that no
+/// made-up ID reached either system.
+async fn dry_run(dir: &Path) -> Value {
+    let env = dir.join("tandem.env");
+    let config = dir.join("tandem.toml");
     let output = tokio::task::spawn_blocking(move || {
         tandem()
             .args(["run", "--once", "--dry-run", "--json", "--config"])
@@ -271,47 +285,120 @@ async fn dry_run_writes_nothing_anywhere() {
     })
     .await
     .unwrap();
-
-    let report = stdout_json(&output);
-    assert_eq!(report["dry_run"], true);
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        report["planned"].as_array().map_or(0, Vec::len) > 0,
-        "{report}"
+        !stderr.contains("dry-run-"),
+        "a made-up ID reached a system: {stderr}"
     );
-    assert!(count(&report["flows"][0], "created") > 0, "{report}");
-    let netsuite_writes: Vec<String> = sandbox
+    stdout_json(&output)
+}
+
+/// Returns how many write requests both emulators served, by operation or route.
+fn writes(sandbox: &Sandbox) -> BTreeMap<String, u64> {
+    let netsuite = sandbox
         .netsuite()
         .operation_counts()
-        .into_keys()
-        .filter(|op| {
+        .into_iter()
+        .filter(|(op, _)| {
             ["add", "update", "upsert", "delete"]
                 .iter()
-                .any(|w| op.starts_with(w))
-        })
-        .collect();
-    assert!(netsuite_writes.is_empty(), "{netsuite_writes:?}");
-    let salesforce_writes: Vec<String> = sandbox
+                .any(|write| op.starts_with(write))
+        });
+    let salesforce = sandbox
         .salesforce()
         .request_counts()
-        .into_keys()
-        .filter(|route| !route.starts_with("GET") && !route.contains("oauth2"))
-        .collect();
-    assert!(salesforce_writes.is_empty(), "{salesforce_writes:?}");
+        .into_iter()
+        .filter(|(route, _)| !route.starts_with("GET") && !route.contains("oauth2"));
+    netsuite.chain(salesforce).collect()
+}
+
+fn flow_of<'a>(report: &'a Value, name: &str) -> &'a Value {
+    let flows = report["flows"].as_array().expect("flows array");
+    flows
+        .iter()
+        .find(|flow| flow["flow"] == name)
+        .unwrap_or_else(|| panic!("{name} missing in {report}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_writes_nothing_anywhere() {
+    let (sandbox, dir) = start(Seed::Demo, ALL_FLOWS).await;
+
+    let report = dry_run(dir.path()).await;
+
+    assert_eq!(report["dry_run"], true);
+    assert!(
+        count(flow_of(&report, "account-customer"), "created") > 0,
+        "{report}"
+    );
+    assert!(writes(&sandbox).is_empty(), "{:?}", writes(&sandbox));
     assert!(
         !dir.path().join("tandem.db").exists(),
         "the dry run created a store"
     );
+    // Customers linked in this dry run have Accounts that only the dry run created. Their
+    // credit fields are planned, not refused as missing.
+    let credit = flow_of(&report, "credit-hold-alert");
+    assert_eq!(count(credit, "dead_letters"), 0, "{credit}");
+    let planned = report["planned"].as_array().expect("planned writes");
+    let credit_updates = planned.iter().filter(|write| {
+        write["action"] == "update"
+            && write["object"] == "Account"
+            && write["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("dry-run-"))
+            && write["fields"].get("Credit_Hold__c").is_some()
+    });
+    assert!(credit_updates.count() > 0, "{report}");
+    for name in [
+        "account-customer",
+        "contact-contact",
+        "invoice-to-salesforce",
+    ] {
+        assert_eq!(count(flow_of(&report, name), "dead_letters"), 0, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_leaves_store_unchanged() {
+    let (sandbox, dir) = start(Seed::Demo, ALL_FLOWS).await;
+    let path = dir.path().to_path_buf();
+    let first = tokio::task::spawn_blocking(move || run_once(&path))
+        .await
+        .unwrap();
+    assert!(first.status.success());
+    let store = dir.path().join("tandem.db");
+    let before = std::fs::read(&store).expect("store written by the real pass");
+    let written = writes(&sandbox);
+    let account = sandbox
+        .salesforce()
+        .records("Account")
+        .into_iter()
+        .find(|account| account["Name"] == "Blue Heron Outfitters")
+        .expect("Account");
+    let id = account["Id"].as_str().unwrap().to_string();
+    let phone = fields(&[("Phone", "(541) 555-0177")]);
+    sandbox
+        .salesforce()
+        .edit_record("Account", &id, phone)
+        .expect("edit accepted");
+
+    let report = dry_run(dir.path()).await;
+
+    assert_eq!(
+        count(flow_of(&report, "account-customer"), "updated"),
+        1,
+        "{report}"
+    );
+    assert_eq!(writes(&sandbox), written);
+    let after = std::fs::read(&store).expect("store still there");
+    assert!(before == after, "the dry run changed the store");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_with_unknown_field_is_refused() {
     let (sandbox, dir) = start(Seed::Empty, "").await;
-    let long_name =
-        "Northwest Agricultural Equipment Distributors and Field Service Providers Cooperative";
-    insert_account(&sandbox, &[("Name", long_name)]);
-    pass(dir.path()).await;
-    let list = stdout_json(&command(dir.path(), &["dead-letters", "list", "--json"], None).await);
-    let id = list[0]["id"].as_i64().expect("dead letter ID").to_string();
+    let id = refused_account(&sandbox, dir.path()).await;
 
     let edit = command(
         dir.path(),
@@ -323,38 +410,21 @@ async fn edit_with_unknown_field_is_refused() {
     let stderr = String::from_utf8_lossy(&edit.stderr);
     assert!(!edit.status.success(), "{stderr}");
     assert!(stderr.contains("companyNmae"), "{stderr}");
-    let show =
-        stdout_json(&command(dir.path(), &["dead-letters", "show", &id, "--json"], None).await);
-    assert_eq!(show["payload"]["companyName"], long_name, "{show}");
+    let show = command(dir.path(), &["dead-letters", "show", &id, "--json"], None).await;
+    let show = stdout_json(&show);
+    assert_eq!(show["payload"]["companyName"], LONG_NAME, "{show}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requested_replay_stays_listed() {
     let (sandbox, dir) = start(Seed::Empty, "").await;
-    let long_name =
-        "Northwest Agricultural Equipment Distributors and Field Service Providers Cooperative";
-    insert_account(&sandbox, &[("Name", long_name)]);
-    pass(dir.path()).await;
-    let list = stdout_json(&command(dir.path(), &["dead-letters", "list", "--json"], None).await);
-    let id = list[0]["id"].as_i64().expect("dead letter ID").to_string();
+    let id = refused_account(&sandbox, dir.path()).await;
     let lock = tandem_store::StoreLock::acquire(&dir.path().join("tandem.db")).unwrap();
-    let env = dir.path().join("tandem.env");
-    let replay = command(
-        dir.path(),
-        &[
-            "dead-letters",
-            "replay",
-            &id,
-            "--env-file",
-            env.to_str().unwrap(),
-        ],
-        None,
-    )
-    .await;
+    let requested = replay(dir.path(), &id).await;
     assert!(
-        replay.status.success(),
+        requested.status.success(),
         "{}",
-        String::from_utf8_lossy(&replay.stderr)
+        String::from_utf8_lossy(&requested.stderr)
     );
 
     let open = stdout_json(&command(dir.path(), &["dead-letters", "list", "--json"], None).await);

@@ -138,6 +138,15 @@ impl World {
         .expect("check thread")
     }
 
+    /// Runs `tandem check --json`, checks that it found problems (exit 2) and returns them.
+    pub async fn check_problems(&self) -> Vec<Value> {
+        let output = self.check().await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(2), "{stdout}");
+        let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+        report["problems"].as_array().expect("problems").clone()
+    }
+
     /// Runs a SOQL query through the Salesforce client and returns every record.
     pub async fn query(&self, soql: &str) -> Vec<Map<String, Value>> {
         self.salesforce

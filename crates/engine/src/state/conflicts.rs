@@ -88,6 +88,28 @@ pub struct AuditEntry {
     pub decision: String,
 }
 
+impl AuditEntry {
+    /// Builds an entry about a pair of records, with no field.
+    pub fn about_records(
+        flow: &str,
+        kind: &str,
+        ns_id: &str,
+        sf_id: &str,
+        decision: String,
+    ) -> AuditEntry {
+        AuditEntry {
+            flow: flow.to_string(),
+            kind: kind.to_string(),
+            ns_id: Some(ns_id.to_string()),
+            sf_id: Some(sf_id.to_string()),
+            field: None,
+            netsuite_value: None,
+            salesforce_value: None,
+            decision,
+        }
+    }
+}
+
 /// An audit entry as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredAuditEntry {

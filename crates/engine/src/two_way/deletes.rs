@@ -285,16 +285,7 @@ async fn audit(
     kind: &str,
     decision: String,
 ) -> Result<(), PassError> {
-    let entry = AuditEntry {
-        flow: spec.flow.clone(),
-        kind: kind.to_string(),
-        ns_id: Some(xref.ns_id.clone()),
-        sf_id: Some(xref.sf_id.clone()),
-        field: None,
-        netsuite_value: None,
-        salesforce_value: None,
-        decision,
-    };
+    let entry = AuditEntry::about_records(&spec.flow, kind, &xref.ns_id, &xref.sf_id, decision);
     connections.store.audit(&entry).await?;
     Ok(())
 }

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{FLOW, TARGET_LINK_FIELD};
+use super::FLOW;
 use crate::flows::support;
 use crate::one_way::SYNC_ACTION;
 use crate::pass::{Connections, PassError};
@@ -88,7 +88,8 @@ pub(super) async fn apply(
     };
 
     let ids: Vec<String> = deleted.into_iter().map(|record| record.id).collect();
-    let records = stored_records(connections, target, &ids).await?;
+    let stored = super::sync::existing(connections, target, ids.clone()).await?;
+    let records: Vec<(String, SourceRecord)> = stored.into_iter().collect();
     let done = match deletes.from_netsuite {
         DeletePolicy::Deactivate => mark(deletes, connections, target, &records, report).await?,
         DeletePolicy::Delete => remove(connections, target, &records, report).await?,
@@ -133,30 +134,6 @@ async fn unlink(
         report.deleted += 1;
     }
     Ok(())
-}
-
-/// Returns the Salesforce records that store these invoices, as `(invoice ID, record)`.
-async fn stored_records(
-    connections: &Connections,
-    target: &ObjectSpec,
-    ids: &[String],
-) -> Result<Vec<(String, SourceRecord)>, PassError> {
-    let port = connections.port(System::Salesforce);
-    let what = format!("Salesforce {} of deleted invoices", target.name);
-    let found = connections
-        .retry
-        .run(&what, || port.find(target, TARGET_LINK_FIELD, ids))
-        .await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|record| {
-            let link = record
-                .link
-                .clone()
-                .or_else(|| support::text(&record.fields, TARGET_LINK_FIELD).map(str::to_string))?;
-            Some((link, record))
-        })
-        .collect())
 }
 
 /// Writes the mark to the records that do not have it yet. Returns false when a write failed
@@ -289,16 +266,7 @@ async fn audit(
     record_id: &str,
     decision: String,
 ) -> Result<(), PassError> {
-    let entry = AuditEntry {
-        flow: FLOW.to_string(),
-        kind: "delete".to_string(),
-        ns_id: Some(invoice_id.to_string()),
-        sf_id: Some(record_id.to_string()),
-        field: None,
-        netsuite_value: None,
-        salesforce_value: None,
-        decision,
-    };
+    let entry = AuditEntry::about_records(FLOW, "delete", invoice_id, record_id, decision);
     connections.store.audit(&entry).await?;
     Ok(())
 }

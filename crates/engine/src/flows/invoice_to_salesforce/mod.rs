@@ -274,7 +274,12 @@ impl OneWayTemplate for Template {
     ) -> Result<(), PassError> {
         self.currencies.reset();
         let invoice = &self.spec.objects[INVOICE];
-        let target = self.target(false);
+        let mut target = self.target(false);
+        if let Some((field, _)) = self.options.deletes.inactive()
+            && !target.fields.contains(&field)
+        {
+            target.fields.push(field);
+        }
         deleted::apply(
             &self.options.deletes,
             invoice,

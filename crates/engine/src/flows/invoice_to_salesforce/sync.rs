@@ -48,7 +48,7 @@ pub(super) async fn sync(
             BTreeMap::new()
         },
         multi_currency,
-        existing: existing(connections, &target, &invoices).await?,
+        existing: existing(connections, &target, ids(&invoices)).await?,
     };
 
     let plans = items
@@ -179,16 +179,20 @@ async fn currency_codes(
     template.currencies.codes(connections, ids).await
 }
 
-/// Returns the Salesforce records that already store these invoices, by invoice internal ID.
-async fn existing(
+fn ids(invoices: &[&SourceRecord]) -> Vec<String> {
+    invoices.iter().map(|invoice| invoice.id.clone()).collect()
+}
+
+/// Returns the Salesforce records that store the invoices of these internal IDs, by invoice
+/// internal ID.
+pub(super) async fn existing(
     connections: &Connections,
     target: &ObjectSpec,
-    invoices: &[&SourceRecord],
+    ids: Vec<String>,
 ) -> Result<BTreeMap<String, SourceRecord>, PassError> {
-    if invoices.is_empty() {
+    if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let ids: Vec<String> = invoices.iter().map(|invoice| invoice.id.clone()).collect();
     let port = connections.port(System::Salesforce);
     let what = format!("Salesforce {} by {TARGET_LINK_FIELD}", target.name);
     let found = connections
