@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chrono::DateTime;
 use serde::Serialize;
-use tandem_engine::flow::{FieldUse, Flow};
+use tandem_engine::flow::{FieldUse, Flow, NamedRecords};
 use tandem_engine::{
-    ErrorClass, FieldType, FieldValue, ObjectInfo, RecordPort, System, split_line_field,
+    ErrorClass, FieldType, FieldValue, ObjectInfo, ObjectSpec, RecordPort, System, split_line_field,
 };
 
 use crate::config::{ConfigError, FileConfig, SecretSource};
@@ -179,8 +180,64 @@ pub async fn problems(
             }
         }
     }
+    for flow in flows {
+        for named in flow.named_records() {
+            let port = match named.system {
+                System::NetSuite => netsuite,
+                System::Salesforce => salesforce,
+            };
+            found.extend(named_problems(flow.name(), port, &named).await?);
+        }
+    }
     found.dedup();
     Ok(found)
+}
+
+/// Returns a problem for each name an option gives that no record of the object has.
+async fn named_problems(
+    flow: &str,
+    port: &dyn RecordPort,
+    named: &NamedRecords,
+) -> anyhow::Result<Vec<Problem>> {
+    let object = ObjectSpec {
+        name: named.object.clone(),
+        fields: vec![named.field.clone()],
+        link_field: "externalId".to_string(),
+    };
+    let problem = |reason: String| Problem {
+        flow: flow.to_string(),
+        system: named.system,
+        object: named.object.clone(),
+        field: named.field.clone(),
+        purpose: format!("option {}", named.option),
+        reason,
+    };
+    let records = match port.changed_since(&object, DateTime::UNIX_EPOCH).await {
+        Ok(records) => records,
+        Err(error) if error.code == "NOT_SUPPORTED" => return Ok(Vec::new()),
+        Err(error) if matches!(error.class, ErrorClass::Config | ErrorClass::Data) => {
+            return Ok(vec![problem(format!("cannot be read: {error}"))]);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let existing: Vec<&str> = records
+        .iter()
+        .filter_map(|record| record.fields.get(&named.field)?.as_text())
+        .collect();
+    let missing = named.names.iter().filter(|name| {
+        !existing
+            .iter()
+            .any(|found| found.trim().eq_ignore_ascii_case(name.trim()))
+    });
+    Ok(missing
+        .map(|name| {
+            problem(format!(
+                "no {} is named {name:?}; there are: {}",
+                named.object,
+                existing.join(", ")
+            ))
+        })
+        .collect())
 }
 
 /// Checks a Salesforce field reached through a relationship (`OpportunityLineItems[].Quantity`,

@@ -64,6 +64,21 @@ impl FieldUse {
     }
 }
 
+/// Records that a flow's options name and that must exist on one side (the price levels of
+/// `item-to-price-book`), for checking a configuration before anything runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedRecords {
+    pub system: System,
+    /// The record type or object (`priceLevel`).
+    pub object: String,
+    /// The field that holds the name (`name`).
+    pub field: String,
+    /// The names the options give; each must be the name of one record (any case).
+    pub names: Vec<String>,
+    /// The option that gives them (`price_levels`).
+    pub option: String,
+}
+
 /// A flow template with its settings.
 #[async_trait]
 pub trait Flow: Send + Sync {
@@ -72,6 +87,11 @@ pub trait Flow: Send + Sync {
 
     /// The fields the flow reads and writes on each side.
     fn fields(&self) -> Vec<FieldUse>;
+
+    /// The records the flow's options name. Default none.
+    fn named_records(&self) -> Vec<NamedRecords> {
+        Vec::new()
+    }
 
     /// Runs one pass and records it in the run history.
     async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure>;
@@ -133,6 +153,10 @@ impl Flow for OneWayFlow {
 
     fn fields(&self) -> Vec<FieldUse> {
         self.template.field_uses()
+    }
+
+    fn named_records(&self) -> Vec<NamedRecords> {
+        self.template.named_records()
     }
 
     async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure> {

@@ -48,3 +48,18 @@ async fn misspelt_template_field_fails_check() {
     assert_eq!(problems[0]["flow"], "invoice-to-salesforce");
     assert_eq!(problems[0]["field"], "Amount_Remainig__c");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_price_level_fails_check() {
+    let world =
+        start("[flows.item-to-price-book]\nprice_levels = [\"wholesale\", \"Wholesal\"]\n").await;
+
+    let problems = world.check_problems().await;
+
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["flow"], "item-to-price-book");
+    assert_eq!(problems[0]["object"], "priceLevel");
+    let reason = problems[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("\"Wholesal\""), "{reason}");
+    assert!(reason.contains("Wholesale"), "{reason}");
+}

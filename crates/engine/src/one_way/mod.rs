@@ -28,7 +28,7 @@ pub use replay::replay;
 pub use run::run_pass;
 
 use crate::error::RemoteError;
-use crate::flow::FieldUse;
+use crate::flow::{FieldUse, NamedRecords};
 use crate::pass::{Connections, PassError};
 use crate::record::{Fields, ObjectSpec, SourceRecord, System};
 use crate::report::PassReport;
@@ -122,6 +122,11 @@ pub trait OneWayTemplate: Send + Sync {
 
     /// Every field the flow reads or writes on each side.
     fn field_uses(&self) -> Vec<FieldUse>;
+
+    /// The records the template's options name. Default none.
+    fn named_records(&self) -> Vec<NamedRecords> {
+        Vec::new()
+    }
 
     /// Runs before the change feeds are read: deletions, housekeeping.
     async fn before(

@@ -51,7 +51,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::Settings;
-use crate::flow::{Access, FieldUse, Flow, OneWayFlow};
+use crate::flow::{Access, FieldUse, Flow, NamedRecords, OneWayFlow};
 use crate::mapping::{Derived, DerivedRule, Direction, Expression, FieldPair, Mapping, ValueMap};
 use crate::one_way::{OneWaySpec, OneWayTemplate, Outcome, SourceItem};
 use crate::pass::{Connections, PassError};
@@ -249,6 +249,19 @@ impl OneWayTemplate for Template {
 
     fn field_uses(&self) -> Vec<FieldUse> {
         field_uses(&self.mapping, &self.options)
+    }
+
+    fn named_records(&self) -> Vec<NamedRecords> {
+        if self.options.price_levels.is_empty() {
+            return Vec::new();
+        }
+        vec![NamedRecords {
+            system: System::NetSuite,
+            object: "priceLevel".to_string(),
+            field: "name".to_string(),
+            names: self.options.price_levels.clone(),
+            option: "price_levels".to_string(),
+        }]
     }
 
     async fn before(
