@@ -71,7 +71,7 @@ pub struct NamedRecords {
     pub system: System,
     /// The record type or object (`priceLevel`).
     pub object: String,
-    /// The field that holds the name (`name`).
+    /// The field that contains the name (`name`).
     pub field: String,
     /// The names the options give; each must be the name of one record (any case).
     pub names: Vec<String>,
@@ -88,7 +88,7 @@ pub trait Flow: Send + Sync {
     /// The fields the flow reads and writes on each side.
     fn fields(&self) -> Vec<FieldUse>;
 
-    /// The records the flow's options name. Default none.
+    /// Returns the records the flow's options name. Default none.
     fn named_records(&self) -> Vec<NamedRecords> {
         Vec::new()
     }

@@ -123,7 +123,7 @@ pub trait OneWayTemplate: Send + Sync {
     /// Every field the flow reads or writes on each side.
     fn field_uses(&self) -> Vec<FieldUse>;
 
-    /// The records the template's options name. Default none.
+    /// Returns the records the template's options name. Default none.
     fn named_records(&self) -> Vec<NamedRecords> {
         Vec::new()
     }
