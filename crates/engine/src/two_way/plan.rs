@@ -58,6 +58,10 @@ pub(super) struct PairWork {
     /// A value that could not be mapped (a parent not linked yet, a failed expression): the
     /// write to this side is not sent and becomes a dead letter.
     pub error: Option<(System, RemoteError)>,
+    /// Changed records whose mapped values equal the last synced values, as `(system, id)`.
+    /// A refused change that was reverted leaves nothing to send, so its dead letter is
+    /// settled instead.
+    pub in_sync: Vec<(System, String)>,
 }
 
 impl PairWork {
@@ -70,6 +74,7 @@ impl PairWork {
             records: Vec::new(),
             previous: None,
             error: None,
+            in_sync: Vec::new(),
         }
     }
 
@@ -192,10 +197,17 @@ fn plan_sync(
     let previous = xref.clone();
     let of = |system| changes.iter().find(|c| c.system == system).copied();
     let (ns, sf) = (of(System::NetSuite), of(System::Salesforce));
-    let ns_changed = side_changes(spec, &mut xref, ns, report);
-    let sf_changed = side_changes(spec, &mut xref, sf, report);
+    let ns_side = side_changes(spec, &mut xref, ns, report);
+    let sf_side = side_changes(spec, &mut xref, sf, report);
 
     let mut work = PairWork::new(xref.clone());
+    for (change, side) in [(ns, &ns_side), (sf, &sf_side)] {
+        if let (Some(change), SideChanges::Unchanged) = (change, side) {
+            work.in_sync.push((change.system, change.record.id.clone()));
+        }
+    }
+    let ns_changed = ns_side.into_fields();
+    let sf_changed = sf_side.into_fields();
     for change in [ns, sf].into_iter().flatten() {
         work.records.push((change.system, change.record.id.clone()));
         let expected_link = xref.id(change.system.other()).to_string();
@@ -339,16 +351,37 @@ async fn decided_conflicts(
     Ok(works.into_values().collect())
 }
 
-/// Compares one side's record with the pair's last synced values. Returns the pairs that
-/// changed; an echo of Tandem's own write or an edit of unmapped fields returns none.
+/// The result of comparing one side's record with the pair's last synced values.
+enum SideChanges<'a> {
+    /// The side did not change in this pass.
+    Absent,
+    /// The record is an echo of Tandem's own write.
+    Echo,
+    /// The record changed, but no mapped field did.
+    Unchanged,
+    /// The mapped fields that changed.
+    Changed(Vec<&'a FieldPair>),
+}
+
+impl<'a> SideChanges<'a> {
+    fn into_fields(self) -> Vec<&'a FieldPair> {
+        match self {
+            SideChanges::Changed(fields) => fields,
+            SideChanges::Absent | SideChanges::Echo | SideChanges::Unchanged => Vec::new(),
+        }
+    }
+}
+
+/// Compares one side's record with the pair's last synced values and takes its current values
+/// as the pair's values for that side.
 fn side_changes<'a>(
     spec: &'a TwoWaySpec,
     xref: &mut Xref,
     change: Option<&Change>,
     report: &mut PassReport,
-) -> Vec<&'a FieldPair> {
+) -> SideChanges<'a> {
     let Some(change) = change else {
-        return Vec::new();
+        return SideChanges::Absent;
     };
     let system = change.system;
     let current = fingerprint(&change.values, change.record.link.as_deref());
@@ -358,15 +391,16 @@ fn side_changes<'a>(
         tracing::debug!(flow = %spec.flow, %system, id = %change.record.id, "echo of own write skipped");
         report.echoes_skipped += 1;
         *xref.values_mut(system) = change.values.clone();
-        return Vec::new();
+        return SideChanges::Echo;
     }
 
     let changed = spec
         .mapping
         .changed(system, xref.values(system), &change.values);
+    *xref.values_mut(system) = change.values.clone();
     if changed.is_empty() {
         report.unchanged += 1;
+        return SideChanges::Unchanged;
     }
-    *xref.values_mut(system) = change.values.clone();
-    changed
+    SideChanges::Changed(changed)
 }

@@ -603,6 +603,43 @@ async fn fixed_source_record_is_sent_again() {
 }
 
 #[tokio::test]
+async fn reverted_refused_change_settles_its_letter() {
+    let world = World::new();
+    let account = world
+        .sf
+        .add(None, &[("Name", "Acme"), ("Phone", "555-0100")]);
+    world.pass().await;
+    *world.ns.refuse.lock().unwrap() =
+        Some(("BAD PHONE".to_string(), "INVALID_FLD_VALUE".to_string()));
+    world.sf.edit(&account, &[("Phone", "BAD PHONE")]);
+    world.pass().await;
+    assert_eq!(
+        world.sf.field(&account, "NetSuite_Sync_Status__c"),
+        text("Error")
+    );
+
+    world.sf.edit(&account, &[("Phone", "555-0100")]);
+    let writes_before = world.ns.writes.load(Ordering::SeqCst);
+    world.pass().await;
+
+    assert_eq!(world.ns.writes.load(Ordering::SeqCst), writes_before);
+    let open = world
+        .store
+        .dead_letters(None, Some(DeadLetterStatus::Open))
+        .await
+        .unwrap();
+    assert!(open.is_empty(), "{open:?}");
+    assert_eq!(
+        world.sf.field(&account, "NetSuite_Sync_Status__c"),
+        text("Synced")
+    );
+    assert_eq!(
+        world.sf.field(&account, "NetSuite_Sync_Error__c"),
+        FieldValue::Null
+    );
+}
+
+#[tokio::test]
 async fn accounts_like_a_linked_customer_are_created() {
     let world = World::new();
     world.ns.add(None, &[("companyName", "Zephyr Logistics")]);

@@ -47,6 +47,7 @@ pub(super) async fn write(
         batch.update(&mut works, target).await?;
     }
     batch.save_xrefs(&works).await?;
+    batch.settle_in_sync(&works).await?;
     batch.resolve_dead_letters().await?;
     let delivered = batch
         .delivered
@@ -280,6 +281,29 @@ impl Batch<'_> {
         };
         self.connections.store.add_dead_letter(&letter).await?;
         self.report.dead_letters += 1;
+        Ok(())
+    }
+
+    /// Resolves the open update dead letters of records that are back at their last synced
+    /// values, for example after a person reverted a change the other side refused. Such a
+    /// record counts as delivered, so its sync status returns to synced.
+    async fn settle_in_sync(&mut self, works: &[PairWork]) -> Result<(), PassError> {
+        let store = self.connections.store.as_ref();
+        for (work, &live) in works.iter().zip(&self.live) {
+            if !live {
+                continue;
+            }
+            for (system, id) in &work.in_sync {
+                let resolved = store
+                    .resolve_dead_letters(&self.spec.flow, *system, id, "update")
+                    .await?;
+                if resolved > 0 {
+                    tracing::info!(flow = %self.spec.flow, %system, id = %id, resolved,
+                        "dead letters resolved: the record is back at its last synced values");
+                    self.outcome.delivered.push((*system, id.clone()));
+                }
+            }
+        }
         Ok(())
     }
 
