@@ -17,6 +17,7 @@ pub mod matching;
 pub mod memory_store;
 pub mod one_way;
 pub mod pass;
+pub mod queues;
 pub mod port;
 pub mod record;
 pub mod report;
