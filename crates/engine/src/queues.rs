@@ -10,7 +10,7 @@ use crate::state::{
     ReviewStatus, ReviewStore, StoreError, StoredConflict, StoredDeadLetter, StoredReview,
 };
 
-/// Why a queue decision was not taken.
+/// The reason a queue decision was not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
     /// No item of this kind has this ID.
@@ -36,10 +36,10 @@ pub async fn decide_review<S: ReviewStore + ConflictStore + ?Sized>(
     decision: &ReviewDecision,
     by: &str,
 ) -> Result<StoredReview, QueueError> {
-    let review = store.review(id).await?.ok_or(QueueError::NotFound {
-        kind: "review",
-        id,
-    })?;
+    let review = store
+        .review(id)
+        .await?
+        .ok_or(QueueError::NotFound { kind: "review", id })?;
     if review.status != ReviewStatus::Pending {
         return Err(QueueError::WrongStatus {
             kind: "review",
@@ -256,7 +256,10 @@ mod tests {
         let result = decide_review(&store, 7, &ReviewDecision::Create, "a person").await;
         assert!(matches!(
             result,
-            Err(QueueError::NotFound { kind: "review", id: 7 })
+            Err(QueueError::NotFound {
+                kind: "review",
+                id: 7
+            })
         ));
     }
 

@@ -19,7 +19,7 @@ pub struct Client {
     pub calls_per_minute: u32,
 }
 
-/// Why a call was not authenticated.
+/// The reason a call was not authenticated.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error(
@@ -27,7 +27,9 @@ pub enum AuthError {
          for `tandem mcp`; `tandem mcp token create` makes one"
     )]
     Missing,
-    #[error("invalid token: no client has it; check the token or make one with `tandem mcp token create`")]
+    #[error(
+        "invalid token: no client has it; check the token or make one with `tandem mcp token create`"
+    )]
     Invalid,
     #[error("the token of client {client} has invalid scopes: {message}")]
     BadScopes { client: String, message: String },
@@ -100,7 +102,10 @@ impl TokenRegistry {
         if let Some(client) = self.by_hash.get(&hash) {
             return Ok(client.clone());
         }
-        let stored = store.token_by_hash(&hash).await?.ok_or(AuthError::Invalid)?;
+        let stored = store
+            .token_by_hash(&hash)
+            .await?
+            .ok_or(AuthError::Invalid)?;
         let scopes = Scopes::parse(&stored.scopes).map_err(|message| AuthError::BadScopes {
             client: stored.client.clone(),
             message,
@@ -146,11 +151,14 @@ mod tests {
             }],
             ..McpSettings::default()
         };
-        let registry =
-            TokenRegistry::from_settings(&settings, |name| (name == "DESK_TOKEN").then(|| "s1".into()))
-                .unwrap();
+        let registry = TokenRegistry::from_settings(&settings, |name| {
+            (name == "DESK_TOKEN").then(|| "s1".into())
+        })
+        .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let store = tandem_store::SqliteStore::open(dir.path().join("t.db")).await.unwrap();
+        let store = tandem_store::SqliteStore::open(dir.path().join("t.db"))
+            .await
+            .unwrap();
         store
             .add_token("ops", &token_hash("s2"), &["write:*".to_string()], None)
             .await

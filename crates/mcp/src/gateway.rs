@@ -236,11 +236,14 @@ impl ServerHandler for Gateway {
         mut context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let tool = request.name.to_string();
-        let arguments = redact(&Value::Object(request.arguments.clone().unwrap_or_default()));
+        let arguments = redact(&Value::Object(
+            request.arguments.clone().unwrap_or_default(),
+        ));
         let client = match self.admit(&tool, &context).await {
             Ok(client) => client,
             Err((client, outcome, message)) => {
-                self.log(&client, &tool, &arguments, outcome, &message).await;
+                self.log(&client, &tool, &arguments, outcome, &message)
+                    .await;
                 return Ok(error_result(message).into());
             }
         };

@@ -49,7 +49,8 @@ impl RateLimits {
             _ => {
                 // The whole minute's calls may come in one burst, as an agent often sends
                 // several look-ups at once; after that they refill evenly.
-                let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN));
+                let quota =
+                    Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN));
                 let limiter = Arc::new(RateLimiter::direct(quota));
                 limiters.insert(client.to_string(), (per_minute, limiter.clone()));
                 limiter
@@ -95,6 +96,9 @@ mod tests {
         let limits = RateLimits::default();
         limits.check("desk", 1).unwrap();
         let message = limits.check("desk", 1).unwrap_err().to_string();
-        assert!(message.contains("client desk may make 1 calls per minute"), "{message}");
+        assert!(
+            message.contains("client desk may make 1 calls per minute"),
+            "{message}"
+        );
     }
 }

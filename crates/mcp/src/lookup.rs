@@ -1,14 +1,14 @@
-//! Finding a record across both systems and explaining why it did or did not sync, from what
-//! the store knows: the index of seen records, cross-references, the queues and the audit log.
+//! Finding a record across both systems and explaining why it did or did not sync, from the
+//! store's state: the index of seen records, cross-references, the queues and the audit log.
 
 use serde_json::{Value, json};
+use tandem_engine::System;
 use tandem_engine::matching::{email_key, name_key};
 use tandem_engine::queues::{conflict_json, dead_letter_json, fields_json, review_json};
 use tandem_engine::state::{
     ConflictStatus, DeadLetterStatus, ReviewStatus, SeenRecord, StoreError, StoredConflict,
     StoredDeadLetter, StoredReview, Xref,
 };
-use tandem_engine::System;
 
 use crate::host::GatewayBackend;
 
@@ -18,7 +18,7 @@ const MAX_MATCHES: usize = 20;
 /// How many of the newest audit entries are searched for a record's last decision.
 const AUDIT_WINDOW: usize = 2000;
 
-/// A record Tandem knows, with everything that says where its sync stands.
+/// A record in the store, with the state of its sync.
 #[derive(Debug, Clone)]
 pub struct RecordFacts {
     pub system: System,
@@ -54,7 +54,14 @@ pub async fn find(
         .await?;
     let mut found = Vec::new();
     for record in seen {
-        let facts = facts(store, flows, record.system, &record.id, Some(record.clone())).await?;
+        let facts = facts(
+            store,
+            flows,
+            record.system,
+            &record.id,
+            Some(record.clone()),
+        )
+        .await?;
         found.push(facts);
     }
     if found.is_empty() {
@@ -69,7 +76,7 @@ pub async fn find(
     Ok(found)
 }
 
-/// Gathers what the store knows about one record.
+/// Gathers the store's facts about one record.
 pub async fn facts(
     store: &dyn GatewayBackend,
     flows: &[String],

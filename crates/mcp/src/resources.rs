@@ -53,10 +53,7 @@ pub fn list() -> ListResourcesResult {
 }
 
 /// Reads one resource as JSON text.
-pub async fn read(
-    store: &dyn GatewayBackend,
-    uri: &str,
-) -> Result<ReadResourceResult, ErrorData> {
+pub async fn read(store: &dyn GatewayBackend, uri: &str) -> Result<ReadResourceResult, ErrorData> {
     let internal = |error: tandem_engine::state::StoreError| {
         ErrorData::internal_error(error.to_string(), None)
     };

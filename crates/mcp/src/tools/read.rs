@@ -19,9 +19,8 @@ use crate::lookup;
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct FindRecordArgs {
     /// What to look for: a Salesforce Id (15 or 18 characters), a NetSuite internal ID, a
-    /// document or entity number (for example a sales order number), a company name
-    /// (compared without case, punctuation or legal form such as Inc or GmbH), or an email
-    /// address.
+    /// document or entity number (for example a sales order number), a company name or an
+    /// email address. Names are compared without case, punctuation or legal form (Inc, GmbH).
     pub query: String,
 }
 
@@ -199,7 +198,11 @@ impl Gateway {
             Ok(status) => status,
             Err(message) => return error_result(message),
         };
-        match self.store().dead_letters(args.flow.as_deref(), status).await {
+        match self
+            .store()
+            .dead_letters(args.flow.as_deref(), status)
+            .await
+        {
             Ok(letters) => ok(limited(
                 letters.iter().map(dead_letter_json).collect(),
                 args.limit,
@@ -239,7 +242,10 @@ impl Gateway {
             Err(message) => return error_result(message),
         };
         match self.store().conflicts(args.flow.as_deref(), status).await {
-            Ok(items) => ok(limited(items.iter().map(conflict_json).collect(), args.limit)),
+            Ok(items) => ok(limited(
+                items.iter().map(conflict_json).collect(),
+                args.limit,
+            )),
             Err(error) => error_result(error.to_string()),
         }
     }
@@ -259,7 +265,7 @@ impl Gateway {
         }
     }
 
-    /// Reports where an approval request stands.
+    /// Reports the status of an approval request.
     #[tool(
         description = "Show where an approval request stands: pending (a person has not \
                        decided), approved (call the same write tool again with the same \

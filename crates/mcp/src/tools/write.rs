@@ -9,9 +9,7 @@ use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tandem_engine::queues::{
-    self, QueueError, conflict_json, dead_letter_json, review_json,
-};
+use tandem_engine::queues::{self, QueueError, conflict_json, dead_letter_json, review_json};
 use tandem_engine::state::{ApprovalRequest, ApprovalStatus, ReviewDecision};
 
 use super::read::parse_system;
@@ -76,13 +74,13 @@ pub struct ResolveConflictArgs {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CreateSalesOrderArgs {
     /// The Salesforce Id of the Opportunity (15 or 18 characters). It must be Closed Won;
-    /// otherwise the flow leaves it out and the result says so.
+    /// otherwise the flow leaves it out and the result gives the reason.
     pub opportunity_id: String,
     /// The approval_id of an approved request for this same call.
     pub approval_id: Option<i64>,
 }
 
-/// What a write call may do after its scope and policy are checked.
+/// The outcome of checking a write call against its scope and policy.
 enum Gate {
     /// Carry the write out; `approval` is the approved request it carries out, if any.
     Proceed { approval: Option<i64> },
@@ -127,8 +125,14 @@ impl Gateway {
             WritePolicy::Approval => {
                 let arguments = approval_arguments(arguments);
                 match approval_id {
-                    Some(id) => self.check_approval(&client.name, tool, &arguments, id).await,
-                    None => self.request_approval(&client.name, tool, flow, arguments, summary).await,
+                    Some(id) => {
+                        self.check_approval(&client.name, tool, &arguments, id)
+                            .await
+                    }
+                    None => {
+                        self.request_approval(&client.name, tool, flow, arguments, summary)
+                            .await
+                    }
                 }
             }
         }
@@ -191,7 +195,9 @@ impl Gateway {
                 )));
             }
             ApprovalStatus::Rejected => {
-                let by = approval.decided_by.unwrap_or_else(|| "a person".to_string());
+                let by = approval
+                    .decided_by
+                    .unwrap_or_else(|| "a person".to_string());
                 return Gate::Stop(error_result(format!(
                     "approval {id} was rejected by {by}; nothing will be done"
                 )));
@@ -205,7 +211,13 @@ impl Gateway {
         }
         // Claim the request before acting, so two calls cannot both carry it out.
         match store
-            .set_approval_status(id, ApprovalStatus::Approved, ApprovalStatus::Done, None, None)
+            .set_approval_status(
+                id,
+                ApprovalStatus::Approved,
+                ApprovalStatus::Done,
+                None,
+                None,
+            )
             .await
         {
             Ok(true) => Gate::Proceed { approval: Some(id) },
@@ -226,7 +238,13 @@ impl Gateway {
             };
             let recorded = self
                 .store()
-                .set_approval_status(id, ApprovalStatus::Done, ApprovalStatus::Done, None, Some(&outcome))
+                .set_approval_status(
+                    id,
+                    ApprovalStatus::Done,
+                    ApprovalStatus::Done,
+                    None,
+                    Some(&outcome),
+                )
                 .await;
             if let Err(error) = recorded {
                 tracing::error!(%error, approval = id, "cannot record an approval's outcome");
@@ -246,7 +264,12 @@ impl Gateway {
         )))
     }
 
-    async fn run_and_report(&self, flow: &str, dry_run: bool, record: Option<&str>) -> CallToolResult {
+    async fn run_and_report(
+        &self,
+        flow: &str,
+        dry_run: bool,
+        record: Option<&str>,
+    ) -> CallToolResult {
         let report = match self.host.run_flow(flow, dry_run).await {
             Ok(report) => report,
             Err(error) => return error_result(error.message),
@@ -259,7 +282,8 @@ impl Gateway {
             let flows = self.host.flows();
             match lookup::find(self.store().as_ref(), &flows, record).await {
                 Ok(found) => {
-                    let records: Vec<Value> = found.iter().map(lookup::RecordFacts::to_json).collect();
+                    let records: Vec<Value> =
+                        found.iter().map(lookup::RecordFacts::to_json).collect();
                     result["records"] = Value::from(records);
                 }
                 Err(error) => return error_result(error.to_string()),
@@ -272,9 +296,9 @@ impl Gateway {
 /// Turns a queue decision's error into a tool error with the next step.
 fn queue_failure(error: QueueError, list_tool: &str) -> CallToolResult {
     match error {
-        QueueError::NotFound { .. } => {
-            error_result(format!("{error}; {list_tool} with status all shows the IDs"))
-        }
+        QueueError::NotFound { .. } => error_result(format!(
+            "{error}; {list_tool} with status all shows the IDs"
+        )),
         other => error_result(other.to_string()),
     }
 }
@@ -304,11 +328,26 @@ impl Gateway {
         }
         let arguments = json!({"flow": args.flow, "record": args.record});
         let summary = format!("run one pass of flow {}", args.flow);
-        match self.gate(&caller, "run_flow", &args.flow, arguments, args.approval_id, summary).await {
+        match self
+            .gate(
+                &caller,
+                "run_flow",
+                &args.flow,
+                arguments,
+                args.approval_id,
+                summary,
+            )
+            .await
+        {
             Gate::Stop(result) => result,
-            Gate::DryRun => self.run_and_report(&args.flow, true, args.record.as_deref()).await,
+            Gate::DryRun => {
+                self.run_and_report(&args.flow, true, args.record.as_deref())
+                    .await
+            }
             Gate::Proceed { approval } => {
-                let result = self.run_and_report(&args.flow, false, args.record.as_deref()).await;
+                let result = self
+                    .run_and_report(&args.flow, false, args.record.as_deref())
+                    .await;
                 self.finish(approval, result).await
             }
         }
@@ -330,21 +369,47 @@ impl Gateway {
     ) -> CallToolResult {
         let letter = match self.store().dead_letter(args.id).await {
             Ok(Some(letter)) => letter,
-            Ok(None) => return queue_failure(QueueError::NotFound { kind: "dead letter", id: args.id }, "list_dead_letters"),
+            Ok(None) => {
+                return queue_failure(
+                    QueueError::NotFound {
+                        kind: "dead letter",
+                        id: args.id,
+                    },
+                    "list_dead_letters",
+                );
+            }
             Err(error) => return error_result(error.to_string()),
         };
         let flow = letter.letter.flow.clone();
         let summary = format!(
             "replay dead letter {} of flow {} ({} {} {})",
-            args.id, flow, letter.letter.action, letter.letter.source_system, letter.letter.source_id
+            args.id,
+            flow,
+            letter.letter.action,
+            letter.letter.source_system,
+            letter.letter.source_id
         );
         let arguments = json!({"id": args.id});
-        match self.gate(&caller, "replay_dead_letter", &flow, arguments, args.approval_id, summary.clone()).await {
+        match self
+            .gate(
+                &caller,
+                "replay_dead_letter",
+                &flow,
+                arguments,
+                args.approval_id,
+                summary.clone(),
+            )
+            .await
+        {
             Gate::Stop(result) => result,
-            Gate::DryRun => ok(json!({"status": "dry_run", "would": summary, "dead_letter": dead_letter_json(&letter)})),
+            Gate::DryRun => ok(
+                json!({"status": "dry_run", "would": summary, "dead_letter": dead_letter_json(&letter)}),
+            ),
             Gate::Proceed { approval } => {
                 let result = match self.host.replay(args.id).await {
-                    Ok(outcome) => ok(json!({"status": "done", "dead_letter": args.id, "outcome": outcome})),
+                    Ok(outcome) => {
+                        ok(json!({"status": "done", "dead_letter": args.id, "outcome": outcome}))
+                    }
                     Err(error) => error_result(error.message),
                 };
                 self.finish(approval, result).await
@@ -366,17 +431,40 @@ impl Gateway {
     ) -> CallToolResult {
         let letter = match self.store().dead_letter(args.id).await {
             Ok(Some(letter)) => letter,
-            Ok(None) => return queue_failure(QueueError::NotFound { kind: "dead letter", id: args.id }, "list_dead_letters"),
+            Ok(None) => {
+                return queue_failure(
+                    QueueError::NotFound {
+                        kind: "dead letter",
+                        id: args.id,
+                    },
+                    "list_dead_letters",
+                );
+            }
             Err(error) => return error_result(error.to_string()),
         };
         let flow = letter.letter.flow.clone();
         let summary = format!("discard dead letter {} of flow {flow}", args.id);
-        match self.gate(&caller, "discard_dead_letter", &flow, json!({"id": args.id}), args.approval_id, summary.clone()).await {
+        match self
+            .gate(
+                &caller,
+                "discard_dead_letter",
+                &flow,
+                json!({"id": args.id}),
+                args.approval_id,
+                summary.clone(),
+            )
+            .await
+        {
             Gate::Stop(result) => result,
-            Gate::DryRun => ok(json!({"status": "dry_run", "would": summary, "dead_letter": dead_letter_json(&letter)})),
+            Gate::DryRun => ok(
+                json!({"status": "dry_run", "would": summary, "dead_letter": dead_letter_json(&letter)}),
+            ),
             Gate::Proceed { approval } => {
-                let result = match queues::discard_dead_letter(self.store().as_ref(), args.id).await {
-                    Ok(_) => ok(json!({"status": "done", "dead_letter": args.id, "outcome": "discarded"})),
+                let result = match queues::discard_dead_letter(self.store().as_ref(), args.id).await
+                {
+                    Ok(_) => ok(
+                        json!({"status": "done", "dead_letter": args.id, "outcome": "discarded"}),
+                    ),
                     Err(error) => queue_failure(error, "list_dead_letters"),
                 };
                 self.finish(approval, result).await
@@ -398,27 +486,67 @@ impl Gateway {
         Parameters(args): Parameters<ResolveReviewArgs>,
     ) -> CallToolResult {
         let decision = match (args.decision.as_str(), &args.target_id) {
-            ("link", Some(target)) if !target.trim().is_empty() => ReviewDecision::Link(target.trim().to_string()),
-            ("link", _) => return error_result("decision link needs target_id: the ID of the record on the other side"),
+            ("link", Some(target)) if !target.trim().is_empty() => {
+                ReviewDecision::Link(target.trim().to_string())
+            }
+            ("link", _) => {
+                return error_result(
+                    "decision link needs target_id: the ID of the record on the other side",
+                );
+            }
             ("create", _) => ReviewDecision::Create,
             ("reject", _) => ReviewDecision::Reject,
-            (other, _) => return error_result(format!("unknown decision {other:?}; expected link, create or reject")),
+            (other, _) => {
+                return error_result(format!(
+                    "unknown decision {other:?}; expected link, create or reject"
+                ));
+            }
         };
         let review = match self.store().review(args.id).await {
             Ok(Some(review)) => review,
-            Ok(None) => return queue_failure(QueueError::NotFound { kind: "review", id: args.id }, "list_review_items"),
+            Ok(None) => {
+                return queue_failure(
+                    QueueError::NotFound {
+                        kind: "review",
+                        id: args.id,
+                    },
+                    "list_review_items",
+                );
+            }
             Err(error) => return error_result(error.to_string()),
         };
         let flow = review.item.flow.clone();
         let summary = format!("decide review item {} of flow {flow}: {decision}", args.id);
-        let arguments = json!({"id": args.id, "decision": args.decision, "target_id": args.target_id});
-        match self.gate(&caller, "resolve_review", &flow, arguments, args.approval_id, summary.clone()).await {
+        let arguments =
+            json!({"id": args.id, "decision": args.decision, "target_id": args.target_id});
+        match self
+            .gate(
+                &caller,
+                "resolve_review",
+                &flow,
+                arguments,
+                args.approval_id,
+                summary.clone(),
+            )
+            .await
+        {
             Gate::Stop(result) => result,
-            Gate::DryRun => ok(json!({"status": "dry_run", "would": summary, "review_item": review_json(&review)})),
+            Gate::DryRun => ok(
+                json!({"status": "dry_run", "would": summary, "review_item": review_json(&review)}),
+            ),
             Gate::Proceed { approval } => {
                 let by = format!("MCP client {}", caller.0.name);
-                let result = match queues::decide_review(self.store().as_ref(), args.id, &decision, &by).await {
-                    Ok(_) => ok(json!({"status": "done", "review_item": args.id, "decision": decision.to_string(), "next": "the flow's next pass carries it out"})),
+                let result = match queues::decide_review(
+                    self.store().as_ref(),
+                    args.id,
+                    &decision,
+                    &by,
+                )
+                .await
+                {
+                    Ok(_) => ok(
+                        json!({"status": "done", "review_item": args.id, "decision": decision.to_string(), "next": "the flow's next pass carries it out"}),
+                    ),
                     Err(error) => queue_failure(error, "list_review_items"),
                 };
                 self.finish(approval, result).await
@@ -444,19 +572,48 @@ impl Gateway {
         };
         let conflict = match self.store().conflict(args.id).await {
             Ok(Some(conflict)) => conflict,
-            Ok(None) => return queue_failure(QueueError::NotFound { kind: "conflict", id: args.id }, "list_conflicts"),
+            Ok(None) => {
+                return queue_failure(
+                    QueueError::NotFound {
+                        kind: "conflict",
+                        id: args.id,
+                    },
+                    "list_conflicts",
+                );
+            }
             Err(error) => return error_result(error.to_string()),
         };
         let flow = conflict.conflict.flow.clone();
         let summary = format!("resolve conflict {} of flow {flow}: {winner} wins", args.id);
         let arguments = json!({"id": args.id, "winner": args.winner});
-        match self.gate(&caller, "resolve_conflict", &flow, arguments, args.approval_id, summary.clone()).await {
+        match self
+            .gate(
+                &caller,
+                "resolve_conflict",
+                &flow,
+                arguments,
+                args.approval_id,
+                summary.clone(),
+            )
+            .await
+        {
             Gate::Stop(result) => result,
-            Gate::DryRun => ok(json!({"status": "dry_run", "would": summary, "conflict": conflict_json(&conflict)})),
+            Gate::DryRun => ok(
+                json!({"status": "dry_run", "would": summary, "conflict": conflict_json(&conflict)}),
+            ),
             Gate::Proceed { approval } => {
                 let by = format!("MCP client {}", caller.0.name);
-                let result = match queues::resolve_conflict(self.store().as_ref(), args.id, winner, &by).await {
-                    Ok(_) => ok(json!({"status": "done", "conflict": args.id, "winner": winner, "next": "the flow's next pass writes it"})),
+                let result = match queues::resolve_conflict(
+                    self.store().as_ref(),
+                    args.id,
+                    winner,
+                    &by,
+                )
+                .await
+                {
+                    Ok(_) => ok(
+                        json!({"status": "done", "conflict": args.id, "winner": winner, "next": "the flow's next pass writes it"}),
+                    ),
                     Err(error) => queue_failure(error, "list_conflicts"),
                 };
                 self.finish(approval, result).await
@@ -489,21 +646,44 @@ impl Gateway {
                  digits (find_record finds it by name)"
             ));
         }
-        let existing = lookup::facts(self.store().as_ref(), &[SALES_ORDER_FLOW.to_string()], tandem_engine::System::Salesforce, &id, None).await;
+        let existing = lookup::facts(
+            self.store().as_ref(),
+            &[SALES_ORDER_FLOW.to_string()],
+            tandem_engine::System::Salesforce,
+            &id,
+            None,
+        )
+        .await;
         match existing {
             Ok(facts) if !facts.xrefs.is_empty() => {
-                return ok(json!({"status": "done", "outcome": "exists", "opportunity": facts.to_json()}));
+                return ok(
+                    json!({"status": "done", "outcome": "exists", "opportunity": facts.to_json()}),
+                );
             }
             Ok(_) => {}
             Err(error) => return error_result(error.to_string()),
         }
-        let summary = format!("create the NetSuite sales order of Opportunity {id} (runs flow {SALES_ORDER_FLOW})");
+        let summary = format!(
+            "create the NetSuite sales order of Opportunity {id} (runs flow {SALES_ORDER_FLOW})"
+        );
         let arguments = arguments_of(&json!({"opportunity_id": id}));
-        match self.gate(&caller, "create_sales_order", SALES_ORDER_FLOW, arguments, args.approval_id, summary).await {
+        match self
+            .gate(
+                &caller,
+                "create_sales_order",
+                SALES_ORDER_FLOW,
+                arguments,
+                args.approval_id,
+                summary,
+            )
+            .await
+        {
             Gate::Stop(result) => result,
             Gate::DryRun => self.run_and_report(SALES_ORDER_FLOW, true, Some(&id)).await,
             Gate::Proceed { approval } => {
-                let result = self.run_and_report(SALES_ORDER_FLOW, false, Some(&id)).await;
+                let result = self
+                    .run_and_report(SALES_ORDER_FLOW, false, Some(&id))
+                    .await;
                 self.finish(approval, result).await
             }
         }
