@@ -188,6 +188,8 @@ fn assert_checks(output: &Output) {
         "list_flows",
         "explain_dead_letter",
         "find_by_name",
+        "explain_filtered",
+        "sales_order_not_made_twice",
         "run_history_resource",
         "reader_refused_write",
         "rate_limited",

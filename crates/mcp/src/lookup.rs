@@ -6,8 +6,8 @@ use tandem_engine::System;
 use tandem_engine::matching::{email_key, name_key};
 use tandem_engine::queues::{conflict_json, dead_letter_json, fields_json, review_json};
 use tandem_engine::state::{
-    ConflictStatus, DeadLetterStatus, ReviewStatus, SeenRecord, StoreError, StoredConflict,
-    StoredDeadLetter, StoredReview, Xref,
+    ConflictStatus, DeadLetterStatus, ReviewStatus, SeenRecord, StoreError, StoredAuditEntry,
+    StoredConflict, StoredDeadLetter, StoredReview, Xref,
 };
 
 use crate::host::GatewayBackend;
@@ -33,7 +33,7 @@ pub struct RecordFacts {
     /// Flows that leave the record out for good, with the reason.
     pub excluded: Vec<(String, String)>,
     /// The newest decision about the record in the audit log.
-    pub last_decision: Option<Value>,
+    pub last_decision: Option<StoredAuditEntry>,
 }
 
 /// Finds the records whose ID, stored link, name, email or a whole mapped value equals
@@ -134,23 +134,27 @@ async fn last_decision(
     store: &dyn GatewayBackend,
     system: System,
     id: &str,
-) -> Result<Option<Value>, StoreError> {
+) -> Result<Option<StoredAuditEntry>, StoreError> {
     let entries = store.audit_entries(None, AUDIT_WINDOW).await?;
-    let found = entries.into_iter().find(|stored| {
+    Ok(entries.into_iter().find(|stored| {
         let entry = &stored.entry;
         match system {
             System::NetSuite => entry.ns_id.as_deref() == Some(id),
             System::Salesforce => entry.sf_id.as_deref() == Some(id),
         }
-    });
-    Ok(found.map(|stored| {
-        json!({
-            "at": stored.at,
-            "flow": stored.entry.flow,
-            "kind": stored.entry.kind,
-            "decision": stored.entry.decision,
-        })
     }))
+}
+
+/// Renders an audit entry for a tool result.
+fn decision_json(stored: &StoredAuditEntry) -> Value {
+    json!({
+        "at": stored.at,
+        "flow": stored.entry.flow,
+        "kind": stored.entry.kind,
+        "netsuite_id": stored.entry.ns_id,
+        "salesforce_id": stored.entry.sf_id,
+        "decision": stored.entry.decision,
+    })
 }
 
 impl RecordFacts {
@@ -170,7 +174,7 @@ impl RecordFacts {
             "cross_references": xrefs,
             "status": self.status(),
             "reasons": self.reasons(),
-            "last_decision": self.last_decision,
+            "last_decision": self.last_decision.as_ref().map(decision_json),
             "dead_letters": self.dead_letters.iter().map(dead_letter_json).collect::<Vec<_>>(),
             "review_items": self.reviews.iter().map(review_json).collect::<Vec<_>>(),
             "conflicts": self.conflicts.iter().map(conflict_json).collect::<Vec<_>>(),
@@ -199,7 +203,8 @@ impl RecordFacts {
     }
 
     /// Returns the sync outcome in one word: `dead_letter`, `review`, `conflict`, `excluded`,
-    /// `synced`, `not_synced` (read but neither linked nor written) or `unknown` (never read).
+    /// `synced`, `filtered` (a flow left it out), `not_synced` (read but neither linked nor
+    /// written) or `unknown` (never read).
     pub fn status(&self) -> &'static str {
         if self.open_letters().next().is_some() {
             "dead_letter"
@@ -209,8 +214,10 @@ impl RecordFacts {
             "conflict"
         } else if !self.excluded.is_empty() {
             "excluded"
-        } else if !self.xrefs.is_empty() {
+        } else if !self.xrefs.is_empty() || self.last_kind_is(&["create", "update", "link"]) {
             "synced"
+        } else if self.last_kind_is(&["skip"]) {
+            "filtered"
         } else if self.seen.is_some() {
             "not_synced"
         } else {
@@ -272,7 +279,48 @@ impl RecordFacts {
         reasons
     }
 
+    /// Returns true when the newest audit entry of the record is of one of these kinds.
+    fn last_kind_is(&self, kinds: &[&str]) -> bool {
+        self.last_decision
+            .as_ref()
+            .is_some_and(|stored| kinds.contains(&stored.entry.kind.as_str()))
+    }
+
+    /// Returns the record on the other side that a flow created or updated from this one.
+    pub fn written_counterpart(&self, flow: &str) -> Option<String> {
+        let stored = self.last_decision.as_ref()?;
+        let entry = &stored.entry;
+        if entry.flow != flow || !matches!(entry.kind.as_str(), "create" | "update") {
+            return None;
+        }
+        match self.system {
+            System::NetSuite => entry.sf_id.clone(),
+            System::Salesforce => entry.ns_id.clone(),
+        }
+    }
+
     fn default_reason(&self) -> String {
+        if let Some(stored) = &self.last_decision
+            && self.xrefs.is_empty()
+        {
+            let entry = &stored.entry;
+            match entry.kind.as_str() {
+                "skip" => {
+                    return format!(
+                        "Flow {} {} at {}: its conditions do not take this record, so \
+                         nothing was written. It is read again when it changes.",
+                        entry.flow, entry.decision, stored.at
+                    );
+                }
+                "create" | "update" => {
+                    return format!(
+                        "In sync: flow {} {} at {}.",
+                        entry.flow, entry.decision, stored.at
+                    );
+                }
+                _ => {}
+            }
+        }
         if let Some(xref) = self.xrefs.first() {
             return format!(
                 "In sync: flow {} links NetSuite {} and Salesforce {}.",

@@ -111,6 +111,20 @@ async def main(argv):
         result = await session.call_tool("list_conflicts", {"status": "bogus"})
         check("bad_status_is_explained", result.is_error and "expected open" in text_of(result), text_of(result))
 
+        decisions = json.loads((await session.read_resource("tandem://audit/decisions")).contents[0].text)
+        orders = [d for d in decisions if d["flow"] == "opportunity-to-sales-order"]
+        skipped = next(d["sf_id"] for d in orders if d["kind"] == "skip")
+        result = await session.call_tool("explain_record", {"query": skipped})
+        record = result.structured_content["records"][0]
+        check("explain_filtered", record["status"] == "filtered" and "not won" in record["reasons"][0], record)
+
+        ordered = next(d for d in orders if d["kind"] == "create")
+        result = await session.call_tool("create_sales_order", {"opportunity_id": ordered["sf_id"]})
+        outcome = result.structured_content or {}
+        check("sales_order_not_made_twice", not result.is_error and outcome.get("outcome") == "exists", text_of(result))
+        result = await session.call_tool("create_sales_order", {"opportunity_id": "not-an-id"})
+        check("bad_opportunity_id_is_explained", result.is_error and "not a Salesforce Id" in text_of(result), text_of(result))
+
         runs = await session.read_resource("tandem://runs")
         history = json.loads(runs.contents[0].text)
         check("run_history_resource", len(history) >= 7, len(history))

@@ -8,7 +8,7 @@ use super::*;
 use crate::error::ErrorClass;
 use crate::fake_port::TestWorld;
 use crate::record::{FieldValue, NewRecord, ObjectSpec};
-use crate::state::{DeadLetterStatus, DeadLetterStore, StateStore, Xref};
+use crate::state::{ConflictStore, DeadLetterStatus, DeadLetterStore, StateStore, Xref};
 
 const FLOW: &str = "thing-to-salesforce";
 
@@ -147,6 +147,26 @@ async fn first_pass_copies_and_second_writes_nothing() {
     let second = pass(&world).await;
     assert_eq!(second.created + second.updated, 0);
     assert_eq!(world.salesforce.writes.load(Ordering::SeqCst), writes);
+}
+
+#[tokio::test]
+async fn created_record_is_audited_with_both_ids() {
+    let world = world();
+    world
+        .netsuite
+        .put("thing", Some("1"), &[("name", text("Bolt"))]);
+
+    pass(&world).await;
+
+    let entries = world.store.audit_entries(Some(FLOW), 10).await.unwrap();
+    let created = world.salesforce.all("Thing__c");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].entry.kind, "create");
+    assert_eq!(entries[0].entry.ns_id.as_deref(), Some("1"));
+    assert_eq!(
+        entries[0].entry.sf_id.as_deref(),
+        Some(created[0].0.as_str())
+    );
 }
 
 #[tokio::test]

@@ -655,7 +655,7 @@ impl Gateway {
         )
         .await;
         match existing {
-            Ok(facts) if !facts.xrefs.is_empty() => {
+            Ok(facts) if facts.written_counterpart(SALES_ORDER_FLOW).is_some() => {
                 return ok(
                     json!({"status": "done", "outcome": "exists", "opportunity": facts.to_json()}),
                 );
