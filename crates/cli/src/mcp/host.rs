@@ -190,6 +190,8 @@ impl Host for ConfigHost {
             }
         };
         let budget = client.budget();
+        // NOTE: this process's own NetSuite scheduler, so the figure covers only the requests
+        // `tandem mcp` sent; a host that also runs the passes can report the daemon's.
         let scheduler = netsuite.client().scheduler();
         Ok(json!({
             "salesforce": {

@@ -20,7 +20,7 @@ use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::queues::StoreArgs;
 use crate::say;
 
-/// The variable that holds the token of a stdio session.
+/// The variable that contains the token of a stdio session.
 pub const TOKEN_VARIABLE: &str = "TANDEM_MCP_TOKEN";
 
 /// Options of `tandem mcp`.
