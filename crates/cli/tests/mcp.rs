@@ -26,9 +26,10 @@ const FLOWS: &str = "[flows.account-customer]\n[flows.contact-contact]\n\
     [flows.credit-hold-alert]\n";
 
 /// Client settings: `reader` may only read, `limited` gets 3 calls a minute, and discarding
-/// a dead letter needs no approval. Every other write tool keeps the default, approval.
+/// a dead letter or creating a sales order needs no approval. Every other write tool keeps
+/// the default, approval.
 const MCP: &str = "[mcp]\ncalls_per_minute = 100\n\
-    [mcp.policy]\ndiscard_dead_letter = \"allowed\"\n\
+    [mcp.policy]\ndiscard_dead_letter = \"allowed\"\ncreate_sales_order = \"allowed\"\n\
     [[mcp.clients]]\nname = \"reader\"\ntoken_env = \"READER_TOKEN\"\nscopes = [\"read\"]\n\
     [[mcp.clients]]\nname = \"limited\"\ntoken_env = \"LIMITED_TOKEN\"\nscopes = [\"read\"]\n\
     calls_per_minute = 3\n";
@@ -190,6 +191,7 @@ fn assert_checks(output: &Output) {
         "find_by_name",
         "explain_filtered",
         "sales_order_not_made_twice",
+        "sales_order_syncs_one_record",
         "run_history_resource",
         "reader_refused_write",
         "rate_limited",

@@ -39,9 +39,17 @@ pub trait Host: Send + Sync {
     /// The names of the enabled flows, in the order a pass runs them.
     fn flows(&self) -> Vec<String>;
 
-    /// Runs one pass of `flow` and returns its report as JSON. With `dry_run`, nothing is
-    /// written anywhere and the report lists the writes that would have been sent.
-    async fn run_flow(&self, flow: &str, dry_run: bool) -> Result<Value, HostError>;
+    /// Runs one pass of `flow` and returns its report as JSON. With `record`, a flow that can
+    /// sync single records (a one-way flow) syncs only that source record as it is now, and
+    /// the report's `scope` is `record`; other flows run a whole pass (`scope` `all`). With
+    /// `dry_run`, nothing is written anywhere and the report lists the writes that would have
+    /// been sent.
+    async fn run_flow(
+        &self,
+        flow: &str,
+        record: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Value, HostError>;
 
     /// Replays dead letter `id` and returns the outcome as JSON (`written`, `refused` with the
     /// error, `deferred`, or `requested` when another process owns the store and replays it

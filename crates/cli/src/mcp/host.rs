@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
-use tandem_engine::pass::ReplayOutcome;
+use tandem_engine::flow::Flow;
+use tandem_engine::pass::{Connections, ReplayOutcome};
 use tandem_engine::state::{DeadLetterStatus, DeadLetterStore};
 use tandem_mcp::{GatewayBackend, Host, HostError};
 use tandem_store::SqliteStore;
@@ -59,12 +60,12 @@ impl ConfigHost {
         ))
     }
 
-    async fn dry_run(&self, flow: &str) -> Result<Value, HostError> {
+    async fn dry_run(&self, flow: &str, record: Option<&str>) -> Result<Value, HostError> {
         let setup = connect_dry_run(&self.file, &self.dir, &self.secrets)
             .await
             .map_err(|error| HostError::new(error.to_string()))?;
         let flow = find_flow(&setup.flows, flow)?;
-        let result = FlowResult::from_pass(flow.pass(&setup.connections).await);
+        let (result, scope) = execute(flow, &setup.connections, record).await;
         let planned: Vec<Value> = setup
             .dry_run
             .iter()
@@ -73,7 +74,10 @@ impl ConfigHost {
             .map(|write| json!(write))
             .collect();
         setup.store.close().await;
-        Ok(json!({"dry_run": true, "pass": pass_json(&result), "planned": planned}))
+        let mut report = pass_json(&result, scope);
+        report["dry_run"] = Value::from(true);
+        report["planned"] = Value::from(planned);
+        Ok(report)
     }
 
     /// Asks the process holding the store to replay the letter in its next pass.
@@ -100,10 +104,7 @@ impl ConfigHost {
     }
 }
 
-fn find_flow<'a>(
-    flows: &'a [Box<dyn tandem_engine::flow::Flow>],
-    name: &str,
-) -> Result<&'a dyn tandem_engine::flow::Flow, HostError> {
+fn find_flow<'a>(flows: &'a [Box<dyn Flow>], name: &str) -> Result<&'a dyn Flow, HostError> {
     flows
         .iter()
         .find(|flow| flow.name() == name)
@@ -111,11 +112,28 @@ fn find_flow<'a>(
         .ok_or_else(|| HostError::new(format!("flow {name} is not enabled in the configuration")))
 }
 
-/// Renders one flow's pass as the `tandem run --json` report renders it.
-fn pass_json(result: &FlowResult) -> Value {
+/// Syncs `record` alone when the flow can, else runs a whole pass, and returns the result
+/// with its scope (`record` or `all`).
+async fn execute(
+    flow: &dyn Flow,
+    connections: &Connections,
+    record: Option<&str>,
+) -> (FlowResult, &'static str) {
+    if let Some(id) = record
+        && let Some(result) = flow.sync_records(connections, vec![id.to_string()]).await
+    {
+        return (FlowResult::from_pass(result), "record");
+    }
+    (FlowResult::from_pass(flow.pass(connections).await), "all")
+}
+
+/// Renders one flow's run as the `tandem run --json` report renders it, with its scope.
+fn pass_json(result: &FlowResult, scope: &str) -> Value {
     let report: Value =
         serde_json::from_str(&json_report(std::slice::from_ref(result))).unwrap_or(Value::Null);
-    report["flows"][0].clone()
+    let mut flow = report["flows"][0].clone();
+    flow["scope"] = Value::from(scope);
+    flow
 }
 
 #[async_trait]
@@ -128,22 +146,25 @@ impl Host for ConfigHost {
         self.flows.clone()
     }
 
-    async fn run_flow(&self, flow: &str, dry_run: bool) -> Result<Value, HostError> {
+    async fn run_flow(
+        &self,
+        flow: &str,
+        record: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Value, HostError> {
         let _turn = self.actions.lock().await;
         if dry_run {
-            return self.dry_run(flow).await;
+            return self.dry_run(flow, record).await;
         }
         let setup = match connect(&self.file, &self.dir, &self.secrets).await {
             Ok(setup) => setup,
             Err(SetupError::Busy(_)) => return Err(self.busy()),
             Err(SetupError::Config(error)) => return Err(HostError::new(error.to_string())),
         };
-        let pass = find_flow(&setup.flows, flow)?
-            .pass(&setup.connections)
-            .await;
-        let result = FlowResult::from_pass(pass);
+        let flow = find_flow(&setup.flows, flow)?;
+        let (result, scope) = execute(flow, &setup.connections, record).await;
         setup.store.close().await;
-        Ok(pass_json(&result))
+        Ok(pass_json(&result, scope))
     }
 
     async fn replay(&self, id: i64) -> Result<Value, HostError> {

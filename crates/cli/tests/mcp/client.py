@@ -122,6 +122,11 @@ async def main(argv):
         result = await session.call_tool("create_sales_order", {"opportunity_id": ordered["sf_id"]})
         outcome = result.structured_content or {}
         check("sales_order_not_made_twice", not result.is_error and outcome.get("outcome") == "exists", text_of(result))
+        result = await session.call_tool("create_sales_order", {"opportunity_id": skipped})
+        outcome = result.structured_content or {}
+        report = outcome.get("report", {})
+        check("sales_order_syncs_one_record", not result.is_error and report.get("scope") == "record"
+              and report.get("read") == 1 and outcome["records"][0]["status"] == "filtered", text_of(result))
         result = await session.call_tool("create_sales_order", {"opportunity_id": "not-an-id"})
         check("bad_opportunity_id_is_explained", result.is_error and "not a Salesforce Id" in text_of(result), text_of(result))
 

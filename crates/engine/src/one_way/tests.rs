@@ -284,6 +284,49 @@ async fn replay_syncs_the_source_as_it_is_now() {
 }
 
 #[tokio::test]
+async fn sync_records_writes_only_the_named_record() {
+    let world = world();
+    world
+        .netsuite
+        .put("thing", Some("1"), &[("name", text("Bolt"))]);
+    world
+        .netsuite
+        .put("thing", Some("2"), &[("name", text("Nut"))]);
+
+    let report = sync_records(
+        &CopyThings::new(),
+        &world.connections,
+        vec!["2".to_string()],
+    )
+    .await
+    .unwrap();
+
+    assert_eq!((report.read, report.created), (1, 1));
+    let things = world.salesforce.all("Thing__c");
+    assert_eq!(things.len(), 1);
+    assert_eq!(things[0].1.get("Name"), Some(&text("Nut")));
+    let watermark = world
+        .store
+        .watermark(FLOW, System::NetSuite, "thing")
+        .await
+        .unwrap();
+    assert!(watermark.is_none(), "the change feed is untouched");
+}
+
+#[tokio::test]
+async fn sync_records_of_unknown_id_reads_nothing() {
+    let world = world();
+    let report = sync_records(
+        &CopyThings::new(),
+        &world.connections,
+        vec!["9".to_string()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.read, 0);
+}
+
+#[tokio::test]
 async fn records_of_other_flows_reading_the_same_object_stay_unprocessed() {
     let world = world();
     world

@@ -27,9 +27,10 @@ const APPROVAL_ID: &str = "approval_id";
 pub struct RunFlowArgs {
     /// The flow to run, as list_flows names it (for example `account-customer`).
     pub flow: String,
-    /// A record to report on after the pass: its ID, number, name or email. The pass still
-    /// processes every record of the flow that changed since its watermark; this only picks
-    /// the record whose outcome is returned.
+    /// The ID of one source record to sync (for example an Opportunity Id for
+    /// opportunity-to-sales-order). One-way flows then sync only this record, as it is now,
+    /// and report `scope` `record`. Two-way flows run a whole pass (`scope` `all`). Either way
+    /// the result includes the record's outcome.
     pub record: Option<String>,
     /// The approval_id of an approved request for this same call.
     pub approval_id: Option<i64>,
@@ -270,7 +271,7 @@ impl Gateway {
         dry_run: bool,
         record: Option<&str>,
     ) -> CallToolResult {
-        let report = match self.host.run_flow(flow, dry_run).await {
+        let report = match self.host.run_flow(flow, record, dry_run).await {
             Ok(report) => report,
             Err(error) => return error_result(error.message),
         };
@@ -314,8 +315,9 @@ impl Gateway {
         description = "Run one pass of a flow now: read what changed in both systems since \
                        the flow's watermark, match, map and write. Returns the pass's counts \
                        (created, updated, linked, dead letters, reviews, conflicts). With \
-                       `record`, also returns that record's outcome after the pass. May \
-                       answer approval_required or run as a dry run, by the tool's policy.",
+                       `record`, a one-way flow syncs only that source record, and the result \
+                       includes the record's outcome. May answer approval_required or run as \
+                       a dry run, by the tool's policy.",
         annotations(destructive_hint = false, idempotent_hint = true)
     )]
     async fn run_flow(
@@ -624,7 +626,8 @@ impl Gateway {
     /// Creates the sales order of a won Opportunity.
     #[tool(
         description = "Create the NetSuite sales order for a Closed Won Salesforce \
-                       Opportunity now, by running the opportunity-to-sales-order flow, and \
+                       Opportunity now, by syncing that Opportunity alone through the \
+                       opportunity-to-sales-order flow, and \
                        return the Opportunity's outcome: the sales order's internal ID when \
                        it exists, or why it was not created (not Closed Won, refused by \
                        NetSuite with the error, waiting in a queue). An Opportunity that \
@@ -664,7 +667,7 @@ impl Gateway {
             Err(error) => return error_result(error.to_string()),
         }
         let summary = format!(
-            "create the NetSuite sales order of Opportunity {id} (runs flow {SALES_ORDER_FLOW})"
+            "create the NetSuite sales order of Opportunity {id} (syncs it through flow {SALES_ORDER_FLOW})"
         );
         let arguments = arguments_of(&json!({"opportunity_id": id}));
         match self
