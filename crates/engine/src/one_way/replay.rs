@@ -52,7 +52,7 @@ pub async fn replay(
 
 /// Syncs the source records with these IDs as they are now, outside the change feed: the
 /// watermark does not move, and the run is recorded in the run history like a pass. IDs that
-/// no source object holds are left out, so a report that read nothing means none was found.
+/// no source object contains are left out, so a report that read nothing means none was found.
 pub async fn sync_records(
     template: &dyn OneWayTemplate,
     connections: &Connections,
