@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use serde_json::json;
-use tandem_engine::state::{ApprovalStatus, GatewayStore, StoredApproval};
+use tandem_engine::state::{ApprovalStatus, StoredApproval};
 
 use crate::queues::{StoreArgs, shorten};
 use crate::say;
@@ -52,7 +52,7 @@ async fn list(args: &StoreArgs, status: &str) -> anyhow::Result<ExitCode> {
                 .map_err(anyhow::Error::msg)?,
         ),
     };
-    let approvals = args.open().await?.approvals(status).await?;
+    let approvals = args.open().await?.gateway().approvals(status).await?;
     if args.json {
         say!("{}", json!(approvals))?;
         return Ok(ExitCode::SUCCESS);
@@ -74,7 +74,7 @@ async fn list(args: &StoreArgs, status: &str) -> anyhow::Result<ExitCode> {
 }
 
 async fn decide(args: &StoreArgs, id: i64, to: ApprovalStatus) -> anyhow::Result<ExitCode> {
-    let store = args.open().await?;
+    let store = args.open().await?.gateway();
     let approval: StoredApproval = store.approval(id).await?.with_context(|| {
         format!("approval {id} not found; `tandem approvals list --status all` shows the IDs")
     })?;

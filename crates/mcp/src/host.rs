@@ -7,12 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::Value;
-use tandem_engine::state::{GatewayStore, LookupStore, Store};
-
-/// Everything the gateway reads and writes in the store.
-pub trait GatewayBackend: Store + GatewayStore + LookupStore {}
-
-impl<T: Store + GatewayStore + LookupStore> GatewayBackend for T {}
+pub use tandem_engine::state::GatewayBackend;
 
 /// An action the host could not carry out. The message says what failed and what to do.
 #[derive(Debug, Clone, thiserror::Error)]

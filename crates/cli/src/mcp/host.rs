@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use tandem_engine::flow::Flow;
 use tandem_engine::pass::{Connections, ReplayOutcome};
-use tandem_engine::state::{DeadLetterStatus, DeadLetterStore};
+use tandem_engine::state::DeadLetterStatus;
 use tandem_mcp::{GatewayBackend, Host, HostError};
-use tandem_store::SqliteStore;
+use tandem_store::AnyStore;
 
 use crate::config::{FileConfig, SecretSource};
 use crate::connect::{SetupError, connect, connect_dry_run, netsuite_port, salesforce_port};
@@ -24,7 +24,7 @@ pub struct ConfigHost {
     secrets: SecretSource,
     /// Opened without the store's lock, like the queue commands, so look-ups work while a
     /// daemon runs.
-    store: SqliteStore,
+    store: AnyStore,
     flows: Vec<String>,
     /// Serializes passes and replays of this process, which each take the store's lock.
     actions: tokio::sync::Mutex<()>,
@@ -41,7 +41,7 @@ impl ConfigHost {
             .iter()
             .map(|flow| flow.name().to_string())
             .collect();
-        let store = crate::connect::open_store(&file, &dir).await?;
+        let store = crate::connect::open_store(&file, &dir, &secrets).await?;
         Ok(ConfigHost {
             file,
             dir,
@@ -139,7 +139,7 @@ fn pass_json(result: &FlowResult, scope: &str) -> Value {
 #[async_trait]
 impl Host for ConfigHost {
     fn store(&self) -> Arc<dyn GatewayBackend> {
-        Arc::new(self.store.clone())
+        self.store.gateway()
     }
 
     fn flows(&self) -> Vec<String> {

@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use serde_json::json;
-use tandem_engine::state::GatewayStore;
 use tandem_mcp::auth::{new_token, token_hash};
 use tandem_mcp::policy::Scopes;
 use tandem_mcp::{Governance, Host};
@@ -164,7 +163,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
                 bail!("--client is empty: give the client a name");
             }
             let token = new_token();
-            let db = store.open().await?;
+            let db = store.open().await?.gateway();
             db.add_token(
                 client.trim(),
                 &token_hash(&token),
@@ -189,7 +188,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TokenCommand::List { store } => {
-            let tokens = store.open().await?.tokens().await?;
+            let tokens = store.open().await?.gateway().tokens().await?;
             if store.json {
                 say!("{}", json!(tokens))?;
                 return Ok(ExitCode::SUCCESS);
@@ -214,7 +213,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TokenCommand::Revoke { store, client } => {
-            let removed = store.open().await?.revoke_tokens(&client).await?;
+            let removed = store.open().await?.gateway().revoke_tokens(&client).await?;
             if removed == 0 {
                 bail!("client {client} has no stored token; `tandem mcp token list` shows them");
             }
