@@ -317,6 +317,9 @@ pub struct FileConfig {
     pub run: RunSection,
     #[serde(default)]
     pub flows: FlowsSection,
+    /// The MCP gateway: clients, rate limit, write policies.
+    #[serde(default)]
+    pub mcp: tandem_mcp::McpSettings,
 }
 
 /// The largest interval, overlap or other span of seconds the file accepts: one week.

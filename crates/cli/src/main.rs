@@ -3,11 +3,13 @@
 //! Exit codes: 0 when the command did its job (a pass that stored dead letters still did),
 //! 2 for a configuration error (the message names the key or variable), 1 for anything else.
 
+mod approvals;
 mod check;
 mod config;
 mod connect;
 mod demo;
 mod flows;
+mod mcp;
 mod output;
 mod queues;
 mod run;
@@ -109,6 +111,12 @@ enum Command {
     /// Work the conflict queue: fields changed on both sides under the manual policy.
     #[command(subcommand)]
     Conflicts(queues::conflicts::Command),
+    /// Serve the MCP gateway to AI agents: over stdio (the client's token in
+    /// TANDEM_MCP_TOKEN), or streamable HTTP with --listen. `tandem mcp token` manages tokens.
+    Mcp(mcp::McpArgs),
+    /// Work the write calls of MCP clients that wait for a person's approval.
+    #[command(subcommand)]
+    Approvals(approvals::Command),
     /// Show the newest decisions about records (links, creates, reviews, conflicts).
     Audit {
         #[command(flatten)]
@@ -129,6 +137,7 @@ fn main() -> ExitCode {
     let default_filter = match cli.command {
         Command::Demo { .. } => "error",
         Command::Run { once: false, .. } => "warn,tandem=info,tandem_engine=info",
+        Command::Mcp(_) => "warn,tandem_mcp=info",
         _ => "warn",
     };
     init_logging(default_filter);
@@ -214,6 +223,8 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::DeadLetters(command) => queues::dead_letters::run(command).await,
         Command::Review(command) => queues::review::run(command).await,
         Command::Conflicts(command) => queues::conflicts::run(command).await,
+        Command::Mcp(args) => mcp::run(args).await,
+        Command::Approvals(command) => approvals::run(command).await,
         Command::Audit { store, flow, limit } => queues::audit::run(store, flow, limit).await,
     }
 }

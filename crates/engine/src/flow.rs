@@ -106,6 +106,18 @@ pub trait Flow: Send + Sync {
     /// Returns true when a dead letter's payload is what a replay sends, so that editing it
     /// means something. One-way flows replay from the source record instead.
     fn replays_payload(&self) -> bool;
+
+    /// Syncs only the source records with these IDs, as they are now, and records the run.
+    /// Returns `None` for a flow that syncs whole passes only: two-way flows, which match the
+    /// records of both sides against each other.
+    async fn sync_records(
+        &self,
+        connections: &Connections,
+        ids: Vec<String>,
+    ) -> Option<Result<PassReport, PassFailure>> {
+        let _ = (connections, ids);
+        None
+    }
 }
 
 /// A two-way flow as a [`Flow`].
@@ -173,5 +185,13 @@ impl Flow for OneWayFlow {
 
     fn replays_payload(&self) -> bool {
         false
+    }
+
+    async fn sync_records(
+        &self,
+        connections: &Connections,
+        ids: Vec<String>,
+    ) -> Option<Result<PassReport, PassFailure>> {
+        Some(one_way::sync_records(self.template.as_ref(), connections, ids).await)
     }
 }

@@ -18,6 +18,7 @@ pub mod memory_store;
 pub mod one_way;
 pub mod pass;
 pub mod port;
+pub mod queues;
 pub mod record;
 pub mod report;
 pub mod retry;

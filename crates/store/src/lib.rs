@@ -1,6 +1,6 @@
 //! Tandem's durable state: cross-references with their last synced values and fingerprints,
 //! watermarks, the index of seen records, dead letters, the review and conflict queues, the
-//! audit log and run history.
+//! audit log, run history, and the MCP gateway's client tokens, approval requests and call log.
 //!
 //! Two databases hold the same schema and behave the same: [`SqliteStore`] (one file, the
 //! default, for one process) and [`PostgresStore`] (for several workers on one database).
@@ -26,7 +26,7 @@ pub use sqlite::SqliteStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tandem_engine::state::{Store, StoreError};
+use tandem_engine::state::{GatewayBackend, Store, StoreError};
 
 /// Where a store lives, as the configuration names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,15 @@ impl AnyStore {
 
     /// Returns the store as the engine uses it.
     pub fn shared(&self) -> Arc<dyn Store> {
+        match self {
+            AnyStore::Sqlite(store) => Arc::new(store.clone()),
+            AnyStore::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// Returns the store as the MCP gateway uses it: the engine's state, the gateway's own
+    /// tables and the look-ups.
+    pub fn gateway(&self) -> Arc<dyn GatewayBackend> {
         match self {
             AnyStore::Sqlite(store) => Arc::new(store.clone()),
             AnyStore::Postgres(store) => Arc::new(store.clone()),

@@ -40,6 +40,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../migrations/sqlite/0002_flow_leases.sql"),
         postgres: include_str!("../migrations/postgres/0002_flow_leases.sql"),
     },
+    Version {
+        number: 3,
+        description: "mcp gateway",
+        sqlite: include_str!("../migrations/sqlite/0003_mcp_gateway.sql"),
+        postgres: include_str!("../migrations/postgres/0003_mcp_gateway.sql"),
+    },
 ];
 
 /// Builds the migrator of `dialect` from the migrations compiled into this build.

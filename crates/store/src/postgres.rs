@@ -107,4 +107,7 @@ mod sql {
     mod dead_letters {
         include!("sql/dead_letters.rs");
     }
+    mod gateway {
+        include!("sql/gateway.rs");
+    }
 }

@@ -44,6 +44,8 @@ macro_rules! store_tests {
     };
 }
 
+mod gateway;
+
 store_tests!(
     watermark_survives_reopen,
     watermark_is_per_system,

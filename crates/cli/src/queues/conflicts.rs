@@ -2,12 +2,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use serde_json::{Value, json};
+use anyhow::Context;
+use serde_json::Value;
 use tandem_engine::System;
-use tandem_engine::state::{AuditEntry, ConflictStatus, StoredConflict};
+use tandem_engine::queues::{conflict_json, resolve_conflict};
+use tandem_engine::state::{ConflictStatus, StoredConflict};
 
-use super::{StoreArgs, value_json, value_text};
+use super::{StoreArgs, queue_error, value_text};
 use crate::say;
 
 /// The side whose value a person chooses.
@@ -121,34 +122,13 @@ async fn show(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
 
 async fn resolve(args: &StoreArgs, id: i64, take: Side) -> anyhow::Result<ExitCode> {
     let store = args.open().await?;
-    let stored = find(&store, id).await?;
-    if stored.status != ConflictStatus::Open {
-        bail!(
-            "conflict {id} is {} already; only open conflicts are resolved",
-            stored.status.as_str()
-        );
-    }
     let winner = match take {
         Side::Netsuite => System::NetSuite,
         Side::Salesforce => System::Salesforce,
     };
-    store.decide_conflict(id, winner).await?;
-    let conflict = &stored.conflict;
-    store
-        .audit(&AuditEntry {
-            flow: conflict.flow.clone(),
-            kind: "conflict".to_string(),
-            ns_id: Some(conflict.ns_id.clone()),
-            sf_id: Some(conflict.sf_id.clone()),
-            field: Some(format!(
-                "{}/{}",
-                conflict.netsuite_field, conflict.salesforce_field
-            )),
-            netsuite_value: Some(conflict.netsuite_value.clone()),
-            salesforce_value: Some(conflict.salesforce_value.clone()),
-            decision: format!("{winner} chosen by a person (conflict {id})"),
-        })
-        .await?;
+    resolve_conflict(&*store, id, winner, "a person")
+        .await
+        .map_err(|error| queue_error(error, "tandem conflicts list"))?;
     say!("conflict {id}: {winner} wins; the next pass writes it")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -156,24 +136,5 @@ async fn resolve(args: &StoreArgs, id: i64, take: Side) -> anyhow::Result<ExitCo
 async fn find(store: &tandem_store::AnyStore, id: i64) -> anyhow::Result<StoredConflict> {
     store.conflict(id).await?.with_context(|| {
         format!("conflict {id} not found; `tandem conflicts list --status all` shows the IDs")
-    })
-}
-
-fn conflict_json(stored: &StoredConflict) -> Value {
-    let conflict = &stored.conflict;
-    json!({
-        "id": stored.id,
-        "status": stored.status.as_str(),
-        "winner": stored.winner,
-        "flow": conflict.flow,
-        "ns_id": conflict.ns_id,
-        "sf_id": conflict.sf_id,
-        "netsuite_field": conflict.netsuite_field,
-        "salesforce_field": conflict.salesforce_field,
-        "synced_value": value_json(&conflict.synced_value),
-        "netsuite_value": value_json(&conflict.netsuite_value),
-        "salesforce_value": value_json(&conflict.salesforce_value),
-        "created_at": stored.created_at,
-        "updated_at": stored.updated_at,
     })
 }

@@ -7,9 +7,10 @@ use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use tandem_engine::Fields;
 use tandem_engine::pass::ReplayOutcome;
+use tandem_engine::queues::{dead_letter_json, discard_dead_letter};
 use tandem_engine::state::{DeadLetterStatus, StoredDeadLetter};
 
-use super::{StoreArgs, fields_json, shorten};
+use super::{StoreArgs, fields_json, queue_error, shorten};
 use crate::config::{FileConfig, SecretSource};
 use crate::connect::{SetupError, connect};
 use crate::say;
@@ -96,7 +97,7 @@ async fn list(args: &StoreArgs, status: &str, flow: Option<&str>) -> anyhow::Res
         letters.sort_by_key(|stored| stored.id);
     }
     if args.json {
-        let items: Vec<Value> = letters.iter().map(letter_json).collect();
+        let items: Vec<Value> = letters.iter().map(dead_letter_json).collect();
         say!("{}", Value::from(items))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -127,7 +128,7 @@ async fn show(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
     let store = args.open().await?;
     let stored = find(&store, id).await?;
     if args.json {
-        say!("{}", letter_json(&stored))?;
+        say!("{}", dead_letter_json(&stored))?;
         return Ok(ExitCode::SUCCESS);
     }
     let letter = &stored.letter;
@@ -318,16 +319,9 @@ async fn request_replay(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
 
 async fn discard(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
     let store = args.open().await?;
-    let stored = find(&store, id).await?;
-    if matches!(
-        stored.status,
-        DeadLetterStatus::Resolved | DeadLetterStatus::Discarded
-    ) {
-        bail!("dead letter {id} is {} already", stored.status);
-    }
-    store
-        .set_dead_letter_status(id, DeadLetterStatus::Discarded)
-        .await?;
+    discard_dead_letter(&*store, id)
+        .await
+        .map_err(|error| queue_error(error, "tandem dead-letters list"))?;
     say!("dead letter {id}: discarded")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -335,24 +329,5 @@ async fn discard(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
 async fn find(store: &tandem_store::AnyStore, id: i64) -> anyhow::Result<StoredDeadLetter> {
     store.dead_letter(id).await?.with_context(|| {
         format!("dead letter {id} not found; `tandem dead-letters list --status all` shows the IDs")
-    })
-}
-
-/// Renders a dead letter as JSON.
-fn letter_json(stored: &StoredDeadLetter) -> Value {
-    let letter = &stored.letter;
-    json!({
-        "id": stored.id,
-        "status": stored.status.as_str(),
-        "attempts": stored.attempts,
-        "created_at": stored.created_at,
-        "updated_at": stored.updated_at,
-        "flow": letter.flow,
-        "source_system": letter.source_system,
-        "source_id": letter.source_id,
-        "target_id": letter.target_id,
-        "action": letter.action,
-        "payload": fields_json(&letter.payload),
-        "error": letter.error,
     })
 }

@@ -9,8 +9,8 @@ pub mod review;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-use tandem_engine::{FieldValue, Fields};
+use tandem_engine::FieldValue;
+use tandem_engine::queues::QueueError;
 use tandem_store::AnyStore;
 
 use crate::config::{FileConfig, SecretSource};
@@ -37,15 +37,18 @@ impl StoreArgs {
     }
 }
 
-/// Renders a field value as JSON.
-pub fn value_json(value: &FieldValue) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
+/// Converts a queue decision's error into the command's, pointing at the list command when
+/// the ID is unknown.
+pub fn queue_error(error: QueueError, list_command: &str) -> anyhow::Error {
+    match error {
+        QueueError::NotFound { .. } => {
+            anyhow::anyhow!("{error}; `{list_command} --status all` shows the IDs")
+        }
+        other => other.into(),
+    }
 }
 
-/// Renders field values as a JSON object.
-pub fn fields_json(fields: &Fields) -> Value {
-    serde_json::to_value(fields).unwrap_or(Value::Null)
-}
+pub use tandem_engine::queues::{fields_json, value_json};
 
 /// Renders a field value for a person: text as is, blanks as `(empty)`.
 pub fn value_text(value: &FieldValue) -> String {

@@ -2,12 +2,12 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use serde_json::{Value, json};
-use tandem_engine::System;
-use tandem_engine::state::{AuditEntry, ReviewDecision, ReviewStatus, StoredReview};
+use anyhow::Context;
+use serde_json::Value;
+use tandem_engine::queues::{decide_review, review_json};
+use tandem_engine::state::{ReviewDecision, ReviewStatus, StoredReview};
 
-use super::{StoreArgs, fields_json, value_text};
+use super::{StoreArgs, queue_error, value_text};
 use crate::say;
 
 /// The review queue commands.
@@ -152,36 +152,9 @@ async fn show(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
 
 async fn decide(args: &StoreArgs, id: i64, decision: ReviewDecision) -> anyhow::Result<ExitCode> {
     let store = args.open().await?;
-    let review = find(&store, id).await?;
-    if review.status != ReviewStatus::Pending {
-        bail!(
-            "review {id} is {} already; only pending items take a decision",
-            review.status.as_str()
-        );
-    }
-    if let ReviewDecision::Link(target) = &decision
-        && !review.item.candidates.iter().any(|c| &c.id == target)
-    {
-        tracing::warn!(review = id, target = %target, "the target is not one of the candidates");
-    }
-    store.decide_review(id, &decision).await?;
-    let item = &review.item;
-    let (ns_id, sf_id) = match item.system {
-        System::NetSuite => (Some(item.record_id.clone()), None),
-        System::Salesforce => (None, Some(item.record_id.clone())),
-    };
-    store
-        .audit(&AuditEntry {
-            flow: item.flow.clone(),
-            kind: "review".to_string(),
-            ns_id,
-            sf_id,
-            field: None,
-            netsuite_value: None,
-            salesforce_value: None,
-            decision: format!("decided by a person: {decision} (review {id})"),
-        })
-        .await?;
+    decide_review(&*store, id, &decision, "a person")
+        .await
+        .map_err(|error| queue_error(error, "tandem review list"))?;
     say!("review {id}: {decision}; the next pass carries it out")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -198,25 +171,4 @@ fn name_of(values: &tandem_engine::Fields) -> String {
         .values()
         .find_map(|value| value.as_text().map(str::to_string))
         .unwrap_or_default()
-}
-
-fn review_json(review: &StoredReview) -> Value {
-    let item = &review.item;
-    let candidates: Vec<Value> = item
-        .candidates
-        .iter()
-        .map(|c| json!({"id": c.id, "values": fields_json(&c.values), "score": c.score}))
-        .collect();
-    json!({
-        "id": review.id,
-        "status": review.status.as_str(),
-        "decision": review.decision.to_string(),
-        "flow": item.flow,
-        "system": item.system,
-        "record_id": item.record_id,
-        "values": fields_json(&item.values),
-        "candidates": candidates,
-        "created_at": review.created_at,
-        "updated_at": review.updated_at,
-    })
 }

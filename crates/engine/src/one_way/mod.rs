@@ -24,7 +24,7 @@ mod run;
 use async_trait::async_trait;
 use chrono::TimeDelta;
 
-pub use replay::replay;
+pub use replay::{replay, sync_records};
 pub use run::run_pass;
 
 use crate::error::RemoteError;

@@ -3,7 +3,7 @@
 
 use super::OneWayTemplate;
 use super::run::{read_sources, record_outcomes};
-use crate::pass::{Connections, PassError, ReplayError, ReplayOutcome};
+use crate::pass::{Connections, PassError, PassFailure, ReplayError, ReplayOutcome, recorded_pass};
 use crate::report::PassReport;
 use crate::state::DeadLetterStatus;
 
@@ -48,4 +48,38 @@ pub async fn replay(
         DeadLetterStatus::Open => ReplayOutcome::Refused(after.letter.error),
         _ => ReplayOutcome::Written,
     })
+}
+
+/// Syncs the source records with these IDs as they are now, outside the change feed: the
+/// watermark does not move, and the run is recorded in the run history like a pass. IDs that
+/// no source object contains are left out, so a report that read nothing means none was found.
+pub async fn sync_records(
+    template: &dyn OneWayTemplate,
+    connections: &Connections,
+    ids: Vec<String>,
+) -> Result<PassReport, PassFailure> {
+    let spec = template.spec();
+    recorded_pass(
+        &spec.flow,
+        connections,
+        |connections, mut report| async move {
+            let result = sync_ids(template, connections, ids, &mut report).await;
+            (report, result)
+        },
+    )
+    .await
+}
+
+async fn sync_ids(
+    template: &dyn OneWayTemplate,
+    connections: &Connections,
+    ids: Vec<String>,
+    report: &mut PassReport,
+) -> Result<(), PassError> {
+    let spec = template.spec();
+    let items = read_sources(spec, connections, ids).await?;
+    report.read += items.len() as u64;
+    let outcomes = template.sync(connections, &items, report).await?;
+    record_outcomes(spec, connections, &items, outcomes, report).await?;
+    Ok(())
 }

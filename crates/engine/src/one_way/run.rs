@@ -9,9 +9,9 @@ use super::{
 };
 use crate::loop_guard::fingerprint;
 use crate::pass::{Connections, PassError, PassFailure, next_watermark, recorded_pass};
-use crate::record::SourceRecord;
+use crate::record::{SourceRecord, System};
 use crate::report::PassReport;
-use crate::state::{DeadLetter, DeadLetterStatus, Processed};
+use crate::state::{AuditEntry, DeadLetter, DeadLetterStatus, Processed};
 use crate::two_way::read::latest_versions;
 
 /// The most dead letters a pass retries, oldest first, so that a backlog of records waiting
@@ -233,6 +233,9 @@ pub(super) async fn record_outcomes(
                 store
                     .resolve_dead_letters(&spec.flow, spec.source, id, SYNC_ACTION)
                     .await?;
+                if let Some(entry) = outcome_entry(spec, id, outcome) {
+                    store.audit(&entry).await?;
+                }
             }
             Outcome::Waiting(refusal) | Outcome::Refused(refusal) => {
                 store
@@ -272,6 +275,41 @@ fn count_success(outcome: &Outcome, report: &mut PassReport) {
         Outcome::Unchanged => report.unchanged += 1,
         _ => report.skipped += 1,
     }
+}
+
+/// Returns the audit entry of a record that was written or left out, so that a person (or an
+/// agent) can later see what became of it and, for a record left out, the flow's reason.
+fn outcome_entry(spec: &OneWaySpec, source_id: &str, outcome: &Outcome) -> Option<AuditEntry> {
+    let target_system = spec.source.other();
+    let (kind, target, decision) = match outcome {
+        Outcome::Created(target) => (
+            "create",
+            Some(target.clone()),
+            format!("created {target_system} record {target}"),
+        ),
+        Outcome::Updated(target) => (
+            "update",
+            Some(target.clone()),
+            format!("updated {target_system} record {target}"),
+        ),
+        Outcome::Skipped(reason) => ("skip", None, format!("left out: {reason}")),
+        _ => return None,
+    };
+    let source = Some(source_id.to_string());
+    let (ns_id, sf_id) = match spec.source {
+        System::NetSuite => (source, target),
+        System::Salesforce => (target, source),
+    };
+    Some(AuditEntry {
+        flow: spec.flow.clone(),
+        kind: kind.to_string(),
+        ns_id,
+        sf_id,
+        field: None,
+        netsuite_value: None,
+        salesforce_value: None,
+        decision,
+    })
 }
 
 fn dead_letter(spec: &OneWaySpec, source_id: &str, refusal: &Refusal) -> DeadLetter {

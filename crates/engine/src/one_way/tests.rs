@@ -8,7 +8,7 @@ use super::*;
 use crate::error::ErrorClass;
 use crate::fake_port::TestWorld;
 use crate::record::{FieldValue, NewRecord, ObjectSpec};
-use crate::state::{DeadLetterStatus, DeadLetterStore, StateStore, Xref};
+use crate::state::{ConflictStore, DeadLetterStatus, DeadLetterStore, StateStore, Xref};
 
 const FLOW: &str = "thing-to-salesforce";
 
@@ -150,6 +150,26 @@ async fn first_pass_copies_and_second_writes_nothing() {
 }
 
 #[tokio::test]
+async fn created_record_is_audited_with_both_ids() {
+    let world = world();
+    world
+        .netsuite
+        .put("thing", Some("1"), &[("name", text("Bolt"))]);
+
+    pass(&world).await;
+
+    let entries = world.store.audit_entries(Some(FLOW), 10).await.unwrap();
+    let created = world.salesforce.all("Thing__c");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].entry.kind, "create");
+    assert_eq!(entries[0].entry.ns_id.as_deref(), Some("1"));
+    assert_eq!(
+        entries[0].entry.sf_id.as_deref(),
+        Some(created[0].0.as_str())
+    );
+}
+
+#[tokio::test]
 async fn change_to_written_back_field_alone_is_not_synced() {
     let world = world();
     world
@@ -261,6 +281,49 @@ async fn replay_syncs_the_source_as_it_is_now() {
     assert_eq!(outcome, crate::pass::ReplayOutcome::Written);
     let things = world.salesforce.all("Thing__c");
     assert_eq!(things[0].1.get("Name"), Some(&text("Fixed")));
+}
+
+#[tokio::test]
+async fn sync_records_writes_only_the_named_record() {
+    let world = world();
+    world
+        .netsuite
+        .put("thing", Some("1"), &[("name", text("Bolt"))]);
+    world
+        .netsuite
+        .put("thing", Some("2"), &[("name", text("Nut"))]);
+
+    let report = sync_records(
+        &CopyThings::new(),
+        &world.connections,
+        vec!["2".to_string()],
+    )
+    .await
+    .unwrap();
+
+    assert_eq!((report.read, report.created), (1, 1));
+    let things = world.salesforce.all("Thing__c");
+    assert_eq!(things.len(), 1);
+    assert_eq!(things[0].1.get("Name"), Some(&text("Nut")));
+    let watermark = world
+        .store
+        .watermark(FLOW, System::NetSuite, "thing")
+        .await
+        .unwrap();
+    assert!(watermark.is_none(), "the change feed is untouched");
+}
+
+#[tokio::test]
+async fn sync_records_of_unknown_id_reads_nothing() {
+    let world = world();
+    let report = sync_records(
+        &CopyThings::new(),
+        &world.connections,
+        vec!["9".to_string()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.read, 0);
 }
 
 #[tokio::test]

@@ -1,15 +1,21 @@
 //! The engine's durable state, behind traits that the store crate implements: [`StateStore`]
 //! for what a pass needs, [`DeadLetterStore`], [`ReviewStore`] and [`ConflictStore`] for what
-//! waits for a person (and the audit log), and [`Store`] for all of them.
+//! waits for a person (and the audit log), and [`Store`] for all of them. [`GatewayStore`] and
+//! [`LookupStore`] serve the MCP gateway.
 
 mod conflicts;
 mod dead_letters;
+mod gateway;
 mod review;
 
 pub use conflicts::{
     AuditEntry, Conflict, ConflictStatus, ConflictStore, StoredAuditEntry, StoredConflict,
 };
 pub use dead_letters::{DeadLetter, DeadLetterStatus, DeadLetterStore, StoredDeadLetter};
+pub use gateway::{
+    ApprovalRequest, ApprovalStatus, GatewayBackend, GatewayCall, GatewayStore, LookupStore,
+    RunRecord, StoredApproval, StoredGatewayCall, StoredToken,
+};
 pub use review::{Candidate, ReviewDecision, ReviewItem, ReviewStatus, ReviewStore, StoredReview};
 
 use async_trait::async_trait;

@@ -23,7 +23,7 @@ where
         .map_err(|error| StoreError::new(format!("cannot read column {name}"), error))
 }
 
-fn seen_from_row(row: &DbRow) -> Result<SeenRecord, StoreError> {
+pub(super) fn seen_from_row(row: &DbRow) -> Result<SeenRecord, StoreError> {
     Ok(SeenRecord {
         system: parse_system(&column::<String>(row, "system")?)?,
         object: column(row, "object")?,
