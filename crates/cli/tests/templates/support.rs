@@ -1,7 +1,10 @@
 //! A sandbox with the demo seed, a configuration enabling some templates, `tandem run` passes
 //! and the two API clients that read the records back.
 
-use std::path::PathBuf;
+// Each test binary that includes this module uses a different part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use tandem_engine::Secret;
@@ -15,8 +18,8 @@ use crate::common::{count, run_once, tandem};
 /// One test's world: the sandbox, the folder of its configuration and store, and clients of
 /// both emulators.
 pub struct World {
-    /// Keeps both emulators serving while the world lives.
-    _sandbox: Sandbox,
+    /// Both emulators, serving while the world lives.
+    pub sandbox: Sandbox,
     pub dir: tempfile::TempDir,
     pub netsuite: NetSuiteClient,
     pub salesforce: SalesforceClient,
@@ -25,21 +28,21 @@ pub struct World {
 /// Starts a sandbox with the demo seed and writes `tandem.toml` with `flows` (the
 /// `[flows.<name>]` tables) and `tandem.env` into a new folder.
 pub async fn start(flows: &str) -> World {
+    start_seeded(Seed::Demo, flows).await
+}
+
+/// Starts a sandbox with `seed` and writes `tandem.toml` with `flows` and `tandem.env` into a
+/// new folder.
+pub async fn start_seeded(seed: Seed, flows: &str) -> World {
     let sandbox = Sandbox::start(SandboxOptions {
         netsuite_port: 0,
         salesforce_port: 0,
-        seed: Seed::Demo,
+        seed,
     })
     .await
     .expect("sandbox starts");
     let dir = tempfile::TempDir::new().expect("temporary folder");
-    let toml = format!(
-        "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n\
-         [store]\npath = \"state.db\"\n{flows}",
-        sandbox.netsuite_endpoint(),
-        sandbox.salesforce_url()
-    );
-    std::fs::write(dir.path().join("tandem.toml"), toml).expect("write tandem.toml");
+    write_config(&sandbox, dir.path(), flows);
     let env: String = sandbox
         .environment()
         .iter()
@@ -49,11 +52,22 @@ pub async fn start(flows: &str) -> World {
     let netsuite = netsuite_client(&sandbox);
     let salesforce = salesforce_client(&sandbox);
     World {
-        _sandbox: sandbox,
+        sandbox,
         dir,
         netsuite,
         salesforce,
     }
+}
+
+/// Writes `tandem.toml` into `dir`: both emulators, a store in `dir` and the `flows` tables.
+fn write_config(sandbox: &Sandbox, dir: &Path, flows: &str) {
+    let toml = format!(
+        "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n\
+         [store]\npath = \"state.db\"\n{flows}",
+        sandbox.netsuite_endpoint(),
+        sandbox.salesforce_url()
+    );
+    std::fs::write(dir.join("tandem.toml"), toml).expect("write tandem.toml");
 }
 
 /// Returns the value of one `TANDEM_*` variable of the sandbox's credentials.
@@ -94,6 +108,11 @@ impl World {
     /// Returns the path of `tandem.toml`.
     pub fn config_path(&self) -> PathBuf {
         self.dir.path().join("tandem.toml")
+    }
+
+    /// Rewrites `tandem.toml` with other `flows` tables, keeping the store.
+    pub fn configure(&self, flows: &str) {
+        write_config(&self.sandbox, self.dir.path(), flows);
     }
 
     /// Runs `tandem run --once --json` on a blocking thread, so the sandbox keeps serving, and
