@@ -27,7 +27,7 @@ async fn killed_contact_sync_writes_each_contact_once() {
     world.configure(FLOWS);
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(4)).await;
+    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
     finish(&world).await;
 
     let copies = world.sandbox.salesforce().records("Contact");

@@ -22,7 +22,7 @@ async fn killed_alert_sync_writes_one_task_per_hold() {
     world.configure(FLOWS);
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(4)).await;
+    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
     finish(&world).await;
 
     let salesforce = world.sandbox.salesforce();

@@ -30,7 +30,7 @@ async fn killed_onboarding_creates_each_customer_once() {
         .collect();
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(4)).await;
+    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
     finish(&world).await;
 
     let customers = world.sandbox.netsuite().customers();

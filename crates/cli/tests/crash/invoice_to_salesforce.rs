@@ -23,7 +23,7 @@ async fn killed_invoice_sync_writes_each_invoice_once() {
     world.configure(FLOWS);
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(4)).await;
+    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
     finish(&world).await;
 
     let invoices = world

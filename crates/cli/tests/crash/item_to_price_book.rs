@@ -21,7 +21,7 @@ async fn killed_item_sync_writes_each_product_once() {
     eprintln!("seeded in {:?}", started.elapsed());
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(4)).await;
+    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
     finish(&world).await;
     let started = std::time::Instant::now();
 

@@ -103,7 +103,7 @@ async fn killed_order_sync_writes_each_order_once() {
     let (accounts, opportunities) = won_opportunities(&world, &entries);
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(4)).await;
+    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
     finish(&world).await;
 
     let orders = world
