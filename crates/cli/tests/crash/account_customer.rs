@@ -12,7 +12,7 @@ use crate::harness::{KillPoints, assert_once, finish, kill_passes};
 use crate::support::{World, start_seeded};
 
 /// Records created on each side before the sync.
-const RECORDS_PER_SIDE: usize = 300;
+const RECORDS_PER_SIDE: usize = 200;
 
 fn seed(world: &World) {
     let now = chrono::Utc::now() - chrono::TimeDelta::hours(1);
@@ -59,9 +59,16 @@ async fn killed_runs_deliver_every_record_once() {
     let accounts = world.sandbox.salesforce().records("Account");
     let customers = world.sandbox.netsuite().customers();
     let names: BTreeSet<String> = (0..RECORDS_PER_SIDE)
-        .flat_map(|n| [format!("Harbor Account {n:04}"), format!("Summit Customer {n:04}")])
+        .flat_map(|n| {
+            [
+                format!("Harbor Account {n:04}"),
+                format!("Summit Customer {n:04}"),
+            ]
+        })
         .collect();
-    let account_names = accounts.iter().map(|a| a["Name"].as_str().map(String::from));
+    let account_names = accounts
+        .iter()
+        .map(|a| a["Name"].as_str().map(String::from));
     assert_once("Account per company", account_names, &names);
     let customer_names = customers.iter().map(|c| c.company_name.clone());
     assert_once("customer per company", customer_names, &names);

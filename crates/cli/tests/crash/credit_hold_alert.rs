@@ -30,12 +30,18 @@ async fn killed_alert_sync_writes_one_task_per_hold() {
     let held_accounts: BTreeSet<String> = accounts
         .iter()
         .filter(|account| {
-            let link = account["NetSuite_Internal_ID__c"].as_str().unwrap_or_default();
+            let link = account["NetSuite_Internal_ID__c"]
+                .as_str()
+                .unwrap_or_default();
             held.iter().any(|id| id == link)
         })
         .filter_map(|account| account["Id"].as_str().map(String::from))
         .collect();
-    assert_eq!(held_accounts.len(), held.len(), "an Account per held customer");
+    assert_eq!(
+        held_accounts.len(),
+        held.len(),
+        "an Account per held customer"
+    );
     let tasks = salesforce.records("Task");
     assert_once(
         "Task per Account on credit hold",

@@ -7,7 +7,6 @@ use serde_json::json;
 use tandem_sandbox::Seed;
 
 use crate::harness::{KillPoints, assert_once, finish, kill_passes};
-use crate::seeds::insert;
 use crate::support::start_seeded;
 
 /// Customer Accounts in the org before the first pass.
@@ -25,7 +24,7 @@ async fn killed_onboarding_creates_each_customer_once() {
                 "Type": "Customer",
                 "BillingCity": format!("Springfield {}", n % 50),
             });
-            insert(&world.sandbox, "Account", fields)
+            world.insert_salesforce("Account", fields)
         })
         .collect();
     let mut points = KillPoints::new();

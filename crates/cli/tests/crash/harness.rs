@@ -116,11 +116,20 @@ pub fn assert_once(
     }
     assert_eq!(unkeyed, 0, "{what} written without a source key");
     let doubled: Vec<(&String, &usize)> = counts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(doubled.is_empty(), "{what} written more than once: {doubled:?}");
-    let missing: Vec<&String> = expected.iter().filter(|k| !counts.contains_key(*k)).collect();
+    assert!(
+        doubled.is_empty(),
+        "{what} written more than once: {doubled:?}"
+    );
+    let missing: Vec<&String> = expected
+        .iter()
+        .filter(|k| !counts.contains_key(*k))
+        .collect();
     assert!(missing.is_empty(), "{what} never written: {missing:?}");
     let unexpected: Vec<&String> = counts.keys().filter(|k| !expected.contains(*k)).collect();
-    assert!(unexpected.is_empty(), "{what} with unexpected keys: {unexpected:?}");
+    assert!(
+        unexpected.is_empty(),
+        "{what} with unexpected keys: {unexpected:?}"
+    );
 }
 
 /// Returns a text field of every record, `None` where it is blank.

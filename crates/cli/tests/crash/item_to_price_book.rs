@@ -16,14 +16,11 @@ const FLOWS: &str = "[flows.account-customer]\nenabled = false\n[flows.item-to-p
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_item_sync_writes_each_product_once() {
-    let started = std::time::Instant::now();
     let world = start_seeded(Seed::Large(ITEMS), FLOWS).await;
-    eprintln!("seeded in {:?}", started.elapsed());
     let mut points = KillPoints::new();
 
     kill_passes(&world, &mut points, Duration::from_secs(8)).await;
     finish(&world).await;
-    let started = std::time::Instant::now();
 
     let items = world
         .netsuite
@@ -35,7 +32,6 @@ async fn killed_item_sync_writes_each_product_once() {
         .expect("item search");
     let item_ids: BTreeSet<String> = items.iter().filter_map(|i| i.internal_id.clone()).collect();
     assert_eq!(item_ids.len(), ITEMS);
-    eprintln!("searched in {:?}", started.elapsed());
     let salesforce = world.sandbox.salesforce();
     let products = salesforce.records("Product2");
     assert_once(
@@ -52,7 +48,10 @@ async fn killed_item_sync_writes_each_product_once() {
         .into();
     assert_once("Pricebook2 per price level", keys, &expected);
 
-    let product_ids: BTreeSet<String> = field_values(&products, "Id").into_iter().flatten().collect();
+    let product_ids: BTreeSet<String> = field_values(&products, "Id")
+        .into_iter()
+        .flatten()
+        .collect();
     let entries = salesforce.records("PricebookEntry");
     let entry_keys = entries.iter().map(|entry| {
         let product = entry["Product2Id"].as_str()?;
@@ -63,5 +62,9 @@ async fn killed_item_sync_writes_each_product_once() {
     let expected: BTreeSet<String> = book_ids
         .flat_map(|book| product_ids.iter().map(move |p| format!("{p} {book}")))
         .collect();
-    assert_once("PricebookEntry per product and price book", entry_keys, &expected);
+    assert_once(
+        "PricebookEntry per product and price book",
+        entry_keys,
+        &expected,
+    );
 }

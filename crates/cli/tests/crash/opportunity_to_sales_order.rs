@@ -9,7 +9,7 @@ use tandem_netsuite::{SearchPreferences, SearchRecord};
 use tandem_sandbox::Seed;
 
 use crate::harness::{KillPoints, assert_once, finish, kill_passes};
-use crate::seeds::{an_hour_ago, insert, standard_pricebook};
+use crate::seeds::standard_pricebook;
 use crate::support::{World, start_seeded};
 
 /// NetSuite items, each with a linked `Product2` priced in the standard price book.
@@ -48,14 +48,14 @@ async fn products(world: &World) -> Vec<String> {
                 "IsActive": true,
                 "NetSuite_Internal_ID__c": item,
             });
-            let product = insert(sandbox, "Product2", product);
+            let product = world.insert_salesforce("Product2", product);
             let entry = json!({
                 "Pricebook2Id": standard,
                 "Product2Id": product,
                 "UnitPrice": 10 + n,
                 "IsActive": true,
             });
-            insert(sandbox, "PricebookEntry", entry)
+            world.insert_salesforce("PricebookEntry", entry)
         })
         .collect()
 }
@@ -64,11 +64,11 @@ async fn products(world: &World) -> Vec<String> {
 fn won_opportunities(world: &World, entries: &[String]) -> (BTreeSet<String>, BTreeSet<String>) {
     let sandbox = &world.sandbox;
     let standard = standard_pricebook(sandbox);
-    let close = an_hour_ago().date_naive().to_string();
+    let close = chrono::Utc::now().date_naive().to_string();
     let accounts: Vec<String> = (0..ACCOUNTS)
         .map(|n| {
             let account = json!({"Name": format!("Ordering Company {n:05}"), "Type": "Customer"});
-            insert(sandbox, "Account", account)
+            world.insert_salesforce("Account", account)
         })
         .collect();
     let mut opportunities = BTreeSet::new();
@@ -80,7 +80,7 @@ fn won_opportunities(world: &World, entries: &[String]) -> (BTreeSet<String>, BT
             "CloseDate": close,
             "Pricebook2Id": standard,
         });
-        let id = insert(sandbox, "Opportunity", opportunity);
+        let id = world.insert_salesforce("Opportunity", opportunity);
         for line in 0..1 + n % 2 {
             let entry = &entries[(n + line) % entries.len()];
             let fields = json!({
@@ -89,7 +89,7 @@ fn won_opportunities(world: &World, entries: &[String]) -> (BTreeSet<String>, BT
                 "Quantity": 1 + line,
                 "UnitPrice": 25,
             });
-            insert(sandbox, "OpportunityLineItem", fields);
+            world.insert_salesforce("OpportunityLineItem", fields);
         }
         opportunities.insert(id);
     }

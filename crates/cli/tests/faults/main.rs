@@ -1,9 +1,9 @@
 //! Faults injected by both emulators into passes of every flow template, on the demo seed.
 //!
-//! Transient faults (NetSuite concurrency and unexpected-error faults, HTTP 503, a response
-//! cut off after its write happened; Salesforce `UNABLE_TO_LOCK_ROW`, 503, the concurrent
-//! request limit and an expired session) are retried, and the pass writes exactly what a pass
-//! without faults writes. A permanent refusal of one record becomes a dead letter with the
+//! Transient faults are retried, and the pass writes exactly what a pass without faults
+//! writes. From NetSuite they are concurrency and unexpected-error faults, HTTP 503 and a
+//! response cut off after its write happened. From Salesforce they are `UNABLE_TO_LOCK_ROW`,
+//! 503, the concurrent request limit and an expired session. A permanent refusal of one record becomes a dead letter with the
 //! remote code and message while the other records are written, and a later pass that writes
 //! the record resolves the letter.
 

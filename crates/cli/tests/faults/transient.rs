@@ -47,14 +47,22 @@ fn inject(world: &World) {
     for route in SALESFORCE_WRITES {
         let fault = Fault::UnableToLockRow;
         let route = Some(route.to_string());
-        salesforce.inject_fault(FaultRule { fault, route, count: 2 });
+        salesforce.inject_fault(FaultRule {
+            fault,
+            route,
+            count: 2,
+        });
     }
     for fault in [
         Fault::ExpiredSession,
         Fault::ServiceUnavailable,
         Fault::ConcurrentRequestLimit,
     ] {
-        salesforce.inject_fault(FaultRule { fault, route: None, count: 1 });
+        salesforce.inject_fault(FaultRule {
+            fault,
+            route: None,
+            count: 1,
+        });
     }
 }
 
@@ -67,7 +75,10 @@ fn assert_faults_used(world: &World, writes: Writes) {
     assert_eq!(used(FaultKind::UnexpectedError), 1, "{netsuite:?}");
     if writes != Writes::Salesforce {
         let write_faults = used(FaultKind::MalformedXml) + used(FaultKind::Http503);
-        assert!(write_faults >= 2, "no NetSuite write met a fault: {netsuite:?}");
+        assert!(
+            write_faults >= 2,
+            "no NetSuite write met a fault: {netsuite:?}"
+        );
     }
     let pending = world.sandbox.salesforce().pending_faults();
     assert!(
@@ -77,13 +88,16 @@ fn assert_faults_used(world: &World, writes: Writes) {
     if writes != Writes::NetSuite {
         let write_faults: u32 = pending.iter().map(|rule| rule.count).sum();
         let injected = 2 * SALESFORCE_WRITES.len() as u32;
-        assert!(write_faults < injected, "no Salesforce write met a fault: {pending:?}");
+        assert!(
+            write_faults < injected,
+            "no Salesforce write met a fault: {pending:?}"
+        );
     }
 }
 
 /// Links the demo seed's companies in a pass of `account-customer` alone, then enables only
 /// the template `flow`, so that the next pass's writes are the template's.
-async fn linked_world(flow: &str) -> World {
+pub async fn linked_world(flow: &str) -> World {
     let world = start("").await;
     world.pass().await;
     world.configure(&only(flow));
@@ -113,7 +127,11 @@ async fn assert_faults_retried(clean: World, faulted: World, flow_name: &str, wr
     assert!(count(clean_flow, "written") > 0, "{clean_flow}");
     for name in COUNTS {
         let expected = count(clean_flow, name);
-        assert_eq!(count(faulted_flow, name), expected, "{name}: {faulted_flow}");
+        assert_eq!(
+            count(faulted_flow, name),
+            expected,
+            "{name}: {faulted_flow}"
+        );
     }
     assert_eq!(count(faulted_flow, "deferred"), 0, "{faulted_flow}");
     assert_faults_used(&faulted, writes);

@@ -219,6 +219,94 @@ impl World {
     }
 }
 
+/// The NetSuite namespaces of the records the tests add or update in the emulator.
+const NETSUITE_NAMESPACES: &str = concat!(
+    r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" "#,
+    r#"xmlns:listRel="urn:relationships_2025_2.lists.webservices.netsuite.com" "#,
+    r#"xmlns:listAcct="urn:accounting_2025_2.lists.webservices.netsuite.com" "#,
+    r#"xmlns:tranSales="urn:sales_2025_2.transactions.webservices.netsuite.com""#
+);
+
+impl World {
+    /// Adds a NetSuite record of `xsi_type` (`listRel:Contact`) with the field elements
+    /// `fields`, as a user would, and returns its internal ID.
+    pub fn add_netsuite(&self, xsi_type: &str, fields: &str) -> String {
+        let xml =
+            format!(r#"<record {NETSUITE_NAMESPACES} xsi:type="{xsi_type}">{fields}</record>"#);
+        self.sandbox
+            .netsuite()
+            .add_record(&xml, chrono::Utc::now())
+            .unwrap_or_else(|error| panic!("{xsi_type} added: {error:?}"))
+    }
+
+    /// Changes the field elements `fields` of NetSuite record `internal_id` of `xsi_type`, as
+    /// a user would, which moves its `lastModifiedDate` to now.
+    pub fn update_netsuite(&self, xsi_type: &str, internal_id: &str, fields: &str) {
+        let xml = format!(
+            r#"<record {NETSUITE_NAMESPACES} xsi:type="{xsi_type}" internalId="{internal_id}">{fields}</record>"#
+        );
+        self.sandbox
+            .netsuite()
+            .update_record(&xml, chrono::Utc::now())
+            .unwrap_or_else(|error| panic!("{xsi_type} {internal_id} updated: {error:?}"));
+    }
+
+    /// Inserts a Salesforce record with the fields of the JSON object `fields`, as data
+    /// loading would, and returns its Id.
+    pub fn insert_salesforce(&self, object: &str, fields: Value) -> String {
+        let Value::Object(fields) = fields else {
+            panic!("the fields of a {object} must be a JSON object: {fields}");
+        };
+        self.sandbox
+            .salesforce()
+            .insert_record(object, fields, chrono::Utc::now())
+            .unwrap_or_else(|error| panic!("{object} inserted: {error:?}"))
+    }
+
+    /// Changes the fields of the JSON object `fields` on Salesforce record `id`, as a user
+    /// would in the UI.
+    pub fn edit_salesforce(&self, object: &str, id: &str, fields: Value) {
+        let Value::Object(fields) = fields else {
+            panic!("the fields of a {object} must be a JSON object: {fields}");
+        };
+        self.sandbox
+            .salesforce()
+            .edit_record(object, id, fields)
+            .unwrap_or_else(|error| panic!("{object} {id} edited: {error:?}"));
+    }
+
+    /// Runs `tandem dead-letters list --json --status all --flow FLOW` and returns the
+    /// letters.
+    pub async fn dead_letters(&self, flow: &str) -> Vec<Value> {
+        let config = self.config_path();
+        let flow = flow.to_string();
+        let output = tokio::task::spawn_blocking(move || {
+            tandem()
+                .args([
+                    "dead-letters",
+                    "list",
+                    "--json",
+                    "--status",
+                    "all",
+                    "--flow",
+                ])
+                .arg(flow)
+                .arg("--config")
+                .arg(config)
+                .output()
+                .expect("tandem runs")
+        })
+        .await
+        .expect("dead-letters thread");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "tandem failed: {stdout}\n{stderr}");
+        let letters: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {stdout}"));
+        letters.as_array().cloned().expect("an array of letters")
+    }
+}
+
 /// Returns the flow entries of a `--json` report.
 pub fn flows(report: &Value) -> &Vec<Value> {
     report["flows"].as_array().expect("flows array")
