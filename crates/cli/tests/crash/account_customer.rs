@@ -47,13 +47,20 @@ fn seed(world: &World) {
     }
 }
 
+/// Returns how many NetSuite customers carry the Id of their Account.
+fn linked_customers(world: &World) -> usize {
+    let customers = world.sandbox.netsuite().customers();
+    customers.iter().filter(|c| c.external_id.is_some()).count()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_runs_deliver_every_record_once() {
     let world = start_seeded(Seed::Empty, "").await;
     seed(&world);
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(4)).await;
+    let arrived = |world: &World| linked_customers(world);
+    kill_passes(&world, &mut points, Duration::from_secs(3), arrived).await;
     finish(&world).await;
 
     let accounts = world.sandbox.salesforce().records("Account");

@@ -7,7 +7,7 @@ use tandem_sandbox::Seed;
 
 use crate::harness::{KillPoints, assert_once, field_values, finish, kill_passes};
 use crate::seeds::add_contacts;
-use crate::support::start_seeded;
+use crate::support::{World, start_seeded};
 
 /// Customers in the NetSuite account.
 const CUSTOMERS: usize = 700;
@@ -15,7 +15,7 @@ const CUSTOMERS: usize = 700;
 /// Contacts of each customer, so the contacts number a few thousand.
 const CONTACTS_PER_CUSTOMER: usize = 3;
 
-const FLOWS: &str = "[flows.account-customer]\nenabled = false\n[flows.contact-contact]\n";
+const FLOW: &str = "contact-contact";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_contact_sync_writes_each_contact_once() {
@@ -23,11 +23,11 @@ async fn killed_contact_sync_writes_each_contact_once() {
     let contacts: BTreeSet<String> = add_contacts(&world, CONTACTS_PER_CUSTOMER)
         .into_iter()
         .collect();
-    world.pass().await;
-    world.configure(FLOWS);
+    world.link_companies_then_enable(FLOW).await;
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
+    let arrived = |world: &World| world.sandbox.salesforce().records("Contact").len();
+    kill_passes(&world, &mut points, Duration::from_secs(3), arrived).await;
     finish(&world).await;
 
     let copies = world.sandbox.salesforce().records("Contact");

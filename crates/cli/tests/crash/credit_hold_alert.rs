@@ -7,22 +7,22 @@ use tandem_sandbox::Seed;
 
 use crate::harness::{KillPoints, assert_once, field_values, finish, kill_passes};
 use crate::seeds::hold_every_second_customer;
-use crate::support::start_seeded;
+use crate::support::{World, start_seeded};
 
 /// Customers in the NetSuite account; every second one is on credit hold.
 const CUSTOMERS: usize = 2000;
 
-const FLOWS: &str = "[flows.account-customer]\nenabled = false\n[flows.credit-hold-alert]\n";
+const FLOW: &str = "credit-hold-alert";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_alert_sync_writes_one_task_per_hold() {
     let world = start_seeded(Seed::Large(CUSTOMERS), "").await;
     let held = hold_every_second_customer(&world);
-    world.pass().await;
-    world.configure(FLOWS);
+    world.link_companies_then_enable(FLOW).await;
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
+    let arrived = |world: &World| world.sandbox.salesforce().records("Task").len();
+    kill_passes(&world, &mut points, Duration::from_secs(3), arrived).await;
     finish(&world).await;
 
     let salesforce = world.sandbox.salesforce();

@@ -7,16 +7,16 @@ use serde_json::json;
 use tandem_sandbox::Seed;
 
 use crate::harness::{KillPoints, assert_once, finish, kill_passes};
-use crate::support::start_seeded;
+use crate::support::{World, only, start_seeded};
 
 /// Customer Accounts in the org before the first pass.
 const ACCOUNTS: usize = 2000;
 
-const FLOWS: &str = "[flows.account-customer]\nenabled = false\n[flows.customer-onboarding]\n";
+const FLOW: &str = "customer-onboarding";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_onboarding_creates_each_customer_once() {
-    let world = start_seeded(Seed::Empty, FLOWS).await;
+    let world = start_seeded(Seed::Empty, &only(FLOW)).await;
     let accounts: BTreeSet<String> = (0..ACCOUNTS)
         .map(|n| {
             let fields = json!({
@@ -29,7 +29,8 @@ async fn killed_onboarding_creates_each_customer_once() {
         .collect();
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
+    let arrived = |world: &World| world.sandbox.netsuite().customers().len();
+    kill_passes(&world, &mut points, Duration::from_secs(3), arrived).await;
     finish(&world).await;
 
     let customers = world.sandbox.netsuite().customers();

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
@@ -10,14 +10,16 @@ use serde_json::{Map, Value};
 use crate::common::{count, tandem};
 use crate::support::{World, flows};
 
-/// Passes killed in each test before one is let finish.
+/// Passes killed in each test before one is allowed to finish.
 pub const KILLS: usize = 5;
 
 /// The variable that sets the seed of the kill points, to repeat a failed run.
 const SEED_VARIABLE: &str = "TANDEM_CRASH_SEED";
 
 /// Kill delays drawn from a seeded generator (SplitMix64). The seed is printed, so a failure
-/// can be repeated with `TANDEM_CRASH_SEED`.
+/// can be repeated with `TANDEM_CRASH_SEED`: the same seed draws the same delays, each a
+/// share of the maximum delay. A pass's speed still varies from run to run, so the records
+/// written before each kill may not be the same.
 pub struct KillPoints {
     state: u64,
 }
@@ -45,18 +47,22 @@ impl KillPoints {
         mixed ^ (mixed >> 31)
     }
 
-    /// Returns a delay between 150 milliseconds and `max`.
+    /// Returns a delay between 150 milliseconds and `max`, at a share of that span drawn
+    /// from the generator.
     pub fn delay(&mut self, max: Duration) -> Duration {
         let min = 150;
         let span = (max.as_millis() as u64).saturating_sub(min).max(1);
-        Duration::from_millis(min + self.next() % span)
+        let share = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        Duration::from_millis(min + (share * span as f64) as u64)
     }
 }
 
-/// Starts `tandem run --once` in `dir` and kills it with SIGKILL after `delay`. Returns true
-/// when the pass had already exited by then.
-fn run_and_kill(dir: &Path, delay: Duration) -> bool {
-    let mut child = tandem()
+/// How long a killed pass may take to write its first record before it is killed anyway.
+const MAX_WAIT_FOR_WRITES: Duration = Duration::from_secs(120);
+
+/// Starts `tandem run --once` in `dir`, with its output discarded.
+fn spawn_pass(dir: &Path) -> Child {
+    tandem()
         .arg("run")
         .arg("--config")
         .arg(dir.join("tandem.toml"))
@@ -65,25 +71,49 @@ fn run_and_kill(dir: &Path, delay: Duration) -> bool {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("tandem starts");
-    std::thread::sleep(delay);
-    let exited = child.try_wait().expect("tandem status").is_some();
-    // `Child::kill` sends SIGKILL on Unix: no destructor or signal handler runs.
-    let _ = child.kill();
-    let _ = child.wait();
-    exited
+        .expect("tandem starts")
 }
 
-/// Runs [`KILLS`] passes and kills each after a delay drawn from `points`, up to `max_delay`.
-pub async fn kill_passes(world: &World, points: &mut KillPoints, max_delay: Duration) {
-    for _ in 0..KILLS {
-        let delay = points.delay(max_delay);
-        let dir = world.dir.path().to_path_buf();
-        let exited = tokio::task::spawn_blocking(move || run_and_kill(&dir, delay))
-            .await
-            .expect("kill thread");
-        eprintln!("killed a pass after {delay:?}; it had exited already: {exited}");
+/// Waits until one more record has arrived on the target or the pass has exited, for at most
+/// [`MAX_WAIT_FOR_WRITES`].
+async fn wait_for_writes(world: &World, pass: &mut Child, arrived: &impl Fn(&World) -> usize) {
+    let before = arrived(world);
+    let started = Instant::now();
+    while started.elapsed() < MAX_WAIT_FOR_WRITES {
+        let exited = pass.try_wait().expect("tandem status").is_some();
+        if exited || arrived(world) > before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Runs [`KILLS`] passes and kills each with SIGKILL. `arrived` counts the target records on
+/// the emulator. The first pass is killed after a delay drawn from `points` up to
+/// `max_delay`, wherever it is. Each later pass is killed that long after it writes its first
+/// record, so the kills land while records are being written even where a pass spends long
+/// reading and matching first. Fails when no record arrived before the last kill.
+pub async fn kill_passes(
+    world: &World,
+    points: &mut KillPoints,
+    max_delay: Duration,
+    arrived: impl Fn(&World) -> usize,
+) {
+    for kill in 0..KILLS {
+        let mut pass = spawn_pass(world.dir.path());
+        if kill > 0 {
+            wait_for_writes(world, &mut pass, &arrived).await;
+        }
+        let delay = points.delay(max_delay);
+        tokio::time::sleep(delay).await;
+        let exited = pass.try_wait().expect("tandem status").is_some();
+        // `Child::kill` sends SIGKILL on Unix: no destructor or signal handler runs.
+        let _ = pass.kill();
+        let _ = pass.wait();
+        let count = arrived(world);
+        eprintln!("killed pass {kill} {delay:?} in (exited already: {exited}); {count} arrived");
+    }
+    assert!(arrived(world) > 0, "no record arrived before the last kill");
 }
 
 /// Runs a pass that must complete, then one that must write nothing and leave no dead letter.
@@ -95,7 +125,15 @@ pub async fn finish(world: &World) {
     let last = world.assert_second_pass_writes_nothing().await;
     eprintln!("the last pass took {:?}", started.elapsed());
     for flow in flows(&last) {
-        assert_eq!(count(flow, "dead_letters"), 0, "{flow}");
+        let name = flow["flow"].as_str().expect("flow name");
+        let letters = world.dead_letters(name).await;
+        let open: Vec<&Value> = letters.iter().filter(|l| l["status"] == "open").collect();
+        let first: Vec<&&Value> = open.iter().take(3).collect();
+        assert_eq!(
+            count(flow, "dead_letters"),
+            0,
+            "{flow}; first open letters: {first:?}"
+        );
     }
 }
 

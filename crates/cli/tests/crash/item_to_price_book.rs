@@ -3,33 +3,26 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use tandem_netsuite::{SearchPreferences, SearchRecord};
 use tandem_sandbox::Seed;
 
 use crate::harness::{KillPoints, assert_once, field_values, finish, kill_passes};
-use crate::support::start_seeded;
+use crate::support::{World, only, start_seeded};
 
 /// Items in the NetSuite account, each priced at two price levels in US dollars.
 const ITEMS: usize = 2000;
 
-const FLOWS: &str = "[flows.account-customer]\nenabled = false\n[flows.item-to-price-book]\n";
+const FLOW: &str = "item-to-price-book";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_item_sync_writes_each_product_once() {
-    let world = start_seeded(Seed::Large(ITEMS), FLOWS).await;
+    let world = start_seeded(Seed::Large(ITEMS), &only(FLOW)).await;
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
+    let arrived = |world: &World| world.sandbox.salesforce().records("Product2").len();
+    kill_passes(&world, &mut points, Duration::from_secs(3), arrived).await;
     finish(&world).await;
 
-    let items = world
-        .netsuite
-        .search_all(
-            &SearchRecord::new("inventoryItem"),
-            &SearchPreferences::default(),
-        )
-        .await
-        .expect("item search");
+    let items = world.search_netsuite("inventoryItem").await;
     let item_ids: BTreeSet<String> = items.iter().filter_map(|i| i.internal_id.clone()).collect();
     assert_eq!(item_ids.len(), ITEMS);
     let salesforce = world.sandbox.salesforce();

@@ -5,12 +5,11 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::json;
-use tandem_netsuite::{SearchPreferences, SearchRecord};
 use tandem_sandbox::Seed;
 
 use crate::harness::{KillPoints, assert_once, finish, kill_passes};
 use crate::seeds::standard_pricebook;
-use crate::support::{World, start_seeded};
+use crate::support::{World, only, start_seeded};
 
 /// NetSuite items, each with a linked `Product2` priced in the standard price book.
 const ITEMS: usize = 20;
@@ -21,22 +20,14 @@ const ACCOUNTS: usize = 500;
 /// Won Opportunities, spread over the Accounts, with one or two lines each.
 const OPPORTUNITIES: usize = 2000;
 
-const FLOWS: &str =
-    "[flows.account-customer]\nenabled = false\n[flows.opportunity-to-sales-order]\n";
+const FLOW: &str = "opportunity-to-sales-order";
 
 /// Adds a `Product2` linked to each NetSuite item, with its standard price, and returns the
 /// price book entry Ids.
 async fn products(world: &World) -> Vec<String> {
     let sandbox = &world.sandbox;
     let standard = standard_pricebook(sandbox);
-    let items = world
-        .netsuite
-        .search_all(
-            &SearchRecord::new("inventoryItem"),
-            &SearchPreferences::default(),
-        )
-        .await
-        .expect("item search");
+    let items = world.search_netsuite("inventoryItem").await;
     assert_eq!(items.len(), ITEMS);
     let item_ids = items.iter().filter_map(|item| item.internal_id.as_deref());
     item_ids
@@ -98,22 +89,16 @@ fn won_opportunities(world: &World, entries: &[String]) -> (BTreeSet<String>, BT
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_order_sync_writes_each_order_once() {
-    let world = start_seeded(Seed::Large(ITEMS), FLOWS).await;
+    let world = start_seeded(Seed::Large(ITEMS), &only(FLOW)).await;
     let entries = products(&world).await;
     let (accounts, opportunities) = won_opportunities(&world, &entries);
     let mut points = KillPoints::new();
 
-    kill_passes(&world, &mut points, Duration::from_secs(8)).await;
+    let arrived = |world: &World| world.sandbox.netsuite().record_count("salesOrder");
+    kill_passes(&world, &mut points, Duration::from_secs(3), arrived).await;
     finish(&world).await;
 
-    let orders = world
-        .netsuite
-        .search_all(
-            &SearchRecord::new("salesOrder"),
-            &SearchPreferences::default(),
-        )
-        .await
-        .expect("sales order search");
+    let orders = world.search_netsuite("salesOrder").await;
     let keys = orders.iter().map(|order| order.external_id.clone());
     assert_once("sales order per Opportunity", keys, &opportunities);
     let customers = world.sandbox.netsuite().customers();

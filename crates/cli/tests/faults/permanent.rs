@@ -6,14 +6,14 @@
 //! changes such a field.
 
 use serde_json::{Value, json};
+use tandem_netsuite::TypedRecord;
 use tandem_netsuite::records::typed::Invoice;
-use tandem_netsuite::{SearchPreferences, SearchRecord, TypedRecord};
 use tandem_sandbox::salesforce::ValidationRule;
 use tandem_sandbox::seed::{CREDIT_HOLD_CUSTOMER_ID, CREDIT_HOLD_OPPORTUNITY};
 
 use crate::common::count;
-use crate::support::{World, flow, literal, start, text};
-use crate::transient::{linked_world, only};
+use crate::support::{World, flow, literal, only, start, text};
+use crate::transient::linked_world;
 
 /// The message of the validation rules the tests add.
 const RULE_MESSAGE: &str = "Records like this one are blocked by a test rule";
@@ -165,11 +165,7 @@ async fn item_to_price_book_letter_resolves() {
 async fn invoice_to_salesforce_letter_resolves() {
     let flow_name = "invoice-to-salesforce";
     let world = linked_world(flow_name).await;
-    let invoices = world
-        .netsuite
-        .search_all(&SearchRecord::new("invoice"), &SearchPreferences::default())
-        .await
-        .expect("invoice search");
+    let invoices = world.search_netsuite("invoice").await;
     let zone = world.netsuite.config().user_time_zone;
     let invoice = Invoice::from_record(&invoices[0], zone).expect("typed invoice");
     let id = invoice.internal_id.expect("internal ID");

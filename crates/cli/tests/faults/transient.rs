@@ -6,7 +6,7 @@ use tandem_sandbox::netsuite::{FaultKind, FaultPlan};
 use tandem_sandbox::salesforce::{Fault, FaultRule};
 
 use crate::common::count;
-use crate::support::{World, flow, start};
+use crate::support::{World, flow, only, start};
 
 /// The counts of a flow report that must not change when faults are retried.
 const COUNTS: [&str; 6] = [
@@ -99,17 +99,8 @@ fn assert_faults_used(world: &World, writes: Writes) {
 /// the template `flow`, so that the next pass's writes are the template's.
 pub async fn linked_world(flow: &str) -> World {
     let world = start("").await;
-    world.pass().await;
-    world.configure(&only(flow));
+    world.link_companies_then_enable(flow).await;
     world
-}
-
-/// Returns the `[flows]` tables that enable `flow` alone.
-pub fn only(flow: &str) -> String {
-    if flow == "account-customer" {
-        return String::new();
-    }
-    format!("[flows.account-customer]\nenabled = false\n[flows.{flow}]\n")
 }
 
 /// Runs the next pass of template `flow_name` on `clean` and, with faults injected, on

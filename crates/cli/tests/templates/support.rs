@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use tandem_engine::Secret;
 use tandem_netsuite::records::typed::Customer;
-use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, TokenCredentials, TypedRecord};
+use tandem_netsuite::{
+    NetSuiteClient, NetSuiteConfig, Record, SearchPreferences, SearchRecord, TokenCredentials,
+    TypedRecord,
+};
 use tandem_salesforce::{FieldChanges, SalesforceClient, SalesforceConfig, SalesforceId};
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
@@ -115,6 +118,24 @@ impl World {
         write_config(&self.sandbox, self.dir.path(), flows);
     }
 
+    /// Sets the request timeout of both clients in `tandem.toml` to `seconds`.
+    pub fn set_timeouts(&self, seconds: u64) {
+        let path = self.config_path();
+        let toml = std::fs::read_to_string(&path).expect("read tandem.toml");
+        let setting = format!("timeout_seconds = {seconds}\n");
+        let toml = toml
+            .replacen("[salesforce]\n", &format!("{setting}[salesforce]\n"), 1)
+            .replacen("[store]\n", &format!("{setting}[store]\n"), 1);
+        std::fs::write(path, toml).expect("write tandem.toml");
+    }
+
+    /// Runs a pass of a world configured with `account-customer` alone, which links the
+    /// companies, then enables the template `flow` alone for the passes after it.
+    pub async fn link_companies_then_enable(&self, flow: &str) {
+        self.pass().await;
+        self.configure(&only(flow));
+    }
+
     /// Runs `tandem run --once --json` on a blocking thread, so the sandbox keeps serving, and
     /// returns the report after checking that the command succeeded.
     pub async fn pass(&self) -> Value {
@@ -198,6 +219,18 @@ impl World {
             .update(sobject, &id, changes)
             .await
             .unwrap_or_else(|error| panic!("update of {sobject} {id}: {error}"));
+    }
+
+    /// Searches every NetSuite record of `record_type` (`invoice`, `salesOrder`) with a basic
+    /// search and no criteria.
+    pub async fn search_netsuite(&self, record_type: &str) -> Vec<Record> {
+        self.netsuite
+            .search_all(
+                &SearchRecord::new(record_type),
+                &SearchPreferences::default(),
+            )
+            .await
+            .unwrap_or_else(|error| panic!("{record_type} search: {error}"))
     }
 
     /// Reads one NetSuite record of a typed model by internal ID.
@@ -305,6 +338,14 @@ impl World {
             .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {stdout}"));
         letters.as_array().cloned().expect("an array of letters")
     }
+}
+
+/// Returns the `[flows]` tables that enable the template `flow` alone.
+pub fn only(flow: &str) -> String {
+    if flow == "account-customer" {
+        return String::new();
+    }
+    format!("[flows.account-customer]\nenabled = false\n[flows.{flow}]\n")
 }
 
 /// Returns the flow entries of a `--json` report.
