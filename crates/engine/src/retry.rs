@@ -40,9 +40,9 @@ impl RetryPolicy {
     }
 
     /// Runs `call` like [`RetryPolicy::run`], for a request that must not be sent twice (an
-    /// insert without an external ID): an error after which the request may have taken effect
-    /// ([`RemoteError::outcome_unknown`]) is returned at once instead of retried, for the
-    /// caller to check what the target holds before it writes again.
+    /// insert without an external ID). An error after which the request may have taken effect
+    /// ([`RemoteError::outcome_unknown`]) is returned at once instead of retried, so the caller
+    /// can read what the target contains before it writes again.
     pub async fn run_once_applied<T, F, Fut>(&self, what: &str, call: F) -> Result<T, RemoteError>
     where
         F: FnMut() -> Fut,

@@ -174,9 +174,9 @@ pub async fn update(
 }
 
 /// Inserts records of an object without a link field and returns one result per record.
-/// Nothing makes a second insert of the same record harmless, so a call whose response was
-/// lost is not sent again: its records fail with the transient error and are deferred, and the
-/// next pass finds what the lost call wrote before it inserts.
+/// A second insert of the same record would write it twice, so a call whose response was lost
+/// is not sent again. Its records fail with the transient error and are deferred, and the next
+/// pass finds what the lost call wrote before it inserts.
 pub async fn insert(
     connections: &Connections,
     system: System,

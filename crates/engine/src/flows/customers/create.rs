@@ -130,14 +130,7 @@ async fn link(
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let customer_fields = onboarding.link_mapping.field_names(System::NetSuite);
-    let customer = onboarding.customer_spec(customer_fields);
-    let ids: Vec<String> = pairs.iter().map(|(_, id)| id.clone()).collect();
-    let port = connections.port(System::NetSuite);
-    let read = connections
-        .retry
-        .run("NetSuite customer by ID", || port.read(&customer, &ids))
-        .await?;
+    let read = read_customers(connections, onboarding, pairs).await?;
     let updates = pairs
         .iter()
         .map(|(account, customer_id)| RecordUpdate {
@@ -184,14 +177,7 @@ pub(super) async fn restore_links(
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let customer_fields = onboarding.link_mapping.field_names(System::NetSuite);
-    let customer = onboarding.customer_spec(customer_fields);
-    let ids: Vec<String> = pairs.iter().map(|(_, id)| id.clone()).collect();
-    let port = connections.port(System::NetSuite);
-    let read = connections
-        .retry
-        .run("NetSuite customer by ID", || port.read(&customer, &ids))
-        .await?;
+    let read = read_customers(connections, onboarding, pairs).await?;
     let mut restored = Vec::new();
     for (account, customer_id) in pairs {
         let created_for_account = read.iter().find(|record| {
@@ -206,6 +192,23 @@ pub(super) async fn restore_links(
         restored.push(created_for_account.is_some());
     }
     Ok(restored)
+}
+
+/// Reads the customers of `pairs` with the fields `account-customer` maps.
+async fn read_customers(
+    connections: &Connections,
+    onboarding: &Onboarding,
+    pairs: &[(&SourceRecord, String)],
+) -> Result<Vec<SourceRecord>, PassError> {
+    let customer_fields = onboarding.link_mapping.field_names(System::NetSuite);
+    let customer = onboarding.customer_spec(customer_fields);
+    let ids: Vec<String> = pairs.iter().map(|(_, id)| id.clone()).collect();
+    let port = connections.port(System::NetSuite);
+    let read = connections
+        .retry
+        .run("NetSuite customer by ID", || port.read(&customer, &ids))
+        .await?;
+    Ok(read)
 }
 
 /// Builds the `account-customer` cross-reference of a new pair.
