@@ -71,6 +71,16 @@ impl RemoteError {
     pub fn is_transient(&self) -> bool {
         self.class == ErrorClass::Transient
     }
+
+    /// Returns true when the request may have taken effect although it failed: no readable
+    /// response came back (`TIMEOUT`, `CONNECTION_FAILED`, `INVALID_RESPONSE`), so a write may
+    /// have been committed before the response was lost.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "TIMEOUT" | "CONNECTION_FAILED" | "INVALID_RESPONSE"
+        )
+    }
 }
 
 impl fmt::Display for RemoteError {

@@ -36,6 +36,32 @@ impl RetryPolicy {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, RemoteError>>,
     {
+        self.run_when(what, call, RemoteError::is_transient).await
+    }
+
+    /// Runs `call` like [`RetryPolicy::run`], for a request that must not be sent twice (an
+    /// insert without an external ID). An error after which the request may have taken effect
+    /// ([`RemoteError::outcome_unknown`]) is returned at once instead of retried, so the caller
+    /// can read what the target contains before it writes again.
+    pub async fn run_once_applied<T, F, Fut>(&self, what: &str, call: F) -> Result<T, RemoteError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, RemoteError>>,
+    {
+        let retried = |error: &RemoteError| error.is_transient() && !error.outcome_unknown();
+        self.run_when(what, call, retried).await
+    }
+
+    async fn run_when<T, F, Fut>(
+        &self,
+        what: &str,
+        call: F,
+        retried: impl FnMut(&RemoteError) -> bool,
+    ) -> Result<T, RemoteError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, RemoteError>>,
+    {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.first_delay)
             .with_max_delay(self.max_delay)
@@ -43,7 +69,7 @@ impl RetryPolicy {
             .with_jitter();
         let mut attempt = 1;
         call.retry(backoff)
-            .when(RemoteError::is_transient)
+            .when(retried)
             .notify(|error: &RemoteError, delay: Duration| {
                 tracing::warn!(call = what, attempt, ?delay, error = %error, "retrying after transient error");
                 attempt += 1;
@@ -98,6 +124,44 @@ mod tests {
             .await;
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn lost_response_of_insert_is_not_retried() {
+        let calls = AtomicUsize::new(0);
+        let result: Result<(), _> = policy()
+            .run_once_applied("test", || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err(RemoteError::new(
+                    System::Salesforce,
+                    ErrorClass::Transient,
+                    "TIMEOUT",
+                    "no response within 2 s",
+                ))
+            })
+            .await;
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn refused_insert_is_retried() {
+        let calls = AtomicUsize::new(0);
+        let result = policy()
+            .run_once_applied("test", || async {
+                match calls.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err(RemoteError::new(
+                        System::Salesforce,
+                        ErrorClass::Transient,
+                        "UNABLE_TO_LOCK_ROW",
+                        "unable to obtain exclusive access to this record",
+                    )),
+                    _ => Ok(7),
+                }
+            })
+            .await;
+        assert_eq!(result, Ok(7));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

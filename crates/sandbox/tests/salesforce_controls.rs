@@ -63,6 +63,50 @@ async fn fault_endpoint_fails_matching_requests_then_stops() {
 }
 
 #[tokio::test]
+async fn validation_rule_rejects_one_record_of_collection() {
+    let server = Server::start().await;
+    let token = server.login().await;
+    let rule = json!({
+        "object": "Account",
+        "field": "Name",
+        "equals": "Blocked",
+        "message": "Blocked names are not allowed",
+    });
+    assert_eq!(
+        control(&server, "POST", "/__sandbox/validation-rules", Some(rule)).await,
+        204
+    );
+    let body = json!({"allOrNone": false, "records": [
+        {"attributes": {"type": "Account"}, "Name": "Allowed"},
+        {"attributes": {"type": "Account"}, "Name": "Blocked"},
+    ]});
+
+    let reply = server
+        .call("POST", "/composite/sobjects", Some(&token), Some(body))
+        .await;
+
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body[0]["success"], true, "{}", reply.body);
+    assert_eq!(reply.body[1]["success"], false, "{}", reply.body);
+    let error = &reply.body[1]["errors"][0];
+    assert_eq!(error["statusCode"], "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+    assert_eq!(error["message"], "Blocked names are not allowed");
+    assert_eq!(error["fields"], json!(["Name"]));
+    assert_eq!(server.emulator.records("Account").len(), 1);
+    assert_eq!(server.emulator.validation_rules().len(), 1);
+
+    assert_eq!(
+        control(&server, "DELETE", "/__sandbox/validation-rules", None).await,
+        204
+    );
+    let body = json!({"Name": "Blocked"});
+    let reply = server
+        .call("POST", "/sobjects/Account", Some(&token), Some(body))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+#[tokio::test]
 async fn injected_503_and_expired_session() {
     let server = Server::start().await;
     let token = server.login().await;

@@ -1,12 +1,18 @@
 //! A sandbox with the demo seed, a configuration enabling some templates, `tandem run` passes
 //! and the two API clients that read the records back.
 
-use std::path::PathBuf;
+// Each test binary that includes this module uses a different part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use tandem_engine::Secret;
 use tandem_netsuite::records::typed::Customer;
-use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, TokenCredentials, TypedRecord};
+use tandem_netsuite::{
+    NetSuiteClient, NetSuiteConfig, Record, SearchPreferences, SearchRecord, TokenCredentials,
+    TypedRecord,
+};
 use tandem_salesforce::{FieldChanges, SalesforceClient, SalesforceConfig, SalesforceId};
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
@@ -15,8 +21,8 @@ use crate::common::{count, run_once, tandem};
 /// One test's world: the sandbox, the folder of its configuration and store, and clients of
 /// both emulators.
 pub struct World {
-    /// Keeps both emulators serving while the world lives.
-    _sandbox: Sandbox,
+    /// Both emulators, serving while the world lives.
+    pub sandbox: Sandbox,
     pub dir: tempfile::TempDir,
     pub netsuite: NetSuiteClient,
     pub salesforce: SalesforceClient,
@@ -25,21 +31,21 @@ pub struct World {
 /// Starts a sandbox with the demo seed and writes `tandem.toml` with `flows` (the
 /// `[flows.<name>]` tables) and `tandem.env` into a new folder.
 pub async fn start(flows: &str) -> World {
+    start_seeded(Seed::Demo, flows).await
+}
+
+/// Starts a sandbox with `seed` and writes `tandem.toml` with `flows` and `tandem.env` into a
+/// new folder.
+pub async fn start_seeded(seed: Seed, flows: &str) -> World {
     let sandbox = Sandbox::start(SandboxOptions {
         netsuite_port: 0,
         salesforce_port: 0,
-        seed: Seed::Demo,
+        seed,
     })
     .await
     .expect("sandbox starts");
     let dir = tempfile::TempDir::new().expect("temporary folder");
-    let toml = format!(
-        "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n\
-         [store]\npath = \"state.db\"\n{flows}",
-        sandbox.netsuite_endpoint(),
-        sandbox.salesforce_url()
-    );
-    std::fs::write(dir.path().join("tandem.toml"), toml).expect("write tandem.toml");
+    write_config(&sandbox, dir.path(), flows);
     let env: String = sandbox
         .environment()
         .iter()
@@ -49,11 +55,22 @@ pub async fn start(flows: &str) -> World {
     let netsuite = netsuite_client(&sandbox);
     let salesforce = salesforce_client(&sandbox);
     World {
-        _sandbox: sandbox,
+        sandbox,
         dir,
         netsuite,
         salesforce,
     }
+}
+
+/// Writes `tandem.toml` into `dir`: both emulators, a store in `dir` and the `flows` tables.
+fn write_config(sandbox: &Sandbox, dir: &Path, flows: &str) {
+    let toml = format!(
+        "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n\
+         [store]\npath = \"state.db\"\n{flows}",
+        sandbox.netsuite_endpoint(),
+        sandbox.salesforce_url()
+    );
+    std::fs::write(dir.join("tandem.toml"), toml).expect("write tandem.toml");
 }
 
 /// Returns the value of one `TANDEM_*` variable of the sandbox's credentials.
@@ -94,6 +111,29 @@ impl World {
     /// Returns the path of `tandem.toml`.
     pub fn config_path(&self) -> PathBuf {
         self.dir.path().join("tandem.toml")
+    }
+
+    /// Rewrites `tandem.toml` with other `flows` tables, keeping the store.
+    pub fn configure(&self, flows: &str) {
+        write_config(&self.sandbox, self.dir.path(), flows);
+    }
+
+    /// Sets the request timeout of both clients in `tandem.toml` to `seconds`.
+    pub fn set_timeouts(&self, seconds: u64) {
+        let path = self.config_path();
+        let toml = std::fs::read_to_string(&path).expect("read tandem.toml");
+        let setting = format!("timeout_seconds = {seconds}\n");
+        let toml = toml
+            .replacen("[salesforce]\n", &format!("{setting}[salesforce]\n"), 1)
+            .replacen("[store]\n", &format!("{setting}[store]\n"), 1);
+        std::fs::write(path, toml).expect("write tandem.toml");
+    }
+
+    /// Runs a pass of a world configured with `account-customer` alone, which links the
+    /// companies, then enables the template `flow` alone for the passes after it.
+    pub async fn link_companies_then_enable(&self, flow: &str) {
+        self.pass().await;
+        self.configure(&only(flow));
     }
 
     /// Runs `tandem run --once --json` on a blocking thread, so the sandbox keeps serving, and
@@ -181,6 +221,18 @@ impl World {
             .unwrap_or_else(|error| panic!("update of {sobject} {id}: {error}"));
     }
 
+    /// Searches every NetSuite record of `record_type` (`invoice`, `salesOrder`) with a basic
+    /// search and no criteria.
+    pub async fn search_netsuite(&self, record_type: &str) -> Vec<Record> {
+        self.netsuite
+            .search_all(
+                &SearchRecord::new(record_type),
+                &SearchPreferences::default(),
+            )
+            .await
+            .unwrap_or_else(|error| panic!("{record_type} search: {error}"))
+    }
+
     /// Reads one NetSuite record of a typed model by internal ID.
     pub async fn get<T: TypedRecord>(&self, internal_id: &str) -> T {
         self.netsuite
@@ -198,6 +250,102 @@ impl World {
         let customer = self.get::<Customer>(&id).await;
         (account, customer)
     }
+}
+
+/// The NetSuite namespaces of the records the tests add or update in the emulator.
+const NETSUITE_NAMESPACES: &str = concat!(
+    r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" "#,
+    r#"xmlns:listRel="urn:relationships_2025_2.lists.webservices.netsuite.com" "#,
+    r#"xmlns:listAcct="urn:accounting_2025_2.lists.webservices.netsuite.com" "#,
+    r#"xmlns:tranSales="urn:sales_2025_2.transactions.webservices.netsuite.com""#
+);
+
+impl World {
+    /// Adds a NetSuite record of `xsi_type` (`listRel:Contact`) with the field elements
+    /// `fields`, as a user would, and returns its internal ID.
+    pub fn add_netsuite(&self, xsi_type: &str, fields: &str) -> String {
+        let xml =
+            format!(r#"<record {NETSUITE_NAMESPACES} xsi:type="{xsi_type}">{fields}</record>"#);
+        self.sandbox
+            .netsuite()
+            .add_record(&xml, chrono::Utc::now())
+            .unwrap_or_else(|error| panic!("{xsi_type} added: {error:?}"))
+    }
+
+    /// Changes the field elements `fields` of NetSuite record `internal_id` of `xsi_type`, as
+    /// a user would, which moves its `lastModifiedDate` to now.
+    pub fn update_netsuite(&self, xsi_type: &str, internal_id: &str, fields: &str) {
+        let xml = format!(
+            r#"<record {NETSUITE_NAMESPACES} xsi:type="{xsi_type}" internalId="{internal_id}">{fields}</record>"#
+        );
+        self.sandbox
+            .netsuite()
+            .update_record(&xml, chrono::Utc::now())
+            .unwrap_or_else(|error| panic!("{xsi_type} {internal_id} updated: {error:?}"));
+    }
+
+    /// Inserts a Salesforce record with the fields of the JSON object `fields`, as data
+    /// loading would, and returns its Id.
+    pub fn insert_salesforce(&self, object: &str, fields: Value) -> String {
+        let Value::Object(fields) = fields else {
+            panic!("the fields of a {object} must be a JSON object: {fields}");
+        };
+        self.sandbox
+            .salesforce()
+            .insert_record(object, fields, chrono::Utc::now())
+            .unwrap_or_else(|error| panic!("{object} inserted: {error:?}"))
+    }
+
+    /// Changes the fields of the JSON object `fields` on Salesforce record `id`, as a user
+    /// would in the UI.
+    pub fn edit_salesforce(&self, object: &str, id: &str, fields: Value) {
+        let Value::Object(fields) = fields else {
+            panic!("the fields of a {object} must be a JSON object: {fields}");
+        };
+        self.sandbox
+            .salesforce()
+            .edit_record(object, id, fields)
+            .unwrap_or_else(|error| panic!("{object} {id} edited: {error:?}"));
+    }
+
+    /// Runs `tandem dead-letters list --json --status all --flow FLOW` and returns the
+    /// letters.
+    pub async fn dead_letters(&self, flow: &str) -> Vec<Value> {
+        let config = self.config_path();
+        let flow = flow.to_string();
+        let output = tokio::task::spawn_blocking(move || {
+            tandem()
+                .args([
+                    "dead-letters",
+                    "list",
+                    "--json",
+                    "--status",
+                    "all",
+                    "--flow",
+                ])
+                .arg(flow)
+                .arg("--config")
+                .arg(config)
+                .output()
+                .expect("tandem runs")
+        })
+        .await
+        .expect("dead-letters thread");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "tandem failed: {stdout}\n{stderr}");
+        let letters: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {stdout}"));
+        letters.as_array().cloned().expect("an array of letters")
+    }
+}
+
+/// Returns the `[flows]` tables that enable the template `flow` alone.
+pub fn only(flow: &str) -> String {
+    if flow == "account-customer" {
+        return String::new();
+    }
+    format!("[flows.account-customer]\nenabled = false\n[flows.{flow}]\n")
 }
 
 /// Returns the flow entries of a `--json` report.

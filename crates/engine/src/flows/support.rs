@@ -174,6 +174,9 @@ pub async fn update(
 }
 
 /// Inserts records of an object without a link field and returns one result per record.
+/// A second insert of the same record would write it twice, so a call whose response was lost
+/// is not sent again. Its records fail with the transient error and are deferred, and the next
+/// pass finds what the lost call wrote before it inserts.
 pub async fn insert(
     connections: &Connections,
     system: System,
@@ -188,7 +191,7 @@ pub async fn insert(
     let what = format!("{system} {} insert", object.name);
     let results = connections
         .retry
-        .run(&what, || port.insert(object, records.clone()))
+        .run_once_applied(&what, || port.insert(object, records.clone()))
         .await;
     per_record(system, results, count)
 }

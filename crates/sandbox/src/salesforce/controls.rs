@@ -8,9 +8,11 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::salesforce::SalesforceEmulator;
 use crate::salesforce::errors::ApiError;
+use crate::salesforce::record::Values;
 
 /// A failure the emulator returns for an API request instead of handling it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,12 +78,42 @@ fn one() -> u32 {
     1
 }
 
-/// Latency and pending faults of the org.
+/// A validation rule, as an administrator defines one in Setup: a save that leaves `field`
+/// of an `object` record equal to `equals` fails with `FIELD_CUSTOM_VALIDATION_EXCEPTION` and
+/// `message`, shown at the field. It applies to every create and update of the object, by
+/// the API or by [`SalesforceEmulator::insert_record`], until it is removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationRule {
+    /// The object's API name, `Account` or `NetSuite_Invoice__c`.
+    pub object: String,
+    /// The field's API name.
+    pub field: String,
+    /// The value that fails the rule, compared as JSON (`"Blocked"`, `42`, `true`).
+    pub equals: Value,
+    /// The error message the rule returns.
+    pub message: String,
+}
+
+impl ValidationRule {
+    /// Returns the error a save of `values` of `object` gets from this rule, if any.
+    pub(crate) fn check(&self, object: &str, values: &Values) -> Option<ApiError> {
+        let hit = self.object.eq_ignore_ascii_case(object)
+            && values.get(&self.field) == Some(&self.equals);
+        hit.then(|| {
+            ApiError::bad_request("FIELD_CUSTOM_VALIDATION_EXCEPTION", self.message.clone())
+                .with_fields(vec![self.field.clone()])
+        })
+    }
+}
+
+/// Latency, pending faults and validation rules of the org.
 #[derive(Debug, Default)]
 pub(crate) struct Controls {
     /// Wait added before every API request is handled.
     pub latency: Duration,
     faults: Vec<FaultRule>,
+    /// Validation rules, checked on every save in the order they were added.
+    pub validation_rules: Vec<ValidationRule>,
 }
 
 impl Controls {
@@ -137,6 +169,22 @@ impl SalesforceEmulator {
         self.org().controls.pending()
     }
 
+    /// Adds a validation rule; saves that break it fail from now on.
+    pub fn add_validation_rule(&self, rule: ValidationRule) {
+        tracing::debug!(object = %rule.object, field = %rule.field, "validation rule added");
+        self.org().controls.validation_rules.push(rule);
+    }
+
+    /// Removes every validation rule.
+    pub fn clear_validation_rules(&self) {
+        self.org().controls.validation_rules.clear();
+    }
+
+    /// Returns the validation rules in force, in the order they are checked.
+    pub fn validation_rules(&self) -> Vec<ValidationRule> {
+        self.org().controls.validation_rules.clone()
+    }
+
     /// Adds `latency` before every API request below `/services/data/vNN.N` is handled
     /// (none unless set).
     pub fn set_latency(&self, latency: Duration) {
@@ -184,6 +232,34 @@ mod tests {
         assert_eq!(rule.count, 1);
         let slow: Fault = serde_json::from_str(r#"{"kind":"SLOW_SUCCESS","delay_ms":50}"#).unwrap();
         assert_eq!(slow, Fault::SlowSuccess { delay_ms: 50 });
+    }
+
+    fn blocked_names() -> ValidationRule {
+        ValidationRule {
+            object: "Account".into(),
+            field: "Name".into(),
+            equals: Value::from("Blocked"),
+            message: "This name is not allowed".into(),
+        }
+    }
+
+    #[test]
+    fn validation_rule_rejects_matching_value() {
+        let mut values = Values::new();
+        values.insert("Name".into(), Value::from("Blocked"));
+        let error = blocked_names().check("Account", &values).expect("rejected");
+        assert_eq!(error.error_code, "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+        assert_eq!(error.message, "This name is not allowed");
+        assert_eq!(error.fields, vec!["Name".to_string()]);
+    }
+
+    #[test]
+    fn validation_rule_passes_other_values_and_objects() {
+        let mut values = Values::new();
+        values.insert("Name".into(), Value::from("Allowed"));
+        assert_eq!(blocked_names().check("Account", &values), None);
+        values.insert("Name".into(), Value::from("Blocked"));
+        assert_eq!(blocked_names().check("Contact", &values), None);
     }
 
     #[test]

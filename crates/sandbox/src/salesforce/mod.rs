@@ -50,7 +50,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Map, Value};
 
 pub use auth::SalesforceCredentials;
-pub use controls::{Fault, FaultRule};
+pub use controls::{Fault, FaultRule, ValidationRule};
 pub use errors::ApiError;
 pub use schema::{Access, FieldDef, FieldType, ObjectDef, SchemaError};
 pub use tls::TlsIdentity;

@@ -43,6 +43,21 @@ impl Org {
         given: &[String],
         creating: bool,
     ) -> Result<(), ApiError> {
+        self.standard_rules(object, values, given, creating)?;
+        let rules = &self.controls.validation_rules;
+        match rules.iter().find_map(|rule| rule.check(object, values)) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    fn standard_rules(
+        &self,
+        object: &str,
+        values: &mut Values,
+        given: &[String],
+        creating: bool,
+    ) -> Result<(), ApiError> {
         match object {
             "Contact" => {
                 let name = [text(values, "FirstName"), text(values, "LastName")]

@@ -148,6 +148,30 @@ async fn account_with_internal_id_is_left_to_account_customer() {
 }
 
 #[tokio::test]
+async fn link_lost_after_account_write_is_restored() {
+    let world = world();
+    let created = [
+        ("companyName", text("Acme")),
+        ("externalId", text(ACCOUNT_ID)),
+    ];
+    world.netsuite.put("customer", Some("55"), &created);
+    add_account(&world, ACCOUNT_ID, "Acme", "Customer");
+    let carried = [("NetSuite_Internal_ID__c", text("55"))];
+    world.salesforce.put("Account", Some(ACCOUNT_ID), &carried);
+
+    let report = pass(&world, Options::default()).await;
+
+    assert_eq!(report.created, 0);
+    assert_eq!(world.netsuite.all("customer").len(), 1);
+    let xref = world
+        .store
+        .xref(account_customer::FLOW, System::Salesforce, ACCOUNT_ID)
+        .await
+        .unwrap();
+    assert_eq!(xref.map(|xref| xref.ns_id), Some("55".to_string()));
+}
+
+#[tokio::test]
 async fn customer_with_same_name_prevents_a_duplicate() {
     let world = world();
     world

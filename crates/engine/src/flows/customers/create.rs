@@ -130,14 +130,7 @@ async fn link(
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let customer_fields = onboarding.link_mapping.field_names(System::NetSuite);
-    let customer = onboarding.customer_spec(customer_fields);
-    let ids: Vec<String> = pairs.iter().map(|(_, id)| id.clone()).collect();
-    let port = connections.port(System::NetSuite);
-    let read = connections
-        .retry
-        .run("NetSuite customer by ID", || port.read(&customer, &ids))
-        .await?;
+    let read = read_customers(connections, onboarding, pairs).await?;
     let updates = pairs
         .iter()
         .map(|(account, customer_id)| RecordUpdate {
@@ -170,6 +163,52 @@ async fn link(
         }));
     }
     Ok(results)
+}
+
+/// Saves the cross-reference of each Account that carries the internal ID of a customer
+/// created for it (the customer's `externalId` is the Account Id) but is not linked in the
+/// store. That happens when a pass stops after writing the ID to the Account and before saving
+/// the link. Returns, per pair, true when the pair is linked now.
+pub(super) async fn restore_links(
+    connections: &Connections,
+    onboarding: &Onboarding,
+    pairs: &[(&SourceRecord, String)],
+) -> Result<Vec<bool>, PassError> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let read = read_customers(connections, onboarding, pairs).await?;
+    let mut restored = Vec::new();
+    for (account, customer_id) in pairs {
+        let created_for_account = read.iter().find(|record| {
+            &record.id == customer_id && record.link.as_deref() == Some(account.id.as_str())
+        });
+        if let Some(record) = created_for_account {
+            let xref = new_xref(onboarding, account, customer_id, Some(record));
+            connections.store.save_xref(&xref).await?;
+            tracing::info!(flow = LINK_FLOW, sf_id = %account.id, ns_id = %customer_id,
+                "link of the customer created for the Account restored");
+        }
+        restored.push(created_for_account.is_some());
+    }
+    Ok(restored)
+}
+
+/// Reads the customers of `pairs` with the fields `account-customer` maps.
+async fn read_customers(
+    connections: &Connections,
+    onboarding: &Onboarding,
+    pairs: &[(&SourceRecord, String)],
+) -> Result<Vec<SourceRecord>, PassError> {
+    let customer_fields = onboarding.link_mapping.field_names(System::NetSuite);
+    let customer = onboarding.customer_spec(customer_fields);
+    let ids: Vec<String> = pairs.iter().map(|(_, id)| id.clone()).collect();
+    let port = connections.port(System::NetSuite);
+    let read = connections
+        .retry
+        .run("NetSuite customer by ID", || port.read(&customer, &ids))
+        .await?;
+    Ok(read)
 }
 
 /// Builds the `account-customer` cross-reference of a new pair.

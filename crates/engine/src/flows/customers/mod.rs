@@ -5,9 +5,11 @@
 //! A customer is created only for an Account that `account-customer` has not linked, that
 //! carries no NetSuite internal ID, and whose company name no unlinked NetSuite customer has
 //! (the rule is in `duplicates.rs`). It is upserted with the Account Id as its `externalId`,
-//! so a create repeated after a crash updates the same customer. Afterwards the pair is saved as an
-//! `account-customer` cross-reference, and the Account gets the customer's internal ID and
-//! its sync status.
+//! so a create repeated after a crash updates the same customer. Afterwards the Account gets
+//! the customer's internal ID and its sync status, and the pair is saved as an
+//! `account-customer` cross-reference. An Account that carries the internal ID of a customer
+//! whose `externalId` is the Account Id, but has no cross-reference, lost it to a pass that
+//! stopped between those two steps: the cross-reference is saved then.
 
 mod create;
 mod duplicates;
@@ -157,6 +159,7 @@ pub async fn ensure_customers(
 ) -> Result<Vec<Onboarded>, PassError> {
     let mut results: Vec<Option<Onboarded>> = vec![None; accounts.len()];
     let mut candidates = Vec::new();
+    let mut carrying = Vec::new();
     for (index, account) in accounts.iter().enumerate() {
         let linked = support::linked(connections, LINK_FLOW, System::Salesforce, &account.id);
         if let Some(customer_id) = linked.await? {
@@ -166,10 +169,26 @@ pub async fn ensure_customers(
                 created: false,
             }));
         } else if let Some(id) = account.link.as_deref().filter(|id| !id.trim().is_empty()) {
-            results[index] = Some(Err(NotCreated::CarriesId(id.to_string())));
+            carrying.push((index, id.to_string()));
         } else {
             candidates.push(index);
         }
+    }
+    let pairs: Vec<(&SourceRecord, String)> = carrying
+        .iter()
+        .map(|(index, id)| (&accounts[*index], id.clone()))
+        .collect();
+    let restored = create::restore_links(connections, onboarding, &pairs).await?;
+    for ((index, customer_id), restored) in carrying.into_iter().zip(restored) {
+        results[index] = Some(if restored {
+            Ok(CustomerLink {
+                account_id: accounts[index].id.clone(),
+                customer_id,
+                created: false,
+            })
+        } else {
+            Err(NotCreated::CarriesId(customer_id))
+        });
     }
     let names: Vec<Option<&str>> = candidates
         .iter()

@@ -6,6 +6,7 @@
 //! | `GET /__sandbox/requests` | | request counts per route and API usage |
 //! | `DELETE /__sandbox/requests` | | forgets the request counts |
 //! | `GET`, `POST`, `DELETE /__sandbox/faults` | a [`FaultRule`] for POST | lists, adds or clears faults |
+//! | `GET`, `POST`, `DELETE /__sandbox/validation-rules` | a [`ValidationRule`] for POST | lists, adds or clears validation rules |
 //! | `PUT /__sandbox/latency` | `{"millis": N}` | wait before each API request |
 //! | `POST /__sandbox/sessions/expire` | | invalidates every access token |
 //! | `PUT /__sandbox/sessions/timeout` | `{"seconds": N}` | access token lifetime |
@@ -30,7 +31,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::salesforce::SalesforceEmulator;
-use crate::salesforce::controls::FaultRule;
+use crate::salesforce::controls::{FaultRule, ValidationRule};
 use crate::salesforce::errors::ApiError;
 
 /// Returns the control routes.
@@ -43,6 +44,12 @@ pub(super) fn routes() -> Router<SalesforceEmulator> {
         .route(
             "/__sandbox/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route(
+            "/__sandbox/validation-rules",
+            get(list_validation_rules)
+                .post(add_validation_rule)
+                .delete(clear_validation_rules),
         )
         .route("/__sandbox/latency", put(set_latency))
         .route("/__sandbox/sessions/expire", post(expire_sessions))
@@ -92,6 +99,25 @@ async fn add_fault(
 
 async fn clear_faults(State(emulator): State<SalesforceEmulator>) -> StatusCode {
     emulator.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+async fn list_validation_rules(
+    State(emulator): State<SalesforceEmulator>,
+) -> Json<Vec<ValidationRule>> {
+    Json(emulator.validation_rules())
+}
+
+async fn add_validation_rule(
+    State(emulator): State<SalesforceEmulator>,
+    bytes: Bytes,
+) -> Result<StatusCode, ApiError> {
+    emulator.add_validation_rule(body(&bytes)?);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_validation_rules(State(emulator): State<SalesforceEmulator>) -> StatusCode {
+    emulator.clear_validation_rules();
     StatusCode::NO_CONTENT
 }
 
