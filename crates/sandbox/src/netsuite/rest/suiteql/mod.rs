@@ -3,7 +3,7 @@
 //! Tables: `customer`, `contact`, `transaction` (sales orders, invoices and customer payments,
 //! told apart by `type`: `SalesOrd`, `CustInvc`, `CustPymt`), `item` (by `itemtype`:
 //! `InvtPart`, `NonInvtPart`, `Service`), `currency`, `pricelevel`, `location`, `subsidiary`
-//! and `term`. A table's columns are the record's body fields in lower case, with references
+//! and `term`, and `deletedrecord` with the deletions of every type. A table's columns are the record's body fields in lower case, with references
 //! as their internal ID, booleans as `T` or `F` and datetimes in UTC. Values come back as
 //! strings, and empty ones are left out, as SuiteQL does.
 //!
@@ -179,6 +179,9 @@ fn table_rows(
     table: &str,
     origin: &str,
 ) -> Result<Vec<Row>, RestError> {
+    if table == "deletedrecord" {
+        return Ok(deleted_rows(state));
+    }
     let (kinds, type_column) = table_kinds(table).ok_or_else(|| {
         RestError::bad_request(
             "INVALID_PARAMETER",
@@ -216,6 +219,36 @@ fn table_rows(
         }
     }
     Ok(rows)
+}
+
+/// Builds the rows of `deletedrecord`: one per deletion, of every record type.
+// NOTE: the columns (`recordid`, `recordtype`, `externalid`, `name`, `deleteddate`) are this
+// emulator's choice; they are not checked against a live account's table.
+fn deleted_rows(state: &State) -> Vec<Row> {
+    state
+        .records
+        .deleted
+        .iter()
+        .map(|deleted| {
+            let mut row = Row::new();
+            let mut put = |name: &str, value: &str| {
+                row.insert(name.to_string(), Value::String(value.to_string()));
+            };
+            put("recordid", &deleted.internal_id);
+            put("recordtype", deleted.record_type);
+            put(
+                "deleteddate",
+                &deleted.deleted_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            );
+            if let Some(external_id) = &deleted.external_id {
+                put("externalid", external_id);
+            }
+            if let Some(name) = &deleted.name {
+                put("name", name);
+            }
+            row
+        })
+        .collect()
 }
 
 /// Turns a REST record into a SuiteQL row.
