@@ -22,9 +22,26 @@ pub struct World {
     pub salesforce: SalesforceClient,
 }
 
+/// The NetSuite web services `tandem run` talks to in a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Soap,
+    Rest,
+}
+
+impl Transport {
+    /// Returns the `[netsuite] transport` value.
+    fn setting(self) -> &'static str {
+        match self {
+            Transport::Soap => "soap",
+            Transport::Rest => "rest",
+        }
+    }
+}
+
 /// Starts a sandbox with the demo seed and writes `tandem.toml` with `flows` (the
-/// `[flows.<name>]` tables) and `tandem.env` into a new folder.
-pub async fn start(flows: &str) -> World {
+/// `[flows.<name>]` tables) and the NetSuite `transport`, and `tandem.env`, into a new folder.
+pub async fn start(transport: Transport, flows: &str) -> World {
     let sandbox = Sandbox::start(SandboxOptions {
         netsuite_port: 0,
         salesforce_port: 0,
@@ -34,9 +51,10 @@ pub async fn start(flows: &str) -> World {
     .expect("sandbox starts");
     let dir = tempfile::TempDir::new().expect("temporary folder");
     let toml = format!(
-        "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n\
-         [store]\npath = \"state.db\"\n{flows}",
+        "[netsuite]\nendpoint = \"{}\"\ntransport = \"{}\"\n\
+         [salesforce]\nlogin_url = \"{}\"\n[store]\npath = \"state.db\"\n{flows}",
         sandbox.netsuite_endpoint(),
+        transport.setting(),
         sandbox.salesforce_url()
     );
     std::fs::write(dir.path().join("tandem.toml"), toml).expect("write tandem.toml");

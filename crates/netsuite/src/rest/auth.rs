@@ -57,6 +57,22 @@ impl SigningAlgorithm {
         }
     }
 
+    /// Chooses the algorithm a PEM private key signs with: ES256 for an EC key, PS256 for an
+    /// RSA key. The error never quotes the key.
+    pub fn for_key(private_key: &Secret) -> Result<SigningAlgorithm, Error> {
+        let pem = private_key.expose().as_bytes();
+        if EncodingKey::from_ec_pem(pem).is_ok() {
+            return Ok(SigningAlgorithm::Es256);
+        }
+        if EncodingKey::from_rsa_pem(pem).is_ok() {
+            return Ok(SigningAlgorithm::Ps256);
+        }
+        Err(Error::Config(
+            "the NetSuite OAuth 2.0 private key is neither an EC nor an RSA private key in PEM              form: give the key of the certificate uploaded to the integration"
+                .to_string(),
+        ))
+    }
+
     fn algorithm(self) -> Algorithm {
         match self {
             SigningAlgorithm::Ps256 => Algorithm::PS256,
@@ -397,6 +413,14 @@ mod tests {
         let error = credentials.check().unwrap_err();
         assert!(matches!(error, Error::Config(_)));
         assert!(!error.to_string().contains("PRIVATE KEY"));
+    }
+
+    #[test]
+    fn for_key_picks_es256_for_ec_key() {
+        let (credentials, _) = ec_credentials();
+        let algorithm = SigningAlgorithm::for_key(&credentials.private_key).unwrap();
+        assert_eq!(algorithm, SigningAlgorithm::Es256);
+        assert!(SigningAlgorithm::for_key(&Secret::new("not a key")).is_err());
     }
 
     #[test]

@@ -298,7 +298,13 @@ fn body_value(kind: &FieldKind, value: &Value) -> Option<BodyValue> {
                 None => complex_of(complex, value).map(BodyValue::Complex),
             }
         }
-        FieldKind::DateTime => text_of(value).map(BodyValue::Text),
+        // A long (an internal ID such as a payment line's `doc`, a count) is whole.
+        FieldKind::Long => match value {
+            Value::Number(number) => number
+                .as_f64()
+                .map(|whole| BodyValue::Text(format!("{whole:.0}"))),
+            other => text_of(other).map(BodyValue::Text),
+        },
         _ => text_of(value).map(BodyValue::Text),
     }
 }
@@ -462,6 +468,18 @@ mod tests {
                 .iter()
                 .any(|(name, _)| name == "addressbookAddress")
         );
+    }
+
+    #[test]
+    fn long_fields_read_as_whole_numbers() {
+        let value = json!({"id": "3", "applyList": {"items": [{"doc": 1247, "amount": 5}]}});
+        let record = record_from_json("customerPayment", &value).unwrap();
+        let Some(BodyValue::Sublist(list)) = record.field("applyList") else {
+            panic!("expected the apply sublist");
+        };
+        let line = &list.lines[0].fields;
+        assert!(line.contains(&("doc".to_string(), BodyValue::Text("1247".to_string()))));
+        assert!(line.contains(&("amount".to_string(), BodyValue::Text("5.0".to_string()))));
     }
 
     #[test]

@@ -238,11 +238,14 @@ pub(crate) fn write(
     mut record: Element,
     key: Option<&RecordKey>,
 ) -> Result<Result<String, Rejection>, RestError> {
+    // The path names the record; an `externalId` in the body of a write by internal ID
+    // stays, and sets the record's external ID.
     if let Some(key) = key {
+        let attribute = key.attribute();
         record
             .attrs
-            .retain(|attribute| attribute.name != "internalId" && attribute.name != "externalId");
-        record.attrs.push(key.attribute());
+            .retain(|existing| existing.name != attribute.name);
+        record.attrs.push(attribute);
     }
     let mut operation = element(MESSAGES, write.operation());
     operation.children.push(record);
