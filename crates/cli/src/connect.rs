@@ -529,7 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn rest_base_url_prefers_rest_url_and_defaults_to_account_host() {
+    fn rest_base_url_prefers_rest_url() {
         let both = section(
             Some("http://127.0.0.1:9001/services/NetSuitePort_2025_2"),
             Some("https://123.suitetalk.api.netsuite.com"),
