@@ -40,7 +40,12 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     let transport = options.netsuite_transport.as_str();
     write_config(dir.path(), &sandbox, transport)?;
     let file = FileConfig::parse(&config_text(&sandbox, transport))?;
-    let secrets = SecretSource::only(sandbox.environment());
+    let mut values = sandbox.environment();
+    values.push((
+        "TANDEM_NETSUITE_PRIVATE_KEY",
+        sandbox.netsuite_private_key().to_string(),
+    ));
+    let secrets = SecretSource::only(values);
     let setup = connect(&file, dir.path(), &secrets)
         .await
         .map_err(SetupError::into_anyhow)?;

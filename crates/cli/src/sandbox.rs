@@ -64,8 +64,9 @@ const CONFIG_MARK: &str = "# Tandem configuration for the sandbox started by `ta
 const ENV_MARK: &str =
     "# Credentials of the sandbox started by `tandem sandbox`. Keep this file private.";
 
-/// Writes `DIR/tandem.toml` (endpoints, store, flows; no secrets) and `DIR/tandem.env` (the
-/// sandbox's credentials as `KEY=VALUE` lines, readable by the owner only). Files that an
+/// Writes `DIR/tandem.toml` (endpoints, store, flows; no secrets), `DIR/tandem.env` (the
+/// sandbox's credentials as `KEY=VALUE` lines, readable by the owner only) and
+/// `DIR/netsuite-oauth2-key.pem` (the NetSuite OAuth 2.0 private key, named in tandem.env). Files that an
 /// earlier sandbox wrote are replaced; any other file of those names is left alone and is an
 /// error.
 pub fn write_config(dir: &Path, sandbox: &Sandbox, transport: &str) -> anyhow::Result<()> {
@@ -81,6 +82,15 @@ pub fn write_config(dir: &Path, sandbox: &Sandbox, transport: &str) -> anyhow::R
     for (name, value) in sandbox.environment() {
         env.push_str(&format!("{name}={value}\n"));
     }
+    // The OAuth 2.0 private key spans several lines, so it gets a file of its own.
+    let key_path = dir.join("netsuite-oauth2-key.pem");
+    write_private(&key_path, sandbox.netsuite_private_key())
+        .with_context(|| format!("cannot write {}", key_path.display()))?;
+    let key_path = key_path.canonicalize().unwrap_or(key_path);
+    env.push_str(&format!(
+        "TANDEM_NETSUITE_PRIVATE_KEY_FILE={}\n",
+        key_path.display()
+    ));
     write_private(&env_path, &env).with_context(|| format!("cannot write {}", env_path.display()))
 }
 
@@ -127,6 +137,8 @@ pub fn config_text(sandbox: &Sandbox, transport: &str) -> String {
          # `soap` (SuiteTalk SOAP) or `rest` (REST web services and SuiteQL, over the same\n\
          # records). Oracle switches SOAP off in 2028.2.\n\
          transport = \"{transport}\"\n\
+         # With transport = \"rest\": \"tba\" (token-based) or \"oauth2\" (client credentials).\n\
+         auth = \"tba\"\n\
          \n\
          [salesforce]\n\
          login_url = \"{}\"\n\

@@ -65,3 +65,9 @@ on_both_transports!(
     created_customer_has_billing_address,
     customer_accounts_left_to_onboarding
 );
+
+/// The same template over REST with OAuth 2.0 client credentials in place of TBA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_customer_over_oauth2() {
+    created_customer_has_billing_address(Transport::RestOAuth2).await;
+}

@@ -26,15 +26,19 @@ pub struct World {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
     Soap,
+    /// REST with token-based authentication.
     Rest,
+    /// REST with OAuth 2.0 client credentials.
+    RestOAuth2,
 }
 
 impl Transport {
-    /// Returns the `[netsuite] transport` value.
-    fn setting(self) -> &'static str {
+    /// Returns the `[netsuite]` lines that choose the transport.
+    fn settings(self) -> &'static str {
         match self {
-            Transport::Soap => "soap",
-            Transport::Rest => "rest",
+            Transport::Soap => "transport = \"soap\"\n",
+            Transport::Rest => "transport = \"rest\"\n",
+            Transport::RestOAuth2 => "transport = \"rest\"\nauth = \"oauth2\"\n",
         }
     }
 }
@@ -51,18 +55,24 @@ pub async fn start(transport: Transport, flows: &str) -> World {
     .expect("sandbox starts");
     let dir = tempfile::TempDir::new().expect("temporary folder");
     let toml = format!(
-        "[netsuite]\nendpoint = \"{}\"\ntransport = \"{}\"\n\
+        "[netsuite]\nendpoint = \"{}\"\n{}\
          [salesforce]\nlogin_url = \"{}\"\n[store]\npath = \"state.db\"\n{flows}",
         sandbox.netsuite_endpoint(),
-        transport.setting(),
+        transport.settings(),
         sandbox.salesforce_url()
     );
     std::fs::write(dir.path().join("tandem.toml"), toml).expect("write tandem.toml");
-    let env: String = sandbox
+    let key_path = dir.path().join("netsuite-oauth2-key.pem");
+    std::fs::write(&key_path, sandbox.netsuite_private_key()).expect("write the OAuth 2.0 key");
+    let mut env: String = sandbox
         .environment()
         .iter()
         .map(|(name, value)| format!("{name}={value}\n"))
         .collect();
+    env.push_str(&format!(
+        "TANDEM_NETSUITE_PRIVATE_KEY_FILE={}\n",
+        key_path.display()
+    ));
     std::fs::write(dir.path().join("tandem.env"), env).expect("write tandem.env");
     let netsuite = netsuite_client(&sandbox);
     let salesforce = salesforce_client(&sandbox);
