@@ -62,7 +62,8 @@ async fn start_with(configure: impl FnOnce(&NetSuiteEmulator, &mut RestConfig)) 
     let (emulator, base) = serve().await;
     let mut config = RestConfig::new(emulator.credentials().account.clone(), oauth2(&emulator));
     config.base_url = Some(base.parse().unwrap());
-    config.concurrency_retry = Duration::from_secs(5);
+    // Long enough that two backed-off retries fit on a loaded machine.
+    config.concurrency_retry = Duration::from_secs(60);
     configure(&emulator, &mut config);
     let port = RestPort::new(RestClient::new(config).unwrap());
     Rest { emulator, port }
