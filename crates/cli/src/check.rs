@@ -62,7 +62,7 @@ pub async fn check(options: CheckOptions) -> anyhow::Result<ExitCode> {
     let flows = enabled_flows(&file)?;
     let netsuite = netsuite_port(&file, &secrets)?;
     let salesforce = salesforce_port(&file, &secrets)?;
-    let found = problems(&flows, &netsuite, &salesforce).await?;
+    let found = problems(&flows, netsuite.as_ref(), &salesforce).await?;
     if options.json {
         let names: Vec<&str> = flows.iter().map(|flow| flow.name()).collect();
         let output = serde_json::json!({"ok": found.is_empty(), "flows": names, "problems": found});

@@ -64,7 +64,25 @@ pub struct NetSuiteSection {
     /// `America/Chicago`. NetSuite reads and writes date-only fields (transaction and due
     /// dates) as midnight in this zone. Default `America/Los_Angeles`.
     pub user_time_zone: Option<String>,
+    /// The web services Tandem talks to: `soap` (SuiteTalk SOAP, the default) or `rest` (REST
+    /// web services and SuiteQL). Oracle switches SOAP off in 2028.2.
+    pub transport: Option<String>,
+    /// Base URL of the REST web services, the part before `/services/rest/`. Default: the
+    /// scheme, host and port of `endpoint` when it is set, else
+    /// `https://<account>.suitetalk.api.netsuite.com`.
+    pub rest_url: Option<String>,
+    /// How REST requests authenticate: `tba` (token-based authentication with the same
+    /// `TANDEM_NETSUITE_*` token secrets as SOAP; the default) or `oauth2` (client credentials
+    /// with `TANDEM_NETSUITE_CLIENT_ID`, `TANDEM_NETSUITE_CERTIFICATE_ID` and
+    /// `TANDEM_NETSUITE_PRIVATE_KEY`, a PEM RSA key for PS256 or EC P-256 key for ES256).
+    pub auth: Option<String>,
 }
+
+/// The values of `[netsuite] transport`.
+pub const NETSUITE_TRANSPORTS: [&str; 2] = ["soap", "rest"];
+
+/// The values of `[netsuite] auth`.
+pub const NETSUITE_REST_AUTH: [&str; 2] = ["tba", "oauth2"];
 
 /// `[salesforce]`: where the org is.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -374,6 +392,25 @@ impl FileConfig {
         }
         if let Some(login_url) = &self.salesforce.login_url {
             parse_url("salesforce.login_url", login_url)?;
+        }
+        if let Some(rest_url) = &self.netsuite.rest_url {
+            parse_url("netsuite.rest_url", rest_url)?;
+        }
+        let choices = [
+            (
+                "netsuite.transport",
+                &self.netsuite.transport,
+                &NETSUITE_TRANSPORTS,
+            ),
+            ("netsuite.auth", &self.netsuite.auth, &NETSUITE_REST_AUTH),
+        ];
+        for (key, value, allowed) in choices {
+            if let Some(value) = value
+                && !allowed.contains(&value.as_str())
+            {
+                let message = format!("{value:?} is not known; use {}", allowed.join(" or "));
+                return Err(ConfigError::new(key, message));
+            }
         }
         if let Some(flow) = &self.salesforce.login_flow
             && !SALESFORCE_LOGIN_FLOWS.contains(&flow.as_str())

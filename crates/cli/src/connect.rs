@@ -4,18 +4,23 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tandem_engine::Secret;
 use tandem_engine::dry_run::DryRunPort;
 use tandem_engine::flow::Flow;
 use tandem_engine::retry::RetryPolicy;
 use tandem_engine::two_way::Connections;
+use tandem_engine::{RecordPort, Secret};
+use tandem_netsuite::config::DEFAULT_CONCURRENCY_LIMIT;
 use tandem_netsuite::governance::{Scheduler, SharedLimit};
-use tandem_netsuite::{NetSuiteClient, NetSuiteConfig, NetSuitePort, TokenCredentials};
+use tandem_netsuite::{
+    NetSuiteClient, NetSuiteConfig, NetSuitePort, OAuth2Credentials, RestAuth, RestClient,
+    RestConfig, RestPort, SigningAlgorithm, TokenCredentials,
+};
 use tandem_salesforce::{Login, SalesforceClient, SalesforceConfig, SalesforcePort};
 use tandem_store::{AnyStore, LockError, PostgresStore, SqliteStore, StoreLocation, StoreLock};
 
 use crate::config::{
-    ConfigError, FileConfig, SalesforceSection, SecretSource, parse_url, store_password,
+    ConfigError, FileConfig, NetSuiteSection, SalesforceSection, SecretSource, parse_url,
+    store_password,
 };
 use crate::flows::enabled_flows;
 use crate::worker::{SharedNetSuiteLimit, Worker};
@@ -89,7 +94,10 @@ pub async fn connect(
         AnyStore::Postgres(postgres) => {
             let shared = SharedNetSuiteLimit {
                 store: postgres.clone(),
-                limit: netsuite.client().scheduler().limit(),
+                limit: config
+                    .netsuite
+                    .concurrency_limit
+                    .unwrap_or(DEFAULT_CONCURRENCY_LIMIT),
             };
             let netsuite = netsuite_port_with(config, secrets, Some(Box::new(shared)))?;
             let worker = Worker::new(postgres.clone(), config.lease());
@@ -106,7 +114,7 @@ pub async fn connect(
         }
     };
     let connections = Connections {
-        netsuite: Arc::new(netsuite),
+        netsuite,
         salesforce: Arc::new(salesforce),
         store: store.shared(),
         retry: RetryPolicy::default(),
@@ -130,7 +138,7 @@ pub async fn connect_dry_run(
     secrets: &SecretSource,
 ) -> Result<Setup, ConfigError> {
     let flows = enabled_flows(config)?;
-    let netsuite = Arc::new(DryRunPort::new(Arc::new(netsuite_port(config, secrets)?)));
+    let netsuite = Arc::new(DryRunPort::new(netsuite_port(config, secrets)?));
     let salesforce = Arc::new(DryRunPort::new(Arc::new(salesforce_port(config, secrets)?)));
     let copy = tempfile::TempDir::with_prefix("tandem-dry-run-").map_err(|error| {
         ConfigError::new(
@@ -232,39 +240,61 @@ fn store_key(location: &StoreLocation) -> &'static str {
     }
 }
 
-/// Builds the NetSuite port from the configuration and the secrets.
+/// Builds the NetSuite port of `[netsuite] transport` from the configuration and the secrets.
 pub fn netsuite_port(
     config: &FileConfig,
     secrets: &SecretSource,
-) -> Result<NetSuitePort, ConfigError> {
+) -> Result<Arc<dyn RecordPort>, ConfigError> {
     netsuite_port_with(config, secrets, None)
 }
 
-/// Builds the NetSuite port, with its concurrency limit shared through `shared` when given.
+/// Builds the NetSuite port of `[netsuite] transport`, with its concurrency limit shared
+/// through `shared` when given.
 fn netsuite_port_with(
     config: &FileConfig,
     secrets: &SecretSource,
     shared: Option<Box<dyn SharedLimit>>,
-) -> Result<NetSuitePort, ConfigError> {
-    let [
-        account,
-        consumer_key,
-        consumer_secret,
-        token_id,
-        token_secret,
-    ] = secrets.required_all([
-        "TANDEM_NETSUITE_ACCOUNT",
+) -> Result<Arc<dyn RecordPort>, ConfigError> {
+    match config.netsuite.transport.as_deref() {
+        Some("rest") => Ok(Arc::new(netsuite_rest_port(config, secrets, shared)?)),
+        _ => Ok(Arc::new(netsuite_soap_port(config, secrets, shared)?)),
+    }
+}
+
+/// Returns the account's scheduler: one that takes each request's slot from `shared` when
+/// given, else `None` for the client's own.
+fn shared_scheduler(
+    limit: usize,
+    retry: Duration,
+    shared: Option<Box<dyn SharedLimit>>,
+) -> Option<Arc<Scheduler>> {
+    shared.map(|shared| Scheduler::with_shared_limit(limit, retry, shared))
+}
+
+/// Reads the token-based authentication secrets.
+fn token_credentials(secrets: &SecretSource) -> Result<TokenCredentials, ConfigError> {
+    let [consumer_key, consumer_secret, token_id, token_secret] = secrets.required_all([
         "TANDEM_NETSUITE_CONSUMER_KEY",
         "TANDEM_NETSUITE_CONSUMER_SECRET",
         "TANDEM_NETSUITE_TOKEN_ID",
         "TANDEM_NETSUITE_TOKEN_SECRET",
     ])?;
-    let credentials = TokenCredentials {
+    Ok(TokenCredentials {
         consumer_key,
         consumer_secret: Secret::new(consumer_secret),
         token_id,
         token_secret: Secret::new(token_secret),
-    };
+    })
+}
+
+/// Builds the SuiteTalk SOAP port.
+fn netsuite_soap_port(
+    config: &FileConfig,
+    secrets: &SecretSource,
+    shared: Option<Box<dyn SharedLimit>>,
+) -> Result<NetSuitePort, ConfigError> {
+    let account = secrets.required("TANDEM_NETSUITE_ACCOUNT")?;
+    let credentials = token_credentials(secrets)?;
     let section = &config.netsuite;
     let mut settings = NetSuiteConfig::new(account, credentials);
     if let Some(endpoint) = &section.endpoint {
@@ -288,17 +318,89 @@ fn netsuite_port_with(
     settings
         .validate()
         .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
-    let client = match shared {
-        Some(shared) => {
-            let limit = settings.concurrency_limit;
-            let retry = settings.concurrency_retry;
-            let scheduler = Scheduler::with_shared_limit(limit, retry, shared);
-            NetSuiteClient::with_scheduler(settings, scheduler)
-        }
+    let scheduler = shared_scheduler(
+        settings.concurrency_limit,
+        settings.concurrency_retry,
+        shared,
+    );
+    let client = match scheduler {
+        Some(scheduler) => NetSuiteClient::with_scheduler(settings, scheduler),
         None => NetSuiteClient::new(settings),
     }
     .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
     Ok(NetSuitePort::new(client))
+}
+
+/// Builds the REST web services and SuiteQL port.
+fn netsuite_rest_port(
+    config: &FileConfig,
+    secrets: &SecretSource,
+    shared: Option<Box<dyn SharedLimit>>,
+) -> Result<RestPort, ConfigError> {
+    let account = secrets.required("TANDEM_NETSUITE_ACCOUNT")?;
+    let section = &config.netsuite;
+    let auth = match section.auth.as_deref() {
+        Some("oauth2") => RestAuth::OAuth2(oauth2_credentials(secrets)?),
+        _ => RestAuth::Tba(token_credentials(secrets)?),
+    };
+    let mut settings = RestConfig::new(account, auth);
+    settings.base_url = rest_base_url(section)?;
+    if let Some(seconds) = section.timeout_seconds {
+        settings.timeout = Duration::from_secs(seconds);
+    }
+    if let Some(limit) = section.concurrency_limit {
+        settings.concurrency_limit = limit;
+    }
+    if let Some(seconds) = section.concurrency_retry_seconds {
+        settings.concurrency_retry = Duration::from_secs(seconds);
+    }
+    if let Some(zone) = &section.user_time_zone {
+        settings.user_time_zone = crate::config::parse_time_zone(zone)?;
+    }
+    let scheduler = shared_scheduler(
+        settings.concurrency_limit,
+        settings.concurrency_retry,
+        shared,
+    );
+    let client = match scheduler {
+        Some(scheduler) => RestClient::with_scheduler(settings, scheduler),
+        None => RestClient::new(settings),
+    }
+    .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
+    Ok(RestPort::new(client))
+}
+
+/// Reads the OAuth 2.0 client credentials; the algorithm follows the private key's type.
+fn oauth2_credentials(secrets: &SecretSource) -> Result<OAuth2Credentials, ConfigError> {
+    let [client_id, certificate_id, private_key] = secrets.required_all([
+        "TANDEM_NETSUITE_CLIENT_ID",
+        "TANDEM_NETSUITE_CERTIFICATE_ID",
+        "TANDEM_NETSUITE_PRIVATE_KEY",
+    ])?;
+    let private_key = Secret::new(private_key);
+    let algorithm = SigningAlgorithm::for_key(&private_key)
+        .map_err(|error| ConfigError::new("TANDEM_NETSUITE_PRIVATE_KEY", error.to_string()))?;
+    Ok(OAuth2Credentials {
+        client_id,
+        certificate_id,
+        private_key,
+        algorithm,
+    })
+}
+
+/// Returns `[netsuite] rest_url`, or the scheme, host and port of `endpoint`, or `None` for
+/// the account's own host.
+fn rest_base_url(section: &NetSuiteSection) -> Result<Option<url::Url>, ConfigError> {
+    if let Some(rest_url) = &section.rest_url {
+        return parse_url("netsuite.rest_url", rest_url).map(Some);
+    }
+    let Some(endpoint) = &section.endpoint else {
+        return Ok(None);
+    };
+    let mut origin = parse_url("netsuite.endpoint", endpoint)?;
+    origin.set_path("");
+    origin.set_query(None);
+    Ok(Some(origin))
 }
 
 /// Builds the Salesforce port from the configuration and the secrets.
@@ -402,4 +504,54 @@ fn salesforce_login(
         }
     };
     Ok(login)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(endpoint: Option<&str>, rest_url: Option<&str>) -> NetSuiteSection {
+        NetSuiteSection {
+            endpoint: endpoint.map(str::to_string),
+            rest_url: rest_url.map(str::to_string),
+            ..NetSuiteSection::default()
+        }
+    }
+
+    #[test]
+    fn rest_base_url_follows_soap_endpoint() {
+        let soap = section(
+            Some("http://127.0.0.1:9001/services/NetSuitePort_2025_2"),
+            None,
+        );
+        let base = rest_base_url(&soap).unwrap().unwrap();
+        assert_eq!(base.as_str(), "http://127.0.0.1:9001/");
+    }
+
+    #[test]
+    fn rest_base_url_prefers_rest_url() {
+        let both = section(
+            Some("http://127.0.0.1:9001/services/NetSuitePort_2025_2"),
+            Some("https://123.suitetalk.api.netsuite.com"),
+        );
+        let base = rest_base_url(&both).unwrap().unwrap();
+        assert_eq!(base.host_str(), Some("123.suitetalk.api.netsuite.com"));
+        assert!(rest_base_url(&section(None, None)).unwrap().is_none());
+    }
+
+    #[test]
+    fn oauth2_credentials_need_all_three_secrets() {
+        let secrets = SecretSource::only([("TANDEM_NETSUITE_CLIENT_ID", "abc".to_string())]);
+        let error = oauth2_credentials(&secrets).unwrap_err();
+        assert!(
+            error.message.contains("TANDEM_NETSUITE_CERTIFICATE_ID"),
+            "{}",
+            error.message
+        );
+        assert!(
+            error.message.contains("TANDEM_NETSUITE_PRIVATE_KEY"),
+            "{}",
+            error.message
+        );
+    }
 }

@@ -21,6 +21,8 @@ pub struct DemoOptions {
     pub interval: Duration,
     pub netsuite_port: u16,
     pub salesforce_port: u16,
+    /// `soap` or `rest`, written as `[netsuite] transport`.
+    pub netsuite_transport: String,
 }
 
 /// Starts the sandbox with the demo seed and runs every flow against it: one pass with
@@ -35,13 +37,19 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     .await?;
     let dir = tempfile::TempDir::with_prefix("tandem-demo-")
         .context("cannot create a temporary folder for the demo's state")?;
-    write_config(dir.path(), &sandbox)?;
-    let file = FileConfig::parse(&config_text(&sandbox))?;
-    let secrets = SecretSource::only(sandbox.environment());
+    let transport = options.netsuite_transport.as_str();
+    write_config(dir.path(), &sandbox, transport)?;
+    let file = FileConfig::parse(&config_text(&sandbox, transport))?;
+    let mut values = sandbox.environment();
+    values.push((
+        "TANDEM_NETSUITE_PRIVATE_KEY",
+        sandbox.netsuite_private_key().to_string(),
+    ));
+    let secrets = SecretSource::only(values);
     let setup = connect(&file, dir.path(), &secrets)
         .await
         .map_err(SetupError::into_anyhow)?;
-    print_header(&sandbox, dir.path())?;
+    print_header(&sandbox, dir.path(), transport)?;
 
     let mut stop = StopSignal::install();
     let mut failed = false;
@@ -75,11 +83,17 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_header(sandbox: &Sandbox, dir: &Path) -> std::io::Result<()> {
+fn print_header(sandbox: &Sandbox, dir: &Path, transport: &str) -> std::io::Result<()> {
     say!("Tandem demo: every flow template on the built-in sandbox")?;
+    let (web_services, address) = match transport {
+        "rest" => (
+            "REST and SuiteQL",
+            format!("{}/services/rest", sandbox.netsuite_url()),
+        ),
+        _ => ("SOAP", sandbox.netsuite_endpoint()),
+    };
     say!(
-        "  NetSuite emulator    {}  ({} customers)",
-        sandbox.netsuite_endpoint(),
+        "  NetSuite emulator    {address}  ({} customers, over {web_services})",
         sandbox.netsuite().customers().len()
     )?;
     say!(

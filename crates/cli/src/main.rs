@@ -49,6 +49,10 @@ enum Command {
         /// Port of the Salesforce emulator (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         salesforce_port: u16,
+        /// NetSuite web services to sync over: `soap` (SuiteTalk SOAP) or `rest` (REST web
+        /// services and SuiteQL), as `[netsuite] transport` sets it in a configuration file.
+        #[arg(long, default_value = "soap", value_parser = ["soap", "rest"])]
+        netsuite_transport: String,
     },
     /// Serve the NetSuite and Salesforce emulators on 127.0.0.1 until interrupted.
     Sandbox {
@@ -169,12 +173,14 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
             interval,
             netsuite_port,
             salesforce_port,
+            netsuite_transport,
         } => {
             demo::demo(demo::DemoOptions {
                 once,
                 interval: std::time::Duration::from_secs(interval),
                 netsuite_port,
                 salesforce_port,
+                netsuite_transport,
             })
             .await
         }

@@ -35,7 +35,7 @@ pub async fn sandbox(
     };
     let sandbox = Sandbox::start_with_tls(options, ports.salesforce_tls).await?;
     if let Some(dir) = &config_out {
-        write_config(dir, &sandbox)?;
+        write_config(dir, &sandbox, "soap")?;
         write_ca(dir, &sandbox)?;
     }
     say!("netsuite {}", sandbox.netsuite_url())?;
@@ -64,23 +64,33 @@ const CONFIG_MARK: &str = "# Tandem configuration for the sandbox started by `ta
 const ENV_MARK: &str =
     "# Credentials of the sandbox started by `tandem sandbox`. Keep this file private.";
 
-/// Writes `DIR/tandem.toml` (endpoints, store, flows; no secrets) and `DIR/tandem.env` (the
-/// sandbox's credentials as `KEY=VALUE` lines, readable by the owner only). Files that an
+/// Writes `DIR/tandem.toml` (endpoints, store, flows; no secrets), `DIR/tandem.env` (the
+/// sandbox's credentials as `KEY=VALUE` lines, readable by the owner only) and
+/// `DIR/netsuite-oauth2-key.pem` (the NetSuite OAuth 2.0 private key, named in tandem.env). Files that an
 /// earlier sandbox wrote are replaced; any other file of those names is left alone and is an
 /// error.
-pub fn write_config(dir: &Path, sandbox: &Sandbox) -> anyhow::Result<()> {
+pub fn write_config(dir: &Path, sandbox: &Sandbox, transport: &str) -> anyhow::Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let toml_path = dir.join("tandem.toml");
     let env_path = dir.join("tandem.env");
     refuse_foreign(&toml_path, CONFIG_MARK)?;
     refuse_foreign(&env_path, ENV_MARK)?;
 
-    fs::write(&toml_path, config_text(sandbox))
+    fs::write(&toml_path, config_text(sandbox, transport))
         .with_context(|| format!("cannot write {}", toml_path.display()))?;
     let mut env = format!("{ENV_MARK}\n");
     for (name, value) in sandbox.environment() {
         env.push_str(&format!("{name}={value}\n"));
     }
+    // The OAuth 2.0 private key spans several lines, so it gets a file of its own.
+    let key_path = dir.join("netsuite-oauth2-key.pem");
+    write_private(&key_path, sandbox.netsuite_private_key())
+        .with_context(|| format!("cannot write {}", key_path.display()))?;
+    let key_path = key_path.canonicalize().unwrap_or(key_path);
+    env.push_str(&format!(
+        "TANDEM_NETSUITE_PRIVATE_KEY_FILE={}\n",
+        key_path.display()
+    ));
     write_private(&env_path, &env).with_context(|| format!("cannot write {}", env_path.display()))
 }
 
@@ -116,7 +126,7 @@ fn refuse_foreign(path: &Path, mark: &str) -> anyhow::Result<()> {
 /// Returns a configuration that points Tandem at this sandbox. The store is named after the
 /// sandbox's start time, so a restarted sandbox (which has new records and credentials) gets
 /// a fresh store instead of one that points at records it no longer has.
-pub fn config_text(sandbox: &Sandbox) -> String {
+pub fn config_text(sandbox: &Sandbox, transport: &str) -> String {
     let started = sandbox.started_at().format("%Y%m%dT%H%M%S%.3f");
     format!(
         "{CONFIG_MARK}\n\
@@ -124,6 +134,11 @@ pub fn config_text(sandbox: &Sandbox) -> String {
          \n\
          [netsuite]\n\
          endpoint = \"{}\"\n\
+         # `soap` (SuiteTalk SOAP) or `rest` (REST web services and SuiteQL, over the same\n\
+         # records). Oracle switches SOAP off in 2028.2.\n\
+         transport = \"{transport}\"\n\
+         # With transport = \"rest\": \"tba\" (token-based) or \"oauth2\" (client credentials).\n\
+         auth = \"tba\"\n\
          \n\
          [salesforce]\n\
          login_url = \"{}\"\n\

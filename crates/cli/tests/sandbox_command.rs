@@ -91,10 +91,9 @@ fn sandbox_config_out_then_run_once_json() {
         "login_url = \"http://127.0.0.1:{salesforce_port}\""
     )));
     for name in common::SECRET_VARIABLES {
-        assert!(
-            env.contains(&format!("{name}=")),
-            "{name} missing from tandem.env"
-        );
+        // A secret that spans several lines (the OAuth 2.0 key) is named by a file.
+        let named = env.contains(&format!("{name}=")) || env.contains(&format!("{name}_FILE="));
+        assert!(named, "{name} missing from tandem.env");
     }
     for line in env.lines().filter(|line| !line.starts_with('#')) {
         let value = line.split_once('=').map(|(_, v)| v).unwrap_or_default();

@@ -1,4 +1,4 @@
-//! NetSuite SuiteTalk SOAP client.
+//! NetSuite SuiteTalk clients: SOAP, and REST web services with SuiteQL.
 //!
 //! The crate builds SOAP 1.1 envelopes signed with a token passport (token-based
 //! authentication) and sends them with one pooled HTTP client. It reads the responses with a
@@ -13,7 +13,9 @@
 //!   within the account's concurrency limit and retries concurrency faults.
 //! - [`Record`] reads and writes any record type by name, sublists included; the typed
 //!   models of [`records::typed`] cover the records the flows use.
-//! - [`NetSuitePort`] implements the engine's [`tandem_engine::RecordPort`].
+//! - [`NetSuitePort`] implements the engine's [`tandem_engine::RecordPort`] over either
+//!   transport: SOAP ([`NetSuiteClient`]) or REST web services and SuiteQL ([`RestClient`],
+//!   with OAuth 2.0 or token-based authentication), through [`RecordService`].
 //! - [`Error`] keeps NetSuite's own codes and classifies each failure with
 //!   [`Error::class`].
 //!
@@ -31,6 +33,7 @@ pub mod parse;
 pub mod passport;
 pub mod port;
 pub mod records;
+pub mod rest;
 pub mod schema;
 
 pub use client::NetSuiteClient;
@@ -44,12 +47,13 @@ pub use operations::search::{
 };
 pub use operations::write::DeletionReason;
 pub use operations::{Status, StatusDetail, StatusDetailType};
-pub use port::NetSuitePort;
+pub use port::{NetSuitePort, RecordService, RestPort};
 pub use records::typed::TypedRecord;
 pub use records::{
     BodyValue, Complex, CustomField, CustomValue, FieldAccess, ListOrRecordRef, Record, RecordRef,
     Sublist,
 };
+pub use rest::{OAuth2Credentials, RestAuth, RestClient, RestConfig, SigningAlgorithm};
 
 /// Compiles the Rust examples of the README as doctests, so they stay true.
 #[cfg(doctest)]

@@ -21,6 +21,7 @@ mod fields;
 mod lists;
 mod lookup;
 mod request;
+mod service;
 mod write;
 
 use async_trait::async_trait;
@@ -39,6 +40,10 @@ use crate::operations::search::{
 use crate::records::RecordRef;
 use crate::schema::{ComplexType, schema};
 use request::Requested;
+pub use service::RecordService;
+
+/// The engine's port over NetSuite's REST web services and SuiteQL.
+pub type RestPort = NetSuitePort<crate::rest::RestClient>;
 
 /// The record types the port reads and writes.
 const SUPPORTED: &[&str] = &[
@@ -59,33 +64,34 @@ const SUPPORTED: &[&str] = &[
 /// The only link field NetSuite records have here: the `externalId` attribute.
 const LINK_FIELD: &str = "externalId";
 
-/// NetSuite behind the engine's [`RecordPort`].
+/// NetSuite behind the engine's [`RecordPort`], over SOAP ([`NetSuiteClient`], the default)
+/// or REST ([`crate::rest::RestClient`]).
 #[derive(Debug, Clone)]
-pub struct NetSuitePort {
-    client: NetSuiteClient,
+pub struct NetSuitePort<S: RecordService = NetSuiteClient> {
+    client: S,
 }
 
-impl NetSuitePort {
+impl<S: RecordService> NetSuitePort<S> {
     /// Wraps a client.
-    pub fn new(client: NetSuiteClient) -> NetSuitePort {
+    pub fn new(client: S) -> NetSuitePort<S> {
         NetSuitePort { client }
     }
 
     /// Returns the wrapped client.
-    pub fn client(&self) -> &NetSuiteClient {
+    pub fn client(&self) -> &S {
         &self.client
     }
 }
 
 #[async_trait]
-impl RecordPort for NetSuitePort {
+impl<S: RecordService> RecordPort for NetSuitePort<S> {
     fn system(&self) -> System {
         System::NetSuite
     }
 
     /// Returns the account ID in its passport form (`1234567_SB1`); no request is sent.
     async fn identity(&self) -> Result<String, RemoteError> {
-        Ok(self.client.config().passport_account())
+        Ok(self.client.account_id())
     }
 
     /// Searches records with `lastModifiedDate` on or after `since`, every page, with
@@ -105,12 +111,12 @@ impl RecordPort for NetSuitePort {
             let preferences = SearchPreferences {
                 body_fields_only: !plan.needs_sublists(),
                 return_search_columns: false,
-                page_size: self.client.config().page_size,
+                page_size: self.client.page_size(),
             };
             let search = changes_search(record_type, since)?;
             self.client.search_all(&search, &preferences).await?
         };
-        let zone = self.client.config().user_time_zone;
+        let zone = self.client.user_time_zone();
         let changed = records
             .iter()
             .map(|record| fields::source_record(record_type, schema, &object.fields, record, zone))
@@ -131,7 +137,7 @@ impl RecordPort for NetSuitePort {
         records: Vec<NewRecord>,
     ) -> Result<Vec<WriteResult>, RemoteError> {
         let (record_type, schema) = supported_schema(object)?;
-        let zone = self.client.config().user_time_zone;
+        let zone = self.client.user_time_zone();
         let built = write::build_new(record_type, schema, records, zone);
         write::write_all(&self.client, record_type, built, true).await
     }

@@ -26,6 +26,10 @@ pub use seed::Seed;
 /// answers any version in the request path.
 pub const NETSUITE_VERSION: &str = "2025_2";
 
+/// The certificate ID under which the sandbox uploads its OAuth 2.0 certificate to the
+/// NetSuite emulator.
+pub const NETSUITE_CERTIFICATE_ID: &str = "tandem-sandbox";
+
 /// Where and with what the sandbox starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SandboxOptions {
@@ -54,6 +58,8 @@ pub enum SandboxError {
     Seed(String),
     #[error("cannot set up HTTPS for the Salesforce emulator: {0}")]
     Tls(String),
+    #[error("cannot make the NetSuite emulator's OAuth 2.0 certificate: {0}")]
+    Certificate(String),
 }
 
 /// How long a stopping HTTPS server waits for requests in flight.
@@ -62,6 +68,8 @@ const TLS_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Both emulators, served until [`Sandbox::shutdown`] or until the value is dropped.
 pub struct Sandbox {
     netsuite: NetSuiteEmulator,
+    /// The PEM EC private key whose certificate the NetSuite emulator holds for OAuth 2.0.
+    netsuite_private_key: String,
     salesforce: SalesforceEmulator,
     netsuite_addr: SocketAddr,
     salesforce_addr: SocketAddr,
@@ -94,6 +102,7 @@ impl Sandbox {
         }
         let started_at = Utc::now();
         let netsuite = NetSuiteEmulator::new(NetSuiteCredentials::generate());
+        let netsuite_private_key = oauth2_certificate(&netsuite)?;
         let salesforce = SalesforceEmulator::new(SalesforceCredentials::generate());
         seed::load(options.seed, &netsuite, &salesforce, started_at)
             .map_err(|error| SandboxError::Seed(error.to_string()))?;
@@ -124,6 +133,7 @@ impl Sandbox {
             salesforce_tls,
             servers,
             netsuite,
+            netsuite_private_key,
             salesforce,
             started_at,
             stop,
@@ -199,9 +209,21 @@ impl Sandbox {
             ),
             ("TANDEM_NETSUITE_TOKEN_ID", ns.token_id.clone()),
             ("TANDEM_NETSUITE_TOKEN_SECRET", ns.token_secret.clone()),
+            ("TANDEM_NETSUITE_CLIENT_ID", ns.consumer_key.clone()),
+            (
+                "TANDEM_NETSUITE_CERTIFICATE_ID",
+                NETSUITE_CERTIFICATE_ID.to_string(),
+            ),
             ("TANDEM_SALESFORCE_CLIENT_ID", sf.client_id.clone()),
             ("TANDEM_SALESFORCE_CLIENT_SECRET", sf.client_secret.clone()),
         ]
+    }
+
+    /// Returns the PEM private key (EC P-256, for ES256) of the certificate the NetSuite
+    /// emulator holds for OAuth 2.0 client credentials, under [`NETSUITE_CERTIFICATE_ID`].
+    /// It spans several lines, so it is not part of [`Sandbox::environment`].
+    pub fn netsuite_private_key(&self) -> &str {
+        &self.netsuite_private_key
     }
 
     /// Stops serving and waits for both servers to finish their requests in flight.
@@ -294,4 +316,18 @@ fn serve(
             tracing::error!(%error, "sandbox server stopped");
         }
     })
+}
+
+/// Makes an EC P-256 key pair, gives its self-signed certificate to the NetSuite emulator for
+/// OAuth 2.0 client credentials, and returns the private key in PEM form.
+fn oauth2_certificate(netsuite: &NetSuiteEmulator) -> Result<String, SandboxError> {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+        .map_err(|error| SandboxError::Certificate(error.to_string()))?;
+    let certificate = rcgen::CertificateParams::new(Vec::<String>::new())
+        .and_then(|params| params.self_signed(&key))
+        .map_err(|error| SandboxError::Certificate(error.to_string()))?;
+    netsuite
+        .set_oauth2_certificate(NETSUITE_CERTIFICATE_ID, &certificate.pem())
+        .map_err(SandboxError::Certificate)?;
+    Ok(key.serialize_pem())
 }

@@ -386,3 +386,20 @@ fn wrong_type_in_section_is_plain() {
     assert!(error.message.contains("invalid type: text"), "{error}");
     assert!(error.message.contains("expected a whole number"), "{error}");
 }
+
+#[test]
+fn netsuite_transport_takes_soap_or_rest() {
+    let config =
+        FileConfig::parse("[netsuite]\ntransport = \"rest\"\nauth = \"oauth2\"\n").unwrap();
+    assert_eq!(config.netsuite.transport.as_deref(), Some("rest"));
+    assert_eq!(config.netsuite.auth.as_deref(), Some("oauth2"));
+    let error = FileConfig::parse("[netsuite]\ntransport = \"rpc\"\n").unwrap_err();
+    assert_eq!(error.key, "netsuite.transport");
+    assert!(error.message.contains("soap or rest"), "{}", error.message);
+}
+
+#[test]
+fn netsuite_rest_auth_is_checked() {
+    let error = FileConfig::parse("[netsuite]\nauth = \"password\"\n").unwrap_err();
+    assert_eq!(error.key, "netsuite.auth");
+}

@@ -9,7 +9,7 @@ use tandem_sandbox::netsuite::{FaultKind, FaultPlan};
 use tandem_sandbox::salesforce::{Fault, FaultRule};
 
 use crate::common::count;
-use crate::support::{World, flow, only, start};
+use crate::support::{Transport, World, flow, only, start};
 use crate::transient::linked_world;
 
 /// The client timeout in the tests, in seconds.
@@ -111,8 +111,8 @@ async fn assert_template_written_once(flow_name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_customer_lost_response() {
-    let clean = start("").await;
-    let faulted = start("").await;
+    let clean = start(Transport::Soap, "").await;
+    let faulted = start(Transport::Soap, "").await;
     assert_written_once(clean, faulted, "account-customer").await;
 }
 
@@ -124,8 +124,8 @@ async fn contact_contact_lost_response() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_onboarding_lost_response() {
     let flow_name = "customer-onboarding";
-    let clean = start(&only(flow_name)).await;
-    let faulted = start(&only(flow_name)).await;
+    let clean = start(Transport::Soap, &only(flow_name)).await;
+    let faulted = start(Transport::Soap, &only(flow_name)).await;
     assert_written_once(clean, faulted, flow_name).await;
 }
 

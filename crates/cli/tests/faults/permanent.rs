@@ -12,7 +12,7 @@ use tandem_sandbox::salesforce::ValidationRule;
 use tandem_sandbox::seed::{CREDIT_HOLD_CUSTOMER_ID, CREDIT_HOLD_OPPORTUNITY};
 
 use crate::common::count;
-use crate::support::{World, flow, literal, only, start, text};
+use crate::support::{Transport, World, flow, literal, only, start, text};
 use crate::transient::linked_world;
 
 /// The message of the validation rules the tests add.
@@ -89,7 +89,7 @@ async fn assert_resolved(world: &World, flow_name: &str, letter: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_customer_letter_resolves() {
-    let world = start("").await;
+    let world = start(Transport::Soap, "").await;
     let account = world.insert_salesforce("Account", json!({"Name": LONG_NAME}));
 
     let (code, message) = TOO_LONG;
@@ -106,7 +106,7 @@ async fn account_customer_letter_resolves() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_onboarding_letter_resolves() {
     let flow_name = "customer-onboarding";
-    let world = start(&only(flow_name)).await;
+    let world = start(Transport::Soap, &only(flow_name)).await;
     let account =
         world.insert_salesforce("Account", json!({"Name": LONG_NAME, "Type": "Customer"}));
 

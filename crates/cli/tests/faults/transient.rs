@@ -6,7 +6,7 @@ use tandem_sandbox::netsuite::{FaultKind, FaultPlan};
 use tandem_sandbox::salesforce::{Fault, FaultRule};
 
 use crate::common::count;
-use crate::support::{World, flow, only, start};
+use crate::support::{Transport, World, flow, only, start};
 
 /// The counts of a flow report that must not change when faults are retried.
 const COUNTS: [&str; 6] = [
@@ -98,7 +98,7 @@ fn assert_faults_used(world: &World, writes: Writes) {
 /// Links the demo seed's companies in a pass of `account-customer` alone, then enables only
 /// the template `flow`, so that the next pass's writes are the template's.
 pub async fn linked_world(flow: &str) -> World {
-    let world = start("").await;
+    let world = start(Transport::Soap, "").await;
     world.link_companies_then_enable(flow).await;
     world
 }
@@ -138,8 +138,8 @@ async fn assert_template_retries(flow_name: &str, writes: Writes) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_customer_retries_faults() {
-    let clean = start("").await;
-    let faulted = start("").await;
+    let clean = start(Transport::Soap, "").await;
+    let faulted = start(Transport::Soap, "").await;
     assert_faults_retried(clean, faulted, "account-customer", Writes::Both).await;
 }
 
@@ -153,8 +153,8 @@ async fn customer_onboarding_retries_faults() {
     // Onboarding runs alone from the start: once account-customer has linked the demo
     // companies, no Account is left to onboard.
     let flow = "customer-onboarding";
-    let clean = start(&only(flow)).await;
-    let faulted = start(&only(flow)).await;
+    let clean = start(Transport::Soap, &only(flow)).await;
+    let faulted = start(Transport::Soap, &only(flow)).await;
     assert_faults_retried(clean, faulted, flow, Writes::NetSuite).await;
 }
 

@@ -2,11 +2,10 @@
 //! with `customer-onboarding` enabled the unlinked customer Accounts are left to it.
 
 use crate::common::count;
-use crate::support::{flow, start, text};
+use crate::support::{Transport, flow, start, text};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn created_customer_has_billing_address() {
-    let world = start("[flows.account-customer]\n").await;
+async fn created_customer_has_billing_address(transport: Transport) {
+    let world = start(transport, "[flows.account-customer]\n").await;
 
     let report = world.pass().await;
 
@@ -34,9 +33,12 @@ async fn created_customer_has_billing_address() {
     world.assert_second_pass_writes_nothing().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn customer_accounts_left_to_onboarding() {
-    let world = start("[flows.account-customer]\n[flows.customer-onboarding]\n").await;
+async fn customer_accounts_left_to_onboarding(transport: Transport) {
+    let world = start(
+        transport,
+        "[flows.account-customer]\n[flows.customer-onboarding]\n",
+    )
+    .await;
 
     let report = world.pass().await;
 
@@ -57,4 +59,15 @@ async fn customer_accounts_left_to_onboarding() {
     }
 
     world.assert_second_pass_writes_nothing().await;
+}
+
+on_both_transports!(
+    created_customer_has_billing_address,
+    customer_accounts_left_to_onboarding
+);
+
+/// The same template over REST with OAuth 2.0 client credentials in place of TBA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn created_customer_over_oauth2() {
+    created_customer_has_billing_address(Transport::RestOAuth2).await;
 }

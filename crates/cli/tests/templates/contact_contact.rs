@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 use tandem_netsuite::records::typed::Contact;
 
-use crate::support::{World, literal, start, text};
+use crate::support::{Transport, World, literal, start, text};
 
 const FIELDS: &str = "Id, AccountId, NetSuite_Internal_ID__c";
 
@@ -33,9 +33,8 @@ async fn company(world: &World, name: &str) -> (Option<String>, Option<String>) 
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn links_by_email_and_creates_missing() {
-    let world = start("[flows.contact-contact]\n").await;
+async fn links_by_email_and_creates_missing(transport: Transport) {
+    let world = start(transport, "[flows.contact-contact]\n").await;
 
     world.pass().await;
 
@@ -58,3 +57,5 @@ async fn links_by_email_and_creates_missing() {
 
     world.assert_second_pass_writes_nothing().await;
 }
+
+on_both_transports!(links_by_email_and_creates_missing);

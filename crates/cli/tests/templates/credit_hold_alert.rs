@@ -4,7 +4,7 @@
 use tandem_netsuite::records::typed::Customer;
 use tandem_sandbox::seed::{CREDIT_HOLD_CUSTOMER_ID, NEAR_CREDIT_LIMIT_CUSTOMER_ID};
 
-use crate::support::{World, number, same_amount, start, text};
+use crate::support::{Transport, World, number, same_amount, start, text};
 
 const FIELDS: &str =
     "Id, OwnerId, Name, Credit_Limit__c, Balance__c, Overdue_Balance__c, Credit_Hold__c";
@@ -33,9 +33,8 @@ async fn assert_credit_fields(world: &World, ns_id: &str, on_hold: bool) -> (Str
     (id, text(&account, "OwnerId").expect("OwnerId"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn writes_fields_and_one_task() {
-    let world = start("[flows.credit-hold-alert]\n").await;
+async fn writes_fields_and_one_task(transport: Transport) {
+    let world = start(transport, "[flows.credit-hold-alert]\n").await;
 
     world.pass().await;
 
@@ -58,3 +57,5 @@ async fn writes_fields_and_one_task() {
     let after = world.query("SELECT Id FROM Task").await;
     assert_eq!(after.len(), 2);
 }
+
+on_both_transports!(writes_fields_and_one_task);

@@ -5,14 +5,13 @@
 use tandem_netsuite::records::typed::Customer;
 
 use crate::common::count;
-use crate::support::{flow, start, text};
+use crate::support::{Transport, flow, start, text};
 
 const FIELDS: &str = "NetSuite_Internal_ID__c, NetSuite_Sync_Status__c, NetSuite_Sync_Error__c, \
                       BillingCity, BillingPostalCode";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn onboards_customer_accounts_only() {
-    let world = start("[flows.customer-onboarding]\n").await;
+async fn onboards_customer_accounts_only(transport: Transport) {
+    let world = start(transport, "[flows.customer-onboarding]\n").await;
 
     let report = world.pass().await;
 
@@ -66,3 +65,5 @@ async fn onboards_customer_accounts_only() {
 
     world.assert_second_pass_writes_nothing().await;
 }
+
+on_both_transports!(onboards_customer_accounts_only);

@@ -6,7 +6,7 @@ use tandem_engine::{ObjectSpec, RecordPort};
 use tandem_netsuite::NetSuitePort;
 
 use crate::common::count;
-use crate::support::{World, flow, start, text};
+use crate::support::{Transport, World, flow, start, text};
 
 const FLOW: &str = "invoice-to-salesforce";
 
@@ -52,9 +52,8 @@ fn find<'a>(records: &'a [Map<String, Value>], id: &str) -> Option<&'a Map<Strin
         .find(|record| text(record, "Id").as_deref() == Some(id))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleted_invoice_keeps_record_by_default() {
-    let world = start("[flows.invoice-to-salesforce]\n").await;
+async fn deleted_invoice_keeps_record_by_default(transport: Transport) {
+    let world = start(transport, "[flows.invoice-to-salesforce]\n").await;
 
     let (report, record, after) = delete_one_invoice(&world).await;
 
@@ -67,11 +66,10 @@ async fn deleted_invoice_keeps_record_by_default() {
     assert_eq!(count(flow(&again, FLOW), "deleted"), 0, "{again}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deactivate_marks_record_deleted() {
+async fn deactivate_marks_record_deleted(transport: Transport) {
     let table = "[flows.invoice-to-salesforce]\n\
                  [flows.invoice-to-salesforce.deletes]\nfrom_netsuite = \"deactivate\"\n";
-    let world = start(table).await;
+    let world = start(transport, table).await;
 
     let (report, record, after) = delete_one_invoice(&world).await;
 
@@ -83,11 +81,10 @@ async fn deactivate_marks_record_deleted() {
     world.assert_second_pass_writes_nothing().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delete_policy_deletes_record() {
+async fn delete_policy_deletes_record(transport: Transport) {
     let table = "[flows.invoice-to-salesforce]\n\
                  [flows.invoice-to-salesforce.deletes]\nfrom_netsuite = \"delete\"\n";
-    let world = start(table).await;
+    let world = start(transport, table).await;
 
     let (report, record, after) = delete_one_invoice(&world).await;
 
@@ -97,3 +94,9 @@ async fn delete_policy_deletes_record() {
     let again = world.assert_second_pass_writes_nothing().await;
     assert_eq!(count(flow(&again, FLOW), "deleted"), 0, "{again}");
 }
+
+on_both_transports!(
+    deleted_invoice_keeps_record_by_default,
+    deactivate_marks_record_deleted,
+    delete_policy_deletes_record
+);

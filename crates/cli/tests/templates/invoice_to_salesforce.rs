@@ -7,7 +7,7 @@ use tandem_netsuite::{SearchPreferences, SearchRecord, TypedRecord};
 use tandem_sandbox::seed::EUR_CUSTOMER_ID;
 
 use crate::common::count;
-use crate::support::{World, flow, number, same_amount, start, text};
+use crate::support::{Transport, World, flow, number, same_amount, start, text};
 
 const FIELDS: &str = "Id, Name, Account__c, Amount__c, Amount_Remaining__c, Status__c, \
                       CurrencyIsoCode, NetSuite_Internal_ID__c";
@@ -100,9 +100,8 @@ async fn pay_rest(world: &World, invoice: &Invoice) {
         .expect("payment accepted");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn copies_invoices_and_payments() {
-    let world = start("[flows.invoice-to-salesforce]\n").await;
+async fn copies_invoices_and_payments(transport: Transport) {
+    let world = start(transport, "[flows.invoice-to-salesforce]\n").await;
 
     world.pass().await;
 
@@ -150,3 +149,5 @@ async fn copies_invoices_and_payments() {
 
     world.assert_second_pass_writes_nothing().await;
 }
+
+on_both_transports!(copies_invoices_and_payments);

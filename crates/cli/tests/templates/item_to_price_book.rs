@@ -8,7 +8,7 @@ use tandem_netsuite::records::typed::{InventoryItem, Item, NonInventorySaleItem,
 use tandem_netsuite::{SearchPreferences, SearchRecord, TypedRecord};
 use tandem_sandbox::seed::{CURRENCIES, INACTIVE_ITEM, ITEM_WITHOUT_PRODUCT, PRICE_LEVELS};
 
-use crate::support::{World, number, same_amount, start, text};
+use crate::support::{Transport, World, number, same_amount, start, text};
 
 /// Reads every item of one type through the NetSuite client, pricing and locations included.
 async fn items_of<T: TypedRecord>(world: &World, unwrap: fn(T) -> Item) -> Vec<(Item, bool)> {
@@ -98,9 +98,8 @@ async fn entries(
     entries
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn writes_products_and_prices() {
-    let world = start("[flows.item-to-price-book]\n").await;
+async fn writes_products_and_prices(transport: Transport) {
+    let world = start(transport, "[flows.item-to-price-book]\n").await;
 
     world.pass().await;
 
@@ -154,3 +153,5 @@ async fn writes_products_and_prices() {
 
     world.assert_second_pass_writes_nothing().await;
 }
+
+on_both_transports!(writes_products_and_prices);

@@ -3,16 +3,15 @@
 
 use tandem_netsuite::RecordRef;
 
-use crate::support::{start, text};
+use crate::support::{Transport, start, text};
 
 const COMMENTS: &str = "[flows.customer-onboarding]\n\
 [[flows.customer-onboarding.extra_fields]]\n\
 netsuite = \"comments\"\n\
 expression = \"{{ Name }} ({{ BillingCity }})\"\n";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn extra_field_expression_arrives() {
-    let world = start(COMMENTS).await;
+async fn extra_field_expression_arrives(transport: Transport) {
+    let world = start(transport, COMMENTS).await;
 
     world.pass().await;
 
@@ -38,9 +37,8 @@ const MISSPELT: &str = "[flows.invoice-to-salesforce]\n\
 netsuite = \"memo\"\n\
 salesforce = \"Amount_Remainig__c\"\n";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn misspelt_template_field_fails_check() {
-    let world = start(MISSPELT).await;
+async fn misspelt_template_field_fails_check(transport: Transport) {
+    let world = start(transport, MISSPELT).await;
 
     let problems = world.check_problems().await;
 
@@ -49,10 +47,12 @@ async fn misspelt_template_field_fails_check() {
     assert_eq!(problems[0]["field"], "Amount_Remainig__c");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unknown_price_level_fails_check() {
-    let world =
-        start("[flows.item-to-price-book]\nprice_levels = [\"wholesale\", \"Wholesal\"]\n").await;
+async fn unknown_price_level_fails_check(transport: Transport) {
+    let world = start(
+        transport,
+        "[flows.item-to-price-book]\nprice_levels = [\"wholesale\", \"Wholesal\"]\n",
+    )
+    .await;
 
     let problems = world.check_problems().await;
 
@@ -63,3 +63,9 @@ async fn unknown_price_level_fails_check() {
     assert!(reason.contains("\"Wholesal\""), "{reason}");
     assert!(reason.contains("Wholesale"), "{reason}");
 }
+
+on_both_transports!(
+    extra_field_expression_arrives,
+    misspelt_template_field_fails_check,
+    unknown_price_level_fails_check
+);

@@ -12,7 +12,7 @@ use tandem_sandbox::seed::{
 };
 
 use crate::common::count;
-use crate::support::{World, flow, literal, number, start, text};
+use crate::support::{Transport, World, flow, literal, number, start, text};
 
 const FLOW: &str = "opportunity-to-sales-order";
 
@@ -109,9 +109,8 @@ async fn assert_order_of(world: &World, name: &str) -> SalesOrder {
     order
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn won_opportunities_become_orders() {
-    let world = start("[flows.opportunity-to-sales-order]\n").await;
+async fn won_opportunities_become_orders(transport: Transport) {
+    let world = start(transport, "[flows.opportunity-to-sales-order]\n").await;
 
     let report = world.pass().await;
 
@@ -198,9 +197,8 @@ async fn bill(world: &World, order_id: &str) {
         .expect("invoice created from the order");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn edit_updates_order_until_billed() {
-    let world = start("[flows.opportunity-to-sales-order]\n").await;
+async fn edit_updates_order_until_billed(transport: Transport) {
+    let world = start(transport, "[flows.opportunity-to-sales-order]\n").await;
     world.pass().await;
     let name = WON_OPPORTUNITIES[0];
 
@@ -241,3 +239,8 @@ async fn edit_updates_order_until_billed() {
     let orders = flow(&report, FLOW);
     assert_eq!(count(orders, "dead_letters"), 0, "{orders}");
 }
+
+on_both_transports!(
+    won_opportunities_become_orders,
+    edit_updates_order_until_billed
+);

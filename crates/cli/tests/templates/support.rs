@@ -23,20 +23,49 @@ use crate::common::{count, run_once, tandem};
 pub struct World {
     /// Both emulators, serving while the world lives.
     pub sandbox: Sandbox,
+    /// The NetSuite transport written into `tandem.toml`.
+    pub transport: Transport,
     pub dir: tempfile::TempDir,
     pub netsuite: NetSuiteClient,
     pub salesforce: SalesforceClient,
 }
 
-/// Starts a sandbox with the demo seed and writes `tandem.toml` with `flows` (the
-/// `[flows.<name>]` tables) and `tandem.env` into a new folder.
-pub async fn start(flows: &str) -> World {
-    start_seeded(Seed::Demo, flows).await
+/// The NetSuite web services `tandem run` talks to in a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Soap,
+    /// REST with token-based authentication.
+    Rest,
+    /// REST with OAuth 2.0 client credentials.
+    RestOAuth2,
 }
 
-/// Starts a sandbox with `seed` and writes `tandem.toml` with `flows` and `tandem.env` into a
-/// new folder.
+impl Transport {
+    /// Returns the `[netsuite]` lines that choose the transport.
+    fn settings(self) -> &'static str {
+        match self {
+            Transport::Soap => "transport = \"soap\"\n",
+            Transport::Rest => "transport = \"rest\"\n",
+            Transport::RestOAuth2 => "transport = \"rest\"\nauth = \"oauth2\"\n",
+        }
+    }
+}
+
+/// Starts a sandbox with the demo seed and writes `tandem.toml` with `flows` (the
+/// `[flows.<name>]` tables) and the NetSuite `transport`, and `tandem.env`, into a new folder.
+pub async fn start(transport: Transport, flows: &str) -> World {
+    start_with(transport, Seed::Demo, flows).await
+}
+
+/// Starts a sandbox with `seed` and writes a SOAP `tandem.toml` with `flows` and `tandem.env`
+/// into a new folder.
 pub async fn start_seeded(seed: Seed, flows: &str) -> World {
+    start_with(Transport::Soap, seed, flows).await
+}
+
+/// Starts a sandbox with `seed` and writes `tandem.toml` with `transport` and `flows`, and
+/// `tandem.env`, into a new folder.
+pub async fn start_with(transport: Transport, seed: Seed, flows: &str) -> World {
     let sandbox = Sandbox::start(SandboxOptions {
         netsuite_port: 0,
         salesforce_port: 0,
@@ -45,29 +74,38 @@ pub async fn start_seeded(seed: Seed, flows: &str) -> World {
     .await
     .expect("sandbox starts");
     let dir = tempfile::TempDir::new().expect("temporary folder");
-    write_config(&sandbox, dir.path(), flows);
-    let env: String = sandbox
+    write_config(&sandbox, dir.path(), transport, flows);
+    let key_path = dir.path().join("netsuite-oauth2-key.pem");
+    std::fs::write(&key_path, sandbox.netsuite_private_key()).expect("write the OAuth 2.0 key");
+    let mut env: String = sandbox
         .environment()
         .iter()
         .map(|(name, value)| format!("{name}={value}\n"))
         .collect();
+    env.push_str(&format!(
+        "TANDEM_NETSUITE_PRIVATE_KEY_FILE={}\n",
+        key_path.display()
+    ));
     std::fs::write(dir.path().join("tandem.env"), env).expect("write tandem.env");
     let netsuite = netsuite_client(&sandbox);
     let salesforce = salesforce_client(&sandbox);
     World {
         sandbox,
+        transport,
         dir,
         netsuite,
         salesforce,
     }
 }
 
-/// Writes `tandem.toml` into `dir`: both emulators, a store in `dir` and the `flows` tables.
-fn write_config(sandbox: &Sandbox, dir: &Path, flows: &str) {
+/// Writes `tandem.toml` into `dir`: both emulators, the NetSuite `transport`, a store in `dir`
+/// and the `flows` tables.
+fn write_config(sandbox: &Sandbox, dir: &Path, transport: Transport, flows: &str) {
     let toml = format!(
-        "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n\
-         [store]\npath = \"state.db\"\n{flows}",
+        "[netsuite]\nendpoint = \"{}\"\n{}\
+         [salesforce]\nlogin_url = \"{}\"\n[store]\npath = \"state.db\"\n{flows}",
         sandbox.netsuite_endpoint(),
+        transport.settings(),
         sandbox.salesforce_url()
     );
     std::fs::write(dir.join("tandem.toml"), toml).expect("write tandem.toml");
@@ -115,7 +153,7 @@ impl World {
 
     /// Rewrites `tandem.toml` with other `flows` tables, keeping the store.
     pub fn configure(&self, flows: &str) {
-        write_config(&self.sandbox, self.dir.path(), flows);
+        write_config(&self.sandbox, self.dir.path(), self.transport, flows);
     }
 
     /// Sets the request timeout of both clients in `tandem.toml` to `seconds`.

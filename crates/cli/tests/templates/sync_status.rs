@@ -6,7 +6,7 @@ use tandem_netsuite::NetSuitePort;
 use tandem_sandbox::seed::{ONBOARDING_OPPORTUNITY, WON_OPPORTUNITIES};
 
 use crate::common::count;
-use crate::support::{World, flow, literal, start, text};
+use crate::support::{Transport, World, flow, literal, start, text};
 
 const STATUS: &str = "custentity_tandem_sync_status";
 const ERROR: &str = "custentity_tandem_sync_error";
@@ -59,13 +59,12 @@ fn field_text(fields: &Fields, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_way_status_follows_salesforce_outcome() {
+async fn two_way_status_follows_salesforce_outcome(transport: Transport) {
     let flows = format!(
         "[flows.account-customer]\nnetsuite_status_field = \"{STATUS}\"\n\
          netsuite_error_field = \"{ERROR}\"\n"
     );
-    let world = start(&flows).await;
+    let world = start(transport, &flows).await;
     world.pass().await;
     let (_, customer) = world.linked_customer("Blue Heron Outfitters").await;
     let id = customer.internal_id.expect("customer ID");
@@ -92,9 +91,8 @@ async fn two_way_status_follows_salesforce_outcome() {
     world.assert_second_pass_writes_nothing().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_way_status_is_off_by_default() {
-    let world = start("[flows.account-customer]\n").await;
+async fn two_way_status_is_off_by_default(transport: Transport) {
+    let world = start(transport, "[flows.account-customer]\n").await;
     world.pass().await;
     let (_, customer) = world.linked_customer("Blue Heron Outfitters").await;
     let id = customer.internal_id.expect("customer ID");
@@ -102,14 +100,13 @@ async fn two_way_status_is_off_by_default() {
     assert_eq!(field_text(&fields, STATUS), None);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn new_customers_and_orders_get_synced_status() {
+async fn new_customers_and_orders_get_synced_status(transport: Transport) {
     let flows = format!(
         "[flows.customer-onboarding]\nnetsuite_status_field = \"{STATUS}\"\n\
          [flows.opportunity-to-sales-order]\nnetsuite_status_field = \"{ORDER_STATUS}\"\n\
          netsuite_error_field = \"custbody_tandem_sync_error\"\n"
     );
-    let world = start(&flows).await;
+    let world = start(transport, &flows).await;
     world.pass().await;
 
     let account = world
@@ -138,9 +135,12 @@ async fn new_customers_and_orders_get_synced_status() {
     world.assert_second_pass_writes_nothing().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn check_finds_missing_status_field() {
-    let world = start("[flows.contact-contact]\nstatus_field = \"Tandem_Status__c\"\n").await;
+async fn check_finds_missing_status_field(transport: Transport) {
+    let world = start(
+        transport,
+        "[flows.contact-contact]\nstatus_field = \"Tandem_Status__c\"\n",
+    )
+    .await;
 
     let problems = world.check_problems().await;
 
@@ -148,3 +148,10 @@ async fn check_finds_missing_status_field() {
     assert_eq!(problems[0]["flow"], "contact-contact");
     assert_eq!(problems[0]["field"], "Tandem_Status__c");
 }
+
+on_both_transports!(
+    two_way_status_follows_salesforce_outcome,
+    two_way_status_is_off_by_default,
+    new_customers_and_orders_get_synced_status,
+    check_finds_missing_status_field
+);

@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tandem_engine::{ObjectSpec, SourceRecord};
 
+use super::RecordService;
 use super::fields::source_record;
 use super::request::Requested;
-use crate::client::NetSuiteClient;
 use crate::error::Error;
 use crate::operations::search::{
     Criterion, CriterionValue, SearchPreferences, SearchRecord, StringOperator, basic_group,
 };
 use crate::records::{Record, RecordRef};
+use crate::rest::NONEXISTENT_ID;
 use crate::schema::{ComplexType, CriterionKind, FieldKind};
 
 /// Record types that `search` does not serve and `getAll` reads whole: small lists such as
@@ -28,14 +29,15 @@ const IDS_PER_SEARCH: usize = 1000;
 pub(super) const MAX_TEXT_VALUES: usize = 1000;
 
 /// The per-record error codes of a record that does not exist: `INVALID_KEY_OR_REF` for a
-/// key that matches no record, and `RCRD_DSNT_EXIST`, which NetSuite also uses for it.
-const NOT_FOUND_CODES: &[&str] = &["INVALID_KEY_OR_REF", "RCRD_DSNT_EXIST"];
+/// key that matches no record, `RCRD_DSNT_EXIST`, which NetSuite also uses for it, and the
+/// REST record service's `NONEXISTENT_ID`.
+const NOT_FOUND_CODES: &[&str] = &["INVALID_KEY_OR_REF", "RCRD_DSNT_EXIST", NONEXISTENT_ID];
 
 /// Reads the records `ids` with `getList` (in calls of 1000), or picks them out of `getAll`
 /// for the record types in [`READ_WHOLE`]. A record that does not exist (see
 /// [`NOT_FOUND_CODES`]) is left out, and any other per-record error fails the read.
 pub(super) async fn read(
-    client: &NetSuiteClient,
+    client: &impl RecordService,
     record_type: &str,
     schema: &ComplexType,
     object: &ObjectSpec,
@@ -50,7 +52,7 @@ pub(super) async fn read(
     if references.is_empty() {
         return Ok(Vec::new());
     }
-    let zone = client.config().user_time_zone;
+    let zone = client.user_time_zone();
     if READ_WHOLE.contains(&record_type) {
         let ids: Vec<&str> = unique.into_iter().collect();
         return find_in_all(client, record_type, "internalId", &ids)
@@ -86,7 +88,7 @@ pub(super) async fn read(
 /// with `anyOf`, a text search field (`email`, `entityId`, `itemId`, `tranId`) with one `is`
 /// search per value, which NetSuite compares without regard to case.
 pub(super) async fn find(
-    client: &NetSuiteClient,
+    client: &impl RecordService,
     record_type: &str,
     schema: &ComplexType,
     object: &ObjectSpec,
@@ -104,7 +106,7 @@ pub(super) async fn find(
         let preferences = SearchPreferences {
             body_fields_only: !plan.needs_sublists(),
             return_search_columns: false,
-            page_size: client.config().page_size,
+            page_size: client.page_size(),
         };
         let mut found = BTreeMap::new();
         for search in searches(record_type, field, &wanted)? {
@@ -116,7 +118,7 @@ pub(super) async fn find(
         }
         found.into_values().collect()
     };
-    let zone = client.config().user_time_zone;
+    let zone = client.user_time_zone();
     let records = found
         .iter()
         .map(|record| source_record(record_type, schema, &object.fields, record, zone))
@@ -200,7 +202,7 @@ fn check_text_field(record_type: &str, field: &str) -> Result<(), Error> {
 /// Reads every record with `getAll` and keeps those whose `field` equals a value: the
 /// internal or external ID, or a body field's text compared without regard to case.
 async fn find_in_all(
-    client: &NetSuiteClient,
+    client: &impl RecordService,
     record_type: &str,
     field: &str,
     values: &[&str],

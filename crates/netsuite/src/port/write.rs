@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use chrono_tz::Tz;
 use tandem_engine::{FieldValue, Fields, NewRecord, RecordUpdate, RemoteError, WriteResult};
 
+use super::RecordService;
 use super::address::{self, BillingLine};
 use super::fields::record_from_fields;
 use super::written;
-use crate::client::NetSuiteClient;
 use crate::error::Error;
 use crate::records::{Record, RecordRef};
 use crate::schema::ComplexType;
@@ -46,12 +46,12 @@ pub(super) fn build_new(
 /// Builds the records of an update by internal ID. Records that change their billing address
 /// are read first with `getList`, to learn the billing line's key and current values.
 pub(super) async fn build_updates(
-    client: &NetSuiteClient,
+    client: &impl RecordService,
     record_type: &str,
     schema: &ComplexType,
     records: Vec<RecordUpdate>,
 ) -> Result<Vec<Built>, RemoteError> {
-    let zone = client.config().user_time_zone;
+    let zone = client.user_time_zone();
     let split: Vec<Result<(RecordUpdate, Fields, AddressChanges), RemoteError>> = records
         .into_iter()
         .map(|mut update| -> Result<_, RemoteError> {
@@ -102,7 +102,7 @@ fn split_address(record_type: &str, fields: Fields) -> Result<(Fields, AddressCh
 /// Reads the default billing lines of the records `ids` with `getList`. A record NetSuite
 /// cannot read keeps its error, which becomes the result of its write.
 async fn billing_lines(
-    client: &NetSuiteClient,
+    client: &impl RecordService,
     record_type: &str,
     ids: &[&str],
 ) -> Result<HashMap<String, Result<Option<BillingLine>, RemoteError>>, RemoteError> {
@@ -129,7 +129,7 @@ async fn billing_lines(
 /// Sends the records that could be built with `upsertList` or `updateList` and puts every
 /// result, or the record's own error, at its position.
 pub(super) async fn write_all(
-    client: &NetSuiteClient,
+    client: &impl RecordService,
     record_type: &str,
     records: Vec<Built>,
     upsert: bool,

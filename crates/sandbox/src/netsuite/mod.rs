@@ -22,6 +22,7 @@ mod operations;
 mod passport;
 mod records;
 mod reference;
+mod rest;
 mod seeding;
 mod service;
 mod soap;
@@ -129,10 +130,13 @@ impl NetSuiteEmulator {
     }
 
     /// Returns a router serving `POST /services/NetSuitePort_{YYYY_N}`, the WSDL under
-    /// `/wsdl/v{YYYY_N}_0/` and the control routes under `/__sandbox/`. Other paths return
-    /// 404. SOAP faults return 500 and everything else 200, as NetSuite does.
+    /// `/wsdl/v{YYYY_N}_0/`, the REST record service, SuiteQL and the OAuth 2.0 token
+    /// endpoint under `/services/rest/`, and the control routes under `/__sandbox/`. Other
+    /// paths return 404. SOAP faults return 500 and everything else 200, as NetSuite does.
     pub fn router(&self) -> axum::Router {
-        service::router(self.clone()).merge(control_http::router(self.clone()))
+        service::router(self.clone())
+            .merge(rest::router(self.clone()))
+            .merge(control_http::router(self.clone()))
     }
 
     /// Stores a customer as given, assigning the next internal ID when `internal_id` is empty,
@@ -234,6 +238,19 @@ impl NetSuiteEmulator {
                 state.settings.operation_latency.remove(operation);
             }
         }
+    }
+
+    /// Uploads the certificate (or public key, PEM) that OAuth 2.0 client credentials
+    /// assertions with the header `kid = certificate_id` are verified against, as an
+    /// integration's certificate mapping does. Fails when the PEM holds no RSA or EC key.
+    pub fn set_oauth2_certificate(&self, certificate_id: &str, pem: &str) -> Result<(), String> {
+        self.lock().oauth2.add_certificate(certificate_id, pem)
+    }
+
+    /// Makes every OAuth 2.0 access token issued so far invalid, as their hour running out
+    /// would, so tests can check that a client fetches a new one.
+    pub fn expire_oauth2_tokens(&self) {
+        self.lock().oauth2.expire_tokens();
     }
 
     /// Adds a fault plan. Plans are tried in the order they were added, and the first that

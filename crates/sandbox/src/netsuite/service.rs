@@ -96,7 +96,7 @@ fn refuse(kind: FaultKind, version: Version) -> Option<Response> {
 
 /// Applies an injected fault that lets the operation run: delays the response, or cuts its
 /// body in half.
-async fn spoil(fault: InjectedFault, response: Response) -> Response {
+pub(crate) async fn spoil(fault: InjectedFault, response: Response) -> Response {
     match fault.kind {
         FaultKind::Timeout => {
             tokio::time::sleep(fault.hold).await;
@@ -188,12 +188,12 @@ fn xml_response(status: StatusCode, document: String) -> Response {
 }
 
 /// One request counted against the account's concurrency limit until dropped.
-struct InFlight<'a> {
+pub(crate) struct InFlight<'a> {
     counter: &'a AtomicUsize,
 }
 
 impl<'a> InFlight<'a> {
-    fn acquire(emulator: &'a NetSuiteEmulator) -> Option<InFlight<'a>> {
+    pub(crate) fn acquire(emulator: &'a NetSuiteEmulator) -> Option<InFlight<'a>> {
         let limit = emulator.lock().settings.concurrency_limit;
         let counter = emulator.in_flight();
         let previous = counter.fetch_add(1, Ordering::SeqCst);

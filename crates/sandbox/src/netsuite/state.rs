@@ -10,6 +10,7 @@ use super::customer::StoredCustomer;
 use super::operations::search::StoredSearch;
 use super::passport::NonceCache;
 use super::records::RecordTable;
+use super::rest::OAuth2State;
 
 /// How long a search ID stays valid after its last use unless changed by a setter.
 pub(crate) const DEFAULT_SEARCH_TTL: Duration = Duration::from_secs(15 * 60);
@@ -68,6 +69,8 @@ pub(crate) struct State {
     pub records: RecordTable,
     pub searches: HashMap<String, StoredSearch>,
     pub nonces: NonceCache,
+    /// Certificates for OAuth 2.0 client credentials and the access tokens issued.
+    pub oauth2: OAuth2State,
     pub counters: Counters,
     pub faults: FaultPlans,
     pub settings: Settings,
@@ -92,6 +95,7 @@ impl Default for State {
             records,
             searches: HashMap::new(),
             nonces: NonceCache::default(),
+            oauth2: OAuth2State::default(),
             counters: Counters::default(),
             faults: FaultPlans::default(),
             settings: Settings {

@@ -1,0 +1,212 @@
+//! The NetSuite operations the port is built on, served by either transport: the SOAP client
+//! or the REST client (record service and SuiteQL).
+
+use async_trait::async_trait;
+use chrono_tz::Tz;
+
+use crate::client::NetSuiteClient;
+use crate::error::Error;
+use crate::operations::other::{DeletedFilter, DeletedRecord};
+use crate::operations::search::{SearchPreferences, SearchRecord};
+use crate::records::{Record, RecordRef};
+use crate::rest::RestClient;
+
+/// Reads and writes [`Record`]s of one NetSuite account. List methods return one result per
+/// input item in input order; the outer `Err` fails the whole call.
+#[async_trait]
+pub trait RecordService: std::fmt::Debug + Clone + Send + Sync + 'static {
+    /// Returns the account ID in its passport form (`1234567_SB1`).
+    fn account_id(&self) -> String;
+
+    /// Returns the web services user's time zone, for date-only fields.
+    fn user_time_zone(&self) -> Tz;
+
+    /// Returns the records per search page.
+    fn page_size(&self) -> u32;
+
+    /// Reads records by internal ID (or external ID).
+    async fn get_list(&self, references: &[RecordRef])
+    -> Result<Vec<Result<Record, Error>>, Error>;
+
+    /// Reads every record of a small list type (`currency`).
+    async fn get_all(&self, record_type: &str) -> Result<Vec<Record>, Error>;
+
+    /// Returns every record a search finds, over all pages.
+    async fn search_all(
+        &self,
+        search: &SearchRecord,
+        preferences: &SearchPreferences,
+    ) -> Result<Vec<Record>, Error>;
+
+    /// Adds or updates records keyed by their external IDs.
+    async fn upsert_list(&self, records: &[Record])
+    -> Result<Vec<Result<RecordRef, Error>>, Error>;
+
+    /// Updates records by internal ID.
+    async fn update_list(&self, records: &[Record])
+    -> Result<Vec<Result<RecordRef, Error>>, Error>;
+
+    /// Deletes records.
+    async fn delete_list(
+        &self,
+        references: &[RecordRef],
+    ) -> Result<Vec<Result<RecordRef, Error>>, Error>;
+
+    /// Returns the records deleted in the filter's window.
+    async fn get_deleted(&self, filter: &DeletedFilter) -> Result<Vec<DeletedRecord>, Error>;
+}
+
+#[async_trait]
+impl RecordService for NetSuiteClient {
+    fn account_id(&self) -> String {
+        self.config().passport_account()
+    }
+
+    fn user_time_zone(&self) -> Tz {
+        self.config().user_time_zone
+    }
+
+    fn page_size(&self) -> u32 {
+        self.config().page_size
+    }
+
+    async fn get_list(
+        &self,
+        references: &[RecordRef],
+    ) -> Result<Vec<Result<Record, Error>>, Error> {
+        NetSuiteClient::get_list(self, references).await
+    }
+
+    async fn get_all(&self, record_type: &str) -> Result<Vec<Record>, Error> {
+        NetSuiteClient::get_all(self, record_type).await
+    }
+
+    async fn search_all(
+        &self,
+        search: &SearchRecord,
+        preferences: &SearchPreferences,
+    ) -> Result<Vec<Record>, Error> {
+        NetSuiteClient::search_all(self, search, preferences).await
+    }
+
+    async fn upsert_list(
+        &self,
+        records: &[Record],
+    ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
+        NetSuiteClient::upsert_list(self, records).await
+    }
+
+    async fn update_list(
+        &self,
+        records: &[Record],
+    ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
+        NetSuiteClient::update_list(self, records).await
+    }
+
+    async fn delete_list(
+        &self,
+        references: &[RecordRef],
+    ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
+        NetSuiteClient::delete_list(self, references).await
+    }
+
+    async fn get_deleted(&self, filter: &DeletedFilter) -> Result<Vec<DeletedRecord>, Error> {
+        NetSuiteClient::get_deleted(self, filter).await
+    }
+}
+
+/// Over REST, each record is read and written with its own request, because the record
+/// service has no list operations, and searches run as SuiteQL queries for internal IDs.
+#[async_trait]
+impl RecordService for RestClient {
+    fn account_id(&self) -> String {
+        self.config().realm()
+    }
+
+    fn user_time_zone(&self) -> Tz {
+        self.config().user_time_zone
+    }
+
+    fn page_size(&self) -> u32 {
+        self.config().page_size
+    }
+
+    async fn get_list(
+        &self,
+        references: &[RecordRef],
+    ) -> Result<Vec<Result<Record, Error>>, Error> {
+        self.get_records(references, true).await
+    }
+
+    async fn get_all(&self, record_type: &str) -> Result<Vec<Record>, Error> {
+        self.all_records(record_type).await
+    }
+
+    async fn search_all(
+        &self,
+        search: &SearchRecord,
+        preferences: &SearchPreferences,
+    ) -> Result<Vec<Record>, Error> {
+        self.search_records(search, preferences).await
+    }
+
+    async fn upsert_list(
+        &self,
+        records: &[Record],
+    ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
+        let mut results = Vec::with_capacity(records.len());
+        for record in records {
+            let written = self.upsert_record(record).await;
+            results.push(record_result(record, written)?);
+        }
+        Ok(results)
+    }
+
+    async fn update_list(
+        &self,
+        records: &[Record],
+    ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
+        let mut results = Vec::with_capacity(records.len());
+        for record in records {
+            let written = self.update_record(record).await;
+            results.push(record_result(record, written)?);
+        }
+        Ok(results)
+    }
+
+    async fn delete_list(
+        &self,
+        references: &[RecordRef],
+    ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
+        let mut results = Vec::with_capacity(references.len());
+        for reference in references {
+            match self.delete_record(reference).await {
+                Ok(()) => results.push(Ok(reference.clone())),
+                Err(error) if error.is_record_level() => results.push(Err(error)),
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(results)
+    }
+
+    async fn get_deleted(&self, filter: &DeletedFilter) -> Result<Vec<DeletedRecord>, Error> {
+        self.deleted_records(filter).await
+    }
+}
+
+/// Keeps a record-level failure at the record's position and fails the call on any other.
+fn record_result(
+    record: &Record,
+    written: Result<String, Error>,
+) -> Result<Result<RecordRef, Error>, Error> {
+    match written {
+        Ok(id) => Ok(Ok(RecordRef {
+            record_type: Some(record.record_type.clone()),
+            internal_id: Some(id),
+            external_id: record.external_id.clone(),
+            name: None,
+        })),
+        Err(error) if error.is_record_level() => Ok(Err(error)),
+        Err(error) => Err(error),
+    }
+}
