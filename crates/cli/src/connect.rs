@@ -261,6 +261,25 @@ fn netsuite_port_with(
     }
 }
 
+/// Returns the concurrency scheduler of a new client of `[netsuite] transport`, for reports of
+/// the configured limit.
+pub fn netsuite_scheduler(
+    config: &FileConfig,
+    secrets: &SecretSource,
+) -> Result<Arc<Scheduler>, ConfigError> {
+    let scheduler = match config.netsuite.transport.as_deref() {
+        Some("rest") => netsuite_rest_port(config, secrets, None)?
+            .client()
+            .scheduler()
+            .clone(),
+        _ => netsuite_soap_port(config, secrets, None)?
+            .client()
+            .scheduler()
+            .clone(),
+    };
+    Ok(scheduler)
+}
+
 /// Returns the account's scheduler: one that takes each request's slot from `shared` when
 /// given, else `None` for the client's own.
 fn shared_scheduler(

@@ -13,7 +13,7 @@ use tandem_mcp::{GatewayBackend, Host, HostError};
 use tandem_store::AnyStore;
 
 use crate::config::{FileConfig, SecretSource};
-use crate::connect::{SetupError, connect, connect_dry_run, netsuite_port, salesforce_port};
+use crate::connect::{SetupError, connect, connect_dry_run, netsuite_scheduler, salesforce_port};
 use crate::flows::enabled_flows;
 use crate::output::{FlowResult, json_report};
 
@@ -198,7 +198,7 @@ impl Host for ConfigHost {
     async fn budget(&self) -> Result<Value, HostError> {
         let config_error = |error: crate::config::ConfigError| HostError::new(error.to_string());
         let salesforce = salesforce_port(&self.file, &self.secrets).map_err(config_error)?;
-        let netsuite = netsuite_port(&self.file, &self.secrets).map_err(config_error)?;
+        let scheduler = netsuite_scheduler(&self.file, &self.secrets).map_err(config_error)?;
         let client = salesforce.client();
         let daily = match client.limits().await {
             Ok(limits) => limits
@@ -213,7 +213,6 @@ impl Host for ConfigHost {
         let budget = client.budget();
         // NOTE: this process's own NetSuite scheduler, so the figure covers only the requests
         // `tandem mcp` sent; a host that also runs the passes can report the daemon's.
-        let scheduler = netsuite.client().scheduler();
         Ok(json!({
             "salesforce": {
                 "daily_api_requests": daily,
