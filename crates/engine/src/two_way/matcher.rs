@@ -91,7 +91,9 @@ struct Matcher<'a> {
     /// Records linked earlier in this pass.
     claimed: HashSet<RecordKey>,
     /// Unlinked records of each side, read once per pass.
-    unlinked: HashMap<System, Vec<SeenRecord>>,
+    /// Unlinked records per side with their match profiles, built once per pass because a
+    /// profile parses a phone number and every change is scored against every record.
+    unlinked: HashMap<System, Vec<(SeenRecord, Profile)>>,
     /// Record IDs translated through other flows' cross-references.
     lookups: LookupTable,
 }
@@ -251,8 +253,9 @@ impl Matcher<'_> {
         Ok(xref.is_none())
     }
 
-    /// Returns the unlinked records of `system`, read from the store once per pass.
-    async fn unlinked_of(&mut self, system: System) -> Result<&[SeenRecord], PassError> {
+    /// Returns the unlinked records of `system` with their profiles, read from the store once
+    /// per pass.
+    async fn unlinked_of(&mut self, system: System) -> Result<&[(SeenRecord, Profile)], PassError> {
         if !self.unlinked.contains_key(&system) {
             let object = &self.spec.object(system).name;
             let records = self
@@ -260,7 +263,19 @@ impl Matcher<'_> {
                 .store
                 .unlinked(&self.spec.flow, system, object)
                 .await?;
-            self.unlinked.insert(system, records);
+            let profiled = records
+                .into_iter()
+                .map(|record| {
+                    let profile = profile_of(
+                        self.spec,
+                        system,
+                        &record.values,
+                        record.email_key.as_deref(),
+                    );
+                    (record, profile)
+                })
+                .collect();
+            self.unlinked.insert(system, profiled);
         }
         Ok(self.unlinked.get(&system).map_or(&[], Vec::as_slice))
     }
@@ -274,16 +289,14 @@ impl Matcher<'_> {
         let profile = self.profile(change.system, &change.record.fields, None);
         let threshold = self.spec.matching.review_threshold;
         let other = change.system.other();
-        let claimed = self.claimed.clone();
-        let spec = self.spec;
-        let records = self.unlinked_of(other).await?;
+        self.unlinked_of(other).await?;
+        let records = self.unlinked.get(&other).map_or(&[][..], Vec::as_slice);
+        let claimed = &self.claimed;
         let mut scored: Vec<(SeenRecord, crate::matching::Score)> = records
             .iter()
-            .filter(|record| !claimed.contains(&(record.system, record.id.clone())))
-            .filter_map(|record| {
-                let candidate =
-                    profile_of(spec, other, &record.values, record.email_key.as_deref());
-                let score = score(&profile, &candidate);
+            .filter(|(record, _)| !claimed.contains(&(record.system, record.id.clone())))
+            .filter_map(|(record, candidate)| {
+                let score = score(&profile, candidate);
                 (score.value >= threshold).then(|| (record.clone(), score))
             })
             .collect();
