@@ -526,3 +526,89 @@ mod tests {
         assert_eq!(value_text(minijinja::Value::from("Acme")), "Acme");
     }
 }
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    fn render(name: &str, mut context: Value) -> String {
+        context["csrf"] = json!("token");
+        context["section"] = json!("queues");
+        let templates = Templates::new();
+        let template = templates.environment.get_template(name).unwrap();
+        template
+            .render(minijinja::value::Serde(&context))
+            .unwrap_or_else(|error| panic!("{name}: {error:#}"))
+    }
+
+    fn review() -> Value {
+        json!({
+            "id": 3, "status": "pending", "decision": "pending", "flow": "account-customer",
+            "system": "salesforce", "record_id": "001A", "values": {"Name": "Acme"},
+            "candidates": [{"id": "42", "values": {"Name": "ACME Inc"}, "score": {
+                "value": 0.8123,
+                "evidence": [{"signal": "name", "similarity": 0.9, "weight": 3.0,
+                              "detail": "acme = acme"}],
+            }}],
+        })
+    }
+
+    #[test]
+    fn review_page_shows_scores_and_actions() {
+        let review = review();
+        let rows = forms::side_by_side(&review);
+        let html = render("review.html", json!({"review": review, "rows": rows}));
+        assert!(html.contains("score 0.81"), "{html}");
+        assert!(html.contains("Link to 42"), "{html}");
+        assert!(html.contains("acme = acme"), "{html}");
+    }
+
+    #[test]
+    fn queue_page_lists_both_queues() {
+        let conflict = json!({
+            "id": 5, "status": "open", "flow": "account-customer", "ns_id": "42",
+            "sf_id": "001A", "netsuite_field": "phone", "salesforce_field": "Phone",
+            "synced_value": null, "netsuite_value": "1", "salesforce_value": "2",
+        });
+        let html = render(
+            "queues.html",
+            json!({"reviews": [review()], "conflicts": [conflict.clone()]}),
+        );
+        assert!(html.contains("/reviews/3"), "{html}");
+        assert!(html.contains("/conflicts/5"), "{html}");
+        let html = render("conflict.html", json!({"conflict": conflict}));
+        assert!(html.contains("Keep the NetSuite value"), "{html}");
+        assert!(html.contains("(empty)"), "{html}");
+    }
+
+    #[test]
+    fn run_page_lists_counts_and_outcomes() {
+        let run = json!({
+            "id": 9, "flow": "account-customer", "status": "completed",
+            "started_at": "2026-01-01T10:00:00Z", "finished_at": "2026-01-01T10:00:02Z",
+            "duration_seconds": 2.0, "counts": {"flow": "account-customer", "read": 4},
+            "error": null,
+            "decisions": [{"at": "2026-01-01T10:00:01Z", "kind": "link", "ns_id": "42",
+                           "sf_id": "001A", "field": null, "decision": "linked by email"}],
+            "dead_letters": [],
+        });
+        let html = render("run.html", json!({"run": run}));
+        assert!(html.contains("linked by email"), "{html}");
+        assert!(html.contains("<th>read</th>"), "{html}");
+    }
+
+    #[test]
+    fn record_page_shows_both_sides_of_a_xref() {
+        let found = json!({"query": "acme", "records": [{
+            "system": "netsuite", "system_name": "NetSuite", "object": "customer", "id": "42",
+            "link": "001A", "values": {"companyName": "Acme"},
+            "xrefs": [{"flow": "account-customer", "ns_id": "42", "sf_id": "001A",
+                       "netsuite_values": {"companyName": "Acme"},
+                       "salesforce_values": {"Name": "Acme"}}],
+            "audit": [],
+        }]});
+        let html = render("records.html", found);
+        assert!(html.contains("NetSuite 42 ↔ Salesforce 001A"), "{html}");
+        assert!(html.contains("Salesforce, last synced"), "{html}");
+    }
+}
