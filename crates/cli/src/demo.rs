@@ -54,8 +54,11 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
         None
     } else {
         let token = tandem_server::auth::random_token();
-        let (address, task) =
-            serve::start(options.listen, runner.clone(), Secret::new(&token), &stop).await?;
+        let secrets = tandem_server::ServerSecrets {
+            api_token: Secret::new(&token),
+            webhook_secret: serve::webhook_secret(&SecretSource::environment())?,
+        };
+        let (address, task) = serve::start(options.listen, runner.clone(), secrets, &stop).await?;
         print_login(address, &token)?;
         Some(task)
     };

@@ -75,7 +75,12 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
         let token_file = serve::token_path(&file.store_location(config_dir)?, config_dir);
         let (token, origin) = serve::run_token(&secrets, token_file)?;
         let runner = serve::runner(&mut setup, file.interval());
-        let (address, server) = serve::start(options.listen, runner.clone(), token, &stop).await?;
+        let secrets = tandem_server::ServerSecrets {
+            api_token: token,
+            webhook_secret: serve::webhook_secret(&secrets)?,
+        };
+        let (address, server) =
+            serve::start(options.listen, runner.clone(), secrets, &stop).await?;
         serve::print_token_origin(&origin, address);
         let code = run_until_stopped(&runner, options.json, stop).await?;
         let _ = server.await;

@@ -13,7 +13,9 @@ use tandem_engine::Secret;
 use tandem_engine::flow::Flow;
 use tandem_engine::pass::Connections;
 use tandem_server::runner::{FlowOutcome, PassDriver};
-use tandem_server::{Metrics, Runner, Server, TOKEN_VARIABLE};
+use tandem_server::{
+    Metrics, Runner, Server, ServerSecrets, TOKEN_VARIABLE, WEBHOOK_SECRET_VARIABLE,
+};
 use tandem_store::StoreLocation;
 use tokio::task::JoinHandle;
 
@@ -147,23 +149,32 @@ pub fn runner(setup: &mut Setup, interval: Duration) -> Arc<Runner> {
     ))
 }
 
+/// Returns the webhook secret from `TANDEM_WEBHOOK_SECRET` (or `_FILE`), or `None` to leave
+/// webhooks off.
+pub fn webhook_secret(secrets: &SecretSource) -> anyhow::Result<Option<Secret>> {
+    Ok(secrets.optional(WEBHOOK_SECRET_VARIABLE)?.map(Secret::new))
+}
+
 /// Binds `listen` and serves until a stop is requested. Prints `listening on http://ADDR` on
 /// stderr once bound, so scripts and tests that pass port 0 can read the port.
 pub async fn start(
     listen: SocketAddr,
     runner: Arc<Runner>,
-    token: Secret,
+    secrets: ServerSecrets,
     stop: &StopSignal,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
-    let server = Server::bind(listen, runner, token).await.with_context(|| {
-        format!(
-            "cannot listen on {listen}; stop what uses it or choose another address with \
+    let webhooks = secrets.webhook_secret.is_some();
+    let server = Server::bind(listen, runner, secrets)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {listen}; stop what uses it or choose another address with \
              --listen 127.0.0.1:PORT (port 0 picks a free one)"
-        )
-    })?;
+            )
+        })?;
     let address = server.address()?;
     eprintln!("listening on http://{address}");
-    tracing::info!(%address, "server started");
+    tracing::info!(%address, webhooks, "server started");
     let mut stop = stop.clone();
     let task = tokio::spawn(async move {
         let shutdown = async move { stop.requested().await };

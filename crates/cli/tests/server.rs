@@ -20,7 +20,7 @@ struct Daemon {
     child: Child,
     base: String,
     http: reqwest::Client,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _sandbox: Sandbox,
 }
 
@@ -35,6 +35,11 @@ impl Daemon {
     /// Starts a sandbox with an Account whose name is too long for NetSuite, and a daemon
     /// that syncs it once an hour (tests wake it through the API when they need a pass).
     async fn start() -> Daemon {
+        Daemon::start_with(&[]).await
+    }
+
+    /// Starts a daemon as [`Daemon::start`] does, with more environment variables.
+    async fn start_with(environment: &[(&str, &str)]) -> Daemon {
         let sandbox = Sandbox::start(SandboxOptions {
             netsuite_port: 0,
             salesforce_port: 0,
@@ -59,6 +64,9 @@ impl Daemon {
             .args(["--listen", "127.0.0.1:0", "--json"])
             .env("TANDEM_API_TOKEN", TOKEN)
             .env_remove("TANDEM_API_TOKEN_FILE")
+            .env_remove("TANDEM_WEBHOOK_SECRET")
+            .env_remove("TANDEM_WEBHOOK_SECRET_FILE")
+            .envs(environment.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -76,7 +84,7 @@ impl Daemon {
             child,
             base: format!("http://{address}"),
             http,
-            _dir: dir,
+            dir,
             _sandbox: sandbox,
         };
         daemon.wait_for_runs(1).await;
@@ -604,4 +612,128 @@ async fn metrics_parse_with_the_prometheus_client() {
             r#"{"system": "salesforce"}"#
         ) > 0.0
     );
+}
+
+const WEBHOOK_SECRET: &str = "webhook-secret-51d0";
+
+fn hmac_hex(message: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes()).unwrap();
+    mac.update(message);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn outbound_message(org: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>
+<notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+<OrganizationId>{org}</OrganizationId><ActionId>04k000000000001AAA</ActionId>
+<Notification><Id>04l000000000001AAA</Id>
+<sObject xsi:type="sf:Account" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+<sf:Id>001000000000001AAA</sf:Id></sObject></Notification>
+</notifications></soapenv:Body></soapenv:Envelope>"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_webhook_starts_a_pass() {
+    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)]).await;
+    let body = br#"{"recordType": "customer", "id": "42", "type": "edit"}"#;
+    let unsigned = daemon
+        .http
+        .post(daemon.url("/webhooks/netsuite"))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let forged = daemon
+        .http
+        .post(daemon.url("/webhooks/netsuite"))
+        .header(
+            "x-tandem-signature",
+            format!("sha256={}", hmac_hex(b"other body")),
+        )
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+
+    let signed = daemon
+        .http
+        .post(daemon.url("/webhooks/netsuite"))
+        .header("x-tandem-signature", format!("sha256={}", hmac_hex(body)))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::ACCEPTED);
+    daemon.wait_for_runs(2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbound_message_is_acknowledged() {
+    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)]).await;
+    let store = tandem_store::SqliteStore::open(daemon.dir.path().join("tandem.db"))
+        .await
+        .unwrap();
+    let org = tandem_engine::state::StateStore::identity(&store, tandem_engine::System::Salesforce)
+        .await
+        .unwrap()
+        .expect("the first pass recorded the org ID");
+    let key = hmac_hex(b"salesforce-outbound-message");
+    let url = daemon.url(&format!("/webhooks/salesforce/outbound?key={key}"));
+
+    let wrong_key = daemon
+        .http
+        .post(daemon.url("/webhooks/salesforce/outbound?key=00"))
+        .body(outbound_message(&org))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_key.status(), StatusCode::UNAUTHORIZED);
+    let other_org = daemon
+        .http
+        .post(&url)
+        .body(outbound_message("00D000000000999AAA"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_org.status(), StatusCode::FORBIDDEN);
+
+    let accepted = daemon
+        .http
+        .post(&url)
+        .header("content-type", "text/xml")
+        .body(outbound_message(&org))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let ack = accepted.text().await.unwrap();
+    assert!(ack.contains("<Ack>true</Ack>"), "{ack}");
+    daemon.wait_for_runs(2).await;
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_off_without_a_secret() {
+    let daemon = Daemon::start().await;
+    let response = daemon
+        .http
+        .post(daemon.url("/webhooks/salesforce"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("TANDEM_WEBHOOK_SECRET"), "{text}");
 }

@@ -1,14 +1,16 @@
 //! Tandem's HTTP side, served by `tandem run` and `tandem demo`: the web UI, the JSON API it
 //! uses, the login that guards both, and Prometheus metrics.
 //!
-//! `/healthz`, `/metrics`, `/login` and the OpenAPI file answer without a login; every other
-//! route needs the API token (see [`auth`]).
+//! `/healthz`, `/metrics`, `/login` and the OpenAPI file need no login, and the webhooks are
+//! checked by signature instead (see [`webhooks`]); every other route needs the API token (see
+//! [`auth`]).
 
 pub mod api;
 pub mod auth;
 pub mod metrics;
 pub mod pages;
 pub mod runner;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,8 +31,19 @@ use crate::auth::Auth;
 /// The address `tandem run` and `tandem demo` serve on unless `--listen` says otherwise.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
-/// The environment variable that holds the API token.
+/// The environment variable that contains the API token.
 pub const TOKEN_VARIABLE: &str = "TANDEM_API_TOKEN";
+
+/// The environment variable that contains the shared secret of the webhooks.
+pub const WEBHOOK_SECRET_VARIABLE: &str = "TANDEM_WEBHOOK_SECRET";
+
+/// The secrets the server checks requests against.
+pub struct ServerSecrets {
+    /// The token of the API and the login page.
+    pub api_token: Secret,
+    /// The shared secret that signs webhooks; without one, webhooks are off.
+    pub webhook_secret: Option<Secret>,
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -38,6 +51,7 @@ pub struct AppState {
     pub runner: Arc<Runner>,
     pub auth: Arc<Auth>,
     pub pages: Arc<pages::Templates>,
+    pub webhook_secret: Option<Secret>,
 }
 
 /// A server bound to its address, not yet serving.
@@ -52,13 +66,14 @@ impl Server {
     pub async fn bind(
         listen: SocketAddr,
         runner: Arc<Runner>,
-        token: Secret,
+        secrets: ServerSecrets,
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(listen).await?;
         let state = AppState {
             runner,
-            auth: Arc::new(Auth::new(token)),
+            auth: Arc::new(Auth::new(secrets.api_token)),
             pages: Arc::new(pages::Templates::new()),
+            webhook_secret: secrets.webhook_secret,
         };
         Ok(Server {
             listener,
@@ -97,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/api/openapi.json", get(api::openapi))
         .merge(pages::login_routes())
+        .merge(webhooks::routes())
         .nest("/api", api)
         .merge(pages)
         .layer(middleware::map_response(security_headers))

@@ -46,6 +46,12 @@ pub struct CallLabels {
     pub operation: String,
 }
 
+/// The `source` label of a webhook.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SourceLabels {
+    pub source: String,
+}
+
 /// Every metric Tandem exports, registered in one registry.
 pub struct Metrics {
     registry: Registry,
@@ -69,6 +75,7 @@ pub struct Metrics {
     api_requests_used: Family<SystemLabels, Gauge>,
     api_requests_max: Family<SystemLabels, Gauge>,
     api_requests_remaining: Family<SystemLabels, Gauge>,
+    webhooks: Family<SourceLabels, Counter>,
 }
 
 /// The open items of one flow's queues, as counted after a pass.
@@ -116,6 +123,7 @@ impl Metrics {
             api_requests_used: Family::default(),
             api_requests_max: Family::default(),
             api_requests_remaining: Family::default(),
+            webhooks: Family::default(),
             registry: Registry::default(),
         };
         metrics.register(&mut registry);
@@ -242,6 +250,11 @@ impl Metrics {
             "API requests Tandem may still send before it stops to leave the rest to others",
             self.api_requests_remaining.clone(),
         );
+        registry.register(
+            "webhooks",
+            "Webhooks accepted, by source; each one starts the next pass early",
+            self.webhooks.clone(),
+        );
     }
 
     /// Counts one pass of a flow: its report, how long it took and whether it stopped early.
@@ -275,6 +288,15 @@ impl Metrics {
         self.last_pass_end
             .get_or_create(&labels)
             .set(Utc::now().timestamp());
+    }
+
+    /// Counts an accepted webhook.
+    pub fn count_webhook(&self, source: &str) {
+        self.webhooks
+            .get_or_create(&SourceLabels {
+                source: source.to_string(),
+            })
+            .inc();
     }
 
     /// Sets the sizes of a flow's queues.
