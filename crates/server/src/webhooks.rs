@@ -30,7 +30,8 @@ pub const SIGNATURE_HEADER: &str = "x-tandem-signature";
 /// The text whose HMAC is the `key` of the outbound message URL.
 pub const OUTBOUND_KEY_TEXT: &str = "salesforce-outbound-message";
 
-/// The largest webhook body read, in bytes; a larger one is rejected with `413 Payload Too Large`.
+/// The largest webhook body read, in bytes; a larger one is rejected with
+/// `413 Payload Too Large`.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The acknowledgement Salesforce expects, or it sends the message again.
