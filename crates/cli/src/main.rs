@@ -157,7 +157,9 @@ fn main() -> ExitCode {
     // daemon logs each pass's start and end; one-off commands only what went wrong.
     let default_filter = match cli.command {
         Command::Demo { .. } => "error",
-        Command::Run { once: false, .. } => "warn,tandem=info,tandem_engine=info",
+        Command::Run { once: false, .. } => {
+            "warn,tandem=info,tandem_engine=info,tandem_server=info"
+        }
         Command::Mcp(_) => "warn,tandem_mcp=info",
         _ => "warn",
     };

@@ -6,6 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::tandem;
@@ -21,6 +22,8 @@ struct Daemon {
     base: String,
     http: reqwest::Client,
     dir: tempfile::TempDir,
+    /// The daemon's stderr lines so far.
+    stderr: Arc<Mutex<Vec<String>>>,
     _sandbox: Sandbox,
 }
 
@@ -35,11 +38,11 @@ impl Daemon {
     /// Starts a sandbox with an Account whose name is too long for NetSuite, and a daemon
     /// that syncs it once an hour (tests wake it through the API when they need a pass).
     async fn start() -> Daemon {
-        Daemon::start_with(&[]).await
+        Daemon::start_with(&[], &[]).await
     }
 
     /// Starts a daemon as [`Daemon::start`] does, with more environment variables.
-    async fn start_with(environment: &[(&str, &str)]) -> Daemon {
+    async fn start_with(environment: &[(&str, &str)], arguments: &[&str]) -> Daemon {
         let sandbox = Sandbox::start(SandboxOptions {
             netsuite_port: 0,
             salesforce_port: 0,
@@ -62,6 +65,7 @@ impl Daemon {
             .arg("--env-file")
             .arg(dir.path().join("tandem.env"))
             .args(["--listen", "127.0.0.1:0", "--json"])
+            .args(arguments)
             .env("TANDEM_API_TOKEN", TOKEN)
             .env_remove("TANDEM_API_TOKEN_FILE")
             .env_remove("TANDEM_WEBHOOK_SECRET")
@@ -71,8 +75,10 @@ impl Daemon {
             .stderr(Stdio::piped())
             .spawn()
             .expect("tandem starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let address = tokio::task::spawn_blocking(move || listening_address(stderr))
+        let pipe = child.stderr.take().expect("stderr is piped");
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let lines = stderr.clone();
+        let address = tokio::task::spawn_blocking(move || listening_address(pipe, lines))
             .await
             .unwrap();
         let http = reqwest::Client::builder()
@@ -85,6 +91,7 @@ impl Daemon {
             base: format!("http://{address}"),
             http,
             dir,
+            stderr,
             _sandbox: sandbox,
         };
         daemon.wait_for_runs(1).await;
@@ -213,23 +220,26 @@ fn write_config(dir: &Path, sandbox: &Sandbox) {
     std::fs::write(dir.join("tandem.env"), env).unwrap();
 }
 
-/// Reads stderr until the daemon prints `listening on http://ADDR`, then keeps draining it on
-/// a thread so the daemon never blocks on a full pipe.
-fn listening_address(stderr: std::process::ChildStderr) -> String {
-    let mut lines = BufReader::new(stderr).lines();
-    let mut seen = Vec::new();
+/// Reads stderr into `kept` until the daemon prints `listening on http://ADDR`, then keeps
+/// reading on a thread, so the daemon never blocks on a full pipe.
+fn listening_address(pipe: std::process::ChildStderr, kept: Arc<Mutex<Vec<String>>>) -> String {
+    let mut lines = BufReader::new(pipe).lines();
     for line in lines.by_ref().take(200) {
         let line = line.expect("stderr is readable");
+        kept.lock().unwrap().push(line.clone());
         if let Some(address) = line.strip_prefix("listening on http://") {
             let address = address.trim().to_string();
-            std::thread::spawn(move || for _ in lines {});
+            std::thread::spawn(move || {
+                for line in lines.map_while(Result::ok) {
+                    kept.lock().unwrap().push(line);
+                }
+            });
             return address;
         }
-        seen.push(line);
     }
     panic!(
         "the daemon never printed its address; stderr:\n{}",
-        seen.join("\n")
+        kept.lock().unwrap().join("\n")
     );
 }
 
@@ -643,7 +653,7 @@ fn outbound_message(org: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_webhook_starts_a_pass() {
-    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)]).await;
+    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)], &[]).await;
     let body = br#"{"recordType": "customer", "id": "42", "type": "edit"}"#;
     let unsigned = daemon
         .http
@@ -680,7 +690,7 @@ async fn signed_webhook_starts_a_pass() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbound_message_is_acknowledged() {
-    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)]).await;
+    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)], &[]).await;
     let store = tandem_store::SqliteStore::open(daemon.dir.path().join("tandem.db"))
         .await
         .unwrap();
@@ -736,4 +746,24 @@ async fn webhooks_are_off_without_a_secret() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let text = response.text().await.unwrap();
     assert!(text.contains("TANDEM_WEBHOOK_SECRET"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_object_per_line() {
+    let daemon = Daemon::start_with(&[("RUST_LOG", "info")], &["--log-format", "json"]).await;
+    let lines = daemon.stderr.lock().unwrap().clone();
+    let events: Vec<Value> = lines
+        .iter()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let started = events
+        .iter()
+        .find(|event| event["fields"]["message"] == "server started")
+        .unwrap_or_else(|| panic!("no server start event in {lines:?}"));
+    assert_eq!(started["level"], "INFO");
+    assert!(
+        !lines.iter().any(|line| line.contains(TOKEN)),
+        "a log line shows the API token: {lines:?}"
+    );
 }
