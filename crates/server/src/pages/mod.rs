@@ -66,6 +66,7 @@ impl Templates {
             }
         }
         environment.add_filter("value", value_text);
+        environment.add_filter("shorten", shorten);
         Templates { environment }
     }
 
@@ -101,6 +102,16 @@ fn value_text(value: minijinja::Value) -> String {
         Ok(Value::Array(_) | Value::Object(_)) => serde_json::to_string(&value).unwrap_or_default(),
         _ => value.to_string(),
     }
+}
+
+/// Shortens text to `max` characters, ending with `…` when cut.
+fn shorten(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text;
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
 }
 
 /// The session of a page request. The session middleware has already checked it, so a
@@ -521,6 +532,12 @@ mod tests {
     }
 
     #[test]
+    fn long_text_is_shortened() {
+        assert_eq!(shorten("abcdef".to_string(), 4), "abc…");
+        assert_eq!(shorten("abc".to_string(), 4), "abc");
+    }
+
+    #[test]
     fn blank_value_reads_as_empty() {
         assert_eq!(value_text(minijinja::Value::from(())), "(empty)");
         assert_eq!(value_text(minijinja::Value::from("Acme")), "Acme");
@@ -595,6 +612,44 @@ mod render_tests {
         let html = render("run.html", json!({"run": run}));
         assert!(html.contains("linked by email"), "{html}");
         assert!(html.contains("<th>read</th>"), "{html}");
+    }
+
+    fn letter() -> Value {
+        json!({
+            "id": 4, "status": "open", "attempts": 2, "flow": "account-customer",
+            "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-01T10:05:00Z",
+            "source_system": "salesforce", "source_id": "001A", "target_id": null,
+            "action": "create", "payload_editable": true,
+            "payload": {"companyName": "Acme", "creditLimit": 10.0, "isInactive": false},
+            "error": {"system": "netsuite", "class": "data", "code": "USER_ERROR",
+                      "message": "The field companyname contained more than the maximum"},
+        })
+    }
+
+    #[test]
+    fn dead_letter_list_shows_the_error() {
+        let html = render(
+            "dead_letters.html",
+            json!({"letters": [letter()], "status": "open"}),
+        );
+        assert!(html.contains("USER_ERROR"), "{html}");
+        assert!(html.contains("/dead-letters/4"), "{html}");
+    }
+
+    #[test]
+    fn dead_letter_page_has_one_input_per_field() {
+        let letter = letter();
+        let fields = forms::payload_inputs(&letter["payload"]);
+        let html = render(
+            "dead_letter.html",
+            json!({"letter": letter, "fields": fields}),
+        );
+        assert!(html.contains("name=\"field:companyName\""), "{html}");
+        assert!(
+            html.contains("name=\"kind:creditLimit\" value=\"number\""),
+            "{html}"
+        );
+        assert!(html.contains("id=\"replay\""), "{html}");
     }
 
     #[test]
