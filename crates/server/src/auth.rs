@@ -161,6 +161,9 @@ pub fn request_session(auth: &Auth, headers: &HeaderMap) -> Option<(String, Sess
 
 /// Returns the `Set-Cookie` value that stores a session ID. The cookie is `HttpOnly` (scripts
 /// cannot read it) and `SameSite=Strict` (other sites cannot send it along).
+///
+/// NOTE: the cookie has no `Secure` attribute because the server speaks plain HTTP. Reach it
+/// from other machines only through a TLS proxy, or the cookie and token travel in clear.
 pub fn session_cookie(id: &str) -> String {
     format!(
         "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",

@@ -67,6 +67,7 @@ impl Templates {
         }
         environment.add_filter("value", value_text);
         environment.add_filter("shorten", shorten);
+        environment.add_filter("time", time_text);
         Templates { environment }
     }
 
@@ -101,6 +102,25 @@ fn value_text(value: minijinja::Value) -> String {
     match serde_json::to_value(&value) {
         Ok(Value::Array(_) | Value::Object(_)) => serde_json::to_string(&value).unwrap_or_default(),
         _ => value.to_string(),
+    }
+}
+
+/// Renders an RFC 3339 time as `2026-01-01 10:00:00 UTC`; anything else as it is, and a
+/// missing time as nothing.
+fn time_text(value: minijinja::Value) -> String {
+    let Some(text) = value.as_str() else {
+        return if value.is_none() || value.is_undefined() {
+            String::new()
+        } else {
+            value.to_string()
+        };
+    };
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(time) => time
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M:%S UTC")
+            .to_string(),
+        Err(_) => text.to_string(),
     }
 }
 
@@ -529,6 +549,14 @@ mod tests {
         for (name, _) in TEMPLATES {
             assert!(templates.environment.get_template(name).is_ok(), "{name}");
         }
+    }
+
+    #[test]
+    fn times_read_as_utc_seconds() {
+        let time = minijinja::Value::from("2026-01-01T10:00:00.123456Z");
+        assert_eq!(time_text(time), "2026-01-01 10:00:00 UTC");
+        assert_eq!(time_text(minijinja::Value::from(())), "");
+        assert_eq!(time_text(minijinja::Value::from("soon")), "soon");
     }
 
     #[test]
