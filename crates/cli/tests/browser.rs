@@ -58,6 +58,8 @@ async fn start_driver() -> Driver {
 
 /// Opens a headless Chromium session.
 async fn browser(driver: &Driver) -> Client {
+    // Another test of this binary may have installed it first, which is as good.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".to_string(),
