@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use serde_json::Value;
-use tandem_engine::actions::audit_json;
+use serde_json::{Value, json};
 
-use super::{StoreArgs, value_text};
+use super::{StoreArgs, value_json, value_text};
 use crate::say;
 
 /// Prints the newest `limit` audit entries, of one flow or of all.
@@ -13,7 +12,24 @@ pub async fn run(args: StoreArgs, flow: Option<String>, limit: usize) -> anyhow:
     let store = args.open().await?;
     let entries = store.audit_entries(flow.as_deref(), limit).await?;
     if args.json {
-        let items: Vec<Value> = entries.iter().map(audit_json).collect();
+        let items: Vec<Value> = entries
+            .iter()
+            .map(|stored| {
+                let entry = &stored.entry;
+                json!({
+                    "id": stored.id,
+                    "at": stored.at,
+                    "flow": entry.flow,
+                    "kind": entry.kind,
+                    "ns_id": entry.ns_id,
+                    "sf_id": entry.sf_id,
+                    "field": entry.field,
+                    "netsuite_value": entry.netsuite_value.as_ref().map(value_json),
+                    "salesforce_value": entry.salesforce_value.as_ref().map(value_json),
+                    "decision": entry.decision,
+                })
+            })
+            .collect();
         say!("{}", Value::from(items))?;
         return Ok(ExitCode::SUCCESS);
     }
