@@ -726,6 +726,25 @@ impl SecretSource {
         })
     }
 
+    /// Returns the value of a variable that may be left unset: `None` when neither `<NAME>` nor
+    /// `<NAME>_FILE` is set (or both are blank), else what [`SecretSource::required`] returns.
+    pub fn optional(&self, name: &str) -> Result<Option<String>, ConfigError> {
+        let file_variable = format!("{name}_FILE");
+        let is_set = |key: &str| {
+            let in_environment = self.use_environment
+                && std::env::var(key).is_ok_and(|value| !value.trim().is_empty());
+            let in_file = self
+                .file_values
+                .get(key)
+                .is_some_and(|value| !value.trim().is_empty());
+            in_environment || in_file
+        };
+        if !is_set(name) && !is_set(&file_variable) {
+            return Ok(None);
+        }
+        self.required(name).map(Some)
+    }
+
     /// Returns the value of a required variable. The process environment is looked at first,
     /// then the env file; in each, `<NAME>` holds the value or `<NAME>_FILE` the path of a file
     /// that holds it. Missing or empty values are configuration errors, and so is a source that

@@ -1,18 +1,21 @@
 //! `tandem demo`: the sandbox with demo data, synced pass after pass in this process.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use tandem_engine::Secret;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
+use tandem_server::Runner;
 
 use crate::config::{FileConfig, SecretSource};
-use crate::connect::{Setup, SetupError, connect};
+use crate::connect::{SetupError, connect};
 use crate::output::{FlowResult, summary};
-use crate::run::run_flows;
 use crate::sandbox::{config_text, write_config};
 use crate::say;
+use crate::serve;
 use crate::shutdown::StopSignal;
 
 /// The options of `tandem demo`.
@@ -23,11 +26,13 @@ pub struct DemoOptions {
     pub salesforce_port: u16,
     /// `soap` or `rest`, written as `[netsuite] transport`.
     pub netsuite_transport: String,
+    /// The address of the web UI, the API and `/metrics`; nothing is served with `once`.
+    pub listen: SocketAddr,
 }
 
 /// Starts the sandbox with the demo seed and runs every flow against it: one pass with
-/// `--once`, else a pass per interval until Ctrl-C. The state lives in a temporary folder
-/// that is removed on exit.
+/// `--once`, else a pass per interval until Ctrl-C while the web UI is served with a token made
+/// for this run. The state lives in a temporary folder that is removed on exit.
 pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     let sandbox = Sandbox::start(SandboxOptions {
         netsuite_port: options.netsuite_port,
@@ -46,20 +51,33 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
         sandbox.netsuite_private_key().to_string(),
     ));
     let secrets = SecretSource::only(values);
-    let setup = connect(&file, dir.path(), &secrets)
+    let mut setup = connect(&file, dir.path(), &secrets)
         .await
         .map_err(SetupError::into_anyhow)?;
     print_header(&sandbox, dir.path(), transport)?;
 
     let mut stop = StopSignal::install();
+    let runner = serve::runner(&mut setup, options.interval);
+    let server = if options.once {
+        None
+    } else {
+        let token = tandem_server::auth::random_token();
+        let secrets = tandem_server::ServerSecrets {
+            api_token: Secret::new(&token),
+            webhook_secret: serve::webhook_secret(&SecretSource::environment())?,
+        };
+        let (address, task) = serve::start(options.listen, runner.clone(), secrets, &stop).await?;
+        print_login(address, &token)?;
+        Some(task)
+    };
     let mut failed = false;
     let mut last_letter = 0;
     for number in 1.. {
         let started = Instant::now();
-        let results = run_flows(&setup).await;
+        let results: Vec<FlowResult> = serve::results(runner.run_round().await);
         failed = results.iter().any(|result| result.error.is_some());
         print_pass(number, started.elapsed(), &results, &sandbox)?;
-        last_letter = print_new_dead_letters(&setup, last_letter).await?;
+        last_letter = print_new_dead_letters(&runner, last_letter).await?;
         if options.once || stop.is_requested() {
             break;
         }
@@ -70,9 +88,12 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
             dir.path().join("tandem.env").display(),
         )?;
         tokio::select! {
-            () = tokio::time::sleep(options.interval) => {}
+            () = runner.until_next_round() => {}
             () = stop.requested() => break,
         }
+    }
+    if let Some(server) = server {
+        let _ = server.await;
     }
     setup.store.close().await;
     sandbox.shutdown().await;
@@ -104,6 +125,16 @@ fn print_header(sandbox: &Sandbox, dir: &Path, transport: &str) -> std::io::Resu
     say!(
         "  State                {}  (removed on exit)",
         dir.join("tandem.db").display()
+    )?;
+    Ok(())
+}
+
+/// Prints the web UI's address and the demo's token, once: it is made for this run, lives
+/// only in memory and is never logged.
+fn print_login(address: SocketAddr, token: &str) -> std::io::Result<()> {
+    say!("  Web UI               http://{address}/  (log in with the token {token})")?;
+    say!(
+        "  API and metrics      http://{address}/api/flows (Authorization: Bearer <token>), http://{address}/metrics"
     )?;
     Ok(())
 }
@@ -141,10 +172,10 @@ fn print_pass(
 }
 
 /// Prints the dead letters with an ID above `last_shown` and returns the highest ID shown.
-async fn print_new_dead_letters(setup: &Setup, last_shown: i64) -> anyhow::Result<i64> {
+async fn print_new_dead_letters(runner: &Runner, last_shown: i64) -> anyhow::Result<i64> {
     let mut highest = last_shown;
-    for flow in &setup.flows {
-        let letters = setup.store.dead_letters(Some(flow.name()), None).await?;
+    for flow in runner.flows() {
+        let letters = runner.store().dead_letters(Some(flow.name()), None).await?;
         for stored in letters.iter().filter(|stored| stored.id > last_shown) {
             let letter = &stored.letter;
             say!(

@@ -14,10 +14,12 @@ mod output;
 mod queues;
 mod run;
 mod sandbox;
+mod serve;
 mod shutdown;
 mod worker;
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -29,8 +31,19 @@ use crate::config::ConfigError;
 #[derive(Debug, Parser)]
 #[command(name = "tandem", version, about = "NetSuite <-> Salesforce sync")]
 struct Cli {
+    /// How logs on stderr look: `text` for people, `json` (one object per line) for log
+    /// shippers.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The format of the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +66,10 @@ enum Command {
         /// services and SuiteQL), as `[netsuite] transport` sets it in a configuration file.
         #[arg(long, default_value = "soap", value_parser = ["soap", "rest"])]
         netsuite_transport: String,
+        /// Address of the web UI, the JSON API and /metrics (port 0 picks a free one; the
+        /// address bound is printed on stderr).
+        #[arg(long, value_name = "ADDR:PORT", default_value = tandem_server::DEFAULT_LISTEN)]
+        listen: SocketAddr,
     },
     /// Serve the NetSuite and Salesforce emulators on 127.0.0.1 until interrupted.
     Sandbox {
@@ -92,6 +109,10 @@ enum Command {
         /// --once).
         #[arg(long)]
         dry_run: bool,
+        /// Address of the web UI, the JSON API and /metrics (port 0 picks a free one; the
+        /// address bound is printed on stderr).
+        #[arg(long, value_name = "ADDR:PORT", default_value = tandem_server::DEFAULT_LISTEN)]
+        listen: SocketAddr,
     },
     /// Check every enabled flow's fields against Salesforce describe and NetSuite's schema;
     /// exits 2 when a mapping names a field that does not exist or cannot be written.
@@ -140,11 +161,13 @@ fn main() -> ExitCode {
     // daemon logs each pass's start and end; one-off commands only what went wrong.
     let default_filter = match cli.command {
         Command::Demo { .. } => "error",
-        Command::Run { once: false, .. } => "warn,tandem=info,tandem_engine=info",
+        Command::Run { once: false, .. } => {
+            "warn,tandem=info,tandem_engine=info,tandem_server=info"
+        }
         Command::Mcp(_) => "warn,tandem_mcp=info",
         _ => "warn",
     };
-    init_logging(default_filter);
+    init_logging(default_filter, cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -174,6 +197,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
             netsuite_port,
             salesforce_port,
             netsuite_transport,
+            listen,
         } => {
             demo::demo(demo::DemoOptions {
                 once,
@@ -181,6 +205,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 netsuite_port,
                 salesforce_port,
                 netsuite_transport,
+                listen,
             })
             .await
         }
@@ -204,6 +229,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             env_file,
             dry_run,
+            listen,
         } => {
             run::run(run::RunOptions {
                 config,
@@ -211,6 +237,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 json,
                 env_file,
                 dry_run,
+                listen,
             })
             .await
         }
@@ -247,12 +274,14 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 
 /// Logs go to stderr, so stdout stays for reports. `RUST_LOG` sets the filter, replacing the
 /// given default.
-fn init_logging(default_filter: &str) {
+fn init_logging(default_filter: &str, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().init(),
+    }
 }

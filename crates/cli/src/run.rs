@@ -1,15 +1,19 @@
 //! `tandem run`: passes of every enabled flow, once or on an interval.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use tandem_engine::dry_run::PlannedWrite;
+use tandem_server::Runner;
 
 use crate::check::reject_problems;
 use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::connect::{Setup, SetupError, connect, connect_dry_run};
 use crate::output::{FlowResult, json_report, summary};
 use crate::say;
+use crate::serve;
 use crate::shutdown::StopSignal;
 
 /// The options of `tandem run`.
@@ -19,10 +23,13 @@ pub struct RunOptions {
     pub json: bool,
     pub env_file: Option<PathBuf>,
     pub dry_run: bool,
+    /// Where the web UI, the API and `/metrics` listen while passes run on an interval.
+    pub listen: SocketAddr,
 }
 
-/// Runs one pass (`--once`) or passes until SIGINT/SIGTERM. With `--once`, exits 0 when every
-/// flow completed its pass, dead letters included, and 1 when one stopped early.
+/// Runs one pass (`--once`) or passes until SIGINT/SIGTERM, serving the web UI, the API and
+/// `/metrics` meanwhile. With `--once`, exits 0 when every flow completed its pass, dead letters
+/// included, and 1 when one stopped early; nothing is served then.
 pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load(&options.config)?;
     let secrets = match &options.env_file {
@@ -47,7 +54,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
         print_dry_run(&setup, &results, options.json)?;
         return Ok(exit_code(&results));
     }
-    let setup = connect(&file, config_dir, &secrets)
+    let mut setup = connect(&file, config_dir, &secrets)
         .await
         .map_err(SetupError::into_anyhow)?;
     reject_problems(
@@ -65,7 +72,19 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
         print_results(&results, options.json)?;
         exit_code(&results)
     } else {
-        run_until_stopped(&setup, &file, options.json, stop).await?
+        let token_file = serve::token_path(&file.store_location(config_dir)?, config_dir);
+        let (token, origin) = serve::run_token(&secrets, token_file)?;
+        let runner = serve::runner(&mut setup, file.interval());
+        let secrets = tandem_server::ServerSecrets {
+            api_token: token,
+            webhook_secret: serve::webhook_secret(&secrets)?,
+        };
+        let (address, server) =
+            serve::start(options.listen, runner.clone(), secrets, &stop).await?;
+        serve::print_token_origin(&origin, address);
+        let code = run_until_stopped(&runner, options.json, stop).await?;
+        let _ = server.await;
+        code
     };
     setup.store.close().await;
     Ok(code)
@@ -91,21 +110,20 @@ pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
     results
 }
 
-/// Starts a pass every interval until a stop is requested. A pass in progress is finished
-/// first, so a stop never leaves a run half recorded.
+/// Starts a round of passes every interval, or earlier when the server asks for one, until a
+/// stop is requested. A pass in progress is finished first, so a stop never leaves a run half
+/// recorded.
 async fn run_until_stopped(
-    setup: &Setup,
-    file: &FileConfig,
+    runner: &Arc<Runner>,
     json: bool,
     mut stop: StopSignal,
 ) -> std::io::Result<ExitCode> {
-    let interval = file.interval();
-    tracing::info!(?interval, "daemon started");
+    tracing::info!(interval = ?runner.interval(), "daemon started");
     while !stop.is_requested() {
-        let results = run_flows(setup).await;
+        let results: Vec<FlowResult> = serve::results(runner.run_round().await);
         print_results(&results, json)?;
         tokio::select! {
-            () = tokio::time::sleep(interval) => {}
+            () = runner.until_next_round() => {}
             () = stop.requested() => {}
         }
     }

@@ -5,6 +5,7 @@
 //! crate implements. A flow template ([`flows`]) defines what to sync, and [`two_way`] runs a
 //! pass: read changes, match, map, drop echoes, merge, write, record the outcome.
 
+pub mod actions;
 pub mod dry_run;
 pub mod error;
 #[cfg(test)]

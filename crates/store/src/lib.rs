@@ -12,12 +12,14 @@
 
 mod codec;
 mod copy;
+mod history;
 mod leases;
 mod lock;
 mod migrate;
 mod postgres;
 mod sqlite;
 
+pub use history::{FoundRecord, RunOutcomes, RunRecord, SEARCH_LIMIT};
 pub use leases::NetSuiteSlot;
 pub use lock::{LockError, StoreLock};
 pub use postgres::PostgresStore;

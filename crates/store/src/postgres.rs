@@ -110,4 +110,7 @@ mod sql {
     mod gateway {
         include!("sql/gateway.rs");
     }
+    mod history {
+        include!("sql/history.rs");
+    }
 }

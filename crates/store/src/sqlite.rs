@@ -117,4 +117,7 @@ mod sql {
     mod gateway {
         include!("sql/gateway.rs");
     }
+    mod history {
+        include!("sql/history.rs");
+    }
 }

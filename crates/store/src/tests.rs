@@ -45,6 +45,7 @@ macro_rules! store_tests {
 }
 
 mod gateway;
+mod history;
 
 store_tests!(
     watermark_survives_reopen,

@@ -13,7 +13,7 @@ use crate::codec::{
     error_text, fields_text, parse_error, parse_fields, parse_system, parse_time, time_text,
 };
 
-fn dead_letter_from_row(row: &DbRow) -> Result<StoredDeadLetter, StoreError> {
+pub(super) fn dead_letter_from_row(row: &DbRow) -> Result<StoredDeadLetter, StoreError> {
     let letter = DeadLetter {
         flow: column(row, "flow")?,
         source_system: parse_system(&column::<String>(row, "source_system")?)?,

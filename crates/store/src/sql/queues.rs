@@ -73,7 +73,7 @@ fn conflict_from_row(row: &DbRow) -> Result<StoredConflict, StoreError> {
     })
 }
 
-fn audit_from_row(row: &DbRow) -> Result<StoredAuditEntry, StoreError> {
+pub(super) fn audit_from_row(row: &DbRow) -> Result<StoredAuditEntry, StoreError> {
     let value = |name: &str| -> Result<_, StoreError> {
         let text: Option<String> = column(row, name)?;
         text.map(|text| parse_json(&text, "field value"))

@@ -35,7 +35,7 @@ pub(super) fn seen_from_row(row: &DbRow) -> Result<SeenRecord, StoreError> {
     })
 }
 
-fn xref_from_row(row: &DbRow) -> Result<Xref, StoreError> {
+pub(super) fn xref_from_row(row: &DbRow) -> Result<Xref, StoreError> {
     Ok(Xref {
         flow: column(row, "flow")?,
         ns_id: column(row, "ns_id")?,

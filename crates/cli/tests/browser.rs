@@ -1,0 +1,204 @@
+//! The web UI driven in headless Chromium through WebDriver, as a person would use it.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`chromedriver` on the PATH); `.ci/run`
+//! installs them.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::daemon::{Daemon, TOKEN};
+use common::free_port;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// A `chromedriver` process, killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `chromedriver` on a free port and waits, at most 20 seconds, until it accepts
+/// connections.
+async fn start_driver() -> Driver {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot start chromedriver ({error}); install chromium and chromium-driver \
+                 (Debian: apt-get install chromium chromium-driver)"
+            )
+        });
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    driver
+}
+
+/// Opens a headless Chromium session.
+async fn browser(driver: &Driver) -> Client {
+    // Another test of this binary may have installed it first, which is as good.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_string(),
+        json!({
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--window-size=1280,1000"],
+        }),
+    );
+    ClientBuilder::rustls()
+        .expect("TLS roots load")
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session starts")
+}
+
+/// Returns the element `css`, waiting for it at most 20 seconds. A failure shows the page.
+async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
+    let found = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await;
+    match found {
+        Ok(element) => element,
+        Err(error) => {
+            let url = client.current_url().await.map(|url| url.to_string());
+            let source = client.source().await.unwrap_or_default();
+            panic!("no element {css} ({error}) on {url:?}:\n{source}");
+        }
+    }
+}
+
+/// Returns the text of the element `css`.
+async fn text_of(client: &Client, css: &str) -> String {
+    element(client, css).await.text().await.unwrap()
+}
+
+async fn click(client: &Client, css: &str) {
+    element(client, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letter_fixed_in_the_browser() {
+    let daemon = Daemon::start().await;
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let steps = tokio::spawn({
+        let client = client.clone();
+        async move { fix_dead_letter(daemon, &client).await }
+    })
+    .await;
+    // Closing the session ends its Chromium, which killing chromedriver would leave running.
+    client.close().await.expect("the browser session closes");
+    if let Err(error) = steps {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+async fn fix_dead_letter(daemon: Daemon, client: &Client) {
+    client.goto(&daemon.url("/dead-letters")).await.unwrap();
+    let login = client.current_url().await.unwrap();
+    assert_eq!(login.path(), "/login");
+    client
+        .find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    click(client, "button[type=submit]").await;
+
+    let table = text_of(client, "#dead-letters").await;
+    assert!(table.contains("USER_ERROR"), "{table}");
+    click(client, "#dead-letters a").await;
+    let error = text_of(client, "#error").await;
+    assert!(error.contains("companyname"), "{error}");
+
+    let name = client
+        .find(Locator::Css("#field-companyName"))
+        .await
+        .unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("Northwest Agricultural Equipment Distributors")
+        .await
+        .unwrap();
+    click(client, "#save").await;
+    let notice = text_of(client, "#notice").await;
+    assert!(notice.contains("payload saved"), "{notice}");
+
+    click(client, "#replay").await;
+    let notice = text_of(client, "#notice").await;
+    assert!(notice.contains("written"), "{notice}");
+    let status = text_of(client, "#status").await;
+    assert_eq!(status, "resolved");
+
+    let letters = daemon.get_json("/api/dead-letters?status=resolved").await;
+    assert_eq!(
+        letters[0]["payload"]["companyName"],
+        "Northwest Agricultural Equipment Distributors"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_shows_flows_and_chart() {
+    let daemon = Daemon::start().await;
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let steps = tokio::spawn({
+        let client = client.clone();
+        async move { check_dashboard(daemon, &client).await }
+    })
+    .await;
+    // Closing the session ends its Chromium, which killing chromedriver would leave running.
+    client.close().await.expect("the browser session closes");
+    if let Err(error) = steps {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+async fn check_dashboard(daemon: Daemon, client: &Client) {
+    client.goto(&daemon.url("/login")).await.unwrap();
+    client
+        .find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    click(client, "button[type=submit]").await;
+    let flows = text_of(client, "#flows").await;
+    assert!(flows.contains("account-customer"), "{flows}");
+    let bars = client
+        .find_all(Locator::Css("svg.chart rect"))
+        .await
+        .unwrap();
+    assert!(!bars.is_empty(), "the chart has no bars");
+}

@@ -1,0 +1,427 @@
+//! The actions a person takes on the queues (dead letters, the review queue, the conflict queue),
+//! with the checks and audit entries that go with each action, and the JSON shape of every
+//! queue item. The command line and the server both act through these functions, so a
+//! decision made in the web UI is checked and audited exactly as one made in a terminal.
+
+use serde_json::{Value, json};
+
+use crate::one_way::SYNC_ACTION;
+use crate::record::{FieldValue, Fields, System};
+use crate::state::{
+    AuditEntry, ConflictStatus, DeadLetterStatus, ReviewDecision, ReviewStatus, Store, StoreError,
+    StoredAuditEntry, StoredConflict, StoredDeadLetter, StoredReview,
+};
+
+/// The reason an action on a queue item was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// No item of that kind has the ID.
+    #[error("{kind} {id} not found; `tandem {command} list --status all` shows the IDs")]
+    NotFound {
+        kind: &'static str,
+        command: &'static str,
+        id: i64,
+    },
+    /// The item is past the state the action needs.
+    #[error("{kind} {id} is {status} already; {rule}")]
+    WrongStatus {
+        kind: &'static str,
+        id: i64,
+        status: &'static str,
+        rule: &'static str,
+    },
+    /// The dead letter is replayed from its source record, so its payload means nothing.
+    #[error(
+        "dead letter {id} of flow {flow} is replayed from its source record as it is then, not \
+         from a payload; fix the {system} record {source_id} (or its parent) and replay it"
+    )]
+    NotEditable {
+        id: i64,
+        flow: String,
+        system: System,
+        source_id: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Returns a dead letter, or [`ActionError::NotFound`].
+pub async fn find_dead_letter(store: &dyn Store, id: i64) -> Result<StoredDeadLetter, ActionError> {
+    store.dead_letter(id).await?.ok_or(ActionError::NotFound {
+        kind: "dead letter",
+        command: "dead-letters",
+        id,
+    })
+}
+
+/// Replaces an open dead letter's payload. Rejects letters of one-way flows, which replay from
+/// the source record and ignore the payload.
+pub async fn edit_dead_letter(
+    store: &dyn Store,
+    id: i64,
+    payload: &Fields,
+) -> Result<(), ActionError> {
+    let stored = find_dead_letter(store, id).await?;
+    check_editable(&stored)?;
+    if !matches!(
+        stored.status,
+        DeadLetterStatus::Open | DeadLetterStatus::Requested
+    ) {
+        return Err(ActionError::WrongStatus {
+            kind: "dead letter",
+            id,
+            status: stored.status.as_str(),
+            rule: "only open letters are edited",
+        });
+    }
+    store.set_dead_letter_payload(id, payload).await?;
+    Ok(())
+}
+
+/// Rejects editing the payload of a letter that is replayed from its source record.
+pub fn check_editable(stored: &StoredDeadLetter) -> Result<(), ActionError> {
+    if stored.letter.action == SYNC_ACTION {
+        return Err(ActionError::NotEditable {
+            id: stored.id,
+            flow: stored.letter.flow.clone(),
+            system: stored.letter.source_system,
+            source_id: stored.letter.source_id.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Marks an open dead letter for replay by the next pass of the process that has the store locked.
+pub async fn request_replay(store: &dyn Store, id: i64) -> Result<(), ActionError> {
+    let stored = find_dead_letter(store, id).await?;
+    if stored.status != DeadLetterStatus::Open {
+        return Err(ActionError::WrongStatus {
+            kind: "dead letter",
+            id,
+            status: stored.status.as_str(),
+            rule: "only open letters are replayed",
+        });
+    }
+    store
+        .set_dead_letter_status(id, DeadLetterStatus::Requested)
+        .await?;
+    Ok(())
+}
+
+/// Drops a dead letter that is not resolved or discarded yet: nothing will be written for it.
+pub async fn discard_dead_letter(store: &dyn Store, id: i64) -> Result<(), ActionError> {
+    let stored = find_dead_letter(store, id).await?;
+    if matches!(
+        stored.status,
+        DeadLetterStatus::Resolved | DeadLetterStatus::Discarded
+    ) {
+        return Err(ActionError::WrongStatus {
+            kind: "dead letter",
+            id,
+            status: stored.status.as_str(),
+            rule: "only open letters are discarded",
+        });
+    }
+    store
+        .set_dead_letter_status(id, DeadLetterStatus::Discarded)
+        .await?;
+    store
+        .audit(&AuditEntry {
+            flow: stored.letter.flow.clone(),
+            kind: "dead_letter".to_string(),
+            ns_id: side_id(&stored, System::NetSuite),
+            sf_id: side_id(&stored, System::Salesforce),
+            field: None,
+            netsuite_value: None,
+            salesforce_value: None,
+            decision: format!("discarded by a person (dead letter {id})"),
+        })
+        .await?;
+    Ok(())
+}
+
+/// Returns the letter's record ID on `system`'s side, when the letter names one.
+fn side_id(stored: &StoredDeadLetter, system: System) -> Option<String> {
+    let letter = &stored.letter;
+    if letter.source_system == system {
+        Some(letter.source_id.clone())
+    } else {
+        letter.target_id.clone()
+    }
+}
+
+/// Returns a review item, or [`ActionError::NotFound`].
+pub async fn find_review(store: &dyn Store, id: i64) -> Result<StoredReview, ActionError> {
+    store.review(id).await?.ok_or(ActionError::NotFound {
+        kind: "review",
+        command: "review",
+        id,
+    })
+}
+
+/// Records a person's decision on a pending review item and audits it; the next pass carries
+/// it out. A link target outside the candidates is allowed (a person may know better)
+/// and logged.
+pub async fn decide_review(
+    store: &dyn Store,
+    id: i64,
+    decision: &ReviewDecision,
+) -> Result<StoredReview, ActionError> {
+    let review = find_review(store, id).await?;
+    if review.status != ReviewStatus::Pending {
+        return Err(ActionError::WrongStatus {
+            kind: "review",
+            id,
+            status: review.status.as_str(),
+            rule: "only pending items take a decision",
+        });
+    }
+    if let ReviewDecision::Link(target) = decision
+        && !review.item.candidates.iter().any(|c| &c.id == target)
+    {
+        tracing::warn!(review = id, target = %target, "the link target is not one of the candidates");
+    }
+    store.decide_review(id, decision).await?;
+    let item = &review.item;
+    let (ns_id, sf_id) = match item.system {
+        System::NetSuite => (Some(item.record_id.clone()), None),
+        System::Salesforce => (None, Some(item.record_id.clone())),
+    };
+    store
+        .audit(&AuditEntry {
+            flow: item.flow.clone(),
+            kind: "review".to_string(),
+            ns_id,
+            sf_id,
+            field: None,
+            netsuite_value: None,
+            salesforce_value: None,
+            decision: format!("decided by a person: {decision} (review {id})"),
+        })
+        .await?;
+    Ok(review)
+}
+
+/// Returns a conflict, or [`ActionError::NotFound`].
+pub async fn find_conflict(store: &dyn Store, id: i64) -> Result<StoredConflict, ActionError> {
+    store.conflict(id).await?.ok_or(ActionError::NotFound {
+        kind: "conflict",
+        command: "conflicts",
+        id,
+    })
+}
+
+/// Chooses the side whose value wins an open conflict and audits the choice; the next pass
+/// writes the value to the other side.
+pub async fn resolve_conflict(
+    store: &dyn Store,
+    id: i64,
+    winner: System,
+) -> Result<StoredConflict, ActionError> {
+    let stored = find_conflict(store, id).await?;
+    if stored.status != ConflictStatus::Open {
+        return Err(ActionError::WrongStatus {
+            kind: "conflict",
+            id,
+            status: stored.status.as_str(),
+            rule: "only open conflicts are resolved",
+        });
+    }
+    store.decide_conflict(id, winner).await?;
+    let conflict = &stored.conflict;
+    store
+        .audit(&AuditEntry {
+            flow: conflict.flow.clone(),
+            kind: "conflict".to_string(),
+            ns_id: Some(conflict.ns_id.clone()),
+            sf_id: Some(conflict.sf_id.clone()),
+            field: Some(format!(
+                "{}/{}",
+                conflict.netsuite_field, conflict.salesforce_field
+            )),
+            netsuite_value: Some(conflict.netsuite_value.clone()),
+            salesforce_value: Some(conflict.salesforce_value.clone()),
+            decision: format!("{winner} chosen by a person (conflict {id})"),
+        })
+        .await?;
+    Ok(stored)
+}
+
+/// Renders a field value as JSON.
+pub fn value_json(value: &FieldValue) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Renders field values as a JSON object.
+pub fn fields_json(fields: &Fields) -> Value {
+    serde_json::to_value(fields).unwrap_or(Value::Null)
+}
+
+/// Renders a dead letter as JSON.
+pub fn dead_letter_json(stored: &StoredDeadLetter) -> Value {
+    let letter = &stored.letter;
+    json!({
+        "id": stored.id,
+        "status": stored.status.as_str(),
+        "attempts": stored.attempts,
+        "created_at": stored.created_at,
+        "updated_at": stored.updated_at,
+        "flow": letter.flow,
+        "source_system": letter.source_system,
+        "source_id": letter.source_id,
+        "target_id": letter.target_id,
+        "action": letter.action,
+        "payload_editable": letter.action != SYNC_ACTION,
+        "payload": fields_json(&letter.payload),
+        "error": letter.error,
+    })
+}
+
+/// Renders a review item as JSON, candidates best first with their score evidence.
+pub fn review_json(review: &StoredReview) -> Value {
+    let item = &review.item;
+    let candidates: Vec<Value> = item
+        .candidates
+        .iter()
+        .map(|c| json!({"id": c.id, "values": fields_json(&c.values), "score": c.score}))
+        .collect();
+    json!({
+        "id": review.id,
+        "status": review.status.as_str(),
+        "decision": review.decision.to_string(),
+        "flow": item.flow,
+        "system": item.system,
+        "record_id": item.record_id,
+        "values": fields_json(&item.values),
+        "candidates": candidates,
+        "created_at": review.created_at,
+        "updated_at": review.updated_at,
+    })
+}
+
+/// Renders a conflict as JSON.
+pub fn conflict_json(stored: &StoredConflict) -> Value {
+    let conflict = &stored.conflict;
+    json!({
+        "id": stored.id,
+        "status": stored.status.as_str(),
+        "winner": stored.winner,
+        "flow": conflict.flow,
+        "ns_id": conflict.ns_id,
+        "sf_id": conflict.sf_id,
+        "netsuite_field": conflict.netsuite_field,
+        "salesforce_field": conflict.salesforce_field,
+        "synced_value": value_json(&conflict.synced_value),
+        "netsuite_value": value_json(&conflict.netsuite_value),
+        "salesforce_value": value_json(&conflict.salesforce_value),
+        "created_at": stored.created_at,
+        "updated_at": stored.updated_at,
+    })
+}
+
+/// Renders an audit entry as JSON.
+pub fn audit_json(stored: &StoredAuditEntry) -> Value {
+    let entry = &stored.entry;
+    json!({
+        "id": stored.id,
+        "at": stored.at,
+        "flow": entry.flow,
+        "kind": entry.kind,
+        "ns_id": entry.ns_id,
+        "sf_id": entry.sf_id,
+        "field": entry.field,
+        "netsuite_value": entry.netsuite_value.as_ref().map(value_json),
+        "salesforce_value": entry.salesforce_value.as_ref().map(value_json),
+        "decision": entry.decision,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ErrorClass, RemoteError};
+    use crate::memory_store::MemoryStore;
+    use crate::state::{Conflict, ConflictStore, DeadLetter, DeadLetterStore};
+
+    fn letter(action: &str) -> DeadLetter {
+        DeadLetter {
+            flow: "account-customer".to_string(),
+            source_system: System::Salesforce,
+            source_id: "001A".to_string(),
+            target_id: Some("42".to_string()),
+            action: action.to_string(),
+            payload: Fields::new(),
+            error: RemoteError::new(System::NetSuite, ErrorClass::Data, "INVALID", "bad"),
+        }
+    }
+
+    #[tokio::test]
+    async fn discard_twice_is_rejected() {
+        let store = MemoryStore::new();
+        let id = store.add_dead_letter(&letter("update")).await.unwrap();
+        discard_dead_letter(&store, id).await.unwrap();
+        let second = discard_dead_letter(&store, id).await;
+        assert!(
+            matches!(second, Err(ActionError::WrongStatus { .. })),
+            "{second:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn discard_is_audited_with_both_ids() {
+        let store = MemoryStore::new();
+        let id = store.add_dead_letter(&letter("update")).await.unwrap();
+        discard_dead_letter(&store, id).await.unwrap();
+        let entries = store.audit_entries(None, 10).await.unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].entry.sf_id.as_deref(), Some("001A"));
+        assert_eq!(entries[0].entry.ns_id.as_deref(), Some("42"));
+    }
+
+    #[tokio::test]
+    async fn sync_letter_payload_is_not_editable() {
+        let store = MemoryStore::new();
+        let id = store.add_dead_letter(&letter(SYNC_ACTION)).await.unwrap();
+        let result = edit_dead_letter(&store, id, &Fields::new()).await;
+        assert!(
+            matches!(result, Err(ActionError::NotEditable { .. })),
+            "{result:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_letter_is_not_found() {
+        let store = MemoryStore::new();
+        let result = request_replay(&store, 7).await;
+        let message = result.unwrap_err().to_string();
+        assert!(message.contains("dead letter 7 not found"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn resolved_conflict_cannot_be_resolved_again() {
+        let store = MemoryStore::new();
+        let id = store
+            .add_conflict(&Conflict {
+                flow: "account-customer".to_string(),
+                ns_id: "42".to_string(),
+                sf_id: "001A".to_string(),
+                netsuite_field: "phone".to_string(),
+                salesforce_field: "Phone".to_string(),
+                synced_value: FieldValue::Null,
+                netsuite_value: FieldValue::Text("1".to_string()),
+                salesforce_value: FieldValue::Text("2".to_string()),
+            })
+            .await
+            .unwrap();
+        resolve_conflict(&store, id, System::NetSuite)
+            .await
+            .unwrap();
+        let again = resolve_conflict(&store, id, System::Salesforce).await;
+        assert!(
+            matches!(again, Err(ActionError::WrongStatus { .. })),
+            "{again:?}"
+        );
+        let stored = store.conflict(id).await.unwrap().unwrap();
+        assert_eq!(stored.winner, Some(System::NetSuite));
+    }
+}

@@ -1,0 +1,248 @@
+//! The running flows, shared by the daemon's pass loop and the server: passes, replays,
+//! early wake-ups, the schedule the dashboard shows, and the metrics of every pass.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tandem_engine::flow::Flow;
+use tandem_engine::pass::{Connections, ReplayError, ReplayOutcome};
+use tandem_engine::state::{ConflictStatus, DeadLetterStatus, ReviewStatus};
+use tandem_engine::{PassReport, RecordPort};
+use tandem_store::AnyStore;
+use tokio::sync::Notify;
+
+use crate::metrics::{MeteredPort, Metrics, QueueSizes};
+
+/// When passes ran and will run, for the dashboard.
+#[derive(Debug, Clone, Default)]
+pub struct Schedule {
+    /// The flow whose pass is running now.
+    pub running: Option<String>,
+    /// When the last round of passes ended.
+    pub last_round_end: Option<DateTime<Utc>>,
+    /// When the next round of passes starts, unless something wakes the loop earlier.
+    pub next_round: Option<DateTime<Utc>>,
+}
+
+/// One flow's pass in a round: its counts, and why it stopped early, if it did.
+#[derive(Debug, Clone)]
+pub struct FlowOutcome {
+    pub report: PassReport,
+    /// The reason the pass stopped early, with a hint on what to do.
+    pub error: Option<String>,
+}
+
+/// Runs the pass of one flow for the runner. The command line's implementation explains
+/// errors for people and, when several workers share a PostgreSQL store, leases the flow first.
+#[async_trait]
+pub trait PassDriver: Send + Sync {
+    /// Runs one pass of `flow`; returns `None` when the flow was skipped because another
+    /// worker holds it.
+    async fn pass(&self, flow: &dyn Flow, connections: &Connections) -> Option<FlowOutcome>;
+}
+
+/// The reason a replay through the runner failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerReplayError {
+    #[error("dead letter {id} belongs to flow {flow}, which this configuration does not enable")]
+    FlowNotEnabled { id: i64, flow: String },
+    #[error(transparent)]
+    Action(#[from] tandem_engine::actions::ActionError),
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+}
+
+/// The enabled flows with the connections and store they run with.
+pub struct Runner {
+    flows: Vec<Box<dyn Flow>>,
+    driver: Box<dyn PassDriver>,
+    connections: Connections,
+    store: AnyStore,
+    metrics: Arc<Metrics>,
+    interval: Duration,
+    /// Held for a whole round of passes and for each replay, so a replay never races a pass
+    /// over the same records.
+    pass_lock: tokio::sync::Mutex<()>,
+    wake: Notify,
+    schedule: Mutex<Schedule>,
+}
+
+impl Runner {
+    /// Builds a runner. Both ports are wrapped so that every API call is counted in `metrics`.
+    pub fn new(
+        flows: Vec<Box<dyn Flow>>,
+        driver: Box<dyn PassDriver>,
+        mut connections: Connections,
+        store: AnyStore,
+        interval: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Runner {
+        let netsuite: Arc<dyn RecordPort> = Arc::new(MeteredPort::new(
+            connections.netsuite.clone(),
+            metrics.clone(),
+        ));
+        let salesforce: Arc<dyn RecordPort> = Arc::new(MeteredPort::new(
+            connections.salesforce.clone(),
+            metrics.clone(),
+        ));
+        connections.netsuite = netsuite;
+        connections.salesforce = salesforce;
+        Runner {
+            flows,
+            driver,
+            connections,
+            store,
+            metrics,
+            interval,
+            pass_lock: tokio::sync::Mutex::new(()),
+            wake: Notify::new(),
+            schedule: Mutex::new(Schedule::default()),
+        }
+    }
+
+    /// Returns the enabled flows, in the order their passes run.
+    pub fn flows(&self) -> &[Box<dyn Flow>] {
+        &self.flows
+    }
+
+    /// Returns the store.
+    pub fn store(&self) -> &AnyStore {
+        &self.store
+    }
+
+    /// Returns the store as the engine's queue actions use it.
+    pub fn state(&self) -> &dyn tandem_engine::state::Store {
+        &*self.store
+    }
+
+    /// Returns the metrics every pass and API call is counted in.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Returns the time between two rounds of passes.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Returns when passes ran and will run.
+    pub fn schedule(&self) -> Schedule {
+        self.lock_schedule().clone()
+    }
+
+    /// Runs one pass of every flow, in order, and returns each flow's result; flows that
+    /// another worker holds are skipped and missing. Every pass is counted in the metrics, and
+    /// the queue sizes are read again after it.
+    pub async fn run_round(&self) -> Vec<FlowOutcome> {
+        let _guard = self.pass_lock.lock().await;
+        let mut results = Vec::with_capacity(self.flows.len());
+        for flow in &self.flows {
+            self.lock_schedule().running = Some(flow.name().to_string());
+            let started = Instant::now();
+            let Some(outcome) = self.driver.pass(flow.as_ref(), &self.connections).await else {
+                continue;
+            };
+            let failed = outcome.error.is_some();
+            self.metrics
+                .record_pass(&outcome.report, started.elapsed(), failed);
+            self.refresh_queue_sizes(flow.name()).await;
+            results.push(outcome);
+        }
+        let now = Utc::now();
+        let mut schedule = self.lock_schedule();
+        schedule.running = None;
+        schedule.last_round_end = Some(now);
+        schedule.next_round = chrono::Duration::from_std(self.interval)
+            .ok()
+            .map(|interval| now + interval);
+        results
+    }
+
+    /// Waits until the next round is due: the interval has passed since this call, or
+    /// something called [`Runner::wake`] (since the last round started, or during the wait).
+    pub async fn until_next_round(&self) {
+        tokio::select! {
+            () = tokio::time::sleep(self.interval) => {}
+            () = self.wake.notified() => {
+                tracing::info!("next pass started early on request");
+            }
+        }
+    }
+
+    /// Asks the pass loop to start the next round now, or right after the round in progress.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Replays a dead letter now, between two passes, and returns what happened.
+    pub async fn replay(&self, id: i64) -> Result<ReplayOutcome, RunnerReplayError> {
+        let stored = tandem_engine::actions::find_dead_letter(&*self.store, id).await?;
+        let Some(flow) = self
+            .flows
+            .iter()
+            .find(|flow| flow.name() == stored.letter.flow)
+        else {
+            return Err(RunnerReplayError::FlowNotEnabled {
+                id,
+                flow: stored.letter.flow,
+            });
+        };
+        let _guard = self.pass_lock.lock().await;
+        let outcome = flow.replay(&self.connections, id).await?;
+        tracing::info!(
+            flow = flow.name(),
+            dead_letter = id,
+            ?outcome,
+            "dead letter replayed"
+        );
+        self.refresh_queue_sizes(flow.name()).await;
+        Ok(outcome)
+    }
+
+    async fn refresh_queue_sizes(&self, flow: &str) {
+        match self.queue_sizes(flow).await {
+            Ok(sizes) => self.metrics.set_queue_sizes(flow, sizes),
+            Err(error) => {
+                tracing::warn!(flow, %error, "cannot count the open queue items for metrics");
+            }
+        }
+    }
+
+    /// Counts a flow's items waiting for a person.
+    pub async fn queue_sizes(
+        &self,
+        flow: &str,
+    ) -> Result<QueueSizes, tandem_engine::state::StoreError> {
+        let store = &self.store;
+        let open = store
+            .dead_letters(Some(flow), Some(DeadLetterStatus::Open))
+            .await?
+            .len();
+        let requested = store
+            .dead_letters(Some(flow), Some(DeadLetterStatus::Requested))
+            .await?
+            .len();
+        let reviews = store
+            .reviews(Some(flow), Some(ReviewStatus::Pending))
+            .await?
+            .len();
+        let conflicts = store
+            .conflicts(Some(flow), Some(ConflictStatus::Open))
+            .await?
+            .len();
+        Ok(QueueSizes {
+            dead_letters: (open + requested) as u64,
+            review_items: reviews as u64,
+            conflicts: conflicts as u64,
+        })
+    }
+
+    fn lock_schedule(&self) -> std::sync::MutexGuard<'_, Schedule> {
+        // The schedule is plain data that stays valid after a panic elsewhere.
+        self.schedule
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
