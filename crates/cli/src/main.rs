@@ -4,6 +4,7 @@
 //! 2 for a configuration error (the message names the key or variable), 1 for anything else.
 
 mod approvals;
+mod bench;
 mod check;
 mod config;
 mod connect;
@@ -127,6 +128,25 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         env_file: Option<PathBuf>,
     },
+    /// Measure API calls, wall time, CPU and memory of flow templates against the sandbox
+    /// with simulated latency, and print them as a table.
+    Bench {
+        /// NetSuite records per type in the sandbox's large seed (1000, 10000, 100000...).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        records: u64,
+        /// Templates to run; every one when absent.
+        #[arg(long = "template", value_enum)]
+        templates: Vec<bench::Template>,
+        /// Milliseconds the NetSuite emulator waits in each call.
+        #[arg(long, default_value_t = 150)]
+        netsuite_latency_ms: u64,
+        /// Milliseconds the Salesforce emulator waits in each call.
+        #[arg(long, default_value_t = 60)]
+        salesforce_latency_ms: u64,
+        /// NetSuite requests allowed in flight at once, in the emulator and the engine.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
+        netsuite_concurrency: u64,
+    },
     /// Work the dead letters: records the other side refused.
     #[command(subcommand)]
     DeadLetters(queues::dead_letters::Command),
@@ -222,6 +242,27 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 salesforce_tls: salesforce_tls_port,
             };
             sandbox::sandbox(ports, seed, config_out).await
+        }
+        Command::Bench {
+            records,
+            templates,
+            netsuite_latency_ms,
+            salesforce_latency_ms,
+            netsuite_concurrency,
+        } => {
+            let templates = if templates.is_empty() {
+                <bench::Template as clap::ValueEnum>::value_variants().to_vec()
+            } else {
+                templates
+            };
+            bench::bench(bench::BenchOptions {
+                records: records as usize,
+                templates,
+                netsuite_latency: std::time::Duration::from_millis(netsuite_latency_ms),
+                salesforce_latency: std::time::Duration::from_millis(salesforce_latency_ms),
+                netsuite_concurrency: netsuite_concurrency as usize,
+            })
+            .await
         }
         Command::Run {
             config,
