@@ -12,6 +12,7 @@ use tandem_server::Runner;
 
 use crate::config::{FileConfig, SecretSource};
 use crate::connect::{SetupError, connect};
+use crate::mcp::Gateway;
 use crate::output::{FlowResult, summary};
 use crate::sandbox::{config_text, write_config};
 use crate::say;
@@ -50,8 +51,8 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
         "TANDEM_NETSUITE_PRIVATE_KEY",
         sandbox.netsuite_private_key().to_string(),
     ));
-    let secrets = SecretSource::only(values);
-    let mut setup = connect(&file, dir.path(), &secrets)
+    let demo_secrets = SecretSource::only(values);
+    let mut setup = connect(&file, dir.path(), &demo_secrets)
         .await
         .map_err(SetupError::into_anyhow)?;
     print_header(&sandbox, dir.path(), transport)?;
@@ -66,7 +67,9 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
             api_token: Secret::new(&token),
             webhook_secret: serve::webhook_secret(&SecretSource::environment())?,
         };
-        let (address, task) = serve::start(options.listen, runner.clone(), secrets, &stop).await?;
+        let gateway = Gateway::new(&file, dir.path(), &demo_secrets).await?;
+        let (address, task) =
+            serve::start(options.listen, runner.clone(), secrets, gateway, &stop).await?;
         print_login(address, &token)?;
         Some(task)
     };

@@ -11,6 +11,7 @@ use tandem_server::Runner;
 use crate::check::reject_problems;
 use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::connect::{Setup, SetupError, connect, connect_dry_run};
+use crate::mcp::Gateway;
 use crate::output::{FlowResult, json_report, summary};
 use crate::say;
 use crate::serve;
@@ -75,12 +76,13 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
         let token_file = serve::token_path(&file.store_location(config_dir)?, config_dir);
         let (token, origin) = serve::run_token(&secrets, token_file)?;
         let runner = serve::runner(&mut setup, file.interval());
+        let gateway = Gateway::new(&file, config_dir, &secrets).await?;
         let secrets = tandem_server::ServerSecrets {
             api_token: token,
             webhook_secret: serve::webhook_secret(&secrets)?,
         };
         let (address, server) =
-            serve::start(options.listen, runner.clone(), secrets, &stop).await?;
+            serve::start(options.listen, runner.clone(), secrets, gateway, &stop).await?;
         serve::print_token_origin(&origin, address);
         let code = run_until_stopped(&runner, options.json, stop).await?;
         let _ = server.await;

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::SecretSource;
 use crate::connect::Setup;
+use crate::mcp::Gateway;
 use crate::output::FlowResult;
 use crate::shutdown::StopSignal;
 use crate::worker::Worker;
@@ -119,6 +120,19 @@ impl PassDriver for Passes {
             error: result.error,
         })
     }
+
+    async fn sync_records(
+        &self,
+        flow: &dyn Flow,
+        connections: &Connections,
+        ids: Vec<String>,
+    ) -> Option<FlowOutcome> {
+        let result = FlowResult::from_pass(flow.sync_records(connections, ids).await?);
+        Some(FlowOutcome {
+            report: result.report,
+            error: result.error,
+        })
+    }
 }
 
 /// Converts a runner's outcomes into the results the reports print.
@@ -161,10 +175,13 @@ pub async fn start(
     listen: SocketAddr,
     runner: Arc<Runner>,
     secrets: ServerSecrets,
+    gateway: Gateway,
     stop: &StopSignal,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let webhooks = secrets.webhook_secret.is_some();
-    let server = Server::bind(listen, runner, secrets)
+    let mcp_runner = runner.clone();
+    let mcp = move |bound| gateway.router(mcp_runner, bound);
+    let server = Server::bind(listen, runner, secrets, mcp)
         .await
         .with_context(|| {
             format!(

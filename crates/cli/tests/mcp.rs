@@ -255,11 +255,40 @@ async fn python_client_over_http() {
         .spawn()
         .expect("tandem mcp starts");
     let _server = KillOnDrop(server);
+    check_over_http(world, port).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn python_client_on_run_server() {
+    let world = world().await;
+    let port = free_port();
+    // A long interval keeps the daemon's own rounds out of the client's checks after the
+    // first one.
+    let mut toml = std::fs::read_to_string(world.config()).unwrap();
+    toml.push_str("[run]\ninterval_seconds = 3600\n");
+    std::fs::write(world.config(), toml).unwrap();
+    let server = tandem()
+        .args(["run", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--config")
+        .arg(world.config())
+        .arg("--env-file")
+        .arg(world.env_file())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tandem run starts");
+    let _server = KillOnDrop(server);
+    check_over_http(world, port).await;
+}
+
+/// Waits for a gateway on `port` and runs the client's checks against its `/mcp`.
+async fn check_over_http(world: World, port: u16) {
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             started.elapsed() < Duration::from_secs(20),
-            "tandem mcp did not listen on port {port} within 20 s"
+            "tandem did not listen on port {port} within 20 s"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -61,14 +61,17 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `listen` and builds the routes. Port 0 picks a free port; [`Server::address`]
-    /// returns the one bound.
+    /// Binds `listen` and builds the routes, plus the routes `extra` builds for the bound
+    /// address, which bring their own authentication (the MCP gateway at `/mcp`). Port 0
+    /// picks a free port; [`Server::address`] returns the one bound.
     pub async fn bind(
         listen: SocketAddr,
         runner: Arc<Runner>,
         secrets: ServerSecrets,
+        extra: impl FnOnce(SocketAddr) -> Router,
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(listen).await?;
+        let extra = extra(listener.local_addr()?);
         let state = AppState {
             runner,
             auth: Arc::new(Auth::new(secrets.api_token)),
@@ -77,7 +80,7 @@ impl Server {
         };
         Ok(Server {
             listener,
-            router: router(state),
+            router: router(state).merge(extra),
         })
     }
 

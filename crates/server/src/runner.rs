@@ -41,6 +41,33 @@ pub trait PassDriver: Send + Sync {
     /// Runs one pass of `flow`; returns `None` when the flow was skipped because another
     /// worker holds it.
     async fn pass(&self, flow: &dyn Flow, connections: &Connections) -> Option<FlowOutcome>;
+
+    /// Syncs only the source records `ids` of `flow`, as they are now. Returns `None` for a
+    /// flow that syncs whole passes only.
+    async fn sync_records(
+        &self,
+        flow: &dyn Flow,
+        connections: &Connections,
+        ids: Vec<String>,
+    ) -> Option<FlowOutcome>;
+}
+
+/// The reason the runner did not run a flow on request.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFlowError {
+    #[error("flow {0} is not enabled in the configuration")]
+    NotEnabled(String),
+    #[error("flow {0} is running on another worker now; its pass there does this work")]
+    HeldElsewhere(String),
+}
+
+/// What a flow run on request covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunScope {
+    /// The one source record asked for.
+    Record,
+    /// A whole pass.
+    All,
 }
 
 /// The reason a replay through the runner failed.
@@ -174,6 +201,43 @@ impl Runner {
     /// Asks the pass loop to start the next round now, or right after the round in progress.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// Runs the enabled flow `name` now, between two rounds. With `record`, a flow that can
+    /// sync single records syncs only that source record; other flows run a whole pass.
+    pub async fn run_flow(
+        &self,
+        name: &str,
+        record: Option<&str>,
+    ) -> Result<(FlowOutcome, RunScope), RunFlowError> {
+        let flow = self
+            .flows
+            .iter()
+            .find(|flow| flow.name() == name)
+            .ok_or_else(|| RunFlowError::NotEnabled(name.to_string()))?;
+        let _guard = self.pass_lock.lock().await;
+        if let Some(id) = record {
+            let ids = vec![id.to_string()];
+            let synced = self
+                .driver
+                .sync_records(flow.as_ref(), &self.connections, ids)
+                .await;
+            if let Some(outcome) = synced {
+                self.refresh_queue_sizes(name).await;
+                return Ok((outcome, RunScope::Record));
+            }
+        }
+        let started = Instant::now();
+        let outcome = self
+            .driver
+            .pass(flow.as_ref(), &self.connections)
+            .await
+            .ok_or_else(|| RunFlowError::HeldElsewhere(name.to_string()))?;
+        let failed = outcome.error.is_some();
+        self.metrics
+            .record_pass(&outcome.report, started.elapsed(), failed);
+        self.refresh_queue_sizes(name).await;
+        Ok((outcome, RunScope::All))
     }
 
     /// Replays a dead letter now, between two passes, and returns what happened.

@@ -10,6 +10,8 @@ use tandem_engine::flow::Flow;
 use tandem_engine::pass::{Connections, ReplayOutcome};
 use tandem_engine::state::DeadLetterStatus;
 use tandem_mcp::{GatewayBackend, Host, HostError};
+use tandem_server::Runner;
+use tandem_server::runner::RunScope;
 use tandem_store::AnyStore;
 
 use crate::config::{FileConfig, SecretSource};
@@ -127,6 +129,17 @@ async fn execute(
     (FlowResult::from_pass(flow.pass(connections).await), "all")
 }
 
+/// Renders a replay's outcome for the agent.
+fn replay_json(outcome: ReplayOutcome) -> Value {
+    match outcome {
+        ReplayOutcome::Written => json!({"outcome": "written"}),
+        ReplayOutcome::Refused(error) => json!({"outcome": "refused", "error": error}),
+        ReplayOutcome::Deferred => {
+            json!({"outcome": "deferred", "message": "the other side did not answer; try again later"})
+        }
+    }
+}
+
 /// Renders one flow's run as the `tandem run --json` report renders it, with its scope.
 fn pass_json(result: &FlowResult, scope: &str) -> Value {
     let report: Value =
@@ -186,13 +199,7 @@ impl Host for ConfigHost {
             .await
             .map_err(|error| HostError::new(error.to_string()));
         setup.store.close().await;
-        Ok(match outcome? {
-            ReplayOutcome::Written => json!({"outcome": "written"}),
-            ReplayOutcome::Refused(error) => json!({"outcome": "refused", "error": error}),
-            ReplayOutcome::Deferred => {
-                json!({"outcome": "deferred", "message": "the other side did not answer; try again later"})
-            }
-        })
+        Ok(replay_json(outcome?))
     }
 
     async fn budget(&self) -> Result<Value, HostError> {
@@ -227,5 +234,72 @@ impl Host for ConfigHost {
                 "note": "NetSuite limits concurrent requests per account, not a daily count",
             },
         }))
+    }
+}
+
+/// The host of the gateway that `tandem run` and `tandem demo` serve at `/mcp`: passes and
+/// replays go through the process's own runner, between its rounds, and look-ups, dry runs
+/// and the budget work as in `tandem mcp`.
+pub struct DaemonHost {
+    config: ConfigHost,
+    runner: Arc<Runner>,
+}
+
+impl DaemonHost {
+    pub fn new(config: ConfigHost, runner: Arc<Runner>) -> DaemonHost {
+        DaemonHost { config, runner }
+    }
+}
+
+#[async_trait]
+impl Host for DaemonHost {
+    fn store(&self) -> Arc<dyn GatewayBackend> {
+        self.config.store()
+    }
+
+    fn flows(&self) -> Vec<String> {
+        self.runner
+            .flows()
+            .iter()
+            .map(|flow| flow.name().to_string())
+            .collect()
+    }
+
+    async fn run_flow(
+        &self,
+        flow: &str,
+        record: Option<&str>,
+        dry_run: bool,
+    ) -> Result<Value, HostError> {
+        if dry_run {
+            return self.config.run_flow(flow, record, true).await;
+        }
+        let (outcome, scope) = self
+            .runner
+            .run_flow(flow, record)
+            .await
+            .map_err(|error| HostError::new(error.to_string()))?;
+        let scope = match scope {
+            RunScope::Record => "record",
+            RunScope::All => "all",
+        };
+        let result = FlowResult {
+            report: outcome.report,
+            error: outcome.error,
+        };
+        Ok(pass_json(&result, scope))
+    }
+
+    async fn replay(&self, id: i64) -> Result<Value, HostError> {
+        let outcome = self
+            .runner
+            .replay(id)
+            .await
+            .map_err(|error| HostError::new(error.to_string()))?;
+        Ok(replay_json(outcome))
+    }
+
+    async fn budget(&self) -> Result<Value, HostError> {
+        self.config.budget().await
     }
 }

@@ -14,7 +14,7 @@ use tandem_mcp::auth::{new_token, token_hash};
 use tandem_mcp::policy::Scopes;
 use tandem_mcp::{Governance, Host};
 
-use self::host::ConfigHost;
+use self::host::{ConfigHost, DaemonHost};
 use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::queues::StoreArgs;
 use crate::say;
@@ -129,15 +129,7 @@ async fn serve_http(
         .await
         .with_context(|| format!("cannot listen on {address}; pick a free port"))?;
     let bound = listener.local_addr()?;
-    // A client may name the server by the address it listens on as well as by loopback names.
-    let allowed = vec![
-        "localhost".to_string(),
-        "127.0.0.1".to_string(),
-        "::1".to_string(),
-        bound.ip().to_string(),
-        bound.to_string(),
-    ];
-    let app = tandem_mcp::router(host, governance, &allowed);
+    let app = tandem_mcp::router(host, governance, &allowed_hosts(bound));
     eprintln!("MCP gateway listening on http://{bound}/mcp");
     tracing::info!(%bound, "MCP gateway started");
     axum::serve(listener, app)
@@ -148,6 +140,49 @@ async fn serve_http(
         .context("the MCP HTTP server failed")?;
     tracing::info!("MCP gateway stopped");
     Ok(())
+}
+
+/// The MCP gateway of a `tandem run` or `tandem demo` process, served at `/mcp` beside the
+/// web UI with the same `[mcp]` clients, scopes and policies as `tandem mcp`.
+pub struct Gateway {
+    host: ConfigHost,
+    governance: Arc<Governance>,
+}
+
+impl Gateway {
+    /// Reads the `[mcp]` section and opens the store for look-ups.
+    pub async fn new(
+        file: &FileConfig,
+        dir: &Path,
+        secrets: &SecretSource,
+    ) -> anyhow::Result<Gateway> {
+        let governance = Governance::new(&file.mcp, |name| secrets.required(name).ok())
+            .map_err(|message| ConfigError::new("mcp", message))?;
+        let host = ConfigHost::new(file.clone(), dir.to_path_buf(), secrets.clone()).await?;
+        Ok(Gateway {
+            host,
+            governance: Arc::new(governance),
+        })
+    }
+
+    /// Returns the `/mcp` routes for a server bound to `bound`, running passes through
+    /// `runner`.
+    pub fn router(self, runner: Arc<tandem_server::Runner>, bound: SocketAddr) -> axum::Router {
+        let host: Arc<dyn Host> = Arc::new(DaemonHost::new(self.host, runner));
+        tandem_mcp::router(host, self.governance, &allowed_hosts(bound))
+    }
+}
+
+/// Returns the `Host` header values the gateway accepts: loopback names and the address it
+/// listens on.
+fn allowed_hosts(bound: SocketAddr) -> Vec<String> {
+    vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+        bound.ip().to_string(),
+        bound.to_string(),
+    ]
 }
 
 async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
