@@ -6,7 +6,8 @@
 use serde_json::{Value, json};
 
 use crate::one_way::SYNC_ACTION;
-use crate::record::{FieldValue, Fields, System};
+pub use crate::queues::{conflict_json, dead_letter_json, fields_json, review_json, value_json};
+use crate::record::{Fields, System};
 use crate::state::{
     AuditEntry, ConflictStatus, DeadLetterStatus, ReviewDecision, ReviewStatus, Store, StoreError,
     StoredAuditEntry, StoredConflict, StoredDeadLetter, StoredReview,
@@ -247,78 +248,6 @@ pub async fn resolve_conflict(
     Ok(stored)
 }
 
-/// Renders a field value as JSON.
-pub fn value_json(value: &FieldValue) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// Renders field values as a JSON object.
-pub fn fields_json(fields: &Fields) -> Value {
-    serde_json::to_value(fields).unwrap_or(Value::Null)
-}
-
-/// Renders a dead letter as JSON.
-pub fn dead_letter_json(stored: &StoredDeadLetter) -> Value {
-    let letter = &stored.letter;
-    json!({
-        "id": stored.id,
-        "status": stored.status.as_str(),
-        "attempts": stored.attempts,
-        "created_at": stored.created_at,
-        "updated_at": stored.updated_at,
-        "flow": letter.flow,
-        "source_system": letter.source_system,
-        "source_id": letter.source_id,
-        "target_id": letter.target_id,
-        "action": letter.action,
-        "payload_editable": letter.action != SYNC_ACTION,
-        "payload": fields_json(&letter.payload),
-        "error": letter.error,
-    })
-}
-
-/// Renders a review item as JSON, candidates best first with their score evidence.
-pub fn review_json(review: &StoredReview) -> Value {
-    let item = &review.item;
-    let candidates: Vec<Value> = item
-        .candidates
-        .iter()
-        .map(|c| json!({"id": c.id, "values": fields_json(&c.values), "score": c.score}))
-        .collect();
-    json!({
-        "id": review.id,
-        "status": review.status.as_str(),
-        "decision": review.decision.to_string(),
-        "flow": item.flow,
-        "system": item.system,
-        "record_id": item.record_id,
-        "values": fields_json(&item.values),
-        "candidates": candidates,
-        "created_at": review.created_at,
-        "updated_at": review.updated_at,
-    })
-}
-
-/// Renders a conflict as JSON.
-pub fn conflict_json(stored: &StoredConflict) -> Value {
-    let conflict = &stored.conflict;
-    json!({
-        "id": stored.id,
-        "status": stored.status.as_str(),
-        "winner": stored.winner,
-        "flow": conflict.flow,
-        "ns_id": conflict.ns_id,
-        "sf_id": conflict.sf_id,
-        "netsuite_field": conflict.netsuite_field,
-        "salesforce_field": conflict.salesforce_field,
-        "synced_value": value_json(&conflict.synced_value),
-        "netsuite_value": value_json(&conflict.netsuite_value),
-        "salesforce_value": value_json(&conflict.salesforce_value),
-        "created_at": stored.created_at,
-        "updated_at": stored.updated_at,
-    })
-}
-
 /// Renders an audit entry as JSON.
 pub fn audit_json(stored: &StoredAuditEntry) -> Value {
     let entry = &stored.entry;
@@ -341,6 +270,7 @@ mod tests {
     use super::*;
     use crate::error::{ErrorClass, RemoteError};
     use crate::memory_store::MemoryStore;
+    use crate::record::FieldValue;
     use crate::state::{Conflict, ConflictStore, DeadLetter, DeadLetterStore};
 
     fn letter(action: &str) -> DeadLetter {

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use crate::one_way::SYNC_ACTION;
 use crate::record::{FieldValue, Fields, System};
 use crate::state::{
     AuditEntry, ConflictStatus, ConflictStore, DeadLetterStatus, DeadLetterStore, ReviewDecision,
@@ -163,6 +164,7 @@ pub fn dead_letter_json(stored: &StoredDeadLetter) -> Value {
         "target_id": letter.target_id,
         "action": letter.action,
         "payload": fields_json(&letter.payload),
+        "payload_editable": letter.action != SYNC_ACTION,
         "error": letter.error,
     })
 }
