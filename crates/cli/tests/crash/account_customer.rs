@@ -12,7 +12,7 @@ use crate::harness::{KillPoints, assert_once, finish, kill_passes};
 use crate::support::{World, start_seeded};
 
 /// Records created on each side before the sync.
-const RECORDS_PER_SIDE: usize = 200;
+const RECORDS_PER_SIDE: usize = 1000;
 
 fn seed(world: &World) {
     let now = chrono::Utc::now() - chrono::TimeDelta::hours(1);

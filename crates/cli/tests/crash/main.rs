@@ -5,9 +5,7 @@
 //! Each test kills a handful of passes and then lets one finish. The record and kill counts
 //! keep the whole suite to a few minutes on two cores. A few thousand records make a pass
 //! long enough (several seconds) for kills to land while batches are being written, and five
-//! kills per template land at different points of the pass on every run. `account-customer`
-//! has fewer records, because its first sync scores every record against every record of the
-//! other side.
+//! kills per template land at different points of the pass on every run.
 
 #[path = "../common/mod.rs"]
 mod common;
