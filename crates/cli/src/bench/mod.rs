@@ -107,8 +107,8 @@ fn print_header(options: &BenchOptions) -> std::io::Result<()> {
         options.netsuite_concurrency
     )?;
     say!(
-        "change-to-write latency: not measured (no webhook wake-up exists yet, changes are \
-         found by polling)"
+        "change-to-write latency: not measured (the bench does not send webhooks yet, so \
+         changes are found by polling)"
     )?;
     say!()
 }
