@@ -98,6 +98,23 @@ async fn text_of(client: &Client, css: &str) -> String {
     element(client, css).await.text().await.unwrap()
 }
 
+/// Returns the text of the element `css` once it contains `expected`, or its last text after
+/// 20 seconds. A click that reloads the page leaves the old element in place until the new
+/// page arrives, so the first read may still show the page before the click.
+async fn text_containing(client: &Client, css: &str, expected: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(expected) || started.elapsed() > Duration::from_secs(20) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn click(client: &Client, css: &str) {
     element(client, css)
         .await
@@ -155,7 +172,7 @@ async fn fix_dead_letter(daemon: Daemon, client: &Client) {
     assert!(notice.contains("payload saved"), "{notice}");
 
     click(client, "#replay").await;
-    let notice = text_of(client, "#notice").await;
+    let notice = text_containing(client, "#notice", "written").await;
     assert!(notice.contains("written"), "{notice}");
     let status = text_of(client, "#status").await;
     assert_eq!(status, "resolved");
