@@ -534,3 +534,28 @@ async fn json_logs_are_one_object_per_line() {
         "a log line shows the API token: {lines:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_requests_get_json_errors() {
+    let daemon = Daemon::start().await;
+    let bad_body = daemon
+        .http
+        .put(daemon.url("/api/dead-letters/1/payload"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let bad_id = daemon.get("/api/dead-letters/abc").await;
+
+    for (what, response) in [("malformed body", bad_body), ("non-numeric id", bad_id)] {
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{what}");
+        let body: Value = response
+            .json()
+            .await
+            .unwrap_or_else(|error| panic!("{what}: the error is not JSON ({error})"));
+        let message = body["error"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{what}: {body}");
+    }
+}

@@ -102,10 +102,12 @@ impl Server {
 
 /// Builds every route: the open ones, the JSON API and the pages.
 pub fn router(state: AppState) -> Router {
-    let api = api::routes().layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::require_api_access,
-    ));
+    let api = api::routes()
+        .layer(middleware::map_response(api::json_rejections))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_api_access,
+        ));
     let pages = pages::routes().layer(middleware::from_fn_with_state(
         state.clone(),
         auth::require_session,
