@@ -146,6 +146,29 @@ pub async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
+/// The most of a rejection's text that [`json_rejections`] reads.
+const REJECTION_TEXT_LIMIT: usize = 16 * 1024;
+
+/// Rewrites axum's plain-text rejections of a request (a malformed JSON body, a missing
+/// `Content-Type`, a non-numeric ID in the path) as the API's JSON errors, so every error of
+/// the API has the same shape.
+pub async fn json_rejections(response: Response) -> Response {
+    let is_plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/plain"));
+    if !response.status().is_client_error() || !is_plain_text {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, REJECTION_TEXT_LIMIT)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    ApiError::new(parts.status, text.trim()).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,27 +240,4 @@ mod tests {
             }
         }
     }
-}
-
-/// The most of a rejection's text that [`json_rejections`] reads.
-const REJECTION_TEXT_LIMIT: usize = 16 * 1024;
-
-/// Rewrites axum's plain-text rejections of a request (a malformed JSON body, a missing
-/// `Content-Type`, a non-numeric ID in the path) as the API's JSON errors, so every error of
-/// the API has the same shape.
-pub async fn json_rejections(response: Response) -> Response {
-    let is_plain_text = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/plain"));
-    if !response.status().is_client_error() || !is_plain_text {
-        return response;
-    }
-    let (parts, body) = response.into_parts();
-    let text = axum::body::to_bytes(body, REJECTION_TEXT_LIMIT)
-        .await
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default();
-    ApiError::new(parts.status, text.trim()).into_response()
 }
