@@ -28,7 +28,7 @@ pub use runner::Runner;
 
 use crate::auth::Auth;
 
-/// The address `tandem run` and `tandem demo` serve on unless `--listen` says otherwise.
+/// The address `tandem run` and `tandem demo` serve on unless `--listen` sets another.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// The environment variable that contains the API token.

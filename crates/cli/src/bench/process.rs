@@ -14,7 +14,7 @@ const TICKS_PER_SECOND: f64 = 100.0;
 /// How often the child's memory high-water mark is sampled.
 const SAMPLE_INTERVAL: Duration = Duration::from_millis(5);
 
-/// The longest a pass may take before the bench gives up on it.
+/// The maximum time a pass may take before the bench gives up on it.
 const PASS_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// What one pass cost the engine's process.

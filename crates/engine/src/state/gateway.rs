@@ -28,7 +28,7 @@ pub struct StoredToken {
     pub created_at: DateTime<Utc>,
 }
 
-/// Where an approval request stands.
+/// The state of an approval request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalStatus {

@@ -65,7 +65,8 @@ pub struct RestConfig {
     pub user_time_zone: Tz,
     /// Rows per SuiteQL page, 1 to 1000 (default 1000, NetSuite's maximum).
     pub page_size: u32,
-    /// The most rows one SuiteQL query can page through with `offset` (NetSuite's 100,000).
+    /// The maximum number of rows one SuiteQL query can page through with `offset`
+    /// (NetSuite's 100,000).
     /// Reading goes on past it with a new query that starts after the last internal ID read.
     /// Lower it only to test that switch.
     pub suiteql_max_results: usize,
@@ -232,7 +233,7 @@ impl RestClient {
     }
 
     /// Sends a request through the scheduler; a 2xx response is returned, anything else
-    /// becomes an error scoped as the request says. A rejected OAuth 2.0 token is fetched
+    /// becomes an error scoped as the request specifies. A rejected OAuth 2.0 token is fetched
     /// again once.
     pub(crate) async fn send(&self, request: RestRequest<'_>) -> Result<RestResponse, Error> {
         self.scheduler

@@ -13,11 +13,11 @@ use crate::operations::search::{
     Criterion, CriterionValue, DateOperator, SearchRecord, StringOperator,
 };
 
-/// The most rows one SuiteQL page returns.
+/// The maximum number of rows one SuiteQL page returns.
 pub const MAX_PAGE_SIZE: usize = 1000;
 
-/// The most rows one SuiteQL query pages through; past it NetSuite asks for SuiteAnalytics
-/// Connect.
+/// The maximum number of rows one SuiteQL query pages through. Past it, NetSuite requires
+/// SuiteAnalytics Connect.
 pub const MAX_RESULTS: usize = 100_000;
 
 /// The path of the SuiteQL service.

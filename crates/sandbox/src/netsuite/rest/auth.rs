@@ -30,7 +30,7 @@ pub(crate) const TOKEN_PATH: &str = "/services/rest/auth/oauth2/v1/token";
 /// How long an access token stays valid (NetSuite's documented 60 minutes).
 pub(crate) const ACCESS_TOKEN_LIFETIME: Duration = Duration::minutes(60);
 
-/// The longest lifetime NetSuite accepts for an assertion, from `iat` to `exp`.
+/// The maximum lifetime NetSuite accepts for an assertion, from `iat` to `exp`.
 const MAX_ASSERTION_LIFETIME_SECS: i64 = 60 * 60;
 
 /// The scope a token must carry to reach the REST web services.

@@ -1,7 +1,7 @@
 //! `POST /services/rest/query/v1/suiteql`: SuiteQL over the same records the SOAP side serves.
 //!
 //! Tables: `customer`, `contact`, `transaction` (sales orders, invoices and customer payments,
-//! told apart by `type`: `SalesOrd`, `CustInvc`, `CustPymt`), `item` (by `itemtype`:
+//! distinguished by `type`: `SalesOrd`, `CustInvc`, `CustPymt`), `item` (by `itemtype`:
 //! `InvtPart`, `NonInvtPart`, `Service`), `currency`, `pricelevel`, `location`, `subsidiary`
 //! and `term`, and `deletedrecord` with the deletions of every type. A table's columns are the record's body fields in lower case, with references
 //! as their internal ID, booleans as `T` or `F` and datetimes in UTC. Values come back as
@@ -31,10 +31,11 @@ use crate::netsuite::NetSuiteEmulator;
 use crate::netsuite::records::RecordKind;
 use crate::netsuite::state::State;
 
-/// The most rows one page returns.
+/// The maximum number of rows one page returns.
 pub(crate) const MAX_LIMIT: usize = 1000;
 
-/// The most rows a query can page through; past it NetSuite asks for SuiteAnalytics Connect.
+/// The maximum number of rows a query can page through. Past it, NetSuite requires
+/// SuiteAnalytics Connect.
 pub(crate) const MAX_RESULTS: usize = 100_000;
 
 /// One row: column name in lower case to value.
