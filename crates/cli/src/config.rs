@@ -374,6 +374,14 @@ impl FileConfig {
         let value: toml::Table = toml::from_str(text).map_err(|error| {
             let line = error.span().map_or(0, |span| line_of(text, span.start));
             let message = without_values(error.message());
+            if message.starts_with("duplicate key") {
+                // The span points at the repeated key, so the key itself can be named.
+                let key = key_of_error(text, &error);
+                return ConfigError::new(
+                    format!("{key} (line {line})"),
+                    "invalid TOML: the key is set twice; keep one of the two",
+                );
+            }
             ConfigError::new(format!("line {line}"), format!("invalid TOML: {message}"))
         })?;
         refuse_secrets(&value, "")?;

@@ -6,11 +6,12 @@
 use serde_json::{Value, json};
 
 use crate::one_way::SYNC_ACTION;
+use crate::queues::{self, QueueError};
 pub use crate::queues::{conflict_json, dead_letter_json, fields_json, review_json, value_json};
 use crate::record::{Fields, System};
 use crate::state::{
-    AuditEntry, ConflictStatus, DeadLetterStatus, ReviewDecision, ReviewStatus, Store, StoreError,
-    StoredAuditEntry, StoredConflict, StoredDeadLetter, StoredReview,
+    AuditEntry, DeadLetterStatus, ReviewDecision, Store, StoreError, StoredAuditEntry,
+    StoredConflict, StoredDeadLetter, StoredReview,
 };
 
 /// The reason an action on a queue item was rejected.
@@ -44,6 +45,42 @@ pub enum ActionError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The actor the audit log names for actions taken through the command line or the web UI.
+const BY_A_PERSON: &str = "a person";
+
+impl From<QueueError> for ActionError {
+    fn from(error: QueueError) -> ActionError {
+        match error {
+            QueueError::NotFound { kind, id } => ActionError::NotFound {
+                kind,
+                command: list_command(kind),
+                id,
+            },
+            QueueError::WrongStatus {
+                kind,
+                id,
+                status,
+                rule,
+            } => ActionError::WrongStatus {
+                kind,
+                id,
+                status,
+                rule,
+            },
+            QueueError::Store(error) => ActionError::Store(error),
+        }
+    }
+}
+
+/// Returns the `tandem` subcommand that lists items of `kind`.
+fn list_command(kind: &str) -> &'static str {
+    match kind {
+        "review" => "review",
+        "conflict" => "conflicts",
+        _ => "dead-letters",
+    }
 }
 
 /// Returns a dead letter, or [`ActionError::NotFound`].
@@ -109,23 +146,10 @@ pub async fn request_replay(store: &dyn Store, id: i64) -> Result<(), ActionErro
     Ok(())
 }
 
-/// Drops a dead letter that is not resolved or discarded yet: nothing will be written for it.
+/// Drops a dead letter that is not resolved or discarded yet (nothing will be written for it)
+/// and audits the discard.
 pub async fn discard_dead_letter(store: &dyn Store, id: i64) -> Result<(), ActionError> {
-    let stored = find_dead_letter(store, id).await?;
-    if matches!(
-        stored.status,
-        DeadLetterStatus::Resolved | DeadLetterStatus::Discarded
-    ) {
-        return Err(ActionError::WrongStatus {
-            kind: "dead letter",
-            id,
-            status: stored.status.as_str(),
-            rule: "only open letters are discarded",
-        });
-    }
-    store
-        .set_dead_letter_status(id, DeadLetterStatus::Discarded)
-        .await?;
+    let stored = queues::discard_dead_letter(store, id).await?;
     store
         .audit(&AuditEntry {
             flow: stored.letter.flow.clone(),
@@ -135,7 +159,7 @@ pub async fn discard_dead_letter(store: &dyn Store, id: i64) -> Result<(), Actio
             field: None,
             netsuite_value: None,
             salesforce_value: None,
-            decision: format!("discarded by a person (dead letter {id})"),
+            decision: format!("discarded by {BY_A_PERSON} (dead letter {id})"),
         })
         .await?;
     Ok(())
@@ -168,39 +192,7 @@ pub async fn decide_review(
     id: i64,
     decision: &ReviewDecision,
 ) -> Result<StoredReview, ActionError> {
-    let review = find_review(store, id).await?;
-    if review.status != ReviewStatus::Pending {
-        return Err(ActionError::WrongStatus {
-            kind: "review",
-            id,
-            status: review.status.as_str(),
-            rule: "only pending items take a decision",
-        });
-    }
-    if let ReviewDecision::Link(target) = decision
-        && !review.item.candidates.iter().any(|c| &c.id == target)
-    {
-        tracing::warn!(review = id, target = %target, "the link target is not one of the candidates");
-    }
-    store.decide_review(id, decision).await?;
-    let item = &review.item;
-    let (ns_id, sf_id) = match item.system {
-        System::NetSuite => (Some(item.record_id.clone()), None),
-        System::Salesforce => (None, Some(item.record_id.clone())),
-    };
-    store
-        .audit(&AuditEntry {
-            flow: item.flow.clone(),
-            kind: "review".to_string(),
-            ns_id,
-            sf_id,
-            field: None,
-            netsuite_value: None,
-            salesforce_value: None,
-            decision: format!("decided by a person: {decision} (review {id})"),
-        })
-        .await?;
-    Ok(review)
+    Ok(queues::decide_review(store, id, decision, BY_A_PERSON).await?)
 }
 
 /// Returns a conflict, or [`ActionError::NotFound`].
@@ -219,33 +211,7 @@ pub async fn resolve_conflict(
     id: i64,
     winner: System,
 ) -> Result<StoredConflict, ActionError> {
-    let stored = find_conflict(store, id).await?;
-    if stored.status != ConflictStatus::Open {
-        return Err(ActionError::WrongStatus {
-            kind: "conflict",
-            id,
-            status: stored.status.as_str(),
-            rule: "only open conflicts are resolved",
-        });
-    }
-    store.decide_conflict(id, winner).await?;
-    let conflict = &stored.conflict;
-    store
-        .audit(&AuditEntry {
-            flow: conflict.flow.clone(),
-            kind: "conflict".to_string(),
-            ns_id: Some(conflict.ns_id.clone()),
-            sf_id: Some(conflict.sf_id.clone()),
-            field: Some(format!(
-                "{}/{}",
-                conflict.netsuite_field, conflict.salesforce_field
-            )),
-            netsuite_value: Some(conflict.netsuite_value.clone()),
-            salesforce_value: Some(conflict.salesforce_value.clone()),
-            decision: format!("{winner} chosen by a person (conflict {id})"),
-        })
-        .await?;
-    Ok(stored)
+    Ok(queues::resolve_conflict(store, id, winner, BY_A_PERSON).await?)
 }
 
 /// Renders an audit entry as JSON.

@@ -17,13 +17,13 @@ pub enum QueueError {
     /// No item of this kind has this ID.
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: i64 },
-    /// The item is past the status the decision needs.
-    #[error("{kind} {id} is {status} already; only {expected} items take this decision")]
+    /// The item is past the status the decision needs. `rule` names the statuses that take it.
+    #[error("{kind} {id} is {status} already; {rule}")]
     WrongStatus {
         kind: &'static str,
         id: i64,
         status: &'static str,
-        expected: &'static str,
+        rule: &'static str,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -46,7 +46,7 @@ pub async fn decide_review<S: ReviewStore + ConflictStore + ?Sized>(
             kind: "review",
             id,
             status: review.status.as_str(),
-            expected: "pending",
+            rule: "only pending items take a decision",
         });
     }
     if let ReviewDecision::Link(target) = decision
@@ -91,7 +91,7 @@ pub async fn resolve_conflict<S: ConflictStore + ?Sized>(
             kind: "conflict",
             id,
             status: stored.status.as_str(),
-            expected: "open",
+            rule: "only open conflicts are resolved",
         });
     }
     store.decide_conflict(id, winner).await?;
@@ -130,7 +130,7 @@ pub async fn discard_dead_letter<S: DeadLetterStore + ?Sized>(
             kind: "dead letter",
             id,
             status: stored.status.as_str(),
-            expected: "open or requested",
+            rule: "only open or requested letters are discarded",
         });
     }
     store

@@ -82,6 +82,20 @@ fn malformed_toml_is_an_error() {
 }
 
 #[test]
+fn duplicate_key_names_the_key() {
+    let text = "[run]\ninterval_seconds = 60\ninterval_seconds = 30\n";
+    let error = FileConfig::parse(text).unwrap_err();
+    assert_eq!(error.key, "run.interval_seconds (line 3)");
+    assert!(error.message.contains("set twice"), "{}", error.message);
+}
+
+#[test]
+fn duplicate_table_names_the_table() {
+    let error = FileConfig::parse("[run]\n[run]\n").unwrap_err();
+    assert_eq!(error.key, "run (line 2)");
+}
+
+#[test]
 fn zero_interval_is_refused() {
     let error = FileConfig::parse("[run]\ninterval_seconds = 0\n").unwrap_err();
     assert_eq!(error.key, "run.interval_seconds");
