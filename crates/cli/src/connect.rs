@@ -281,13 +281,26 @@ pub fn netsuite_scheduler(
 }
 
 /// Returns the account's scheduler: one that takes each request's slot from `shared` when
-/// given, else `None` for the client's own.
-fn shared_scheduler(
+/// given, else the one this process keeps for `account` at `url`'s origin, so SOAP and REST
+/// clients of one account share its concurrency limit.
+fn account_scheduler(
+    account: &str,
+    url: &url::Url,
     limit: usize,
     retry: Duration,
     shared: Option<Box<dyn SharedLimit>>,
-) -> Option<Arc<Scheduler>> {
-    shared.map(|shared| Scheduler::with_shared_limit(limit, retry, shared))
+) -> Arc<Scheduler> {
+    match shared {
+        Some(shared) => Scheduler::with_shared_limit(limit, retry, shared),
+        None => {
+            let key = format!(
+                "{}@{}",
+                account.to_ascii_uppercase(),
+                url.origin().ascii_serialization()
+            );
+            Scheduler::for_account(&key, limit, retry)
+        }
+    }
 }
 
 /// Reads the token-based authentication secrets.
@@ -337,16 +350,18 @@ fn netsuite_soap_port(
     settings
         .validate()
         .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
-    let scheduler = shared_scheduler(
+    let endpoint = settings
+        .endpoint_url()
+        .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
+    let scheduler = account_scheduler(
+        &settings.passport_account(),
+        &endpoint,
         settings.concurrency_limit,
         settings.concurrency_retry,
         shared,
     );
-    let client = match scheduler {
-        Some(scheduler) => NetSuiteClient::with_scheduler(settings, scheduler),
-        None => NetSuiteClient::new(settings),
-    }
-    .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
+    let client = NetSuiteClient::with_scheduler(settings, scheduler)
+        .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
     Ok(NetSuitePort::new(client))
 }
 
@@ -376,16 +391,21 @@ fn netsuite_rest_port(
     if let Some(zone) = &section.user_time_zone {
         settings.user_time_zone = crate::config::parse_time_zone(zone)?;
     }
-    let scheduler = shared_scheduler(
+    settings
+        .validate()
+        .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
+    let base = settings
+        .base()
+        .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
+    let scheduler = account_scheduler(
+        &settings.realm(),
+        &base,
         settings.concurrency_limit,
         settings.concurrency_retry,
         shared,
     );
-    let client = match scheduler {
-        Some(scheduler) => RestClient::with_scheduler(settings, scheduler),
-        None => RestClient::new(settings),
-    }
-    .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
+    let client = RestClient::with_scheduler(settings, scheduler)
+        .map_err(|error| ConfigError::new("netsuite", error.to_string()))?;
     Ok(RestPort::new(client))
 }
 

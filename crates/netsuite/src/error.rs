@@ -122,7 +122,9 @@ impl Error {
             Error::Fault(fault) => {
                 let name = fault.detail_name.as_deref().unwrap_or("");
                 let code = fault.code.as_deref().unwrap_or("");
-                CONCURRENCY_FAULTS.contains(&name) || CONCURRENCY_CODES.contains(&code)
+                let rest_429 =
+                    fault.http_status == 429 && fault.faultcode.starts_with(REST_FAULTCODE_PREFIX);
+                CONCURRENCY_FAULTS.contains(&name) || CONCURRENCY_CODES.contains(&code) || rest_429
             }
             Error::Record { details, .. } | Error::SearchPage { details, .. } => {
                 primary_detail(details)
@@ -190,6 +192,10 @@ impl From<Error> for RemoteError {
         )
     }
 }
+
+/// The start of the `faultcode` of a REST error response that rejects a whole request
+/// (`rest.429`); the rest is the HTTP status.
+pub(crate) const REST_FAULTCODE_PREFIX: &str = "rest.";
 
 /// Codes of NetSuite's concurrency limit.
 const CONCURRENCY_CODES: &[&str] = &[
@@ -285,6 +291,11 @@ fn fault_class(fault: &Fault) -> ErrorClass {
     }
     if CONFIG_FAULTS.contains(&name) || fault.faultstring.starts_with("Invalid login attempt") {
         return ErrorClass::Config;
+    }
+    // A REST rejection with a code of its own (`INVALID_PARAMETER`) is classified by its
+    // HTTP status, as REST answers 429 and 5xx for what can pass on a retry.
+    if fault.faultcode.starts_with(REST_FAULTCODE_PREFIX) {
+        return http_class(fault.http_status);
     }
     // Any other fault rejects the request as a whole (schema errors such as "addr1 not found
     // on CustomerAddressbook" come from a request that does not fit the endpoint version), so

@@ -9,9 +9,10 @@
 //! configured retry time has passed, because another integration on the account may be
 //! holding the slots.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -102,6 +103,34 @@ impl Scheduler {
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
         })
+    }
+
+    /// Returns the scheduler of the account `key` in this process, building one with `limit`
+    /// and `retry_for` when no client holds it any more. A SOAP client and a REST client of
+    /// the same account built with the same key share one limit, because NetSuite counts
+    /// requests of every transport against one account limit. The first scheduler's
+    /// settings win; a later call with another limit logs a warning.
+    pub fn for_account(key: &str, limit: usize, retry_for: Duration) -> Arc<Scheduler> {
+        static ACCOUNTS: LazyLock<Mutex<HashMap<String, Weak<Scheduler>>>> =
+            LazyLock::new(Mutex::default);
+        let mut accounts = ACCOUNTS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        accounts.retain(|_, scheduler| scheduler.strong_count() > 0);
+        if let Some(scheduler) = accounts.get(key).and_then(Weak::upgrade) {
+            if scheduler.limit != limit {
+                tracing::warn!(
+                    account = key,
+                    limit = scheduler.limit,
+                    ignored_limit = limit,
+                    "a NetSuite client of this account already set its concurrency limit"
+                );
+            }
+            return scheduler;
+        }
+        let scheduler = Scheduler::new(limit, retry_for);
+        accounts.insert(key.to_string(), Arc::downgrade(&scheduler));
+        scheduler
     }
 
     /// Returns the number of requests allowed in flight.
@@ -300,6 +329,19 @@ mod tests {
             .await;
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn for_account_shares_one_scheduler_per_key() {
+        let soap = Scheduler::for_account("TEST_SHARE@http://127.0.0.1:1", 3, Duration::ZERO);
+        let rest = Scheduler::for_account("TEST_SHARE@http://127.0.0.1:1", 7, Duration::ZERO);
+        let other = Scheduler::for_account("TEST_SHARE@http://127.0.0.1:2", 3, Duration::ZERO);
+        assert!(Arc::ptr_eq(&soap, &rest));
+        assert_eq!(rest.limit(), 3);
+        assert!(!Arc::ptr_eq(&soap, &other));
+        drop((soap, rest));
+        let fresh = Scheduler::for_account("TEST_SHARE@http://127.0.0.1:1", 4, Duration::ZERO);
+        assert_eq!(fresh.limit(), 4);
     }
 
     #[tokio::test]

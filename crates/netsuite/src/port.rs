@@ -15,7 +15,7 @@
 //! emulator the port is tested against does not serve locations.
 
 mod address;
-mod countries;
+pub(crate) mod countries;
 mod describe;
 mod fields;
 mod lists;

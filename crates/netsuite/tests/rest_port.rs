@@ -10,11 +10,11 @@ use tandem_engine::{
     ErrorClass, FieldValue, Fields, NewRecord, ObjectSpec, RecordPort, RecordUpdate, Secret,
 };
 use tandem_netsuite::{
-    OAuth2Credentials, RestAuth, RestClient, RestConfig, RestPort, SigningAlgorithm,
-    TokenCredentials,
+    BodyValue, NetSuiteClient, NetSuiteConfig, NetSuitePort, OAuth2Credentials, RecordRef,
+    RestAuth, RestClient, RestConfig, RestPort, SigningAlgorithm, TokenCredentials,
 };
 use tandem_sandbox::netsuite::{
-    Customer, FaultKind, FaultPlan, NetSuiteCredentials, NetSuiteEmulator,
+    Customer, FaultKind, FaultPlan, Latency, NetSuiteCredentials, NetSuiteEmulator,
 };
 
 struct Rest {
@@ -299,4 +299,190 @@ async fn tba_header_authenticates_port() {
     let read = rest.port.read(&customers(&[]), &[id]).await.unwrap();
     assert_eq!(read.len(), 1);
     assert!(!rest.emulator.operation_counts().contains_key("token"));
+}
+
+/// Returns a SOAP port on the same emulator as `rest`, to read what REST wrote.
+fn soap_port(rest: &Rest, base: &str) -> NetSuitePort {
+    let credentials = rest.emulator.credentials();
+    let mut config = NetSuiteConfig::new(
+        credentials.account.clone(),
+        TokenCredentials {
+            consumer_key: credentials.consumer_key.clone(),
+            consumer_secret: Secret::new(credentials.consumer_secret.clone()),
+            token_id: credentials.token_id.clone(),
+            token_secret: Secret::new(credentials.token_secret.clone()),
+        },
+    );
+    config.endpoint = Some(
+        format!("{base}/services/NetSuitePort_2025_2")
+            .parse()
+            .unwrap(),
+    );
+    NetSuitePort::new(NetSuiteClient::new(config).unwrap())
+}
+
+#[tokio::test]
+async fn batch_requests_run_in_parallel_within_limit() {
+    let rest = start_with(|emulator, config| {
+        // Each write takes long enough that a sequential batch could not overlap.
+        emulator.set_operation_latency(
+            "record.upsert",
+            Some(Latency::from(Duration::from_millis(50))),
+        );
+        config.concurrency_limit = 3;
+    })
+    .await;
+    let records: Vec<NewRecord> = (0..9)
+        .map(|n| NewRecord {
+            link: format!("SF-P{n}"),
+            fields: fields(&[("companyName", &format!("Parallel {n}"))]),
+        })
+        .collect();
+    let results = rest.port.create(&customers(&[]), records).await.unwrap();
+    assert_eq!(results.len(), 9);
+    let scheduler = rest.port.client().scheduler();
+    assert_eq!(
+        scheduler.max_in_flight(),
+        3,
+        "requests overlap up to the limit"
+    );
+    for (n, result) in results.iter().enumerate() {
+        let id = &result.as_ref().unwrap().id;
+        let stored = rest.emulator.customer(id).unwrap();
+        assert_eq!(
+            stored.company_name.as_deref(),
+            Some(format!("Parallel {n}").as_str()),
+            "result {n} is the record sent at {n}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn parallel_batch_retries_429_per_record() {
+    let rest = start_with(|emulator, config| {
+        emulator.set_concurrency_limit(2);
+        config.concurrency_limit = 5;
+    })
+    .await;
+    rest.emulator.set_operation_latency(
+        "record.upsert",
+        Some(Latency::from(Duration::from_millis(30))),
+    );
+    let records: Vec<NewRecord> = (0..6)
+        .map(|n| NewRecord {
+            link: format!("SF-Q{n}"),
+            fields: fields(&[("companyName", &format!("Busy {n}"))]),
+        })
+        .collect();
+    let results = rest.port.create(&customers(&[]), records).await.unwrap();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(
+        rest.emulator.counters().blocked > 0,
+        "the emulator's own limit of 2 sent 429s"
+    );
+    assert_eq!(rest.emulator.customers().len(), 6);
+}
+
+#[tokio::test]
+async fn invalid_reference_names_its_field() {
+    let rest = start().await;
+    let contacts = ObjectSpec {
+        name: "contact".to_string(),
+        fields: Vec::new(),
+        link_field: "externalId".to_string(),
+    };
+    let results = rest
+        .port
+        .create(
+            &contacts,
+            vec![
+                NewRecord {
+                    link: "SF-R1".to_string(),
+                    fields: fields(&[("firstName", "Ada"), ("lastName", "Good")]),
+                },
+                NewRecord {
+                    link: "SF-R2".to_string(),
+                    fields: fields(&[("lastName", "Bad"), ("company", "999")]),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    let error = results[1].as_ref().unwrap_err();
+    assert_eq!(error.class, ErrorClass::Data);
+    assert_eq!(error.code, "INVALID_CONTENT");
+    assert_eq!(
+        error.message,
+        "Invalid company reference key 999. (field company)"
+    );
+}
+
+#[tokio::test]
+async fn address_country_is_one_form_on_both_transports() {
+    let (emulator, base) = serve().await;
+    let mut config = RestConfig::new(emulator.credentials().account.clone(), tba(&emulator));
+    config.base_url = Some(base.parse().unwrap());
+    let rest = Rest {
+        port: RestPort::new(RestClient::new(config).unwrap()),
+        emulator,
+    };
+    let soap = soap_port(&rest, &base);
+    let object = customers(&[
+        "companyName",
+        "billingAddress.country",
+        "billingAddress.city",
+    ]);
+    let written = rest
+        .port
+        .create(
+            &object,
+            vec![NewRecord {
+                link: "SF-C1".to_string(),
+                fields: fields(&[
+                    ("companyName", "Leeds Cycles"),
+                    ("billingAddress.country", "GB"),
+                    ("billingAddress.city", "Leeds"),
+                ]),
+            }],
+        )
+        .await
+        .unwrap();
+    let id = written[0].as_ref().unwrap().id.clone();
+    for (transport, read) in [
+        (
+            "rest",
+            rest.port.read(&object, &[id.clone()]).await.unwrap(),
+        ),
+        ("soap", soap.read(&object, &[id.clone()]).await.unwrap()),
+    ] {
+        assert_eq!(
+            read[0].fields["billingAddress.country"],
+            FieldValue::text("GB"),
+            "country read over {transport}"
+        );
+    }
+    let stored = soap
+        .client()
+        .get(&RecordRef::internal("customer", id))
+        .await
+        .unwrap();
+    let Some(BodyValue::Sublist(book)) = stored.field("addressbookList") else {
+        panic!("expected the address book");
+    };
+    let address = book.lines[0]
+        .fields
+        .iter()
+        .find_map(|(name, value)| match value {
+            BodyValue::Complex(address) if name == "addressbookAddress" => Some(address),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        address.fields.contains(&(
+            "country".to_string(),
+            BodyValue::Text("_unitedKingdom".into())
+        )),
+        "SOAP stores the enumeration value"
+    );
 }

@@ -265,7 +265,7 @@ const COUNTRIES: &[(&str, &str)] = &[
 
 /// Returns the ISO code of a `Country` value (`_unitedStates` gives `US`), or `None` for a
 /// value this table does not list.
-pub(super) fn iso_code(value: &str) -> Option<&'static str> {
+pub(crate) fn iso_code(value: &str) -> Option<&'static str> {
     COUNTRIES
         .iter()
         .find(|(country, _)| *country == value)
@@ -275,7 +275,7 @@ pub(super) fn iso_code(value: &str) -> Option<&'static str> {
 /// Returns the `Country` value for an ISO code (`US` or `us`), a `Country` value itself
 /// (`_unitedStates`) or an English name written as NetSuite spells the value, ignoring case,
 /// spaces and punctuation (`United States`). `None` when nothing matches.
-pub(super) fn country_value(input: &str) -> Option<&'static str> {
+pub(crate) fn country_value(input: &str) -> Option<&'static str> {
     let trimmed = input.trim();
     if trimmed.len() == 2 {
         return COUNTRIES
@@ -300,7 +300,7 @@ fn letters(text: &str) -> String {
 }
 
 /// Returns every ISO code the table holds, in the schema's order.
-pub(super) fn iso_codes() -> Vec<String> {
+pub(crate) fn iso_codes() -> Vec<String> {
     COUNTRIES.iter().map(|(_, code)| code.to_string()).collect()
 }
 

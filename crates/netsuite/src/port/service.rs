@@ -116,7 +116,8 @@ impl RecordService for NetSuiteClient {
 }
 
 /// Over REST, each record is read and written with its own request, because the record
-/// service has no list operations, and searches run as SuiteQL queries for internal IDs.
+/// service has no list operations; the requests of one call run in parallel within the
+/// account's concurrency limit. Searches run as SuiteQL queries for internal IDs.
 #[async_trait]
 impl RecordService for RestClient {
     fn account_id(&self) -> String {
@@ -154,59 +155,24 @@ impl RecordService for RestClient {
         &self,
         records: &[Record],
     ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
-        let mut results = Vec::with_capacity(records.len());
-        for record in records {
-            let written = self.upsert_record(record).await;
-            results.push(record_result(record, written)?);
-        }
-        Ok(results)
+        self.upsert_records(records).await
     }
 
     async fn update_list(
         &self,
         records: &[Record],
     ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
-        let mut results = Vec::with_capacity(records.len());
-        for record in records {
-            let written = self.update_record(record).await;
-            results.push(record_result(record, written)?);
-        }
-        Ok(results)
+        self.update_records(records).await
     }
 
     async fn delete_list(
         &self,
         references: &[RecordRef],
     ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
-        let mut results = Vec::with_capacity(references.len());
-        for reference in references {
-            match self.delete_record(reference).await {
-                Ok(()) => results.push(Ok(reference.clone())),
-                Err(error) if error.is_record_level() => results.push(Err(error)),
-                Err(error) => return Err(error),
-            }
-        }
-        Ok(results)
+        self.delete_records(references).await
     }
 
     async fn get_deleted(&self, filter: &DeletedFilter) -> Result<Vec<DeletedRecord>, Error> {
         self.deleted_records(filter).await
-    }
-}
-
-/// Keeps a record-level failure at the record's position and fails the call on any other.
-fn record_result(
-    record: &Record,
-    written: Result<String, Error>,
-) -> Result<Result<RecordRef, Error>, Error> {
-    match written {
-        Ok(id) => Ok(Ok(RecordRef {
-            record_type: Some(record.record_type.clone()),
-            internal_id: Some(id),
-            external_id: record.external_id.clone(),
-            name: None,
-        })),
-        Err(error) if error.is_record_level() => Ok(Err(error)),
-        Err(error) => Err(error),
     }
 }

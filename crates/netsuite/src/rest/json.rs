@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Number, Value, json};
 
 use crate::error::Error;
+use crate::port::countries::{country_value, iso_code};
 use crate::records::{
     BodyValue, Complex, CustomField, CustomValue, ListOrRecordRef, Record, RecordRef, Sublist,
 };
-use crate::schema::{ComplexType, FieldKind, schema};
+use crate::schema::{ComplexType, Field, FieldKind, schema};
 
 /// Field names that differ between the SOAP schema and the REST record service, as
 /// `(SOAP, REST)` pairs.
@@ -77,6 +78,7 @@ fn body_json(
         .and_then(|fields| fields.field(name))
         .map(|(_, f)| f);
     Ok(match value {
+        BodyValue::Text(text) if field.is_some_and(is_country) => country_json(name, text)?,
         BodyValue::Text(text) => text_json(field.map(|f| &f.kind), name, text)?,
         BodyValue::Ref(reference) => reference_json(reference),
         BodyValue::RefList(references) => {
@@ -125,6 +127,36 @@ fn sublist_json(line_type: Option<&ComplexType>, sublist: &Sublist) -> Result<Va
         .map(|line| complex_json(line_type, line))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(json!({"items": items}))
+}
+
+/// Returns true for an address's `country`, an enumeration SOAP writes as `_unitedStates`
+/// and REST as the ISO 3166-1 alpha-2 code `US`.
+fn is_country(field: &Field) -> bool {
+    field.xsd_type.rsplit(':').next() == Some("Country")
+}
+
+/// Sends a country as REST takes it, `{"id": "US"}`, from the enumeration value the record
+/// model holds (or from an ISO code or name, which the SOAP client takes as well).
+fn country_json(name: &str, text: &str) -> Result<Value, Error> {
+    let code = country_value(text)
+        .and_then(iso_code)
+        .ok_or_else(|| Error::InvalidValue {
+            field: name.to_string(),
+            message: format!("{text:?} is not a country NetSuite lists"),
+        })?;
+    Ok(json!({"id": code}))
+}
+
+/// Reads a country REST sends as `{"id": "US", "refName": "United States"}` or `"US"` as
+/// the enumeration value SOAP uses, so one mapping works on both transports. A code the
+/// table lacks is kept as sent.
+fn country_of(value: &Value) -> Option<BodyValue> {
+    let code = match value {
+        Value::Object(object) => object.get("id").and_then(text_of)?,
+        other => text_of(other)?,
+    };
+    let country = country_value(&code).map_or(code, str::to_string);
+    Some(BodyValue::Text(country))
 }
 
 /// Sends text as the JSON type of its schema field.
@@ -218,7 +250,7 @@ pub(crate) fn record_from_json(record_type: &str, value: &Value) -> Result<Recor
         let known = fields.and_then(|fields| fields.field(name)).map(|(_, f)| f);
         match known {
             Some(field) => {
-                if let Some(value) = body_value(&field.kind, member) {
+                if let Some(value) = field_value(field, member) {
                     record.fields.push((name.to_string(), value));
                 }
             }
@@ -263,6 +295,14 @@ fn reference_of(value: &Value) -> Option<RecordRef> {
         name: object.get("refName").and_then(text_of),
     };
     reference.is_resolvable().then_some(reference)
+}
+
+/// Reads a member of a known field.
+fn field_value(field: &Field, value: &Value) -> Option<BodyValue> {
+    if is_country(field) {
+        return country_of(value);
+    }
+    body_value(&field.kind, value)
 }
 
 fn body_value(kind: &FieldKind, value: &Value) -> Option<BodyValue> {
@@ -319,7 +359,7 @@ fn complex_of(fields: Option<&ComplexType>, value: &Value) -> Option<Complex> {
         let name = soap_name(fields, key);
         let known = fields.and_then(|fields| fields.field(name)).map(|(_, f)| f);
         let value = match known {
-            Some(field) => body_value(&field.kind, member),
+            Some(field) => field_value(field, member),
             None if key.starts_with("cust") => {
                 complex
                     .custom_fields
@@ -480,6 +520,68 @@ mod tests {
         let line = &list.lines[0].fields;
         assert!(line.contains(&("doc".to_string(), BodyValue::Text("1247".to_string()))));
         assert!(line.contains(&("amount".to_string(), BodyValue::Text("5.0".to_string()))));
+    }
+
+    #[test]
+    fn address_country_is_iso_code_on_rest() {
+        let mut address = Complex::new();
+        address
+            .fields
+            .push(("country".into(), BodyValue::Text("_unitedStates".into())));
+        address
+            .fields
+            .push(("city".into(), BodyValue::Text("Austin".into())));
+        let mut line = Complex::new();
+        line.fields
+            .push(("addressbookAddress".into(), BodyValue::Complex(address)));
+        let mut record = Record::new("customer");
+        record.fields.push((
+            "addressbookList".into(),
+            BodyValue::Sublist(Sublist {
+                replace_all: None,
+                lines: vec![line],
+                line_name: Some("addressbook".into()),
+            }),
+        ));
+        let body = record_body(&record).unwrap();
+        let sent = &body["addressBook"]["items"][0]["addressBookAddress"];
+        assert_eq!(sent["country"], json!({"id": "US"}));
+        assert_eq!(sent["city"], "Austin");
+    }
+
+    #[test]
+    fn unknown_country_is_invalid_value() {
+        let mut address = Complex::new();
+        address
+            .fields
+            .push(("country".into(), BodyValue::Text("Atlantis".into())));
+        let mut record = Record::new("salesOrder");
+        record
+            .fields
+            .push(("billingAddress".into(), BodyValue::Complex(address)));
+        let error = record_body(&record).unwrap_err();
+        assert!(error.to_string().contains("Atlantis"), "{error}");
+    }
+
+    #[test]
+    fn address_country_reads_as_enumeration() {
+        let value = json!({"id": "7", "addressBook": {"items": [{"addressBookAddress":
+            {"country": {"id": "GB", "refName": "United Kingdom"}, "city": "Leeds"}}]}});
+        let record = record_from_json("customer", &value).unwrap();
+        let Some(BodyValue::Sublist(list)) = record.field("addressbookList") else {
+            panic!("expected the address book sublist");
+        };
+        let Some((_, BodyValue::Complex(address))) = list.lines[0]
+            .fields
+            .iter()
+            .find(|(name, _)| name == "addressbookAddress")
+        else {
+            panic!("expected the address");
+        };
+        assert!(address.fields.contains(&(
+            "country".to_string(),
+            BodyValue::Text("_unitedKingdom".into())
+        )));
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub(crate) struct RestError {
     pub code: String,
     /// The `detail` value.
     pub detail: String,
+    /// The `o:errorPath` value: the JSON path of the request body member at fault
+    /// (`item.items[0].item`).
+    pub path: Option<String>,
 }
 
 impl RestError {
@@ -25,7 +28,14 @@ impl RestError {
             status,
             code: code.into(),
             detail: detail.into(),
+            path: None,
         }
+    }
+
+    /// Sets the `o:errorPath` of the error.
+    pub fn at(mut self, path: Option<String>) -> Self {
+        self.path = path;
+        self
     }
 
     /// Builds a 400 error.
@@ -75,6 +85,13 @@ impl RestError {
 impl IntoResponse for RestError {
     fn into_response(self) -> Response {
         let title = self.status.canonical_reason().unwrap_or("Error");
+        let mut detail = json!({
+            "detail": self.detail,
+            "o:errorCode": self.code,
+        });
+        if let Some(path) = self.path {
+            detail["o:errorPath"] = json!(path);
+        }
         let body = json!({
             "type": format!(
                 "https://www.rfc-editor.org/rfc/rfc9110.html#status.{}",
@@ -82,10 +99,7 @@ impl IntoResponse for RestError {
             ),
             "title": title,
             "status": self.status.as_u16(),
-            "o:errorDetails": [{
-                "detail": self.detail,
-                "o:errorCode": self.code,
-            }],
+            "o:errorDetails": [detail],
         });
         (
             self.status,

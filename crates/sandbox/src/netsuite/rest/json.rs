@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::countries::{country_name, country_value, iso_code};
 use super::errors::RestError;
 use super::gateway::{element, plain_attribute};
 use crate::netsuite::datetime::parse_xsd_datetime;
@@ -24,6 +25,10 @@ const RENAMED: &[(&str, &str)] = &[
     ("addressbookAddress", "addressBookAddress"),
     ("applyList", "apply"),
 ];
+
+/// The schema type of address countries, an enumeration SOAP writes as `_unitedStates` and
+/// REST as the ISO code `US`.
+const COUNTRY_TYPE: &str = "Country";
 
 /// Members of a JSON record that are not fields.
 const NOT_FIELDS: &[&str] = &["links", "id", "refName", "externalId"];
@@ -172,6 +177,10 @@ fn field_elements(
 
 fn value_element(field: &Field, key: &str, value: &Value) -> Result<Element, RestError> {
     let mut out = element(&field.ns, &field.name);
+    if field.type_name.name == COUNTRY_TYPE {
+        out.text = country_of(key, value)?.to_string();
+        return Ok(out);
+    }
     if schema().value_kind(&field.type_name) != ValueKind::Complex {
         out.text = scalar_text(key, value)?;
         return Ok(out);
@@ -250,6 +259,25 @@ fn reference_attributes(out: &mut Element, key: &str, value: &Value) -> Result<(
             format!("The value of {key} must be a reference such as {{\"id\": \"5\"}}."),
         )),
     }
+}
+
+/// Reads a country sent as its ISO code, `"US"` or `{"id": "US"}`, as the enumeration value
+/// the SOAP side stores.
+fn country_of(key: &str, value: &Value) -> Result<&'static str, RestError> {
+    let code = match value {
+        Value::Object(object) => object.get("id").and_then(Value::as_str),
+        other => other.as_str(),
+    };
+    code.and_then(country_value).ok_or_else(|| {
+        RestError::bad_request(
+            "INVALID_CONTENT",
+            format!(
+                "Invalid value {value} for {key}: a country is an ISO 3166-1 alpha-2 code \
+                 such as \"US\"."
+            ),
+        )
+        .at(Some(key.to_string()))
+    })
 }
 
 fn scalar_text(key: &str, value: &Value) -> Result<String, RestError> {
@@ -379,6 +407,10 @@ fn members(
 
 fn field_json(element: &Element, field: &Field, name: &str, links: Option<Links>) -> Option<Value> {
     let text = element.trimmed_text();
+    if field.type_name.name == COUNTRY_TYPE && !text.is_empty() {
+        let code = iso_code(text).unwrap_or(text);
+        return Some(json!({"id": code, "refName": country_name(text)}));
+    }
     match schema().value_kind(&field.type_name) {
         ValueKind::Complex => Some(complex_json(element, field, name, links)),
         ValueKind::Boolean => Some(Value::Bool(text == "true")),

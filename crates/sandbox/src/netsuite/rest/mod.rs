@@ -11,6 +11,7 @@
 //! `record.update`, `record.upsert`, `record.delete` and `suiteql`.
 
 mod auth;
+mod countries;
 mod errors;
 mod gateway;
 mod json;
