@@ -536,3 +536,114 @@ async fn tba_oauth1_header_with_wrong_url_is_rejected() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 401);
 }
+
+/// Returns the cities of a customer's address book lines, read over REST.
+async fn address_cities(server: &Server, token: &str, id: &str) -> Vec<String> {
+    let path = format!("/record/v1/customer/{id}?expandSubResources=true");
+    let read = send(server, token, "GET", &path, None).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    read.body["addressBook"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            line["addressBookAddress"]["city"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+fn address_line(city: &str) -> Value {
+    json!({"addressBook": {"items": [{"addressBookAddress": {"city": city, "country": "US"}}]}})
+}
+
+#[tokio::test]
+async fn patch_merges_sublists_unless_replaced() {
+    let server = Server::start().await;
+    let token = access_token(&server).await;
+    let mut body = address_line("Austin");
+    body["companyName"] = json!("Lines Inc");
+    let created = send(&server, &token, "POST", "/record/v1/customer", Some(body)).await;
+    assert_eq!(created.status, 204, "{}", created.body);
+    let id = id_of(created.location.as_deref().unwrap());
+    let path = format!("/record/v1/customer/{id}");
+
+    let merged = send(&server, &token, "PATCH", &path, Some(address_line("Reno"))).await;
+    assert_eq!(merged.status, 204, "{}", merged.body);
+    assert_eq!(
+        address_cities(&server, &token, &id).await,
+        ["Austin", "Reno"]
+    );
+
+    let replace = format!("{path}?replace=addressBook");
+    let replaced = send(
+        &server,
+        &token,
+        "PATCH",
+        &replace,
+        Some(address_line("Boise")),
+    )
+    .await;
+    assert_eq!(replaced.status, 204, "{}", replaced.body);
+    assert_eq!(address_cities(&server, &token, &id).await, ["Boise"]);
+}
+
+#[tokio::test]
+async fn country_is_iso_code_on_rest_and_enumeration_on_soap() {
+    let server = Server::start().await;
+    let token = access_token(&server).await;
+    let mut body = address_line("Leeds");
+    body["addressBook"]["items"][0]["addressBookAddress"]["country"] = json!({"id": "GB"});
+    body["companyName"] = json!("Leeds Cycles");
+    let created = send(&server, &token, "POST", "/record/v1/customer", Some(body)).await;
+    assert_eq!(created.status, 204, "{}", created.body);
+    let id = id_of(created.location.as_deref().unwrap());
+
+    let path = format!("/record/v1/customer/{id}?expandSubResources=true");
+    let read = send(&server, &token, "GET", &path, None).await;
+    let country = &read.body["addressBook"]["items"][0]["addressBookAddress"]["country"];
+    assert_eq!(country["id"], "GB");
+    assert_eq!(country["refName"], "United Kingdom");
+
+    let get = format!(
+        "<platformMsgs:get><platformMsgs:baseRef xsi:type=\"platformCore:RecordRef\" \
+         type=\"customer\" internalId=\"{id}\"/></platformMsgs:get>"
+    );
+    let soap = server.call("get", &get).await;
+    assert_eq!(
+        parse(&soap.body).text_of("country").as_deref(),
+        Some("_unitedKingdom")
+    );
+
+    let mut enumeration = address_line("York");
+    enumeration["addressBook"]["items"][0]["addressBookAddress"]["country"] =
+        json!("_unitedKingdom");
+    let rejected = send(
+        &server,
+        &token,
+        "PATCH",
+        &format!("/record/v1/customer/{id}"),
+        Some(enumeration),
+    )
+    .await;
+    assert_eq!(rejected.status, 400);
+    assert_eq!(error_code(&rejected), "INVALID_CONTENT");
+}
+
+#[tokio::test]
+async fn invalid_reference_is_invalid_content_at_its_path() {
+    let server = Server::start().await;
+    let token = access_token(&server).await;
+    let body = json!({"lastName": "Lovelace", "company": {"id": "999"}});
+    let reply = send(&server, &token, "POST", "/record/v1/contact", Some(body)).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    let detail = &reply.body["o:errorDetails"][0];
+    assert_eq!(detail["o:errorCode"], "INVALID_CONTENT");
+    assert_eq!(detail["o:errorPath"], "company");
+    assert_eq!(
+        detail["detail"],
+        "Error while accessing resource: Invalid company reference key 999."
+    );
+}
