@@ -49,7 +49,9 @@ pub struct NetSuiteSection {
     /// Full SOAP endpoint URL. Default: the account's own host,
     /// `https://<account>.suitetalk.api.netsuite.com/services/NetSuitePort_<version>`.
     pub endpoint: Option<String>,
-    /// SuiteTalk endpoint version, `YYYY_N`. Default `2025_2`.
+    /// SuiteTalk endpoint version, `YYYY_N`. Default `2025_2`. Only for `transport = "soap"`:
+    /// REST web services have no endpoint version, so a REST configuration that sets it is
+    /// rejected.
     pub version: Option<String>,
     /// Seconds before a request times out. Default 120.
     pub timeout_seconds: Option<u64>,
@@ -419,6 +421,11 @@ impl FileConfig {
                 let message = format!("{value:?} is not known; use {}", allowed.join(" or "));
                 return Err(ConfigError::new(key, message));
             }
+        }
+        if self.netsuite.transport.as_deref() == Some("rest") && self.netsuite.version.is_some() {
+            let message = "sets the SuiteTalk SOAP endpoint version, which REST web services do \
+                           not have; remove it, or set netsuite.transport = \"soap\"";
+            return Err(ConfigError::new("netsuite.version", message));
         }
         if let Some(flow) = &self.salesforce.login_flow
             && !SALESFORCE_LOGIN_FLOWS.contains(&flow.as_str())

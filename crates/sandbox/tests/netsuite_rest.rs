@@ -437,6 +437,77 @@ async fn suiteql_names_unsupported_sql() {
     assert_eq!(error_code(&reply), "INVALID_PARAMETER");
     let detail = reply.body["o:errorDetails"][0]["detail"].as_str().unwrap();
     assert!(detail.contains("GROUP"), "{detail}");
+    assert!(
+        detail.starts_with("Invalid search query. Detailed unprocessed description follows."),
+        "{detail}"
+    );
+    assert_eq!(reply.body["o:errorDetails"][0]["o:errorPath"], "q");
+}
+
+#[tokio::test]
+async fn suiteql_joins_contacts_to_customers_with_custom_columns() {
+    let server = Server::start().await;
+    let token = access_token(&server).await;
+    let customer = json!({"companyName": "Acme", "custentity_tier": "Gold"});
+    let created = send(
+        &server,
+        &token,
+        "POST",
+        "/record/v1/customer",
+        Some(customer),
+    )
+    .await;
+    assert_eq!(created.status, 204, "{}", created.body);
+    let customer_id = id_of(created.location.as_deref().unwrap());
+    for last_name in ["Lovelace", "Hopper"] {
+        let contact = json!({"lastName": last_name, "company": {"id": customer_id}});
+        let reply = send(&server, &token, "POST", "/record/v1/contact", Some(contact)).await;
+        assert_eq!(reply.status, 204, "{}", reply.body);
+    }
+    let orphan = json!({"lastName": "Alone"});
+    send(&server, &token, "POST", "/record/v1/contact", Some(orphan)).await;
+
+    let inner = "SELECT k.lastname, c.companyname AS customer, c.custentity_tier \
+                 FROM contact k INNER JOIN customer c ON k.company = c.id \
+                 WHERE c.custentity_tier = 'Gold' ORDER BY k.lastname";
+    let reply = suiteql(&server, &token, inner, "").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["count"], 2);
+    let first = &reply.body["items"][0];
+    assert_eq!(first["lastname"], "Hopper");
+    assert_eq!(first["customer"], "Acme");
+    assert_eq!(first["custentity_tier"], "Gold");
+
+    let left = "SELECT k.lastname, c.companyname FROM contact k \
+                LEFT OUTER JOIN customer c ON c.id = k.company ORDER BY k.lastname";
+    let reply = suiteql(&server, &token, left, "").await;
+    assert_eq!(reply.body["count"], 3, "{}", reply.body);
+    assert_eq!(reply.body["items"][0]["lastname"], "Alone");
+    assert!(reply.body["items"][0].get("companyname").is_none());
+}
+
+#[tokio::test]
+async fn suiteql_deletedrecord_has_type_column() {
+    let server = Server::start().await;
+    let token = access_token(&server).await;
+    let body = json!({"companyName": "Gone Ltd"});
+    let created = send(&server, &token, "POST", "/record/v1/customer", Some(body)).await;
+    let id = id_of(created.location.as_deref().unwrap());
+    let deleted = send(
+        &server,
+        &token,
+        "DELETE",
+        &format!("/record/v1/customer/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let query = "SELECT recordid, type, deleteddate FROM deletedrecord WHERE type = 'customer'";
+    let reply = suiteql(&server, &token, query, "").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["count"], 1);
+    assert_eq!(reply.body["items"][0]["recordid"], id.as_str());
+    assert_eq!(reply.body["items"][0]["type"], "customer");
 }
 
 #[tokio::test]

@@ -417,3 +417,13 @@ fn netsuite_rest_auth_is_checked() {
     let error = FileConfig::parse("[netsuite]\nauth = \"password\"\n").unwrap_err();
     assert_eq!(error.key, "netsuite.auth");
 }
+
+#[test]
+fn netsuite_version_is_rejected_for_rest() {
+    let error =
+        FileConfig::parse("[netsuite]\ntransport = \"rest\"\nversion = \"2025_2\"\n").unwrap_err();
+    assert_eq!(error.key, "netsuite.version");
+    assert!(error.message.contains("REST"), "{}", error.message);
+    let soap = FileConfig::parse("[netsuite]\ntransport = \"soap\"\nversion = \"2025_2\"\n");
+    assert!(soap.is_ok());
+}

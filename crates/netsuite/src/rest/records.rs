@@ -258,7 +258,7 @@ impl RestClient {
         preferences: &SearchPreferences,
     ) -> Result<Vec<Record>, Error> {
         let (table, _) = table_of(&search.record_type)?;
-        let condition = suiteql::condition(search)?;
+        let condition = suiteql::condition(search, self.config.user_time_zone)?;
         let ids = self.suiteql_ids(table, condition.as_deref()).await?;
         self.read_found(&search.record_type, ids, !preferences.body_fields_only)
             .await
@@ -298,18 +298,27 @@ impl RestClient {
         &self,
         filter: &DeletedFilter,
     ) -> Result<Vec<DeletedRecord>, Error> {
-        // NOTE: the column names (`recordid`, `recordtype`, `deleteddate`) are the ones the
-        // sandbox serves; they are not checked against a live account.
-        let mut conditions = vec![format!("deleteddate >= {}", timestamp(filter.deleted_from))];
+        // NOTE: `recordid`, `type`, `name` and `deleteddate` are the DeletedRecord columns as
+        // third parties list them, and `type` is taken to hold lower-case record type IDs;
+        // neither is checked against a live account.
+        let zone = self.config.user_time_zone;
+        let mut conditions = vec![format!(
+            "deleteddate >= {}",
+            timestamp(filter.deleted_from, zone)
+        )];
         if let Some(to) = filter.deleted_to {
-            conditions.push(format!("deleteddate <= {}", timestamp(to)));
+            conditions.push(format!("deleteddate <= {}", timestamp(to, zone)));
         }
         if !filter.record_types.is_empty() {
-            let types: Vec<String> = filter.record_types.iter().map(|t| quote(t)).collect();
-            conditions.push(format!("recordtype IN ({})", types.join(", ")));
+            let types: Vec<String> = filter
+                .record_types
+                .iter()
+                .map(|t| quote(&t.to_ascii_lowercase()))
+                .collect();
+            conditions.push(format!("type IN ({})", types.join(", ")));
         }
         let query = format!(
-            "SELECT recordid, recordtype, deleteddate, name FROM deletedrecord WHERE {} \
+            "SELECT recordid, type, deleteddate, name FROM deletedrecord WHERE {} \
              ORDER BY deleteddate",
             conditions.join(" AND ")
         );
@@ -377,7 +386,7 @@ fn deleted_of(row: &Row) -> Option<DeletedRecord> {
     Some(DeletedRecord {
         deleted_at,
         record: RecordRef {
-            record_type: text("recordtype"),
+            record_type: text("type"),
             internal_id: Some(text("recordid")?),
             external_id: None,
             name: text("name"),

@@ -3,6 +3,7 @@
 //! that stand in for the SOAP searches the engine's port makes.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -66,18 +67,23 @@ pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// Writes an instant as a SuiteQL timestamp in UTC.
-pub fn timestamp(instant: DateTime<Utc>) -> String {
+/// Writes an instant as a SuiteQL timestamp: wall time in `zone`, the integration user's
+/// time zone, because SuiteQL reads `TO_TIMESTAMP` values in the user's time zone and not in
+/// UTC as the record service writes datetimes.
+// NOTE: the user's-zone reading of `TO_TIMESTAMP` is how SuiteQL is commonly described; it
+// is not confirmed against a live account here. A wrong reading shifts change windows by the
+// zone's offset.
+pub fn timestamp(instant: DateTime<Utc>, zone: Tz) -> String {
     format!(
         "TO_TIMESTAMP('{}', 'YYYY-MM-DD HH24:MI:SS')",
-        instant.format("%Y-%m-%d %H:%M:%S")
+        instant.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S")
     )
 }
 
 /// Builds the `WHERE` condition of a search's criteria, or `None` for a search without any.
 /// Criteria a SOAP search takes but this translation does not (joins, custom field criteria,
 /// other operators) are a configuration error naming the criterion.
-pub fn condition(search: &SearchRecord) -> Result<Option<String>, Error> {
+pub fn condition(search: &SearchRecord, zone: Tz) -> Result<Option<String>, Error> {
     if !search.joins.is_empty() || !search.custom_criteria.is_empty() {
         return Err(Error::Config(format!(
             "a {} search with joins or custom field criteria cannot run over REST yet",
@@ -90,7 +96,7 @@ pub fn condition(search: &SearchRecord) -> Result<Option<String>, Error> {
         .into_iter()
         .collect();
     for criterion in &search.criteria {
-        parts.push(criterion_sql(criterion)?);
+        parts.push(criterion_sql(criterion, zone)?);
     }
     Ok((!parts.is_empty()).then(|| parts.join(" AND ")))
 }
@@ -102,7 +108,7 @@ fn column_of(field: &str) -> String {
     }
 }
 
-fn criterion_sql(criterion: &Criterion) -> Result<String, Error> {
+fn criterion_sql(criterion: &Criterion, zone: Tz) -> Result<String, Error> {
     let column = column_of(&criterion.field);
     let unsupported = || {
         Error::Config(format!(
@@ -116,14 +122,14 @@ fn criterion_sql(criterion: &Criterion) -> Result<String, Error> {
             value,
             second,
         } => {
-            let at = timestamp(*value);
+            let at = timestamp(*value, zone);
             match (operator, second) {
                 (DateOperator::OnOrAfter, _) => format!("{column} >= {at}"),
                 (DateOperator::After, _) => format!("{column} > {at}"),
                 (DateOperator::OnOrBefore, _) => format!("{column} <= {at}"),
                 (DateOperator::Before, _) => format!("{column} < {at}"),
                 (DateOperator::Within, Some(end)) => {
-                    format!("{column} >= {at} AND {column} <= {}", timestamp(*end))
+                    format!("{column} >= {at} AND {column} <= {}", timestamp(*end, zone))
                 }
                 _ => return Err(unsupported()),
             }
@@ -295,9 +301,23 @@ mod tests {
             },
         ));
         assert_eq!(
-            condition(&search).unwrap().unwrap(),
+            condition(&search, Tz::UTC).unwrap().unwrap(),
             "type = 'SalesOrd' AND lastmodifieddate >= \
              TO_TIMESTAMP('2026-01-31 08:00:00', 'YYYY-MM-DD HH24:MI:SS')"
+        );
+    }
+
+    #[test]
+    fn timestamp_is_wall_time_in_user_zone() {
+        let winter = Utc.with_ymd_and_hms(2026, 1, 31, 8, 0, 0).unwrap();
+        assert_eq!(
+            timestamp(winter, chrono_tz::America::Los_Angeles),
+            "TO_TIMESTAMP('2026-01-31 00:00:00', 'YYYY-MM-DD HH24:MI:SS')"
+        );
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 8, 0, 0).unwrap();
+        assert_eq!(
+            timestamp(summer, chrono_tz::America::Los_Angeles),
+            "TO_TIMESTAMP('2026-07-01 01:00:00', 'YYYY-MM-DD HH24:MI:SS')"
         );
     }
 
@@ -314,7 +334,7 @@ mod tests {
             },
         ));
         assert_eq!(
-            condition(&search).unwrap().unwrap(),
+            condition(&search, Tz::UTC).unwrap().unwrap(),
             "externalid IN ('O''Brien')"
         );
         let email = SearchRecord::new("contact").with(Criterion::new(
@@ -325,7 +345,7 @@ mod tests {
             },
         ));
         assert_eq!(
-            condition(&email).unwrap().unwrap(),
+            condition(&email, Tz::UTC).unwrap().unwrap(),
             "LOWER(email) = 'a@x.com'"
         );
     }
@@ -339,7 +359,7 @@ mod tests {
                 value: "x".to_string(),
             },
         ));
-        let error = condition(&search).unwrap_err();
+        let error = condition(&search, Tz::UTC).unwrap_err();
         assert!(error.to_string().contains("email"));
     }
 

@@ -1,12 +1,72 @@
-//! Running a parsed query over a table's rows: filter, sort, select.
+//! Running a parsed query over a table's rows: join, filter, sort, select.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::Row;
-use super::parse::{Condition, Expr, Literal, Op, Query};
+use super::parse::{Condition, Expr, Join, Literal, Op, Query};
+
+/// Names every cell of a table's rows also as `alias.column`, so qualified names find it.
+pub(crate) fn qualify(rows: Vec<Row>, alias: &str) -> Vec<Row> {
+    rows.into_iter()
+        .map(|row| {
+            let mut qualified = row.clone();
+            for (column, value) in row {
+                qualified.insert(format!("{alias}.{column}"), value);
+            }
+            qualified
+        })
+        .collect()
+}
+
+/// Joins `rows` with a table's rows on the join's equality. Each combined row contains
+/// both rows' cells under `alias.column`, and under the bare name where the left row did not
+/// already have it. A left outer join keeps a row without a match, with the joined table's
+/// cells missing (`NULL`).
+pub(crate) fn join(rows: Vec<Row>, join: &Join, joined: Vec<Row>) -> Result<Vec<Row>, String> {
+    let joined = qualify(joined, &join.alias);
+    let prefix = format!("{}.", join.alias);
+    let (left_column, right_column) = match &join.on {
+        (left, right) if right.starts_with(&prefix) => (left, right),
+        (left, right) if left.starts_with(&prefix) => (right, left),
+        (left, right) => {
+            return Err(format!(
+                "the join condition {left} = {right} does not name a column of {} as {prefix}...",
+                join.table
+            ));
+        }
+    };
+    let mut by_key: HashMap<&str, Vec<&Row>> = HashMap::new();
+    for row in &joined {
+        if let Some(key) = row.get(right_column).and_then(Value::as_str) {
+            by_key.entry(key).or_default().push(row);
+        }
+    }
+    let mut combined = Vec::new();
+    for row in rows {
+        let key = row.get(left_column.as_str()).and_then(Value::as_str);
+        let matches = key.and_then(|key| by_key.get(key));
+        match matches {
+            Some(matches) => {
+                for other in matches {
+                    let mut merged = row.clone();
+                    for (column, value) in other.iter() {
+                        if column.contains('.') || !merged.contains_key(column) {
+                            merged.insert(column.clone(), value.clone());
+                        }
+                    }
+                    combined.push(merged);
+                }
+            }
+            None if join.left_outer => combined.push(row),
+            None => {}
+        }
+    }
+    Ok(combined)
+}
 
 /// Returns the rows that match the query's filter, in its order, with its columns.
 pub(crate) fn run(query: &Query, rows: Vec<Row>) -> Vec<Row> {
@@ -32,7 +92,15 @@ pub(crate) fn run(query: &Query, rows: Vec<Row>) -> Vec<Row> {
         });
     }
     if query.columns.is_empty() {
-        return matched;
+        // `*` returns each column once, by its bare name.
+        return matched
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .filter(|(column, _)| !column.contains('.'))
+                    .collect()
+            })
+            .collect();
     }
     matched
         .into_iter()
@@ -40,7 +108,10 @@ pub(crate) fn run(query: &Query, rows: Vec<Row>) -> Vec<Row> {
             query
                 .columns
                 .iter()
-                .filter_map(|column| row.get(column).map(|value| (column.clone(), value.clone())))
+                .filter_map(|selected| {
+                    let value = row.get(&selected.column)?;
+                    Some((selected.output.clone(), value.clone()))
+                })
                 .collect()
         })
         .collect()
@@ -183,10 +254,14 @@ mod tests {
     }
 
     #[test]
-    fn run_filters_timestamps() {
+    fn run_filters_timestamps_in_user_time_zone() {
+        // 2026-01-01 16:00 Pacific standard time is 2026-01-02 00:00 UTC.
         let sql = "SELECT id FROM t WHERE lastmodifieddate >= \
-                   TO_TIMESTAMP('2026-01-02 00:00:00', 'YYYY-MM-DD HH24:MI:SS') ORDER BY id";
+                   TO_TIMESTAMP('2026-01-01 16:00:00', 'YYYY-MM-DD HH24:MI:SS') ORDER BY id";
         assert_eq!(ids(sql), vec!["10", "11"]);
+        let utc_reading = "SELECT id FROM t WHERE lastmodifieddate >= \
+                   TO_TIMESTAMP('2026-01-02 00:00:00', 'YYYY-MM-DD HH24:MI:SS') ORDER BY id";
+        assert_eq!(ids(utc_reading), vec!["11"]);
     }
 
     #[test]
@@ -200,6 +275,46 @@ mod tests {
         let selected = run(&parse("SELECT id FROM t WHERE id = 9").unwrap(), rows());
         assert_eq!(selected.len(), 1);
         assert!(!selected[0].contains_key("email"));
+    }
+
+    #[test]
+    fn join_combines_rows_on_equality() {
+        let orders = vec![
+            row(&[("id", "1"), ("entity", "10")]),
+            row(&[("id", "2"), ("entity", "99")]),
+        ];
+        let customers = vec![row(&[("id", "10"), ("companyname", "Acme")])];
+        let inner = parse(
+            "SELECT t.id, c.companyname FROM transaction t JOIN customer c ON t.entity = c.id",
+        )
+        .unwrap();
+        let joined = join(
+            qualify(orders.clone(), "t"),
+            &inner.joins[0],
+            customers.clone(),
+        );
+        let selected = run(&inner, joined.unwrap());
+        assert_eq!(selected.len(), 1);
+        assert_eq!(selected[0]["id"], "1");
+        assert_eq!(selected[0]["companyname"], "Acme");
+
+        let left = parse(
+            "SELECT t.id, c.companyname FROM transaction t \
+             LEFT JOIN customer c ON c.id = t.entity ORDER BY t.id",
+        )
+        .unwrap();
+        let joined = join(qualify(orders, "t"), &left.joins[0], customers);
+        let selected = run(&left, joined.unwrap());
+        assert_eq!(selected.len(), 2);
+        assert!(!selected[1].contains_key("companyname"));
+    }
+
+    #[test]
+    fn join_needs_a_column_of_the_joined_table() {
+        let query =
+            parse("SELECT t.id FROM transaction t JOIN customer c ON t.entity = t.id").unwrap();
+        let error = join(Vec::new(), &query.joins[0], Vec::new()).unwrap_err();
+        assert!(error.contains("customer"), "{error}");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Tables: `customer`, `contact`, `transaction` (sales orders, invoices and customer payments,
 //! distinguished by `type`: `SalesOrd`, `CustInvc`, `CustPymt`), `item` (by `itemtype`:
 //! `InvtPart`, `NonInvtPart`, `Service`), `currency`, `pricelevel`, `location`, `subsidiary`
-//! and `term`, and `deletedrecord` with the deletions of every type. A table's columns are the record's body fields in lower case, with references
+//! and `term`, and `deletedrecord` with the deletions of every type. Tables join on one
+//! column equality each (`FROM transaction t JOIN customer c ON t.entity = c.id`). A table's columns are the record's body fields in lower case, with references
 //! as their internal ID, booleans as `T` or `F` and datetimes in UTC. Values come back as
 //! strings, and empty ones are left out, as SuiteQL does.
 //!
@@ -56,17 +57,30 @@ pub(crate) async fn query(
         check_prefer(&incoming.headers)?;
         let (limit, offset) = paging(&parameters)?;
         let text = query_text(&body)?;
-        let query = parse::parse(&text).map_err(|message| {
-            RestError::bad_request(
-                "INVALID_PARAMETER",
-                format!("Invalid search query: {message}."),
-            )
-        })?;
-        let rows = table_rows(state, &account, now, &query.table, &incoming.origin())?;
+        let query = parse::parse(&text).map_err(|message| invalid_query(&message))?;
+        let origin = incoming.origin();
+        let base = table_rows(state, &account, now, &query.table, &origin)?;
+        let mut rows = eval::qualify(base, &query.alias);
+        for join in &query.joins {
+            let joined = table_rows(state, &account, now, &join.table, &origin)?;
+            rows = eval::join(rows, join, joined).map_err(|message| invalid_query(&message))?;
+        }
         let selected = eval::run(&query, rows);
         Ok(page(&incoming, selected, limit, offset))
     })
     .await
+}
+
+/// Builds the error of a query NetSuite cannot run, in the wording of its search errors.
+fn invalid_query(message: &str) -> RestError {
+    RestError::bad_request(
+        "INVALID_PARAMETER",
+        format!(
+            "Invalid search query. Detailed unprocessed description follows. Search error \
+             occurred: {message}."
+        ),
+    )
+    .at(Some("q".to_string()))
 }
 
 /// SuiteQL over REST needs `Prefer: transient`.
@@ -184,14 +198,11 @@ fn table_rows(
         return Ok(deleted_rows(state));
     }
     let (kinds, type_column) = table_kinds(table).ok_or_else(|| {
-        RestError::bad_request(
-            "INVALID_PARAMETER",
-            format!(
-                "Invalid search query: the table {table} is not served by the sandbox; use \
-                 customer, contact, transaction, item, currency, pricelevel, location, \
-                 subsidiary or term."
-            ),
-        )
+        invalid_query(&format!(
+            "Record '{table}' was not found; the sandbox serves customer, contact, \
+             transaction, item, currency, pricelevel, location, subsidiary, term and \
+             deletedrecord"
+        ))
     })?;
     let mut rows = Vec::new();
     for (rest_type, type_value) in kinds {
@@ -222,9 +233,12 @@ fn table_rows(
     Ok(rows)
 }
 
-/// Builds the rows of `deletedrecord`: one per deletion, of every record type.
-// NOTE: the columns (`recordid`, `recordtype`, `externalid`, `name`, `deleteddate`) are this
-// emulator's choice; they are not checked against a live account's table.
+/// Builds the rows of `deletedrecord`: one per deletion, of every record type, with the
+/// columns `recordid`, `type` (the record type ID in lower case, `salesorder`), `name`,
+/// `externalid` and `deleteddate`.
+// NOTE: `recordid`, `type`, `name` and `deleteddate` follow the columns of NetSuite's
+// DeletedRecord analytics table as third parties list them; lower-case type IDs as values
+// are this emulator's reading and are not checked against a live account.
 fn deleted_rows(state: &State) -> Vec<Row> {
     state
         .records
@@ -236,7 +250,7 @@ fn deleted_rows(state: &State) -> Vec<Row> {
                 row.insert(name.to_string(), Value::String(value.to_string()));
             };
             put("recordid", &deleted.internal_id);
-            put("recordtype", deleted.record_type);
+            put("type", &deleted.record_type.to_ascii_lowercase());
             put(
                 "deleteddate",
                 &deleted.deleted_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),

@@ -1,25 +1,57 @@
-//! A parser for the subset of SuiteQL the emulator runs: `SELECT` columns or `*` `FROM` one
-//! table, an optional `WHERE` of comparisons, `IN` lists, `IS [NOT] NULL` and `LIKE` joined
-//! by `AND`, `OR`, `NOT` and parentheses, and an optional `ORDER BY`. Columns may be wrapped
-//! in `LOWER` or `UPPER`; timestamps are written `TO_TIMESTAMP('2026-01-31 08:00:00',
-//! 'YYYY-MM-DD HH24:MI:SS')` or `TO_DATE('2026-01-31', 'YYYY-MM-DD')` and read as UTC.
+//! A parser for the subset of SuiteQL the emulator runs: `SELECT` columns (each with an
+//! optional `AS` name) or `*` `FROM` a table with an optional alias, any number of `[INNER]
+//! JOIN` or `LEFT [OUTER] JOIN` with one `ON a.column = b.column` equality, an optional
+//! `WHERE` of comparisons, `IN` lists, `IS [NOT] NULL` and `LIKE` joined by `AND`, `OR`,
+//! `NOT` and parentheses, and an optional `ORDER BY`. Columns are named bare (`id`) or by
+//! table or alias (`c.id`), and may be wrapped in `LOWER` or `UPPER`. Timestamps are written
+//! `TO_TIMESTAMP('2026-01-31 08:00:00', 'YYYY-MM-DD HH24:MI:SS')` or `TO_DATE('2026-01-31',
+//! 'YYYY-MM-DD')` and read as wall time in the integration user's time zone, which the
+//! emulator fixes at US Pacific time like its SOAP side.
 //!
-//! Anything else that SuiteQL accepts (joins, `GROUP BY`, subqueries, `BUILTIN.DF` and other
-//! functions) is rejected with an error that names it, so a test never mistakes an
-//! unsupported query for an empty result.
+//! Anything else that SuiteQL accepts (`RIGHT` and `FULL` joins, `GROUP BY`, subqueries,
+//! `BUILTIN.DF` and other functions) is rejected with an error that names it, so a test
+//! never mistakes an unsupported query for an empty result.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use crate::netsuite::datetime::parse_xsd_datetime;
 
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Query {
-    /// The selected columns in lower case; empty for `*`.
-    pub columns: Vec<String>,
+    /// The selected columns; empty for `*`.
+    pub columns: Vec<Selected>,
     /// The table name in lower case.
     pub table: String,
+    /// The name the query gives the table, in lower case: its alias, else its name.
+    pub alias: String,
+    /// The joined tables, in query order.
+    pub joins: Vec<Join>,
     pub filter: Option<Condition>,
     /// Columns to sort by, each with `true` for descending.
     pub order: Vec<(String, bool)>,
+}
+
+/// One selected column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Selected {
+    /// The column as named in the query, in lower case (`c.companyname`).
+    pub column: String,
+    /// The name of the result member: the `AS` name, else the column without its table.
+    pub output: String,
+}
+
+/// One joined table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Join {
+    /// The table name in lower case.
+    pub table: String,
+    /// The alias, else the table name, in lower case.
+    pub alias: String,
+    /// True for `LEFT [OUTER] JOIN`, which keeps rows without a match.
+    pub left_outer: bool,
+    /// The two columns of the `ON` equality, as named in the query.
+    pub on: (String, String),
 }
 
 /// A column, possibly folded to one case.
@@ -170,7 +202,14 @@ fn describe(token: &Token) -> String {
 
 /// Clauses and functions of SuiteQL this parser names when it meets them.
 const UNSUPPORTED_WORDS: &[&str] = &[
-    "JOIN", "GROUP", "HAVING", "UNION", "DISTINCT", "CASE", "EXISTS", "BETWEEN", "FETCH",
+    "GROUP", "HAVING", "UNION", "DISTINCT", "CASE", "EXISTS", "BETWEEN", "FETCH", "RIGHT", "FULL",
+    "CROSS",
+];
+
+/// Words that end a table reference, so they are never read as its alias.
+const CLAUSE_WORDS: &[&str] = &[
+    "WHERE", "ORDER", "JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "ON", "GROUP", "HAVING",
+    "UNION", "FETCH", "FROM", "AS",
 ];
 
 struct Parser {
@@ -252,15 +291,16 @@ impl Parser {
         self.expect_keyword("SELECT")?;
         let columns = self.columns()?;
         self.expect_keyword("FROM")?;
-        let table = self.name()?;
-        if matches!(self.peek(), Some(Token::Symbol(",")))
-            || self.is_keyword("JOIN")
-            || self.is_keyword("LEFT")
-            || self.is_keyword("INNER")
-        {
+        let (table, alias) = self.table()?;
+        if matches!(self.peek(), Some(Token::Symbol(","))) {
             return Err(
-                "JOIN and other joins are not supported by the sandbox's SuiteQL".to_string(),
+                "tables listed with commas are not supported by the sandbox's SuiteQL; use JOIN"
+                    .to_string(),
             );
+        }
+        let mut joins = Vec::new();
+        while let Some(left_outer) = self.join_keyword()? {
+            joins.push(self.join(left_outer)?);
         }
         let filter = if self.eat_keyword("WHERE") {
             Some(self.or()?)
@@ -283,12 +323,71 @@ impl Parser {
         Ok(Query {
             columns,
             table,
+            alias,
+            joins,
             filter,
             order,
         })
     }
 
-    fn columns(&mut self) -> Result<Vec<String>, String> {
+    /// Reads a table name and its optional alias (`customer c` or `customer AS c`).
+    fn table(&mut self) -> Result<(String, String), String> {
+        let table = self.name()?;
+        let alias = if self.eat_keyword("AS") {
+            self.name()?
+        } else {
+            match self.peek() {
+                Some(Token::Word(word))
+                    if !CLAUSE_WORDS.contains(&word.to_ascii_uppercase().as_str()) =>
+                {
+                    self.name()?
+                }
+                _ => table.clone(),
+            }
+        };
+        Ok((table, alias))
+    }
+
+    /// Reads the keywords that start a join: `Some(false)` for an inner join, `Some(true)`
+    /// for a left outer join, `None` when no join follows.
+    fn join_keyword(&mut self) -> Result<Option<bool>, String> {
+        if self.eat_keyword("JOIN") {
+            return Ok(Some(false));
+        }
+        if self.eat_keyword("INNER") {
+            self.expect_keyword("JOIN")?;
+            return Ok(Some(false));
+        }
+        if self.eat_keyword("LEFT") {
+            self.eat_keyword("OUTER");
+            self.expect_keyword("JOIN")?;
+            return Ok(Some(true));
+        }
+        Ok(None)
+    }
+
+    fn join(&mut self, left_outer: bool) -> Result<Join, String> {
+        let (table, alias) = self.table()?;
+        self.expect_keyword("ON")?;
+        let left = self.name()?;
+        self.expect_symbol("=")?;
+        let right = self.name()?;
+        if self.is_keyword("AND") || self.is_keyword("OR") {
+            return Err(
+                "a join condition other than one column = column equality is not supported by \
+                 the sandbox's SuiteQL"
+                    .to_string(),
+            );
+        }
+        Ok(Join {
+            table,
+            alias,
+            left_outer,
+            on: (left, right),
+        })
+    }
+
+    fn columns(&mut self) -> Result<Vec<Selected>, String> {
         if self.eat_symbol("*") {
             return Ok(Vec::new());
         }
@@ -299,15 +398,23 @@ impl Parser {
         Ok(columns)
     }
 
-    fn selected(&mut self) -> Result<String, String> {
-        let name = self.name()?;
+    fn selected(&mut self) -> Result<Selected, String> {
+        let column = self.name()?;
         if matches!(self.peek(), Some(Token::Symbol("("))) {
             return Err(format!(
                 "the function {} in the select list is not supported by the sandbox's SuiteQL",
-                name.to_ascii_uppercase()
+                column.to_ascii_uppercase()
             ));
         }
-        Ok(name)
+        let output = if self.eat_keyword("AS") {
+            self.name()?
+        } else {
+            match column.rsplit_once('.') {
+                Some((_, bare)) => bare.to_string(),
+                None => column.clone(),
+            }
+        };
+        Ok(Selected { column, output })
     }
 
     fn order(&mut self) -> Result<Vec<(String, bool)>, String> {
@@ -462,13 +569,13 @@ impl Parser {
             return Err("TO_TIMESTAMP and TO_DATE take a format string".to_string());
         };
         self.expect_symbol(")")?;
-        let instant = match format.to_ascii_uppercase().as_str() {
+        let mismatch = || format!("'{value}' does not match the format '{format}'");
+        let wall_time = match format.to_ascii_uppercase().as_str() {
             "YYYY-MM-DD HH24:MI:SS" => NaiveDateTime::parse_from_str(&value, "%Y-%m-%d %H:%M:%S")
-                .map(|naive| naive.and_utc())
-                .map_err(|_| format!("'{value}' does not match the format '{format}'"))?,
+                .map_err(|_| mismatch())?,
             "YYYY-MM-DD" => NaiveDate::parse_from_str(&value, "%Y-%m-%d")
-                .map(|date| date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-                .map_err(|_| format!("'{value}' does not match the format '{format}'"))?,
+                .map(|date| date.and_hms_opt(0, 0, 0).unwrap_or_default())
+                .map_err(|_| mismatch())?,
             _ => {
                 return Err(format!(
                     "the date format '{format}' is not supported by the sandbox's SuiteQL; use \
@@ -476,8 +583,14 @@ impl Parser {
                 ));
             }
         };
+        let instant = user_time(wall_time).ok_or_else(mismatch)?;
         Ok(Literal::Timestamp(instant))
     }
+}
+
+/// Reads a wall time in the integration user's time zone, US Pacific time here.
+fn user_time(wall_time: NaiveDateTime) -> Option<DateTime<Utc>> {
+    parse_xsd_datetime(&wall_time.format("%Y-%m-%dT%H:%M:%S").to_string())
 }
 
 #[cfg(test)]
@@ -492,7 +605,8 @@ mod tests {
              ORDER BY id DESC",
         )
         .unwrap();
-        assert_eq!(query.columns, vec!["id", "companyname"]);
+        let columns: Vec<&str> = query.columns.iter().map(|c| c.column.as_str()).collect();
+        assert_eq!(columns, vec!["id", "companyname"]);
         assert_eq!(query.table, "customer");
         assert_eq!(query.order, vec![("id".to_string(), true)]);
         let Some(Condition::And(left, _)) = query.filter else {
@@ -502,7 +616,11 @@ mod tests {
             panic!("expected a timestamp comparison");
         };
         assert_eq!(op, Op::Ge);
-        assert_eq!(instant.to_rfc3339(), "2026-01-31T08:00:00+00:00");
+        assert_eq!(
+            instant.to_rfc3339(),
+            "2026-01-31T16:00:00+00:00",
+            "08:00 Pacific standard time"
+        );
     }
 
     #[test]
@@ -524,8 +642,14 @@ mod tests {
 
     #[test]
     fn parse_names_unsupported_clauses() {
-        let join = parse("SELECT id FROM customer JOIN contact ON 1 = 1").unwrap_err();
-        assert!(join.contains("JOIN"), "{join}");
+        let right = parse("SELECT id FROM customer c RIGHT JOIN contact k ON k.company = c.id")
+            .unwrap_err();
+        assert!(right.contains("RIGHT"), "{right}");
+        let comma = parse("SELECT c.id FROM customer c, contact k").unwrap_err();
+        assert!(comma.contains("JOIN"), "{comma}");
+        let two = parse("SELECT c.id FROM customer c JOIN contact k ON k.company = c.id AND 1 = 1")
+            .unwrap_err();
+        assert!(two.contains("join condition"), "{two}");
         let group = parse("SELECT id FROM transaction GROUP BY id").unwrap_err();
         assert!(group.contains("GROUP"), "{group}");
         let builtin = parse("SELECT BUILTIN.DF(entity) FROM transaction").unwrap_err();
@@ -533,6 +657,29 @@ mod tests {
         let sub =
             parse("SELECT id FROM customer WHERE id IN (SELECT id FROM contact)").unwrap_err();
         assert!(sub.contains("subqueries"), "{sub}");
+    }
+
+    #[test]
+    fn parse_reads_joins_and_aliases() {
+        let query = parse(
+            "SELECT t.id, c.companyname AS customer FROM transaction t \
+             INNER JOIN customer c ON t.entity = c.id \
+             LEFT OUTER JOIN contact AS k ON k.company = c.id WHERE t.type = 'SalesOrd'",
+        )
+        .unwrap();
+        assert_eq!(query.alias, "t");
+        assert_eq!(query.joins.len(), 2);
+        assert_eq!(query.joins[0].table, "customer");
+        assert!(!query.joins[0].left_outer);
+        assert_eq!(
+            query.joins[0].on,
+            ("t.entity".to_string(), "c.id".to_string())
+        );
+        assert_eq!(query.joins[1].alias, "k");
+        assert!(query.joins[1].left_outer);
+        assert_eq!(query.columns[0].output, "id");
+        assert_eq!(query.columns[1].column, "c.companyname");
+        assert_eq!(query.columns[1].output, "customer");
     }
 
     #[test]
