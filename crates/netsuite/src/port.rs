@@ -180,7 +180,9 @@ impl<S: RecordService> RecordPort for NetSuitePort<S> {
             .collect())
     }
 
-    /// Describes a supported record type from the embedded schema (see [`describe`]).
+    /// Describes a supported record type from the embedded schema (see [`describe`]), with
+    /// the custom fields the client can list (over REST, from the metadata catalog). Custom
+    /// fields not listed are still accepted by their `cust` prefix.
     async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {
         let spec = ObjectSpec {
             name: object.to_string(),
@@ -188,7 +190,10 @@ impl<S: RecordService> RecordPort for NetSuitePort<S> {
             link_field: LINK_FIELD.to_string(),
         };
         let (record_type, schema) = supported_schema(&spec)?;
-        Ok(describe::describe(record_type, schema))
+        let mut info = describe::describe(record_type, schema);
+        let custom = self.client.custom_fields(record_type).await?;
+        info.fields.extend(custom);
+        Ok(info)
     }
 
     /// Reads the records with these internal IDs with `getList`, or `getAll` for `currency`.

@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use rcgen::{CertificateParams, KeyPair, PKCS_ECDSA_P256_SHA256};
 use tandem_engine::{
-    ErrorClass, FieldValue, Fields, NewRecord, ObjectSpec, RecordPort, RecordUpdate, Secret,
+    ErrorClass, FieldType, FieldValue, Fields, NewRecord, ObjectSpec, RecordPort, RecordUpdate,
+    Secret,
 };
 use tandem_netsuite::{
     BodyValue, NetSuiteClient, NetSuiteConfig, NetSuitePort, OAuth2Credentials, RecordRef,
@@ -485,4 +486,20 @@ async fn address_country_is_one_form_on_both_transports() {
         )),
         "SOAP stores the enumeration value"
     );
+}
+
+#[tokio::test]
+async fn describe_lists_custom_fields_from_catalog() {
+    let rest = start().await;
+    create(&rest, "SF-D1", "Acme").await;
+    let info = rest.port.describe("customer").await.unwrap();
+    let tier = info
+        .fields
+        .iter()
+        .find(|field| field.name == "custentity_tier")
+        .expect("the custom field the stored customer carries is listed");
+    assert_eq!(tier.field_type, FieldType::Text);
+    assert!(tier.createable && tier.updateable);
+    assert!(info.fields.iter().any(|field| field.name == "companyName"));
+    assert_eq!(rest.emulator.operation_counts()["record.metadata"], 1);
 }

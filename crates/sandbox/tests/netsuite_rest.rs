@@ -718,3 +718,39 @@ async fn invalid_reference_is_invalid_content_at_its_path() {
         "Error while accessing resource: Invalid company reference key 999."
     );
 }
+
+#[tokio::test]
+async fn metadata_catalog_lists_stored_custom_fields() {
+    let server = Server::start().await;
+    let token = access_token(&server).await;
+    let body = json!({"companyName": "Acme", "custentity_vip": true});
+    send(&server, &token, "POST", "/record/v1/customer", Some(body)).await;
+    let url = format!(
+        "{}/services/rest/record/v1/metadata-catalog/customer",
+        server.base_url()
+    );
+    let plain = server
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status().as_u16(), 406);
+    let reply = server
+        .client
+        .get(&url)
+        .bearer_auth(&token)
+        .header("Accept", "application/schema+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let schema: Value = reply.json().await.unwrap();
+    let properties = &schema["properties"];
+    assert_eq!(properties["custentity_vip"]["type"], "boolean");
+    assert_eq!(properties["custentity_vip"]["x-ns-custom-field"], true);
+    assert_eq!(properties["companyName"]["type"], "string");
+    assert_eq!(properties["addressBook"]["type"], "object");
+    assert!(properties["isInactive"].get("x-ns-custom-field").is_none());
+}

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
+use tandem_engine::FieldInfo;
 
 use crate::client::NetSuiteClient;
 use crate::error::Error;
@@ -54,6 +55,13 @@ pub trait RecordService: std::fmt::Debug + Clone + Send + Sync + 'static {
 
     /// Returns the records deleted in the filter's window.
     async fn get_deleted(&self, filter: &DeletedFilter) -> Result<Vec<DeletedRecord>, Error>;
+
+    /// Returns the custom fields of a record type that the account lists, or none when the
+    /// transport cannot list them.
+    async fn custom_fields(&self, record_type: &str) -> Result<Vec<FieldInfo>, Error> {
+        let _ = record_type;
+        Ok(Vec::new())
+    }
 }
 
 #[async_trait]
@@ -174,5 +182,10 @@ impl RecordService for RestClient {
 
     async fn get_deleted(&self, filter: &DeletedFilter) -> Result<Vec<DeletedRecord>, Error> {
         self.deleted_records(filter).await
+    }
+
+    /// Reads the custom fields from the record type's metadata catalog.
+    async fn custom_fields(&self, record_type: &str) -> Result<Vec<FieldInfo>, Error> {
+        RestClient::custom_fields(self, record_type).await
     }
 }

@@ -10,6 +10,7 @@
 pub mod auth;
 mod errors;
 mod json;
+mod metadata;
 mod records;
 pub mod suiteql;
 
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono_tz::Tz;
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use serde_json::Value;
 use url::Url;
 
@@ -273,6 +274,9 @@ impl RestClient {
             .header(AUTHORIZATION, authorization);
         if request.operation == "suiteql" {
             builder = builder.header("Prefer", "transient");
+        }
+        if request.operation == metadata::OPERATION {
+            builder = builder.header(ACCEPT, "application/schema+json");
         }
         if let Some(body) = request.body {
             builder = builder

@@ -1,5 +1,5 @@
 //! NetSuite REST web services on the emulator's account: the record service
-//! (`/services/rest/record/v1/...`), SuiteQL (`/services/rest/query/v1/suiteql`) and the OAuth
+//! (`/services/rest/record/v1/...`) with its metadata catalog, SuiteQL (`/services/rest/query/v1/suiteql`) and the OAuth
 //! 2.0 token endpoint (`/services/rest/auth/oauth2/v1/token`).
 //!
 //! Records are read and written through the same operations as the SOAP side (see
@@ -8,13 +8,14 @@
 //! token-based authentication as an OAuth 1.0a header, and count against the same concurrency
 //! limit as SOAP requests. A request over the limit gets HTTP 429. Injected faults apply as
 //! on the SOAP side; their operation names are `record.get`, `record.create`,
-//! `record.update`, `record.upsert`, `record.delete` and `suiteql`.
+//! `record.update`, `record.upsert`, `record.delete`, `record.metadata` and `suiteql`.
 
 mod auth;
 mod countries;
 mod errors;
 mod gateway;
 mod json;
+mod metadata;
 mod records;
 mod suiteql;
 
@@ -52,6 +53,10 @@ pub(crate) fn router(emulator: NetSuiteEmulator) -> Router {
                 .patch(records::update)
                 .put(records::upsert)
                 .delete(records::delete),
+        )
+        .route(
+            "/services/rest/record/v1/metadata-catalog/{record_type}",
+            get(metadata::record_schema),
         )
         .route("/services/rest/query/v1/suiteql", post(suiteql::query))
         .with_state(emulator)

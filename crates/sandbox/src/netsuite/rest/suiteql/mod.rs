@@ -31,6 +31,7 @@ use super::{Incoming, serve};
 use crate::netsuite::NetSuiteEmulator;
 use crate::netsuite::records::RecordKind;
 use crate::netsuite::state::State;
+use crate::netsuite::xml::Element;
 
 /// The maximum number of rows one page returns.
 pub(crate) const MAX_LIMIT: usize = 1000;
@@ -206,19 +207,8 @@ fn table_rows(
     })?;
     let mut rows = Vec::new();
     for (rest_type, type_value) in kinds {
-        let ids: Vec<String> = match rest_type {
-            RestType::Customer => state
-                .customers()
-                .map(|stored| stored.customer.internal_id.clone())
-                .collect(),
-            RestType::Record(kind) => state
-                .records
-                .of_kind(kind)
-                .map(|record| record.internal_id.clone())
-                .collect(),
-        };
         let record_type = rest_type.record_type();
-        for record in gateway::get_list(state, account, now, record_type, &ids)? {
+        for record in stored_records(state, account, now, rest_type)? {
             let url = format!("{origin}/services/rest/record/v1/{record_type}");
             let mut row = flatten(&record_json(&record, rest_type, &url, false));
             if !type_column.is_empty() {
@@ -231,6 +221,27 @@ fn table_rows(
         }
     }
     Ok(rows)
+}
+
+/// Reads every stored record of a type as the SOAP side's `getList` returns it.
+pub(crate) fn stored_records(
+    state: &mut State,
+    account: &str,
+    now: DateTime<Utc>,
+    rest_type: RestType,
+) -> Result<Vec<Element>, RestError> {
+    let ids: Vec<String> = match rest_type {
+        RestType::Customer => state
+            .customers()
+            .map(|stored| stored.customer.internal_id.clone())
+            .collect(),
+        RestType::Record(kind) => state
+            .records
+            .of_kind(kind)
+            .map(|record| record.internal_id.clone())
+            .collect(),
+    };
+    gateway::get_list(state, account, now, rest_type.record_type(), &ids)
 }
 
 /// Builds the rows of `deletedrecord`: one per deletion, of every record type, with the
