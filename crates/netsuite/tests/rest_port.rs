@@ -453,9 +453,15 @@ async fn address_country_is_one_form_on_both_transports() {
     for (transport, read) in [
         (
             "rest",
-            rest.port.read(&object, &[id.clone()]).await.unwrap(),
+            rest.port
+                .read(&object, std::slice::from_ref(&id))
+                .await
+                .unwrap(),
         ),
-        ("soap", soap.read(&object, &[id.clone()]).await.unwrap()),
+        (
+            "soap",
+            soap.read(&object, std::slice::from_ref(&id)).await.unwrap(),
+        ),
     ] {
         assert_eq!(
             read[0].fields["billingAddress.country"],
