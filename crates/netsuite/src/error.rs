@@ -293,7 +293,7 @@ fn fault_class(fault: &Fault) -> ErrorClass {
         return ErrorClass::Config;
     }
     // A REST rejection with a code of its own (`INVALID_PARAMETER`) is classified by its
-    // HTTP status, as REST answers 429 and 5xx for what can pass on a retry.
+    // HTTP status, because REST returns 429 and 5xx for what can pass on a retry.
     if fault.faultcode.starts_with(REST_FAULTCODE_PREFIX) {
         return http_class(fault.http_status);
     }

@@ -106,7 +106,7 @@ impl Scheduler {
     }
 
     /// Returns the scheduler of the account `key` in this process, building one with `limit`
-    /// and `retry_for` when no client holds it any more. A SOAP client and a REST client of
+    /// and `retry_for` when no client uses it any more. A SOAP client and a REST client of
     /// the same account built with the same key share one limit, because NetSuite counts
     /// requests of every transport against one account limit. The first scheduler's
     /// settings win; a later call with another limit logs a warning.

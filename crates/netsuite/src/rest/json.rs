@@ -135,8 +135,8 @@ fn is_country(field: &Field) -> bool {
     field.xsd_type.rsplit(':').next() == Some("Country")
 }
 
-/// Sends a country as REST takes it, `{"id": "US"}`, from the enumeration value the record
-/// model holds (or from an ISO code or name, which the SOAP client takes as well).
+/// Sends a country as REST takes it, `{"id": "US"}`, from the enumeration value in the record
+/// model (or from an ISO code or name, which the SOAP client takes as well).
 fn country_json(name: &str, text: &str) -> Result<Value, Error> {
     let code = country_value(text)
         .and_then(iso_code)

@@ -13,7 +13,8 @@ use crate::error::Error;
 /// The root of the metadata catalog.
 const CATALOG_PATH: &str = "/services/rest/record/v1/metadata-catalog";
 
-/// The operation name of a catalog request, which also asks for JSON Schema.
+/// The operation name of a catalog request, which is also sent with an `Accept` header for
+/// JSON Schema.
 pub(crate) const OPERATION: &str = "record.metadata";
 
 /// The member NetSuite marks custom fields with in a record's JSON Schema.

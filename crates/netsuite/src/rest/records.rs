@@ -299,8 +299,8 @@ impl RestClient {
         filter: &DeletedFilter,
     ) -> Result<Vec<DeletedRecord>, Error> {
         // NOTE: `recordid`, `type`, `name` and `deleteddate` are the DeletedRecord columns as
-        // third parties list them, and `type` is taken to hold lower-case record type IDs;
-        // neither is checked against a live account.
+        // third parties list them. That `type` contains lower-case record type IDs is an
+        // assumption, and neither is checked against a live account.
         let zone = self.config.user_time_zone;
         let mut conditions = vec![format!(
             "deleteddate >= {}",
@@ -348,7 +348,7 @@ impl RestClient {
 }
 
 /// Sends one request per item at once and returns the results in input order. The record
-/// service has no batch operations, so this is how a batch goes out; the client's scheduler
+/// service has no batch operations, so this is how a batch goes out. The client's scheduler
 /// keeps the requests in flight within the account's concurrency limit and retries HTTP 429.
 /// A record-level error stays at its item's position; any other error fails the whole call,
 /// after every request has finished, so none is left running.

@@ -56,8 +56,8 @@ pub(crate) async fn record_schema(
     .await
 }
 
-/// The catalog answers JSON Schema only when asked for it; NetSuite's other form, OpenAPI,
-/// is not served here.
+/// Rejects a request that does not accept JSON Schema, because NetSuite's other catalog
+/// form, OpenAPI, is not served here.
 fn check_accept(headers: &HeaderMap) -> Result<(), RestError> {
     let accept = headers
         .get(header::ACCEPT)

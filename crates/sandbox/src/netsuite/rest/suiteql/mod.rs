@@ -248,8 +248,8 @@ pub(crate) fn stored_records(
 /// columns `recordid`, `type` (the record type ID in lower case, `salesorder`), `name`,
 /// `externalid` and `deleteddate`.
 // NOTE: `recordid`, `type`, `name` and `deleteddate` follow the columns of NetSuite's
-// DeletedRecord analytics table as third parties list them; lower-case type IDs as values
-// are this emulator's reading and are not checked against a live account.
+// DeletedRecord analytics table as third parties list them. Lower-case type IDs as values
+// are this emulator's reading, not checked against a live account.
 fn deleted_rows(state: &State) -> Vec<Row> {
     state
         .records

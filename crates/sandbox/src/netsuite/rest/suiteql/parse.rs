@@ -1,8 +1,8 @@
-//! A parser for the subset of SuiteQL the emulator runs: `SELECT` columns (each with an
-//! optional `AS` name) or `*` `FROM` a table with an optional alias, any number of `[INNER]
-//! JOIN` or `LEFT [OUTER] JOIN` with one `ON a.column = b.column` equality, an optional
-//! `WHERE` of comparisons, `IN` lists, `IS [NOT] NULL` and `LIKE` joined by `AND`, `OR`,
-//! `NOT` and parentheses, and an optional `ORDER BY`. Columns are named bare (`id`) or by
+//! A parser for the subset of SuiteQL the emulator runs. A query selects columns (each with
+//! an optional `AS` name) or `*` `FROM` a table with an optional alias. Any number of
+//! `[INNER] JOIN` or `LEFT [OUTER] JOIN` may follow, each with one `ON a.column = b.column`
+//! equality. An optional `WHERE` contains comparisons, `IN` lists, `IS [NOT] NULL` and `LIKE`
+//! joined by `AND`, `OR`, `NOT` and parentheses, and an optional `ORDER BY` ends the query. Columns are named bare (`id`) or by
 //! table or alias (`c.id`), and may be wrapped in `LOWER` or `UPPER`. Timestamps are written
 //! `TO_TIMESTAMP('2026-01-31 08:00:00', 'YYYY-MM-DD HH24:MI:SS')` or `TO_DATE('2026-01-31',
 //! 'YYYY-MM-DD')` and read as wall time in the integration user's time zone, which the
