@@ -509,3 +509,32 @@ async fn describe_lists_custom_fields_from_catalog() {
     assert!(info.fields.iter().any(|field| field.name == "companyName"));
     assert_eq!(rest.emulator.operation_counts()["record.metadata"], 1);
 }
+
+#[tokio::test]
+async fn deletions_read_past_suiteql_ceiling() {
+    let rest = start_with(|_, config| {
+        config.page_size = 2;
+        config.suiteql_max_results = 4;
+    })
+    .await;
+    let since = Utc::now() - TimeDelta::minutes(1);
+    let mut ids = Vec::new();
+    for n in 0..7 {
+        ids.push(create(&rest, &format!("SF-X{n}"), &format!("Gone {n}")).await);
+    }
+    let deleted = rest
+        .port
+        .delete(&customers(&[]), ids.clone())
+        .await
+        .unwrap();
+    assert!(deleted.iter().all(Result::is_ok));
+    let gone = rest
+        .port
+        .deleted_since(&customers(&[]), since)
+        .await
+        .unwrap();
+    let mut read: Vec<String> = gone.into_iter().map(|record| record.id).collect();
+    read.sort();
+    ids.sort();
+    assert_eq!(read, ids, "every deletion once, past a ceiling of 4 rows");
+}

@@ -2,6 +2,7 @@
 //! create (the new ID from the `Location` header), update (`PATCH`), upsert by external ID
 //! (`PUT` to `eid:`) and delete, and the list operations the engine's port builds on.
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
@@ -293,7 +294,8 @@ impl RestClient {
         Ok(records)
     }
 
-    /// Reads deletions from SuiteQL's `deletedrecord` table, every page.
+    /// Reads deletions from SuiteQL's `deletedrecord` table, every page, past the 100,000-row
+    /// ceiling by continuing after the last deletion read.
     pub async fn deleted_records(
         &self,
         filter: &DeletedFilter,
@@ -317,17 +319,53 @@ impl RestClient {
                 .collect();
             conditions.push(format!("type IN ({})", types.join(", ")));
         }
-        let query = format!(
-            "SELECT recordid, type, deleteddate, name FROM deletedrecord WHERE {} \
-             ORDER BY deleteddate",
-            conditions.join(" AND ")
-        );
-        let rows = self.suiteql_all(&query).await?;
-        Ok(rows.iter().filter_map(deleted_of).collect())
+        let window = conditions.join(" AND ");
+        let mut deleted: Vec<DeletedRecord> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut resume = String::new();
+        loop {
+            let query = format!(
+                "SELECT recordid, type, deleteddate, name FROM deletedrecord WHERE {window}\
+                 {resume} ORDER BY deleteddate, recordid"
+            );
+            let (rows, complete) = self.suiteql_to_ceiling(&query).await?;
+            let before = deleted.len();
+            for record in rows.iter().filter_map(deleted_of) {
+                let key = (
+                    record.record.record_type.clone(),
+                    record.record.internal_id.clone(),
+                );
+                if seen.insert(key) {
+                    deleted.push(record);
+                }
+            }
+            if complete {
+                return Ok(deleted);
+            }
+            // Past the ceiling, a new query continues after the last deletion read. The
+            // time is written in the user's zone, where the hour repeated when daylight
+            // saving ends reads as its earlier pass, so rows may come twice but none is
+            // skipped; `seen` drops the repeats.
+            let last = deleted.last().filter(|_| deleted.len() > before);
+            let (Some(at), Some(id)) = (
+                last.and_then(|record| record.deleted_at),
+                last.and_then(|record| record.record.internal_id.as_deref()?.parse::<u64>().ok()),
+            ) else {
+                return Err(Error::InvalidResponse(
+                    "a deletedrecord page past the SuiteQL ceiling brought no new deletion \
+                     with a date and a numeric ID to continue after"
+                        .to_string(),
+                ));
+            };
+            let at = timestamp(at, zone);
+            resume =
+                format!(" AND (deleteddate > {at} OR (deleteddate = {at} AND recordid > {id}))");
+        }
     }
 
-    /// Reads every page of a query by offset, up to the result ceiling.
-    async fn suiteql_all(&self, query: &str) -> Result<Vec<Row>, Error> {
+    /// Reads the pages of a query by offset until the next page would pass the result
+    /// ceiling. Returns the rows and whether they are all the query has.
+    async fn suiteql_to_ceiling(&self, query: &str) -> Result<(Vec<Row>, bool), Error> {
         let limit = self.config.page_size as usize;
         let mut rows = Vec::new();
         loop {
@@ -335,13 +373,10 @@ impl RestClient {
             let count = page.rows.len();
             rows.extend(page.rows);
             if !page.has_more || count == 0 {
-                return Ok(rows);
+                return Ok((rows, true));
             }
             if rows.len() + limit > self.config.suiteql_max_results {
-                return Err(Error::Config(format!(
-                    "a SuiteQL query returned more than {} rows; narrow its window",
-                    self.config.suiteql_max_results
-                )));
+                return Ok((rows, false));
             }
         }
     }
