@@ -342,10 +342,10 @@ impl RestClient {
             if complete {
                 return Ok(deleted);
             }
-            // Past the ceiling, a new query continues after the last deletion read. The
-            // time is written in the user's zone, where the hour repeated when daylight
-            // saving ends reads as its earlier pass, so rows may come twice but none is
-            // skipped; `seen` drops the repeats.
+            // Past the ceiling, a new query continues after the last deletion read. The time
+            // is written in the user's zone, where the repeated hour at the end of daylight
+            // saving reads as its earlier pass. So rows may come twice, but none is skipped,
+            // and `seen` drops the repeats.
             let last = deleted.last().filter(|_| deleted.len() > before);
             let (Some(at), Some(id)) = (
                 last.and_then(|record| record.deleted_at),
