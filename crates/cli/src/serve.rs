@@ -179,8 +179,9 @@ pub async fn start(
     stop: &StopSignal,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let webhooks = secrets.webhook_secret.is_some();
-    let mcp_runner = runner.clone();
-    let mcp = move |bound| gateway.router(mcp_runner, bound);
+    let gateway = gateway.attach(runner.clone());
+    gateway.spawn_approval_loop(stop.clone());
+    let mcp = move |bound| gateway.router(bound);
     let server = Server::bind(listen, runner, secrets, mcp)
         .await
         .with_context(|| {

@@ -9,6 +9,7 @@
 //! Two transports serve the same [`Gateway`]: [`serve_stdio`] for desktop agents that start
 //! `tandem mcp` themselves, and [`router`] for streamable HTTP at `/mcp`.
 
+pub mod approvals;
 pub mod auth;
 mod gateway;
 pub mod host;

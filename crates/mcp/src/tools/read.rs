@@ -268,8 +268,9 @@ impl Gateway {
     /// Reports the status of an approval request.
     #[tool(
         description = "Show where an approval request stands: pending (a person has not \
-                       decided), approved (call the same write tool again with the same \
-                       arguments and this approval_id), rejected, or done (with its outcome).",
+                       decided), approved (Tandem carries it out shortly), running, rejected, \
+                       done or failed. Done and failed requests include the outcome of the \
+                       write: the same result the write tool returns, or its error.",
         annotations(read_only_hint = true)
     )]
     async fn approval_status(
@@ -277,7 +278,7 @@ impl Gateway {
         Parameters(args): Parameters<ApprovalStatusArgs>,
     ) -> CallToolResult {
         match self.store().approval(args.approval_id).await {
-            Ok(Some(approval)) => ok(json!(approval)),
+            Ok(Some(approval)) => ok(approval.to_json()),
             Ok(None) => error_result(format!("approval {} not found", args.approval_id)),
             Err(error) => error_result(error.to_string()),
         }
