@@ -1,8 +1,10 @@
 //! The MCP gateway driven by the official MCP Python SDK (`tests/mcp/client.py`) over stdio
 //! and streamable HTTP, against the demo sandbox. The client lists the tools and their
-//! schemas and calls read tools. It is refused without a token, and with a read-only token on
-//! a write tool. It hits the rate limit, carries out a write after approval, and reads the
-//! call log.
+//! schemas and calls read tools. Every request without a token is rejected (`tools/list`
+//! too), and a write tool with a read-only token. A message that is not JSON gets the parse
+//! error -32700. The client hits the rate limit, sees a write carried out once when a person
+//! approves it (by the approving command, or by the daemon that holds the store), and reads
+//! the call log.
 //!
 //! The SDK is installed on first use into a virtual environment under the test build's
 //! temporary folder, so these tests need `python3` with `venv` and access to PyPI.
@@ -184,6 +186,8 @@ fn assert_checks(output: &Output) {
     );
     for check in [
         "refused_without_token",
+        "tools_list_refused_without_token",
+        "parse_error",
         "lists_tools",
         "schema_described_run_flow",
         "list_flows",
@@ -197,10 +201,13 @@ fn assert_checks(output: &Output) {
         "rate_limited",
         "write_needs_approval",
         "pending_approval_does_not_act",
-        "write_after_approval",
+        "approval_acts_on_approve",
+        "approval_ran_once",
         "approval_used_once",
+        "approval_outcome_listed",
         "allowed_write_acts",
         "audit_log_has_calls",
+        "audit_log_has_carried_out_approval",
     ] {
         assert!(
             stdout.lines().any(|line| line == format!("ok {check}")),
@@ -295,10 +302,17 @@ async fn check_over_http(world: World, port: u16) {
     let url = format!("http://127.0.0.1:{port}/mcp");
     let tandem_path = env!("CARGO_BIN_EXE_tandem");
     let config = world.config();
+    let env_file = world.env_file();
     let output = tokio::task::spawn_blocking(move || {
         run_client(
             &world,
-            &["http", &url, tandem_path, config.to_str().unwrap()],
+            &[
+                "http",
+                &url,
+                tandem_path,
+                config.to_str().unwrap(),
+                env_file.to_str().unwrap(),
+            ],
         )
     })
     .await
