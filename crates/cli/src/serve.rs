@@ -127,6 +127,8 @@ impl PassDriver for Passes {
         connections: &Connections,
         ids: Vec<String>,
     ) -> Option<FlowOutcome> {
+        // NOTE: a run of single records takes no flow lease, so on a shared PostgreSQL store
+        // it can overlap another worker's pass of the same flow.
         let result = FlowResult::from_pass(flow.sync_records(connections, ids).await?);
         Some(FlowOutcome {
             report: result.report,

@@ -34,9 +34,10 @@ pub trait Host: Send + Sync {
     /// The names of the enabled flows, in the order a pass runs them.
     fn flows(&self) -> Vec<String>;
 
-    /// Runs one pass of `flow` and returns its report as JSON. With `record`, a flow that can
-    /// sync single records (a one-way flow) syncs only that source record as it is now, and
-    /// the report's `scope` is `record`; other flows run a whole pass (`scope` `all`). With
+    /// Runs one pass of `flow` and returns its report as JSON. With `record`, the flow syncs
+    /// only that record as it is now (a one-way flow's source record; for a two-way flow a
+    /// Salesforce Id or a NetSuite internal ID of either side), and the report's `scope` is
+    /// `record`; a flow that cannot runs a whole pass (`scope` `all`). With
     /// `dry_run`, nothing is written anywhere and the report lists the writes that would have
     /// been sent.
     async fn run_flow(

@@ -28,10 +28,11 @@ const APPROVAL_ID: &str = "approval_id";
 pub struct RunFlowArgs {
     /// The flow to run, as list_flows names it (for example `account-customer`).
     pub flow: String,
-    /// The ID of one source record to sync (for example an Opportunity Id for
-    /// opportunity-to-sales-order). One-way flows then sync only this record, as it is now,
-    /// and report `scope` `record`. Two-way flows run a whole pass (`scope` `all`). Either way
-    /// the result includes the record's outcome.
+    /// The ID of one record to sync alone, as it is now: a one-way flow's source record (for
+    /// example an Opportunity Id for opportunity-to-sales-order), or for a two-way flow
+    /// (account-customer, contact-contact) a Salesforce Id or NetSuite internal ID of either
+    /// side. The report's `scope` is then `record`, and the result includes the record's
+    /// outcome.
     pub record: Option<String>,
     /// The approval_id of a request for this same call. An approved request is carried out
     /// by this call unless Tandem has carried it out already; then its stored outcome comes
@@ -291,8 +292,8 @@ impl Gateway {
         description = "Run one pass of a flow now: read what changed in both systems since \
                        the flow's watermark, match, map and write. Returns the pass's counts \
                        (created, updated, linked, dead letters, reviews, conflicts). With \
-                       `record`, a one-way flow syncs only that source record, and the result \
-                       includes the record's outcome. May answer approval_required or run as \
+                       `record` (a Salesforce Id or NetSuite internal ID), the flow syncs only \
+                       that record, and the result includes the record's outcome. May answer approval_required or run as \
                        a dry run, by the tool's policy.",
         annotations(destructive_hint = false, idempotent_hint = true)
     )]
