@@ -36,6 +36,9 @@ const MCP: &str = "[mcp]\ncalls_per_minute = 100\n\
     [[mcp.clients]]\nname = \"limited\"\ntoken_env = \"LIMITED_TOKEN\"\nscopes = [\"read\"]\n\
     calls_per_minute = 3\n";
 
+/// The name of an Account that exists in Salesforce but that no pass has read.
+const UNREAD_ACCOUNT: &str = "Zephyrine Unread Holdings";
+
 const READER_TOKEN: &str = "reader-token-for-tests";
 const LIMITED_TOKEN: &str = "limited-token-for-tests";
 
@@ -95,6 +98,13 @@ async fn world() -> World {
     .unwrap();
     assert_success(&pass);
     assert_success(&created);
+    // An Account made after the pass, which Tandem has not read: only the live API has it.
+    let mut fields = serde_json::Map::new();
+    fields.insert("Name".to_string(), serde_json::Value::from(UNREAD_ACCOUNT));
+    sandbox
+        .salesforce()
+        .insert_record("Account", fields, chrono::Utc::now())
+        .expect("Account inserted");
     let ops_token = String::from_utf8(created.stdout)
         .unwrap()
         .trim()
@@ -193,6 +203,8 @@ fn assert_checks(output: &Output) {
         "list_flows",
         "explain_dead_letter",
         "find_by_name",
+        "find_partial_name_live",
+        "find_unread_record_live",
         "explain_filtered",
         "sales_order_not_made_twice",
         "sales_order_syncs_one_record",

@@ -9,6 +9,8 @@ use async_trait::async_trait;
 use serde_json::Value;
 pub use tandem_engine::state::GatewayBackend;
 
+pub use crate::live::LivePorts;
+
 /// An action the host could not carry out. The message says what failed and what to do.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
@@ -54,4 +56,12 @@ pub trait Host: Send + Sync {
 
     /// Returns the API budget and concurrency of both systems as JSON.
     async fn budget(&self) -> Result<Value, HostError>;
+
+    /// Returns the two systems' ports for look-ups in their live APIs. Fails, saying why,
+    /// when they cannot be built (missing credentials); the default has none.
+    async fn live_ports(&self) -> Result<LivePorts, HostError> {
+        Err(HostError::new(
+            "this process has no connection to NetSuite and Salesforce for live look-ups",
+        ))
+    }
 }

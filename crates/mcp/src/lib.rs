@@ -14,6 +14,7 @@ pub mod auth;
 mod gateway;
 pub mod host;
 pub mod limit;
+pub mod live;
 mod lookup;
 pub mod policy;
 pub mod redact;
@@ -24,6 +25,7 @@ mod transport;
 
 pub use gateway::{Caller, Gateway, Governance};
 pub use host::{GatewayBackend, Host, HostError};
+pub use live::LivePorts;
 pub use settings::{ClientSettings, McpSettings};
 pub use tools::WRITE_TOOLS;
 pub use transport::{router, serve_stdio};

@@ -9,13 +9,15 @@ use serde_json::{Value, json};
 use tandem_engine::flow::Flow;
 use tandem_engine::pass::{Connections, ReplayOutcome};
 use tandem_engine::state::DeadLetterStatus;
-use tandem_mcp::{GatewayBackend, Host, HostError};
+use tandem_mcp::{GatewayBackend, Host, HostError, LivePorts};
 use tandem_server::Runner;
 use tandem_server::runner::RunScope;
 use tandem_store::AnyStore;
 
 use crate::config::{FileConfig, SecretSource};
-use crate::connect::{SetupError, connect, connect_dry_run, netsuite_scheduler, salesforce_port};
+use crate::connect::{
+    SetupError, connect, connect_dry_run, netsuite_port, netsuite_scheduler, salesforce_port,
+};
 use crate::flows::enabled_flows;
 use crate::output::{FlowResult, json_report};
 
@@ -30,6 +32,9 @@ pub struct ConfigHost {
     flows: Vec<String>,
     /// Serializes passes and replays of this process, which each take the store's lock.
     actions: tokio::sync::Mutex<()>,
+    /// The ports of live look-ups, built on first use and kept, so that their sessions and
+    /// tokens are reused.
+    live: std::sync::OnceLock<LivePorts>,
 }
 
 impl ConfigHost {
@@ -51,6 +56,7 @@ impl ConfigHost {
             store,
             flows,
             actions: tokio::sync::Mutex::new(()),
+            live: std::sync::OnceLock::new(),
         })
     }
 
@@ -235,6 +241,19 @@ impl Host for ConfigHost {
             },
         }))
     }
+    async fn live_ports(&self) -> Result<LivePorts, HostError> {
+        if let Some(ports) = self.live.get() {
+            return Ok(ports.clone());
+        }
+        let config_error = |error: crate::config::ConfigError| HostError::new(error.to_string());
+        let ports = LivePorts {
+            netsuite: netsuite_port(&self.file, &self.secrets).map_err(config_error)?,
+            salesforce: Arc::new(
+                salesforce_port(&self.file, &self.secrets).map_err(config_error)?,
+            ),
+        };
+        Ok(self.live.get_or_init(|| ports).clone())
+    }
 }
 
 /// The host of the gateway that `tandem run` and `tandem demo` serve at `/mcp`: passes and
@@ -301,5 +320,9 @@ impl Host for DaemonHost {
 
     async fn budget(&self) -> Result<Value, HostError> {
         self.config.budget().await
+    }
+
+    async fn live_ports(&self) -> Result<LivePorts, HostError> {
+        self.config.live_ports().await
     }
 }

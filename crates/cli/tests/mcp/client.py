@@ -176,6 +176,18 @@ async def main(argv):
         found = result.structured_content["records"]
         check("find_by_name", not result.is_error and len(found) >= 1, text_of(result))
 
+        result = await session.call_tool("find_record", {"query": "ailspin"})
+        found = result.structured_content["records"]
+        check("find_partial_name_live", not result.is_error and any(
+            "live" in r["source"] and r["status"] != "unknown" and r["cross_references"] for r in found), text_of(result))
+
+        result = await session.call_tool("explain_record", {"query": "Zephyrine Unread"})
+        found = result.structured_content["records"]
+        # A daemon may have read it in its first round since; its customer-onboarding filter then
+        # leaves it out.
+        check("find_unread_record_live", not result.is_error and len(found) == 1 and found[0]["source"] == "live"
+              and found[0]["status"] in ("unknown", "filtered") and found[0]["object"] == "Account", text_of(result))
+
         result = await session.call_tool("list_review_items", {"status": "all"})
         check("list_review_items", not result.is_error, text_of(result))
         result = await session.call_tool("list_conflicts", {"status": "bogus"})
