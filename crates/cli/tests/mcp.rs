@@ -205,6 +205,7 @@ fn assert_checks(output: &Output) {
         "find_by_name",
         "find_partial_name_live",
         "find_unread_record_live",
+        "api_budget",
         "explain_filtered",
         "sales_order_not_made_twice",
         "sales_order_syncs_one_record",

@@ -188,6 +188,11 @@ async def main(argv):
         check("find_unread_record_live", not result.is_error and len(found) == 1 and found[0]["source"] == "live"
               and found[0]["status"] in ("unknown", "filtered") and found[0]["object"] == "Account", text_of(result))
 
+        result = await session.call_tool("api_budget", {})
+        netsuite = (result.structured_content or {}).get("netsuite", {})
+        check("api_budget", not result.is_error and netsuite.get("concurrency_limit", 0) >= 1
+              and "in_flight_all_workers" in netsuite and "SQLite" in netsuite["note"], text_of(result))
+
         result = await session.call_tool("list_review_items", {"status": "all"})
         check("list_review_items", not result.is_error, text_of(result))
         result = await session.call_tool("list_conflicts", {"status": "bogus"})

@@ -258,8 +258,11 @@ impl Gateway {
     #[tool(
         description = "Show the API budget and concurrency: Salesforce's daily API requests \
                        used and allowed (from the org's limits) with the share Tandem keeps \
-                       in reserve, and NetSuite's concurrency limit with the most requests \
-                       Tandem had in flight at once.",
+                       in reserve, and NetSuite's concurrency limit with the requests in \
+                       flight now: across every worker when the store is a shared PostgreSQL \
+                       store (in_flight_all_workers), and those of the serving daemon's own \
+                       passes when the gateway runs inside `tandem run` \
+                       (in_flight_this_process). The note says which figures apply.",
         annotations(read_only_hint = true)
     )]
     async fn api_budget(&self) -> CallToolResult {
