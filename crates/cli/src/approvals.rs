@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde_json::json;
 use tandem_engine::state::{ApprovalStatus, StoredApproval};
-
 use tandem_mcp::approvals::CarryOut;
 
 use crate::mcp::ApprovalRun;
@@ -133,7 +132,7 @@ async fn carry_out(
     env_file: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let run = crate::mcp::carry_out_approval(&args.config, env_file.as_deref(), id).await?;
-    let approval = match run {
+    let carried = match run {
         ApprovalRun::LeftToDaemon => {
             say!(
                 "a running tandem process holds the store and carries it out within a few \
@@ -141,14 +140,17 @@ async fn carry_out(
             )?;
             return Ok(ExitCode::SUCCESS);
         }
-        ApprovalRun::Here(CarryOut::NotApproved(approval)) => {
+        ApprovalRun::Here(carried) => *carried,
+    };
+    let approval = match carried {
+        CarryOut::NotApproved(approval) => {
             say!(
                 "approval {id} is {} now: another process took it, so nothing was done here",
                 approval.status
             )?;
             return Ok(ExitCode::SUCCESS);
         }
-        ApprovalRun::Here(CarryOut::Finished(approval)) => approval,
+        CarryOut::Finished(approval) => approval,
     };
     if args.json {
         say!("{}", approval.to_json())?;

@@ -594,7 +594,9 @@ async fn approval_in_the_api_acts_once() {
     assert_eq!(approved["status"], "done", "{approved}");
     assert_eq!(approved["outcome"]["outcome"], "discarded", "{approved}");
     assert_eq!(approved["decided_by"], "web UI or API", "{approved}");
-    let discarded = daemon.get_json(&format!("/api/dead-letters/{letter}")).await;
+    let discarded = daemon
+        .get_json(&format!("/api/dead-letters/{letter}"))
+        .await;
     assert_eq!(discarded["status"], "discarded");
 
     let (status, again) = daemon
@@ -645,7 +647,9 @@ async fn approvals_page_approves_and_rejects() {
     assert!(page.contains("write failed"), "{page}");
     let stored = daemon.get_json(&format!("/api/approvals/{rejected}")).await;
     assert_eq!(stored["status"], "rejected", "{stored}");
-    let letter = daemon.get_json(&format!("/api/dead-letters/{letter}")).await;
+    let letter = daemon
+        .get_json(&format!("/api/dead-letters/{letter}"))
+        .await;
     assert_eq!(letter["status"], "open", "a rejected discard must not act");
     let stored = daemon.get_json(&format!("/api/approvals/{failing}")).await;
     assert_eq!(stored["status"], "failed", "{stored}");

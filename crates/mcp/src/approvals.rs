@@ -1,10 +1,10 @@
 //! Carrying out approved write requests.
 //!
 //! A request moves `pending` → `approved` (a person decides) → `running` → `done` or `failed`.
-//! The move to `running` is one conditional update in the store, so of all the processes that
-//! try to carry out the same request (the approving command, a daemon's approval loop, the
-//! client's call with its `approval_id`), exactly one wins and acts; the others see that it is
-//! taken and act not at all.
+//! The move to `running` is one conditional update in the store. Several processes may try to
+//! carry out the same request (the approving command, a daemon's approval loop, the client's
+//! call with its `approval_id`), but exactly one wins and acts. The others find it taken and
+//! do nothing.
 
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
@@ -13,10 +13,10 @@ use tandem_engine::state::{ApprovalStatus, GatewayCall, StoredApproval};
 use crate::host::{GatewayBackend, Host, HostError};
 use crate::tools::actions;
 
-/// The most characters of an outcome kept on the approval request.
+/// The maximum number of characters of an outcome kept on the approval request.
 const MAX_OUTCOME: usize = 64 * 1024;
 
-/// What became of a request that a process tried to carry out.
+/// The result of one process's attempt to carry out a request.
 #[derive(Debug, Clone)]
 pub enum CarryOut {
     /// This process carried it out; the request as stored afterwards, with its outcome.
@@ -34,22 +34,34 @@ pub enum CarryOut {
 /// with status `failed`.
 pub async fn carry_out(host: &dyn Host, id: i64, executor: &str) -> Result<CarryOut, HostError> {
     let store = host.store();
+
+    // Step 1: claim the request, unless it is not approved or another process claimed it.
     let approval = load(store.as_ref(), id).await?;
     if approval.status != ApprovalStatus::Approved {
         return Ok(CarryOut::NotApproved(approval));
     }
     let claimed = store
-        .set_approval_status(id, ApprovalStatus::Approved, ApprovalStatus::Running, None, None)
+        .set_approval_status(
+            id,
+            ApprovalStatus::Approved,
+            ApprovalStatus::Running,
+            None,
+            None,
+        )
         .await
         .map_err(|error| HostError::new(error.to_string()))?;
     if !claimed {
         return Ok(CarryOut::NotApproved(load(store.as_ref(), id).await?));
     }
     tracing::info!(approval = id, tool = %approval.request.tool, executor, "carrying out an approved request");
+
+    // Step 2: act, and store the outcome on the request.
     let by = decided_by(&approval);
     let request = &approval.request;
     let result = actions::perform(host, &request.tool, &request.arguments, &by).await;
     finish(store.as_ref(), id, &result).await;
+
+    // Step 3: add the write to the call log.
     let (outcome, detail) = call_outcome(&result);
     let call = GatewayCall {
         client: request.client.clone(),
@@ -139,7 +151,10 @@ fn call_outcome(result: &CallToolResult) -> (&'static str, String) {
 /// Returns who decided, for the audit of decisions made through an approved request.
 pub(crate) fn decided_by(approval: &StoredApproval) -> String {
     let person = approval.decided_by.as_deref().unwrap_or("a person");
-    format!("MCP client {}, approved by {person}", approval.request.client)
+    format!(
+        "MCP client {}, approved by {person}",
+        approval.request.client
+    )
 }
 
 async fn load(store: &dyn GatewayBackend, id: i64) -> Result<StoredApproval, HostError> {

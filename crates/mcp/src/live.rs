@@ -1,9 +1,9 @@
 //! Looking a record up in the live NetSuite and Salesforce APIs, for records Tandem has never
 //! read (a record no flow covers, or one not changed since a flow's watermark).
 //!
-//! One query decides the searches: digits are a NetSuite internal ID, a 15- or 18-character
-//! Salesforce Id is read from the object its key prefix names, an email is looked up by email,
-//! and any other text is searched as part of a name (Salesforce `Name LIKE`, NetSuite
+//! The query decides the searches. Digits are a NetSuite internal ID. A 15- or 18-character
+//! Salesforce Id is read from the object its key prefix names. An email is looked up by
+//! email. Any other text is searched as part of a name (Salesforce `Name LIKE`, NetSuite
 //! `companyName` and `entityId` contain) and as a document number (NetSuite `tranId`). Each
 //! search is one request per object, never one per record.
 
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tandem_engine::queues::fields_json;
 use tandem_engine::{ObjectSpec, RecordPort, SourceRecord, System};
 
-/// The most records one search of one object returns.
+/// The maximum number of records one search of one object returns.
 const MAX_PER_SEARCH: usize = 10;
 
 /// The two systems' ports, for live look-ups.
@@ -43,7 +43,7 @@ impl LiveRecord {
     }
 }
 
-/// What a live look-up found, and the searches that failed (the message says which).
+/// The records a live look-up found, and a message for each search that failed.
 #[derive(Debug, Default)]
 pub struct LiveResult {
     pub records: Vec<LiveRecord>,
@@ -257,7 +257,10 @@ mod tests {
     fn email_is_looked_up_by_email() {
         let searches = objects("ana@example.com");
         assert!(searches.contains(&("Contact", Search::Equals("Email", "ana@example.com".into()))));
-        assert!(searches.contains(&("customer", Search::Equals("email", "ana@example.com".into()))));
+        assert!(searches.contains(&(
+            "customer",
+            Search::Equals("email", "ana@example.com".into())
+        )));
     }
 
     #[test]

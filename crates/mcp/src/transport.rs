@@ -1,9 +1,9 @@
 //! The two transports: stdio for one local agent, streamable HTTP for any number.
 //!
 //! Both put a check in front of the SDK's transport. rmcp 3.11 drops a stdio line that is not
-//! JSON and answers an HTTP body that is not JSON with `415 Unsupported Media Type`, but
-//! JSON-RPC 2.0 answers both with a parse error (code -32700), so the gateway does that
-//! itself before the SDK sees the message. Over HTTP the check also rejects every request
+//! JSON and returns `415 Unsupported Media Type` for such an HTTP body. JSON-RPC 2.0 expects a
+//! parse error (code -32700) for both, so the gateway returns it before the SDK reads the
+//! message. Over HTTP the check also rejects every request
 //! without a valid token, including `initialize` and `tools/list`, with `401 Unauthorized`.
 
 use std::sync::Arc;
@@ -60,7 +60,7 @@ async fn serve_lines(
     let (sdk_output, from_sdk) = tokio::io::duplex(PIPE_BYTES);
     let (errors, mut error_lines) = mpsc::unbounded_channel::<String>();
 
-    // Step 1: read the client's lines; pass JSON on, answer the rest.
+    // Step 1: read the client's lines. Pass JSON on to the SDK, and return a parse error for the rest.
     let reader = tokio::spawn(async move {
         let mut lines = BufReader::new(input).lines();
         while let Ok(Some(line)) = lines.next_line().await {
@@ -68,7 +68,7 @@ async fn serve_lines(
                 continue;
             }
             if let Err(error) = serde_json::from_str::<Value>(&line) {
-                tracing::warn!(%error, "MCP message on stdin is not JSON; answered with a parse error");
+                tracing::warn!(%error, "MCP message on stdin is not JSON; returned a JSON-RPC parse error");
                 let _ = errors.send(parse_error(&error).to_string());
                 continue;
             }
@@ -154,7 +154,9 @@ pub fn router(
         config,
     );
     let guard = middleware::from_fn_with_state((gateway, max_body), check_request);
-    axum::Router::new().nest_service("/mcp", service).layer(guard)
+    axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(guard)
 }
 
 /// Rejects a request whose body is not JSON (parse error) or that has no valid token (401),
@@ -183,7 +185,7 @@ async fn check_request(
                 id = message.get("id").cloned().unwrap_or(Value::Null);
             }
             Err(error) => {
-                tracing::warn!(%error, "MCP request body is not JSON; answered with a parse error");
+                tracing::warn!(%error, "MCP request body is not JSON; returned a JSON-RPC parse error");
                 return (StatusCode::BAD_REQUEST, axum::Json(parse_error(&error))).into_response();
             }
         }
@@ -196,7 +198,8 @@ async fn check_request(
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return response;
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Builds the JSON-RPC parse error for a message that is not JSON.

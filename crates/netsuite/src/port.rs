@@ -223,7 +223,16 @@ impl<S: RecordService> RecordPort for NetSuitePort<S> {
         limit: usize,
     ) -> Result<Vec<SourceRecord>, RemoteError> {
         let (record_type, schema) = supported_schema(object)?;
-        Ok(lookup::search_text(&self.client, record_type, schema, object, field, text, limit).await?)
+        Ok(lookup::search_text(
+            &self.client,
+            record_type,
+            schema,
+            object,
+            field,
+            text,
+            limit,
+        )
+        .await?)
     }
 
     /// Deletes the records by internal ID with `deleteList`.

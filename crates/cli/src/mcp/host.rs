@@ -275,9 +275,7 @@ impl Host for ConfigHost {
         let config_error = |error: crate::config::ConfigError| HostError::new(error.to_string());
         let ports = LivePorts {
             netsuite: netsuite_port(&self.file, &self.secrets).map_err(config_error)?,
-            salesforce: Arc::new(
-                salesforce_port(&self.file, &self.secrets).map_err(config_error)?,
-            ),
+            salesforce: Arc::new(salesforce_port(&self.file, &self.secrets).map_err(config_error)?),
         };
         Ok(self.live.get_or_init(|| ports).clone())
     }

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde_json::json;
+use tandem_mcp::approvals::{CarryOut, carry_out, carry_out_approved};
 use tandem_mcp::auth::{new_token, token_hash};
 use tandem_mcp::policy::Scopes;
-use tandem_mcp::approvals::{CarryOut, carry_out, carry_out_approved};
 use tandem_mcp::{Governance, Host};
 use tandem_store::{LockError, StoreLocation, StoreLock};
 use tokio::task::JoinHandle;
@@ -238,12 +238,12 @@ impl tandem_server::runner::ApprovalExecutor for ApprovalRunner {
     }
 }
 
-/// Who carries out a request approved on the command line.
+/// The process that carries out a request approved on the command line.
 pub enum ApprovalRun {
-    /// A daemon holds the SQLite store, so its approval loop carries the request out.
+    /// A daemon has the SQLite store locked, so its approval loop carries the request out.
     LeftToDaemon,
-    /// This process tried; what became of the request.
-    Here(CarryOut),
+    /// This process tried, with this result.
+    Here(Box<CarryOut>),
 }
 
 /// Carries out approved request `id` from the command line, through the engine, unless a
@@ -263,8 +263,8 @@ pub async fn carry_out_approval(
     let dir = config.parent().unwrap_or(Path::new(".")).to_path_buf();
     if let StoreLocation::Sqlite(path) = file.store_location(&dir)? {
         // NOTE: the lock is given back before the engine takes it again to run the write, so
-        // a daemon that starts in between makes the write fail as busy; its outcome then
-        // says so.
+        // a daemon that starts in between makes the write fail as busy, and the stored
+        // outcome is that error.
         match StoreLock::acquire(&path) {
             Ok(lock) => drop(lock),
             Err(LockError::Busy { .. }) => return Ok(ApprovalRun::LeftToDaemon),
@@ -273,7 +273,7 @@ pub async fn carry_out_approval(
     }
     let host = ConfigHost::new(file, dir, secrets).await?;
     let carried = carry_out(&host, id, "command line").await?;
-    Ok(ApprovalRun::Here(carried))
+    Ok(ApprovalRun::Here(Box::new(carried)))
 }
 
 /// Returns the `Host` header values the gateway accepts: loopback names and the address it

@@ -107,7 +107,7 @@ pub struct StoredApproval {
     pub status: ApprovalStatus,
     /// Who approved or rejected it.
     pub decided_by: Option<String>,
-    /// What happened when it was carried out: the action's result as JSON text.
+    /// The result of carrying it out, as JSON text.
     pub outcome: Option<String>,
     #[serde(flatten)]
     pub request: ApprovalRequest,

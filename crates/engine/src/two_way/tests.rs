@@ -412,7 +412,9 @@ async fn sync_records_syncs_only_the_named_account() {
 async fn sync_records_takes_a_netsuite_internal_id() {
     let world = World::new();
     let customer = world.ns.add(None, &[("companyName", "Gulf Coast Marine")]);
-    world.ns.add(None, &[("companyName", "Blue Heron Outfitters")]);
+    world
+        .ns
+        .add(None, &[("companyName", "Blue Heron Outfitters")]);
 
     let report = sync_records(&world.spec, &world.connections(), vec![customer.clone()])
         .await

@@ -145,7 +145,9 @@ pub(crate) async fn perform(
     let args: StoredArguments = match serde_json::from_value(arguments.clone()) {
         Ok(args) => args,
         Err(error) => {
-            return error_result(format!("the stored arguments of {tool} are invalid: {error}"));
+            return error_result(format!(
+                "the stored arguments of {tool} are invalid: {error}"
+            ));
         }
     };
     let missing = |name: &str| error_result(format!("the stored call to {tool} has no {name}"));

@@ -34,9 +34,9 @@ pub struct RunFlowArgs {
     /// side. The report's `scope` is then `record`, and the result includes the record's
     /// outcome.
     pub record: Option<String>,
-    /// The approval_id of a request for this same call. An approved request is carried out
-    /// by this call unless Tandem has carried it out already; then its stored outcome comes
-    /// back and nothing is done again.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -45,9 +45,9 @@ pub struct RunFlowArgs {
 pub struct DeadLetterArgs {
     /// The dead letter's ID, as list_dead_letters or explain_record shows it.
     pub id: i64,
-    /// The approval_id of a request for this same call. An approved request is carried out
-    /// by this call unless Tandem has carried it out already; then its stored outcome comes
-    /// back and nothing is done again.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -62,9 +62,9 @@ pub struct ResolveReviewArgs {
     pub decision: String,
     /// For `link`: the ID of the record on the other side, normally one of the candidates.
     pub target_id: Option<String>,
-    /// The approval_id of a request for this same call. An approved request is carried out
-    /// by this call unless Tandem has carried it out already; then its stored outcome comes
-    /// back and nothing is done again.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -75,9 +75,9 @@ pub struct ResolveConflictArgs {
     pub id: i64,
     /// The system whose value wins and is written to the other: `netsuite` or `salesforce`.
     pub winner: String,
-    /// The approval_id of a request for this same call. An approved request is carried out
-    /// by this call unless Tandem has carried it out already; then its stored outcome comes
-    /// back and nothing is done again.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -87,9 +87,9 @@ pub struct CreateSalesOrderArgs {
     /// The Salesforce Id of the Opportunity (15 or 18 characters). It must be Closed Won;
     /// otherwise the flow leaves it out and the result gives the reason.
     pub opportunity_id: String,
-    /// The approval_id of a request for this same call. An approved request is carried out
-    /// by this call unless Tandem has carried it out already; then its stored outcome comes
-    /// back and nothing is done again.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -264,7 +264,6 @@ impl Gateway {
             flows.join(", ")
         )))
     }
-
 }
 
 /// Returns the stored outcome of a request that was carried out before, without acting again.
@@ -320,8 +319,13 @@ impl Gateway {
         {
             Gate::Stop(result) => result,
             Gate::DryRun => {
-                actions::run_and_report(self.host.as_ref(), &args.flow, true, args.record.as_deref())
-                    .await
+                actions::run_and_report(
+                    self.host.as_ref(),
+                    &args.flow,
+                    true,
+                    args.record.as_deref(),
+                )
+                .await
             }
             Gate::Proceed { approval } => {
                 let host = self.host.as_ref();
@@ -618,7 +622,8 @@ impl Gateway {
             }
             Gate::Proceed { approval } => {
                 let host = self.host.as_ref();
-                let result = actions::run_and_report(host, SALES_ORDER_FLOW, false, Some(&id)).await;
+                let result =
+                    actions::run_and_report(host, SALES_ORDER_FLOW, false, Some(&id)).await;
                 self.finish(approval, result).await
             }
         }

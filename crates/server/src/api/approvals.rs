@@ -1,7 +1,7 @@
 //! Approval requests of MCP clients: list, show, approve and reject. An approval carries the
 //! write out at once when this process serves the MCP gateway (see
-//! [`crate::runner::ApprovalExecutor`]); the request's arguments are stored with secrets
-//! already removed by the gateway.
+//! [`crate::runner::ApprovalExecutor`]). The gateway removes secrets from the arguments
+//! before it stores a request.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -14,7 +14,7 @@ use super::{ApiError, ApiResult};
 use crate::AppState;
 use crate::runner::Runner;
 
-/// Who decided, as the request records it, for decisions made over HTTP.
+/// The decider recorded on requests decided over HTTP.
 pub const DECIDED_BY_WEB: &str = "web UI or API";
 
 /// The query of `GET /api/approvals`.
@@ -52,8 +52,8 @@ async fn find(runner: &Runner, id: i64) -> Result<StoredApproval, ApiError> {
 }
 
 /// Approves (`approve` true) or rejects a pending request, recording `by` as who decided.
-/// An approved request is carried out at once when the process has an executor, and the
-/// request comes back with its outcome; otherwise a process serving the gateway carries it
+/// When the process has an executor, it carries an approved request out at once and the
+/// request comes back with its outcome. Otherwise a process serving the gateway carries it
 /// out later.
 pub async fn decide(runner: &Runner, id: i64, approve: bool, by: &str) -> Result<Value, ApiError> {
     let approval = find(runner, id).await?;
@@ -118,7 +118,9 @@ pub async fn approve(State(state): State<AppState>, Path(id): Path<i64>) -> ApiR
 
 /// `POST /api/approvals/{id}/reject`: rejects the request; nothing is done for it.
 pub async fn reject(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(decide(&state.runner, id, false, DECIDED_BY_WEB).await?))
+    Ok(Json(
+        decide(&state.runner, id, false, DECIDED_BY_WEB).await?,
+    ))
 }
 
 /// Returns the notice a page shows after a decision.

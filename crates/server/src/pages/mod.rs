@@ -47,7 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("review.html", include_str!("../templates/review.html")),
     ("conflict.html", include_str!("../templates/conflict.html")),
     ("error.html", include_str!("../templates/error.html")),
-    ("approvals.html", include_str!("../templates/approvals.html")),
+    (
+        "approvals.html",
+        include_str!("../templates/approvals.html"),
+    ),
 ];
 
 impl Default for Templates {
