@@ -560,28 +560,14 @@ async fn malformed_requests_get_json_errors() {
     }
 }
 
-/// Stores a pending approval request as the MCP gateway would, for the daemon in `daemon`.
-async fn request_approval(daemon: &Daemon, tool: &str, arguments: Value) -> i64 {
-    use tandem_engine::state::{ApprovalRequest, GatewayStore};
-    let store = tandem_store::SqliteStore::open(daemon.dir.path().join("tandem.db"))
-        .await
-        .unwrap();
-    let request = ApprovalRequest {
-        client: "desk".to_string(),
-        tool: tool.to_string(),
-        flow: Some("account-customer".to_string()),
-        arguments,
-        summary: format!("{tool} for a test"),
-    };
-    store.add_approval(&request).await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approval_in_the_api_acts_once() {
     let daemon = Daemon::start().await;
     let letters = daemon.get_json("/api/dead-letters").await;
     let letter = letters[0]["id"].as_i64().unwrap();
-    let id = request_approval(&daemon, "discard_dead_letter", json!({"id": letter})).await;
+    let id = daemon
+        .request_approval("discard_dead_letter", json!({"id": letter}))
+        .await;
     let pending = daemon.get_json("/api/approvals").await;
     assert_eq!(pending[0]["id"], id, "{pending}");
     assert_eq!(pending[0]["arguments"]["id"], letter, "{pending}");
@@ -612,8 +598,12 @@ async fn approvals_page_approves_and_rejects() {
     let daemon = Daemon::start().await;
     let letters = daemon.get_json("/api/dead-letters").await;
     let letter = letters[0]["id"].as_i64().unwrap();
-    let rejected = request_approval(&daemon, "discard_dead_letter", json!({"id": letter})).await;
-    let failing = request_approval(&daemon, "run_flow", json!({"flow": "no-such-flow"})).await;
+    let rejected = daemon
+        .request_approval("discard_dead_letter", json!({"id": letter}))
+        .await;
+    let failing = daemon
+        .request_approval("run_flow", json!({"flow": "no-such-flow"}))
+        .await;
     let (cookie, csrf) = daemon.login().await;
     let page = daemon.page(&cookie, "/approvals").await;
     assert!(
