@@ -34,8 +34,8 @@ const UNAUTHORIZED: i64 = -32001;
 const PIPE_BYTES: usize = 64 * 1024;
 
 /// Serves one MCP session over stdin and stdout until the client closes it. Every call uses
-/// `token` (the client's, from `TANDEM_MCP_TOKEN`); without one, every request but
-/// `initialize` is rejected.
+/// `token` (the client's, from `TANDEM_MCP_TOKEN`); without one, every tool and
+/// resource request (`tools/list` included) is rejected.
 pub async fn serve_stdio(
     host: Arc<dyn Host>,
     governance: Arc<Governance>,
@@ -160,7 +160,7 @@ pub fn router(
 }
 
 /// Rejects a request whose body is not JSON (parse error) or that has no valid token (401),
-/// before the SDK sees it.
+/// before the SDK reads it.
 async fn check_request(
     State((gateway, max_body)): State<(Gateway, usize)>,
     request: Request,
@@ -214,4 +214,89 @@ fn parse_error(error: &serde_json::Error) -> Value {
 fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str) -> Response {
     let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
     (status, axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use async_trait::async_trait;
+    use tokio::io::AsyncReadExt;
+
+    use super::*;
+    use crate::host::{GatewayBackend, HostError};
+    use crate::settings::McpSettings;
+
+    /// A host with a store and no flows; its actions fail.
+    struct StoreOnly(Arc<dyn GatewayBackend>);
+
+    #[async_trait]
+    impl Host for StoreOnly {
+        fn store(&self) -> Arc<dyn GatewayBackend> {
+            self.0.clone()
+        }
+
+        fn flows(&self) -> Vec<String> {
+            Vec::new()
+        }
+
+        async fn run_flow(&self, _: &str, _: Option<&str>, _: bool) -> Result<Value, HostError> {
+            Err(HostError::new("no flows"))
+        }
+
+        async fn replay(&self, _: i64) -> Result<Value, HostError> {
+            Err(HostError::new("no flows"))
+        }
+
+        async fn budget(&self) -> Result<Value, HostError> {
+            Err(HostError::new("no systems"))
+        }
+    }
+
+    /// Sends `lines` to a session without a token and returns the messages it writes back.
+    async fn exchange(lines: &[&str]) -> Vec<Value> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = tandem_store::SqliteStore::open(dir.path().join("t.db"))
+            .await
+            .unwrap();
+        let host: Arc<dyn Host> = Arc::new(StoreOnly(Arc::new(store)));
+        let governance = Arc::new(Governance::new(&McpSettings::default(), |_| None).unwrap());
+        let gateway = Gateway::for_session(host, governance, None);
+        let input: String = lines.iter().map(|line| format!("{line}\n")).collect();
+        let (output, mut written) = tokio::io::duplex(PIPE_BYTES);
+        let session = serve_lines(gateway, std::io::Cursor::new(input.into_bytes()), output);
+        tokio::time::timeout(std::time::Duration::from_secs(20), session)
+            .await
+            .expect("the session ends when its input ends")
+            .unwrap();
+        let mut text = String::new();
+        written.read_to_string(&mut text).await.unwrap();
+        text.lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#;
+
+    #[tokio::test]
+    async fn line_that_is_not_json_gets_parse_error() {
+        let answers = exchange(&[INITIALIZE, "{not json"]).await;
+        let error = answers
+            .iter()
+            .find(|answer| answer["error"]["code"] == PARSE_ERROR)
+            .unwrap_or_else(|| panic!("no parse error in {answers:?}"));
+        assert_eq!(error["id"], Value::Null);
+    }
+
+    #[tokio::test]
+    async fn tools_list_without_token_is_rejected() {
+        let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        let list = r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#;
+        let answers = exchange(&[INITIALIZE, initialized, list]).await;
+        let listed = answers
+            .iter()
+            .find(|answer| answer["id"] == 2)
+            .unwrap_or_else(|| panic!("no answer to tools/list in {answers:?}"));
+        let message = listed["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("missing token"), "{listed}");
+        assert!(listed.get("result").is_none(), "{listed}");
+    }
 }
