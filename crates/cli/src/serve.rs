@@ -127,6 +127,8 @@ impl PassDriver for Passes {
         connections: &Connections,
         ids: Vec<String>,
     ) -> Option<FlowOutcome> {
+        // NOTE: a run of single records takes no flow lease, so on a shared PostgreSQL store
+        // it can overlap another worker's pass of the same flow.
         let result = FlowResult::from_pass(flow.sync_records(connections, ids).await?);
         Some(FlowOutcome {
             report: result.report,
@@ -179,8 +181,9 @@ pub async fn start(
     stop: &StopSignal,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
     let webhooks = secrets.webhook_secret.is_some();
-    let mcp_runner = runner.clone();
-    let mcp = move |bound| gateway.router(mcp_runner, bound);
+    let gateway = gateway.attach(runner.clone());
+    gateway.spawn_approval_loop(stop.clone());
+    let mcp = move |bound| gateway.router(bound);
     let server = Server::bind(listen, runner, secrets, mcp)
         .await
         .with_context(|| {

@@ -219,3 +219,51 @@ async fn check_dashboard(daemon: Daemon, client: &Client) {
         .unwrap();
     assert!(!bars.is_empty(), "the chart has no bars");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_approved_in_the_browser() {
+    let daemon = Daemon::start().await;
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let steps = tokio::spawn({
+        let client = client.clone();
+        async move { approve_discard(daemon, &client).await }
+    })
+    .await;
+    // Closing the session ends its Chromium, which killing chromedriver would leave running.
+    client.close().await.expect("the browser session closes");
+    if let Err(error) = steps {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+async fn approve_discard(daemon: Daemon, client: &Client) {
+    let letters = daemon.get_json("/api/dead-letters").await;
+    let letter = letters[0]["id"].as_i64().unwrap();
+    let id = daemon
+        .request_approval("discard_dead_letter", json!({"id": letter}))
+        .await;
+    client.goto(&daemon.url("/approvals")).await.unwrap();
+    client
+        .find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    click(client, "button[type=submit]").await;
+
+    let pending = text_of(client, "#pending-approvals").await;
+    assert!(pending.contains("discard_dead_letter"), "{pending}");
+    assert!(pending.contains(&format!("\"id\": {letter}")), "{pending}");
+    click(client, &format!("#approve-{id}")).await;
+    let notice = text_containing(client, "#notice", "carried out").await;
+    assert!(notice.contains("carried out"), "{notice}");
+    let decided = text_of(client, "#decided-approvals").await;
+    assert!(decided.contains("discarded"), "{decided}");
+
+    let stored = daemon
+        .get_json(&format!("/api/dead-letters/{letter}"))
+        .await;
+    assert_eq!(stored["status"], "discarded");
+}

@@ -1,8 +1,10 @@
 //! The MCP gateway driven by the official MCP Python SDK (`tests/mcp/client.py`) over stdio
 //! and streamable HTTP, against the demo sandbox. The client lists the tools and their
-//! schemas and calls read tools. It is refused without a token, and with a read-only token on
-//! a write tool. It hits the rate limit, carries out a write after approval, and reads the
-//! call log.
+//! schemas and calls read tools. Every request without a token is rejected (`tools/list`
+//! too), and a write tool with a read-only token. A message that is not JSON gets the parse
+//! error -32700. The client hits the rate limit, sees a write carried out once when a person
+//! approves it (by the approving command, or by the daemon that holds the store), and reads
+//! the call log.
 //!
 //! The SDK is installed on first use into a virtual environment under the test build's
 //! temporary folder, so these tests need `python3` with `venv` and access to PyPI.
@@ -33,6 +35,9 @@ const MCP: &str = "[mcp]\ncalls_per_minute = 100\n\
     [[mcp.clients]]\nname = \"reader\"\ntoken_env = \"READER_TOKEN\"\nscopes = [\"read\"]\n\
     [[mcp.clients]]\nname = \"limited\"\ntoken_env = \"LIMITED_TOKEN\"\nscopes = [\"read\"]\n\
     calls_per_minute = 3\n";
+
+/// The name of an Account that exists in Salesforce but that no pass has read.
+const UNREAD_ACCOUNT: &str = "Zephyrine Unread Holdings";
 
 const READER_TOKEN: &str = "reader-token-for-tests";
 const LIMITED_TOKEN: &str = "limited-token-for-tests";
@@ -93,6 +98,13 @@ async fn world() -> World {
     .unwrap();
     assert_success(&pass);
     assert_success(&created);
+    // An Account made after the pass, which Tandem has not read: only the live API has it.
+    let mut fields = serde_json::Map::new();
+    fields.insert("Name".to_string(), serde_json::Value::from(UNREAD_ACCOUNT));
+    sandbox
+        .salesforce()
+        .insert_record("Account", fields, chrono::Utc::now())
+        .expect("Account inserted");
     let ops_token = String::from_utf8(created.stdout)
         .unwrap()
         .trim()
@@ -184,11 +196,16 @@ fn assert_checks(output: &Output) {
     );
     for check in [
         "refused_without_token",
+        "tools_list_refused_without_token",
+        "parse_error",
         "lists_tools",
         "schema_described_run_flow",
         "list_flows",
         "explain_dead_letter",
         "find_by_name",
+        "find_partial_name_live",
+        "find_unread_record_live",
+        "api_budget",
         "explain_filtered",
         "sales_order_not_made_twice",
         "sales_order_syncs_one_record",
@@ -197,10 +214,13 @@ fn assert_checks(output: &Output) {
         "rate_limited",
         "write_needs_approval",
         "pending_approval_does_not_act",
-        "write_after_approval",
+        "approval_acts_on_approve",
+        "approval_ran_once",
         "approval_used_once",
+        "approval_outcome_listed",
         "allowed_write_acts",
         "audit_log_has_calls",
+        "audit_log_has_carried_out_approval",
     ] {
         assert!(
             stdout.lines().any(|line| line == format!("ok {check}")),
@@ -295,10 +315,17 @@ async fn check_over_http(world: World, port: u16) {
     let url = format!("http://127.0.0.1:{port}/mcp");
     let tandem_path = env!("CARGO_BIN_EXE_tandem");
     let config = world.config();
+    let env_file = world.env_file();
     let output = tokio::task::spawn_blocking(move || {
         run_client(
             &world,
-            &["http", &url, tandem_path, config.to_str().unwrap()],
+            &[
+                "http",
+                &url,
+                tandem_path,
+                config.to_str().unwrap(),
+                env_file.to_str().unwrap(),
+            ],
         )
     })
     .await

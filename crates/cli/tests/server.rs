@@ -559,3 +559,90 @@ async fn malformed_requests_get_json_errors() {
         assert!(!message.is_empty(), "{what}: {body}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_in_the_api_acts_once() {
+    let daemon = Daemon::start().await;
+    let letters = daemon.get_json("/api/dead-letters").await;
+    let letter = letters[0]["id"].as_i64().unwrap();
+    let id = daemon
+        .request_approval("discard_dead_letter", json!({"id": letter}))
+        .await;
+    let pending = daemon.get_json("/api/approvals").await;
+    assert_eq!(pending[0]["id"], id, "{pending}");
+    assert_eq!(pending[0]["arguments"]["id"], letter, "{pending}");
+
+    let path = format!("/api/approvals/{id}/approve");
+    let (status, approved) = daemon
+        .send_json(reqwest::Method::POST, &path, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["status"], "done", "{approved}");
+    assert_eq!(approved["outcome"]["outcome"], "discarded", "{approved}");
+    assert_eq!(approved["decided_by"], "web UI or API", "{approved}");
+    let discarded = daemon
+        .get_json(&format!("/api/dead-letters/{letter}"))
+        .await;
+    assert_eq!(discarded["status"], "discarded");
+
+    let (status, again) = daemon
+        .send_json(reqwest::Method::POST, &path, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let stored = daemon.get_json(&format!("/api/approvals/{id}")).await;
+    assert_eq!(stored["status"], "done", "{stored}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approvals_page_approves_and_rejects() {
+    let daemon = Daemon::start().await;
+    let letters = daemon.get_json("/api/dead-letters").await;
+    let letter = letters[0]["id"].as_i64().unwrap();
+    let rejected = daemon
+        .request_approval("discard_dead_letter", json!({"id": letter}))
+        .await;
+    let failing = daemon
+        .request_approval("run_flow", json!({"flow": "no-such-flow"}))
+        .await;
+    let (cookie, csrf) = daemon.login().await;
+    let page = daemon.page(&cookie, "/approvals").await;
+    assert!(
+        page.contains(&format!("action=\"/approvals/{rejected}/reject\"")),
+        "{page}"
+    );
+    assert!(page.contains("no-such-flow"), "{page}");
+
+    let forged = daemon
+        .http
+        .post(daemon.url(&format!("/approvals/{failing}/approve")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    for (id, action) in [(rejected, "reject"), (failing, "approve")] {
+        let response = daemon
+            .http
+            .post(daemon.url(&format!("/approvals/{id}/{action}")))
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action} {id}");
+    }
+    let page = daemon.page(&cookie, "/approvals").await;
+    assert!(page.contains("write failed"), "{page}");
+    let stored = daemon.get_json(&format!("/api/approvals/{rejected}")).await;
+    assert_eq!(stored["status"], "rejected", "{stored}");
+    let letter = daemon
+        .get_json(&format!("/api/dead-letters/{letter}"))
+        .await;
+    assert_eq!(letter["status"], "open", "a rejected discard must not act");
+    let stored = daemon.get_json(&format!("/api/approvals/{failing}")).await;
+    assert_eq!(stored["status"], "failed", "{stored}");
+    let error = stored["outcome"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("no-such-flow"), "{stored}");
+}

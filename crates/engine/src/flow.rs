@@ -108,8 +108,8 @@ pub trait Flow: Send + Sync {
     fn replays_payload(&self) -> bool;
 
     /// Syncs only the source records with these IDs, as they are now, and records the run.
-    /// Returns `None` for a flow that syncs whole passes only: two-way flows, which match the
-    /// records of both sides against each other.
+    /// Returns `None` for a flow that syncs whole passes only. Two-way flows take IDs of
+    /// either side (see [`crate::two_way::sync_records`]).
     async fn sync_records(
         &self,
         connections: &Connections,
@@ -149,6 +149,14 @@ impl Flow for TwoWayFlow {
 
     fn replays_payload(&self) -> bool {
         true
+    }
+
+    async fn sync_records(
+        &self,
+        connections: &Connections,
+        ids: Vec<String>,
+    ) -> Option<Result<PassReport, PassFailure>> {
+        Some(two_way::sync_records(&self.spec, connections, ids).await)
     }
 }
 

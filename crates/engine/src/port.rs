@@ -173,6 +173,24 @@ pub trait RecordPort: Send + Sync {
         ))
     }
 
+    /// Returns at most `limit` records of `object` whose text field `field` contains `text`,
+    /// compared without regard to case, with the fields `object` names. For look-ups by part
+    /// of a name; one call searches the whole object.
+    async fn search_text(
+        &self,
+        object: &ObjectSpec,
+        field: &str,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        let _ = (field, text, limit);
+        Err(unsupported(
+            self.system(),
+            "searching by part of a text",
+            &object.name,
+        ))
+    }
+
     /// Creates records of an object that has no link field to upsert on (a Salesforce Task).
     /// This is not idempotent: the caller looks for an earlier copy with [`Self::find`] first.
     async fn insert(

@@ -7,8 +7,8 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ListResourcesResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig,
+    ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
@@ -95,12 +95,49 @@ impl Gateway {
             return Some(token.to_string());
         }
         let parts = context.extensions.get::<axum::http::request::Parts>()?;
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION)?;
-        let value = header.to_str().ok()?.trim();
-        let (scheme, token) = value.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim().to_string())
+        bearer_token(&parts.headers)
+    }
+
+    /// Checks the token of an HTTP request before the SDK handles it, and logs a rejection
+    /// with the request's JSON-RPC method. Returns the rejection's message.
+    pub(crate) async fn check_token(
+        &self,
+        token: Option<&str>,
+        method: &str,
+    ) -> Result<Client, String> {
+        let store = self.store();
+        let authenticated = self
+            .governance
+            .registry
+            .authenticate(token, store.as_ref())
+            .await;
+        match authenticated {
+            Ok(client) => Ok(client),
+            Err(error) => {
+                let outcome = match error {
+                    AuthError::Store(_) => "error",
+                    _ => "refused",
+                };
+                let message = error.to_string();
+                self.log(UNAUTHENTICATED, method, &json!({}), outcome, &message)
+                    .await;
+                Err(message)
+            }
+        }
+    }
+
+    /// Authenticates the caller of a request that lists what the gateway offers; any valid
+    /// token may list, and the call does not count against the rate limit. A refusal is
+    /// logged and returned as an invalid request error.
+    async fn authenticate(
+        &self,
+        request: &str,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<Client, ErrorData> {
+        let token = self.token(context);
+        self.check_token(token.as_deref(), request)
+            .await
+            .map_err(|message| ErrorData::invalid_request(message, None))
     }
 
     /// Authenticates the caller, counts the call against its rate limit and checks that its
@@ -167,6 +204,16 @@ impl Gateway {
     }
 }
 
+/// Returns the token of an `Authorization: Bearer TOKEN` header.
+pub(crate) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    let header = headers.get(axum::http::header::AUTHORIZATION)?;
+    let value = header.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
 /// Returns the outcome of a finished call for the log, and a short detail.
 fn outcome_of(response: &Result<CallToolResponse, ErrorData>) -> (&'static str, String) {
     match response {
@@ -223,9 +270,9 @@ impl ServerHandler for Gateway {
         .with_instructions(
             "Tandem keeps NetSuite and Salesforce in sync. Use find_record and explain_record \
              to answer why a record did or did not sync; write tools may answer \
-             approval_required with an approval_id: a person approves it with `tandem \
-             approvals approve ID`, then call the same tool again with the same arguments and \
-             approval_id."
+             approval_required with an approval_id: once a person approves it (`tandem \
+             approvals approve ID` or the web UI), Tandem carries the call out by itself, \
+             once; approval_status then shows its outcome."
                 .to_string(),
         )
     }
@@ -258,11 +305,21 @@ impl ServerHandler for Gateway {
         response
     }
 
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        self.authenticate("tools/list", &context).await?;
+        Ok(ListToolsResult::with_all_items(self.tool_router.list_all()))
+    }
+
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
+        self.authenticate("resources/list", &context).await?;
         Ok(resources::list())
     }
 

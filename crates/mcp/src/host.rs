@@ -9,6 +9,8 @@ use async_trait::async_trait;
 use serde_json::Value;
 pub use tandem_engine::state::GatewayBackend;
 
+pub use crate::live::LivePorts;
+
 /// An action the host could not carry out. The message says what failed and what to do.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
@@ -34,9 +36,10 @@ pub trait Host: Send + Sync {
     /// The names of the enabled flows, in the order a pass runs them.
     fn flows(&self) -> Vec<String>;
 
-    /// Runs one pass of `flow` and returns its report as JSON. With `record`, a flow that can
-    /// sync single records (a one-way flow) syncs only that source record as it is now, and
-    /// the report's `scope` is `record`; other flows run a whole pass (`scope` `all`). With
+    /// Runs one pass of `flow` and returns its report as JSON. With `record`, the flow syncs
+    /// only that record as it is now (a one-way flow's source record; for a two-way flow a
+    /// Salesforce Id or a NetSuite internal ID of either side), and the report's `scope` is
+    /// `record`; a flow that cannot runs a whole pass (`scope` `all`). With
     /// `dry_run`, nothing is written anywhere and the report lists the writes that would have
     /// been sent.
     async fn run_flow(
@@ -53,4 +56,12 @@ pub trait Host: Send + Sync {
 
     /// Returns the API budget and concurrency of both systems as JSON.
     async fn budget(&self) -> Result<Value, HostError>;
+
+    /// Returns the two systems' ports for look-ups in their live APIs. Fails, saying why,
+    /// when they cannot be built (missing credentials); the default has none.
+    async fn live_ports(&self) -> Result<LivePorts, HostError> {
+        Err(HostError::new(
+            "this process has no connection to NetSuite and Salesforce for live look-ups",
+        ))
+    }
 }

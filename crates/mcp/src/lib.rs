@@ -9,10 +9,12 @@
 //! Two transports serve the same [`Gateway`]: [`serve_stdio`] for desktop agents that start
 //! `tandem mcp` themselves, and [`router`] for streamable HTTP at `/mcp`.
 
+pub mod approvals;
 pub mod auth;
 mod gateway;
 pub mod host;
 pub mod limit;
+pub mod live;
 mod lookup;
 pub mod policy;
 pub mod redact;
@@ -23,6 +25,7 @@ mod transport;
 
 pub use gateway::{Caller, Gateway, Governance};
 pub use host::{GatewayBackend, Host, HostError};
+pub use live::LivePorts;
 pub use settings::{ClientSettings, McpSettings};
 pub use tools::WRITE_TOOLS;
 pub use transport::{router, serve_stdio};

@@ -11,6 +11,7 @@ use tandem_engine::state::{
 };
 
 use crate::host::GatewayBackend;
+use crate::live::LiveResult;
 
 /// How many seen records one search returns at most.
 const MAX_MATCHES: usize = 20;
@@ -74,6 +75,45 @@ pub async fn find(
         }
     }
     Ok(found)
+}
+
+/// Finds `query` in the store (see [`find`]) and, with `live`, among the records a live
+/// look-up returned, and renders each record once as JSON: its facts from the store (its
+/// cross-references and sync outcome; `unknown` when Tandem never read it) and, under `live`,
+/// the record as the API returned it. `source` says where it was found: `store`, `live` or
+/// `store and live`.
+pub async fn find_merged(
+    store: &dyn GatewayBackend,
+    flows: &[String],
+    query: &str,
+    live: Option<&LiveResult>,
+) -> Result<Vec<(RecordFacts, Value)>, StoreError> {
+    let mut merged: Vec<(RecordFacts, Value)> = Vec::new();
+    for facts in find(store, flows, query).await? {
+        let mut value = facts.to_json();
+        value["source"] = Value::from("store");
+        merged.push((facts, value));
+    }
+    let Some(live) = live else {
+        return Ok(merged);
+    };
+    for record in &live.records {
+        let known = merged
+            .iter_mut()
+            .find(|(facts, _)| facts.system == record.system && facts.id == record.record.id);
+        if let Some((_, value)) = known {
+            value["live"] = record.to_json();
+            value["source"] = Value::from("store and live");
+            continue;
+        }
+        let mut facts = facts(store, flows, record.system, &record.record.id, None).await?;
+        facts.object = Some(record.object.clone());
+        let mut value = facts.to_json();
+        value["live"] = record.to_json();
+        value["source"] = Value::from("live");
+        merged.push((facts, value));
+    }
+    Ok(merged)
 }
 
 /// Gathers the store's facts about one record.

@@ -219,6 +219,27 @@ impl<S: RecordService> RecordPort for NetSuitePort<S> {
         Ok(lookup::find(&self.client, record_type, schema, object, field, values).await?)
     }
 
+    /// Finds records whose text search field contains `text` (see [`lookup::search_text`]).
+    async fn search_text(
+        &self,
+        object: &ObjectSpec,
+        field: &str,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        let (record_type, schema) = supported_schema(object)?;
+        Ok(lookup::search_text(
+            &self.client,
+            record_type,
+            schema,
+            object,
+            field,
+            text,
+            limit,
+        )
+        .await?)
+    }
+
     /// Deletes the records by internal ID with `deleteList`.
     async fn delete(
         &self,

@@ -160,6 +160,18 @@ impl RecordPort for SalesforcePort {
             .map_err(|error| remote_error(&object.name, error))
     }
 
+    async fn search_text(
+        &self,
+        object: &ObjectSpec,
+        field: &str,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        lookup::search_text(&self.client, object, field, text, limit)
+            .await
+            .map_err(|error| remote_error(&object.name, error))
+    }
+
     async fn insert(
         &self,
         object: &ObjectSpec,

@@ -290,6 +290,14 @@ impl Metrics {
             .set(Utc::now().timestamp());
     }
 
+    /// Returns how many API calls to `system` are in flight now, counted through the ports
+    /// that [`MeteredPort`] wraps.
+    pub fn calls_in_flight(&self, system: tandem_engine::System) -> i64 {
+        self.api_calls_in_flight
+            .get_or_create(&system_labels(system))
+            .get()
+    }
+
     /// Counts an accepted webhook.
     pub fn count_webhook(&self, source: &str) {
         self.webhooks

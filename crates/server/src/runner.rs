@@ -1,7 +1,7 @@
 //! The running flows, shared by the daemon's pass loop and the server: passes, replays,
 //! early wake-ups, the schedule the dashboard shows, and the metrics of every pass.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -94,6 +94,17 @@ pub struct Runner {
     pass_lock: tokio::sync::Mutex<()>,
     wake: Notify,
     schedule: Mutex<Schedule>,
+    /// Carries out approved MCP write requests, when the process serves the MCP gateway.
+    approvals: OnceLock<Arc<dyn ApprovalExecutor>>,
+}
+
+/// Carries out an approved MCP write request in this process, as the MCP gateway does, so an
+/// approval in the web UI acts at once.
+#[async_trait]
+pub trait ApprovalExecutor: Send + Sync {
+    /// Carries out approved request `id` unless another process has taken it, and returns
+    /// the request as JSON afterwards (its status and outcome).
+    async fn carry_out(&self, id: i64) -> Result<serde_json::Value, String>;
 }
 
 impl Runner {
@@ -126,6 +137,7 @@ impl Runner {
             pass_lock: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             schedule: Mutex::new(Schedule::default()),
+            approvals: OnceLock::new(),
         }
     }
 
@@ -142,6 +154,16 @@ impl Runner {
     /// Returns the store as the engine's queue actions use it.
     pub fn state(&self) -> &dyn tandem_engine::state::Store {
         &*self.store
+    }
+
+    /// Sets what carries out approved MCP write requests; only the first call takes effect.
+    pub fn set_approval_executor(&self, executor: Arc<dyn ApprovalExecutor>) {
+        let _ = self.approvals.set(executor);
+    }
+
+    /// Returns what carries out approved MCP write requests, if the process has one.
+    pub fn approval_executor(&self) -> Option<&Arc<dyn ApprovalExecutor>> {
+        self.approvals.get()
     }
 
     /// Returns the metrics every pass and API call is counted in.

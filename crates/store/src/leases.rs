@@ -190,6 +190,23 @@ impl Drop for NetSuiteSlot {
 }
 
 impl PostgresStore {
+    /// Counts the slots of the shared NetSuite concurrency limit held now, by every worker on
+    /// this store: the NetSuite requests in flight across all of them.
+    pub async fn netsuite_slots_in_use(&self) -> Result<usize, StoreError> {
+        // pg_locks shows the two keys of an advisory lock as classid and objid, with objsubid
+        // 2; casting the int4 key to oid keeps its bits, as pg_locks does.
+        let sql = format!(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+               AND objsubid = 2 AND classid = ({SLOT_CLASS})::oid
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        );
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed("count the NetSuite slots in use"))?;
+        Ok(usize::try_from(count).unwrap_or_default())
+    }
+
     /// Waits for a free slot of the NetSuite concurrency limit shared by every worker on this
     /// store, `limit` slots in all, and returns it. A slot is a session advisory lock held on
     /// a pooled connection, so a worker that dies frees its slots with its sessions.

@@ -648,6 +648,7 @@ async fn netsuite_slots_are_shared() {
     let a = first.netsuite_slot(2).await.unwrap();
     let b = second.netsuite_slot(2).await.unwrap();
     assert_ne!(a.number(), b.number());
+    assert_eq!(first.netsuite_slots_in_use().await.unwrap(), 2);
 
     let waiting =
         tokio::spawn(async move { first.netsuite_slot(2).await.map(|slot| slot.number()) });

@@ -6,16 +6,19 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
+use tandem_engine::System;
 use tandem_engine::flow::Flow;
 use tandem_engine::pass::{Connections, ReplayOutcome};
 use tandem_engine::state::DeadLetterStatus;
-use tandem_mcp::{GatewayBackend, Host, HostError};
+use tandem_mcp::{GatewayBackend, Host, HostError, LivePorts};
 use tandem_server::Runner;
 use tandem_server::runner::RunScope;
 use tandem_store::AnyStore;
 
 use crate::config::{FileConfig, SecretSource};
-use crate::connect::{SetupError, connect, connect_dry_run, netsuite_scheduler, salesforce_port};
+use crate::connect::{
+    SetupError, connect, connect_dry_run, netsuite_port, netsuite_scheduler, salesforce_port,
+};
 use crate::flows::enabled_flows;
 use crate::output::{FlowResult, json_report};
 
@@ -30,6 +33,9 @@ pub struct ConfigHost {
     flows: Vec<String>,
     /// Serializes passes and replays of this process, which each take the store's lock.
     actions: tokio::sync::Mutex<()>,
+    /// The ports of live look-ups, built on first use and kept, so that their sessions and
+    /// tokens are reused.
+    live: std::sync::OnceLock<LivePorts>,
 }
 
 impl ConfigHost {
@@ -51,6 +57,7 @@ impl ConfigHost {
             store,
             flows,
             actions: tokio::sync::Mutex::new(()),
+            live: std::sync::OnceLock::new(),
         })
     }
 
@@ -82,6 +89,19 @@ impl ConfigHost {
         Ok(report)
     }
 
+    /// Counts the NetSuite requests in flight across every worker of a shared PostgreSQL
+    /// store, or `None` for a SQLite store, which keeps no such count.
+    async fn shared_netsuite_in_flight(&self) -> Result<Option<usize>, HostError> {
+        match &self.store {
+            AnyStore::Postgres(store) => store
+                .netsuite_slots_in_use()
+                .await
+                .map(Some)
+                .map_err(|error| HostError::new(error.to_string())),
+            _ => Ok(None),
+        }
+    }
+
     /// Asks the process holding the store to replay the letter in its next pass.
     async fn request_replay(&self, id: i64) -> Result<Value, HostError> {
         let stored = self
@@ -103,6 +123,20 @@ impl ConfigHost {
         Ok(
             json!({"outcome": "requested", "message": "another tandem process holds the store; its next pass replays the letter"}),
         )
+    }
+}
+
+/// Explains the NetSuite figures of the budget.
+fn netsuite_note(shared: bool) -> &'static str {
+    if shared {
+        "NetSuite limits concurrent requests per account, not a daily count. \
+         in_flight_all_workers counts the requests in flight now across every worker sharing \
+         this PostgreSQL store, each holding one of concurrency_limit slots."
+    } else {
+        "NetSuite limits concurrent requests per account, not a daily count. A SQLite store \
+         keeps no count across processes, so in_flight_all_workers is null; the gateway that \
+         `tandem run` serves at /mcp reports its own passes' requests in flight as \
+         in_flight_this_process."
     }
 }
 
@@ -218,8 +252,7 @@ impl Host for ConfigHost {
             }
         };
         let budget = client.budget();
-        // NOTE: this process's own NetSuite scheduler, so the figure covers only the requests
-        // `tandem mcp` sent; a host that also runs the passes can report the daemon's.
+        let shared = self.shared_netsuite_in_flight().await?;
         Ok(json!({
             "salesforce": {
                 "daily_api_requests": daily,
@@ -230,10 +263,21 @@ impl Host for ConfigHost {
             },
             "netsuite": {
                 "concurrency_limit": scheduler.limit(),
-                "max_in_flight_this_process": scheduler.max_in_flight(),
-                "note": "NetSuite limits concurrent requests per account, not a daily count",
+                "in_flight_all_workers": shared,
+                "note": netsuite_note(shared.is_some()),
             },
         }))
+    }
+    async fn live_ports(&self) -> Result<LivePorts, HostError> {
+        if let Some(ports) = self.live.get() {
+            return Ok(ports.clone());
+        }
+        let config_error = |error: crate::config::ConfigError| HostError::new(error.to_string());
+        let ports = LivePorts {
+            netsuite: netsuite_port(&self.file, &self.secrets).map_err(config_error)?,
+            salesforce: Arc::new(salesforce_port(&self.file, &self.secrets).map_err(config_error)?),
+        };
+        Ok(self.live.get_or_init(|| ports).clone())
     }
 }
 
@@ -300,6 +344,13 @@ impl Host for DaemonHost {
     }
 
     async fn budget(&self) -> Result<Value, HostError> {
-        self.config.budget().await
+        let mut budget = self.config.budget().await?;
+        let in_flight = self.runner.metrics().calls_in_flight(System::NetSuite);
+        budget["netsuite"]["in_flight_this_process"] = Value::from(in_flight);
+        Ok(budget)
+    }
+
+    async fn live_ports(&self) -> Result<LivePorts, HostError> {
+        self.config.live_ports().await
     }
 }

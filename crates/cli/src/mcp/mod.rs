@@ -7,17 +7,22 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde_json::json;
+use tandem_mcp::approvals::{CarryOut, carry_out, carry_out_approved};
 use tandem_mcp::auth::{new_token, token_hash};
 use tandem_mcp::policy::Scopes;
 use tandem_mcp::{Governance, Host};
+use tandem_store::{LockError, StoreLocation, StoreLock};
+use tokio::task::JoinHandle;
 
 use self::host::{ConfigHost, DaemonHost};
 use crate::config::{ConfigError, FileConfig, SecretSource};
 use crate::queues::StoreArgs;
 use crate::say;
+use crate::shutdown::StopSignal;
 
 /// The variable that contains the token of a stdio session.
 pub const TOKEN_VARIABLE: &str = "TANDEM_MCP_TOKEN";
@@ -165,12 +170,110 @@ impl Gateway {
         })
     }
 
-    /// Returns the `/mcp` routes for a server bound to `bound`, running passes through
-    /// `runner`.
-    pub fn router(self, runner: Arc<tandem_server::Runner>, bound: SocketAddr) -> axum::Router {
-        let host: Arc<dyn Host> = Arc::new(DaemonHost::new(self.host, runner));
-        tandem_mcp::router(host, self.governance, &allowed_hosts(bound))
+    /// Binds the gateway to the daemon's `runner`: passes and replays go through it, and an
+    /// approval in the web UI or API is carried out through it at once.
+    pub fn attach(self, runner: Arc<tandem_server::Runner>) -> DaemonGateway {
+        let host: Arc<dyn Host> = Arc::new(DaemonHost::new(self.host, runner.clone()));
+        runner.set_approval_executor(Arc::new(ApprovalRunner { host: host.clone() }));
+        DaemonGateway {
+            host,
+            governance: self.governance,
+        }
     }
+}
+
+/// How often a daemon looks for requests approved on the command line while it held the
+/// store. An approval in the web UI or API does not wait for this.
+const APPROVAL_POLL: Duration = Duration::from_secs(2);
+
+/// The MCP gateway of a daemon, bound to its runner.
+pub struct DaemonGateway {
+    host: Arc<dyn Host>,
+    governance: Arc<Governance>,
+}
+
+impl DaemonGateway {
+    /// Returns the `/mcp` routes for a server bound to `bound`.
+    pub fn router(&self, bound: SocketAddr) -> axum::Router {
+        tandem_mcp::router(
+            self.host.clone(),
+            self.governance.clone(),
+            &allowed_hosts(bound),
+        )
+    }
+
+    /// Carries out approved requests every [`APPROVAL_POLL`] until `stop`: those approved
+    /// with `tandem approvals approve` while this daemon held the store, which the command
+    /// leaves to it.
+    pub fn spawn_approval_loop(&self, mut stop: StopSignal) -> JoinHandle<()> {
+        let host = self.host.clone();
+        tokio::spawn(async move {
+            while !stop.is_requested() {
+                if let Err(error) = carry_out_approved(host.as_ref(), "daemon").await {
+                    tracing::error!(%error, "cannot read the approved MCP requests");
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(APPROVAL_POLL) => {}
+                    () = stop.requested() => {}
+                }
+            }
+        })
+    }
+}
+
+/// Carries out approvals decided in the web UI or API, through the daemon's host.
+struct ApprovalRunner {
+    host: Arc<dyn Host>,
+}
+
+#[async_trait::async_trait]
+impl tandem_server::runner::ApprovalExecutor for ApprovalRunner {
+    async fn carry_out(&self, id: i64) -> Result<serde_json::Value, String> {
+        match carry_out(self.host.as_ref(), id, "daemon (web UI or API)").await {
+            Ok(CarryOut::Finished(approval) | CarryOut::NotApproved(approval)) => {
+                Ok(approval.to_json())
+            }
+            Err(error) => Err(error.to_string()),
+        }
+    }
+}
+
+/// The process that carries out a request approved on the command line.
+pub enum ApprovalRun {
+    /// A daemon has the SQLite store locked, so its approval loop carries the request out.
+    LeftToDaemon,
+    /// This process tried, with this result.
+    Here(Box<CarryOut>),
+}
+
+/// Carries out approved request `id` from the command line, through the engine, unless a
+/// daemon holds the (SQLite) store: then the daemon does it within [`APPROVAL_POLL`]. On a
+/// PostgreSQL store any number of processes may try; the store's status change lets exactly
+/// one of them act.
+pub async fn carry_out_approval(
+    config: &Path,
+    env_file: Option<&Path>,
+    id: i64,
+) -> anyhow::Result<ApprovalRun> {
+    let file = FileConfig::load(config)?;
+    let secrets = match env_file {
+        Some(path) => SecretSource::with_env_file(path)?,
+        None => SecretSource::environment(),
+    };
+    let dir = config.parent().unwrap_or(Path::new(".")).to_path_buf();
+    if let StoreLocation::Sqlite(path) = file.store_location(&dir)? {
+        // NOTE: the lock is given back before the engine takes it again to run the write, so
+        // a daemon that starts in between makes the write fail as busy, and the stored
+        // outcome is that error.
+        match StoreLock::acquire(&path) {
+            Ok(lock) => drop(lock),
+            Err(LockError::Busy { .. }) => return Ok(ApprovalRun::LeftToDaemon),
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let host = ConfigHost::new(file, dir, secrets).await?;
+    let carried = carry_out(&host, id, "command line").await?;
+    Ok(ApprovalRun::Here(Box::new(carried)))
 }
 
 /// Returns the `Host` header values the gateway accepts: loopback names and the address it

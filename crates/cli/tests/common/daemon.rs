@@ -189,6 +189,23 @@ impl Daemon {
         (cookie, csrf)
     }
 
+    /// Stores a pending approval request of client `desk`, as the MCP gateway would, and
+    /// returns its ID.
+    pub async fn request_approval(&self, tool: &str, arguments: Value) -> i64 {
+        use tandem_engine::state::{ApprovalRequest, GatewayStore};
+        let store = tandem_store::SqliteStore::open(self.dir.path().join("tandem.db"))
+            .await
+            .unwrap();
+        let request = ApprovalRequest {
+            client: "desk".to_string(),
+            tool: tool.to_string(),
+            flow: Some("account-customer".to_string()),
+            arguments,
+            summary: format!("{tool} for a test"),
+        };
+        store.add_approval(&request).await.unwrap()
+    }
+
     pub async fn page(&self, cookie: &str, path: &str) -> String {
         let response = self
             .http

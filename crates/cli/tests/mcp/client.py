@@ -1,7 +1,7 @@
 """Drives Tandem's MCP gateway with the official MCP Python SDK, as an agent would.
 
 Usage: client.py stdio TANDEM CONFIG ENV_FILE
-       client.py http URL TANDEM CONFIG
+       client.py http URL TANDEM CONFIG ENV_FILE
 
 Tokens come from the environment: OPS_TOKEN (read and write), READER_TOKEN (read only) and
 LIMITED_TOKEN (read, 3 calls per minute). Each check prints one line `ok NAME`; the first
@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -55,9 +56,9 @@ def session_opener(argv):
                     await session.initialize()
                     yield session
 
-        return open_session, argv[2], argv[3]
+        return open_session, argv[2], argv[3], argv[4]
 
-    url, tandem, config = argv[2], argv[3], argv[4]
+    url, tandem, config, env_file = argv[2], argv[3], argv[4], argv[5]
 
     @contextlib.asynccontextmanager
     async def open_session(token):
@@ -68,16 +69,85 @@ def session_opener(argv):
                     await session.initialize()
                     yield session
 
-    return open_session, tandem, config
+    return open_session, tandem, config, env_file
+
+
+def stdio_lines(tandem, config, env_file, token, lines):
+    """Sends raw lines to `tandem mcp` over stdio and returns the JSON messages it answers."""
+    env = {"PATH": os.environ.get("PATH", ""), "TANDEM_MCP_TOKEN": token}
+    process = subprocess.run(
+        [tandem, "mcp", "--config", config, "--env-file", env_file],
+        input="".join(line + "\n" for line in lines), capture_output=True, text=True, env=env, timeout=60,
+    )
+    return [json.loads(line) for line in process.stdout.splitlines() if line.strip()]
+
+
+async def check_without_token(argv, open_session):
+    """Every request without a token is rejected, tools/list included."""
+    if argv[1] == "stdio":
+        async with open_session(None) as session:
+            result = await session.call_tool("list_flows", {})
+            check("refused_without_token", result.is_error and "missing token" in text_of(result), text_of(result))
+            try:
+                await session.list_tools()
+                listed = True
+            except Exception as error:  # the SDK raises McpError for a JSON-RPC error
+                listed = False
+                message = str(error)
+            check("tools_list_refused_without_token", not listed and "missing token" in message, "tools/list answered")
+        return
+    url = argv[2]
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    async with create_mcp_http_client() as http:
+        response = await http.post(url, json=initialize, headers=headers)
+        body = response.json()
+        check("refused_without_token", response.status_code == 401 and "missing token" in body["error"]["message"], response.text)
+        listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+        response = await http.post(url, json=listing, headers=headers)
+        check("tools_list_refused_without_token", response.status_code == 401 and response.json()["id"] == 2, response.text)
+        bad = dict(headers, Authorization="Bearer not-a-token")
+        response = await http.post(url, json=listing, headers=bad)
+        check("tools_list_refused_with_bad_token", response.status_code == 401 and "invalid token" in response.text, response.text)
+
+
+async def check_parse_error(argv, tandem, config, env_file, token):
+    """A message that is not JSON gets the JSON-RPC parse error -32700."""
+    if argv[1] == "stdio":
+        initialize = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}})
+        answers = await asyncio.to_thread(stdio_lines, tandem, config, env_file, token, [initialize, "{not json"])
+        errors = [a for a in answers if "error" in a]
+        check("parse_error", any(a["error"]["code"] == -32700 and a["id"] is None for a in errors), answers)
+        return
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json",
+               "Authorization": f"Bearer {token}"}
+    async with create_mcp_http_client() as http:
+        response = await http.post(argv[2], content=b"{not json", headers=headers)
+        check("parse_error", response.status_code == 400 and response.json()["error"]["code"] == -32700, response.text)
+        del headers["Content-Type"]
+        response = await http.post(argv[2], content=b"[1,", headers=headers)
+        check("parse_error_without_content_type", response.status_code == 400
+              and response.json()["error"]["code"] == -32700, response.text)
+
+
+async def approval_outcome(session, approval, seconds=60):
+    """Waits until the approval is carried out and returns it; a daemon may take a few seconds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status = (await session.call_tool("approval_status", {"approval_id": approval})).structured_content
+        if status["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(0.5)
 
 
 async def main(argv):
-    open_session, tandem, config = session_opener(argv)
+    open_session, tandem, config, env_file = session_opener(argv)
     ops, reader, limited = (os.environ[name] for name in ("OPS_TOKEN", "READER_TOKEN", "LIMITED_TOKEN"))
 
-    async with open_session(None) as session:
-        result = await session.call_tool("list_flows", {})
-        check("refused_without_token", result.is_error and "missing token" in text_of(result), text_of(result))
+    await check_without_token(argv, open_session)
+    await check_parse_error(argv, tandem, config, env_file, ops)
 
     async with open_session(ops) as session:
         tools = (await session.list_tools()).tools
@@ -105,6 +175,23 @@ async def main(argv):
         result = await session.call_tool("find_record", {"query": "Tailspin Toys"})
         found = result.structured_content["records"]
         check("find_by_name", not result.is_error and len(found) >= 1, text_of(result))
+
+        result = await session.call_tool("find_record", {"query": "ailspin"})
+        found = result.structured_content["records"]
+        check("find_partial_name_live", not result.is_error and any(
+            "live" in r["source"] and r["status"] != "unknown" and r["cross_references"] for r in found), text_of(result))
+
+        result = await session.call_tool("explain_record", {"query": "Zephyrine Unread"})
+        found = result.structured_content["records"]
+        # A daemon may have read it in its first round since; its customer-onboarding filter then
+        # leaves it out.
+        check("find_unread_record_live", not result.is_error and len(found) == 1 and found[0]["source"] == "live"
+              and found[0]["status"] in ("unknown", "filtered") and found[0]["object"] == "Account", text_of(result))
+
+        result = await session.call_tool("api_budget", {})
+        netsuite = (result.structured_content or {}).get("netsuite", {})
+        check("api_budget", not result.is_error and netsuite.get("concurrency_limit", 0) >= 1
+              and "in_flight_all_workers" in netsuite and "SQLite" in netsuite["note"], text_of(result))
 
         result = await session.call_tool("list_review_items", {"status": "all"})
         check("list_review_items", not result.is_error, text_of(result))
@@ -156,14 +243,26 @@ async def main(argv):
         result = await session.call_tool("run_flow", {"flow": "account-customer", "approval_id": approval})
         check("pending_approval_does_not_act", result.is_error and "still pending" in text_of(result), text_of(result))
 
-        subprocess.run([tandem, "approvals", "approve", str(approval), "--config", config], check=True)
-        result = await session.call_tool("run_flow", {"flow": "account-customer", "approval_id": approval})
-        done = result.structured_content or {}
-        check("write_after_approval", not result.is_error and done.get("status") == "done"
-              and done["report"]["status"] == "completed", text_of(result))
+        runs_before = len(json.loads((await session.read_resource("tandem://runs")).contents[0].text))
+        subprocess.run([tandem, "approvals", "approve", str(approval), "--config", config, "--env-file", env_file],
+                       check=True, timeout=120)
+        status = await approval_outcome(session, approval)
+        outcome = status.get("outcome") or {}
+        check("approval_acts_on_approve", status["status"] == "done" and outcome.get("status") == "done"
+              and outcome["report"]["status"] == "completed", status)
+        runs_after = len(json.loads((await session.read_resource("tandem://runs")).contents[0].text))
+        check("approval_ran_once", runs_after == runs_before + 1, (runs_before, runs_after))
 
         result = await session.call_tool("run_flow", {"flow": "account-customer", "approval_id": approval})
-        check("approval_used_once", result.is_error and "carried out already" in text_of(result), text_of(result))
+        again = result.structured_content or {}
+        runs_again = len(json.loads((await session.read_resource("tandem://runs")).contents[0].text))
+        check("approval_used_once", not result.is_error and "carried out already" in again.get("message", "")
+              and again["outcome"]["report"]["status"] == "completed" and runs_again == runs_after, text_of(result))
+
+        listed = subprocess.run([tandem, "approvals", "list", "--status", "all", "--json", "--config", config],
+                                check=True, capture_output=True, text=True, timeout=60)
+        stored = next(a for a in json.loads(listed.stdout) if a["id"] == approval)
+        check("approval_outcome_listed", stored["status"] == "done" and stored["outcome"]["status"] == "done", stored)
 
         result = await session.call_tool("discard_dead_letter", {"id": letters[0]["id"]})
         check("allowed_write_acts", not result.is_error and result.structured_content["outcome"] == "discarded", text_of(result))
@@ -172,6 +271,8 @@ async def main(argv):
         outcomes = {(call["client"], call["outcome"]) for call in calls}
         check("audit_log_has_calls", {("unauthenticated", "refused"), ("reader", "refused"),
               ("limited", "rate_limited"), ("ops", "approval_required")} <= outcomes, sorted(outcomes))
+        carried = [call for call in calls if call["tool"] == "run_flow" and f"approval {approval}," in call["detail"]]
+        check("audit_log_has_carried_out_approval", len(carried) == 1 and carried[0]["outcome"] == "ok", carried)
 
 
 if __name__ == "__main__":

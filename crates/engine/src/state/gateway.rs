@@ -34,12 +34,16 @@ pub struct StoredToken {
 pub enum ApprovalStatus {
     /// Waiting for a person.
     Pending,
-    /// Approved; the client's next identical call carries it out.
+    /// Approved and waiting for a process to carry it out.
     Approved,
     /// Rejected by a person; nothing is done.
     Rejected,
-    /// Carried out (its outcome is kept, success or failure).
+    /// Claimed by one process, which is carrying it out now.
+    Running,
+    /// Carried out; its outcome is kept.
     Done,
+    /// Carried out, and the action failed; the error is kept as its outcome.
+    Failed,
 }
 
 impl ApprovalStatus {
@@ -49,7 +53,9 @@ impl ApprovalStatus {
             ApprovalStatus::Pending => "pending",
             ApprovalStatus::Approved => "approved",
             ApprovalStatus::Rejected => "rejected",
+            ApprovalStatus::Running => "running",
             ApprovalStatus::Done => "done",
+            ApprovalStatus::Failed => "failed",
         }
     }
 }
@@ -68,9 +74,12 @@ impl FromStr for ApprovalStatus {
             "pending" => Ok(ApprovalStatus::Pending),
             "approved" => Ok(ApprovalStatus::Approved),
             "rejected" => Ok(ApprovalStatus::Rejected),
+            "running" => Ok(ApprovalStatus::Running),
             "done" => Ok(ApprovalStatus::Done),
+            "failed" => Ok(ApprovalStatus::Failed),
             other => Err(format!(
-                "unknown approval status {other:?}; expected pending, approved, rejected or done"
+                "unknown approval status {other:?}; expected pending, approved, rejected, \
+                 running, done or failed"
             )),
         }
     }
@@ -98,10 +107,23 @@ pub struct StoredApproval {
     pub status: ApprovalStatus,
     /// Who approved or rejected it.
     pub decided_by: Option<String>,
-    /// What happened when it was carried out.
+    /// The result of carrying it out, as JSON text.
     pub outcome: Option<String>,
     #[serde(flatten)]
     pub request: ApprovalRequest,
+}
+
+impl StoredApproval {
+    /// Returns the request as JSON for people and agents, with the outcome parsed back into
+    /// JSON (an outcome that is not JSON text comes back as a string).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let Some(outcome) = &self.outcome {
+            value["outcome"] = serde_json::from_str(outcome)
+                .unwrap_or_else(|_| serde_json::Value::from(outcome.as_str()));
+        }
+        value
+    }
 }
 
 /// One tool call, for the gateway's call log.

@@ -182,6 +182,40 @@ pub async fn run_pass(
     .await
 }
 
+/// Syncs only the records with these IDs (Salesforce Ids or NetSuite internal IDs, on either
+/// side), as they are now, and records the run. The records are matched, mapped and written
+/// as in a pass, and decisions that people made in the review and conflict queues are
+/// carried out as a pass does. The feeds' watermarks, deletions and requested replays are
+/// left to the passes.
+pub async fn sync_records(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    ids: Vec<String>,
+) -> Result<PassReport, PassFailure> {
+    recorded_pass(
+        &spec.flow,
+        connections,
+        |connections, mut report| async move {
+            let result = sync_steps(spec, connections, &ids, &mut report).await;
+            (report, result)
+        },
+    )
+    .await
+}
+
+async fn sync_steps(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    ids: &[String],
+    report: &mut PassReport,
+) -> Result<(), PassError> {
+    let batch = read::read_records(spec, connections, ids, report).await?;
+    let work = plan::plan(spec, connections, &batch, report).await?;
+    let outcome = write::write(spec, connections, work, report).await?;
+    status::write_status(spec, connections, &batch, &outcome, report).await?;
+    finish::finish(spec, connections, &batch, &outcome).await
+}
+
 async fn run_steps(
     spec: &TwoWaySpec,
     connections: &Connections,

@@ -74,6 +74,64 @@ pub(super) async fn read_changes(
     Ok(batch)
 }
 
+/// Reads the records with these IDs as they are now, for a run of those records alone. Each
+/// ID is looked up on its own side: an ID of digits only is a NetSuite internal ID, any other
+/// a Salesforce Id. The records are remembered for matching like a feed's, and those not yet
+/// processed at their current values become the changes. Nothing is added to `read`, so the
+/// run moves no watermark.
+pub(super) async fn read_records(
+    spec: &TwoWaySpec,
+    connections: &Connections,
+    ids: &[String],
+    report: &mut PassReport,
+) -> Result<ChangeBatch, PassError> {
+    let mut batch = ChangeBatch::default();
+    for system in [System::Salesforce, System::NetSuite] {
+        let mut wanted: Vec<String> = ids
+            .iter()
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty() && system_of_id(id) == system)
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        if wanted.is_empty() {
+            continue;
+        }
+        let port = connections.port(system);
+        let object = spec.object(system);
+        let what = format!("{system} {} records by ID", object.name);
+        let records = connections
+            .retry
+            .run(&what, || port.read(object, &wanted))
+            .await?;
+        report.read += records.len() as u64;
+        remember(spec, connections, system, &records).await?;
+        for record in latest_versions(records) {
+            if is_processed(spec, connections, system, &record).await? {
+                report.unchanged += 1;
+                continue;
+            }
+            let values = spec.mapping.project(system, &record.fields);
+            batch.changes.push(Change {
+                system,
+                record,
+                values,
+            });
+        }
+    }
+    Ok(batch)
+}
+
+/// Returns the system an ID belongs to: NetSuite internal IDs are digits only, and Salesforce
+/// Ids always contain a letter (their three-character key prefix starts with one or holds one).
+pub(crate) fn system_of_id(id: &str) -> System {
+    if id.chars().all(|c| c.is_ascii_digit()) {
+        System::NetSuite
+    } else {
+        System::Salesforce
+    }
+}
+
 /// The maximum number of waiting records a pass reads again, so a backlog cannot make a pass
 /// unbounded.
 const MAX_WAITING: usize = 500;
@@ -242,6 +300,13 @@ mod tests {
             link: None,
             fields: Fields::new(),
         }
+    }
+
+    #[test]
+    fn digits_are_a_netsuite_internal_id() {
+        assert_eq!(system_of_id("1042"), System::NetSuite);
+        assert_eq!(system_of_id("001A000001abcDE"), System::Salesforce);
+        assert_eq!(system_of_id("003Ho00000XyZ12AAB"), System::Salesforce);
     }
 
     #[test]

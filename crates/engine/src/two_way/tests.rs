@@ -224,6 +224,26 @@ impl RecordPort for FakeSystem {
             .collect())
     }
 
+    async fn read(
+        &self,
+        object: &ObjectSpec,
+        ids: &[String],
+    ) -> Result<Vec<SourceRecord>, RemoteError> {
+        assert_eq!(object.link_field, self.link_field);
+        self.check_outage()?;
+        let records = self.records.lock().unwrap();
+        Ok(records
+            .iter()
+            .filter(|(id, _)| ids.contains(id))
+            .map(|(id, r)| SourceRecord {
+                id: id.clone(),
+                modified_at: r.0,
+                link: r.1.clone(),
+                fields: r.2.clone(),
+            })
+            .collect())
+    }
+
     async fn create(
         &self,
         _object: &ObjectSpec,
@@ -361,6 +381,52 @@ async fn new_account_becomes_customer_with_links() {
     assert_eq!(world.ns.field(&customer, "phone"), text("555-0100"));
     assert_eq!(world.ns.link(&customer), Some(account.clone()));
     assert_eq!(world.sf.link(&account), Some(customer));
+}
+
+#[tokio::test]
+async fn sync_records_syncs_only_the_named_account() {
+    let world = World::new();
+    let wanted = world.sf.add(None, &[("Name", "Blue Heron Outfitters")]);
+    world.sf.add(None, &[("Name", "Gulf Coast Marine")]);
+
+    let report = sync_records(&world.spec, &world.connections(), vec![wanted.clone()])
+        .await
+        .unwrap();
+
+    assert_eq!((report.read, report.created), (1, 1));
+    let customer = world.ns.find("companyName", "Blue Heron Outfitters");
+    assert_eq!(world.sf.link(&wanted), customer);
+    assert!(world.ns.find("companyName", "Gulf Coast Marine").is_none());
+    let object = &world.spec.object(System::Salesforce).name;
+    let watermark = world
+        .store
+        .watermark(&world.spec.flow, System::Salesforce, object)
+        .await
+        .unwrap();
+    assert!(watermark.is_none(), "the change feed is untouched");
+    let report = world.pass().await;
+    assert_eq!(report.created, 1, "the next pass syncs the other account");
+}
+
+#[tokio::test]
+async fn sync_records_takes_a_netsuite_internal_id() {
+    let world = World::new();
+    let customer = world.ns.add(None, &[("companyName", "Gulf Coast Marine")]);
+    world
+        .ns
+        .add(None, &[("companyName", "Blue Heron Outfitters")]);
+
+    let report = sync_records(&world.spec, &world.connections(), vec![customer.clone()])
+        .await
+        .unwrap();
+
+    assert_eq!((report.read, report.created), (1, 1));
+    assert!(world.sf.find("Name", "Gulf Coast Marine").is_some());
+    assert!(world.sf.find("Name", "Blue Heron Outfitters").is_none());
+    let again = sync_records(&world.spec, &world.connections(), vec![customer])
+        .await
+        .unwrap();
+    assert_eq!(again.written, 0, "a synced record is not written again");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! The tools: look-ups in [`read`], actions in [`write`].
 
+pub(crate) mod actions;
 pub mod read;
 pub mod write;
 

@@ -13,7 +13,7 @@ use tandem_engine::state::{ConflictStatus, DeadLetterStatus, ReviewStatus};
 
 use super::ok;
 use crate::gateway::{Gateway, error_result};
-use crate::lookup;
+use crate::{live, lookup};
 
 /// Arguments of `find_record`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -117,26 +117,28 @@ impl Gateway {
 
     /// Finds records across both systems.
     #[tool(
-        description = "Find a record in NetSuite or Salesforce among the records Tandem has \
-                       read, by Salesforce Id, NetSuite internal ID, number, company name or \
-                       email. Returns each match with its system and object, its mapped \
-                       values, its cross-references (the linked record on the other side, per \
-                       flow), its sync status (synced, dead_letter, review, conflict, \
-                       excluded, not_synced, unknown), the reasons and the last decision.",
+        description = "Find a record in NetSuite or Salesforce by Salesforce Id, NetSuite \
+                       internal ID, document number (tranId), email, or part of a name. Looks \
+                       in the live APIs (Salesforce Accounts, Contacts and Opportunities; \
+                       NetSuite customers, contacts, sales orders and invoices) and among the \
+                       records Tandem has read. Returns each match with its system and \
+                       object, its values (`live` holds the record as the API returned it), \
+                       its cross-references (the linked record on the other side, per flow), \
+                       its sync status (synced, dead_letter, review, conflict, excluded, \
+                       filtered, not_synced, unknown when Tandem never read it), the reasons \
+                       and the last decision. `source` says where it was found.",
         annotations(read_only_hint = true)
     )]
     async fn find_record(&self, Parameters(args): Parameters<FindRecordArgs>) -> CallToolResult {
         if args.query.trim().is_empty() {
             return error_result("query is empty: give an ID, number, name or email");
         }
-        let flows = self.host.flows();
-        match lookup::find(self.store().as_ref(), &flows, &args.query).await {
-            Ok(found) => {
-                let records: Vec<Value> = found.iter().map(lookup::RecordFacts::to_json).collect();
-                ok(json!({ "query": args.query, "records": records }))
-            }
-            Err(error) => error_result(error.to_string()),
-        }
+        let (found, live_errors) = match self.find_everywhere(&args.query).await {
+            Ok(found) => found,
+            Err(error) => return error_result(error),
+        };
+        let records: Vec<Value> = found.into_iter().map(|(_, value)| value).collect();
+        ok(json!({ "query": args.query, "records": records, "live_errors": live_errors }))
     }
 
     /// Explains why a record did or did not sync.
@@ -144,9 +146,10 @@ impl Gateway {
         description = "Explain why a record did not sync (or confirm that it did): a write \
                        the other system refused (dead letter, with the remote error), a \
                        doubtful match waiting for review, a field changed on both sides \
-                       waiting in the conflict queue, a record left out after a deletion, or \
-                       a record the flow's filter leaves out. Each reason says which tool \
-                       fixes it.",
+                       waiting in the conflict queue, a record left out after a deletion, a \
+                       record the flow's filter leaves out, or a record that exists in the \
+                       live API but that Tandem never read. Each reason says which tool fixes \
+                       it.",
         annotations(read_only_hint = true)
     )]
     async fn explain_record(
@@ -156,33 +159,34 @@ impl Gateway {
         if args.query.trim().is_empty() {
             return error_result("query is empty: give an ID, number, name or email");
         }
-        let flows = self.host.flows();
-        let found = match lookup::find(self.store().as_ref(), &flows, &args.query).await {
+        let (found, live_errors) = match self.find_everywhere(&args.query).await {
             Ok(found) => found,
-            Err(error) => return error_result(error.to_string()),
+            Err(error) => return error_result(error),
         };
         if found.is_empty() {
             return ok(json!({
                 "query": args.query,
                 "status": "unknown",
-                "reasons": ["Tandem has not read any record with this ID, number, name or \
-                    email: no enabled flow covers it, it has not changed since the flow's \
-                    watermark, or the query is misspelt. list_flows shows what runs."],
+                "reasons": ["Neither the live APIs nor Tandem's store have a record with this \
+                    ID, number, name or email: the query may be misspelt, or the record is of \
+                    an object no flow covers. list_flows shows what runs."],
+                "live_errors": live_errors,
             }));
         }
         let explanations: Vec<Value> = found
             .iter()
-            .map(|facts| {
+            .map(|(facts, value)| {
                 json!({
                     "system": facts.system,
                     "object": facts.object,
                     "id": facts.id,
+                    "source": value["source"],
                     "status": facts.status(),
                     "reasons": facts.reasons(),
                 })
             })
             .collect();
-        ok(json!({ "query": args.query, "records": explanations }))
+        ok(json!({ "query": args.query, "records": explanations, "live_errors": live_errors }))
     }
 
     /// Lists dead letters.
@@ -254,8 +258,11 @@ impl Gateway {
     #[tool(
         description = "Show the API budget and concurrency: Salesforce's daily API requests \
                        used and allowed (from the org's limits) with the share Tandem keeps \
-                       in reserve, and NetSuite's concurrency limit with the most requests \
-                       Tandem had in flight at once.",
+                       in reserve, and NetSuite's concurrency limit with the requests in \
+                       flight now: across every worker when the store is a shared PostgreSQL \
+                       store (in_flight_all_workers), and those of the serving daemon's own \
+                       passes when the gateway runs inside `tandem run` \
+                       (in_flight_this_process). The note says which figures apply.",
         annotations(read_only_hint = true)
     )]
     async fn api_budget(&self) -> CallToolResult {
@@ -268,8 +275,9 @@ impl Gateway {
     /// Reports the status of an approval request.
     #[tool(
         description = "Show where an approval request stands: pending (a person has not \
-                       decided), approved (call the same write tool again with the same \
-                       arguments and this approval_id), rejected, or done (with its outcome).",
+                       decided), approved (Tandem carries it out shortly), running, rejected, \
+                       done or failed. Done and failed requests include the outcome of the \
+                       write: the same result the write tool returns, or its error.",
         annotations(read_only_hint = true)
     )]
     async fn approval_status(
@@ -277,10 +285,37 @@ impl Gateway {
         Parameters(args): Parameters<ApprovalStatusArgs>,
     ) -> CallToolResult {
         match self.store().approval(args.approval_id).await {
-            Ok(Some(approval)) => ok(json!(approval)),
+            Ok(Some(approval)) => ok(approval.to_json()),
             Ok(None) => error_result(format!("approval {} not found", args.approval_id)),
             Err(error) => error_result(error.to_string()),
         }
+    }
+}
+
+impl Gateway {
+    /// Finds a query in the store and the live APIs. A live API that cannot be reached adds a
+    /// message to the second list instead of failing the look-up.
+    async fn find_everywhere(
+        &self,
+        query: &str,
+    ) -> Result<(Vec<(lookup::RecordFacts, Value)>, Vec<String>), String> {
+        let (live, mut errors) = match self.host.live_ports().await {
+            Ok(ports) => {
+                let result = live::search(&ports, query).await;
+                (Some(result.records), result.errors)
+            }
+            Err(error) => (None, vec![format!("live look-up skipped: {error}")]),
+        };
+        let live = live.map(|records| live::LiveResult {
+            records,
+            errors: Vec::new(),
+        });
+        let flows = self.host.flows();
+        let found = lookup::find_merged(self.store().as_ref(), &flows, query, live.as_ref())
+            .await
+            .map_err(|error| error.to_string())?;
+        errors.dedup();
+        Ok((found, errors))
     }
 }
 

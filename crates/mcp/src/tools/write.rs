@@ -9,9 +9,10 @@ use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tandem_engine::queues::{self, QueueError, conflict_json, dead_letter_json, review_json};
-use tandem_engine::state::{ApprovalRequest, ApprovalStatus, ReviewDecision};
+use tandem_engine::queues::{QueueError, conflict_json, dead_letter_json, review_json};
+use tandem_engine::state::{ApprovalRequest, ApprovalStatus, StoredApproval};
 
+use super::actions::{self, queue_failure, review_decision};
 use super::read::parse_system;
 use super::{SALES_ORDER_FLOW, ok};
 use crate::gateway::{Caller, Gateway, error_result};
@@ -27,12 +28,15 @@ const APPROVAL_ID: &str = "approval_id";
 pub struct RunFlowArgs {
     /// The flow to run, as list_flows names it (for example `account-customer`).
     pub flow: String,
-    /// The ID of one source record to sync (for example an Opportunity Id for
-    /// opportunity-to-sales-order). One-way flows then sync only this record, as it is now,
-    /// and report `scope` `record`. Two-way flows run a whole pass (`scope` `all`). Either way
-    /// the result includes the record's outcome.
+    /// The ID of one record to sync alone, as it is now: a one-way flow's source record (for
+    /// example an Opportunity Id for opportunity-to-sales-order), or for a two-way flow
+    /// (account-customer, contact-contact) a Salesforce Id or NetSuite internal ID of either
+    /// side. The report's `scope` is then `record`, and the result includes the record's
+    /// outcome.
     pub record: Option<String>,
-    /// The approval_id of an approved request for this same call.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -41,7 +45,9 @@ pub struct RunFlowArgs {
 pub struct DeadLetterArgs {
     /// The dead letter's ID, as list_dead_letters or explain_record shows it.
     pub id: i64,
-    /// The approval_id of an approved request for this same call.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -56,7 +62,9 @@ pub struct ResolveReviewArgs {
     pub decision: String,
     /// For `link`: the ID of the record on the other side, normally one of the candidates.
     pub target_id: Option<String>,
-    /// The approval_id of an approved request for this same call.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -67,7 +75,9 @@ pub struct ResolveConflictArgs {
     pub id: i64,
     /// The system whose value wins and is written to the other: `netsuite` or `salesforce`.
     pub winner: String,
-    /// The approval_id of an approved request for this same call.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -77,7 +87,9 @@ pub struct CreateSalesOrderArgs {
     /// The Salesforce Id of the Opportunity (15 or 18 characters). It must be Closed Won;
     /// otherwise the flow leaves it out and the result gives the reason.
     pub opportunity_id: String,
-    /// The approval_id of an approved request for this same call.
+    /// The approval_id of a request for this same call. This call carries out an approved
+    /// request that Tandem has not carried out yet. For a request carried out already, it
+    /// returns the stored outcome and does nothing again.
     pub approval_id: Option<i64>,
 }
 
@@ -161,9 +173,9 @@ impl Gateway {
                 "summary": summary,
                 "message": format!(
                     "Nothing was done yet: {tool} needs a person's approval. Ask them to run \
-                     `tandem approvals approve {id}` (or reject it); once approved, call \
-                     {tool} again with the same arguments and approval_id {id}. \
-                     approval_status shows where it stands."
+                     `tandem approvals approve {id}` or approve it in the web UI (or reject \
+                     it). Once approved, Tandem carries the call out by itself, once; \
+                     approval_status {id} shows where it stands and the outcome."
                 ),
             }))),
             Err(error) => Gate::Stop(error_result(error.to_string())),
@@ -192,7 +204,7 @@ impl Gateway {
             ApprovalStatus::Pending => {
                 return Gate::Stop(error_result(format!(
                     "approval {id} is still pending: a person must run `tandem approvals \
-                     approve {id}` first"
+                     approve {id}` (or approve it in the web UI) first"
                 )));
             }
             ApprovalStatus::Rejected => {
@@ -203,19 +215,23 @@ impl Gateway {
                     "approval {id} was rejected by {by}; nothing will be done"
                 )));
             }
-            ApprovalStatus::Done => {
+            ApprovalStatus::Running => {
                 return Gate::Stop(error_result(format!(
-                    "approval {id} was carried out already; request a new approval to do it \
-                     again"
+                    "approval {id} is being carried out now by the process that claimed it; \
+                     approval_status shows its outcome once it is done"
                 )));
             }
+            ApprovalStatus::Done | ApprovalStatus::Failed => {
+                return Gate::Stop(carried_out_already(&approval));
+            }
         }
-        // Claim the request before acting, so two calls cannot both carry it out.
+        // Claim the request before acting, so that of all the callers and processes that try
+        // to carry it out, only one acts.
         match store
             .set_approval_status(
                 id,
                 ApprovalStatus::Approved,
-                ApprovalStatus::Done,
+                ApprovalStatus::Running,
                 None,
                 None,
             )
@@ -223,7 +239,8 @@ impl Gateway {
         {
             Ok(true) => Gate::Proceed { approval: Some(id) },
             Ok(false) => Gate::Stop(error_result(format!(
-                "approval {id} was carried out by another call"
+                "approval {id} was taken by another process meanwhile; approval_status shows \
+                 its outcome"
             ))),
             Err(error) => Gate::Stop(error_result(error.to_string())),
         }
@@ -232,24 +249,7 @@ impl Gateway {
     /// Records the outcome of a carried out approval and returns the result.
     async fn finish(&self, approval: Option<i64>, result: CallToolResult) -> CallToolResult {
         if let Some(id) = approval {
-            let outcome = match (&result.is_error, &result.structured_content) {
-                (Some(true), _) => "failed".to_string(),
-                (_, Some(value)) => super::shorten(&value.to_string(), 500),
-                _ => "done".to_string(),
-            };
-            let recorded = self
-                .store()
-                .set_approval_status(
-                    id,
-                    ApprovalStatus::Done,
-                    ApprovalStatus::Done,
-                    None,
-                    Some(&outcome),
-                )
-                .await;
-            if let Err(error) = recorded {
-                tracing::error!(%error, approval = id, "cannot record an approval's outcome");
-            }
+            crate::approvals::finish(self.store().as_ref(), id, &result).await;
         }
         result
     }
@@ -264,44 +264,20 @@ impl Gateway {
             flows.join(", ")
         )))
     }
-
-    async fn run_and_report(
-        &self,
-        flow: &str,
-        dry_run: bool,
-        record: Option<&str>,
-    ) -> CallToolResult {
-        let report = match self.host.run_flow(flow, record, dry_run).await {
-            Ok(report) => report,
-            Err(error) => return error_result(error.message),
-        };
-        let mut result = json!({
-            "status": if dry_run { "dry_run" } else { "done" },
-            "report": report,
-        });
-        if let Some(record) = record {
-            let flows = self.host.flows();
-            match lookup::find(self.store().as_ref(), &flows, record).await {
-                Ok(found) => {
-                    let records: Vec<Value> =
-                        found.iter().map(lookup::RecordFacts::to_json).collect();
-                    result["records"] = Value::from(records);
-                }
-                Err(error) => return error_result(error.to_string()),
-            }
-        }
-        ok(result)
-    }
 }
 
-/// Turns a queue decision's error into a tool error with the next step.
-fn queue_failure(error: QueueError, list_tool: &str) -> CallToolResult {
-    match error {
-        QueueError::NotFound { .. } => error_result(format!(
-            "{error}; {list_tool} with status all shows the IDs"
-        )),
-        other => error_result(other.to_string()),
-    }
+/// Returns the stored outcome of a request that was carried out before, without acting again.
+fn carried_out_already(approval: &StoredApproval) -> CallToolResult {
+    ok(json!({
+        "status": approval.status,
+        "approval_id": approval.id,
+        "outcome": approval.to_json()["outcome"],
+        "message": format!(
+            "approval {} was carried out already, so nothing was done again; this is its \
+             stored outcome",
+            approval.id
+        ),
+    }))
 }
 
 fn arguments_of<T: serde::Serialize>(args: &T) -> Value {
@@ -315,8 +291,8 @@ impl Gateway {
         description = "Run one pass of a flow now: read what changed in both systems since \
                        the flow's watermark, match, map and write. Returns the pass's counts \
                        (created, updated, linked, dead letters, reviews, conflicts). With \
-                       `record`, a one-way flow syncs only that source record, and the result \
-                       includes the record's outcome. May answer approval_required or run as \
+                       `record` (a Salesforce Id or NetSuite internal ID), the flow syncs only \
+                       that record, and the result includes the record's outcome. May answer approval_required or run as \
                        a dry run, by the tool's policy.",
         annotations(destructive_hint = false, idempotent_hint = true)
     )]
@@ -343,13 +319,18 @@ impl Gateway {
         {
             Gate::Stop(result) => result,
             Gate::DryRun => {
-                self.run_and_report(&args.flow, true, args.record.as_deref())
-                    .await
+                actions::run_and_report(
+                    self.host.as_ref(),
+                    &args.flow,
+                    true,
+                    args.record.as_deref(),
+                )
+                .await
             }
             Gate::Proceed { approval } => {
-                let result = self
-                    .run_and_report(&args.flow, false, args.record.as_deref())
-                    .await;
+                let host = self.host.as_ref();
+                let record = args.record.as_deref();
+                let result = actions::run_and_report(host, &args.flow, false, record).await;
                 self.finish(approval, result).await
             }
         }
@@ -408,12 +389,7 @@ impl Gateway {
                 json!({"status": "dry_run", "would": summary, "dead_letter": dead_letter_json(&letter)}),
             ),
             Gate::Proceed { approval } => {
-                let result = match self.host.replay(args.id).await {
-                    Ok(outcome) => {
-                        ok(json!({"status": "done", "dead_letter": args.id, "outcome": outcome}))
-                    }
-                    Err(error) => error_result(error.message),
-                };
+                let result = actions::replay(self.host.as_ref(), args.id).await;
                 self.finish(approval, result).await
             }
         }
@@ -462,13 +438,7 @@ impl Gateway {
                 json!({"status": "dry_run", "would": summary, "dead_letter": dead_letter_json(&letter)}),
             ),
             Gate::Proceed { approval } => {
-                let result = match queues::discard_dead_letter(self.store().as_ref(), args.id).await
-                {
-                    Ok(_) => ok(
-                        json!({"status": "done", "dead_letter": args.id, "outcome": "discarded"}),
-                    ),
-                    Err(error) => queue_failure(error, "list_dead_letters"),
-                };
+                let result = actions::discard(self.host.as_ref(), args.id).await;
                 self.finish(approval, result).await
             }
         }
@@ -487,22 +457,9 @@ impl Gateway {
         Extension(caller): Extension<Caller>,
         Parameters(args): Parameters<ResolveReviewArgs>,
     ) -> CallToolResult {
-        let decision = match (args.decision.as_str(), &args.target_id) {
-            ("link", Some(target)) if !target.trim().is_empty() => {
-                ReviewDecision::Link(target.trim().to_string())
-            }
-            ("link", _) => {
-                return error_result(
-                    "decision link needs target_id: the ID of the record on the other side",
-                );
-            }
-            ("create", _) => ReviewDecision::Create,
-            ("reject", _) => ReviewDecision::Reject,
-            (other, _) => {
-                return error_result(format!(
-                    "unknown decision {other:?}; expected link, create or reject"
-                ));
-            }
+        let decision = match review_decision(&args.decision, args.target_id.as_deref()) {
+            Ok(decision) => decision,
+            Err(message) => return error_result(message),
         };
         let review = match self.store().review(args.id).await {
             Ok(Some(review)) => review,
@@ -538,19 +495,8 @@ impl Gateway {
             ),
             Gate::Proceed { approval } => {
                 let by = format!("MCP client {}", caller.0.name);
-                let result = match queues::decide_review(
-                    self.store().as_ref(),
-                    args.id,
-                    &decision,
-                    &by,
-                )
-                .await
-                {
-                    Ok(_) => ok(
-                        json!({"status": "done", "review_item": args.id, "decision": decision.to_string(), "next": "the flow's next pass carries it out"}),
-                    ),
-                    Err(error) => queue_failure(error, "list_review_items"),
-                };
+                let result =
+                    actions::decide_review(self.host.as_ref(), args.id, &decision, &by).await;
                 self.finish(approval, result).await
             }
         }
@@ -605,19 +551,8 @@ impl Gateway {
             ),
             Gate::Proceed { approval } => {
                 let by = format!("MCP client {}", caller.0.name);
-                let result = match queues::resolve_conflict(
-                    self.store().as_ref(),
-                    args.id,
-                    winner,
-                    &by,
-                )
-                .await
-                {
-                    Ok(_) => ok(
-                        json!({"status": "done", "conflict": args.id, "winner": winner, "next": "the flow's next pass writes it"}),
-                    ),
-                    Err(error) => queue_failure(error, "list_conflicts"),
-                };
+                let result =
+                    actions::resolve_conflict(self.host.as_ref(), args.id, winner, &by).await;
                 self.finish(approval, result).await
             }
         }
@@ -682,11 +617,13 @@ impl Gateway {
             .await
         {
             Gate::Stop(result) => result,
-            Gate::DryRun => self.run_and_report(SALES_ORDER_FLOW, true, Some(&id)).await,
+            Gate::DryRun => {
+                actions::run_and_report(self.host.as_ref(), SALES_ORDER_FLOW, true, Some(&id)).await
+            }
             Gate::Proceed { approval } => {
-                let result = self
-                    .run_and_report(SALES_ORDER_FLOW, false, Some(&id))
-                    .await;
+                let host = self.host.as_ref();
+                let result =
+                    actions::run_and_report(host, SALES_ORDER_FLOW, false, Some(&id)).await;
                 self.finish(approval, result).await
             }
         }

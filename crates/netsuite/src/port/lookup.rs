@@ -133,6 +133,49 @@ pub(super) async fn find(
     Ok(records)
 }
 
+/// Finds at most `limit` records whose text search field `field` (for example `companyName`,
+/// `entityId`, `email` or `tranId`) contains `text`, with one basic search and its
+/// `contains` operator, which NetSuite applies without regard to case.
+///
+/// NOTE: the search returns every page of matches and the surplus is dropped here, so a
+/// short `text` on a large account costs one request per page of results.
+pub(super) async fn search_text(
+    client: &impl RecordService,
+    record_type: &str,
+    schema: &ComplexType,
+    object: &ObjectSpec,
+    field: &str,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<SourceRecord>, Error> {
+    let plan = Requested::new(record_type, schema, &object.fields)?;
+    check_text_field(record_type, field)?;
+    let criterion = CriterionValue::String {
+        operator: StringOperator::Contains,
+        value: text.trim().to_string(),
+    };
+    let search = SearchRecord::new(record_type).with(Criterion::new(field, criterion));
+    let preferences = SearchPreferences {
+        body_fields_only: !plan.needs_sublists(),
+        return_search_columns: false,
+        page_size: client.page_size(),
+    };
+    let mut found = client.search_all(&search, &preferences).await?;
+    found.truncate(limit);
+    let zone = client.user_time_zone();
+    let records = found
+        .iter()
+        .map(|record| source_record(record_type, schema, &object.fields, record, zone))
+        .collect::<Result<Vec<_>, Error>>()?;
+    tracing::info!(
+        record_type,
+        field,
+        found = records.len(),
+        "searched NetSuite records by part of a text"
+    );
+    Ok(records)
+}
+
 /// Returns the distinct non-blank values, in input order.
 fn unique_values(values: &[String]) -> Vec<&str> {
     let mut seen = BTreeSet::new();

@@ -100,6 +100,53 @@ pub(super) async fn find(
     Ok(records)
 }
 
+/// Finds at most `limit` `object` records whose text `field` contains `text`, ignoring case
+/// as SOQL's `LIKE` does, newest first, in one query.
+pub(super) async fn search_text(
+    client: &SalesforceClient,
+    object: &ObjectSpec,
+    field: &str,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<SourceRecord>, Error> {
+    let selection = Selection::of(object)?;
+    let soql = format!(
+        "SELECT {} FROM {} WHERE {field} LIKE {} ORDER BY LastModifiedDate DESC LIMIT {limit}",
+        selection.to_soql(),
+        object.name,
+        like_pattern(text)
+    );
+    let records = query_records(client, object, &selection, &soql).await?;
+    tracing::info!(
+        record_type = object.name.as_str(),
+        field,
+        records = records.len(),
+        "searched Salesforce records by part of a text"
+    );
+    Ok(records)
+}
+
+/// Returns the SOQL literal of a `LIKE` pattern that matches any text containing `text`.
+/// `%` and `_` in `text` are escaped with a backslash so they match themselves; every other
+/// character is escaped as in any string literal.
+pub(super) fn like_pattern(text: &str) -> String {
+    let mut literal = String::from("'%");
+    for character in text.chars() {
+        match character {
+            '%' | '_' => {
+                literal.push('\\');
+                literal.push(character);
+            }
+            other => {
+                let quoted = string_literal(&other.to_string());
+                literal.push_str(&quoted[1..quoted.len() - 1]);
+            }
+        }
+    }
+    literal.push_str("%'");
+    literal
+}
+
 /// Runs `SELECT ... FROM object WHERE field IN (literals)` in as many queries as the URL limit
 /// needs, and returns each record once.
 async fn query_in(

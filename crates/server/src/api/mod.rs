@@ -1,6 +1,7 @@
 //! The JSON API under `/api`, documented in `openapi.json`. The pages render the same JSON
 //! values the API returns, so both show the same thing.
 
+pub mod approvals;
 pub mod flows;
 pub mod queues;
 
@@ -139,6 +140,10 @@ pub fn routes() -> Router<AppState> {
         .route("/conflicts", get(queues::list_conflicts))
         .route("/conflicts/{id}", get(queues::show_conflict))
         .route("/conflicts/{id}/resolve", post(queues::resolve_conflict))
+        .route("/approvals", get(approvals::list_approvals))
+        .route("/approvals/{id}", get(approvals::show_approval))
+        .route("/approvals/{id}/approve", post(approvals::approve))
+        .route("/approvals/{id}/reject", post(approvals::reject))
 }
 
 /// Serves the OpenAPI description.
@@ -193,6 +198,10 @@ mod tests {
         ("get", "/conflicts"),
         ("get", "/conflicts/{id}"),
         ("post", "/conflicts/{id}/resolve"),
+        ("get", "/approvals"),
+        ("get", "/approvals/{id}"),
+        ("post", "/approvals/{id}/approve"),
+        ("post", "/approvals/{id}/reject"),
     ];
 
     /// The webhook routes, served by [`crate::webhooks::routes`].

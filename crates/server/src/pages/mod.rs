@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::api::{ApiError, flows, queues};
+use crate::api::{ApiError, approvals, flows, queues};
 use crate::auth::{self, Session};
 
 /// The page templates, compiled once at start.
@@ -47,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("review.html", include_str!("../templates/review.html")),
     ("conflict.html", include_str!("../templates/conflict.html")),
     ("error.html", include_str!("../templates/error.html")),
+    (
+        "approvals.html",
+        include_str!("../templates/approvals.html"),
+    ),
 ];
 
 impl Default for Templates {
@@ -218,6 +222,9 @@ pub fn routes() -> Router<AppState> {
         .route("/queues", get(queue_page))
         .route("/reviews/{id}", get(review).post(decide_review))
         .route("/conflicts/{id}", get(conflict).post(resolve_conflict))
+        .route("/approvals", get(approvals_page))
+        .route("/approvals/{id}/approve", post(approve))
+        .route("/approvals/{id}/reject", post(reject))
 }
 
 #[derive(Debug, Deserialize)]
@@ -539,6 +546,63 @@ async fn resolve_conflict(
     page.redirect(&state, &format!("/conflicts/{id}"), notice)
 }
 
+/// How many decided approval requests the approvals page shows, newest first.
+const DECIDED_SHOWN: usize = 50;
+
+async fn approvals_page(State(state): State<AppState>, page: Page) -> Response {
+    let all = approvals::ApprovalQuery {
+        status: Some("all".to_string()),
+    };
+    let listed = match approvals::approvals(&state.runner, &all).await {
+        Ok(Value::Array(items)) => items,
+        Ok(_) => Vec::new(),
+        Err(error) => return page.error(&state, error),
+    };
+    let (pending, mut decided): (Vec<Value>, Vec<Value>) = listed
+        .into_iter()
+        .partition(|approval| approval["status"] == "pending");
+    decided.reverse();
+    decided.truncate(DECIDED_SHOWN);
+    let context = json!({"pending": pending, "decided": decided});
+    page.render(&state, "approvals.html", "approvals", context)
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    decide_approval(state, page, id, true, &form.csrf).await
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    decide_approval(state, page, id, false, &form.csrf).await
+}
+
+async fn decide_approval(
+    state: AppState,
+    page: Page,
+    id: i64,
+    approve: bool,
+    csrf: &str,
+) -> Response {
+    if !page.csrf_matches(csrf) {
+        return csrf_rejected();
+    }
+    let by = approvals::DECIDED_BY_WEB;
+    let notice = match approvals::decide(&state.runner, id, approve, by).await {
+        Ok(decided) => approvals::decision_notice(id, &decided),
+        Err(error) => format!("not decided: {}", error.message),
+    };
+    page.redirect(&state, "/approvals", notice)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,6 +742,30 @@ mod render_tests {
             "{html}"
         );
         assert!(html.contains("id=\"replay\""), "{html}");
+    }
+
+    #[test]
+    fn approvals_page_has_buttons_for_pending_requests() {
+        let pending = json!({
+            "id": 7, "status": "pending", "client": "desk", "tool": "run_flow",
+            "flow": "account-customer", "arguments": {"flow": "account-customer"},
+            "summary": "run one pass of flow account-customer",
+            "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-01T10:00:00Z",
+            "decided_by": null, "outcome": null,
+        });
+        let mut done = pending.clone();
+        done["id"] = json!(6);
+        done["status"] = json!("done");
+        done["decided_by"] = json!("web UI or API");
+        done["outcome"] = json!({"status": "done", "report": {"written": 2}});
+        let html = render(
+            "approvals.html",
+            json!({"pending": [pending], "decided": [done]}),
+        );
+        assert!(html.contains("action=\"/approvals/7/approve\""), "{html}");
+        assert!(html.contains("action=\"/approvals/7/reject\""), "{html}");
+        assert!(!html.contains("/approvals/6/approve"), "{html}");
+        assert!(html.contains("&quot;written&quot;:2"), "{html}");
     }
 
     #[test]

@@ -47,6 +47,45 @@ async fn approval_moves_only_from_expected_status(harness: Harness) {
     assert_eq!(stored.request, request());
 }
 
+async fn approval_claimed_once_keeps_outcome(harness: Harness) {
+    let store = harness.open().await.gateway();
+    let id = store.add_approval(&request()).await.unwrap();
+    let (pending, approved, running, failed) = (
+        ApprovalStatus::Pending,
+        ApprovalStatus::Approved,
+        ApprovalStatus::Running,
+        ApprovalStatus::Failed,
+    );
+    store
+        .set_approval_status(id, pending, approved, Some("ana"), None)
+        .await
+        .unwrap();
+    let first = store
+        .set_approval_status(id, approved, running, None, None)
+        .await
+        .unwrap();
+    let second = store
+        .set_approval_status(id, approved, running, None, None)
+        .await
+        .unwrap();
+    assert!(first, "the first claim wins");
+    assert!(!second, "a second claim of the same request loses");
+    let outcome = r#"{"error":"flow x is not enabled"}"#;
+    store
+        .set_approval_status(id, running, failed, None, Some(outcome))
+        .await
+        .unwrap();
+    let stored = store.approval(id).await.unwrap().unwrap();
+    assert_eq!(stored.status, failed);
+    assert_eq!(stored.decided_by.as_deref(), Some("ana"));
+    assert_eq!(
+        stored.to_json()["outcome"]["error"],
+        "flow x is not enabled"
+    );
+    let listed = store.approvals(Some(failed)).await.unwrap();
+    assert_eq!(listed.len(), 1);
+}
+
 async fn approvals_filter_by_status(harness: Harness) {
     let store = harness.open().await.gateway();
     store.add_approval(&request()).await.unwrap();
@@ -143,6 +182,7 @@ async fn runs_come_newest_first(harness: Harness) {
 
 store_tests!(
     approval_moves_only_from_expected_status,
+    approval_claimed_once_keeps_outcome,
     approvals_filter_by_status,
     token_found_by_hash_and_revoked,
     calls_come_newest_first,

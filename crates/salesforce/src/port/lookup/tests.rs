@@ -84,3 +84,11 @@ fn encoded_len_matches_sent_query() {
         "q=".len() + encoded_len(&soql)
     );
 }
+
+#[test]
+fn like_pattern_escapes_wildcards_and_quotes() {
+    assert_eq!(like_pattern("Acme"), "'%Acme%'");
+    assert_eq!(like_pattern("50%_off"), "'%50\\%\\_off%'");
+    assert_eq!(like_pattern("O'Brien"), "'%O\\'Brien%'");
+    assert_eq!(like_pattern("a\\b"), "'%a\\\\b%'");
+}
