@@ -10,9 +10,11 @@ mod reads;
 mod search;
 mod writes;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures_util::StreamExt;
 use reqwest::header::CONTENT_TYPE;
 use url::Url;
 
@@ -116,6 +118,33 @@ impl NetSuiteClient {
                 self.parse(operation, &raw, parse)
             })
             .await
+    }
+
+    /// Splits `items` into chunks of at most `size` and runs `send` on each, with as many
+    /// chunks in flight as the account's concurrency limit allows, so a list operation of
+    /// several requests takes about one request's time per `limit` requests. Returns the
+    /// results of every chunk concatenated in the order of `items`. The first error fails
+    /// the call and cancels the chunks still in flight; chunks sent before it stay written.
+    async fn each_chunk<T, R, F, Fut>(
+        &self,
+        items: Vec<T>,
+        size: usize,
+        send: F,
+    ) -> Result<Vec<R>, Error>
+    where
+        F: FnMut(Vec<T>) -> Fut,
+        Fut: Future<Output = Result<Vec<R>, Error>>,
+    {
+        let capacity = items.len();
+        let parallel = self.scheduler.limit().max(1);
+        let mut chunks = futures_util::stream::iter(into_chunks(items, size))
+            .map(send)
+            .buffered(parallel);
+        let mut results = Vec::with_capacity(capacity);
+        while let Some(chunk) = chunks.next().await {
+            results.extend(chunk?);
+        }
+        Ok(results)
     }
 
     /// Signs, sends and receives one request.

@@ -1,6 +1,6 @@
 //! `get`, `getList` and `getAll`.
 
-use crate::client::{NetSuiteClient, check_status, into_chunks, short_list};
+use crate::client::{NetSuiteClient, check_status, short_list};
 use crate::error::Error;
 use crate::operations::Operation;
 use crate::operations::get::{GetAllRequest, GetRequest, ReadResponse};
@@ -26,8 +26,9 @@ impl NetSuiteClient {
         T::from_record(&record, self.config.user_time_zone)
     }
 
-    /// Reads several records with `getList`, up to 1000 per request, and returns one result
-    /// per reference in input order. A reference without a type or ID, and a record NetSuite
+    /// Reads several records with `getList`, up to 1000 per request and as many requests at
+    /// once as the concurrency limit allows. Returns one result per reference in input
+    /// order. A reference without a type or ID, and a record NetSuite
     /// rejects, is an `Err` at its position; a fault or a transport failure fails the call.
     pub async fn get_list(
         &self,
@@ -40,22 +41,23 @@ impl NetSuiteClient {
             })
             .collect();
         let limit = Operation::GetList.list_limit().unwrap_or(1000);
-        let mut results = Vec::with_capacity(references.len());
-        for chunk in into_chunks(checked, limit) {
+        let read_chunk = |chunk: Vec<Result<RecordRef, Error>>| async move {
             let valid: Vec<RecordRef> = chunk.iter().flatten().cloned().collect();
             let mut reads = if valid.is_empty() {
                 Vec::new().into_iter()
             } else {
                 self.get_list_chunk(valid).await?.into_iter()
             };
+            let mut results = Vec::with_capacity(chunk.len());
             for item in chunk {
                 match item {
                     Err(error) => results.push(Err(error)),
                     Ok(_) => results.push(reads.next().ok_or_else(short_list)?),
                 }
             }
-        }
-        Ok(results)
+            Ok(results)
+        };
+        self.each_chunk(checked, limit, read_chunk).await
     }
 
     async fn get_list_chunk(

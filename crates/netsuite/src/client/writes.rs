@@ -1,6 +1,6 @@
 //! `add`, `update`, `upsert`, `delete` and their list forms.
 
-use crate::client::{NetSuiteClient, check_status, into_chunks, short_list};
+use crate::client::{NetSuiteClient, check_status, short_list};
 use crate::error::Error;
 use crate::operations::Operation;
 use crate::operations::RequestBody;
@@ -48,7 +48,8 @@ impl NetSuiteClient {
         )
     }
 
-    /// Adds records with `addList`, 200 per request. Returns one result per record in input
+    /// Adds records with `addList`, 200 per request and as many requests at once as the
+    /// concurrency limit allows. Returns one result per record in input
     /// order: the reference NetSuite assigned, or the error for that record (a record that
     /// cannot be sent is never sent). A fault or a transport failure fails the call.
     pub async fn add_list(
@@ -122,8 +123,9 @@ impl NetSuiteClient {
         self.send_chunks(operation, checked, build).await
     }
 
-    /// Sends the valid items in requests of the operation's limit and puts each response, or
-    /// each item's own error, at the item's position.
+    /// Sends the valid items in requests of the operation's limit, several at once (see
+    /// `each_chunk`), and puts each response, or each item's own error, at the item's
+    /// position.
     async fn send_chunks<T: Clone>(
         &self,
         operation: Operation,
@@ -131,8 +133,8 @@ impl NetSuiteClient {
         build: impl Fn(Vec<T>) -> Result<Box<dyn RequestBody>, Error>,
     ) -> Result<Vec<Result<RecordRef, Error>>, Error> {
         let limit = operation.list_limit().unwrap_or(100);
-        let mut results = Vec::with_capacity(items.len());
-        for chunk in into_chunks(items, limit) {
+        let build = &build;
+        let send_chunk = |chunk: Vec<Result<T, Error>>| async move {
             let valid: Vec<T> = chunk.iter().flatten().cloned().collect();
             let mut written = if valid.is_empty() {
                 Vec::new().into_iter()
@@ -144,14 +146,16 @@ impl NetSuiteClient {
                 let list = self.call(request.as_ref(), None, &parser).await?;
                 list_results(operation, expected, list)?.into_iter()
             };
+            let mut results = Vec::with_capacity(chunk.len());
             for item in chunk {
                 match item {
                     Err(error) => results.push(Err(error)),
                     Ok(_) => results.push(written.next().ok_or_else(short_list)?),
                 }
             }
-        }
-        Ok(results)
+            Ok(results)
+        };
+        self.each_chunk(items, limit, send_chunk).await
     }
 }
 

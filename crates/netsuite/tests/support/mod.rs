@@ -146,6 +146,9 @@ impl FakeNetSuite {
         // Concurrency faults come back at once, unless a test gives the client a scheduler
         // that retries them.
         config.concurrency_retry = Duration::ZERO;
+        // One request at a time, so the chunks of a list operation meet the queued replies in
+        // order.
+        config.concurrency_limit = 1;
         config
     }
 }
