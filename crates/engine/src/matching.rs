@@ -4,10 +4,12 @@
 //! legal form ("Acme Corp." and "ACME Corporation"). Normalizing removes those differences so
 //! that an exact comparison of keys links them; fuzzy scoring is a separate step.
 
+pub mod blocking;
 pub mod score;
 
 use deunicode::deunicode;
 
+pub use blocking::{BlockKey, BlockingIndex, block_keys};
 pub use score::{Evidence, Profile, Score, score};
 
 /// Legal forms dropped from the end of a company name before comparing, in normalized spelling.

@@ -3,7 +3,8 @@
 //!
 //! Decisions that people made in the review queue are carried out first. Then IDs stored on
 //! the records link them, because they are explicit. The remaining records are scored against
-//! every unlinked record on the other side (see [`crate::matching::score`]), and grouped with
+//! the unlinked records on the other side that share a blocking key with them (see
+//! [`crate::matching::blocking`] and [`crate::matching::score`]), and grouped with
 //! the candidates that reach the review threshold. A group of one record per side whose score
 //! reaches the link threshold is linked; a record with no candidate gets its counterpart
 //! created; every other record of a group waits in the review queue, and nothing is written for
@@ -16,7 +17,7 @@ use super::plan::{PairWork, PlannedCreate, mapping_error};
 use super::read::{Change, ChangeBatch};
 use super::{Connections, PassError, TwoWaySpec};
 use crate::mapping::{LookupTable, normalized};
-use crate::matching::{Profile, email_key, score};
+use crate::matching::{BlockingIndex, Profile, email_key, score};
 use crate::record::{FieldValue, Fields, NewRecord, SourceRecord, System};
 use crate::report::PassReport;
 use crate::state::{
@@ -39,7 +40,7 @@ pub(super) async fn plan_unlinked(
     let mut matcher = Matcher {
         spec,
         connections,
-        batch,
+        in_batch: batch.changes.iter().map(key_of).collect(),
         claimed: HashSet::new(),
         unlinked: HashMap::new(),
         lookups,
@@ -83,17 +84,25 @@ pub(super) fn key_of(change: &Change) -> RecordKey {
     (change.system, change.record.id.clone())
 }
 
+/// The unlinked records of one side, with their profiles and a blocking index of them.
+#[derive(Default)]
+struct Unlinked {
+    records: Vec<(SeenRecord, Profile)>,
+    index: BlockingIndex,
+}
+
 /// Finds counterparts, making sure no record is linked twice in a pass.
 struct Matcher<'a> {
     spec: &'a TwoWaySpec,
     connections: &'a Connections,
-    batch: &'a ChangeBatch,
+    /// The records of this pass's change feed.
+    in_batch: HashSet<RecordKey>,
     /// Records linked earlier in this pass.
     claimed: HashSet<RecordKey>,
-    /// Unlinked records of each side, read once per pass.
-    /// Unlinked records per side with their match profiles, built once per pass because a
-    /// profile parses a phone number and every change is scored against every record.
-    unlinked: HashMap<System, Vec<(SeenRecord, Profile)>>,
+    /// Unlinked records per side with their match profiles and a blocking index of the
+    /// profiles, built once per pass because a profile parses a phone number and many changes
+    /// are scored against the same records.
+    unlinked: HashMap<System, Unlinked>,
     /// Record IDs translated through other flows' cross-references.
     lookups: LookupTable,
 }
@@ -253,35 +262,34 @@ impl Matcher<'_> {
         Ok(xref.is_none())
     }
 
-    /// Returns the unlinked records of `system` with their profiles, read from the store once
-    /// per pass.
-    async fn unlinked_of(&mut self, system: System) -> Result<&[(SeenRecord, Profile)], PassError> {
-        if !self.unlinked.contains_key(&system) {
-            let object = &self.spec.object(system).name;
-            let records = self
-                .connections
-                .store
-                .unlinked(&self.spec.flow, system, object)
-                .await?;
-            let profiled = records
-                .into_iter()
-                .map(|record| {
-                    let profile = profile_of(
-                        self.spec,
-                        system,
-                        &record.values,
-                        record.email_key.as_deref(),
-                    );
-                    (record, profile)
-                })
-                .collect();
-            self.unlinked.insert(system, profiled);
+    /// Reads the unlinked records of `system` from the store and indexes their profiles,
+    /// once per pass.
+    async fn load_unlinked(&mut self, system: System) -> Result<(), PassError> {
+        if self.unlinked.contains_key(&system) {
+            return Ok(());
         }
-        Ok(self.unlinked.get(&system).map_or(&[], Vec::as_slice))
+        let object = &self.spec.object(system).name;
+        let records = self
+            .connections
+            .store
+            .unlinked(&self.spec.flow, system, object)
+            .await?;
+        let records: Vec<(SeenRecord, Profile)> = records
+            .into_iter()
+            .map(|record| {
+                let email = record.email_key.as_deref();
+                let profile = profile_of(self.spec, system, &record.values, email);
+                (record, profile)
+            })
+            .collect();
+        let index = BlockingIndex::new(records.iter().map(|(_, profile)| profile));
+        self.unlinked.insert(system, Unlinked { records, index });
+        Ok(())
     }
 
     /// Returns the candidates of a change: unlinked, unclaimed records of the other side
-    /// scoring at least the review threshold, best first.
+    /// that share a blocking key with it and score at least the review threshold, best
+    /// first.
     async fn candidates(
         &mut self,
         change: &Change,
@@ -289,11 +297,16 @@ impl Matcher<'_> {
         let profile = self.profile(change.system, &change.record.fields, None);
         let threshold = self.spec.matching.review_threshold;
         let other = change.system.other();
-        self.unlinked_of(other).await?;
-        let records = self.unlinked.get(&other).map_or(&[][..], Vec::as_slice);
+        self.load_unlinked(other).await?;
+        let Some(unlinked) = self.unlinked.get(&other) else {
+            return Ok(Vec::new());
+        };
         let claimed = &self.claimed;
-        let mut scored: Vec<(SeenRecord, crate::matching::Score)> = records
-            .iter()
+        let mut scored: Vec<(SeenRecord, crate::matching::Score)> = unlinked
+            .index
+            .candidates(&profile)
+            .into_iter()
+            .map(|position| &unlinked.records[position])
             .filter(|(record, _)| !claimed.contains(&(record.system, record.id.clone())))
             .filter_map(|(record, candidate)| {
                 let score = score(&profile, candidate);
@@ -427,10 +440,7 @@ impl Matcher<'_> {
     }
 
     fn in_batch(&self, record: &SeenRecord) -> bool {
-        self.batch
-            .changes
-            .iter()
-            .any(|c| c.system == record.system && c.record.id == record.id)
+        self.in_batch.contains(&(record.system, record.id.clone()))
     }
 
     /// Plans the creation of the counterpart, keyed by this record's ID so that a repeated
