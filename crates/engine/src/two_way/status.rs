@@ -6,6 +6,8 @@
 //! The status fields are not mapped, so a status write changes no value the loop guard compares:
 //! the next pass reads the record as unchanged and writes nothing.
 
+use std::collections::{HashMap, HashSet};
+
 use super::read::ChangeBatch;
 use super::write::WriteOutcome;
 use super::{Connections, PassError, TwoWaySpec};
@@ -86,15 +88,23 @@ fn status_updates(
         .filter(|(source, _)| *source == system)
         .map(|(_, id)| (id, SyncStatus::Synced, None));
 
+    let read = read_fields(batch, system);
     let mut updates: Vec<RecordUpdate> = Vec::new();
+    let mut planned: HashSet<&str> = HashSet::new();
     for (id, status, error) in errors.chain(successes) {
-        let current = current_fields(batch, system, id);
-        let known = updates.iter().any(|update| &update.id == id);
-        if id.is_empty() || known || fields.holds(&current, status, error.as_deref()) {
+        if id.is_empty() || planned.contains(id.as_str()) {
+            continue;
+        }
+        let current = read
+            .get(id.as_str())
+            .copied()
+            .or_else(|| outcome.created_status.get(&(system, id.clone())));
+        if current.is_some_and(|current| fields.holds(current, status, error.as_deref())) {
             continue;
         }
         let values = fields.values(status, error.as_deref());
         if !values.is_empty() {
+            planned.insert(id);
             updates.push(RecordUpdate {
                 id: id.clone(),
                 fields: values,
@@ -105,13 +115,13 @@ fn status_updates(
     updates
 }
 
-/// Returns the fields of the `system` record as this pass read it. A record the pass did not
-/// read has none, so its status is unknown and is written.
-fn current_fields(batch: &ChangeBatch, system: System, id: &str) -> Fields {
+/// Returns the fields of the `system` records as this pass read them, by ID. A record the
+/// pass neither read nor created has none, so its status is unknown and is written.
+fn read_fields(batch: &ChangeBatch, system: System) -> HashMap<&str, &Fields> {
     batch
         .changes
         .iter()
-        .find(|change| change.system == system && change.record.id == id)
-        .map(|change| change.record.fields.clone())
-        .unwrap_or_default()
+        .filter(|change| change.system == system)
+        .map(|change| (change.record.id.as_str(), &change.record.fields))
+        .collect()
 }

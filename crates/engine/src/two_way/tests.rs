@@ -455,6 +455,22 @@ async fn new_customer_becomes_account() {
 }
 
 #[tokio::test]
+async fn new_account_is_written_once_with_status() {
+    let world = World::new();
+    world.ns.add(None, &[("companyName", "Gulf Coast Marine")]);
+
+    world.pass().await;
+
+    let account = world.sf.find("Name", "Gulf Coast Marine").unwrap();
+    assert_eq!(
+        world.sf.field(&account, "NetSuite_Sync_Status__c"),
+        text("Synced")
+    );
+    assert_eq!(world.sf.writes.load(Ordering::SeqCst), 1);
+    assert_eq!(world.ns.writes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn second_pass_writes_nothing() {
     let world = World::new();
     world.sf.add(None, &[("Name", "Blue Heron Outfitters")]);

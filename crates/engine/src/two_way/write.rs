@@ -1,11 +1,11 @@
 //! Sending the planned writes in batches and recording each outcome.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::plan::PairWork;
 use super::{Connections, PassError, TwoWaySpec};
 use crate::error::RemoteError;
-use crate::flows::support;
+use crate::flows::support::{self, SyncStatus};
 use crate::loop_guard::fingerprint;
 use crate::port::WriteResult;
 use crate::record::{Fields, RecordUpdate, System};
@@ -20,6 +20,9 @@ pub(super) struct WriteOutcome {
     pub delivered: Vec<(System, String)>,
     /// Source records whose change the other side refused, with the error.
     pub refused: Vec<(System, String, RemoteError)>,
+    /// The sync status fields written with each record created in this pass, by
+    /// `(system, id)`, so the status step sends no second write to say the same.
+    pub created_status: HashMap<(System, String), Fields>,
 }
 
 /// Writes a pass's work: creates first (their IDs are needed for link write-backs), then
@@ -108,9 +111,20 @@ impl Batch<'_> {
         if indices.is_empty() {
             return Ok(());
         }
+        // A new record is created with the status it will have once its link is written
+        // back, which saves a second write per record; a refused write-back still sets Error.
+        let status = self
+            .spec
+            .status_fields(target)
+            .create_values(SyncStatus::Synced);
         let records: Vec<_> = indices
             .iter()
-            .filter_map(|&i| works[i].create.as_ref().map(|c| c.record.clone()))
+            .filter_map(|&i| works[i].create.as_ref())
+            .map(|create| {
+                let mut record = create.record.clone();
+                record.fields.extend(status.clone());
+                record
+            })
             .collect();
         let object = self.spec.object(target);
         let port = self.connections.port(target);
@@ -124,7 +138,11 @@ impl Batch<'_> {
 
         for (&i, result) in indices.iter().zip(results) {
             match result {
-                Ok(written) => self.created(&mut works[i], target, written.id),
+                Ok(written) => {
+                    let key = (target, written.id.clone());
+                    self.outcome.created_status.insert(key, status.clone());
+                    self.created(&mut works[i], target, written.id);
+                }
                 Err(error) => {
                     self.failed(
                         &works[i],
