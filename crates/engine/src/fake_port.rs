@@ -35,6 +35,8 @@ pub(crate) struct FakePort {
     /// Records removed by [`FakePort::delete`], as `(object, deletion)`.
     deleted: Mutex<Vec<(String, DeletedRecord)>>,
     pub writes: AtomicI64,
+    /// Calls of `find`.
+    pub finds: AtomicI64,
 }
 
 impl FakePort {
@@ -48,6 +50,7 @@ impl FakePort {
             described: Mutex::new(BTreeMap::new()),
             deleted: Mutex::new(Vec::new()),
             writes: AtomicI64::new(0),
+            finds: AtomicI64::new(0),
         }
     }
 
@@ -317,6 +320,7 @@ impl RecordPort for FakePort {
         field: &str,
         values: &[String],
     ) -> Result<Vec<SourceRecord>, RemoteError> {
+        self.finds.fetch_add(1, Ordering::SeqCst);
         Ok(self.select(object, |_, stored| {
             let text = match stored.fields.get(field) {
                 Some(FieldValue::Text(text)) => text.clone(),

@@ -60,6 +60,12 @@ pub struct OneWaySpec {
     pub batch_size: usize,
 }
 
+/// Records per batch of a template that looks up related records: one NetSuite search page at
+/// its maximum size (1000), so each lookup runs once per page and not once per write call.
+/// The ports split the writes at each API's limit (200 records per sObject Collections call,
+/// 100 per `upsertList`).
+pub const PAGE_BATCH_SIZE: usize = 1000;
+
 impl OneWaySpec {
     /// Returns the key under which records of `object` are marked processed.
     pub fn processed_key(&self, object: &str) -> String {

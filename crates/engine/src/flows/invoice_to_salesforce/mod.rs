@@ -55,7 +55,7 @@ use async_trait::async_trait;
 use super::{Settings, account_customer, support};
 use crate::flow::{Access, FieldUse, Flow, OneWayFlow};
 use crate::mapping::{Direction, FieldPair, Mapping};
-use crate::one_way::{OneWaySpec, OneWayTemplate, Outcome, SourceItem};
+use crate::one_way::{OneWaySpec, OneWayTemplate, Outcome, PAGE_BATCH_SIZE, SourceItem};
 use crate::pass::{Connections, PassError};
 use crate::record::{FieldValue, ObjectSpec, System};
 use crate::report::PassReport;
@@ -177,7 +177,7 @@ impl Template {
             ],
             written_back: Vec::new(),
             overlap: settings.overlap,
-            batch_size: 200,
+            batch_size: PAGE_BATCH_SIZE,
         };
         Template {
             spec,

@@ -65,6 +65,20 @@ fn synced(world: &TestWorld, id: &str) -> Fields {
 }
 
 #[tokio::test]
+async fn existing_records_are_found_once_per_page() {
+    let world = TestWorld::new();
+    world.link(account_customer::FLOW, "7", "001A").await;
+    for id in 1..=450 {
+        put_invoice(&world, &id.to_string());
+    }
+
+    let report = pass(&world).await;
+
+    assert_eq!(report.created, 450);
+    assert_eq!(world.salesforce.finds.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn first_pass_creates_and_second_writes_nothing() {
     let world = TestWorld::new();
     world.link(account_customer::FLOW, "7", "001A").await;

@@ -53,7 +53,7 @@ use async_trait::async_trait;
 use super::Settings;
 use crate::flow::{Access, FieldUse, Flow, NamedRecords, OneWayFlow};
 use crate::mapping::{Derived, DerivedRule, Direction, Expression, FieldPair, Mapping, ValueMap};
-use crate::one_way::{OneWaySpec, OneWayTemplate, Outcome, SourceItem};
+use crate::one_way::{OneWaySpec, OneWayTemplate, Outcome, PAGE_BATCH_SIZE, SourceItem};
 use crate::pass::{Connections, PassError};
 use crate::record::{FieldValue, ObjectSpec, System};
 use crate::report::PassReport;
@@ -73,9 +73,6 @@ pub const PRODUCT_LINK_FIELD: &str = "NetSuite_Internal_ID__c";
 
 /// The `Product2` field that receives the quantity available over all locations.
 pub const QUANTITY_FIELD: &str = "Quantity_Available__c";
-
-/// How many items one batch handles; Salesforce collections write up to 200 records a call.
-const BATCH_SIZE: usize = 200;
 
 /// Whether price book entries carry a currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -182,7 +179,7 @@ impl Template {
                 objects,
                 written_back: Vec::new(),
                 overlap: settings.overlap,
-                batch_size: BATCH_SIZE,
+                batch_size: PAGE_BATCH_SIZE,
             },
             mapping: settings.mapping,
             options: settings.options,
