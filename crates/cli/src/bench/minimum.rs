@@ -113,6 +113,7 @@ impl Template {
                 // Every fourth invoice of the large seed is paid by one payment.
                 let payments = invoices / 4;
                 steps.push(step("describe NetSuite_Invoice__c", 1));
+                steps.push(step("NetSuite getDeleted for invoices", 1));
                 steps.push(step(
                     "NetSuite invoice search pages",
                     pages(invoices, NETSUITE_PAGE).max(1),
@@ -134,12 +135,18 @@ impl Template {
 /// The calls of `account-customer`: polls of both sides for changes and deletions, the
 /// Accounts written, and on the initial sync the Salesforce Ids written back to customers.
 fn account_customer(phase: Phase, seeded: u64, changed: u64) -> Vec<Step> {
+    // The customers whose links the initial sync wrote back come back once as changes
+    // (echoes) in the incremental pass.
+    let customers = match phase {
+        Phase::Initial => changed,
+        Phase::Incremental => seeded,
+    };
     let mut steps = vec![
         step("Salesforce token", 1),
         step("describe Account", 1),
         step(
             "NetSuite customer search pages",
-            pages(changed, NETSUITE_PAGE).max(1),
+            pages(customers, NETSUITE_PAGE).max(1),
         ),
         step("NetSuite getDeleted", 1),
         step("Salesforce Account queryAll for deletions", 1),
@@ -204,6 +211,26 @@ mod tests {
             .iter()
             .find(|step| step.what == "PricebookEntry creates");
         assert_eq!(creates.map(|step| step.calls), Some(8));
+    }
+
+    #[test]
+    fn incremental_pass_reads_customer_echoes() {
+        let steps = Template::InvoiceToSalesforce.minimum(Phase::Incremental, 10_000, 0, 0);
+        let pages = steps
+            .iter()
+            .find(|step| step.what == "NetSuite customer search pages");
+        assert_eq!(pages.map(|step| step.calls), Some(10));
+    }
+
+    #[test]
+    fn invoice_passes_poll_invoice_deletions() {
+        for phase in [Phase::Initial, Phase::Incremental] {
+            let steps = Template::InvoiceToSalesforce.minimum(phase, 1000, 1000, 0);
+            let polls = steps
+                .iter()
+                .find(|step| step.what == "NetSuite getDeleted for invoices");
+            assert_eq!(polls.map(|step| step.calls), Some(1));
+        }
     }
 
     #[test]
