@@ -500,6 +500,118 @@ async fn outbound_message_is_acknowledged() {
     store.close().await;
 }
 
+/// Returns the number of finished runs and the flows of the runs after the first `skip`, oldest
+/// first.
+async fn finished_runs(daemon: &Daemon, skip: usize) -> (usize, Vec<String>) {
+    let runs = daemon.get_json("/api/runs?limit=200").await;
+    let mut finished: Vec<&serde_json::Value> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|run| run["status"] != "running")
+        .collect();
+    finished.sort_by_key(|run| run["id"].as_i64());
+    let later = finished
+        .iter()
+        .skip(skip)
+        .map(|run| run["flow"].as_str().unwrap().to_string())
+        .collect();
+    (finished.len(), later)
+}
+
+/// Waits for the first round of every enabled flow and returns its number of runs.
+async fn first_round(daemon: &Daemon) -> usize {
+    let status = daemon.get_json("/api/flows").await;
+    let enabled = status["flows"].as_array().unwrap().len();
+    daemon.wait_for_runs(enabled).await;
+    enabled
+}
+
+async fn post_signed(daemon: &Daemon, path: &str, body: &[u8]) -> reqwest::Response {
+    daemon
+        .http
+        .post(daemon.url(path))
+        .header("x-tandem-signature", format!("sha256={}", hmac_hex(body)))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_wakes_only_flows_reading_type() {
+    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)], &[]).await;
+    let before = first_round(&daemon).await;
+    assert!(before > 2, "the test needs several enabled flows");
+
+    let body = br#"{"object": "Opportunity", "ids": ["006000000000001AAA"]}"#;
+    let response = post_signed(&daemon, "/webhooks/salesforce", body).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let reply: serde_json::Value = response.json().await.unwrap();
+    let woken: Vec<String> = reply["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|flow| flow.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(woken, ["opportunity-to-sales-order"]);
+
+    daemon.wait_for_runs(before + 1).await;
+    // A whole round would add a run per flow; give it time to show up if it started.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (count, later) = finished_runs(&daemon, before).await;
+    assert_eq!(later, woken, "only the woken flow ran");
+    assert_eq!(count, before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_for_unread_type_wakes_nothing() {
+    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)], &[]).await;
+    let before = first_round(&daemon).await;
+
+    let body = br#"{"recordType": "vendorbill", "id": "7", "type": "edit"}"#;
+    let response = post_signed(&daemon, "/webhooks/netsuite", body).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains("no enabled flow reads NetSuite vendorbill"),
+        "{text}"
+    );
+    assert!(
+        text.contains("customer"),
+        "the message lists what is read: {text}"
+    );
+
+    let unnamed = post_signed(&daemon, "/webhooks/netsuite", br#"{"id": "7"}"#).await;
+    assert_eq!(unnamed.status(), StatusCode::BAD_REQUEST);
+
+    let store = tandem_store::SqliteStore::open(daemon.dir.path().join("tandem.db"))
+        .await
+        .unwrap();
+    let org = tandem_engine::state::StateStore::identity(&store, tandem_engine::System::Salesforce)
+        .await
+        .unwrap()
+        .expect("the first pass recorded the org ID");
+    store.close().await;
+    let key = hmac_hex(b"salesforce-outbound-message");
+    let lead = outbound_message(&org).replace("sf:Account", "sf:Lead");
+    let outbound = daemon
+        .http
+        .post(daemon.url(&format!("/webhooks/salesforce/outbound?key={key}")))
+        .body(lead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outbound.status(), StatusCode::OK, "Salesforce needs an Ack");
+    let ack = outbound.text().await.unwrap();
+    assert!(ack.contains("<Ack>true</Ack>"), "{ack}");
+
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (count, later) = finished_runs(&daemon, before).await;
+    assert!(later.is_empty(), "no flow ran: {later:?}");
+    assert_eq!(count, before);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_are_off_without_a_secret() {
     let daemon = Daemon::start().await;
