@@ -540,11 +540,13 @@ async fn post_signed(daemon: &Daemon, path: &str, body: &[u8]) -> reqwest::Respo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_wakes_only_flows_reading_type() {
-    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)], &[]).await;
+    let secret = [("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)];
+    let flows = "[flows.account-customer]\n[flows.item-to-price-book]\n";
+    let daemon = Daemon::start_configured(&secret, &[], flows).await;
     let before = first_round(&daemon).await;
-    assert!(before > 2, "the test needs several enabled flows");
+    assert_eq!(before, 2, "both flows ran their first pass");
 
-    let body = br#"{"object": "Opportunity", "ids": ["006000000000001AAA"]}"#;
+    let body = br#"{"object": "account", "ids": ["001000000000001AAA"]}"#;
     let response = post_signed(&daemon, "/webhooks/salesforce", body).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let reply: serde_json::Value = response.json().await.unwrap();
@@ -554,7 +556,7 @@ async fn webhook_wakes_only_flows_reading_type() {
         .iter()
         .map(|flow| flow.as_str().unwrap().to_string())
         .collect();
-    assert_eq!(woken, ["opportunity-to-sales-order"]);
+    assert_eq!(woken, ["account-customer"]);
 
     daemon.wait_for_runs(before + 1).await;
     // A whole round would add a run per flow; give it time to show up if it started.

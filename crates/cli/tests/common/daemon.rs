@@ -44,6 +44,16 @@ impl Daemon {
     /// Starts a daemon as [`Daemon::start`] does, with more environment variables and
     /// arguments.
     pub async fn start_with(environment: &[(&str, &str)], arguments: &[&str]) -> Daemon {
+        Daemon::start_configured(environment, arguments, "").await
+    }
+
+    /// Starts a daemon as [`Daemon::start_with`] does, with `extra` appended to its
+    /// configuration file.
+    pub async fn start_configured(
+        environment: &[(&str, &str)],
+        arguments: &[&str],
+        extra: &str,
+    ) -> Daemon {
         let sandbox = Sandbox::start(SandboxOptions {
             netsuite_port: 0,
             salesforce_port: 0,
@@ -58,7 +68,7 @@ impl Daemon {
             .insert_record("Account", fields, chrono::Utc::now())
             .expect("Account inserted");
         let dir = tempfile::TempDir::new().unwrap();
-        write_config(dir.path(), &sandbox);
+        write_config(dir.path(), &sandbox, extra);
         let mut child = tandem()
             .arg("run")
             .arg("--config")
@@ -222,7 +232,7 @@ impl Daemon {
 pub const LONG_NAME: &str =
     "Northwest Agricultural Equipment Distributors and Field Service Providers Cooperative";
 
-fn write_config(dir: &Path, sandbox: &Sandbox) {
+fn write_config(dir: &Path, sandbox: &Sandbox, extra: &str) {
     let env: String = sandbox
         .environment()
         .iter()
@@ -230,7 +240,7 @@ fn write_config(dir: &Path, sandbox: &Sandbox) {
         .collect();
     let toml = format!(
         "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n[run]\n\
-         interval_seconds = 3600\n",
+         interval_seconds = 3600\n{extra}",
         sandbox.netsuite_endpoint(),
         sandbox.salesforce_url()
     );
