@@ -194,4 +194,69 @@ mod tests {
             serde_json::json!({"recordType": "customer", "ids": ["7"], "type": "edit"})
         );
     }
+
+    /// Starts a receiver on 127.0.0.1 that passes each request's signature header and body
+    /// to the returned channel.
+    async fn receiver() -> (
+        String,
+        tokio::sync::mpsc::UnboundedReceiver<(String, Vec<u8>)>,
+    ) {
+        let (sender, received) = tokio::sync::mpsc::unbounded_channel();
+        let route = axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let sender = sender.clone();
+                async move {
+                    let signature = headers
+                        .get(crate::WEBHOOK_SIGNATURE_HEADER)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string();
+                    let _ = sender.send((signature, body.to_vec()));
+                    axum::http::StatusCode::ACCEPTED
+                }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = axum::Router::new().route("/hook", route);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        (format!("http://{address}/hook"), received)
+    }
+
+    #[tokio::test]
+    async fn customer_change_sends_signed_webhook() {
+        let sandbox = crate::Sandbox::start(crate::SandboxOptions {
+            netsuite_port: 0,
+            salesforce_port: 0,
+            seed: crate::Seed::Empty,
+        })
+        .await
+        .unwrap();
+        let (url, mut received) = receiver().await;
+        let netsuite = sandbox.netsuite();
+        netsuite.set_webhooks(&url, Some("Jefe")).unwrap();
+        let now = chrono::Utc::now();
+        let id = netsuite.insert_customer(crate::netsuite::customer::Customer {
+            internal_id: String::new(),
+            external_id: None,
+            entity_id: Some("CUST-HOOK".to_string()),
+            company_name: Some("Webhook Outfitters".to_string()),
+            email: None,
+            phone: None,
+            url: None,
+            is_inactive: false,
+            date_created: now,
+            last_modified: now,
+            custom_fields: Vec::new(),
+        });
+
+        let wait = tokio::time::timeout(Duration::from_secs(10), received.recv());
+        let (signature, body) = wait.await.expect("a webhook within 10 s").unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["recordType"], "customer");
+        assert_eq!(json["ids"], serde_json::json!([id]));
+        let expected = format!("sha256={}", crate::webhook_signature("Jefe", &body));
+        assert_eq!(signature, expected);
+        sandbox.shutdown().await;
+    }
 }
