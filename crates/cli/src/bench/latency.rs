@@ -5,8 +5,10 @@
 //! Each mode starts a fresh sandbox with one Account, a daemon of `account-customer` that
 //! polls every [`POLL_INTERVAL_SECONDS`], and waits for the first sync. Then it edits the
 //! Account's phone number once per sample and times until the customer has the new number.
-//! Samples are [`SAMPLE_SPACING`] apart, which is not a divisor of the interval, so the polling
-//! baseline samples every point of the poll cycle.
+//! A sample starts [`SAMPLE_SPACING`] plus a share of the interval after the previous one
+//! arrived. The shares follow the golden-ratio sequence, which spreads them evenly over the
+//! interval, so the polling baseline sees changes at every point of the poll cycle and not
+//! always just after a pass.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -22,8 +24,11 @@ use super::{BenchOptions, Template};
 /// Seconds between two passes on the interval, in both modes.
 pub const POLL_INTERVAL_SECONDS: u64 = 10;
 
-/// The time between the write that ends one sample and the edit that starts the next.
+/// The least time between the write that ends one sample and the edit that starts the next.
 const SAMPLE_SPACING: Duration = Duration::from_millis(1300);
+
+/// The fractional part of the golden ratio, the step of the sequence of interval shares.
+const GOLDEN_STEP: f64 = 0.618_033_988_749_895;
 
 /// How often the customer is checked for the change.
 const CHECK_EVERY: Duration = Duration::from_millis(20);
@@ -106,8 +111,10 @@ async fn measure_mode(
     }
 
     let mut latencies = Vec::with_capacity(samples);
+    let interval = Duration::from_secs(POLL_INTERVAL_SECONDS);
     for sample in 0..samples {
-        tokio::time::sleep(SAMPLE_SPACING).await;
+        let share = (sample as f64 * GOLDEN_STEP).fract();
+        tokio::time::sleep(SAMPLE_SPACING + interval.mul_f64(share)).await;
         let phone = format!("+1 206 555 {:04}", 1000 + sample);
         let mut change = Map::new();
         change.insert("Phone".to_string(), Value::from(phone.as_str()));
