@@ -834,3 +834,47 @@ async fn replay_on_one_server_shows_on_other() {
         .collect();
     assert_eq!(written.len(), 1, "the replay wrote one customer");
 }
+
+/// Logs in, sending `X-Forwarded-Proto` when given, and returns the `Set-Cookie` header.
+async fn login_cookie(daemon: &Daemon, forwarded_proto: Option<&str>) -> String {
+    let mut request = daemon
+        .http
+        .post(daemon.url("/login"))
+        .form(&[("token", TOKEN), ("next", "/")]);
+    if let Some(proto) = forwarded_proto {
+        request = request.header("x-forwarded-proto", proto);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("a session cookie");
+    cookie.to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_public_url_makes_cookie_secure() {
+    let server = "[server]\npublic_url = \"https://tandem.example.com\"\n";
+    let daemon = Daemon::start_configured(&[], &[], server).await;
+    let cookie = login_cookie(&daemon, None).await;
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trusted_proxy_https_makes_cookie_secure() {
+    let server = "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n";
+    let daemon = Daemon::start_configured(&[], &[], server).await;
+    let forwarded = login_cookie(&daemon, Some("https")).await;
+    assert!(forwarded.ends_with("; Secure"), "{forwarded}");
+    let direct = login_cookie(&daemon, None).await;
+    assert!(!direct.contains("Secure"), "{direct}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_proto_from_untrusted_peer_is_ignored() {
+    let server = "[server]\ntrusted_proxies = [\"10.1.2.3\"]\n";
+    let daemon = Daemon::start_configured(&[], &[], server).await;
+    let cookie = login_cookie(&daemon, Some("https")).await;
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}

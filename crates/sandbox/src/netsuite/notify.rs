@@ -1,12 +1,14 @@
-//! Webhooks after record changes, as a NetSuite user-event script deployed with an
-//! `afterSubmit` function would send them: after a request (or a change made through the
-//! emulator's own methods) creates, updates or deletes records, the emulator POSTs
-//! `{"recordType", "ids", "type"}` to a configured URL on this machine, one message per record
-//! type. With a shared secret, each message carries `X-Tandem-Signature: sha256=<hex>`, the
-//! HMAC-SHA256 of the body, as Tandem's `/webhooks/netsuite` endpoint checks.
+//! Webhooks after record changes, as a NetSuite user-event script with an `afterSubmit`
+//! function would send them. After a request, or a change made through the emulator's own
+//! methods, creates or updates records, the emulator POSTs `{"recordType", "ids", "type"}` to a
+//! configured URL on this machine, one message per record type. With a shared secret, each
+//! message carries `X-Tandem-Signature: sha256=<hex>`, the HMAC-SHA256 of the body, which
+//! Tandem's `/webhooks/netsuite` endpoint checks.
 //!
-//! Messages are sent once, in the background, so a receiver that is down misses them, and
-//! changes made by every client count, Tandem's own writes included.
+//! Messages are sent once, in the background, so a receiver that is down misses them. Changes
+//! made by every client count, Tandem's own writes included.
+//!
+//! NOTE: deletions send no webhook yet.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -32,7 +34,7 @@ struct Target {
 struct Message {
     record_type: String,
     ids: Vec<String>,
-    /// `edit`, as a user-event script's `context.type` says for any write.
+    /// `edit`, the `context.type` of a user-event script, for every write.
     #[serde(rename = "type")]
     event: &'static str,
 }

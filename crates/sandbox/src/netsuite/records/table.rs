@@ -40,7 +40,7 @@ pub(crate) struct RecordTable {
 }
 
 impl RecordTable {
-    /// Returns and forgets the records stored since the last call.
+    /// Returns the records stored since the last call and clears the list.
     pub fn take_changed(&mut self) -> Vec<(&'static str, String)> {
         std::mem::take(&mut self.changed)
     }

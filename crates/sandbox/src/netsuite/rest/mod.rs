@@ -66,7 +66,7 @@ pub(crate) fn router(emulator: NetSuiteEmulator) -> Router {
         .with_state(emulator)
 }
 
-/// Sends the webhooks of the records a request changed, once it is answered.
+/// Sends the webhooks of the records a request changed, once its response is built.
 async fn send_webhooks_after(
     axum::extract::State(emulator): axum::extract::State<NetSuiteEmulator>,
     request: axum::extract::Request,
