@@ -262,6 +262,43 @@ async fn payload_form_saves_typed_values() {
     assert!(page.contains("payload saved"), "{page}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_payload_field_is_rejected() {
+    let daemon = Daemon::start().await;
+    let (cookie, csrf) = daemon.login().await;
+    let letters = daemon.get_json("/api/dead-letters").await;
+    let id = letters[0]["id"].as_i64().unwrap();
+
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("new_name", "compnyName"),
+        ("new_value", "Shorter Name"),
+    ];
+    let saved = daemon
+        .http
+        .post(daemon.url(&format!("/dead-letters/{id}")))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = daemon.page(&cookie, &format!("/dead-letters/{id}")).await;
+    assert!(page.contains("not saved"), "{page}");
+    assert!(page.contains("does not use: compnyName"), "{page}");
+
+    let mut payload = letters[0]["payload"].clone();
+    payload["compnyName"] = json!("Shorter Name");
+    let path = format!("/api/dead-letters/{id}/payload");
+    let (status, error) = daemon.send_json(reqwest::Method::PUT, &path, payload).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    let letter = daemon.get_json(&format!("/api/dead-letters/{id}")).await;
+    assert_eq!(
+        letter["payload"]["companyName"], LONG_NAME,
+        "the payload is unchanged"
+    );
+}
+
 /// Returns a Python interpreter with the Prometheus project's own client library, installed
 /// on first use in a virtual environment under the test build's temporary folder.
 fn prometheus_python() -> PathBuf {
