@@ -113,16 +113,20 @@ impl ProgressObserver for TerminalProgress {
         };
         let shape = (progress.phase, progress.total.is_some());
         if pass.shown != Some(shape) {
+            // A new phase has its own rate and estimate.
             bar.reset();
-            bar.set_style(style(progress.total.is_some()));
-            bar.set_message(progress.phase.as_str());
-            pass.shown = Some(shape);
         }
         match progress.total {
             Some(total) => bar.set_length(total),
             None => bar.unset_length(),
         }
         bar.set_position(progress.done);
+        if pass.shown != Some(shape) {
+            // The style is set after the counts, so the first frame of a phase shows them.
+            bar.set_style(style(progress.total.is_some()));
+            bar.set_message(progress.phase.as_str());
+            pass.shown = Some(shape);
+        }
     }
 
     fn finished(&self, _flow: &str) {
