@@ -340,6 +340,9 @@ pub struct FileConfig {
     /// The MCP gateway: clients, rate limit, write policies.
     #[serde(default)]
     pub mcp: tandem_mcp::McpSettings,
+    /// The web UI's public URL and the reverse proxies it trusts.
+    #[serde(default)]
+    pub server: tandem_server::ServerSettings,
 }
 
 /// The largest interval, overlap or other span of seconds the file accepts: one week.
@@ -405,6 +408,9 @@ impl FileConfig {
         }
         if let Some(rest_url) = &self.netsuite.rest_url {
             parse_url("netsuite.rest_url", rest_url)?;
+        }
+        if let Some(public_url) = &self.server.public_url {
+            parse_url("server.public_url", public_url)?;
         }
         let choices = [
             (

@@ -9,6 +9,7 @@ use anyhow::Context;
 use tandem_engine::Secret;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 use tandem_server::Runner;
+use tandem_server::runner::RoundScope;
 
 use crate::config::{FileConfig, SecretSource};
 use crate::connect::{SetupError, connect};
@@ -63,21 +64,35 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
         None
     } else {
         let token = tandem_server::auth::random_token();
+        // The emulators sign their webhooks with this secret; one is made for the run unless
+        // TANDEM_WEBHOOK_SECRET chooses it.
+        let webhook_secret = serve::webhook_secret(&SecretSource::environment())?
+            .unwrap_or_else(|| Secret::new(tandem_server::auth::random_token()));
         let secrets = tandem_server::ServerSecrets {
             api_token: Secret::new(&token),
-            webhook_secret: serve::webhook_secret(&SecretSource::environment())?,
+            webhook_secret: Some(webhook_secret.clone()),
         };
         let gateway = Gateway::new(&file, dir.path(), &demo_secrets).await?;
-        let (address, task) =
-            serve::start(options.listen, runner.clone(), secrets, gateway, &stop).await?;
+        let (address, task) = serve::start(
+            options.listen,
+            runner.clone(),
+            secrets,
+            file.server.clone(),
+            gateway,
+            &stop,
+        )
+        .await?;
         print_login(address, &token)?;
+        send_webhooks(&sandbox, &runner, address, &webhook_secret)?;
         Some(task)
     };
     let mut failed = false;
     let mut last_letter = 0;
+    let mut scope = RoundScope::All;
     for number in 1.. {
         let started = Instant::now();
-        let results: Vec<FlowResult> = serve::results(runner.run_round().await);
+        let round = crate::progress::with_bars(runner.run_scope(&scope)).await;
+        let results: Vec<FlowResult> = serve::results(round);
         failed = results.iter().any(|result| result.error.is_some());
         print_pass(number, started.elapsed(), &results, &sandbox)?;
         last_letter = print_new_dead_letters(&runner, last_letter).await?;
@@ -90,10 +105,10 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
             dir.path().join("tandem.toml").display(),
             dir.path().join("tandem.env").display(),
         )?;
-        tokio::select! {
-            () = runner.until_next_round() => {}
+        scope = tokio::select! {
+            next = runner.until_next_round() => next,
             () = stop.requested() => break,
-        }
+        };
     }
     if let Some(server) = server {
         let _ = server.await;
@@ -139,6 +154,42 @@ fn print_login(address: SocketAddr, token: &str) -> std::io::Result<()> {
     say!(
         "  API and metrics      http://{address}/api/flows (Authorization: Bearer <token>), http://{address}/metrics"
     )?;
+    Ok(())
+}
+
+/// Makes both emulators call the server's webhooks after records change, as a NetSuite
+/// user-event script and a Salesforce callout would, so a change syncs without waiting for the
+/// next pass on the interval.
+pub fn send_webhooks(
+    sandbox: &Sandbox,
+    runner: &Runner,
+    address: SocketAddr,
+    secret: &Secret,
+) -> anyhow::Result<()> {
+    let host = match address.ip() {
+        std::net::IpAddr::V4(_) => "127.0.0.1".to_string(),
+        std::net::IpAddr::V6(_) => "[::1]".to_string(),
+    };
+    let base = format!("http://{host}:{}", address.port());
+    sandbox
+        .netsuite()
+        .set_webhooks(&format!("{base}/webhooks/netsuite"), Some(secret.expose()))
+        .map_err(|error| {
+            anyhow::anyhow!("cannot point the NetSuite emulator's webhooks: {error}")
+        })?;
+    let objects = runner.objects_read(tandem_engine::System::Salesforce);
+    let objects: Vec<&str> = objects.iter().map(String::as_str).collect();
+    sandbox
+        .salesforce()
+        .set_signed_change_notifications(
+            &format!("{base}/webhooks/salesforce"),
+            &objects,
+            Some(secret.expose()),
+        )
+        .map_err(|error| {
+            anyhow::anyhow!("cannot point the Salesforce emulator's webhooks: {error}")
+        })?;
+    say!("  Webhooks             both emulators call {base}/webhooks/... after each change")?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ mod demo;
 mod flows;
 mod mcp;
 mod output;
+mod progress;
 mod queues;
 mod run;
 mod sandbox;
@@ -146,6 +147,10 @@ enum Command {
         /// NetSuite requests allowed in flight at once, in the emulator and the engine.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
         netsuite_concurrency: u64,
+        /// Changes timed for the change-to-write latency, with webhooks and with polling
+        /// only; 0 skips it.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1000))]
+        latency_samples: u64,
     },
     /// Work the dead letters: records the other side refused.
     #[command(subcommand)]
@@ -249,6 +254,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
             netsuite_latency_ms,
             salesforce_latency_ms,
             netsuite_concurrency,
+            latency_samples,
         } => {
             let templates = if templates.is_empty() {
                 <bench::Template as clap::ValueEnum>::value_variants().to_vec()
@@ -261,6 +267,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 netsuite_latency: std::time::Duration::from_millis(netsuite_latency_ms),
                 salesforce_latency: std::time::Duration::from_millis(salesforce_latency_ms),
                 netsuite_concurrency: netsuite_concurrency as usize,
+                latency_samples: latency_samples as usize,
             })
             .await
         }
@@ -318,11 +325,17 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 fn init_logging(default_filter: &str, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
     match format {
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => {
+            // Progress bars only for people at a terminal; log lines are written above them.
+            let terminal = std::io::stderr().is_terminal();
+            progress::enable(terminal);
+            builder
+                .with_ansi(terminal)
+                .with_writer(progress::LogWriter)
+                .init();
+        }
+        LogFormat::Json => builder.with_writer(std::io::stderr).json().init(),
     }
 }

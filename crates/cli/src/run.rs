@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tandem_engine::dry_run::PlannedWrite;
 use tandem_server::Runner;
+use tandem_server::runner::RoundScope;
 
 use crate::check::reject_problems;
 use crate::config::{ConfigError, FileConfig, SecretSource};
@@ -51,7 +52,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
             options.env_file.as_deref(),
         )
         .await?;
-        let results = run_flows(&setup).await;
+        let results = crate::progress::with_bars(run_flows(&setup)).await;
         print_dry_run(&setup, &results, options.json)?;
         return Ok(exit_code(&results));
     }
@@ -69,7 +70,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
     let stop = StopSignal::install();
 
     let code = if options.once {
-        let results = run_flows(&setup).await;
+        let results = crate::progress::with_bars(run_flows(&setup)).await;
         print_results(&results, options.json)?;
         exit_code(&results)
     } else {
@@ -81,8 +82,15 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
             api_token: token,
             webhook_secret: serve::webhook_secret(&secrets)?,
         };
-        let (address, server) =
-            serve::start(options.listen, runner.clone(), secrets, gateway, &stop).await?;
+        let (address, server) = serve::start(
+            options.listen,
+            runner.clone(),
+            secrets,
+            file.server.clone(),
+            gateway,
+            &stop,
+        )
+        .await?;
         serve::print_token_origin(&origin, address);
         let code = run_until_stopped(&runner, options.json, stop).await?;
         let _ = server.await;
@@ -112,8 +120,9 @@ pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
     results
 }
 
-/// Starts a round of passes every interval, or earlier when the server asks for one, until a
-/// stop is requested. A pass in progress is finished first, so a stop never leaves a run half
+/// Starts a round of passes every interval, or earlier when the server asks for one (a
+/// webhook asks only for the flows that read the changed record's type), until a stop is
+/// requested. A pass in progress is finished first, so a stop never leaves a run half
 /// recorded.
 async fn run_until_stopped(
     runner: &Arc<Runner>,
@@ -121,13 +130,15 @@ async fn run_until_stopped(
     mut stop: StopSignal,
 ) -> std::io::Result<ExitCode> {
     tracing::info!(interval = ?runner.interval(), "daemon started");
+    let mut scope = RoundScope::All;
     while !stop.is_requested() {
-        let results: Vec<FlowResult> = serve::results(runner.run_round().await);
+        let round = crate::progress::with_bars(runner.run_scope(&scope)).await;
+        let results: Vec<FlowResult> = serve::results(round);
         print_results(&results, json)?;
-        tokio::select! {
-            () = runner.until_next_round() => {}
-            () = stop.requested() => {}
-        }
+        scope = tokio::select! {
+            next = runner.until_next_round() => next,
+            () = stop.requested() => break,
+        };
     }
     tracing::info!("daemon stopped");
     Ok(ExitCode::SUCCESS)

@@ -14,7 +14,7 @@ use tandem_engine::flow::Flow;
 use tandem_engine::pass::Connections;
 use tandem_server::runner::{FlowOutcome, PassDriver};
 use tandem_server::{
-    Metrics, Runner, Server, ServerSecrets, TOKEN_VARIABLE, WEBHOOK_SECRET_VARIABLE,
+    Metrics, Runner, Server, ServerSecrets, ServerSettings, TOKEN_VARIABLE, WEBHOOK_SECRET_VARIABLE,
 };
 use tandem_store::StoreLocation;
 use tokio::task::JoinHandle;
@@ -177,6 +177,7 @@ pub async fn start(
     listen: SocketAddr,
     runner: Arc<Runner>,
     secrets: ServerSecrets,
+    settings: ServerSettings,
     gateway: Gateway,
     stop: &StopSignal,
 ) -> anyhow::Result<(SocketAddr, JoinHandle<()>)> {
@@ -184,7 +185,7 @@ pub async fn start(
     let gateway = gateway.attach(runner.clone());
     gateway.spawn_approval_loop(stop.clone());
     let mcp = move |bound| gateway.router(bound);
-    let server = Server::bind(listen, runner, secrets, mcp)
+    let server = Server::bind(listen, runner, secrets, settings, mcp)
         .await
         .with_context(|| {
             format!(

@@ -35,6 +35,7 @@ fn bench_reports_every_column() {
     let output = tandem()
         .args(["bench", "--records", "12", "--template", "account-customer"])
         .args(["--netsuite-latency-ms", "0", "--salesforce-latency-ms", "0"])
+        .args(["--latency-samples", "2"])
         .output()
         .expect("tandem runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -62,6 +63,13 @@ fn bench_reports_every_column() {
         );
     }
     assert!(stdout.contains("change-to-write latency"), "{stdout}");
+    for mode in [
+        "| webhooks |",
+        "| polling only |",
+        "| ratio, webhooks / polling |",
+    ] {
+        assert!(stdout.contains(mode), "no {mode} row in: {stdout}");
+    }
     assert!(stdout.contains("calls per operation"), "{stdout}");
 }
 

@@ -262,6 +262,43 @@ async fn payload_form_saves_typed_values() {
     assert!(page.contains("payload saved"), "{page}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_payload_field_is_rejected() {
+    let daemon = Daemon::start().await;
+    let (cookie, csrf) = daemon.login().await;
+    let letters = daemon.get_json("/api/dead-letters").await;
+    let id = letters[0]["id"].as_i64().unwrap();
+
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("new_name", "compnyName"),
+        ("new_value", "Shorter Name"),
+    ];
+    let saved = daemon
+        .http
+        .post(daemon.url(&format!("/dead-letters/{id}")))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = daemon.page(&cookie, &format!("/dead-letters/{id}")).await;
+    assert!(page.contains("not saved"), "{page}");
+    assert!(page.contains("does not use: compnyName"), "{page}");
+
+    let mut payload = letters[0]["payload"].clone();
+    payload["compnyName"] = json!("Shorter Name");
+    let path = format!("/api/dead-letters/{id}/payload");
+    let (status, error) = daemon.send_json(reqwest::Method::PUT, &path, payload).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    let letter = daemon.get_json(&format!("/api/dead-letters/{id}")).await;
+    assert_eq!(
+        letter["payload"]["companyName"], LONG_NAME,
+        "the payload is unchanged"
+    );
+}
+
 /// Returns a Python interpreter with the Prometheus project's own client library, installed
 /// on first use in a virtual environment under the test build's temporary folder.
 fn prometheus_python() -> PathBuf {
@@ -500,6 +537,120 @@ async fn outbound_message_is_acknowledged() {
     store.close().await;
 }
 
+/// Returns the number of finished runs and the flows of the runs after the first `skip`, oldest
+/// first.
+async fn finished_runs(daemon: &Daemon, skip: usize) -> (usize, Vec<String>) {
+    let runs = daemon.get_json("/api/runs?limit=200").await;
+    let mut finished: Vec<&serde_json::Value> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|run| run["status"] != "running")
+        .collect();
+    finished.sort_by_key(|run| run["id"].as_i64());
+    let later = finished
+        .iter()
+        .skip(skip)
+        .map(|run| run["flow"].as_str().unwrap().to_string())
+        .collect();
+    (finished.len(), later)
+}
+
+/// Waits for the first round of every enabled flow and returns its number of runs.
+async fn first_round(daemon: &Daemon) -> usize {
+    let status = daemon.get_json("/api/flows").await;
+    let enabled = status["flows"].as_array().unwrap().len();
+    daemon.wait_for_runs(enabled).await;
+    enabled
+}
+
+async fn post_signed(daemon: &Daemon, path: &str, body: &[u8]) -> reqwest::Response {
+    daemon
+        .http
+        .post(daemon.url(path))
+        .header("x-tandem-signature", format!("sha256={}", hmac_hex(body)))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_wakes_only_flows_reading_type() {
+    let secret = [("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)];
+    let flows = "[flows.account-customer]\n[flows.item-to-price-book]\n";
+    let daemon = Daemon::start_configured(&secret, &[], flows).await;
+    let before = first_round(&daemon).await;
+    assert_eq!(before, 2, "both flows ran their first pass");
+
+    let body = br#"{"object": "account", "ids": ["001000000000001AAA"]}"#;
+    let response = post_signed(&daemon, "/webhooks/salesforce", body).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let reply: serde_json::Value = response.json().await.unwrap();
+    let woken: Vec<String> = reply["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|flow| flow.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(woken, ["account-customer"]);
+
+    daemon.wait_for_runs(before + 1).await;
+    // A whole round would add a run per flow; give it time to show up if it started.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (count, later) = finished_runs(&daemon, before).await;
+    assert_eq!(later, woken, "only the woken flow ran");
+    assert_eq!(count, before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_for_unread_type_wakes_nothing() {
+    let daemon = Daemon::start_with(&[("TANDEM_WEBHOOK_SECRET", WEBHOOK_SECRET)], &[]).await;
+    let before = first_round(&daemon).await;
+
+    let body = br#"{"recordType": "vendorbill", "id": "7", "type": "edit"}"#;
+    let response = post_signed(&daemon, "/webhooks/netsuite", body).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains("no enabled flow reads NetSuite vendorbill"),
+        "{text}"
+    );
+    assert!(
+        text.contains("customer"),
+        "the message lists what is read: {text}"
+    );
+
+    let unnamed = post_signed(&daemon, "/webhooks/netsuite", br#"{"id": "7"}"#).await;
+    assert_eq!(unnamed.status(), StatusCode::BAD_REQUEST);
+
+    let store = tandem_store::SqliteStore::open(daemon.dir.path().join("tandem.db"))
+        .await
+        .unwrap();
+    let org = tandem_engine::state::StateStore::identity(&store, tandem_engine::System::Salesforce)
+        .await
+        .unwrap()
+        .expect("the first pass recorded the org ID");
+    store.close().await;
+    let key = hmac_hex(b"salesforce-outbound-message");
+    let lead = outbound_message(&org).replace("sf:Account", "sf:Lead");
+    let outbound = daemon
+        .http
+        .post(daemon.url(&format!("/webhooks/salesforce/outbound?key={key}")))
+        .body(lead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outbound.status(), StatusCode::OK, "Salesforce needs an Ack");
+    let ack = outbound.text().await.unwrap();
+    assert!(ack.contains("<Ack>true</Ack>"), "{ack}");
+
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let (count, later) = finished_runs(&daemon, before).await;
+    assert!(later.is_empty(), "no flow ran: {later:?}");
+    assert_eq!(count, before);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_are_off_without_a_secret() {
     let daemon = Daemon::start().await;
@@ -645,4 +796,122 @@ async fn approvals_page_approves_and_rejects() {
     assert_eq!(stored["status"], "failed", "{stored}");
     let error = stored["outcome"]["error"].as_str().unwrap_or_default();
     assert!(error.contains("no-such-flow"), "{stored}");
+}
+
+/// Returns a PostgreSQL URL whose search path is a new schema, or `None` without
+/// `TANDEM_TEST_POSTGRES_URL`.
+async fn postgres_schema(test: &str) -> Option<String> {
+    let Ok(base) = std::env::var("TANDEM_TEST_POSTGRES_URL") else {
+        eprintln!("{test}: TANDEM_TEST_POSTGRES_URL is not set, shared store not checked");
+        return None;
+    };
+    let schema = format!("server_{test}_{}", std::process::id());
+    let pool = sqlx::PgPool::connect(&base)
+        .await
+        .unwrap_or_else(|error| panic!("TANDEM_TEST_POSTGRES_URL does not connect: {error}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&pool)
+        .await
+        .expect("schema is created");
+    pool.close().await;
+    let separator = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{separator}options[search_path]={schema}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_on_one_server_shows_on_other() {
+    let Some(url) = postgres_schema("replay_shared").await else {
+        return;
+    };
+    let sandbox = common::daemon::sandbox_with_long_name().await;
+    let store = format!("[store]\nurl = \"{url}\"\n");
+    let mut daemons = Vec::new();
+    for _ in 0..2 {
+        let dir = tempfile::TempDir::new().unwrap();
+        common::daemon::write_config(dir.path(), &sandbox, &store);
+        daemons.push(Daemon::launch(dir, &[], &[]).await);
+    }
+    let (first, second) = (&daemons[0], &daemons[1]);
+    first.wait_for_runs(1).await;
+    // NOTE: a replay takes no lease, so it is kept apart from the other server's first round
+    // by waiting, not by a lock that spans both processes.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    // Both servers list the same letter, from the one store.
+    let letters = second.get_json("/api/dead-letters").await;
+    let letters = letters.as_array().unwrap();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let id = letters[0]["id"].as_i64().unwrap();
+    let mut payload = letters[0]["payload"].clone();
+    payload["companyName"] = json!("Northwest Agricultural Equipment Distributors");
+    let path = format!("/api/dead-letters/{id}/payload");
+    let (status, saved) = first.send_json(reqwest::Method::PUT, &path, payload).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+
+    let path = format!("/api/dead-letters/{id}/replay");
+    let (status, replay) = first
+        .send_json(reqwest::Method::POST, &path, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replay}");
+    assert_eq!(replay["outcome"], "written");
+
+    let seen = second.get_json(&format!("/api/dead-letters/{id}")).await;
+    assert_eq!(seen["status"], "resolved", "{seen}");
+    let (status, again) = second
+        .send_json(reqwest::Method::POST, &path, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let customers = sandbox.netsuite().customers();
+    let written: Vec<_> = customers
+        .iter()
+        .filter(|customer| {
+            customer.company_name.as_deref()
+                == Some("Northwest Agricultural Equipment Distributors")
+        })
+        .collect();
+    assert_eq!(written.len(), 1, "the replay wrote one customer");
+}
+
+/// Logs in, sending `X-Forwarded-Proto` when given, and returns the `Set-Cookie` header.
+async fn login_cookie(daemon: &Daemon, forwarded_proto: Option<&str>) -> String {
+    let mut request = daemon
+        .http
+        .post(daemon.url("/login"))
+        .form(&[("token", TOKEN), ("next", "/")]);
+    if let Some(proto) = forwarded_proto {
+        request = request.header("x-forwarded-proto", proto);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .expect("a session cookie");
+    cookie.to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_public_url_makes_cookie_secure() {
+    let server = "[server]\npublic_url = \"https://tandem.example.com\"\n";
+    let daemon = Daemon::start_configured(&[], &[], server).await;
+    let cookie = login_cookie(&daemon, None).await;
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trusted_proxy_https_makes_cookie_secure() {
+    let server = "[server]\ntrusted_proxies = [\"127.0.0.1\"]\n";
+    let daemon = Daemon::start_configured(&[], &[], server).await;
+    let forwarded = login_cookie(&daemon, Some("https")).await;
+    assert!(forwarded.ends_with("; Secure"), "{forwarded}");
+    let direct = login_cookie(&daemon, None).await;
+    assert!(!direct.contains("Secure"), "{direct}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_proto_from_untrusted_peer_is_ignored() {
+    let server = "[server]\ntrusted_proxies = [\"10.1.2.3\"]\n";
+    let daemon = Daemon::start_configured(&[], &[], server).await;
+    let cookie = login_cookie(&daemon, Some("https")).await;
+    assert!(!cookie.contains("Secure"), "{cookie}");
 }

@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use crate::flow::Flow;
 use crate::one_way::SYNC_ACTION;
 use crate::queues::{self, QueueError};
 pub use crate::queues::{conflict_json, dead_letter_json, fields_json, review_json, value_json};
@@ -42,6 +43,19 @@ pub enum ActionError {
         flow: String,
         system: System,
         source_id: String,
+    },
+    /// An edited payload names fields that the letter's flow does not use on the target side.
+    #[error(
+        "the edited payload names {system} fields that flow {flow} does not use: {}; use one \
+         of {}. The payload is unchanged",
+        unknown.join(", "),
+        known.join(", ")
+    )]
+    UnknownFields {
+        flow: String,
+        system: System,
+        unknown: Vec<String>,
+        known: Vec<String>,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -93,14 +107,20 @@ pub async fn find_dead_letter(store: &dyn Store, id: i64) -> Result<StoredDeadLe
 }
 
 /// Replaces an open dead letter's payload. Rejects letters of one-way flows, which replay from
-/// the source record and ignore the payload.
+/// the source record and ignore the payload, and payloads that name a field the letter's flow
+/// does not use on the target side (see [`check_payload_fields`]). `flows` are the enabled
+/// flows; the fields of a letter whose flow is not among them are not checked.
 pub async fn edit_dead_letter(
     store: &dyn Store,
+    flows: &[Box<dyn Flow>],
     id: i64,
     payload: &Fields,
 ) -> Result<(), ActionError> {
     let stored = find_dead_letter(store, id).await?;
     check_editable(&stored)?;
+    if let Some(flow) = flows.iter().find(|flow| flow.name() == stored.letter.flow) {
+        check_payload_fields(flow.as_ref(), &stored, payload)?;
+    }
     if !matches!(
         stored.status,
         DeadLetterStatus::Open | DeadLetterStatus::Requested
@@ -127,6 +147,38 @@ pub fn check_editable(stored: &StoredDeadLetter) -> Result<(), ActionError> {
         });
     }
     Ok(())
+}
+
+/// Rejects a payload that names a field `flow` does not read or write on the letter's target
+/// side, because a replay sends the payload as it is and the target would reject the name.
+pub fn check_payload_fields(
+    flow: &dyn Flow,
+    stored: &StoredDeadLetter,
+    payload: &Fields,
+) -> Result<(), ActionError> {
+    let target = stored.letter.source_system.other();
+    let mut known: Vec<String> = flow
+        .fields()
+        .into_iter()
+        .filter(|used| used.system == target)
+        .map(|used| used.field)
+        .collect();
+    known.sort();
+    known.dedup();
+    let unknown: Vec<String> = payload
+        .keys()
+        .filter(|name| !known.contains(name))
+        .cloned()
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(ActionError::UnknownFields {
+        flow: stored.letter.flow.clone(),
+        system: target,
+        unknown,
+        known,
+    })
 }
 
 /// Marks an open dead letter for replay by the next pass of the process that has the store locked.
@@ -278,11 +330,75 @@ mod tests {
     async fn sync_letter_payload_is_not_editable() {
         let store = MemoryStore::new();
         let id = store.add_dead_letter(&letter(SYNC_ACTION)).await.unwrap();
-        let result = edit_dead_letter(&store, id, &Fields::new()).await;
+        let result = edit_dead_letter(&store, &[], id, &Fields::new()).await;
         assert!(
             matches!(result, Err(ActionError::NotEditable { .. })),
             "{result:?}"
         );
+    }
+
+    fn account_customer() -> Vec<Box<dyn Flow>> {
+        let settings = crate::flows::account_customer::AccountCustomerSettings::default();
+        vec![crate::flows::account_customer::flow(&settings)]
+    }
+
+    fn payload(names: &[&str]) -> Fields {
+        names
+            .iter()
+            .map(|name| (name.to_string(), FieldValue::Text("x".to_string())))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn payload_with_unknown_field_is_rejected() {
+        let store = MemoryStore::new();
+        let id = store.add_dead_letter(&letter("update")).await.unwrap();
+        let edited = payload(&["companyName", "compnyName"]);
+        let result = edit_dead_letter(&store, &account_customer(), id, &edited).await;
+        let Err(ActionError::UnknownFields { unknown, known, .. }) = &result else {
+            panic!("expected UnknownFields, got {result:?}");
+        };
+        assert_eq!(unknown, &["compnyName".to_string()]);
+        assert!(known.contains(&"companyName".to_string()), "{known:?}");
+        let stored = store.dead_letter(id).await.unwrap().unwrap();
+        assert!(
+            stored.letter.payload.is_empty(),
+            "the payload must stay as it was"
+        );
+    }
+
+    #[tokio::test]
+    async fn payload_names_target_side_fields() {
+        let store = MemoryStore::new();
+        let id = store.add_dead_letter(&letter("update")).await.unwrap();
+        // The letter goes from Salesforce to NetSuite, so a Salesforce name is unknown there.
+        let result = edit_dead_letter(&store, &account_customer(), id, &payload(&["Name"])).await;
+        assert!(
+            matches!(result, Err(ActionError::UnknownFields { .. })),
+            "{result:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn payload_with_known_fields_is_saved() {
+        let store = MemoryStore::new();
+        let id = store.add_dead_letter(&letter("update")).await.unwrap();
+        let edited = payload(&["companyName", "phone"]);
+        edit_dead_letter(&store, &account_customer(), id, &edited)
+            .await
+            .unwrap();
+        let stored = store.dead_letter(id).await.unwrap().unwrap();
+        assert_eq!(stored.letter.payload, edited);
+    }
+
+    #[tokio::test]
+    async fn payload_of_disabled_flow_is_not_checked() {
+        let store = MemoryStore::new();
+        let id = store.add_dead_letter(&letter("update")).await.unwrap();
+        let edited = payload(&["anything"]);
+        edit_dead_letter(&store, &[], id, &edited).await.unwrap();
+        let stored = store.dead_letter(id).await.unwrap().unwrap();
+        assert_eq!(stored.letter.payload, edited);
     }
 
     #[tokio::test]

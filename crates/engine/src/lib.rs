@@ -19,6 +19,7 @@ pub mod memory_store;
 pub mod one_way;
 pub mod pass;
 pub mod port;
+pub mod progress;
 pub mod queues;
 pub mod record;
 pub mod report;

@@ -87,10 +87,12 @@ where
         }
     };
     tracing::info!(flow, run_id, "pass started");
+    crate::progress::pass_started(flow);
     let (report, result) = match check_identities(connections).await {
         Ok(()) => steps(connections, PassReport::new(flow)).await,
         Err(error) => (PassReport::new(flow), Err(error)),
     };
+    crate::progress::pass_finished(flow);
     let counts = serde_json::to_value(&report).unwrap_or_default();
     let finished = match &result {
         Ok(()) => {

@@ -62,6 +62,23 @@ pub enum SandboxError {
     Certificate(String),
 }
 
+/// The header that carries a webhook's signature, as Tandem's webhook endpoints read it.
+pub const WEBHOOK_SIGNATURE_HEADER: &str = "x-tandem-signature";
+
+/// Returns the lower-case hex HMAC-SHA256 of a webhook `body` under the shared `secret`.
+pub(crate) fn webhook_signature(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC-SHA256 accepts keys of any length");
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// How long a stopping HTTPS server waits for requests in flight.
 const TLS_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 

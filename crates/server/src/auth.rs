@@ -7,10 +7,12 @@
 //! token and session IDs are compared in constant time and never logged.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -160,20 +162,44 @@ pub fn request_session(auth: &Auth, headers: &HeaderMap) -> Option<(String, Sess
 }
 
 /// Returns the `Set-Cookie` value that stores a session ID. The cookie is `HttpOnly` (scripts
-/// cannot read it) and `SameSite=Strict` (other sites cannot send it along).
+/// cannot read it) and `SameSite=Strict` (other sites cannot send it along), and `Secure`
+/// (browsers send it over https only) when `secure` is true.
 ///
-/// NOTE: the cookie has no `Secure` attribute because the server speaks plain HTTP. Reach it
-/// from other machines only through a TLS proxy, or the cookie and token travel in clear.
-pub fn session_cookie(id: &str) -> String {
+/// NOTE: without `Secure`, reach the server from other machines only through a TLS proxy,
+/// or the cookie and token travel in clear. The `[server]` settings say when to set it.
+pub fn session_cookie(id: &str, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        SESSION_LIFETIME.as_secs()
+        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_LIFETIME.as_secs(),
+        secure_attribute(secure)
     )
 }
 
 /// Returns the `Set-Cookie` value that removes the session cookie.
-pub fn expired_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+pub fn expired_session_cookie(secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        secure_attribute(secure)
+    )
+}
+
+fn secure_attribute(secure: bool) -> &'static str {
+    if secure { "; Secure" } else { "" }
+}
+
+/// Whether the session cookie set in reply to a request must be `Secure`, as the `[server]`
+/// settings decide from the public URL, the peer address and `X-Forwarded-Proto`.
+pub struct CookieSecurity(pub bool);
+
+impl FromRequestParts<AppState> for CookieSecurity {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<CookieSecurity, Infallible> {
+        Ok(CookieSecurity(state.settings.cookie_is_secure_for(parts)))
+    }
 }
 
 /// Lets a JSON API call through with the bearer token, or with a live session cookie (plus
@@ -309,6 +335,18 @@ mod tests {
         );
         assert_eq!(cookie(&headers, SESSION_COOKIE), Some("xyz"));
         assert_eq!(cookie(&headers, "c"), None);
+    }
+
+    #[test]
+    fn secure_cookie_has_secure_attribute() {
+        assert!(session_cookie("abc", true).ends_with("; Secure"));
+        assert!(expired_session_cookie(true).ends_with("; Secure"));
+    }
+
+    #[test]
+    fn plain_cookie_has_no_secure_attribute() {
+        assert!(!session_cookie("abc", false).contains("Secure"));
+        assert!(!expired_session_cookie(false).contains("Secure"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod metrics;
 pub mod pages;
 pub mod runner;
+pub mod settings;
 pub mod webhooks;
 
 use std::net::SocketAddr;
@@ -25,6 +26,7 @@ use tokio::net::TcpListener;
 
 pub use metrics::{MeteredPort, Metrics};
 pub use runner::Runner;
+pub use settings::ServerSettings;
 
 use crate::auth::Auth;
 
@@ -52,6 +54,7 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     pub pages: Arc<pages::Templates>,
     pub webhook_secret: Option<Secret>,
+    pub settings: Arc<ServerSettings>,
 }
 
 /// A server bound to its address, not yet serving.
@@ -68,6 +71,7 @@ impl Server {
         listen: SocketAddr,
         runner: Arc<Runner>,
         secrets: ServerSecrets,
+        settings: ServerSettings,
         extra: impl FnOnce(SocketAddr) -> Router,
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(listen).await?;
@@ -77,6 +81,7 @@ impl Server {
             auth: Arc::new(Auth::new(secrets.api_token)),
             pages: Arc::new(pages::Templates::new()),
             webhook_secret: secrets.webhook_secret,
+            settings: Arc::new(settings),
         };
         Ok(Server {
             listener,
@@ -89,12 +94,16 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes; requests in progress are finished first.
+    /// Serves until `shutdown` completes; requests in progress are finished first. Each
+    /// request carries its peer address, which decides whether `X-Forwarded-Proto` is believed.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }

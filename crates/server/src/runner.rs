@@ -1,15 +1,17 @@
 //! The running flows, shared by the daemon's pass loop and the server: passes, replays,
 //! early wake-ups, the schedule the dashboard shows, and the metrics of every pass.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tandem_engine::flow::Access;
 use tandem_engine::flow::Flow;
 use tandem_engine::pass::{Connections, ReplayError, ReplayOutcome};
 use tandem_engine::state::{ConflictStatus, DeadLetterStatus, ReviewStatus};
-use tandem_engine::{PassReport, RecordPort};
+use tandem_engine::{PassReport, RecordPort, System};
 use tandem_store::AnyStore;
 use tokio::sync::Notify;
 
@@ -24,6 +26,43 @@ pub struct Schedule {
     pub last_round_end: Option<DateTime<Utc>>,
     /// When the next round of passes starts, unless something wakes the loop earlier.
     pub next_round: Option<DateTime<Utc>>,
+}
+
+/// The flows a round of passes runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoundScope {
+    /// Every enabled flow, in order: the round on the interval, or one a person started.
+    All,
+    /// Only these flows, in the order of the configuration: the flows a webhook woke.
+    Flows(BTreeSet<String>),
+}
+
+impl RoundScope {
+    /// Returns true when the round runs the flow `name`.
+    pub fn includes(&self, name: &str) -> bool {
+        match self {
+            RoundScope::All => true,
+            RoundScope::Flows(names) => names.contains(name),
+        }
+    }
+
+    /// Adds `other` to this scope.
+    fn merge(&mut self, other: RoundScope) {
+        match (&mut *self, other) {
+            (RoundScope::All, _) => {}
+            (_, RoundScope::All) => *self = RoundScope::All,
+            (RoundScope::Flows(names), RoundScope::Flows(more)) => names.extend(more),
+        }
+    }
+}
+
+/// The early rounds asked for and when the next full round is due.
+#[derive(Debug)]
+struct Wakeups {
+    /// The flows asked for since the last round started, if any were.
+    pending: Option<RoundScope>,
+    /// When the next round of every flow starts unless one starts earlier.
+    full_round_due: tokio::time::Instant,
 }
 
 /// One flow's pass in a round: its counts, and why it stopped early, if it did.
@@ -93,6 +132,7 @@ pub struct Runner {
     /// over the same records.
     pass_lock: tokio::sync::Mutex<()>,
     wake: Notify,
+    wakeups: Mutex<Wakeups>,
     schedule: Mutex<Schedule>,
     /// Carries out approved MCP write requests, when the process serves the MCP gateway.
     approvals: OnceLock<Arc<dyn ApprovalExecutor>>,
@@ -136,6 +176,10 @@ impl Runner {
             interval,
             pass_lock: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
+            wakeups: Mutex::new(Wakeups {
+                pending: None,
+                full_round_due: tokio::time::Instant::now() + interval,
+            }),
             schedule: Mutex::new(Schedule::default()),
             approvals: OnceLock::new(),
         }
@@ -185,9 +229,15 @@ impl Runner {
     /// another worker holds are skipped and missing. Every pass is counted in the metrics, and
     /// the queue sizes are read again after it.
     pub async fn run_round(&self) -> Vec<FlowOutcome> {
+        self.run_scope(&RoundScope::All).await
+    }
+
+    /// Runs one pass of each flow in `scope`, in the configuration's order, as
+    /// [`Runner::run_round`] does. Only a round of every flow moves the schedule.
+    pub async fn run_scope(&self, scope: &RoundScope) -> Vec<FlowOutcome> {
         let _guard = self.pass_lock.lock().await;
         let mut results = Vec::with_capacity(self.flows.len());
-        for flow in &self.flows {
+        for flow in self.flows.iter().filter(|flow| scope.includes(flow.name())) {
             self.lock_schedule().running = Some(flow.name().to_string());
             let started = Instant::now();
             let Some(outcome) = self.driver.pass(flow.as_ref(), &self.connections).await else {
@@ -202,27 +252,84 @@ impl Runner {
         let now = Utc::now();
         let mut schedule = self.lock_schedule();
         schedule.running = None;
-        schedule.last_round_end = Some(now);
-        schedule.next_round = chrono::Duration::from_std(self.interval)
-            .ok()
-            .map(|interval| now + interval);
+        if *scope == RoundScope::All {
+            self.lock_wakeups().full_round_due = tokio::time::Instant::now() + self.interval;
+            schedule.last_round_end = Some(now);
+            schedule.next_round = chrono::Duration::from_std(self.interval)
+                .ok()
+                .map(|interval| now + interval);
+        }
         results
     }
 
-    /// Waits until the next round is due: the interval has passed since this call, or
-    /// something called [`Runner::wake`] (since the last round started, or during the wait).
-    pub async fn until_next_round(&self) {
-        tokio::select! {
-            () = tokio::time::sleep(self.interval) => {}
-            () = self.wake.notified() => {
-                tracing::info!("next pass started early on request");
+    /// Waits until the next round is due and returns which flows it runs: every flow once the
+    /// interval has passed since the last round of every flow, or the flows that
+    /// [`Runner::wake`] and [`Runner::wake_flows`] asked for (since the last round started, or
+    /// during the wait).
+    pub async fn until_next_round(&self) -> RoundScope {
+        loop {
+            let due = self.lock_wakeups().full_round_due;
+            tokio::select! {
+                () = tokio::time::sleep_until(due) => return RoundScope::All,
+                () = self.wake.notified() => {}
+            }
+            // A wake-up whose flows an earlier round took leaves nothing pending: wait on.
+            if let Some(scope) = self.lock_wakeups().pending.take() {
+                tracing::info!(?scope, "next pass started early on request");
+                return scope;
             }
         }
     }
 
-    /// Asks the pass loop to start the next round now, or right after the round in progress.
+    /// Asks the pass loop to start a round of every flow now, or right after the round in
+    /// progress.
     pub fn wake(&self) {
+        self.request_round(RoundScope::All);
+    }
+
+    /// Asks the pass loop to run the flows `names` now, or right after the round in progress.
+    /// Names of flows that are not enabled are ignored.
+    pub fn wake_flows(&self, names: BTreeSet<String>) {
+        if !names.is_empty() {
+            self.request_round(RoundScope::Flows(names));
+        }
+    }
+
+    fn request_round(&self, scope: RoundScope) {
+        let mut wakeups = self.lock_wakeups();
+        match &mut wakeups.pending {
+            Some(pending) => pending.merge(scope),
+            None => wakeups.pending = Some(scope),
+        }
+        drop(wakeups);
         self.wake.notify_one();
+    }
+
+    /// Returns the enabled flows that read records of `object` from `system`, compared
+    /// without regard to case (a NetSuite script sends `salesorder` for `salesOrder`).
+    pub fn flows_reading(&self, system: System, object: &str) -> BTreeSet<String> {
+        self.flows
+            .iter()
+            .filter(|flow| {
+                flow.fields().iter().any(|used| {
+                    used.system == system
+                        && used.access != Access::Write
+                        && used.object.eq_ignore_ascii_case(object)
+                })
+            })
+            .map(|flow| flow.name().to_string())
+            .collect()
+    }
+
+    /// Returns every object each system's enabled flows read, for messages about webhooks
+    /// that name another.
+    pub fn objects_read(&self, system: System) -> BTreeSet<String> {
+        self.flows
+            .iter()
+            .flat_map(|flow| flow.fields())
+            .filter(|used| used.system == system && used.access != Access::Write)
+            .map(|used| used.object)
+            .collect()
     }
 
     /// Runs the enabled flow `name` now, between two rounds. With `record`, a flow that can
@@ -323,6 +430,13 @@ impl Runner {
             review_items: reviews as u64,
             conflicts: conflicts as u64,
         })
+    }
+
+    fn lock_wakeups(&self) -> std::sync::MutexGuard<'_, Wakeups> {
+        // The wake-ups are plain data that stay valid after a panic elsewhere.
+        self.wakeups
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn lock_schedule(&self) -> std::sync::MutexGuard<'_, Schedule> {

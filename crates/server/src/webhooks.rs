@@ -1,7 +1,8 @@
 //! Webhooks that wake the pass loop early: a Salesforce outbound message (SOAP), a JSON
 //! callout from Apex, and a JSON call from a NetSuite user-event script.
 //!
-//! A webhook only starts the next round of passes sooner. The passes read changes by
+//! A webhook only starts the passes of the flows that read the changed record's type (a
+//! NetSuite record type, a Salesforce sObject) sooner. The passes read changes by
 //! watermark as always, so a lost or forged webhook can delay nothing and skip nothing.
 //!
 //! The JSON calls are signed: `X-Tandem-Signature: sha256=<hex>` is the HMAC-SHA256 of the raw
@@ -9,6 +10,8 @@
 //! carry a custom header, so their endpoint URL carries `?key=<hex>`, the HMAC-SHA256 of the
 //! text `salesforce-outbound-message` under the same secret, and the message's
 //! `OrganizationId` must be the org this store syncs.
+
+use std::collections::BTreeSet;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -125,11 +128,40 @@ fn check_signature(
     Ok(())
 }
 
-/// Wakes the pass loop and counts the webhook.
-fn accept(state: &AppState, source: &str, detail: &str) {
-    tracing::info!(source, detail, "webhook accepted; next pass starts now");
+/// Wakes the flows that read `object` and counts the webhook.
+fn accept(state: &AppState, source: &str, detail: &str, flows: BTreeSet<String>) {
+    tracing::info!(
+        source,
+        detail,
+        ?flows,
+        "webhook accepted; the flows that read it start now"
+    );
     state.runner.metrics().count_webhook(source);
-    state.runner.wake();
+    state.runner.wake_flows(flows);
+}
+
+/// Returns the enabled flows that read `object` from `system`, or the rejection that names
+/// the objects they do read.
+fn affected_flows(
+    state: &AppState,
+    source: &str,
+    system: System,
+    object: &str,
+) -> Result<BTreeSet<String>, Rejection> {
+    let flows = state.runner.flows_reading(system, object);
+    if flows.is_empty() {
+        let known: Vec<String> = state.runner.objects_read(system).into_iter().collect();
+        let message = format!(
+            "no enabled flow reads {system} {object}; the enabled flows read {}",
+            if known.is_empty() {
+                "nothing".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+        return Err(rejected(StatusCode::UNPROCESSABLE_ENTITY, source, &message));
+    }
+    Ok(flows)
 }
 
 /// The JSON body of a callout or user-event call: what changed, for the log. Other keys are
@@ -140,7 +172,7 @@ struct ChangeNotice {
     #[serde(default, alias = "sobject", alias = "recordType")]
     object: Option<String>,
     /// The changed records' IDs.
-    #[serde(default)]
+    #[serde(default, alias = "recordIds")]
     ids: Vec<String>,
     /// One changed record's ID, as a user-event script sends it.
     #[serde(default)]
@@ -159,13 +191,25 @@ impl ChangeNotice {
 }
 
 fn parse_notice(source: &str, body: &[u8]) -> Result<ChangeNotice, Rejection> {
-    serde_json::from_slice(body).map_err(|error| {
+    let notice: ChangeNotice = serde_json::from_slice(body).map_err(|error| {
         rejected(
             StatusCode::BAD_REQUEST,
             source,
             &format!("the body is not a JSON object like {{\"object\": \"Account\", \"ids\": [...]}}: {error}"),
         )
-    })
+    })?;
+    if notice
+        .object
+        .as_deref()
+        .is_none_or(|object| object.trim().is_empty())
+    {
+        return Err(rejected(
+            StatusCode::BAD_REQUEST,
+            source,
+            "the body names no record type; send {\"object\": \"<record type or sObject>\", \"ids\": [...]}",
+        ));
+    }
+    Ok(notice)
 }
 
 /// `POST /webhooks/salesforce`: a JSON callout from Apex.
@@ -174,7 +218,13 @@ async fn salesforce_callout(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Rejection> {
-    json_webhook(&state, "salesforce_callout", &headers, &body)
+    json_webhook(
+        &state,
+        "salesforce_callout",
+        System::Salesforce,
+        &headers,
+        &body,
+    )
 }
 
 /// `POST /webhooks/netsuite`: a JSON call from a NetSuite user-event script.
@@ -183,21 +233,32 @@ async fn netsuite_user_event(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Rejection> {
-    json_webhook(&state, "netsuite_user_event", &headers, &body)
+    json_webhook(
+        &state,
+        "netsuite_user_event",
+        System::NetSuite,
+        &headers,
+        &body,
+    )
 }
 
-/// Accepts a signed JSON webhook.
+/// Accepts a signed JSON webhook from `system` and wakes the flows that read its record type.
+/// A type that no enabled flow reads is rejected with `422`, so a misrouted script shows up in
+/// its own logs instead of waking nothing in silence.
 fn json_webhook(
     state: &AppState,
     source: &str,
+    system: System,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, Rejection> {
     check_signature(state, source, headers, body)?;
     let notice = parse_notice(source, body)?;
-    accept(state, source, &notice.describe());
-    let accepted = axum::Json(serde_json::json!({"accepted": true}));
-    Ok((StatusCode::ACCEPTED, accepted).into_response())
+    let object = notice.object.as_deref().unwrap_or_default().trim();
+    let flows = affected_flows(state, source, system, object)?;
+    let response = serde_json::json!({"accepted": true, "flows": flows});
+    accept(state, source, &notice.describe(), flows);
+    Ok((StatusCode::ACCEPTED, axum::Json(response)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,7 +308,15 @@ async fn salesforce_outbound(
         message.notifications,
         message.object.as_deref().unwrap_or("an unnamed sObject")
     );
-    accept(&state, source, &detail);
+    // Salesforce resends a message until it is acknowledged, for up to 24 hours, so a message
+    // about an sObject that no flow reads is acknowledged too, and only logged.
+    let object = message.object.as_deref().unwrap_or_default();
+    match affected_flows(&state, source, System::Salesforce, object) {
+        Ok(flows) => accept(&state, source, &detail, flows),
+        Err(rejection) => {
+            tracing::warn!(source, reason = %rejection.message, "outbound message acknowledged; it wakes no flow");
+        }
+    }
     let content_type = [(header::CONTENT_TYPE, "text/xml; charset=utf-8")];
     Ok((content_type, OUTBOUND_ACK).into_response())
 }

@@ -5,6 +5,7 @@
 //! makes an initial sync and then an incremental pass. The engine runs as a child
 //! `tandem run --once` process, so its CPU time and memory are its own and not the sandbox's.
 
+mod latency;
 mod minimum;
 mod process;
 mod table;
@@ -31,6 +32,8 @@ pub struct BenchOptions {
     pub salesforce_latency: Duration,
     /// Requests the engine and the emulator allow in flight to NetSuite at once.
     pub netsuite_concurrency: usize,
+    /// Changes timed for the change-to-write latency, per mode; 0 skips the measurement.
+    pub latency_samples: usize,
 }
 
 /// The two passes of a run.
@@ -94,7 +97,35 @@ pub async fn bench(options: BenchOptions) -> anyhow::Result<ExitCode> {
     }
     say!("{}", table::render(&rows))?;
     say!("{}", table::render_breakdown(&breakdown))?;
+    if options.latency_samples > 0 {
+        print_latency(&latency::measure(&options, options.latency_samples).await?)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_latency(figures: &latency::LatencyFigures) -> std::io::Result<()> {
+    let seconds = |values: &[Duration], percent| latency::percentile(values, percent).as_secs_f64();
+    let (webhook_p50, webhook_p95) = (
+        seconds(&figures.webhooks, 50),
+        seconds(&figures.webhooks, 95),
+    );
+    let (polling_p50, polling_p95) = (seconds(&figures.polling, 50), seconds(&figures.polling, 95));
+    say!()?;
+    say!(
+        "change-to-write latency, Salesforce Account to NetSuite customer, {} changes per mode, \
+         poll interval {} s:",
+        figures.webhooks.len(),
+        latency::POLL_INTERVAL_SECONDS
+    )?;
+    say!("| mode | p50 s | p95 s |")?;
+    say!("|---|---|---|")?;
+    say!("| webhooks | {webhook_p50:.2} | {webhook_p95:.2} |")?;
+    say!("| polling only | {polling_p50:.2} | {polling_p95:.2} |")?;
+    say!(
+        "| ratio, webhooks / polling | {:.2} | {:.2} |",
+        webhook_p50 / polling_p50.max(f64::EPSILON),
+        webhook_p95 / polling_p95.max(f64::EPSILON)
+    )
 }
 
 fn print_header(options: &BenchOptions) -> std::io::Result<()> {
@@ -105,10 +136,6 @@ fn print_header(options: &BenchOptions) -> std::io::Result<()> {
         options.netsuite_latency.as_millis(),
         options.salesforce_latency.as_millis(),
         options.netsuite_concurrency
-    )?;
-    say!(
-        "change-to-write latency: not measured (the bench does not send webhooks yet, so \
-         changes are found by polling)"
     )?;
     say!()
 }

@@ -150,6 +150,7 @@ mod tests {
             netsuite_latency: Duration::from_millis(150),
             salesforce_latency: Duration::from_millis(60),
             netsuite_concurrency: 5,
+            latency_samples: 0,
         }
     }
 

@@ -62,6 +62,34 @@ fn invalid_url_is_named() {
 }
 
 #[test]
+fn server_section_is_read() {
+    let config = FileConfig::parse(
+        "[server]\npublic_url = \"https://tandem.example.com\"\ntrusted_proxies = [\"10.0.0.5\", \"::1\"]\n",
+    )
+    .unwrap();
+    assert!(config.server.public_url_is_https());
+    assert_eq!(config.server.trusted_proxies.len(), 2);
+}
+
+#[test]
+fn server_public_url_must_be_http_or_https() {
+    let error =
+        FileConfig::parse("[server]\npublic_url = \"ftp://tandem.example.com\"\n").unwrap_err();
+    assert_eq!(error.key, "server.public_url");
+    assert!(
+        error.message.contains("not an http or https URL"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn server_trusted_proxy_must_be_an_ip_address() {
+    let error = FileConfig::parse("[server]\ntrusted_proxies = [\"proxy.local\"]\n").unwrap_err();
+    assert_eq!(error.key, "server.trusted_proxies");
+}
+
+#[test]
 fn secret_in_file_is_refused_with_variable_name() {
     let error = FileConfig::parse("[salesforce]\nclient_secret = \"abc\"\n").unwrap_err();
     assert_eq!(error.key, "salesforce.client_secret");

@@ -194,50 +194,11 @@ async fn edit(args: &StoreArgs, id: i64) -> anyhow::Result<ExitCode> {
         "the edited payload is not a JSON object of field values (text, numbers, true/false, \
          null); the payload is unchanged",
     )?;
-    check_field_names(args, &stored, &payload)?;
-    store.set_dead_letter_payload(id, &payload).await?;
-    say!("dead letter {id}: payload saved; `tandem dead-letters replay {id}` sends it")?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Rejects an edited payload that names a field the letter's flow does not use on the
-/// target side, since the replay would send it as it is. A flow that the configuration
-/// does not enable is not checked.
-fn check_field_names(
-    args: &StoreArgs,
-    stored: &StoredDeadLetter,
-    payload: &Fields,
-) -> anyhow::Result<()> {
     let file = FileConfig::load(&args.config)?;
     let flows = crate::flows::enabled_flows(&file)?;
-    let Some(flow) = flows.iter().find(|flow| flow.name() == stored.letter.flow) else {
-        return Ok(());
-    };
-    let target = stored.letter.source_system.other();
-    let mut known: Vec<String> = flow
-        .fields()
-        .into_iter()
-        .filter(|used| used.system == target)
-        .map(|used| used.field)
-        .collect();
-    known.sort();
-    known.dedup();
-    let unknown: Vec<&str> = payload
-        .keys()
-        .filter(|name| !known.contains(name))
-        .map(String::as_str)
-        .collect();
-    if unknown.is_empty() {
-        return Ok(());
-    }
-    bail!(
-        "the edited payload names {} fields that flow {} does not use: {}; use one of {}. \
-         The payload is unchanged",
-        target,
-        stored.letter.flow,
-        unknown.join(", "),
-        known.join(", ")
-    )
+    tandem_engine::actions::edit_dead_letter(&*store, &flows, id, &payload).await?;
+    say!("dead letter {id}: payload saved; `tandem dead-letters replay {id}` sends it")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn replay_letter(

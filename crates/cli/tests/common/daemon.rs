@@ -24,7 +24,8 @@ pub struct Daemon {
     pub dir: tempfile::TempDir,
     /// The daemon's stderr lines so far.
     pub stderr: Arc<Mutex<Vec<String>>>,
-    _sandbox: Sandbox,
+    /// The sandbox the daemon syncs, when the daemon owns it.
+    _sandbox: Option<Sandbox>,
 }
 
 impl Drop for Daemon {
@@ -44,21 +45,32 @@ impl Daemon {
     /// Starts a daemon as [`Daemon::start`] does, with more environment variables and
     /// arguments.
     pub async fn start_with(environment: &[(&str, &str)], arguments: &[&str]) -> Daemon {
-        let sandbox = Sandbox::start(SandboxOptions {
-            netsuite_port: 0,
-            salesforce_port: 0,
-            seed: Seed::Empty,
-        })
-        .await
-        .expect("sandbox starts");
-        let mut fields = Map::new();
-        fields.insert("Name".to_string(), Value::from(LONG_NAME));
-        sandbox
-            .salesforce()
-            .insert_record("Account", fields, chrono::Utc::now())
-            .expect("Account inserted");
+        Daemon::start_configured(environment, arguments, "").await
+    }
+
+    /// Starts a daemon as [`Daemon::start_with`] does, with `extra` appended to its
+    /// configuration file.
+    pub async fn start_configured(
+        environment: &[(&str, &str)],
+        arguments: &[&str],
+        extra: &str,
+    ) -> Daemon {
+        let sandbox = sandbox_with_long_name().await;
         let dir = tempfile::TempDir::new().unwrap();
-        write_config(dir.path(), &sandbox);
+        write_config(dir.path(), &sandbox, extra);
+        let mut daemon = Daemon::launch(dir, environment, arguments).await;
+        daemon._sandbox = Some(sandbox);
+        daemon.wait_for_runs(1).await;
+        daemon
+    }
+
+    /// Starts a daemon on the configuration in `dir` without waiting for its first pass. The
+    /// caller keeps the sandbox the configuration points at running.
+    pub async fn launch(
+        dir: tempfile::TempDir,
+        environment: &[(&str, &str)],
+        arguments: &[&str],
+    ) -> Daemon {
         let mut child = tandem()
             .arg("run")
             .arg("--config")
@@ -87,16 +99,14 @@ impl Daemon {
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap();
-        let daemon = Daemon {
+        Daemon {
             child,
             base: format!("http://{address}"),
             http,
             dir,
             stderr,
-            _sandbox: sandbox,
-        };
-        daemon.wait_for_runs(1).await;
-        daemon
+            _sandbox: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -219,10 +229,30 @@ impl Daemon {
     }
 }
 
+/// Starts an empty sandbox with one Account whose name is too long for NetSuite, so the first
+/// pass makes a dead letter.
+pub async fn sandbox_with_long_name() -> Sandbox {
+    let sandbox = Sandbox::start(SandboxOptions {
+        netsuite_port: 0,
+        salesforce_port: 0,
+        seed: Seed::Empty,
+    })
+    .await
+    .expect("sandbox starts");
+    let mut fields = Map::new();
+    fields.insert("Name".to_string(), Value::from(LONG_NAME));
+    sandbox
+        .salesforce()
+        .insert_record("Account", fields, chrono::Utc::now())
+        .expect("Account inserted");
+    sandbox
+}
+
 pub const LONG_NAME: &str =
     "Northwest Agricultural Equipment Distributors and Field Service Providers Cooperative";
 
-fn write_config(dir: &Path, sandbox: &Sandbox) {
+/// Writes `tandem.toml` (interval one hour, plus `extra`) and `tandem.env` for `sandbox`.
+pub fn write_config(dir: &Path, sandbox: &Sandbox, extra: &str) {
     let env: String = sandbox
         .environment()
         .iter()
@@ -230,7 +260,7 @@ fn write_config(dir: &Path, sandbox: &Sandbox) {
         .collect();
     let toml = format!(
         "[netsuite]\nendpoint = \"{}\"\n[salesforce]\nlogin_url = \"{}\"\n[run]\n\
-         interval_seconds = 3600\n",
+         interval_seconds = 3600\n{extra}",
         sandbox.netsuite_endpoint(),
         sandbox.salesforce_url()
     );

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::loop_guard::fingerprint;
 use crate::pass::{Connections, PassError, PassFailure, next_watermark, recorded_pass};
+use crate::progress;
 use crate::record::{SourceRecord, System};
 use crate::report::PassReport;
 use crate::state::{AuditEntry, DeadLetter, DeadLetterStatus, Processed};
@@ -69,9 +70,11 @@ async fn steps(
         items.push(item);
     }
     let mut deferred = HashSet::new();
+    progress::writing(items.len() as u64);
     for chunk in items.chunks(spec.batch_size.max(1)) {
         let outcomes = template.sync(connections, chunk, report).await?;
         deferred.extend(record_outcomes(spec, connections, chunk, outcomes, report).await?);
+        progress::written(chunk.len() as u64);
     }
     advance(spec, connections, &marks, &deferred).await?;
     template.after(connections, report).await
@@ -95,10 +98,10 @@ async fn read_feeds(
         let since = watermark.map_or(DateTime::UNIX_EPOCH, |mark| mark.modified_at - spec.overlap);
         tracing::debug!(flow = %spec.flow, object = %object.name, %since, "reading changes");
         let what = format!("{} {} changes", spec.source, object.name);
-        let records = connections
+        let read = connections
             .retry
-            .run(&what, || port.changed_since(object, since))
-            .await?;
+            .run(&what, || port.changed_since(object, since));
+        let records = progress::read_feed(read).await?;
         report.read += records.len() as u64;
         for record in latest_versions(records) {
             marks.push((index, record.modified_at, record.id.clone()));

@@ -347,3 +347,43 @@ async fn records_of_other_flows_reading_the_same_object_stay_unprocessed() {
         .unwrap();
     assert!(own.is_some());
 }
+
+#[tokio::test]
+async fn observed_pass_reports_reads_and_writes() {
+    use crate::progress::{Phase, Progress, ProgressObserver, observe};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Progress>>);
+    impl ProgressObserver for Recorder {
+        fn update(&self, progress: &Progress) {
+            self.0.lock().unwrap().push(progress.clone());
+        }
+        fn finished(&self, _flow: &str) {}
+    }
+
+    let world = world();
+    for (id, name) in [("1", "Bolt"), ("2", "Nut"), ("3", "Gear")] {
+        world
+            .netsuite
+            .put("thing", Some(id), &[("name", text(name))]);
+    }
+    let recorder = Arc::new(Recorder::default());
+    let report = observe(recorder.clone(), pass(&world)).await;
+    assert_eq!(report.created, 3);
+
+    let updates = recorder.0.lock().unwrap();
+    let read = updates
+        .iter()
+        .filter(|progress| progress.phase == Phase::Reading)
+        .map(|progress| progress.done)
+        .max();
+    assert_eq!(read, Some(3), "{updates:?}");
+    let writes: Vec<(u64, Option<u64>)> = updates
+        .iter()
+        .filter(|progress| progress.phase == Phase::Writing)
+        .map(|progress| (progress.done, progress.total))
+        .collect();
+    // A batch size of 2: the count moves after each batch.
+    assert_eq!(writes, [(0, Some(3)), (2, Some(3)), (3, Some(3))]);
+}

@@ -28,6 +28,7 @@ use crate::flow::{Access, FieldUse};
 use crate::flows::support::StatusFields;
 use crate::mapping::Mapping;
 use crate::pass::recorded_pass;
+use crate::progress;
 use crate::record::{ObjectSpec, System};
 use crate::report::PassReport;
 
@@ -224,8 +225,13 @@ async fn run_steps(
     replay::replay_requested(spec, connections).await?;
     deletes::apply_deletes(spec, connections, report).await?;
     let batch = read::read_changes(spec, connections, report).await?;
+    progress::planning();
     let work = plan::plan(spec, connections, &batch, report).await?;
+    // NOTE: the writes go to the ports in one call per step, so progress moves once, at the end.
+    let planned = work.len() as u64;
+    progress::writing(planned);
     let outcome = write::write(spec, connections, work, report).await?;
+    progress::written(planned);
     status::write_status(spec, connections, &batch, &outcome, report).await?;
     finish::finish(spec, connections, &batch, &outcome).await
 }

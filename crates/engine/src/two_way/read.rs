@@ -206,11 +206,10 @@ async fn read_feed(
 
     let port = connections.port(system);
     let what = format!("{system} {} changes", object.name);
-    let records = connections
+    let read = connections
         .retry
-        .run(&what, || port.changed_since(object, since))
-        .await?;
-    Ok(records)
+        .run(&what, || port.changed_since(object, since));
+    Ok(crate::progress::read_feed(read).await?)
 }
 
 /// Keeps one version per record ID, the latest, so a record that moved between pages of a

@@ -75,8 +75,12 @@ impl NetSuiteClient {
         preferences.validate()?;
         let request = SearchRequest::new(search)?;
         let mut records = UniqueRecords::default();
-        self.walk(&request, preferences, |page| records.extend(page.records))
-            .await?;
+        self.walk(&request, preferences, |page| {
+            let total = page.total_records.map(u64::from);
+            records.extend(page.records);
+            tandem_engine::progress::page_read(records.len() as u64, total);
+        })
+        .await?;
         tracing::debug!(
             record_type = %search.record_type,
             records = records.len(),

@@ -100,11 +100,13 @@ impl SalesforceClient {
             ..QueryOptions::default()
         };
         let mut result = self.query_first_page(soql, &options).await?;
+        crate::api::query::report_page(&result);
         let total = usize::try_from(result.total_size).unwrap_or(usize::MAX);
         if result.done || total <= self.bulk_threshold() {
             while !result.done {
                 let page = self.query_next_page(&result).await?;
                 crate::api::query::append_page(&mut result, page)?;
+                crate::api::query::report_page(&result);
             }
             return Ok(result.records);
         }

@@ -40,6 +40,11 @@ pub struct QueryOptions {
 }
 
 /// Builds the request for the first page of `soql` with default options.
+/// Reports the rows read so far and the query's `totalSize` to the progress of a pass.
+pub(crate) fn report_page(result: &QueryResult) {
+    tandem_engine::progress::page_read(result.records.len() as u64, Some(result.total_size));
+}
+
 #[cfg(test)]
 pub(crate) fn query_request(soql: &str) -> ApiRequest {
     query_request_with(soql, &QueryOptions::default())
@@ -93,11 +98,13 @@ impl SalesforceClient {
         options: &QueryOptions,
     ) -> Result<QueryResult, Error> {
         let mut result = self.query_first_page(soql, options).await?;
+        report_page(&result);
         let mut pages = 1u64;
         while !result.done {
             let page = self.query_next_page(&result).await?;
             pages += 1;
             append_page(&mut result, page)?;
+            report_page(&result);
         }
         tracing::debug!(records = result.records.len(), pages, "SOQL query finished");
         Ok(result)

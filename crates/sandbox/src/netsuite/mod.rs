@@ -18,6 +18,7 @@ mod datetime;
 mod faults;
 mod import;
 mod large_seed;
+mod notify;
 mod operations;
 mod passport;
 mod records;
@@ -150,6 +151,8 @@ impl NetSuiteEmulator {
         }
         let internal_id = customer.internal_id.clone();
         state.put(StoredCustomer::from_customer(customer));
+        drop(state);
+        self.send_webhooks();
         internal_id
     }
 

@@ -76,7 +76,10 @@ impl NetSuiteEmulator {
         };
         let mut state = self.lock();
         let result = write_element(&mut state, &record, kind, &context)
-            .map_err(|fault| RecordError::Invalid(fault.faultstring))?;
+            .map_err(|fault| RecordError::Invalid(fault.faultstring));
+        drop(state);
+        self.send_webhooks();
+        let result = result?;
         match (result.error, result.base_ref) {
             (Some(error), _) => Err(RecordError::Refused {
                 code: error.code.to_string(),

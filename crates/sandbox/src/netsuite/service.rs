@@ -71,7 +71,9 @@ async fn handle(
             return response;
         }
     }
-    let response = match parsed.and_then(|request| serve(&emulator, version, &headers, &request)) {
+    let served = parsed.and_then(|request| serve(&emulator, version, &headers, &request));
+    emulator.send_webhooks();
+    let response = match served {
         Ok(document) => xml_response(StatusCode::OK, document),
         Err(fault) => {
             tracing::info!(%version, faultstring = %fault.faultstring, "request failed with a SOAP fault");

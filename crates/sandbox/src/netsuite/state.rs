@@ -74,6 +74,8 @@ pub(crate) struct State {
     pub counters: Counters,
     pub faults: FaultPlans,
     pub settings: Settings,
+    /// The webhooks sent after records change.
+    pub notifier: super::notify::Notifier,
 }
 
 impl Default for State {
@@ -104,6 +106,7 @@ impl Default for State {
                 latency: Latency::NONE,
                 operation_latency: BTreeMap::new(),
             },
+            notifier: super::notify::Notifier::default(),
         }
     }
 }
@@ -156,6 +159,8 @@ impl State {
             }
             self.external_ids.insert(external_id.clone(), key.clone());
         }
+        self.notifier
+            .record("customer", &stored.customer.internal_id);
         self.customers.insert(key, stored);
     }
 

@@ -28,6 +28,7 @@ mod json_position;
 mod jwt;
 mod limits;
 mod notify;
+pub(crate) use notify::loopback_url;
 mod oauth;
 mod org_seed;
 mod record;

@@ -32,6 +32,8 @@ pub(crate) enum ChangeType {
 struct Target {
     url: Url,
     objects: Vec<String>,
+    /// The shared secret whose HMAC-SHA256 of each body goes in `X-Tandem-Signature`.
+    secret: Option<String>,
 }
 
 /// One message sent to the target.
@@ -91,18 +93,18 @@ impl Notifier {
         self.pending.truncate(mark);
     }
 
-    fn take(&mut self) -> Option<(Url, Vec<Message>)> {
-        let target = self.target.as_ref()?;
+    fn take(&mut self) -> Option<(Target, Vec<Message>)> {
+        let target = self.target.clone()?;
         if self.pending.is_empty() {
             return None;
         }
-        Some((target.url.clone(), std::mem::take(&mut self.pending)))
+        Some((target, std::mem::take(&mut self.pending)))
     }
 }
 
 /// Accepts only `http` URLs on 127.0.0.1, `::1` or `localhost`, so the emulator never sends
 /// traffic off this machine.
-fn loopback_url(url: &str) -> Result<Url, ApiError> {
+pub(crate) fn loopback_url(url: &str) -> Result<Url, ApiError> {
     let invalid = || {
         ApiError::bad_request(
             "INVALID_FIELD",
@@ -127,9 +129,26 @@ impl SalesforceEmulator {
     /// created, updated or deleted, replacing any earlier target. `url` must be an `http`
     /// URL on 127.0.0.1, `[::1]` or localhost; anything else fails with `INVALID_FIELD`.
     pub fn set_change_notifications(&self, url: &str, objects: &[&str]) -> Result<(), ApiError> {
+        self.set_signed_change_notifications(url, objects, None)
+    }
+
+    /// Sends change notifications as [`Self::set_change_notifications`] does, each signed as
+    /// an Apex callout to Tandem is: `X-Tandem-Signature: sha256=<hex>`, the HMAC-SHA256 of
+    /// the body under `secret`.
+    pub fn set_signed_change_notifications(
+        &self,
+        url: &str,
+        objects: &[&str],
+        secret: Option<&str>,
+    ) -> Result<(), ApiError> {
         let url = loopback_url(url)?;
         let objects = objects.iter().map(|name| name.to_string()).collect();
-        self.org().notifier.target = Some(Target { url, objects });
+        let secret = secret.map(str::to_string);
+        self.org().notifier.target = Some(Target {
+            url,
+            objects,
+            secret,
+        });
         Ok(())
     }
 
@@ -141,7 +160,7 @@ impl SalesforceEmulator {
     /// Sends the pending notifications in the background. Outside a Tokio runtime they are
     /// dropped, with a log line.
     pub(crate) fn send_notifications(&self) {
-        let Some((url, messages)) = self.org().notifier.take() else {
+        let Some((target, messages)) = self.org().notifier.take() else {
             return;
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -154,12 +173,18 @@ impl SalesforceEmulator {
         runtime.spawn(async move {
             let client = reqwest::Client::new();
             for message in messages {
-                let result = client
-                    .post(url.clone())
+                let body = serde_json::to_vec(&message).unwrap_or_default();
+                let mut request = client
+                    .post(target.url.clone())
                     .timeout(SEND_TIMEOUT)
-                    .json(&message)
-                    .send()
-                    .await;
+                    .header("content-type", "application/json");
+                if let Some(secret) = &target.secret {
+                    request = request.header(
+                        crate::WEBHOOK_SIGNATURE_HEADER,
+                        format!("sha256={}", crate::webhook_signature(secret, &body)),
+                    );
+                }
+                let result = request.body(body).send().await;
                 match result {
                     Ok(response) => tracing::debug!(
                         record_type = %message.sobject,
@@ -197,6 +222,7 @@ mod tests {
             target: Some(Target {
                 url: Url::parse("http://127.0.0.1/").unwrap(),
                 objects: vec!["Account".into()],
+                secret: None,
             }),
             pending: Vec::new(),
         };

@@ -79,6 +79,7 @@ impl From<ActionError> for ApiError {
             ActionError::WrongStatus { .. } | ActionError::NotEditable { .. } => {
                 StatusCode::CONFLICT
             }
+            ActionError::UnknownFields { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ActionError::Store(store) => {
                 tracing::error!(error = %store, "store error in a queue action");
                 StatusCode::INTERNAL_SERVER_ERROR

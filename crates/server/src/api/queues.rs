@@ -78,7 +78,8 @@ pub async fn edit_dead_letter(
              null, or lists of such objects): {error}"
         ))
     })?;
-    actions::edit_dead_letter(state.runner.state(), id, &payload).await?;
+    let flows = state.runner.flows();
+    actions::edit_dead_letter(state.runner.state(), flows, id, &payload).await?;
     Ok(Json(dead_letter(&state.runner, id).await?))
 }
 

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::{ApiError, approvals, flows, queues};
-use crate::auth::{self, Session};
+use crate::auth::{self, CookieSecurity, Session};
 
 /// The page templates, compiled once at start.
 pub struct Templates {
@@ -250,7 +250,11 @@ struct LoginForm {
 
 /// Checks the token typed on the login page and starts a session. The form needs no CSRF token:
 /// a forged login could only log the victim into their own server with the right token.
-async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    CookieSecurity(secure): CookieSecurity,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = auth::local_target(form.next.as_deref()).to_string();
     if !state.auth.is_token(form.token.trim()) {
         tracing::warn!("login with a wrong token");
@@ -260,7 +264,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Re
     let id = state.auth.start_session();
     tracing::info!("login");
     (
-        [(header::SET_COOKIE, auth::session_cookie(&id))],
+        [(header::SET_COOKIE, auth::session_cookie(&id, secure))],
         Redirect::to(&next),
     )
         .into_response()
@@ -273,6 +277,7 @@ struct CsrfForm {
 
 async fn logout(
     State(state): State<AppState>,
+    CookieSecurity(secure): CookieSecurity,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
@@ -282,7 +287,7 @@ async fn logout(
         state.auth.end_session(&id);
     }
     (
-        [(header::SET_COOKIE, auth::expired_session_cookie())],
+        [(header::SET_COOKIE, auth::expired_session_cookie(secure))],
         Redirect::to("/login"),
     )
         .into_response()
@@ -395,7 +400,9 @@ async fn save_payload(
         Ok(payload) => payload,
         Err(message) => return page.redirect(&state, &to, format!("not saved: {message}")),
     };
-    let saved = tandem_engine::actions::edit_dead_letter(state.runner.state(), id, &payload).await;
+    let flows = state.runner.flows();
+    let saved =
+        tandem_engine::actions::edit_dead_letter(state.runner.state(), flows, id, &payload).await;
     match saved {
         Ok(()) => page.redirect(&state, &to, "payload saved; replay sends it".to_string()),
         Err(error) => page.redirect(&state, &to, format!("not saved: {error}")),

@@ -32,9 +32,19 @@ pub(crate) struct RecordTable {
     next_tran_ids: HashMap<RecordKind, u64>,
     /// Deletions of every record type, customers included, oldest first.
     pub deleted: Vec<DeletedRecord>,
+    /// Records stored since the last [`RecordTable::take_changed`], as `(record type,
+    /// internal ID)`, kept only while `watching` is true.
+    changed: Vec<(&'static str, String)>,
+    /// True while webhooks are on, so that seeding does not fill `changed`.
+    pub watching: bool,
 }
 
 impl RecordTable {
+    /// Returns the records stored since the last call and clears the list.
+    pub fn take_changed(&mut self) -> Vec<(&'static str, String)> {
+        std::mem::take(&mut self.changed)
+    }
+
     /// Returns a record by kind and internal ID.
     pub fn get(&self, kind: RecordKind, internal_id: &str) -> Option<&StoredRecord> {
         self.records.get(&(kind, IdKey::of(internal_id)))
@@ -49,6 +59,10 @@ impl RecordTable {
     /// Stores a record, replacing the one with the same kind and internal ID, and keeps the
     /// external ID index up to date.
     pub fn put(&mut self, record: StoredRecord) {
+        if self.watching {
+            let change = (record.kind.record_type(), record.internal_id.clone());
+            self.changed.push(change);
+        }
         let key = IdKey::of(&record.internal_id);
         if let Some(previous) = self.records.get(&(record.kind, key.clone())).cloned() {
             self.unindex(&previous);

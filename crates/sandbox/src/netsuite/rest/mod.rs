@@ -59,7 +59,22 @@ pub(crate) fn router(emulator: NetSuiteEmulator) -> Router {
             get(metadata::record_schema),
         )
         .route("/services/rest/query/v1/suiteql", post(suiteql::query))
+        .layer(axum::middleware::from_fn_with_state(
+            emulator.clone(),
+            send_webhooks_after,
+        ))
         .with_state(emulator)
+}
+
+/// Sends the webhooks of the records a request changed, once its response is built.
+async fn send_webhooks_after(
+    axum::extract::State(emulator): axum::extract::State<NetSuiteEmulator>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    emulator.send_webhooks();
+    response
 }
 
 /// The parts of a request besides its body.
