@@ -27,9 +27,9 @@ impl WorkerLease {
     }
 
     /// Returns how long a worker waits before it looks again for free items while other
-    /// workers hold the rest: a tenth of the lease, between 100 ms and 1 s.
+    /// workers hold the rest: a twentieth of the lease, between 50 and 500 ms.
     pub fn poll_interval(&self) -> Duration {
-        (self.ttl / 10).clamp(Duration::from_millis(100), Duration::from_secs(1))
+        (self.ttl / 20).clamp(Duration::from_millis(50), Duration::from_millis(500))
     }
 }
 
