@@ -33,7 +33,7 @@ struct StoredRecord {
     fields: Fields,
 }
 
-/// What syncing one item left for closing the pass.
+/// The outcome of one item that closing the pass needs.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct ItemResult {
     /// Feed records left for the next pass: `(object, modified_at, id)`.
@@ -42,7 +42,7 @@ struct ItemResult {
     deferred: u64,
 }
 
-/// What the coordinator keeps in the store to close a pass: per source object, the newest
+/// The coordinator's state for closing a pass, kept in the store: per source object, the newest
 /// `(modified_at, id)` its feed returned.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct PassState {
@@ -364,4 +364,218 @@ fn json<T: Serialize + ?Sized>(value: &T, what: &str) -> Result<String, StoreErr
 fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_str(text)
         .map_err(|error| StoreError::new(format!("invalid stored {what}"), error))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::error::{ErrorClass, RemoteError};
+    use crate::fake_port::TestWorld;
+    use crate::flow::FieldUse;
+    use crate::one_way::Outcome;
+    use crate::record::{FieldValue, NewRecord, ObjectSpec, System};
+    use crate::state::{StateStore, WorkStore};
+
+    const FLOW: &str = "thing-to-salesforce";
+
+    /// Creates a Salesforce `Thing__c` per NetSuite `thing`, two records per batch. While
+    /// `stop` is set, a batch with a thing named `Stop` fails, as a pass whose worker died
+    /// mid-batch would.
+    struct CopyThings {
+        spec: OneWaySpec,
+        stop: AtomicBool,
+    }
+
+    impl CopyThings {
+        fn new() -> CopyThings {
+            CopyThings {
+                spec: OneWaySpec {
+                    flow: FLOW.to_string(),
+                    source: System::NetSuite,
+                    objects: vec![ObjectSpec {
+                        name: "thing".to_string(),
+                        fields: vec!["name".to_string()],
+                        link_field: "externalId".to_string(),
+                    }],
+                    written_back: Vec::new(),
+                    overlap: chrono::TimeDelta::zero(),
+                    batch_size: 2,
+                },
+                stop: AtomicBool::new(true),
+            }
+        }
+    }
+
+    #[async_trait]
+    impl OneWayTemplate for CopyThings {
+        fn spec(&self) -> &OneWaySpec {
+            &self.spec
+        }
+
+        fn field_uses(&self) -> Vec<FieldUse> {
+            Vec::new()
+        }
+
+        async fn sync(
+            &self,
+            connections: &Connections,
+            items: &[SourceItem],
+            _report: &mut PassReport,
+        ) -> Result<Vec<Outcome>, PassError> {
+            let stopping = items
+                .iter()
+                .any(|item| item.record.fields["name"].as_text() == Some("Stop"));
+            if stopping && self.stop.load(Ordering::SeqCst) {
+                let error = RemoteError::new(
+                    System::Salesforce,
+                    ErrorClass::Config,
+                    "STOPPED",
+                    "the test stops here",
+                );
+                return Err(error.into());
+            }
+            let target = ObjectSpec {
+                name: "Thing__c".to_string(),
+                fields: vec!["Name".to_string()],
+                link_field: "NetSuite_Internal_ID__c".to_string(),
+            };
+            let records: Vec<NewRecord> = items
+                .iter()
+                .map(|item| NewRecord {
+                    link: item.record.id.clone(),
+                    fields: Fields::from([(
+                        "Name".to_string(),
+                        item.record.fields["name"].clone(),
+                    )]),
+                })
+                .collect();
+            let port = connections.port(System::Salesforce);
+            let results = port.create(&target, records).await?;
+            Ok(results
+                .into_iter()
+                .map(|result| match result {
+                    Ok(written) => Outcome::Created(written.id),
+                    Err(error) => Outcome::Deferred(error),
+                })
+                .collect())
+        }
+    }
+
+    /// Puts six things in NetSuite; the third is named `Stop`, so with `stop` set the pass
+    /// stops at its second item.
+    fn world() -> TestWorld {
+        let world = TestWorld::new();
+        for name in ["A", "B", "Stop", "D", "E", "F"] {
+            let name = FieldValue::text(name);
+            world.netsuite.put("thing", None, &[("name", name)]);
+        }
+        world
+    }
+
+    fn worker(name: &str, ttl: Duration) -> WorkerLease {
+        WorkerLease {
+            worker: name.to_string(),
+            ttl,
+            exclusive: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn stopped_pass_is_resumed_from_items() {
+        let world = world();
+        let template = CopyThings::new();
+        let first = worker("a", Duration::from_millis(50));
+        let second = worker("b", Duration::from_secs(60));
+        let connections = &world.connections;
+
+        let stopped = run_pass_as(&template, connections, &first).await;
+        template.stop.store(false, Ordering::SeqCst);
+        let open = world.store.open_work_pass(FLOW).await.unwrap();
+        let watermark = world
+            .store
+            .watermark(FLOW, System::NetSuite, "thing")
+            .await
+            .unwrap();
+        assert!(stopped.is_err(), "the first pass did not stop");
+        assert_eq!(stopped.err().map(|failure| failure.report.created), Some(2));
+        assert!(open.is_some(), "the stopped pass left no work");
+        assert_eq!(watermark, None, "a stopped pass advanced the watermark");
+
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let helped = help(&template, connections, &second).await;
+        let helped = helped.expect("items were free").expect("help succeeds");
+        let resumed = run_pass_as(&template, connections, &first).await.unwrap();
+
+        assert_eq!(helped.created, 4, "the helper took the expired item over");
+        assert_eq!(resumed.read, 0, "the resumed pass read the feed again");
+        assert_eq!(resumed.created, 0);
+        assert_eq!(world.salesforce.all("Thing__c").len(), 6);
+        assert_eq!(world.salesforce.writes.load(Ordering::SeqCst), 6);
+        assert_eq!(world.store.open_work_pass(FLOW).await.unwrap(), None);
+        let watermark = world
+            .store
+            .watermark(FLOW, System::NetSuite, "thing")
+            .await
+            .unwrap();
+        assert!(watermark.is_some(), "the closed pass kept the watermark");
+    }
+
+    #[tokio::test]
+    async fn exclusive_worker_frees_stale_leases() {
+        let world = world();
+        let template = CopyThings::new();
+        let connections = &world.connections;
+        let stopped = run_pass_as(&template, connections, &WorkerLease::exclusive()).await;
+        template.stop.store(false, Ordering::SeqCst);
+
+        let resumed = tokio::time::timeout(
+            Duration::from_secs(10),
+            run_pass_as(&template, connections, &WorkerLease::exclusive()),
+        )
+        .await
+        .expect("the resumed pass waited for a lease to expire")
+        .unwrap();
+
+        assert!(stopped.is_err());
+        assert_eq!(resumed.created, 4);
+        assert_eq!(world.salesforce.all("Thing__c").len(), 6);
+        assert_eq!(world.store.open_work_pass(FLOW).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn help_without_open_pass_does_nothing() {
+        let world = world();
+        let template = CopyThings::new();
+
+        let helped = help(&template, &world.connections, &WorkerLease::exclusive()).await;
+
+        assert!(helped.is_none());
+        assert!(world.store.run_statuses().is_empty(), "a run was recorded");
+        assert!(world.salesforce.all("Thing__c").is_empty());
+    }
+
+    #[tokio::test]
+    async fn pass_without_changes_stores_no_work() {
+        let world = world();
+        let template = CopyThings::new();
+        template.stop.store(false, Ordering::SeqCst);
+        let connections = &world.connections;
+        run_pass_as(&template, connections, &WorkerLease::exclusive())
+            .await
+            .unwrap();
+
+        let again = run_pass_as(&template, connections, &WorkerLease::exclusive())
+            .await
+            .unwrap();
+
+        assert_eq!(again.written, 0);
+        assert_eq!(again.unchanged, again.read, "a re-read record was synced");
+        assert_eq!(world.store.open_work_pass(FLOW).await.unwrap(), None);
+        assert_eq!(world.salesforce.writes.load(Ordering::SeqCst), 6);
+    }
 }

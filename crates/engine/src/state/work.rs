@@ -17,7 +17,7 @@ use super::StoreError;
 pub struct WorkPass {
     pub id: i64,
     pub flow: String,
-    /// What the coordinator needs to close the pass (the watermarks to advance to), as JSON.
+    /// The coordinator's state for closing the pass (the watermarks to advance to), as JSON.
     pub state: String,
 }
 
