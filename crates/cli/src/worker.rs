@@ -1,10 +1,12 @@
 //! Several `tandem run` workers on one PostgreSQL store.
 //!
 //! Each worker runs a flow's pass only while it holds the flow's lease in the store, and
-//! renews the lease every third of its length while the pass runs. A flow another worker
-//! holds is skipped for this round. A worker that loses a lease (it could not renew in time,
-//! and another worker took the flow over) stops that pass at once: the engine is safe to stop
-//! at any point, as a killed process is, because the new holder repeats unfinished work.
+//! renews the lease every third of its length while the pass runs. A one-way flow's pass is
+//! shared: the holder stores its records as work items, and the other workers lease and sync
+//! items of it meanwhile. A two-way flow another worker holds is skipped for this round. A
+//! worker that loses a lease (it could not renew in time, and another worker took the flow or
+//! item over) stops that work at once: the engine is safe to stop at any point, as a killed
+//! process is, because the new holder repeats unfinished work.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,7 @@ use async_trait::async_trait;
 use tandem_engine::PassReport;
 use tandem_engine::flow::Flow;
 use tandem_engine::two_way::Connections;
+use tandem_engine::work::WorkerLease;
 use tandem_netsuite::governance::SharedLimit;
 use tandem_store::PostgresStore;
 
@@ -45,31 +48,103 @@ impl Worker {
         &self.id
     }
 
-    /// Runs one pass of `flow` under its lease. Returns `None` when another worker holds the
-    /// lease, and a failed result when the lease could not be taken or was lost mid-pass.
+    /// Returns this worker's name and lease length as the engine's work items use them.
+    fn work_lease(&self) -> WorkerLease {
+        WorkerLease {
+            worker: self.id.clone(),
+            ttl: self.lease,
+            exclusive: false,
+        }
+    }
+
+    /// Runs one pass of `flow` under its lease, or helps the worker that holds it.
+    ///
+    /// The worker that takes the flow's lease runs the pass. Another worker skips a flow
+    /// whose passes are not shared, and returns `None`. For a shared flow it syncs the pass's
+    /// free work items instead, and waits while the holder runs the pass: for items to free
+    /// up (a stopped worker's expire) and for the pass to end. When the holder stops, its
+    /// flow lease expires and this worker takes over the pass. Returns the counts of what
+    /// this worker did, and a failed result when a lease could not be taken or was lost.
     pub async fn pass(&self, flow: &dyn Flow, connections: &Connections) -> Option<FlowResult> {
         let name = flow.name();
-        match self.store.take_flow_lease(name, &self.id, self.lease).await {
-            Ok(true) => {}
-            Ok(false) => {
+        let work = self.work_lease();
+        let mut helped: Option<FlowResult> = None;
+        // True once another worker was seen running the pass, whose end frees the lease.
+        let mut held_elsewhere = false;
+        let mut waited = false;
+        loop {
+            match self.store.take_flow_lease(name, &self.id, self.lease).await {
+                Ok(true) => {
+                    return self
+                        .hold(flow, connections, &work, helped, held_elsewhere)
+                        .await;
+                }
+                Ok(false) => {}
+                Err(error) => {
+                    let reason = format!("cannot take the flow's lease: {error}");
+                    return Some(merged(helped, failed(name, reason)));
+                }
+            }
+            if !flow.shares_passes() {
                 tracing::info!(flow = name, worker = %self.id, "flow leased by another worker; skipped");
                 return None;
             }
-            Err(error) => {
-                return Some(failed(
-                    name,
-                    format!("cannot take the flow's lease: {error}"),
-                ));
+            held_elsewhere = true;
+            match flow.help(connections, &work).await {
+                Some(result) => {
+                    let result = FlowResult::from_pass(result);
+                    let stop = result.error.is_some();
+                    helped = Some(merged(helped, result));
+                    if stop {
+                        return helped;
+                    }
+                }
+                None => {
+                    if !waited {
+                        tracing::info!(flow = name, worker = %self.id, "flow run by another worker; helping with its pass");
+                    }
+                    waited = true;
+                    tokio::time::sleep(work.poll_interval()).await;
+                }
             }
         }
-        let result = tokio::select! {
-            result = flow.pass(connections) => FlowResult::from_pass(result),
-            reason = self.keep_lease(name) => failed(name, reason),
+    }
+
+    /// Runs the pass of `flow`, whose lease this worker just took, and gives the lease back.
+    /// After waiting for another worker's pass, the lease is free because that pass ended:
+    /// unless it left an open work pass to resume, this worker runs no second pass.
+    async fn hold(
+        &self,
+        flow: &dyn Flow,
+        connections: &Connections,
+        work: &WorkerLease,
+        helped: Option<FlowResult>,
+        held_elsewhere: bool,
+    ) -> Option<FlowResult> {
+        let name = flow.name();
+        let resume = match connections.store.open_work_pass(name).await {
+            Ok(open) => open.is_some(),
+            Err(error) => {
+                tracing::warn!(flow = name, worker = %self.id, %error, "cannot look for an open work pass");
+                false
+            }
+        };
+        let result = if held_elsewhere && !resume {
+            None
+        } else {
+            let result = tokio::select! {
+                result = flow.pass_as(connections, work) => FlowResult::from_pass(result),
+                reason = self.keep_lease(name) => failed(name, reason),
+            };
+            Some(result)
         };
         if let Err(error) = self.store.release_flow_lease(name, &self.id).await {
             tracing::warn!(flow = name, worker = %self.id, %error, "cannot release the flow's lease; it expires by itself");
         }
-        Some(result)
+        match result {
+            Some(result) => Some(merged(helped, result)),
+            None => helped,
+        }
     }
 
     /// Renews the lease of `flow` until it is lost, and returns why it was lost.
@@ -100,6 +175,16 @@ impl Worker {
             }
         }
     }
+}
+
+/// Adds `result` to the parts of the pass this worker did before, if any.
+fn merged(before: Option<FlowResult>, result: FlowResult) -> FlowResult {
+    let Some(mut total) = before else {
+        return result;
+    };
+    total.report.add(&result.report);
+    total.error = total.error.or(result.error);
+    total
 }
 
 /// Builds the result of a pass that did not run to its end for a reason outside the engine.

@@ -8,6 +8,7 @@ use crate::pass::{Connections, PassFailure, ReplayError, ReplayOutcome};
 use crate::record::{FieldValue, System};
 use crate::report::PassReport;
 use crate::two_way::{self, TwoWaySpec};
+use crate::work::WorkerLease;
 
 /// How a flow uses a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +97,36 @@ pub trait Flow: Send + Sync {
     /// Runs one pass and records it in the run history.
     async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure>;
 
+    /// Returns true when several workers can sync one pass of the flow together: one of
+    /// them, holding the flow, runs [`Flow::pass_as`], and the others [`Flow::help`]. Default
+    /// false: the flow's worker runs the whole pass.
+    fn shares_passes(&self) -> bool {
+        false
+    }
+
+    /// Runs one pass as `worker`, one of the workers of a shared store that holds the flow.
+    /// Default: [`Flow::pass`].
+    async fn pass_as(
+        &self,
+        connections: &Connections,
+        worker: &WorkerLease,
+    ) -> Result<PassReport, PassFailure> {
+        let _ = worker;
+        self.pass(connections).await
+    }
+
+    /// Syncs the free work items of a pass that another worker runs, and records this
+    /// worker's part as a run. Returns `None`, recording nothing, when no item is free, and
+    /// always for a flow that does not share its passes.
+    async fn help(
+        &self,
+        connections: &Connections,
+        worker: &WorkerLease,
+    ) -> Option<Result<PassReport, PassFailure>> {
+        let _ = (connections, worker);
+        None
+    }
+
     /// Replays one of the flow's dead letters.
     async fn replay(
         &self,
@@ -181,6 +212,26 @@ impl Flow for OneWayFlow {
 
     async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure> {
         one_way::run_pass(self.template.as_ref(), connections).await
+    }
+
+    fn shares_passes(&self) -> bool {
+        true
+    }
+
+    async fn pass_as(
+        &self,
+        connections: &Connections,
+        worker: &WorkerLease,
+    ) -> Result<PassReport, PassFailure> {
+        one_way::run_pass_as(self.template.as_ref(), connections, worker).await
+    }
+
+    async fn help(
+        &self,
+        connections: &Connections,
+        worker: &WorkerLease,
+    ) -> Option<Result<PassReport, PassFailure>> {
+        one_way::help(self.template.as_ref(), connections, worker).await
     }
 
     async fn replay(

@@ -27,6 +27,7 @@ pub mod retry;
 pub mod secret;
 pub mod state;
 pub mod two_way;
+pub mod work;
 
 pub use error::{ErrorClass, RemoteError};
 pub use port::{ApiUsage, FieldInfo, FieldType, ObjectInfo, RecordPort, WriteResult};

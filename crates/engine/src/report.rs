@@ -46,4 +46,58 @@ impl PassReport {
             ..PassReport::default()
         }
     }
+
+    /// Adds the counts of `other`, another part of the same pass (the part that another
+    /// worker, or another round of this one, synced).
+    pub fn add(&mut self, other: &PassReport) {
+        self.read += other.read;
+        self.created += other.created;
+        self.updated += other.updated;
+        self.linked += other.linked;
+        self.echoes_skipped += other.echoes_skipped;
+        self.unchanged += other.unchanged;
+        self.dead_letters += other.dead_letters;
+        self.in_review += other.in_review;
+        self.deleted += other.deleted;
+        self.deferred += other.deferred;
+        self.written += other.written;
+        self.skipped += other.skipped;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_sums_every_count() {
+        let mut total = PassReport::new("f");
+        let part = PassReport {
+            flow: "f".to_string(),
+            read: 1,
+            created: 2,
+            updated: 3,
+            linked: 4,
+            echoes_skipped: 5,
+            unchanged: 6,
+            dead_letters: 7,
+            in_review: 8,
+            deleted: 9,
+            deferred: 10,
+            written: 11,
+            skipped: 12,
+        };
+
+        total.add(&part);
+        total.add(&part);
+
+        let doubled = serde_json::to_value(&total).unwrap();
+        let once = serde_json::to_value(&part).unwrap();
+        for (name, value) in once.as_object().unwrap() {
+            if let Some(count) = value.as_u64() {
+                assert_eq!(doubled[name].as_u64(), Some(count * 2), "{name}");
+            }
+        }
+        assert_eq!(total.flow, "f");
+    }
 }

@@ -46,6 +46,12 @@ const VERSIONS: &[Version] = &[
         sqlite: include_str!("../migrations/sqlite/0003_mcp_gateway.sql"),
         postgres: include_str!("../migrations/postgres/0003_mcp_gateway.sql"),
     },
+    Version {
+        number: 4,
+        description: "work items",
+        sqlite: include_str!("../migrations/sqlite/0004_work_items.sql"),
+        postgres: include_str!("../migrations/postgres/0004_work_items.sql"),
+    },
 ];
 
 /// Builds the migrator of `dialect` from the migrations compiled into this build.

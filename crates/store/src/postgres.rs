@@ -113,4 +113,21 @@ mod sql {
     mod history {
         include!("sql/history.rs");
     }
+    mod work {
+        include!("sql/work.rs");
+    }
+
+    /// The database's current time in the store's time format (RFC 3339, UTC, microseconds).
+    const NOW: &str = r#"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"#;
+
+    /// Locks the rows a `SELECT` picks, skipping those another transaction holds.
+    const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
+
+    /// Returns the database's time `seconds` (a parameter such as `$3`) from now, in the
+    /// store's time format.
+    fn seconds_from_now(seconds: &str) -> String {
+        format!(
+            r#"to_char((now() + make_interval(secs => {seconds})) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"#
+        )
+    }
 }

@@ -120,4 +120,21 @@ mod sql {
     mod history {
         include!("sql/history.rs");
     }
+    mod work {
+        include!("sql/work.rs");
+    }
+
+    /// The database's current time, RFC 3339 in UTC with milliseconds. Only compared with
+    /// times from `seconds_from_now`, which has the same format.
+    const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+    /// SQLite has no row locks: a statement that writes holds the whole database, so one
+    /// `UPDATE ... WHERE id = (SELECT ...)` already picks and leases an item atomically.
+    const SKIP_LOCKED: &str = "";
+
+    /// Returns the database's time `seconds` (a parameter such as `$3`) from now, in the
+    /// format of `NOW`.
+    fn seconds_from_now(seconds: &str) -> String {
+        format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || {seconds} || ' seconds')")
+    }
 }

@@ -46,6 +46,7 @@ macro_rules! store_tests {
 
 mod gateway;
 mod history;
+mod work;
 
 store_tests!(
     watermark_survives_reopen,

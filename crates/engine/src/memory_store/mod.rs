@@ -1,6 +1,7 @@
 //! A [`crate::state::Store`] kept in memory, for tests. Nothing survives the process.
 
 mod queues;
+mod work;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -31,6 +32,10 @@ pub(crate) struct Inner {
     conflicts: Vec<StoredConflict>,
     audit: Vec<StoredAuditEntry>,
     runs: Vec<(String, RunStatus, serde_json::Value, Option<String>)>,
+    work_passes: Vec<crate::state::WorkPass>,
+    work_items: Vec<work::MemoryItem>,
+    /// The last ID given to a work pass or item.
+    work_ids: i64,
 }
 
 /// An in-memory store with the same behaviour as the durable ones.

@@ -15,17 +15,22 @@
 //! - advance each watermark past the records whose outcome is recorded, never past one left
 //!   for the next pass after a transient error.
 //!
+//! The batches are stored as work items, so several workers on one store can sync one pass's
+//! records together (see `shared`).
+//!
 //! A record is processed under the flow's own name (`invoice-to-salesforce:invoice`), so two
 //! flows that read the same object never hide records from each other.
 
 mod replay;
 mod run;
+mod shared;
 
 use async_trait::async_trait;
 use chrono::TimeDelta;
 
 pub use replay::{replay, sync_records};
 pub use run::run_pass;
+pub use shared::{help, run_pass_as};
 
 use crate::error::RemoteError;
 use crate::flow::{FieldUse, NamedRecords};

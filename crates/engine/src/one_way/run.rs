@@ -8,21 +8,23 @@ use super::{
     OneWaySpec, OneWayTemplate, Outcome, PARENT_NOT_LINKED, Refusal, SYNC_ACTION, SourceItem,
 };
 use crate::loop_guard::fingerprint;
-use crate::pass::{Connections, PassError, PassFailure, next_watermark, recorded_pass};
+use crate::pass::{Connections, PassError, PassFailure};
 use crate::progress;
 use crate::record::{SourceRecord, System};
 use crate::report::PassReport;
 use crate::state::{AuditEntry, DeadLetter, DeadLetterStatus, Processed};
 use crate::two_way::read::latest_versions;
+use crate::work::WorkerLease;
 
 /// The most dead letters a pass retries, oldest first, so that a backlog of records waiting
 /// for parents cannot make a pass unbounded.
 const MAX_RETRIED: usize = 500;
 
 /// A record's place in its feed: the object's index and the record's `(modified_at, id)`.
-type FeedMark = (usize, DateTime<chrono::Utc>, String);
+pub(super) type FeedMark = (usize, DateTime<chrono::Utc>, String);
 
-/// Runs one pass of a one-way flow and records it in the run history.
+/// Runs one pass of a one-way flow and records it in the run history, as the only process on
+/// the store.
 ///
 /// A failure means the pass stopped early. What it wrote before stopping is recorded, and the
 /// watermarks stay where they were, so the next pass repeats the rest.
@@ -30,22 +32,29 @@ pub async fn run_pass(
     template: &dyn OneWayTemplate,
     connections: &Connections,
 ) -> Result<PassReport, PassFailure> {
-    let flow = template.spec().flow.clone();
-    recorded_pass(&flow, connections, |connections, mut report| async move {
-        let result = steps(template, connections, &mut report).await;
-        (report, result)
-    })
-    .await
+    super::shared::run_pass_as(template, connections, &WorkerLease::exclusive()).await
 }
 
-async fn steps(
+/// The records a pass syncs: where every record the feeds returned stands in its feed, the
+/// records to sync, and how many of those (the first ones) came from the feeds.
+pub(super) struct Collected {
+    pub marks: Vec<FeedMark>,
+    pub items: Vec<SourceItem>,
+    pub from_feeds: usize,
+}
+
+/// Runs the template's `before`, reads the feeds and returns the records to sync: those not
+/// processed in their current state, then the retried dead letters' records and the related
+/// records.
+pub(super) async fn collect(
     template: &dyn OneWayTemplate,
     connections: &Connections,
     report: &mut PassReport,
-) -> Result<(), PassError> {
+) -> Result<Collected, PassError> {
     let spec = template.spec();
     template.before(connections, report).await?;
     let (marks, mut items) = read_feeds(spec, connections, report).await?;
+    let from_feeds = items.len();
     let mut taken: HashSet<(usize, String)> = items
         .iter()
         .map(|item| (item.object, item.record.id.clone()))
@@ -69,15 +78,11 @@ async fn steps(
         taken.insert((item.object, item.record.id.clone()));
         items.push(item);
     }
-    let mut deferred = HashSet::new();
-    progress::writing(items.len() as u64);
-    for chunk in items.chunks(spec.batch_size.max(1)) {
-        let outcomes = template.sync(connections, chunk, report).await?;
-        deferred.extend(record_outcomes(spec, connections, chunk, outcomes, report).await?);
-        progress::written(chunk.len() as u64);
-    }
-    advance(spec, connections, &marks, &deferred).await?;
-    template.after(connections, report).await
+    Ok(Collected {
+        marks,
+        items,
+        from_feeds,
+    })
 }
 
 /// Reads every source object's feed and returns where each record stands in it, with the
@@ -325,27 +330,4 @@ fn dead_letter(spec: &OneWaySpec, source_id: &str, refusal: &Refusal) -> DeadLet
         payload: refusal.payload.clone(),
         error: refusal.error.clone(),
     }
-}
-
-/// Moves each object's watermark past the records whose outcome is recorded.
-async fn advance(
-    spec: &OneWaySpec,
-    connections: &Connections,
-    marks: &[FeedMark],
-    deferred: &HashSet<(usize, String)>,
-) -> Result<(), PassError> {
-    for (index, object) in spec.objects.iter().enumerate() {
-        let read = marks
-            .iter()
-            .filter(|mark| mark.0 == index)
-            .map(|mark| (mark.1, mark.2.as_str()));
-        let is_deferred = |id: &str| deferred.contains(&(index, id.to_string()));
-        if let Some(watermark) = next_watermark(read, is_deferred) {
-            connections
-                .store
-                .set_watermark(&spec.flow, spec.source, &object.name, &watermark)
-                .await?;
-        }
-    }
-    Ok(())
 }

@@ -1,12 +1,14 @@
 //! The engine's durable state, behind traits that the store crate implements: [`StateStore`]
 //! for what a pass needs, [`DeadLetterStore`], [`ReviewStore`] and [`ConflictStore`] for what
-//! waits for a person (and the audit log), and [`Store`] for all of them. [`GatewayStore`] and
-//! [`LookupStore`] serve the MCP gateway.
+//! waits for a person (and the audit log), [`WorkStore`] for the work items several workers
+//! share, and [`Store`] for all of them. [`GatewayStore`] and [`LookupStore`] serve the MCP
+//! gateway.
 
 mod conflicts;
 mod dead_letters;
 mod gateway;
 mod review;
+mod work;
 
 pub use conflicts::{
     AuditEntry, Conflict, ConflictStatus, ConflictStore, StoredAuditEntry, StoredConflict,
@@ -17,6 +19,7 @@ pub use gateway::{
     RunRecord, StoredApproval, StoredGatewayCall, StoredToken,
 };
 pub use review::{Candidate, ReviewDecision, ReviewItem, ReviewStatus, ReviewStore, StoredReview};
+pub use work::{WorkItem, WorkPass, WorkProgress, WorkStore};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -291,7 +294,8 @@ pub trait StateStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
-/// Everything the engine keeps: the state of passes, what waits for a person, the audit log.
-pub trait Store: StateStore + DeadLetterStore + ReviewStore + ConflictStore {}
+/// Everything the engine keeps: the state of passes, what waits for a person, the audit log,
+/// and the work items that workers share.
+pub trait Store: StateStore + DeadLetterStore + ReviewStore + ConflictStore + WorkStore {}
 
-impl<T: StateStore + DeadLetterStore + ReviewStore + ConflictStore> Store for T {}
+impl<T: StateStore + DeadLetterStore + ReviewStore + ConflictStore + WorkStore> Store for T {}

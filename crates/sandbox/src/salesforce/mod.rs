@@ -198,6 +198,22 @@ impl SalesforceEmulator {
         self.org().request_counts.clone()
     }
 
+    /// Returns how many times each record of `object` was stored, keyed by Id: its creation
+    /// and every update, by the API, a user's edit or the seed. Writes that an all-or-none
+    /// request rolled back count too.
+    pub fn write_counts(&self, object: &str) -> BTreeMap<String, u64> {
+        let org = self.org();
+        let Some(definition) = org.object(object) else {
+            return BTreeMap::new();
+        };
+        let name = definition.name.clone();
+        org.write_counts
+            .iter()
+            .filter(|((written, _), _)| *written == name)
+            .map(|((_, id), count)| (id.clone(), *count))
+            .collect()
+    }
+
     /// Sets the default number of rows per query page (2,000 unless set); a request's
     /// `Sforce-Query-Options: batchSize=N` still takes precedence. Values below 1 count as 1.
     pub fn set_query_batch_size(&self, size: usize) {

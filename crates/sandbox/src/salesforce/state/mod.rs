@@ -73,6 +73,8 @@ pub(crate) struct Org {
     pub usage: ApiUsage,
     /// Requests per route, such as `GET /query`.
     pub request_counts: BTreeMap<String, u64>,
+    /// How many times each record was stored, keyed by object and Id.
+    pub write_counts: HashMap<(String, String), u64>,
     /// Rows per query page when the request does not ask for a batch size.
     pub query_batch_size: usize,
     /// Child records per page of a child subquery's result inside a parent record.
@@ -111,6 +113,7 @@ impl Org {
             cursors: Cursors::default(),
             usage: ApiUsage::new(DEFAULT_DAILY_LIMIT),
             request_counts: BTreeMap::new(),
+            write_counts: HashMap::new(),
             query_batch_size: DEFAULT_QUERY_BATCH_SIZE,
             child_batch_size: DEFAULT_CHILD_BATCH_SIZE,
             passwords: HashMap::new(),
@@ -198,6 +201,8 @@ impl Org {
                 .cloned();
             self.journal.record(object, &id, previous);
         }
+        let key = (object.to_string(), id.clone());
+        *self.write_counts.entry(key).or_insert(0) += 1;
         self.replace_record(object, &id, Some(values));
     }
 
