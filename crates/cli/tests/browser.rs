@@ -303,7 +303,10 @@ async fn edit_mapping(daemon: Daemon, client: &Client) {
         last_modified: now,
         custom_fields: Vec::new(),
     });
-    client.goto(&daemon.url("/login?next=/mapper")).await.unwrap();
+    client
+        .goto(&daemon.url("/login?next=/mapper"))
+        .await
+        .unwrap();
     client
         .find(Locator::Id("token"))
         .await
@@ -323,27 +326,52 @@ async fn edit_mapping(daemon: Daemon, client: &Client) {
     click(client, "#add-derived").await;
     click(client, "#save").await;
     let error = text_containing(client, "#save-error", "picklist").await;
-    assert!(error.contains("Gold Partner not among its picklist values"), "{error}");
+    assert!(
+        error.contains("Gold Partner not among its picklist values"),
+        "{error}"
+    );
     let config = std::fs::read_to_string(daemon.dir.path().join("tandem.toml")).unwrap();
     assert!(!config.contains("Gold Partner"), "{config}");
 
     // Correct the constant, preview it on the customer just added, and save.
-    let constant = element(client, "#entries tr:last-child input[data-key=constant]").await;
-    constant.clear().await.unwrap();
-    constant.send_keys("Customer").await.unwrap();
+    // The table is drawn again when a preview returns, which may replace the input between
+    // finding and typing; then it is found again, at most five times.
+    let css = "#entries tr:last-child input[data-key=constant]";
+    for attempt in 1..=5 {
+        let constant = element(client, css).await;
+        let typed = match constant.clear().await {
+            Ok(()) => constant.send_keys("Customer - Direct").await,
+            Err(error) => Err(error),
+        };
+        match typed {
+            Ok(()) => break,
+            Err(error) if attempt == 5 => panic!("cannot type into {css}: {error}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+        }
+    }
     click(client, "#preview").await;
-    let previewed = text_containing(client, "#preview-salesforce", "Customer").await;
+    let previewed = text_containing(client, "#preview-salesforce", "Customer - Direct").await;
     assert!(previewed.contains(MAPPED_COMPANY), "{previewed}");
     let type_value = text_of(client, "#preview-salesforce tr[data-field=Type] .value").await;
-    assert_eq!(type_value, "Customer");
+    assert_eq!(type_value, "Customer - Direct");
     click(client, "#save").await;
     let saved = text_containing(client, "#save-result", "saved").await;
     assert!(saved.contains("the next pass uses it"), "{saved}");
     let config = std::fs::read_to_string(daemon.dir.path().join("tandem.toml")).unwrap();
-    assert!(config.contains("[[flows.account-customer.extra_fields]]"), "{config}");
-    assert!(config.contains("constant = \"Customer\""), "{config}");
+    assert!(
+        config.contains("[[flows.account-customer.extra_fields]]"),
+        "{config}"
+    );
+    assert!(
+        config.contains("constant = \"Customer - Direct\""),
+        "{config}"
+    );
     assert!(config.contains("interval_seconds = 3600"), "{config}");
     if std::env::var_os("TANDEM_SCREENSHOTS").is_some() {
+        client
+            .execute("window.scrollTo(0, 0)", Vec::new())
+            .await
+            .unwrap();
         let png = client.screenshot().await.unwrap();
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/mapper.png");
         std::fs::write(path, png).unwrap();
@@ -357,5 +385,5 @@ async fn edit_mapping(daemon: Daemon, client: &Client) {
         .iter()
         .find(|account| account["Name"] == MAPPED_COMPANY)
         .unwrap_or_else(|| panic!("no Account {MAPPED_COMPANY}: {accounts:?}"));
-    assert_eq!(account["Type"], "Customer", "{account:?}");
+    assert_eq!(account["Type"], "Customer - Direct", "{account:?}");
 }

@@ -125,7 +125,8 @@ pub fn name_similarity(netsuite: &str, salesforce: &str) -> f64 {
 
 /// Proposes pairs between fields of `netsuite` and `salesforce` that neither `mapped_netsuite`
 /// nor `mapped_salesforce` contains. A pair needs alike names ([`MIN_SIMILARITY`]), types that
-/// fit ([`type_mismatch`]) and one writable side; line fields and lists are left out. Each
+/// fit ([`type_mismatch`]) and one writable side. Line fields, lists and references are left
+/// out, because a reference pair needs a lookup flow that names cannot tell. Each
 /// field is proposed at most once, best score first.
 pub fn suggest(
     netsuite: &ObjectInfo,
@@ -136,6 +137,7 @@ pub fn suggest(
     let is_free = |field: &FieldInfo, mapped: &[String]| {
         !field.name.contains("[]")
             && field.field_type != FieldType::List
+            && !matches!(field.field_type, FieldType::Reference(_))
             && !mapped
                 .iter()
                 .any(|name| name.eq_ignore_ascii_case(&field.name))
@@ -227,6 +229,7 @@ mod tests {
                 field("balance", FieldType::Number, false),
                 field("isInactive", FieldType::Bool, true),
                 field("addressbookList", FieldType::List, true),
+                field("parent", FieldType::Reference(Vec::new()), true),
             ],
         )
     }
@@ -242,6 +245,11 @@ mod tests {
                 field("Tier__c", FieldType::Picklist(vec!["Gold".into()]), true),
                 field("Balance__c", FieldType::Text, true),
                 field("IsActive__c", FieldType::Text, true),
+                field(
+                    "ParentId",
+                    FieldType::Reference(vec!["Account".into()]),
+                    true,
+                ),
             ],
         )
     }
@@ -288,6 +296,7 @@ mod tests {
         let found = pairs(&found);
         assert!(!found.contains(&("internalId", "Id")), "{found:?}");
         assert!(!found.iter().any(|(ns, _)| *ns == "addressbookList"));
+        assert!(!found.contains(&("parent", "ParentId")), "{found:?}");
     }
 
     #[test]
