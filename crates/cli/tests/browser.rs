@@ -335,7 +335,7 @@ async fn edit_mapping(daemon: Daemon, client: &Client) {
 
     // Correct the constant, preview it on the customer just added, and save.
     // The table is drawn again when a preview returns, which may replace the input between
-    // finding and typing; then it is found again, at most five times.
+    // finding and typing. Then the input is found again, at most five times.
     let css = "#entries tr:last-child input[data-key=constant]";
     for attempt in 1..=5 {
         let constant = element(client, css).await;

@@ -134,7 +134,7 @@ fn value_json(value: &FieldValue) -> Value {
 
 /// Writes `entries` as the mapping of `flow` into the configuration `text` and returns the
 /// new text. While the file has no `fields` for the flow and the entries start with the
-/// template's `defaults` unchanged, only the rest is written, as `extra_fields`; otherwise the
+/// template's `defaults` unchanged, only the rest is written, as `extra_fields`. Otherwise the
 /// whole list is written as `fields`, which replaces the template's mapping. Entries that are
 /// unchanged keep their comments.
 pub fn write_entries(

@@ -38,13 +38,17 @@ pub struct Suggestion {
 /// do not fit in one pair, or `None` when values can travel between them unchanged.
 pub fn type_mismatch(netsuite: &FieldType, salesforce: &FieldType) -> Option<String> {
     use FieldType::*;
-    let fits = match (netsuite, salesforce) {
-        (Text, Text | Picklist(_)) | (Picklist(_), Text | Picklist(_)) => true,
-        (Number, Number) | (Bool, Bool) | (Date, Date) | (DateTime, DateTime) => true,
-        (Reference(_), Reference(_)) => true,
-        (List, List) => true,
-        _ => false,
-    };
+    let fits = matches!(
+        (netsuite, salesforce),
+        (Text, Text | Picklist(_))
+            | (Picklist(_), Text | Picklist(_))
+            | (Number, Number)
+            | (Bool, Bool)
+            | (Date, Date)
+            | (DateTime, DateTime)
+            | (Reference(_), Reference(_))
+            | (List, List)
+    );
     if fits {
         return None;
     }
@@ -87,7 +91,7 @@ pub fn type_name(field_type: &FieldType) -> String {
 
 /// Returns the form names are compared in: lower case without `_`, `.`, the `__c` suffix of
 /// Salesforce custom fields, or the `custentity`/`custbody`/`custitem`/`custcol` prefix of
-/// NetSuite script IDs; `billingAddress.city` becomes `billingcity`.
+/// NetSuite script IDs. For example, `billingAddress.city` becomes `billingcity`.
 pub fn normalized_name(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
     let mut rest = lower.strip_suffix("__c").unwrap_or(&lower);
