@@ -95,7 +95,8 @@ impl NetSuiteClient {
         let ids = self.call(&request, None, &parser).await?;
         if !ids.status.is_success {
             return Err(Error::InvalidResponse(format!(
-                "getCustomizationId of {customization_type} failed: {:?}",
+                "getCustomizationId of {customization_type} failed: {:?}; check that the \
+                 role may read customizations",
                 ids.status.details
             )));
         }

@@ -8,8 +8,8 @@ use crate::client::NetSuiteClient;
 use crate::error::Error;
 use crate::records::{BodyValue, Record, RecordRef};
 
-/// Returns the customization type of a record type's custom fields and the checkboxes of a
-/// custom field record that say it applies to that record type.
+/// Returns the customization type of a record type's custom fields, and the checkboxes of a
+/// custom field record that mark it as applying to that record type.
 fn customization_of(record_type: &str) -> Option<(&'static str, &'static [&'static str])> {
     let found: (&str, &[&str]) = match record_type {
         "customer" => ("entityCustomField", &["appliesToCustomer"]),

@@ -1,6 +1,6 @@
-//! `getCustomizationId` and the custom field records `get` and `getList` read: the custom
-//! fields this emulator's account defines, so a client can discover them as it would in a
-//! real account (script ID, label, field type, and the records each applies to).
+//! `getCustomizationId` and the custom field records that `get` and `getList` read. These are
+//! the custom fields this emulator's account defines, so a client discovers their script ID,
+//! label, field type and record types as it would in a real account.
 
 use super::{Context, required_children};
 use crate::netsuite::faults::{Fault, StatusDetail, write_status};
@@ -90,13 +90,13 @@ pub(crate) fn is_customization_type(record_type: &str) -> bool {
 
 /// Serves `getCustomizationId`: a `customizationRef` per custom field of the type asked for.
 pub(crate) fn get_customization_id(state: &mut State, context: &Context) -> Result<String, Fault> {
-    let wanted = required_children(context, "customizationType")?[0]
+    let requested = required_children(context, "customizationType")?[0]
         .attr("getCustomizationType")
         .unwrap_or_default()
         .to_string();
     let refs: Vec<(String, &CustomFieldDefinition)> = DEFINITIONS
         .iter()
-        .filter(|field| field.kind == wanted)
+        .filter(|field| field.kind == requested)
         .map(|field| (state.custom_field_id(field.script_id, None), field))
         .collect();
     let core = context.version.namespace(CORE);
