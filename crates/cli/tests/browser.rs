@@ -12,6 +12,7 @@ use common::daemon::{Daemon, TOKEN};
 use common::free_port;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use tandem_sandbox::netsuite::Customer;
 
 /// A `chromedriver` process, killed when dropped.
 struct Driver {
