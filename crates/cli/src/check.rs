@@ -273,13 +273,13 @@ fn unique_flows(fields: &[(String, FieldUse)]) -> Vec<String> {
 }
 
 /// Returns what is wrong with one use of a field, if anything. Names the description cannot
-/// settle (custom fields NetSuite's schema does not list, relationship paths) pass.
+/// settle (custom fields the account does not list, relationship paths) pass.
 pub fn field_problem(info: &ObjectInfo, used: &FieldUse) -> Option<String> {
     let name = used.field.as_str();
-    if info.is_unlisted(name) {
-        return None;
-    }
     let Some(field) = info.field(name) else {
+        if info.is_unlisted(name) {
+            return None;
+        }
         if let Some((list, _)) = split_line_field(name) {
             let listed = info
                 .fields
@@ -448,5 +448,20 @@ mod tests {
         let mut netsuite = info();
         netsuite.unlisted_prefix = Some("cust".to_string());
         assert!(field_problem(&netsuite, &used("custentity_tier", Access::Write)).is_none());
+    }
+
+    #[test]
+    fn listed_custom_fields_are_checked() {
+        let mut netsuite = info();
+        netsuite.unlisted_prefix = Some("cust".to_string());
+        netsuite.fields.push(FieldInfo {
+            name: "custentity_score".to_string(),
+            field_type: FieldType::Number,
+            createable: false,
+            updateable: false,
+            external_id: false,
+        });
+        let problem = field_problem(&netsuite, &used("custentity_score", Access::Write));
+        assert!(problem.is_some_and(|p| p.contains("read-only")));
     }
 }

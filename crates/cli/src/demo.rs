@@ -59,7 +59,11 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     print_header(&sandbox, dir.path(), transport)?;
 
     let mut stop = StopSignal::install();
-    let runner = serve::runner(&mut setup, options.interval);
+    let runner = serve::runner(
+        &mut setup,
+        options.interval,
+        &dir.path().join("tandem.toml"),
+    );
     let server = if options.once {
         None
     } else {

@@ -10,6 +10,7 @@ mod config;
 mod connect;
 mod demo;
 mod flows;
+mod mapper;
 mod mcp;
 mod output;
 mod progress;

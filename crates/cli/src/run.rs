@@ -76,7 +76,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
     } else {
         let token_file = serve::token_path(&file.store_location(config_dir)?, config_dir);
         let (token, origin) = serve::run_token(&secrets, token_file)?;
-        let runner = serve::runner(&mut setup, file.interval());
+        let runner = serve::runner(&mut setup, file.interval(), &options.config);
         let gateway = Gateway::new(&file, config_dir, &secrets).await?;
         let secrets = tandem_server::ServerSecrets {
             api_token: token,

@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::SecretSource;
 use crate::connect::Setup;
+use crate::mapper::{ConfigMapper, reloadable};
 use crate::mcp::Gateway;
 use crate::output::FlowResult;
 use crate::shutdown::StopSignal;
@@ -149,20 +150,28 @@ pub fn results(outcomes: Vec<FlowOutcome>) -> Vec<FlowResult> {
 }
 
 /// The enabled flows of a setup (and its worker, on PostgreSQL), moved into a runner whose
-/// passes are counted in new metrics.
-pub fn runner(setup: &mut Setup, interval: Duration) -> Arc<Runner> {
-    let flows = std::mem::take(&mut setup.flows);
+/// passes are counted in new metrics. The web UI's field mapper edits the mappings in the
+/// configuration file `config`, and a saved mapping is used from the flow's next pass on.
+pub fn runner(setup: &mut Setup, interval: Duration, config: &Path) -> Arc<Runner> {
+    let (flows, slots) = reloadable(std::mem::take(&mut setup.flows));
     let driver = Passes {
         worker: setup.worker.take(),
     };
-    Arc::new(Runner::new(
+    let runner = Runner::new(
         flows,
         Box::new(driver),
         setup.connections.clone(),
         setup.store.clone(),
         interval,
         Arc::new(Metrics::new()),
-    ))
+    );
+    let mapper = ConfigMapper::new(
+        config,
+        slots,
+        runner.connections().netsuite.clone(),
+        runner.connections().salesforce.clone(),
+    );
+    Arc::new(runner.with_mapper(Arc::new(mapper)))
 }
 
 /// Returns the webhook secret from `TANDEM_WEBHOOK_SECRET` (or `_FILE`), or `None` to leave

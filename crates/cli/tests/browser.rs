@@ -12,6 +12,7 @@ use common::daemon::{Daemon, TOKEN};
 use common::free_port;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use tandem_sandbox::netsuite::Customer;
 
 /// A `chromedriver` process, killed when dropped.
 struct Driver {
@@ -266,4 +267,124 @@ async fn approve_discard(daemon: Daemon, client: &Client) {
         .get_json(&format!("/api/dead-letters/{letter}"))
         .await;
     assert_eq!(stored["status"], "discarded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mapping_edited_in_the_mapper() {
+    let daemon = Daemon::start().await;
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    let steps = tokio::spawn({
+        let client = client.clone();
+        async move { edit_mapping(daemon, &client).await }
+    })
+    .await;
+    // Closing the session ends its Chromium, which killing chromedriver would leave running.
+    client.close().await.expect("the browser session closes");
+    if let Err(error) = steps {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+/// The company the mapping test syncs after saving its mapping.
+const MAPPED_COMPANY: &str = "Cascade Mapper Supply";
+
+async fn edit_mapping(daemon: Daemon, client: &Client) {
+    let now = chrono::Utc::now();
+    daemon.sandbox().netsuite().insert_customer(Customer {
+        internal_id: String::new(),
+        external_id: None,
+        entity_id: None,
+        company_name: Some(MAPPED_COMPANY.to_string()),
+        email: None,
+        phone: Some("(503) 555-0142".to_string()),
+        url: None,
+        is_inactive: false,
+        date_created: now,
+        last_modified: now,
+        custom_fields: Vec::new(),
+    });
+    client
+        .goto(&daemon.url("/login?next=/mapper"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(TOKEN)
+        .await
+        .unwrap();
+    click(client, "button[type=submit]").await;
+    element(client, "body[data-loaded=true]").await;
+    let entries = text_of(client, "#entries").await;
+    assert!(entries.contains("companyName"), "{entries}");
+
+    // Pick the Salesforce Type picklist and fill it with a value it does not list.
+    click(client, "#sf-fields li[data-name=Type]").await;
+    let value = element(client, "#derived-value").await;
+    value.send_keys("Gold Partner").await.unwrap();
+    click(client, "#add-derived").await;
+    click(client, "#save").await;
+    let error = text_containing(client, "#save-error", "picklist").await;
+    assert!(
+        error.contains("Gold Partner not among its picklist values"),
+        "{error}"
+    );
+    let config = std::fs::read_to_string(daemon.dir.path().join("tandem.toml")).unwrap();
+    assert!(!config.contains("Gold Partner"), "{config}");
+
+    // Correct the constant, preview it on the customer just added, and save.
+    // The table is drawn again when a preview returns, which may replace the input between
+    // finding and typing. Then the input is found again, at most five times.
+    let css = "#entries tr:last-child input[data-key=constant]";
+    for attempt in 1..=5 {
+        let constant = element(client, css).await;
+        let typed = match constant.clear().await {
+            Ok(()) => constant.send_keys("Customer - Direct").await,
+            Err(error) => Err(error),
+        };
+        match typed {
+            Ok(()) => break,
+            Err(error) if attempt == 5 => panic!("cannot type into {css}: {error}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(300)).await,
+        }
+    }
+    click(client, "#preview").await;
+    let previewed = text_containing(client, "#preview-salesforce", "Customer - Direct").await;
+    assert!(previewed.contains(MAPPED_COMPANY), "{previewed}");
+    let type_value = text_of(client, "#preview-salesforce tr[data-field=Type] .value").await;
+    assert_eq!(type_value, "Customer - Direct");
+    click(client, "#save").await;
+    let saved = text_containing(client, "#save-result", "saved").await;
+    assert!(saved.contains("the next pass uses it"), "{saved}");
+    let config = std::fs::read_to_string(daemon.dir.path().join("tandem.toml")).unwrap();
+    assert!(
+        config.contains("[[flows.account-customer.extra_fields]]"),
+        "{config}"
+    );
+    assert!(
+        config.contains("constant = \"Customer - Direct\""),
+        "{config}"
+    );
+    assert!(config.contains("interval_seconds = 3600"), "{config}");
+    if std::env::var_os("TANDEM_SCREENSHOTS").is_some() {
+        client
+            .execute("window.scrollTo(0, 0)", Vec::new())
+            .await
+            .unwrap();
+        let png = client.screenshot().await.unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/mapper.png");
+        std::fs::write(path, png).unwrap();
+    }
+
+    // The next pass creates the customer's Account with the saved mapping.
+    click(client, "#run-pass").await;
+    daemon.wait_for_runs(2).await;
+    let accounts = daemon.sandbox().salesforce().records("Account");
+    let account = accounts
+        .iter()
+        .find(|account| account["Name"] == MAPPED_COMPANY)
+        .unwrap_or_else(|| panic!("no Account {MAPPED_COMPANY}: {accounts:?}"));
+    assert_eq!(account["Type"], "Customer - Direct", "{account:?}");
 }

@@ -65,8 +65,8 @@ pub struct ObjectInfo {
     /// The object's name in the system's own words (`customer`, `Account`).
     pub name: String,
     pub fields: Vec<FieldInfo>,
-    /// Names with this prefix may exist although they are not listed: NetSuite's published
-    /// schema has no custom fields, so `cust...` script IDs cannot be checked before a write.
+    /// Names with this prefix may exist although they are not listed: NetSuite custom fields
+    /// (`cust...` script IDs) the port could not list are not checked before a write.
     pub unlisted_prefix: Option<String>,
 }
 

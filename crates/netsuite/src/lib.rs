@@ -39,7 +39,9 @@ pub mod schema;
 pub use client::NetSuiteClient;
 pub use config::{NetSuiteConfig, TokenCredentials};
 pub use error::{Error, Fault};
-pub use operations::other::{DeletedFilter, DeletedRecord, SelectField, SelectFilterOperator};
+pub use operations::other::{
+    CustomizationRef, DeletedFilter, DeletedRecord, SelectField, SelectFilterOperator,
+};
 pub use operations::preferences::WritePreferences;
 pub use operations::search::{
     AdvancedSearch, Column, Criterion, CriterionValue, CustomColumnKind, DateOperator,

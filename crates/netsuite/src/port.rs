@@ -16,6 +16,7 @@
 
 mod address;
 pub(crate) mod countries;
+mod custom_fields;
 mod describe;
 mod fields;
 mod lists;
@@ -181,8 +182,9 @@ impl<S: RecordService> RecordPort for NetSuitePort<S> {
     }
 
     /// Describes a supported record type from the embedded schema (see [`describe`]), with
-    /// the custom fields the client can list (over REST, from the metadata catalog). Custom
-    /// fields not listed are still accepted by their `cust` prefix.
+    /// the custom fields the client can list (over REST, from the metadata catalog; over SOAP,
+    /// with `getCustomizationId`). Custom fields not listed are still accepted by their `cust`
+    /// prefix.
     async fn describe(&self, object: &str) -> Result<ObjectInfo, RemoteError> {
         let spec = ObjectSpec {
             name: object.to_string(),

@@ -140,7 +140,7 @@ async fn find_by_unsearchable_field_is_config_error() {
 }
 
 #[tokio::test]
-async fn describe_lists_fields_without_request() {
+async fn describe_lists_schema_and_custom_fields() {
     let sandbox = Sandbox::start().await;
 
     let info = sandbox.port.describe("salesOrder").await.unwrap();
@@ -151,7 +151,30 @@ async fn describe_lists_fields_without_request() {
     assert_eq!(quantity.field_type, FieldType::Number);
     assert_eq!(info.field("itemList").unwrap().field_type, FieldType::List);
     assert!(info.field("externalId").unwrap().external_id);
-    assert!(sandbox.emulator.operation_counts().is_empty());
+    let custom = info.field("custbody_sf_opportunity_id").unwrap();
+    assert_eq!(custom.field_type, FieldType::Text);
+    let counts = sandbox.emulator.operation_counts();
+    assert_eq!(counts.get("getCustomizationId"), Some(&1));
+    assert_eq!(counts.get("getList"), Some(&1));
+}
+
+#[tokio::test]
+async fn describe_lists_custom_fields_of_record_type() {
+    let sandbox = Sandbox::start().await;
+
+    let customer = sandbox.port.describe("customer").await.unwrap();
+    let contact = sandbox.port.describe("contact").await.unwrap();
+
+    let score = customer.field("custentity_credit_score").unwrap();
+    assert_eq!(score.field_type, FieldType::Number);
+    assert!(score.updateable);
+    assert_eq!(
+        customer.field("custentity_region").unwrap().field_type,
+        FieldType::Text
+    );
+    assert!(customer.field("custentity_linkedin_url").is_none());
+    assert!(contact.field("custentity_linkedin_url").is_some());
+    assert!(contact.field("custentity_region").is_none());
 }
 
 #[tokio::test]

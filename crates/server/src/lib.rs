@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod mapper;
 pub mod metrics;
 pub mod pages;
 pub mod runner;

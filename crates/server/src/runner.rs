@@ -15,6 +15,7 @@ use tandem_engine::{PassReport, RecordPort, System};
 use tandem_store::AnyStore;
 use tokio::sync::Notify;
 
+use crate::mapper::MappingEditor;
 use crate::metrics::{MeteredPort, Metrics, QueueSizes};
 
 /// When passes ran and will run, for the dashboard.
@@ -136,6 +137,8 @@ pub struct Runner {
     schedule: Mutex<Schedule>,
     /// Carries out approved MCP write requests, when the process serves the MCP gateway.
     approvals: OnceLock<Arc<dyn ApprovalExecutor>>,
+    /// The field mapper's access to the configuration file, when the program gives one.
+    mapper: Option<Arc<dyn MappingEditor>>,
 }
 
 /// Carries out an approved MCP write request in this process, as the MCP gateway does, so an
@@ -182,7 +185,24 @@ impl Runner {
             }),
             schedule: Mutex::new(Schedule::default()),
             approvals: OnceLock::new(),
+            mapper: None,
         }
+    }
+
+    /// Lets the field mapper load and save the flows' mappings through `editor`.
+    pub fn with_mapper(mut self, editor: Arc<dyn MappingEditor>) -> Runner {
+        self.mapper = Some(editor);
+        self
+    }
+
+    /// Returns the field mapper's access to the configuration, if the program gave one.
+    pub fn mapper(&self) -> Option<&Arc<dyn MappingEditor>> {
+        self.mapper.as_ref()
+    }
+
+    /// Returns the ports and store the passes use; every API call through them is counted.
+    pub fn connections(&self) -> &Connections {
+        &self.connections
     }
 
     /// Returns the enabled flows, in the order their passes run.

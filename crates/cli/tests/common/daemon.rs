@@ -109,6 +109,11 @@ impl Daemon {
         }
     }
 
+    /// Returns the sandbox the daemon syncs.
+    pub fn sandbox(&self) -> &Sandbox {
+        &self._sandbox
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -7,6 +7,7 @@
 //! constant, or an expression over that record's fields.
 
 mod expression;
+pub mod suggest;
 mod lookup;
 mod uses;
 

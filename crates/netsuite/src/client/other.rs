@@ -1,4 +1,4 @@
-//! `getDeleted`, `getSelectValue` and `getServerTime`.
+//! `getDeleted`, `getSelectValue`, `getServerTime` and `getCustomizationId`.
 
 use chrono::{DateTime, Utc};
 
@@ -7,8 +7,8 @@ use crate::client::{NetSuiteClient, check_status};
 use crate::error::Error;
 use crate::operations::Operation;
 use crate::operations::other::{
-    DeletedFilter, DeletedPage, DeletedRecord, GetDeletedRequest, GetSelectValueRequest,
-    GetServerTimeRequest, SelectField, SelectValuePage,
+    CustomizationRef, DeletedFilter, DeletedPage, DeletedRecord, GetCustomizationIdRequest,
+    GetDeletedRequest, GetSelectValueRequest, GetServerTimeRequest, SelectField, SelectValuePage,
 };
 use crate::parse;
 use crate::records::RecordRef;
@@ -82,6 +82,25 @@ impl NetSuiteClient {
             values.extend(self.get_select_value_page(field, page_index).await?.values);
         }
         Ok(values)
+    }
+
+    /// Lists the account's active customizations of one type (`entityCustomField`,
+    /// `itemCustomField`, `transactionBodyCustomField`) with `getCustomizationId`.
+    pub async fn get_customization_ids(
+        &self,
+        customization_type: &str,
+    ) -> Result<Vec<CustomizationRef>, Error> {
+        let request = GetCustomizationIdRequest::new(customization_type)?;
+        let parser = |xml: &[u8], status| parse::get_customization_id_response(xml, status);
+        let ids = self.call(&request, None, &parser).await?;
+        if !ids.status.is_success {
+            return Err(Error::InvalidResponse(format!(
+                "getCustomizationId of {customization_type} failed: {:?}; check that the \
+                 role may read customizations",
+                ids.status.details
+            )));
+        }
+        Ok(ids.refs)
     }
 }
 

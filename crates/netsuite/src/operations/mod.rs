@@ -40,6 +40,7 @@ pub enum Operation {
     GetDeleted,
     GetSelectValue,
     GetServerTime,
+    GetCustomizationId,
 }
 
 impl Operation {
@@ -62,6 +63,7 @@ impl Operation {
             Operation::GetDeleted => "getDeleted",
             Operation::GetSelectValue => "getSelectValue",
             Operation::GetServerTime => "getServerTime",
+            Operation::GetCustomizationId => "getCustomizationId",
         }
     }
 

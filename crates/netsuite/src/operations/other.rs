@@ -262,3 +262,64 @@ impl RequestBody for GetServerTimeRequest {
         Ok(())
     }
 }
+
+/// One custom field, custom record type or custom list of the account, as
+/// `getCustomizationId` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomizationRef {
+    pub internal_id: Option<String>,
+    /// The script ID (`custentity_region`).
+    pub script_id: Option<String>,
+    /// The customization's record type (`entityCustomField`).
+    pub record_type: Option<String>,
+    /// The label shown in NetSuite.
+    pub name: Option<String>,
+}
+
+/// The content of a `getCustomizationIdResult`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomizationIds {
+    pub status: Status,
+    pub total_records: Option<u32>,
+    pub refs: Vec<CustomizationRef>,
+}
+
+/// The body of a `getCustomizationId` request for the active customizations of one type.
+pub(crate) struct GetCustomizationIdRequest {
+    customization_type: String,
+}
+
+impl GetCustomizationIdRequest {
+    /// Checks the `GetCustomizationType` value (`entityCustomField`, `itemCustomField`).
+    pub fn new(customization_type: &str) -> Result<GetCustomizationIdRequest, Error> {
+        if customization_type.is_empty() {
+            return Err(Error::Config(
+                "getCustomizationId needs a customization type such as entityCustomField"
+                    .to_string(),
+            ));
+        }
+        check_xml_text("customizationType", customization_type)?;
+        Ok(GetCustomizationIdRequest {
+            customization_type: customization_type.to_string(),
+        })
+    }
+}
+
+impl RequestBody for GetCustomizationIdRequest {
+    fn operation(&self) -> Operation {
+        Operation::GetCustomizationId
+    }
+
+    fn write(&self, writer: &mut Writer<Vec<u8>>) -> io::Result<()> {
+        writer
+            .create_element("platformMsgs:getCustomizationId")
+            .write_inner_content(|writer| {
+                writer
+                    .create_element("platformMsgs:customizationType")
+                    .with_attribute(("getCustomizationType", self.customization_type.as_str()))
+                    .write_empty()?;
+                text_element(writer, "platformMsgs:includeInactives", "false")
+            })?;
+        Ok(())
+    }
+}

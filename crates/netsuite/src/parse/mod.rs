@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::namespace::Namespace;
 use crate::operations::Operation;
 use crate::operations::get::{GetAllResult, ReadResponse, ReadResponseList};
-use crate::operations::other::{DeletedPage, SelectValuePage, ServerTime};
+use crate::operations::other::{CustomizationIds, DeletedPage, SelectValuePage, ServerTime};
 use crate::operations::search::SearchPage;
 use crate::operations::write::{WriteResponse, WriteResponseList};
 
@@ -119,6 +119,22 @@ pub fn get_select_value_response(
         |cursor, body| {
             let result = expect_child(cursor, body, Namespace::Core, "getSelectValueResult")?;
             other::select_value_page(cursor, &result)
+        },
+    )
+}
+
+/// Parses a `getCustomizationIdResponse`.
+pub fn get_customization_id_response(
+    xml: &[u8],
+    http_status: u16,
+) -> Result<Response<CustomizationIds>, Error> {
+    read_envelope(
+        xml,
+        http_status,
+        Operation::GetCustomizationId,
+        |cursor, body| {
+            let result = expect_child(cursor, body, Namespace::Core, "getCustomizationIdResult")?;
+            other::customization_ids(cursor, &result)
         },
     )
 }

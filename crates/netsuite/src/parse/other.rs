@@ -3,7 +3,9 @@
 use crate::error::Error;
 use crate::namespace::Namespace;
 use crate::operations::Status;
-use crate::operations::other::{DeletedPage, DeletedRecord, SelectValuePage, ServerTime};
+use crate::operations::other::{
+    CustomizationIds, CustomizationRef, DeletedPage, DeletedRecord, SelectValuePage, ServerTime,
+};
 use crate::parse::cursor::{Element, XmlCursor};
 use crate::parse::record::read_reference;
 use crate::parse::responses::{read_count, require_status};
@@ -126,4 +128,38 @@ fn empty_status() -> Status {
         is_success: false,
         details: Vec::new(),
     }
+}
+
+/// Reads a `getCustomizationIdResult`.
+pub(crate) fn customization_ids(
+    cursor: &mut XmlCursor<'_>,
+    element: &Element,
+) -> Result<CustomizationIds, Error> {
+    let mut status = None;
+    let mut ids = CustomizationIds {
+        status: empty_status(),
+        total_records: None,
+        refs: Vec::new(),
+    };
+    while let Some(child) = cursor.next_child(element)? {
+        match child.local_name.as_str() {
+            "status" => status = Some(read_status(cursor, &child)?),
+            "totalRecords" => ids.total_records = Some(read_count(cursor, &child)?),
+            "customizationRefList" => {
+                while let Some(reference) = cursor.next_child(&child)? {
+                    let script_id = reference.attribute("scriptId").map(str::to_string);
+                    let read = read_reference(cursor, &reference)?;
+                    ids.refs.push(CustomizationRef {
+                        internal_id: read.internal_id,
+                        script_id,
+                        record_type: read.record_type,
+                        name: read.name,
+                    });
+                }
+            }
+            _ => cursor.skip(&child)?,
+        }
+    }
+    ids.status = require_status(status, "getCustomizationIdResult")?;
+    Ok(ids)
 }

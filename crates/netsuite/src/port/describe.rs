@@ -11,8 +11,9 @@
 //! sets itself. The schema does not mark read-only fields, so that list is this crate's
 //! reading of NetSuite's record pages: creation and modification times, totals, balances and
 //! statuses NetSuite computes. Other fields that NetSuite computes may still be rejected on a
-//! write. `externalId` is the only external ID. Custom fields are not in the schema, so any
-//! name starting with `cust` is accepted unchecked.
+//! write. `externalId` is the only external ID. Custom fields are not in the schema: the port
+//! adds those the account lists (see `custom_fields.rs`), and any other name starting with
+//! `cust` is accepted unchecked.
 
 use tandem_engine::{FieldInfo, FieldType, ObjectInfo};
 

@@ -78,6 +78,18 @@ impl RecordService for NetSuiteClient {
         self.config().page_size
     }
 
+    /// Lists the custom fields with `getCustomizationId` and `getList`. When the role may not
+    /// read customizations, none are listed and a warning is logged, so `describe` still works.
+    async fn custom_fields(&self, record_type: &str) -> Result<Vec<FieldInfo>, Error> {
+        match super::custom_fields::discover(self, record_type).await {
+            Ok(fields) => Ok(fields),
+            Err(error) => {
+                tracing::warn!(%error, record_type, "custom fields not listed");
+                Ok(Vec::new())
+            }
+        }
+    }
+
     async fn get_list(
         &self,
         references: &[RecordRef],

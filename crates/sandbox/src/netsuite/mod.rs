@@ -5,8 +5,9 @@
 //! their `*List` forms, `get`, `getList`, `search`, `searchMoreWithId`, `getDeleted`,
 //! `getItemAvailability` and `getServerTime`, on customers, contacts, sales orders, invoices,
 //! customer payments, items and the reference lists (currencies, price levels, locations,
-//! subsidiaries, terms), with the business rules the sync flows meet, and `getAll` of the
-//! account's currencies. Responses follow the element names, namespaces, attributes and HTTP
+//! subsidiaries, terms), with the business rules the sync flows meet, `getAll` of the
+//! account's currencies, and `getCustomizationId` with `get`/`getList` of the custom fields the
+//! account defines (see `operations/customization.rs`). Responses follow the element names, namespaces, attributes and HTTP
 //! statuses of recorded NetSuite traffic, under the namespaces of the requested endpoint
 //! version, and times are in US Pacific time. The published WSDL is served under `/wsdl/`, and
 //! the controls for tests and benchmarks under `/__sandbox/`.

@@ -3,6 +3,7 @@
 
 pub mod approvals;
 pub mod flows;
+pub mod mapper;
 pub mod queues;
 
 use axum::Json;
@@ -119,6 +120,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/flows", get(flows::list_flows))
         .route("/passes", post(flows::start_pass))
+        .route(
+            "/flows/{flow}/mapping",
+            get(mapper::show_mapping).put(mapper::save_mapping),
+        )
+        .route(
+            "/flows/{flow}/mapping/preview",
+            post(mapper::preview_mapping),
+        )
         .route("/runs", get(flows::list_runs))
         .route("/runs/{id}", get(flows::show_run))
         .route("/records", get(flows::search_records))
@@ -183,6 +192,9 @@ mod tests {
     const ROUTES: &[(&str, &str)] = &[
         ("get", "/flows"),
         ("post", "/passes"),
+        ("get", "/flows/{flow}/mapping"),
+        ("put", "/flows/{flow}/mapping"),
+        ("post", "/flows/{flow}/mapping/preview"),
         ("get", "/runs"),
         ("get", "/runs/{id}"),
         ("get", "/records"),

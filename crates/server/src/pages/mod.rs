@@ -3,6 +3,7 @@
 
 mod chart;
 mod forms;
+mod mapper;
 
 use axum::Form;
 use axum::Router;
@@ -51,6 +52,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "approvals.html",
         include_str!("../templates/approvals.html"),
     ),
+    ("mapper.html", include_str!("../templates/mapper.html")),
 ];
 
 impl Default for Templates {
@@ -225,6 +227,8 @@ pub fn routes() -> Router<AppState> {
         .route("/approvals", get(approvals_page))
         .route("/approvals/{id}/approve", post(approve))
         .route("/approvals/{id}/reject", post(reject))
+        .route("/mapper", get(mapper::first_flow))
+        .route("/mapper/{flow}", get(mapper::mapper_page))
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 //! messages namespace.
 
 pub(crate) mod criteria;
+mod customization;
 mod delete;
 mod deleted;
 mod get_all;
@@ -68,7 +69,7 @@ impl Context<'_> {
 }
 
 /// The operations this emulator serves, by the local name of their body element.
-pub(crate) const OPERATIONS: [&str; 17] = [
+pub(crate) const OPERATIONS: [&str; 18] = [
     "add",
     "addList",
     "update",
@@ -86,6 +87,7 @@ pub(crate) const OPERATIONS: [&str; 17] = [
     "getSelectValue",
     "getServerTime",
     "getItemAvailability",
+    "getCustomizationId",
 ];
 
 /// Returns true for the operations this emulator serves.
@@ -111,6 +113,7 @@ pub(crate) fn dispatch(state: &mut State, context: &Context) -> Result<String, F
         "getAll" => get_all::get_all(state, context),
         "getSelectValue" => select_value::get_select_value(state, context),
         "getServerTime" => Ok(read::server_time(context)),
+        "getCustomizationId" => customization::get_customization_id(state, context),
         "search" => search::search(state, context),
         "searchMoreWithId" => search::search_more_with_id(state, context),
         other => Err(Fault::request(format!("No such operation '{other}'"))),

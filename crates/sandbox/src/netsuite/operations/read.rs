@@ -1,5 +1,6 @@
 //! `get`, `getList`, `getServerTime` and `getItemAvailability`.
 
+use super::customization::{self, CustomFieldDefinition};
 use super::{Context, required_children};
 use crate::netsuite::customer::{RecordContext, StoredCustomer, write_customer};
 use crate::netsuite::datetime::format_pacific;
@@ -20,6 +21,8 @@ const AVAILABILITY_LIMIT: usize = 10_000;
 enum Found<'a> {
     Customer(&'a StoredCustomer),
     Record(&'a StoredRecord),
+    /// A custom field definition, with its internal ID.
+    CustomField(&'static CustomFieldDefinition, String),
 }
 
 /// Serves `get`: one `baseRef` in, one `readResponse` out.
@@ -79,6 +82,10 @@ fn look_up<'a>(state: &'a State, base_ref: &Element) -> Result<Found<'a>, Status
             .map(Found::Customer)
             .ok_or_else(StatusDetail::invalid_key);
     }
+    if is_record_ref && customization::is_customization_type(record_type) {
+        let (field, id) = customization::look_up(state, base_ref)?;
+        return Ok(Found::CustomField(field, id));
+    }
     let kind = RecordKind::from_record_type(record_type)
         .filter(|_| is_record_ref)
         .ok_or_else(StatusDetail::unknown_record_type)?;
@@ -116,6 +123,10 @@ fn write_read_response(
                 body_fields_only: false,
             };
             write_record(out, record, place, context.version);
+        }
+        Ok(Found::CustomField(field, id)) => {
+            write_status(out, &[], false, context.version);
+            customization::write_definition(out, field, id, context);
         }
         Err(error) => write_status(out, std::slice::from_ref(error), false, context.version),
     }
