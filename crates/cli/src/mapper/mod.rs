@@ -261,7 +261,11 @@ mod tests {
                     .map(|pair| (pair.netsuite.clone(), pair.values.is_some()))
                     .collect::<Vec<_>>()
             };
-            assert_eq!(text_keys(&rebuilt.pairs), text_keys(&mapping.pairs), "{flow}");
+            assert_eq!(
+                text_keys(&rebuilt.pairs),
+                text_keys(&mapping.pairs),
+                "{flow}"
+            );
             let plain = |pairs: &[tandem_engine::mapping::FieldPair]| {
                 pairs
                     .iter()

@@ -25,7 +25,7 @@ pub struct Daemon {
     /// The daemon's stderr lines so far.
     pub stderr: Arc<Mutex<Vec<String>>>,
     /// The sandbox the daemon syncs, when the daemon owns it.
-    _sandbox: Option<Sandbox>,
+    sandbox: Option<Sandbox>,
 }
 
 impl Drop for Daemon {
@@ -59,7 +59,7 @@ impl Daemon {
         let dir = tempfile::TempDir::new().unwrap();
         write_config(dir.path(), &sandbox, extra);
         let mut daemon = Daemon::launch(dir, environment, arguments).await;
-        daemon._sandbox = Some(sandbox);
+        daemon.sandbox = Some(sandbox);
         daemon.wait_for_runs(1).await;
         daemon
     }
@@ -105,13 +105,16 @@ impl Daemon {
             http,
             dir,
             stderr,
-            _sandbox: None,
+            sandbox: None,
         }
     }
 
-    /// Returns the sandbox the daemon syncs.
+    /// Returns the sandbox the daemon syncs. Panics for a daemon started with [`Daemon::launch`],
+    /// whose caller keeps the sandbox.
     pub fn sandbox(&self) -> &Sandbox {
-        &self._sandbox
+        self.sandbox
+            .as_ref()
+            .expect("the daemon was started with its own sandbox")
     }
 
     pub fn url(&self, path: &str) -> String {

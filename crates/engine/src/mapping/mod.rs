@@ -7,8 +7,8 @@
 //! constant, or an expression over that record's fields.
 
 mod expression;
-pub mod suggest;
 mod lookup;
+pub mod suggest;
 mod uses;
 
 use std::collections::BTreeSet;
