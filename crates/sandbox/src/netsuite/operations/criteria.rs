@@ -39,6 +39,7 @@ enum TextField {
     ExternalIdString,
     Email,
     CompanyName,
+    EntityId,
 }
 
 /// `SearchDateFieldOperator` values; the `not*` forms negate their base form.
@@ -126,6 +127,7 @@ fn parse_condition(field: &Element) -> Result<Condition, StatusDetail> {
         "externalIdString" => parse_text(field, operator, TextField::ExternalIdString),
         "email" => parse_text(field, operator, TextField::Email),
         "companyName" => parse_text(field, operator, TextField::CompanyName),
+        "entityId" => parse_text(field, operator, TextField::EntityId),
         "internalId" => parse_keys(field, operator, false),
         "externalId" => parse_keys(field, operator, true),
         other => Err(StatusDetail::unsupported_search_field(other)),
@@ -271,6 +273,7 @@ fn text_of(customer: &Customer, field: TextField) -> Option<&str> {
         TextField::ExternalIdString => customer.external_id.as_deref(),
         TextField::Email => customer.email.as_deref(),
         TextField::CompanyName => customer.company_name.as_deref(),
+        TextField::EntityId => customer.entity_id.as_deref(),
     }
 }
 
@@ -383,6 +386,23 @@ mod tests {
         let value = Some(at("2024-01-15T12:00:00-08:00"));
         assert!(on.test(at("2024-01-16T07:59:59Z"), value, None));
         assert!(!on.test(at("2024-01-16T08:00:00Z"), value, None));
+    }
+
+    #[test]
+    fn entity_id_condition_matches_customer_id() {
+        let common = COMMON.replace("{V}", "2023_2");
+        let core = CORE.replace("{V}", "2023_2");
+        let text = format!(
+            r#"<searchRecord xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:c="{common}" xmlns:core="{core}" xsi:type="c:CustomerSearchBasic"><c:entityId operator="contains"><core:searchValue>cust004</core:searchValue></c:entityId></searchRecord>"#
+        );
+        let version = crate::netsuite::xml::Version::parse("2023_2").unwrap();
+        let element = crate::netsuite::xml::parse_document(&text, version).unwrap();
+        let criteria = Criteria::parse(&element).unwrap();
+        let mut stored = StoredCustomer::new("42".to_string(), at("2024-01-01T00:00:00Z"));
+        stored.customer.entity_id = Some("CUST0042".to_string());
+        assert!(criteria.matches(&stored));
+        stored.customer.entity_id = Some("CUST0100".to_string());
+        assert!(!criteria.matches(&stored));
     }
 
     #[test]
