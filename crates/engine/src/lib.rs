@@ -6,6 +6,7 @@
 //! pass: read changes, match, map, drop echoes, merge, write, record the outcome.
 
 pub mod actions;
+pub mod countries;
 pub mod dry_run;
 pub mod error;
 #[cfg(test)]
