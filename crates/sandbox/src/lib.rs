@@ -79,6 +79,27 @@ pub(crate) fn webhook_signature(secret: &str, body: &[u8]) -> String {
         .collect()
 }
 
+/// Posts one JSON webhook `body` to `url`, with the signature header when a `secret` is set.
+/// The emulators send their change notifications through this, as a user-event script or an
+/// Apex callout would.
+pub(crate) async fn post_webhook(
+    client: &reqwest::Client,
+    url: url::Url,
+    secret: Option<&str>,
+    body: Vec<u8>,
+    timeout: Duration,
+) -> reqwest::Result<reqwest::Response> {
+    let mut request = client
+        .post(url)
+        .timeout(timeout)
+        .header("content-type", "application/json");
+    if let Some(secret) = secret {
+        let signature = format!("sha256={}", webhook_signature(secret, &body));
+        request = request.header(WEBHOOK_SIGNATURE_HEADER, signature);
+    }
+    request.body(body).send().await
+}
+
 /// How long a stopping HTTPS server waits for requests in flight.
 const TLS_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 

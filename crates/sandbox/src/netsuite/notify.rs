@@ -120,17 +120,15 @@ impl NetSuiteEmulator {
             let client = reqwest::Client::new();
             for message in messages {
                 let body = serde_json::to_vec(&message).unwrap_or_default();
-                let mut request = client
-                    .post(target.url.clone())
-                    .timeout(SEND_TIMEOUT)
-                    .header("content-type", "application/json");
-                if let Some(secret) = &target.secret {
-                    request = request.header(
-                        crate::WEBHOOK_SIGNATURE_HEADER,
-                        format!("sha256={}", crate::webhook_signature(secret, &body)),
-                    );
-                }
-                match request.body(body).send().await {
+                let sent = crate::post_webhook(
+                    &client,
+                    target.url.clone(),
+                    target.secret.as_deref(),
+                    body,
+                    SEND_TIMEOUT,
+                )
+                .await;
+                match sent {
                     Ok(response) => tracing::debug!(
                         record_type = %message.record_type,
                         status = %response.status(),
