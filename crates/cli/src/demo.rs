@@ -1,7 +1,6 @@
 //! `tandem demo`: the sandbox with demo data, synced pass after pass in this process.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -10,6 +9,7 @@ use tandem_engine::Secret;
 use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 use tandem_server::Runner;
 use tandem_server::runner::RoundScope;
+use tandem_store::StoreLocation;
 
 use crate::config::{FileConfig, SecretSource};
 use crate::connect::{SetupError, connect};
@@ -56,7 +56,11 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     let mut setup = connect(&file, dir.path(), &demo_secrets)
         .await
         .map_err(SetupError::into_anyhow)?;
-    print_header(&sandbox, dir.path(), transport)?;
+    let state = match file.store.location(dir.path())? {
+        StoreLocation::Sqlite(path) => path.display().to_string(),
+        StoreLocation::Postgres(url) => url,
+    };
+    print_header(&sandbox, &state, transport)?;
 
     let mut stop = StopSignal::install();
     let runner = serve::runner(
@@ -126,7 +130,7 @@ pub async fn demo(options: DemoOptions) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_header(sandbox: &Sandbox, dir: &Path, transport: &str) -> std::io::Result<()> {
+fn print_header(sandbox: &Sandbox, state: &str, transport: &str) -> std::io::Result<()> {
     say!("Tandem demo: every flow template on the built-in sandbox")?;
     let (web_services, address) = match transport {
         "rest" => (
@@ -144,10 +148,7 @@ fn print_header(sandbox: &Sandbox, dir: &Path, transport: &str) -> std::io::Resu
         sandbox.salesforce_url(),
         sandbox.salesforce().records("Account").len()
     )?;
-    say!(
-        "  State                {}  (removed on exit)",
-        dir.join("tandem.db").display()
-    )?;
+    say!("  State                {state}  (removed on exit)")?;
     Ok(())
 }
 

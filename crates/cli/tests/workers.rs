@@ -19,13 +19,17 @@ use tandem_sandbox::{Sandbox, SandboxOptions, Seed};
 
 /// NetSuite customers and items the sandbox starts with; each becomes one Salesforce record.
 /// `TANDEM_TEST_WORKER_RECORDS` sets another count (at most 100,000), for a longer run by
-/// hand. The default makes 10 work items of 200 items each, so every worker gets some.
+/// hand. The default makes 6 work items, so each of three workers gets some.
 fn records() -> usize {
     std::env::var("TANDEM_TEST_WORKER_RECORDS")
         .ok()
         .and_then(|count| count.parse().ok())
-        .unwrap_or(2000)
+        .unwrap_or(6 * ITEM_RECORDS)
 }
+
+/// The records of one work item: item-to-price-book syncs one search page at a time, so its
+/// lookups run once per page.
+const ITEM_RECORDS: usize = tandem_engine::one_way::PAGE_BATCH_SIZE;
 
 /// The records of the two-way flow in the test of a killed worker's flow lease.
 const TWO_WAY_RECORDS: usize = 150;
@@ -235,7 +239,8 @@ impl World {
 
 /// Returns how long a worker may take: five minutes, plus 10 ms per record above the default.
 fn worker_timeout() -> Duration {
-    Duration::from_secs(300) + Duration::from_millis(10) * records().saturating_sub(2000) as u32
+    Duration::from_secs(300)
+        + Duration::from_millis(10) * records().saturating_sub(6 * ITEM_RECORDS) as u32
 }
 
 /// Waits for a worker, at most [`worker_timeout`], and returns its output. Its pipes are read
@@ -401,16 +406,19 @@ async fn killed_worker_pass_is_finished_by_others() {
         .sum();
     assert!(created > 0, "the other workers created nothing");
     let (product_writes, entry_writes) = world.assert_items_synced_once();
-    // The killed worker can have written the items of one work item (200 items) twice.
+    // The killed worker can have written the items of one work item twice.
     let rewritten = product_writes.values().filter(|n| **n > 1).count();
-    assert!(rewritten <= 200, "{rewritten} products written twice");
+    assert!(
+        rewritten <= ITEM_RECORDS,
+        "{rewritten} products written twice"
+    );
     let rewritten: BTreeSet<&str> = entry_writes
         .iter()
         .filter(|(_, n)| **n > 1)
         .filter_map(|(key, _)| key.split(' ').next())
         .collect();
     assert!(
-        rewritten.len() <= 200,
+        rewritten.len() <= ITEM_RECORDS,
         "entries of {} items written twice",
         rewritten.len()
     );

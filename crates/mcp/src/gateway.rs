@@ -85,6 +85,11 @@ impl Gateway {
         }
     }
 
+    /// Returns the token of a stdio session, or `None` over HTTP or without one.
+    pub(crate) fn session_token(&self) -> Option<String> {
+        self.session_token.as_deref().map(str::to_string)
+    }
+
     pub(crate) fn store(&self) -> Arc<dyn GatewayBackend> {
         self.host.store()
     }

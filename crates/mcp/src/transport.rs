@@ -30,12 +30,20 @@ const PARSE_ERROR: i64 = -32700;
 /// leaves to servers.
 const UNAUTHORIZED: i64 = -32001;
 
+/// JSON-RPC's code for a message that is JSON but not a valid request.
+const INVALID_REQUEST: i64 = -32600;
+
+/// The message for a JSON value that is not one JSON-RPC object. Batches (arrays) are not
+/// part of MCP since its 2025-06-18 revision.
+const NOT_AN_OBJECT: &str =
+    "Invalid request: send one JSON-RPC message as a JSON object; batches are not accepted";
+
 /// The size of the pipes between the stdio check and the SDK.
 const PIPE_BYTES: usize = 64 * 1024;
 
-/// Serves one MCP session over stdin and stdout until the client closes it. Every call uses
-/// `token` (the client's, from `TANDEM_MCP_TOKEN`); without one, every tool and
-/// resource request (`tools/list` included) is rejected.
+/// Serves one MCP session over stdin and stdout until the client closes it. Every message uses
+/// `token` (the client's, from `TANDEM_MCP_TOKEN`). Without a valid one, every request
+/// (`initialize` and `tools/list` included) is rejected with -32001.
 pub async fn serve_stdio(
     host: Arc<dyn Host>,
     governance: Arc<Governance>,
@@ -60,17 +68,30 @@ async fn serve_lines(
     let (sdk_output, from_sdk) = tokio::io::duplex(PIPE_BYTES);
     let (errors, mut error_lines) = mpsc::unbounded_channel::<String>();
 
-    // Step 1: read the client's lines. Pass JSON on to the SDK, and return a parse error for the rest.
+    // Step 1: read the client's lines. Pass checked JSON on to the SDK, and answer the rest
+    // with a parse error or the check's rejection.
+    let checker = gateway.clone();
     let reader = tokio::spawn(async move {
         let mut lines = BufReader::new(input).lines();
         while let Ok(Some(line)) = lines.next_line().await {
             if line.trim().is_empty() {
                 continue;
             }
-            if let Err(error) = serde_json::from_str::<Value>(&line) {
-                tracing::warn!(%error, "MCP message on stdin is not JSON; returned a JSON-RPC parse error");
-                let _ = errors.send(parse_error(&error).to_string());
-                continue;
+            let message = match serde_json::from_str::<Value>(&line) {
+                Ok(message) => message,
+                Err(error) => {
+                    tracing::warn!(%error, "MCP message on stdin is not JSON; returned a JSON-RPC parse error");
+                    let _ = errors.send(parse_error(&error).to_string());
+                    continue;
+                }
+            };
+            match check_line(&checker, &message).await {
+                LineCheck::Forward => {}
+                LineCheck::Reply(rejection) => {
+                    let _ = errors.send(rejection.to_string());
+                    continue;
+                }
+                LineCheck::Drop => continue,
             }
             let forwarded = async {
                 to_sdk.write_all(line.as_bytes()).await?;
@@ -117,10 +138,16 @@ async fn serve_lines(
 
     // Step 3: run the session over the two pipes.
     let session = async {
-        let service = gateway
-            .serve((sdk_input, sdk_output))
-            .await
-            .map_err(std::io::Error::other)?;
+        let service = match gateway.serve((sdk_input, sdk_output)).await {
+            Ok(service) => service,
+            // The client left before an accepted `initialize`, for example after its token
+            // was rejected. That ends the session; it is not a failure of the server.
+            Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
+                tracing::info!("MCP stdio session closed before it was initialized");
+                return Ok(());
+            }
+            Err(error) => return Err(std::io::Error::other(error)),
+        };
         service.waiting().await.map_err(std::io::Error::other)?;
         Ok::<_, std::io::Error>(())
     };
@@ -128,6 +155,37 @@ async fn serve_lines(
     reader.abort();
     let _ = writer.await;
     result
+}
+
+/// What the stdio edge does with one JSON message before the SDK sees it.
+enum LineCheck {
+    Forward,
+    /// Answer with this JSON-RPC error instead of forwarding.
+    Reply(Value),
+    /// A notification from a client without a valid token: dropped, since it has no answer.
+    Drop,
+}
+
+/// Checks a stdio message as the HTTP edge checks a request: anything but a JSON-RPC object
+/// gets -32600, and every message needs the session's token to be valid, so a session
+/// without one is rejected from `initialize` on with -32001.
+async fn check_line(gateway: &Gateway, message: &Value) -> LineCheck {
+    let id = message.get("id").cloned();
+    if !message.is_object() {
+        let id = id.unwrap_or(Value::Null);
+        return LineCheck::Reply(rpc_error_body(id, INVALID_REQUEST, NOT_AN_OBJECT));
+    }
+    let method = message.get("method").and_then(Value::as_str);
+    let Some(method) = method else {
+        // A response to a request of the server's, which carries no method.
+        return LineCheck::Forward;
+    };
+    let token = gateway.session_token();
+    match (gateway.check_token(token.as_deref(), method).await, id) {
+        (Ok(_), _) => LineCheck::Forward,
+        (Err(reason), Some(id)) => LineCheck::Reply(rpc_error_body(id, UNAUTHORIZED, &reason)),
+        (Err(_), None) => LineCheck::Drop,
+    }
 }
 
 /// Returns a router that serves the gateway over streamable HTTP at `/mcp`. Each request
@@ -178,6 +236,17 @@ async fn check_request(
     let mut id = Value::Null;
     if parts.method == Method::POST {
         match serde_json::from_slice::<Value>(&bytes) {
+            Ok(message) if !message.is_object() => {
+                tracing::warn!(
+                    "MCP request body is not a JSON-RPC object; returned invalid request"
+                );
+                return rpc_error(
+                    StatusCode::BAD_REQUEST,
+                    Value::Null,
+                    INVALID_REQUEST,
+                    NOT_AN_OBJECT,
+                );
+            }
             Ok(message) => {
                 if let Some(name) = message.get("method").and_then(Value::as_str) {
                     method = name.to_string();
@@ -212,8 +281,11 @@ fn parse_error(error: &serde_json::Error) -> Value {
 }
 
 fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str) -> Response {
-    let body = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
-    (status, axum::Json(body)).into_response()
+    (status, axum::Json(rpc_error_body(id, code, message))).into_response()
+}
+
+fn rpc_error_body(id: Value, code: i64, message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
 #[cfg(test)]
@@ -287,16 +359,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn tools_list_without_token_is_rejected() {
+    async fn requests_without_token_are_rejected() {
         let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
         let list = r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#;
         let answers = exchange(&[INITIALIZE, initialized, list]).await;
-        let listed = answers
-            .iter()
-            .find(|answer| answer["id"] == 2)
-            .unwrap_or_else(|| panic!("no answer to tools/list in {answers:?}"));
-        let message = listed["error"]["message"].as_str().unwrap_or_default();
-        assert!(message.contains("missing token"), "{listed}");
-        assert!(listed.get("result").is_none(), "{listed}");
+        for id in [1, 2] {
+            let answer = answers
+                .iter()
+                .find(|answer| answer["id"] == id)
+                .unwrap_or_else(|| panic!("no answer to request {id} in {answers:?}"));
+            assert_eq!(answer["error"]["code"], UNAUTHORIZED, "{answer}");
+            let message = answer["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("missing token"), "{answer}");
+            assert!(answer.get("result").is_none(), "{answer}");
+        }
+        assert_eq!(
+            answers.len(),
+            2,
+            "the notification gets no answer: {answers:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn array_line_is_invalid_request() {
+        let answers = exchange(&["[]"]).await;
+        assert_eq!(answers.len(), 1, "{answers:?}");
+        assert_eq!(answers[0]["error"]["code"], INVALID_REQUEST);
+        assert_eq!(answers[0]["id"], Value::Null);
     }
 }

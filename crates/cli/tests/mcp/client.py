@@ -74,7 +74,9 @@ def session_opener(argv):
 
 def stdio_lines(tandem, config, env_file, token, lines):
     """Sends raw lines to `tandem mcp` over stdio and returns the JSON messages it answers."""
-    env = {"PATH": os.environ.get("PATH", ""), "TANDEM_MCP_TOKEN": token}
+    env = {"PATH": os.environ.get("PATH", "")}
+    if token is not None:
+        env["TANDEM_MCP_TOKEN"] = token
     process = subprocess.run(
         [tandem, "mcp", "--config", config, "--env-file", env_file],
         input="".join(line + "\n" for line in lines), capture_output=True, text=True, env=env, timeout=60,
@@ -84,21 +86,20 @@ def stdio_lines(tandem, config, env_file, token, lines):
 
 async def check_without_token(argv, open_session):
     """Every request without a token is rejected, tools/list included."""
-    if argv[1] == "stdio":
-        async with open_session(None) as session:
-            result = await session.call_tool("list_flows", {})
-            check("refused_without_token", result.is_error and "missing token" in text_of(result), text_of(result))
-            try:
-                await session.list_tools()
-                listed = True
-            except Exception as error:  # the SDK raises McpError for a JSON-RPC error
-                listed = False
-                message = str(error)
-            check("tools_list_refused_without_token", not listed and "missing token" in message, "tools/list answered")
-        return
-    url = argv[2]
     initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
+    if argv[1] == "stdio":
+        _, tandem, config, env_file = session_opener(argv)
+        lines = [json.dumps(initialize), json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})]
+        answers = await asyncio.to_thread(stdio_lines, tandem, config, env_file, None, lines)
+        by_id = {answer.get("id"): answer for answer in answers}
+        first, listed = by_id.get(1, {}), by_id.get(2, {})
+        check("refused_without_token", first.get("error", {}).get("code") == -32001
+              and "missing token" in first["error"]["message"], answers)
+        check("tools_list_refused_without_token", listed.get("error", {}).get("code") == -32001
+              and "result" not in listed, answers)
+        return
+    url = argv[2]
     headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
     async with create_mcp_http_client() as http:
         response = await http.post(url, json=initialize, headers=headers)
@@ -130,6 +131,9 @@ async def check_parse_error(argv, tandem, config, env_file, token):
         response = await http.post(argv[2], content=b"[1,", headers=headers)
         check("parse_error_without_content_type", response.status_code == 400
               and response.json()["error"]["code"] == -32700, response.text)
+        response = await http.post(argv[2], content=b"[]", headers=headers)
+        check("batch_is_invalid_request", response.status_code == 400
+              and response.json()["error"]["code"] == -32600, response.text)
 
 
 async def approval_outcome(session, approval, seconds=60):
