@@ -58,7 +58,8 @@ pub async fn serve_stdio(
 }
 
 /// Serves a session over newline-delimited JSON-RPC on `input` and `output`. Lines that are
-/// not JSON get a parse error on `output`; every other line goes to the SDK.
+/// not JSON get a parse error on `output`, and every other line is checked by [`check_line`]
+/// before it goes to the SDK.
 async fn serve_lines(
     gateway: Gateway,
     input: impl AsyncRead + Unpin + Send + 'static,
@@ -68,7 +69,7 @@ async fn serve_lines(
     let (sdk_output, from_sdk) = tokio::io::duplex(PIPE_BYTES);
     let (errors, mut error_lines) = mpsc::unbounded_channel::<String>();
 
-    // Step 1: read the client's lines. Pass checked JSON on to the SDK, and answer the rest
+    // Step 1: read the client's lines. Pass checked JSON on to the SDK, and reply to the rest
     // with a parse error or the check's rejection.
     let checker = gateway.clone();
     let reader = tokio::spawn(async move {
@@ -157,12 +158,13 @@ async fn serve_lines(
     result
 }
 
-/// What the stdio edge does with one JSON message before the SDK sees it.
+/// What the stdio edge does with one JSON message before the SDK receives it.
 enum LineCheck {
     Forward,
-    /// Answer with this JSON-RPC error instead of forwarding.
+    /// Reply with this JSON-RPC error instead of forwarding.
     Reply(Value),
-    /// A notification from a client without a valid token: dropped, since it has no answer.
+    /// A notification from a client without a valid token. It is dropped, because
+    /// notifications get no reply.
     Drop,
 }
 
