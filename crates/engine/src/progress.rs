@@ -13,7 +13,7 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-/// What a pass is doing.
+/// The phase a pass is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     /// Reading the change feeds page by page.
@@ -35,7 +35,7 @@ impl Phase {
     }
 }
 
-/// Where a pass stands.
+/// The progress of a pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     pub flow: String,
@@ -156,7 +156,7 @@ pub(crate) fn feed_started() {
         counter.feed_total_reported = false;
         counter.progress.phase = Phase::Reading;
         counter.progress.done = counter.read_before;
-        // Unknown until the feed's first page says.
+        // Unknown until the feed's first page reports it.
         counter.progress.total = None;
     });
 }

@@ -158,7 +158,7 @@ async fn serve_lines(
     result
 }
 
-/// What the stdio edge does with one JSON message before the SDK receives it.
+/// The stdio edge's decision on one JSON message before the SDK receives it.
 enum LineCheck {
     Forward,
     /// Reply with this JSON-RPC error instead of forwarding.

@@ -79,25 +79,50 @@ pub(crate) fn webhook_signature(secret: &str, body: &[u8]) -> String {
         .collect()
 }
 
-/// Posts one JSON webhook `body` to `url`, with the signature header when a `secret` is set.
-/// The emulators send their change notifications through this, as a user-event script or an
-/// Apex callout would.
-pub(crate) async fn post_webhook(
-    client: &reqwest::Client,
+/// How long one webhook of an emulator may take before it is given up.
+const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Posts `messages` as JSON webhooks to `url` in the background, one request each and in
+/// order, with the signature header when a `secret` is set. The emulators send their change
+/// notifications through this, as a user-event script or an Apex callout would. Outside a
+/// Tokio runtime the messages are dropped, with a log line. `record_type` names a message's
+/// record type in the logs.
+pub(crate) fn spawn_webhooks<M: serde::Serialize + Send + 'static>(
     url: url::Url,
-    secret: Option<&str>,
-    body: Vec<u8>,
-    timeout: Duration,
-) -> reqwest::Result<reqwest::Response> {
-    let mut request = client
-        .post(url)
-        .timeout(timeout)
-        .header("content-type", "application/json");
-    if let Some(secret) = secret {
-        let signature = format!("sha256={}", webhook_signature(secret, &body));
-        request = request.header(WEBHOOK_SIGNATURE_HEADER, signature);
-    }
-    request.body(body).send().await
+    secret: Option<String>,
+    messages: Vec<M>,
+    record_type: fn(&M) -> &str,
+) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        tracing::warn!(messages = messages.len(), "webhooks dropped: no runtime");
+        return;
+    };
+    runtime.spawn(async move {
+        let client = reqwest::Client::new();
+        for message in messages {
+            let body = serde_json::to_vec(&message).unwrap_or_default();
+            let mut request = client
+                .post(url.clone())
+                .timeout(WEBHOOK_TIMEOUT)
+                .header("content-type", "application/json");
+            if let Some(secret) = &secret {
+                let signature = format!("sha256={}", webhook_signature(secret, &body));
+                request = request.header(WEBHOOK_SIGNATURE_HEADER, signature);
+            }
+            match request.body(body).send().await {
+                Ok(response) => tracing::debug!(
+                    record_type = record_type(&message),
+                    status = %response.status(),
+                    "sent webhook"
+                ),
+                Err(error) => tracing::warn!(
+                    record_type = record_type(&message),
+                    %error,
+                    "webhook failed"
+                ),
+            }
+        }
+    });
 }
 
 /// How long a stopping HTTPS server waits for requests in flight.

@@ -166,7 +166,7 @@ pub fn request_session(auth: &Auth, headers: &HeaderMap) -> Option<(String, Sess
 /// (browsers send it over https only) when `secure` is true.
 ///
 /// NOTE: without `Secure`, reach the server from other machines only through a TLS proxy,
-/// or the cookie and token travel in clear. The `[server]` settings say when to set it.
+/// or the cookie and token travel in clear. The `[server]` settings decide when to set it.
 pub fn session_cookie(id: &str, secure: bool) -> String {
     format!(
         "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",

@@ -30,7 +30,7 @@ pub struct FlowMapping {
     pub config_path: String,
 }
 
-/// Why the mapper could not load, convert or save a mapping.
+/// The reason the mapper could not load, convert or save a mapping.
 #[derive(Debug, thiserror::Error)]
 pub enum MapperError {
     #[error("flow {0} is not enabled in the configuration, so it has no mapping to edit")]

@@ -36,7 +36,7 @@ impl ServerSettings {
 
     /// Returns true when a session cookie sent in reply to a request from `peer` with
     /// `headers` must be `Secure`: the public URL is https, or `peer` is a trusted proxy that
-    /// says the browser used https.
+    /// reports that the browser used https.
     pub fn cookie_is_secure(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> bool {
         if self.public_url_is_https() {
             return true;

@@ -24,7 +24,7 @@ use super::{BenchOptions, Template};
 /// Seconds between two passes on the interval, in both modes.
 pub const POLL_INTERVAL_SECONDS: u64 = 10;
 
-/// The least time between the write that ends one sample and the edit that starts the next.
+/// The minimum time between the write that ends one sample and the edit that starts the next.
 const SAMPLE_SPACING: Duration = Duration::from_millis(1300);
 
 /// The fractional part of the golden ratio, the step of the sequence of interval shares.

@@ -73,7 +73,7 @@ def session_opener(argv):
 
 
 def stdio_lines(tandem, config, env_file, token, lines):
-    """Sends raw lines to `tandem mcp` over stdio and returns the JSON messages it answers."""
+    """Sends raw lines to `tandem mcp` over stdio and returns the JSON messages it writes back."""
     env = {"PATH": os.environ.get("PATH", "")}
     if token is not None:
         env["TANDEM_MCP_TOKEN"] = token

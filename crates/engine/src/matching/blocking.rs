@@ -23,7 +23,7 @@ const PREFIX_LETTERS: usize = 3;
 /// letters that a large share of all records have.
 const MIN_DELETION_LETTERS: usize = 5;
 
-/// Words that join other words in company names. They say nothing about a match on their
+/// Words that join other words in company names. They do not indicate a match on their
 /// own, and as keys they would put a large share of all records in one block.
 const JOINING_WORDS: &[&str] = &["and", "of", "for", "de", "la", "le", "du", "der", "und"];
 

@@ -35,7 +35,7 @@ pub async fn run_pass(
     super::shared::run_pass_as(template, connections, &WorkerLease::exclusive()).await
 }
 
-/// The records a pass syncs: where every record the feeds returned stands in its feed, the
+/// The records a pass syncs: the feed position of every record the feeds returned, the
 /// records to sync, and how many of those (the first ones) came from the feeds.
 pub(super) struct Collected {
     pub marks: Vec<FeedMark>,

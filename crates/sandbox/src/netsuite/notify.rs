@@ -11,15 +11,11 @@
 //! NOTE: deletions send no webhook yet.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::Serialize;
 use url::Url;
 
 use super::NetSuiteEmulator;
-
-/// How long one webhook may take before it is given up.
-const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The URL webhooks go to and the secret that signs them.
 #[derive(Debug, Clone)]
@@ -112,35 +108,8 @@ impl NetSuiteEmulator {
         let Some((target, messages)) = taken else {
             return;
         };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            tracing::warn!(messages = messages.len(), "webhooks dropped: no runtime");
-            return;
-        };
-        runtime.spawn(async move {
-            let client = reqwest::Client::new();
-            for message in messages {
-                let body = serde_json::to_vec(&message).unwrap_or_default();
-                let sent = crate::post_webhook(
-                    &client,
-                    target.url.clone(),
-                    target.secret.as_deref(),
-                    body,
-                    SEND_TIMEOUT,
-                )
-                .await;
-                match sent {
-                    Ok(response) => tracing::debug!(
-                        record_type = %message.record_type,
-                        status = %response.status(),
-                        "sent webhook"
-                    ),
-                    Err(error) => tracing::warn!(
-                        record_type = %message.record_type,
-                        %error,
-                        "webhook failed"
-                    ),
-                }
-            }
+        crate::spawn_webhooks(target.url, target.secret, messages, |message| {
+            message.record_type.as_str()
         });
     }
 }
@@ -250,7 +219,7 @@ mod tests {
             custom_fields: Vec::new(),
         });
 
-        let wait = tokio::time::timeout(Duration::from_secs(10), received.recv());
+        let wait = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv());
         let (signature, body) = wait.await.expect("a webhook within 10 s").unwrap();
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(json["recordType"], "customer");

@@ -7,16 +7,11 @@
 //! sent once, in the background; a receiver that is down misses it, as the poll that such a
 //! wake-up only hastens still finds the change.
 
-use std::time::Duration;
-
 use serde::Serialize;
 use url::Url;
 
 use crate::salesforce::SalesforceEmulator;
 use crate::salesforce::errors::ApiError;
-
-/// How long one notification may take before it is given up.
-const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Kind of change a notification reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -163,38 +158,8 @@ impl SalesforceEmulator {
         let Some((target, messages)) = self.org().notifier.take() else {
             return;
         };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            tracing::warn!(
-                messages = messages.len(),
-                "change notifications dropped: no runtime"
-            );
-            return;
-        };
-        runtime.spawn(async move {
-            let client = reqwest::Client::new();
-            for message in messages {
-                let body = serde_json::to_vec(&message).unwrap_or_default();
-                let result = crate::post_webhook(
-                    &client,
-                    target.url.clone(),
-                    target.secret.as_deref(),
-                    body,
-                    SEND_TIMEOUT,
-                )
-                .await;
-                match result {
-                    Ok(response) => tracing::debug!(
-                        record_type = %message.sobject,
-                        status = %response.status(),
-                        "sent change notification"
-                    ),
-                    Err(error) => tracing::warn!(
-                        record_type = %message.sobject,
-                        %error,
-                        "change notification failed"
-                    ),
-                }
-            }
+        crate::spawn_webhooks(target.url, target.secret, messages, |message| {
+            message.sobject.as_str()
         });
     }
 }
