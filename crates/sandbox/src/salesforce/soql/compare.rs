@@ -2,6 +2,7 @@
 //! field type, the comparison operators and LIKE patterns.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -124,6 +125,43 @@ pub(crate) fn compare_matches(stored: &Scalar, op: CompareOp, literal: &Scalar) 
     }
 }
 
+/// The values of an `IN` list. Its text values (Ids and lower-cased text) are kept in a set,
+/// so that a list of hundreds of values costs one lookup per record, not one comparison per
+/// value.
+#[derive(Debug)]
+pub(crate) struct InList {
+    texts: HashSet<String>,
+    others: Vec<Scalar>,
+}
+
+impl InList {
+    pub(crate) fn new(values: Vec<Scalar>) -> Self {
+        let mut texts = HashSet::new();
+        let mut others = Vec::new();
+        for value in values {
+            match value {
+                Scalar::Text(text) => {
+                    texts.insert(text);
+                }
+                other => others.push(other),
+            }
+        }
+        InList { texts, others }
+    }
+
+    /// Returns true when `stored` equals one of the values, as `=` compares them.
+    pub(crate) fn contains(&self, stored: &Scalar) -> bool {
+        if let Scalar::Text(text) = stored
+            && self.texts.contains(text)
+        {
+            return true;
+        }
+        self.others
+            .iter()
+            .any(|value| compare_matches(stored, CompareOp::Eq, value))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +172,21 @@ mod tests {
         assert!(like_matches(&compile_like("50\\%%"), &text));
         assert!(like_matches(&compile_like("%off\\__"), &text));
         assert!(!like_matches(&compile_like("50\\%x%"), &text));
+    }
+
+    #[test]
+    fn in_list_matches_as_equality_does() {
+        let list = InList::new(vec![
+            Scalar::Text("acme".into()),
+            Scalar::Number(2.0),
+            Scalar::Null,
+        ]);
+        assert!(list.contains(&Scalar::Text("acme".into())));
+        assert!(list.contains(&Scalar::Number(2.0)));
+        assert!(list.contains(&Scalar::Null));
+        assert!(!list.contains(&Scalar::Text("2".into())));
+        assert!(!list.contains(&Scalar::Bool(true)));
+        let texts_only = InList::new(vec![Scalar::Text("a".into())]);
+        assert!(!texts_only.contains(&Scalar::Null));
     }
 }

@@ -8,7 +8,6 @@ use std::cmp::Ordering;
 
 use super::columns::RenderContext;
 use super::compare::{Scalar, compare_matches, compare_scalars, like_matches, stored_scalar};
-use super::lexer::CompareOp;
 use super::paths::{FieldPath, RecordSource};
 use super::plan::{Bound, Plan, SortKey};
 use crate::salesforce::record::{Row, Values};
@@ -109,13 +108,7 @@ impl Bound<'_> {
                 path,
                 values: list,
                 negated,
-            } => {
-                let stored = scalar(path, values, source);
-                let found = list
-                    .iter()
-                    .any(|item| compare_matches(&stored, CompareOp::Eq, item));
-                found != *negated
-            }
+            } => list.contains(&scalar(path, values, source)) != *negated,
             Bound::Like { path, pattern } => match scalar(path, values, source) {
                 Scalar::Text(text) => like_matches(pattern, &text.chars().collect::<Vec<_>>()),
                 _ => false,

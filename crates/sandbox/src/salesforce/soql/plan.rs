@@ -3,7 +3,7 @@
 //! keys and the child subqueries.
 
 use super::columns::{Column, add_path};
-use super::compare::{PatternPart, Scalar, compile_like, unescape_like};
+use super::compare::{InList, PatternPart, Scalar, compile_like, unescape_like};
 use super::lexer::CompareOp;
 use super::parser::{Condition, Literal, OrderItem, Query, SelectItem, Selection, Spanned};
 use super::paths::{FieldPath, PathResolver};
@@ -67,7 +67,7 @@ pub(super) enum Bound<'s> {
     },
     In {
         path: FieldPath<'s>,
-        values: Vec<Scalar>,
+        values: InList,
         negated: bool,
     },
     Like {
@@ -285,7 +285,7 @@ impl<'s> Resolver<'_, 's> {
                     .collect::<Result<_, _>>()?;
                 Bound::In {
                     path,
-                    values,
+                    values: InList::new(values),
                     negated: *negated,
                 }
             }
