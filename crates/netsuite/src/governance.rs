@@ -197,13 +197,13 @@ impl Scheduler {
     }
 
     /// Runs `reads` as many at once as the limit allows and hands each output to `take` in
-    /// the order of `reads`, so a walk over pages reads them in parallel but sees them in
+    /// the order of `reads`, so a walk over pages reads them in parallel but takes them in
     /// sequence. Each read must send its requests through [`Scheduler::run`], which holds
     /// the limit; this only keeps enough reads started to fill it.
     ///
     /// When `take` returns [`ControlFlow::Break`], no further read starts, and the reads
-    /// already started run to their end with their outputs dropped, because NetSuite would
-    /// go on counting a request the client stopped waiting for. Returns the break value, or
+    /// already started run to their end with their outputs dropped, because a request the
+    /// client stops waiting for may still run on the server and count against the limit. Returns the break value, or
     /// `None` when every output was taken.
     pub async fn in_order<T, B, Fut>(
         &self,

@@ -220,7 +220,7 @@ fn operation_name(operation: Operation) -> &'static str {
     operation.name()
 }
 
-/// Why a walk stopped reading the pages it had planned.
+/// The reason a walk stopped before the last page it had planned.
 enum Stop {
     /// The search ID expired at this page; the walk searches again and goes on from it.
     Expired { page_index: u32 },

@@ -260,8 +260,8 @@ impl RestClient {
     /// ceiling. Returns the rows in query order and whether they are all the query has.
     ///
     /// The first page gives `totalResults`. The later pages it counts are then read as many
-    /// at once as the account's concurrency limit allows; past them, or without a total,
-    /// pages go one at a time.
+    /// at once as the account's concurrency limit allows. Pages past that total, or of a
+    /// query without one, are read one at a time.
     pub(crate) async fn suiteql_to_ceiling(&self, query: &str) -> Result<(Vec<Row>, bool), Error> {
         let limit = self.config.page_size as usize;
         let ceiling = self.config.suiteql_max_results;
