@@ -11,12 +11,15 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use backon::{ExponentialBuilder, Retryable};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use tokio::sync::Semaphore;
 
 use crate::error::Error;
@@ -192,6 +195,55 @@ impl Scheduler {
             })
             .await
     }
+
+    /// Runs `reads` as many at once as the limit allows and hands each output to `take` in
+    /// the order of `reads`, so a walk over pages reads them in parallel but takes them in
+    /// sequence. Each read must send its requests through [`Scheduler::run`], which holds
+    /// the limit; this only keeps enough reads started to fill it.
+    ///
+    /// When `take` returns [`ControlFlow::Break`], no further read starts, and the reads
+    /// already started run to their end with their outputs dropped, because a request the
+    /// client stops waiting for may still run on the server and count against the limit. Returns the break value, or
+    /// `None` when every output was taken.
+    pub async fn in_order<T, B, Fut>(
+        &self,
+        reads: impl Iterator<Item = Fut>,
+        mut take: impl FnMut(T) -> ControlFlow<B>,
+    ) -> Option<B>
+    where
+        Fut: Future<Output = T>,
+    {
+        let stopped = AtomicBool::new(false);
+        let mut reads = reads;
+        let mut started = FuturesOrdered::new();
+        let mut result = None;
+        loop {
+            while result.is_none() && started.len() < self.limit.max(1) {
+                let Some(read) = reads.next() else { break };
+                started.push_back(unless_stopped(&stopped, read));
+            }
+            let Some(output) = started.next().await else {
+                return result;
+            };
+            let Some(output) = output else { continue };
+            if result.is_some() {
+                continue;
+            }
+            if let ControlFlow::Break(value) = take(output) {
+                stopped.store(true, Ordering::SeqCst);
+                result = Some(value);
+            }
+        }
+    }
+}
+
+/// Runs `read` unless `stopped` was set before its first poll, so a read queued behind a
+/// break never sends its request.
+async fn unless_stopped<Fut: Future>(stopped: &AtomicBool, read: Fut) -> Option<Fut::Output> {
+    if stopped.load(Ordering::SeqCst) {
+        return None;
+    }
+    Some(read.await)
 }
 
 /// Counts a request in flight while it lives.
@@ -342,6 +394,70 @@ mod tests {
         drop((soap, rest));
         let fresh = Scheduler::for_account("TEST_SHARE@http://127.0.0.1:1", 4, Duration::ZERO);
         assert_eq!(fresh.limit(), 4);
+    }
+
+    /// Reads that finish in reverse order: read `n` of `count` sleeps `count - n` ticks and
+    /// records in `started` that it began.
+    fn reversed_reads<'a>(
+        scheduler: &'a Scheduler,
+        count: u64,
+        started: &'a Mutex<Vec<u64>>,
+    ) -> impl Iterator<Item = impl Future<Output = u64>> + 'a {
+        (0..count).map(move |n| async move {
+            started.lock().unwrap().push(n);
+            scheduler
+                .run("searchMoreWithId", || async {
+                    tokio::time::sleep(Duration::from_millis(5 * (count - n))).await;
+                    Ok::<_, Error>(n)
+                })
+                .await
+                .unwrap()
+        })
+    }
+
+    #[tokio::test]
+    async fn in_order_keeps_order_within_limit() {
+        let scheduler = scheduler(3, Duration::ZERO);
+        let started = Mutex::new(Vec::new());
+        let mut taken = Vec::new();
+
+        let stop = scheduler
+            .in_order(reversed_reads(&scheduler, 10, &started), |n| {
+                taken.push(n);
+                ControlFlow::<()>::Continue(())
+            })
+            .await;
+
+        assert_eq!(stop, None);
+        assert_eq!(taken, (0..10).collect::<Vec<u64>>());
+        assert_eq!(scheduler.max_in_flight(), 3);
+    }
+
+    #[tokio::test]
+    async fn in_order_break_starts_no_further_read() {
+        let scheduler = scheduler(3, Duration::ZERO);
+        let started = Mutex::new(Vec::new());
+        let mut taken = Vec::new();
+
+        let stop = scheduler
+            .in_order(reversed_reads(&scheduler, 10, &started), |n| {
+                taken.push(n);
+                match n {
+                    4 => ControlFlow::Break("stopped at 4"),
+                    _ => ControlFlow::Continue(()),
+                }
+            })
+            .await;
+
+        assert_eq!(stop, Some("stopped at 4"));
+        assert_eq!(taken, [0, 1, 2, 3, 4]);
+        // With 3 at once, reads 5 and 6 at most were started when read 4 came in.
+        let started = started.into_inner().unwrap();
+        assert!(
+            started.iter().all(|&n| n <= 6),
+            "reads started after the break: {started:?}"
+        );
+        assert_eq!(scheduler.in_flight.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]

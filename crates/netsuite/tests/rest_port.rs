@@ -177,6 +177,39 @@ async fn suiteql_paging_continues_past_ceiling() {
 }
 
 #[tokio::test]
+async fn suiteql_pages_read_in_parallel_in_order() {
+    let rest = start_with(|emulator, config| {
+        // Each page takes long enough that pages read one at a time could not overlap.
+        emulator.set_operation_latency("suiteql", Some(Latency::from(Duration::from_millis(50))));
+        config.page_size = 2;
+        config.concurrency_limit = 3;
+    })
+    .await;
+    let mut created = Vec::new();
+    for n in 0..9 {
+        created.push(create(&rest, &format!("SF-{n}"), &format!("Company {n}")).await);
+    }
+    created.sort_by_key(|id| id.parse::<u64>().unwrap());
+    rest.emulator.reset_counters();
+
+    let ids = rest
+        .port
+        .client()
+        .suiteql_ids("customer", None)
+        .await
+        .unwrap();
+
+    assert_eq!(ids, created);
+    let scheduler = rest.port.client().scheduler();
+    assert_eq!(
+        scheduler.max_in_flight(),
+        3,
+        "pages overlap up to the limit"
+    );
+    assert_eq!(rest.emulator.counters().blocked, 0);
+}
+
+#[tokio::test]
 async fn update_find_read_and_delete() {
     let rest = start().await;
     let id = create(&rest, "SF-2", "Acme").await;

@@ -1,12 +1,12 @@
-//! List operations of several requests run in parallel up to the concurrency limit, against
-//! the NetSuite emulator with a simulated latency.
+//! List operations of several requests and the pages of a search run in parallel up to the
+//! concurrency limit, against the NetSuite emulator with a simulated latency.
 
 mod sandbox;
 
 use std::time::Duration;
 
 use sandbox::Sandbox;
-use tandem_netsuite::{BodyValue, Record, RecordRef};
+use tandem_netsuite::{BodyValue, Record, RecordRef, SearchPreferences, SearchRecord};
 
 /// The emulator's delay per request: long enough that requests sent one at a time never
 /// overlap, and that parallel ones do.
@@ -80,4 +80,42 @@ async fn get_list_reads_chunks_in_parallel_in_order() {
     assert_eq!(read_ids, ids);
     let in_flight = sandbox.client.scheduler().max_in_flight();
     assert!(in_flight > 1, "only {in_flight} request was in flight");
+}
+
+#[tokio::test]
+async fn search_all_reads_pages_in_parallel_in_order() {
+    let sandbox = Sandbox::start().await;
+    let written = sandbox.client.add_list(&customers(48)).await.unwrap();
+    let ids = internal_ids(written);
+    sandbox.emulator.set_latency(LATENCY);
+    sandbox.emulator.reset_counters();
+    let preferences = SearchPreferences {
+        page_size: 5,
+        ..SearchPreferences::default()
+    };
+
+    let records = sandbox
+        .client
+        .search_all(&SearchRecord::new("customer"), &preferences)
+        .await
+        .unwrap();
+
+    let read_ids: Vec<String> = records
+        .into_iter()
+        .map(|record| record.internal_id.unwrap())
+        .collect();
+    assert_eq!(read_ids, ids);
+    let counters = sandbox.emulator.counters();
+    assert_eq!(counters.operations.get("searchMoreWithId"), Some(&9));
+    assert_eq!(
+        counters.blocked, 0,
+        "the emulator blocked requests over its limit"
+    );
+    let limit = sandbox.client.scheduler().limit();
+    let in_flight = sandbox.client.scheduler().max_in_flight();
+    assert!(in_flight > 1, "only {in_flight} request was in flight");
+    assert!(
+        in_flight <= limit,
+        "{in_flight} requests over the limit {limit}"
+    );
 }

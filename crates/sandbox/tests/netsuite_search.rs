@@ -130,6 +130,31 @@ async fn search_more_walks_three_pages_in_internal_id_order() {
 }
 
 #[tokio::test]
+async fn search_more_serves_concurrent_pages_out_of_order() {
+    let server = Server::start().await;
+    let ids = insert_twelve(&server);
+    let first = search_paged(&server, 5, &within_january_tenth()).await;
+    let search_id = first.text_of("searchId").unwrap();
+    // With a delay per request, the three requests below are in flight together.
+    server.emulator.set_latency(Duration::from_millis(50));
+
+    let (third, second, again) = tokio::join!(
+        more(&server, &search_id, 3),
+        more(&server, &search_id, 2),
+        more(&server, &search_id, 1),
+    );
+
+    assert_eq!(record_ids(&again), ids[0..5]);
+    assert_eq!(record_ids(&second), ids[5..10]);
+    assert_eq!(record_ids(&third), ids[10..12]);
+    assert_eq!(number(&third, "pageIndex"), 3);
+    assert_eq!(number(&second, "totalPages"), 3);
+    assert_eq!(server.emulator.counters().blocked, 0);
+    let counts = server.emulator.operation_counts();
+    assert_eq!(counts.get("searchMoreWithId"), Some(&3));
+}
+
+#[tokio::test]
 async fn search_more_shifts_records_after_an_edit_between_pages() {
     let server = Server::start().await;
     let ids = insert_twelve(&server);

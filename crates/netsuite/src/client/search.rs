@@ -1,6 +1,7 @@
 //! `search`, `searchMoreWithId`, and walks over every page of a search.
 
 use std::collections::HashMap;
+use std::ops::{ControlFlow, RangeInclusive};
 
 use crate::client::NetSuiteClient;
 use crate::error::Error;
@@ -60,13 +61,15 @@ impl NetSuiteClient {
     }
 
     /// Runs a search and reads every page up to `totalPages`, returning each record once.
+    /// The pages after the first are read as many at once as the account's concurrency
+    /// limit allows, and taken in page order.
     ///
     /// Pages may come back short or empty when records change during the walk: the walk
     /// still reads up to the highest `totalPages` a page reported, keeps the last copy of a
     /// record that appears twice, and stops without error when a page past a lowered total
     /// no longer exists. An expired search ID runs the search again and goes on from the same
     /// page. Any other failed page ends the walk with its error ([`Error::SearchPage`] names
-    /// the page).
+    /// the page), once the page requests already sent have finished.
     pub async fn search_all(
         &self,
         search: &SearchRecord,
@@ -104,7 +107,12 @@ impl NetSuiteClient {
         Ok(rows)
     }
 
-    /// Reads every page of `request`, handing each to `take`.
+    /// Reads every page of `request`, handing each to `take` in page order.
+    ///
+    /// The first page gives `totalPages` and the search ID. The later pages are then read as
+    /// many at once as the account's concurrency limit allows, because `searchMoreWithId`
+    /// takes any page index. When a page reports more pages than were known, the walk reads
+    /// those next.
     async fn walk(
         &self,
         request: &SearchRequest,
@@ -113,22 +121,26 @@ impl NetSuiteClient {
     ) -> Result<(), Error> {
         let first = self.search_page(request, preferences, 1).await?;
         let mut state = Walk::new(&first);
+        state.saw(&first, 1)?;
         take(first);
-        let mut page_index = 2;
-        while page_index <= state.total_pages {
+        let mut next_page = 2;
+        while next_page <= state.total_pages {
             let search_id = state.search_id.clone().ok_or_else(|| {
                 Error::InvalidResponse("a search with several pages has no searchId".to_string())
             })?;
-            match self
-                .search_more_with_id(&search_id, page_index, preferences)
-                .await
-            {
-                Ok(page) => {
-                    state.saw(&page, page_index)?;
-                    take(page);
-                    page_index += 1;
-                }
-                Err(error) if is_expired(&error) && state.restarts < MAX_SEARCH_RESTARTS => {
+            let pages = next_page..=state.total_pages;
+            let stop = self
+                .read_pages(
+                    &search_id,
+                    pages.clone(),
+                    preferences,
+                    &mut state,
+                    &mut take,
+                )
+                .await;
+            match stop {
+                None => next_page = pages.end() + 1,
+                Some(Stop::Expired { page_index }) => {
                     state.restarts += 1;
                     tracing::warn!(
                         page_index,
@@ -139,19 +151,42 @@ impl NetSuiteClient {
                     state.search_id = again.search_id.clone();
                     state.saw(&again, 1)?;
                     take(again);
+                    next_page = page_index;
                 }
-                Err(error) if is_past_the_end(&error) && page_index > state.latest_total => {
-                    tracing::warn!(
-                        page_index,
-                        total_pages = state.latest_total,
-                        "search shrank during the walk"
-                    );
-                    break;
-                }
-                Err(error) => return Err(error),
+                Some(Stop::Shrank) => break,
+                Some(Stop::Failed(error)) => return Err(error),
             }
         }
         Ok(())
+    }
+
+    /// Reads `pages` of search `search_id` in parallel through the scheduler and hands them
+    /// to `take` in page order. Returns why it stopped before the last page, if it did.
+    async fn read_pages(
+        &self,
+        search_id: &str,
+        pages: RangeInclusive<u32>,
+        preferences: &SearchPreferences,
+        state: &mut Walk,
+        take: &mut impl FnMut(SearchPage),
+    ) -> Option<Stop> {
+        let reads = pages.map(|page_index| async move {
+            let page = self
+                .search_more_with_id(search_id, page_index, preferences)
+                .await;
+            (page_index, page)
+        });
+        self.scheduler
+            .in_order(reads, |(page_index, page)| {
+                match state.judge(page_index, page) {
+                    Ok(page) => {
+                        take(page);
+                        ControlFlow::Continue(())
+                    }
+                    Err(stop) => ControlFlow::Break(stop),
+                }
+            })
+            .await
     }
 
     async fn search_page(
@@ -183,6 +218,16 @@ impl NetSuiteClient {
 
 fn operation_name(operation: Operation) -> &'static str {
     operation.name()
+}
+
+/// The reason a walk stopped before the last page it had planned.
+enum Stop {
+    /// The search ID expired at this page; the walk searches again and goes on from it.
+    Expired { page_index: u32 },
+    /// A page past a lowered `totalPages` no longer exists; the walk ends without error.
+    Shrank,
+    /// A page failed; the walk fails with this error.
+    Failed(Error),
 }
 
 /// What a walk knows about its search.
@@ -226,6 +271,33 @@ impl Walk {
             )));
         }
         Ok(())
+    }
+
+    /// Checks the outcome of page `page_index`, read in page order: the page to take, or why
+    /// the walk stops here.
+    fn judge(
+        &mut self,
+        page_index: u32,
+        page: Result<SearchPage, Error>,
+    ) -> Result<SearchPage, Stop> {
+        match page {
+            Ok(page) => match self.saw(&page, page_index) {
+                Ok(()) => Ok(page),
+                Err(error) => Err(Stop::Failed(error)),
+            },
+            Err(error) if is_expired(&error) && self.restarts < MAX_SEARCH_RESTARTS => {
+                Err(Stop::Expired { page_index })
+            }
+            Err(error) if is_past_the_end(&error) && page_index > self.latest_total => {
+                tracing::warn!(
+                    page_index,
+                    total_pages = self.latest_total,
+                    "search shrank during the walk"
+                );
+                Err(Stop::Shrank)
+            }
+            Err(error) => Err(Stop::Failed(error)),
+        }
     }
 }
 

@@ -362,24 +362,6 @@ impl RestClient {
                 format!(" AND (deleteddate > {at} OR (deleteddate = {at} AND recordid > {id}))");
         }
     }
-
-    /// Reads the pages of a query by offset until the next page would pass the result
-    /// ceiling. Returns the rows and whether they are all the query has.
-    async fn suiteql_to_ceiling(&self, query: &str) -> Result<(Vec<Row>, bool), Error> {
-        let limit = self.config.page_size as usize;
-        let mut rows = Vec::new();
-        loop {
-            let page = self.suiteql_page(query, limit, rows.len()).await?;
-            let count = page.rows.len();
-            rows.extend(page.rows);
-            if !page.has_more || count == 0 {
-                return Ok((rows, true));
-            }
-            if rows.len() + limit > self.config.suiteql_max_results {
-                return Ok((rows, false));
-            }
-        }
-    }
 }
 
 /// Sends one request per item at once and returns the results in input order. The record

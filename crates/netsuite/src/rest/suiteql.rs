@@ -2,6 +2,8 @@
 //! `offset`, the switch to internal ID ranges before the 100,000-row ceiling, and the queries
 //! that stand in for the SOAP searches the engine's port makes.
 
+use std::ops::ControlFlow;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use reqwest::Method;
@@ -224,8 +226,6 @@ impl RestClient {
         table: &str,
         condition: Option<&str>,
     ) -> Result<Vec<String>, Error> {
-        let limit = self.config.page_size as usize;
-        let ceiling = self.config.suiteql_max_results;
         let mut ids: Vec<String> = Vec::new();
         loop {
             let after = ids.last().map(|id| format!("id > {id}"));
@@ -237,31 +237,86 @@ impl RestClient {
                     wrap(&filters)
                 ),
             };
-            let mut offset = 0;
-            loop {
-                let page = self.suiteql_page(&query, limit, offset).await?;
-                let count = page.rows.len();
-                for row in &page.rows {
-                    let id = row.get("id").and_then(id_text).ok_or_else(|| {
-                        Error::InvalidResponse("a SuiteQL row has no id".to_string())
-                    })?;
-                    ids.push(id);
-                }
-                if !page.has_more || count == 0 {
-                    return Ok(ids);
-                }
-                offset += count;
-                if offset + limit > ceiling {
-                    tracing::debug!(
-                        table,
-                        read = ids.len(),
-                        "SuiteQL ceiling near; continuing after the last ID"
-                    );
-                    break;
-                }
+            let (rows, complete) = self.suiteql_to_ceiling(&query).await?;
+            for row in &rows {
+                let id = row
+                    .get("id")
+                    .and_then(id_text)
+                    .ok_or_else(|| Error::InvalidResponse("a SuiteQL row has no id".to_string()))?;
+                ids.push(id);
+            }
+            if complete {
+                return Ok(ids);
+            }
+            tracing::debug!(
+                table,
+                read = ids.len(),
+                "SuiteQL ceiling near; continuing after the last ID"
+            );
+        }
+    }
+
+    /// Reads the pages of a query by offset until the next page would pass the result
+    /// ceiling. Returns the rows in query order and whether they are all the query has.
+    ///
+    /// The first page gives `totalResults`. The later pages it counts are then read as many
+    /// at once as the account's concurrency limit allows. Pages past that total, or of a
+    /// query without one, are read one at a time.
+    pub(crate) async fn suiteql_to_ceiling(&self, query: &str) -> Result<(Vec<Row>, bool), Error> {
+        let limit = self.config.page_size as usize;
+        let ceiling = self.config.suiteql_max_results;
+        let mut rows: Vec<Row> = Vec::new();
+        let mut total = None;
+        loop {
+            if !rows.is_empty() && rows.len() + limit > ceiling {
+                return Ok((rows, false));
+            }
+            let offsets = planned_offsets(rows.len(), limit, total, ceiling);
+            let reads = offsets
+                .into_iter()
+                .map(|offset| self.suiteql_page(query, limit, offset));
+            let stop = self
+                .scheduler
+                .in_order(reads, |page| {
+                    let page = match page {
+                        Ok(page) => page,
+                        Err(error) => return ControlFlow::Break(Err(error)),
+                    };
+                    let count = page.rows.len();
+                    total = page.total_results.or(total);
+                    rows.extend(page.rows);
+                    if !page.has_more || count == 0 {
+                        return ControlFlow::Break(Ok(true));
+                    }
+                    // The offsets planned after a short page would skip rows, so the next
+                    // pages are planned again from the rows read.
+                    if count < limit {
+                        return ControlFlow::Break(Ok(false));
+                    }
+                    ControlFlow::Continue(())
+                })
+                .await;
+            match stop {
+                Some(Err(error)) => return Err(error),
+                Some(Ok(true)) => return Ok((rows, true)),
+                Some(Ok(false)) | None => {}
             }
         }
     }
+}
+
+/// Returns the offsets of the pages to read from `start`: each page below `total` that ends
+/// within `ceiling`, or the page at `start` alone when no total is known or it is passed.
+fn planned_offsets(start: usize, limit: usize, total: Option<u64>, ceiling: usize) -> Vec<usize> {
+    let end = total.map_or(0, |total| usize::try_from(total).unwrap_or(usize::MAX));
+    let mut offsets: Vec<usize> = (start..end)
+        .step_by(limit.max(1))
+        .take_while(|offset| offset + limit <= ceiling)
+        .collect();
+    if offsets.is_empty() {
+        offsets.push(start);
+    }
+    offsets
 }
 
 /// Joins filters with `AND`, each in parentheses so an `OR` inside stays inside.
@@ -361,6 +416,18 @@ mod tests {
         ));
         let error = condition(&search, Tz::UTC).unwrap_err();
         assert!(error.to_string().contains("email"));
+    }
+
+    #[test]
+    fn planned_offsets_cover_total_within_ceiling() {
+        assert_eq!(planned_offsets(2, 2, Some(9), 100), [2, 4, 6, 8]);
+        assert_eq!(planned_offsets(2, 2, Some(9), 6), [2, 4]);
+    }
+
+    #[test]
+    fn planned_offsets_without_total_read_one_page() {
+        assert_eq!(planned_offsets(0, 1000, None, 100_000), [0]);
+        assert_eq!(planned_offsets(10, 5, Some(10), 100), [10]);
     }
 
     #[test]
