@@ -116,6 +116,9 @@ mod sql {
     mod work {
         include!("sql/work.rs");
     }
+    mod batch {
+        include!("sql/batch.rs");
+    }
 
     /// The database's current time in the store's time format (RFC 3339, UTC, microseconds).
     const NOW: &str = r#"to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"#;

@@ -123,6 +123,9 @@ mod sql {
     mod work {
         include!("sql/work.rs");
     }
+    mod batch {
+        include!("sql/batch.rs");
+    }
 
     /// The database's current time, RFC 3339 in UTC with milliseconds. Only compared with
     /// times from `seconds_from_now`, which has the same format.

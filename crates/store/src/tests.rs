@@ -44,6 +44,7 @@ macro_rules! store_tests {
     };
 }
 
+mod batch;
 mod gateway;
 mod history;
 mod work;

@@ -3,7 +3,7 @@
 mod queues;
 mod work;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -123,6 +123,20 @@ impl StateStore for MemoryStore {
         Ok(self.lock().processed.get(&key(system, object, id)).cloned())
     }
 
+    async fn processed_batch(
+        &self,
+        system: System,
+        object: &str,
+        ids: &[String],
+    ) -> Result<HashMap<String, Processed>, StoreError> {
+        let inner = self.lock();
+        let found = ids.iter().filter_map(|id| {
+            let processed = inner.processed.get(&key(system, object, id))?;
+            Some((id.clone(), processed.clone()))
+        });
+        Ok(found.collect())
+    }
+
     async fn mark_processed(
         &self,
         system: System,
@@ -221,13 +235,36 @@ impl StateStore for MemoryStore {
         Ok(found.cloned())
     }
 
+    async fn xref_batch(
+        &self,
+        flow: &str,
+        system: System,
+        ids: &[String],
+    ) -> Result<HashMap<String, Xref>, StoreError> {
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let inner = self.lock();
+        let found = inner
+            .xrefs
+            .iter()
+            .filter(|xref| xref.flow == flow && wanted.contains(xref.id(system)))
+            .map(|xref| (xref.id(system).to_string(), xref.clone()));
+        Ok(found.collect())
+    }
+
     async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError> {
+        self.save_xref_batch(std::slice::from_ref(xref)).await
+    }
+
+    async fn save_xref_batch(&self, xrefs: &[Xref]) -> Result<(), StoreError> {
         let mut inner = self.lock();
-        // Either side's ID identifies a pair, so replacing by both keeps each record in one pair.
-        inner.xrefs.retain(|kept| {
-            kept.flow != xref.flow || (kept.ns_id != xref.ns_id && kept.sf_id != xref.sf_id)
-        });
-        inner.xrefs.push(xref.clone());
+        for xref in xrefs {
+            // Either side's ID identifies a pair, so replacing by both keeps each record in one
+            // pair.
+            inner.xrefs.retain(|kept| {
+                kept.flow != xref.flow || (kept.ns_id != xref.ns_id && kept.sf_id != xref.sf_id)
+            });
+            inner.xrefs.push(xref.clone());
+        }
         Ok(())
     }
 
@@ -391,13 +428,26 @@ impl DeadLetterStore for MemoryStore {
         source_id: &str,
         action: &str,
     ) -> Result<u64, StoreError> {
+        let ids = [source_id.to_string()];
+        self.resolve_dead_letters_batch(flow, source_system, &ids, action)
+            .await
+    }
+
+    async fn resolve_dead_letters_batch(
+        &self,
+        flow: &str,
+        source_system: System,
+        source_ids: &[String],
+        action: &str,
+    ) -> Result<u64, StoreError> {
+        let ids: HashSet<&str> = source_ids.iter().map(String::as_str).collect();
         let mut inner = self.lock();
         let mut resolved = 0;
         for stored in inner.dead_letters.iter_mut() {
             if stored.status == DeadLetterStatus::Open
                 && stored.letter.flow == flow
                 && stored.letter.source_system == source_system
-                && stored.letter.source_id == source_id
+                && ids.contains(stored.letter.source_id.as_str())
                 && stored.letter.action == action
             {
                 stored.status = DeadLetterStatus::Resolved;

@@ -191,13 +191,19 @@ impl ConflictStore for MemoryStore {
     }
 
     async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.audit_batch(std::slice::from_ref(entry)).await
+    }
+
+    async fn audit_batch(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
         let mut inner = self.lock();
-        let id = inner.audit.len() as i64 + 1;
-        inner.audit.push(StoredAuditEntry {
-            id,
-            at: Utc::now(),
-            entry: entry.clone(),
-        });
+        for entry in entries {
+            let id = inner.audit.len() as i64 + 1;
+            inner.audit.push(StoredAuditEntry {
+                id,
+                at: Utc::now(),
+                entry: entry.clone(),
+            });
+        }
         Ok(())
     }
 

@@ -151,6 +151,9 @@ pub trait ConflictStore: Send + Sync {
     /// Appends an entry to the audit log.
     async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
 
+    /// Appends entries to the audit log in order, in one transaction.
+    async fn audit_batch(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
+
     /// Returns the newest audit entries of one flow or of all, newest first.
     async fn audit_entries(
         &self,

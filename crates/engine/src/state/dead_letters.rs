@@ -128,4 +128,15 @@ pub trait DeadLetterStore: Send + Sync {
         source_id: &str,
         action: &str,
     ) -> Result<u64, StoreError>;
+
+    /// Does what `resolve_dead_letters` does for each of `source_ids`, and returns how many
+    /// letters it resolved in all. Most records have no dead letter, so this costs about as
+    /// much as one look-up per batch.
+    async fn resolve_dead_letters_batch(
+        &self,
+        flow: &str,
+        source_system: System,
+        source_ids: &[String],
+        action: &str,
+    ) -> Result<u64, StoreError>;
 }

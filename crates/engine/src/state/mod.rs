@@ -21,6 +21,8 @@ pub use gateway::{
 pub use review::{Candidate, ReviewDecision, ReviewItem, ReviewStatus, ReviewStore, StoredReview};
 pub use work::{WorkItem, WorkPass, WorkProgress, WorkStore};
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -202,6 +204,15 @@ pub trait StateStore: Send + Sync {
         id: &str,
     ) -> Result<Option<Processed>, StoreError>;
 
+    /// Returns how far each of `ids` has been processed, keyed by ID. IDs of records never
+    /// processed are absent. One call serves a whole page of a change feed.
+    async fn processed_batch(
+        &self,
+        system: System,
+        object: &str,
+        ids: &[String],
+    ) -> Result<HashMap<String, Processed>, StoreError>;
+
     /// Marks records, by ID, as processed in the given state.
     async fn mark_processed(
         &self,
@@ -247,8 +258,21 @@ pub trait StateStore: Send + Sync {
     /// Returns the cross-reference of a flow that holds the record `id` on `system`'s side.
     async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError>;
 
+    /// Returns the cross-references of a flow that hold any of `ids` on `system`'s side, keyed
+    /// by that ID. IDs without one are absent.
+    async fn xref_batch(
+        &self,
+        flow: &str,
+        system: System,
+        ids: &[String],
+    ) -> Result<HashMap<String, Xref>, StoreError>;
+
     /// Inserts or replaces a cross-reference with its values and fingerprints.
     async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError>;
+
+    /// Saves cross-references as calling `save_xref` on each in order would, in one
+    /// transaction: all of them are saved or none is.
+    async fn save_xref_batch(&self, xrefs: &[Xref]) -> Result<(), StoreError>;
 
     /// Removes the cross-reference of a flow that holds the record `id` on `system`'s side.
     async fn delete_xref(&self, flow: &str, system: System, id: &str) -> Result<(), StoreError>;

@@ -205,4 +205,15 @@ impl DeadLetterStore for Store {
         .map_err(failed("resolve dead letters"))?;
         Ok(result.rows_affected())
     }
+
+    async fn resolve_dead_letters_batch(
+        &self,
+        flow: &str,
+        source_system: System,
+        source_ids: &[String],
+        action: &str,
+    ) -> Result<u64, StoreError> {
+        self.resolve_letters(flow, source_system, source_ids, action)
+            .await
+    }
 }

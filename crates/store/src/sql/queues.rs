@@ -410,6 +410,10 @@ impl ConflictStore for Store {
         Ok(())
     }
 
+    async fn audit_batch(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        self.insert_audit(entries).await
+    }
+
     async fn audit_entries(
         &self,
         flow: Option<&str>,

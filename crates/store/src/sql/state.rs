@@ -1,5 +1,7 @@
 // The engine's `StateStore` in SQL that SQLite and PostgreSQL both run.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use sqlx::Row;
@@ -146,33 +148,7 @@ impl StateStore for Store {
     }
 
     async fn remember(&self, records: &[SeenRecord]) -> Result<(), StoreError> {
-        let mut transaction = self.begin().await?;
-        for record in records {
-            sqlx::query(
-                "INSERT INTO seen_records
-                    (system, object, id, link, name_key, email_key, field_values)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (system, object, id) DO UPDATE SET
-                    link = excluded.link,
-                    name_key = excluded.name_key,
-                    email_key = excluded.email_key,
-                    field_values = excluded.field_values",
-            )
-            .bind(record.system.as_str())
-            .bind(&record.object)
-            .bind(&record.id)
-            .bind(&record.link)
-            .bind(&record.name_key)
-            .bind(&record.email_key)
-            .bind(fields_text(&record.values)?)
-            .execute(&mut *transaction)
-            .await
-            .map_err(failed("remember a record"))?;
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(failed("commit remembered records"))
+        self.upsert_seen(records).await
     }
 
     async fn processed(
@@ -199,35 +175,22 @@ impl StateStore for Store {
         }))
     }
 
+    async fn processed_batch(
+        &self,
+        system: System,
+        object: &str,
+        ids: &[String],
+    ) -> Result<HashMap<String, Processed>, StoreError> {
+        self.select_processed(system, object, ids).await
+    }
+
     async fn mark_processed(
         &self,
         system: System,
         object: &str,
         records: &[(String, Processed)],
     ) -> Result<(), StoreError> {
-        let mut transaction = self.begin().await?;
-        for (id, processed) in records {
-            sqlx::query(
-                "INSERT INTO seen_records
-                    (system, object, id, field_values, processed_at, processed_fingerprint)
-                 VALUES ($1, $2, $3, '{}', $4, $5)
-                 ON CONFLICT (system, object, id) DO UPDATE SET
-                    processed_at = excluded.processed_at,
-                    processed_fingerprint = excluded.processed_fingerprint",
-            )
-            .bind(system.as_str())
-            .bind(object)
-            .bind(id)
-            .bind(time_text(processed.modified_at))
-            .bind(&processed.fingerprint)
-            .execute(&mut *transaction)
-            .await
-            .map_err(failed("mark a record processed"))?;
-        }
-        transaction
-            .commit()
-            .await
-            .map_err(failed("commit processed records"))
+        self.upsert_processed(system, object, records).await
     }
 
     async fn find_by_key(
@@ -333,6 +296,19 @@ impl StateStore for Store {
             .await
             .map_err(failed("read a cross-reference"))?;
         row.as_ref().map(xref_from_row).transpose()
+    }
+
+    async fn xref_batch(
+        &self,
+        flow: &str,
+        system: System,
+        ids: &[String],
+    ) -> Result<HashMap<String, Xref>, StoreError> {
+        self.select_xrefs(flow, system, ids).await
+    }
+
+    async fn save_xref_batch(&self, xrefs: &[Xref]) -> Result<(), StoreError> {
+        self.replace_xrefs(xrefs).await
     }
 
     async fn save_xref(&self, xref: &Xref) -> Result<(), StoreError> {

@@ -115,3 +115,26 @@ pub async fn record_migration(store: &AnyStore, version: i64) {
     }
     .expect("migration is recorded");
 }
+
+/// Reads when the cross-reference of NetSuite record `ns_id` was first saved, on either
+/// database.
+pub async fn xref_created_at(store: &AnyStore, flow: &str, ns_id: &str) -> String {
+    let sql = "SELECT created_at FROM xrefs WHERE flow = $1 AND ns_id = $2";
+    match store {
+        AnyStore::Sqlite(store) => {
+            sqlx::query_scalar(sql)
+                .bind(flow)
+                .bind(ns_id)
+                .fetch_one(&store.pool)
+                .await
+        }
+        AnyStore::Postgres(store) => {
+            sqlx::query_scalar(sql)
+                .bind(flow)
+                .bind(ns_id)
+                .fetch_one(&store.pool)
+                .await
+        }
+    }
+    .expect("cross-reference is read")
+}
