@@ -21,15 +21,28 @@ pub struct LookupTable {
 }
 
 impl LookupTable {
-    /// Reads the cross-reference of every key from the store. Keys without one stay absent.
+    /// Reads the cross-reference of every key from the store, one store call per flow and
+    /// side. Keys without one stay absent.
     pub async fn load(
         store: &dyn StateStore,
         keys: BTreeSet<LookupKey>,
     ) -> Result<LookupTable, StoreError> {
-        let mut linked = BTreeMap::new();
+        let mut groups: BTreeMap<(String, System), Vec<String>> = BTreeMap::new();
         for key in keys {
-            if let Some(xref) = store.xref(&key.flow, key.system, &key.id).await? {
-                let other = xref.id(key.system.other()).to_string();
+            groups
+                .entry((key.flow, key.system))
+                .or_default()
+                .push(key.id);
+        }
+        let mut linked = BTreeMap::new();
+        for ((flow, system), ids) in groups {
+            for (id, xref) in store.xref_batch(&flow, system, &ids).await? {
+                let other = xref.id(system.other()).to_string();
+                let key = LookupKey {
+                    flow: flow.clone(),
+                    system,
+                    id,
+                };
                 linked.insert(key, other);
             }
         }

@@ -1,6 +1,6 @@
 //! The steps of a one-way pass: read, pick, sync in batches, record, advance.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::DateTime;
 
@@ -66,12 +66,14 @@ pub(super) async fn collect(
             items.push(item);
         }
     }
-    for item in template.related(connections, &items).await? {
+    let related = template.related(connections, &items).await?;
+    let processed = processed_flags(spec, connections, &related).await?;
+    for (item, processed) in related.into_iter().zip(processed) {
         if taken.contains(&(item.object, item.record.id.clone())) {
             continue;
         }
         report.read += 1;
-        if is_processed(spec, connections, &item).await? {
+        if processed {
             report.unchanged += 1;
             continue;
         }
@@ -108,13 +110,17 @@ async fn read_feeds(
             .run(&what, || port.changed_since(object, since));
         let records = progress::read_feed(read).await?;
         report.read += records.len() as u64;
-        for record in latest_versions(records) {
-            marks.push((index, record.modified_at, record.id.clone()));
-            let item = SourceItem {
+        let read: Vec<SourceItem> = latest_versions(records)
+            .into_iter()
+            .map(|record| SourceItem {
                 object: index,
                 record,
-            };
-            if is_processed(spec, connections, &item).await? {
+            })
+            .collect();
+        let processed = processed_flags(spec, connections, &read).await?;
+        for (item, processed) in read.into_iter().zip(processed) {
+            marks.push((index, item.record.modified_at, item.record.id.clone()));
+            if processed {
                 report.unchanged += 1;
             } else {
                 items.push(item);
@@ -124,21 +130,38 @@ async fn read_feeds(
     Ok((marks, items))
 }
 
-/// Returns true when the record was processed with these source values. Unlike a two-way
-/// flow, the modification time does not count: the flow's own write-backs move it, and the
-/// same source values always give the same writes.
-async fn is_processed(
+/// Returns, for each item in order, true when its record was processed with its current
+/// source values. The processed states of each source object are read in one store call.
+/// Unlike a two-way flow, the modification time does not count: the flow's own write-backs
+/// move it, and the same source values always give the same writes.
+async fn processed_flags(
     spec: &OneWaySpec,
     connections: &Connections,
-    item: &SourceItem,
-) -> Result<bool, PassError> {
-    let key = spec.processed_key(&spec.objects[item.object].name);
-    let processed = connections
-        .store
-        .processed(spec.source, &key, &item.record.id)
-        .await?;
-    let state = processed_state(spec, &item.record);
-    Ok(processed.is_some_and(|processed| processed.fingerprint == state.fingerprint))
+    items: &[SourceItem],
+) -> Result<Vec<bool>, PassError> {
+    let mut states: Vec<HashMap<String, Processed>> = Vec::new();
+    for (index, object) in spec.objects.iter().enumerate() {
+        let ids: Vec<String> = items
+            .iter()
+            .filter(|item| item.object == index)
+            .map(|item| item.record.id.clone())
+            .collect();
+        if ids.is_empty() {
+            states.push(HashMap::new());
+            continue;
+        }
+        let key = spec.processed_key(&object.name);
+        let store = connections.store.as_ref();
+        states.push(store.processed_batch(spec.source, &key, &ids).await?);
+    }
+    let flags = items.iter().map(|item| {
+        let stored = states
+            .get(item.object)
+            .and_then(|states| states.get(&item.record.id));
+        let state = processed_state(spec, &item.record);
+        stored.is_some_and(|stored| stored.fingerprint == state.fingerprint)
+    });
+    Ok(flags.collect())
 }
 
 fn processed_state(spec: &OneWaySpec, record: &SourceRecord) -> Processed {
@@ -211,6 +234,11 @@ pub(super) async fn read_sources(
 }
 
 /// Records what became of each record of a batch, and returns the records deferred.
+///
+/// The store calls are made per batch, in this order: the dead letters of refused records,
+/// the dead letters resolved by successes, the audit entries, then the processed marks. A
+/// process killed in between leaves the records unmarked, so the next pass syncs them again
+/// and finds their writes already made.
 pub(super) async fn record_outcomes(
     spec: &OneWaySpec,
     connections: &Connections,
@@ -220,6 +248,8 @@ pub(super) async fn record_outcomes(
 ) -> Result<HashSet<(usize, String)>, PassError> {
     let store = connections.store.as_ref();
     let mut processed: BTreeMap<usize, Vec<(String, Processed)>> = BTreeMap::new();
+    let mut succeeded = Vec::new();
+    let mut entries = Vec::new();
     let mut deferred = HashSet::new();
     if outcomes.len() != items.len() {
         tracing::error!(flow = %spec.flow, records = items.len(), outcomes = outcomes.len(),
@@ -238,12 +268,8 @@ pub(super) async fn record_outcomes(
             | Outcome::Unchanged
             | Outcome::Skipped(_) => {
                 count_success(outcome, report);
-                store
-                    .resolve_dead_letters(&spec.flow, spec.source, id, SYNC_ACTION)
-                    .await?;
-                if let Some(entry) = outcome_entry(spec, id, outcome) {
-                    store.audit(&entry).await?;
-                }
+                succeeded.push(id.clone());
+                entries.extend(outcome_entry(spec, id, outcome));
             }
             Outcome::Waiting(refusal) | Outcome::Refused(refusal) => {
                 store
@@ -262,6 +288,14 @@ pub(super) async fn record_outcomes(
             .entry(item.object)
             .or_default()
             .push((id.clone(), processed_state(spec, &item.record)));
+    }
+    if !succeeded.is_empty() {
+        store
+            .resolve_dead_letters_batch(&spec.flow, spec.source, &succeeded, SYNC_ACTION)
+            .await?;
+    }
+    if !entries.is_empty() {
+        store.audit_batch(&entries).await?;
     }
     for (object, records) in processed {
         let key = spec.processed_key(&spec.objects[object].name);

@@ -316,30 +316,42 @@ fn record_results(
     }
 }
 
-/// Saves the cross-reference of every item whose product exists, unless the store holds it.
+/// Saves the cross-reference of every item whose product exists, unless the store holds it,
+/// with one store call to read them and one to save those that changed.
 pub(super) async fn save_xrefs(
     connections: &Connections,
     works: &[ItemWork],
 ) -> Result<(), PassError> {
     let store = connections.store.as_ref();
-    for work in works {
-        let Some(product_id) = &work.product_id else {
-            continue;
-        };
-        let xref = store.xref(FLOW, System::NetSuite, &work.ns_id).await?;
-        if xref.is_some_and(|xref| &xref.sf_id == product_id) {
-            continue;
-        }
-        let xref = Xref {
+    let linked: Vec<(&String, &String)> = works
+        .iter()
+        .filter_map(|work| Some((&work.ns_id, work.product_id.as_ref()?)))
+        .collect();
+    if linked.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = linked.iter().map(|(ns_id, _)| (*ns_id).clone()).collect();
+    let stored = store.xref_batch(FLOW, System::NetSuite, &ids).await?;
+    let changed: Vec<Xref> = linked
+        .into_iter()
+        .filter(|(ns_id, product_id)| {
+            stored
+                .get(*ns_id)
+                .is_none_or(|xref| &xref.sf_id != *product_id)
+        })
+        .map(|(ns_id, product_id)| Xref {
             flow: FLOW.to_string(),
-            ns_id: work.ns_id.clone(),
+            ns_id: ns_id.clone(),
             sf_id: product_id.clone(),
             ns_values: Fields::new(),
             sf_values: Fields::new(),
             ns_written: None,
             sf_written: None,
-        };
-        store.save_xref(&xref).await?;
+        })
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
     }
+    store.save_xref_batch(&changed).await?;
     Ok(())
 }
