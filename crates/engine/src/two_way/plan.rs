@@ -112,10 +112,23 @@ pub(super) async fn plan(
     let store = connections.store.as_ref();
     let mut linked: BTreeMap<String, (Xref, Vec<&Change>)> = BTreeMap::new();
     let mut unlinked: Vec<&Change> = Vec::new();
+    let mut xrefs = BTreeMap::new();
+    for system in [System::NetSuite, System::Salesforce] {
+        let ids: Vec<String> = batch
+            .changes
+            .iter()
+            .filter(|change| change.system == system)
+            .map(|change| change.record.id.clone())
+            .collect();
+        if !ids.is_empty() {
+            xrefs.insert(system, store.xref_batch(&spec.flow, system, &ids).await?);
+        }
+    }
     for change in &batch.changes {
-        let xref = store
-            .xref(&spec.flow, change.system, &change.record.id)
-            .await?;
+        let xref = xrefs
+            .get(&change.system)
+            .and_then(|found| found.get(&change.record.id))
+            .cloned();
         match xref {
             Some(xref) => linked
                 .entry(xref.ns_id.clone())
@@ -169,8 +182,8 @@ impl QueueOutcome {
         for id in self.finished {
             store.finish_conflict(id).await?;
         }
-        for entry in &self.audit {
-            store.audit(entry).await?;
+        if !self.audit.is_empty() {
+            store.audit_batch(&self.audit).await?;
         }
         Ok(())
     }

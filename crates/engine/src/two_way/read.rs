@@ -52,13 +52,15 @@ pub(super) async fn read_changes(
         let records = read_feed(spec, connections, system).await?;
         report.read += records.len() as u64;
         remember(spec, connections, system, &records).await?;
-        for record in latest_versions(records) {
+        let records = latest_versions(records);
+        let processed = processed_flags(spec, connections, system, &records).await?;
+        for (record, processed) in records.into_iter().zip(processed) {
             batch.read.push(ReadMark {
                 system,
                 id: record.id.clone(),
                 modified_at: record.modified_at,
             });
-            if is_processed(spec, connections, system, &record).await? {
+            if processed {
                 report.unchanged += 1;
                 continue;
             }
@@ -106,8 +108,10 @@ pub(super) async fn read_records(
             .await?;
         report.read += records.len() as u64;
         remember(spec, connections, system, &records).await?;
-        for record in latest_versions(records) {
-            if is_processed(spec, connections, system, &record).await? {
+        let records = latest_versions(records);
+        let processed = processed_flags(spec, connections, system, &records).await?;
+        for (record, processed) in records.into_iter().zip(processed) {
+            if processed {
                 report.unchanged += 1;
                 continue;
             }
@@ -264,28 +268,32 @@ fn key_of(
     }
 }
 
-/// Returns true when the record was processed with these mapped values and link. The
+/// Returns, for each record in order, true when it was processed with its current mapped
+/// values and link, reading the processed marks of all of them in one store call. The
 /// modification time alone does not count, because writes of unmapped fields (the sync status
 /// Tandem writes back, a user's edit) move it without giving anything to sync. A rejected
 /// record is so not retried by them. Comparing values also catches an edit made within the
 /// same (coarse) second as the version processed before.
-async fn is_processed(
+async fn processed_flags(
     spec: &TwoWaySpec,
     connections: &Connections,
     system: System,
-    record: &SourceRecord,
-) -> Result<bool, PassError> {
+    records: &[SourceRecord],
+) -> Result<Vec<bool>, PassError> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
     let object = &spec.object(system).name;
-    let processed = connections
-        .store
-        .processed(system, object, &record.id)
-        .await?;
-    let Some(processed) = processed else {
-        return Ok(false);
-    };
-    let values = spec.mapping.project(system, &record.fields);
-    let fingerprint = fingerprint(&values, record.link.as_deref());
-    Ok(processed.fingerprint == fingerprint)
+    let ids: Vec<String> = records.iter().map(|record| record.id.clone()).collect();
+    let store = connections.store.as_ref();
+    let processed = store.processed_batch(system, object, &ids).await?;
+    let flags = records.iter().map(|record| {
+        processed.get(&record.id).is_some_and(|processed| {
+            let values = spec.mapping.project(system, &record.fields);
+            processed.fingerprint == fingerprint(&values, record.link.as_deref())
+        })
+    });
+    Ok(flags.collect())
 }
 
 #[cfg(test)]

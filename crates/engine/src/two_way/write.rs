@@ -1,6 +1,6 @@
 //! Sending the planned writes in batches and recording each outcome.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::plan::PairWork;
 use super::{Connections, PassError, TwoWaySpec};
@@ -10,7 +10,7 @@ use crate::loop_guard::fingerprint;
 use crate::port::WriteResult;
 use crate::record::{Fields, RecordUpdate, System};
 use crate::report::PassReport;
-use crate::state::DeadLetter;
+use crate::state::{DeadLetter, Xref};
 
 /// Records that a transient error left for the next pass, as `(system, id)`.
 #[derive(Debug, Default)]
@@ -327,26 +327,38 @@ impl Batch<'_> {
 
     /// Marks the open dead letters of every source record that reached the other side in
     /// this pass as resolved.
+    /// One store call per side and action.
     async fn resolve_dead_letters(&self) -> Result<(), PassError> {
         let store = self.connections.store.as_ref();
+        let mut groups: BTreeMap<(System, &str), Vec<String>> = BTreeMap::new();
         for (system, id, action) in &self.delivered {
+            let ids = groups.entry((*system, *action)).or_default();
+            ids.push(id.clone());
+        }
+        for ((system, action), ids) in groups {
             let resolved = store
-                .resolve_dead_letters(&self.spec.flow, *system, id, action)
+                .resolve_dead_letters_batch(&self.spec.flow, system, &ids, action)
                 .await?;
             if resolved > 0 {
-                tracing::info!(flow = %self.spec.flow, %system, id = %id, resolved,
-                    "dead letters resolved by a successful write");
+                tracing::info!(flow = %self.spec.flow, %system, action, resolved,
+                    "dead letters resolved by successful writes");
             }
         }
         Ok(())
     }
 
-    /// Stores the cross-reference of every live pair whose two records exist.
+    /// Stores the cross-reference of every live pair whose two records exist, in one store
+    /// call.
     async fn save_xrefs(&self, works: &[PairWork]) -> Result<(), PassError> {
-        for (work, &live) in works.iter().zip(&self.live) {
-            if live && !work.xref.ns_id.is_empty() && !work.xref.sf_id.is_empty() {
-                self.connections.store.save_xref(&work.xref).await?;
-            }
+        let xrefs: Vec<Xref> = works
+            .iter()
+            .zip(&self.live)
+            .filter(|(work, live)| **live && !work.xref.ns_id.is_empty())
+            .filter(|(work, _)| !work.xref.sf_id.is_empty())
+            .map(|(work, _)| work.xref.clone())
+            .collect();
+        if !xrefs.is_empty() {
+            self.connections.store.save_xref_batch(&xrefs).await?;
         }
         Ok(())
     }
