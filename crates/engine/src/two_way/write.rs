@@ -326,8 +326,7 @@ impl Batch<'_> {
     }
 
     /// Marks the open dead letters of every source record that reached the other side in
-    /// this pass as resolved.
-    /// One store call per side and action.
+    /// this pass as resolved, with one store call per side and action.
     async fn resolve_dead_letters(&self) -> Result<(), PassError> {
         let store = self.connections.store.as_ref();
         let mut groups: BTreeMap<(System, &str), Vec<String>> = BTreeMap::new();

@@ -12,9 +12,10 @@ use super::state::{column, failed, xref_from_row};
 use super::{Db, Store};
 use crate::codec::{fields_text, json_text, parse_time, time_text};
 
-/// The most rows one statement reads or writes. At nine parameters per row, the most any
-/// batched statement binds, a chunk stays well below the parameter limits of SQLite (32,766
-/// since 3.32) and PostgreSQL (65,535).
+/// The maximum number of rows one statement reads or writes. At nine parameters per row, the
+/// most any batched statement binds, a chunk stays well below the parameter limits of the
+/// bundled SQLite (`SQLITE_MAX_VARIABLE_NUMBER`, 32,766 in 3.53) and of PostgreSQL's protocol
+/// (65,535).
 const CHUNK: usize = 500;
 
 /// Appends `(value, value, ...)` with each value bound as a parameter.
