@@ -110,6 +110,9 @@ pub struct SalesforceSection {
     /// Percent of the org's daily API requests left to other integrations: Tandem stops
     /// calling once the rest is used. Default 10.
     pub api_reserve_percent: Option<u8>,
+    /// sObject Collections calls (200 records each) that one write sends at once, from 1 to
+    /// 25. Each call counts as one request against the daily API allowance. Default 4.
+    pub collection_concurrency: Option<usize>,
 }
 
 /// Values of `[salesforce] login_flow`.

@@ -468,6 +468,9 @@ pub fn salesforce_port(
     if let Some(percent) = section.api_reserve_percent {
         settings.api_reserve_percent = percent;
     }
+    if let Some(concurrency) = section.collection_concurrency {
+        settings.collection_concurrency = concurrency;
+    }
     settings
         .validate()
         .map_err(|error| ConfigError::new("salesforce", error.to_string()))?;

@@ -33,7 +33,7 @@ pub struct SalesforceClient {
     settings: Settings,
     /// Set once the org has listed the configured version among the ones it offers.
     version_checked: OnceCell<()>,
-    budget: Mutex<ApiBudget>,
+    budget: Mutex<BudgetState>,
     describes: Mutex<HashMap<String, Arc<SObjectDescribe>>>,
 }
 
@@ -44,6 +44,76 @@ pub(crate) struct Settings {
     pub(crate) query_batch_size: Option<u32>,
     pub(crate) bulk_timeout: Duration,
     pub(crate) bulk_poll_interval: Duration,
+    pub(crate) collection_concurrency: usize,
+}
+
+/// The API budget with what the client knows of the calls that change it.
+///
+/// Concurrent calls make two corrections necessary. A call that is in flight is not yet in
+/// the latest usage figures, so the budget check counts it as used. And responses can arrive
+/// in another order than their calls were sent, so a response to an older call does not
+/// lower the usage that a newer call's response reported.
+#[derive(Debug)]
+struct BudgetState {
+    budget: ApiBudget,
+    /// Calls sent whose response has not been read yet.
+    in_flight: u64,
+    /// Sequence number of the next call sent.
+    next_call: u64,
+    /// Sequence number of the call whose response set `budget.usage`.
+    usage_call: u64,
+}
+
+impl BudgetState {
+    /// Takes the sequence number of a call about to be sent.
+    fn number_call(&mut self) -> u64 {
+        let number = self.next_call;
+        self.next_call += 1;
+        number
+    }
+
+    /// Stores the usage that the response to call `number` reported. A response to a call
+    /// sent before the one that set the current figures only raises them.
+    fn record(&mut self, usage: ApiUsage, number: u64) {
+        let newer = number >= self.usage_call;
+        let usage = match self.budget.usage {
+            Some(current) if !newer => ApiUsage {
+                used: current.used.max(usage.used),
+                max: usage.max,
+            },
+            _ => usage,
+        };
+        self.budget.usage = Some(usage);
+        self.usage_call = self.usage_call.max(number);
+    }
+
+    /// Returns [`Error::BudgetExhausted`] when the calls in flight would use up what is left
+    /// of Tandem's allowance, or else counts one more call in flight.
+    fn start_call(&mut self) -> Result<(), Error> {
+        if let (Some(remaining), Some(usage)) = (self.budget.remaining(), self.budget.usage)
+            && remaining <= self.in_flight
+        {
+            return Err(Error::BudgetExhausted {
+                used: usage.used,
+                max: usage.max,
+                reserve_percent: self.budget.reserve_percent,
+            });
+        }
+        self.in_flight += 1;
+        Ok(())
+    }
+}
+
+/// One call counted in flight until it is dropped.
+struct InFlight<'a> {
+    state: &'a Mutex<BudgetState>,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.in_flight = state.in_flight.saturating_sub(1);
+    }
 }
 
 /// A response whose body has been read in full.
@@ -91,11 +161,17 @@ impl SalesforceClient {
                 query_batch_size: config.query_batch_size,
                 bulk_timeout: config.bulk_timeout,
                 bulk_poll_interval: config.bulk_poll_interval,
+                collection_concurrency: config.collection_concurrency,
             },
             version_checked: OnceCell::new(),
-            budget: Mutex::new(ApiBudget {
-                usage: None,
-                reserve_percent: config.api_reserve_percent,
+            budget: Mutex::new(BudgetState {
+                budget: ApiBudget {
+                    usage: None,
+                    reserve_percent: config.api_reserve_percent,
+                },
+                in_flight: 0,
+                next_call: 0,
+                usage_call: 0,
             }),
             describes: Mutex::new(HashMap::new()),
         })
@@ -110,7 +186,11 @@ impl SalesforceClient {
     /// Returns the part of the org's daily API requests that Tandem may still spend, as of the
     /// latest response.
     pub fn budget(&self) -> ApiBudget {
-        *self.budget.lock().unwrap_or_else(PoisonError::into_inner)
+        self.budget_state().budget
+    }
+
+    fn budget_state(&self) -> std::sync::MutexGuard<'_, BudgetState> {
+        self.budget.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Returns the org's ID from the login's identity URL, logging in first if needed. Without
@@ -150,11 +230,10 @@ impl SalesforceClient {
     /// ones they do not expect with [`RawResponse::into_error`].
     ///
     /// Fails with [`Error::BudgetExhausted`] without sending when the API budget is used up,
-    /// except for `/limits`, which shows whether the budget has come back.
+    /// counting the calls in flight as used, except for `/limits`, which shows whether the
+    /// budget has come back.
     pub(crate) async fn execute(&self, request: &ApiRequest) -> Result<RawResponse, Error> {
-        if !is_limits_request(request) {
-            self.check_budget()?;
-        }
+        let _in_flight = self.start_call(!is_limits_request(request))?;
         let session = self.ready_session().await?;
         let response = self.send(&session, request).await?;
         if !is_invalid_session(&response) {
@@ -183,20 +262,22 @@ impl SalesforceClient {
         self.auth.session().await
     }
 
-    fn check_budget(&self) -> Result<(), Error> {
-        let budget = self.budget();
-        match (budget.is_exhausted(), budget.usage) {
-            (true, Some(usage)) => Err(Error::BudgetExhausted {
-                used: usage.used,
-                max: usage.max,
-                reserve_percent: budget.reserve_percent,
-            }),
-            _ => Ok(()),
+    /// Counts a call in flight until the returned guard drops, after checking the budget when
+    /// `check` is true.
+    fn start_call(&self, check: bool) -> Result<InFlight<'_>, Error> {
+        let mut state = self.budget_state();
+        match check {
+            true => state.start_call()?,
+            false => state.in_flight += 1,
         }
+        Ok(InFlight {
+            state: &self.budget,
+        })
     }
 
     async fn send(&self, session: &Session, request: &ApiRequest) -> Result<RawResponse, Error> {
         let http_request = request.build(&self.http, session, &self.api_version)?;
+        let number = self.budget_state().number_call();
         tracing::debug!(
             method = %http_request.method(),
             path = http_request.url().path(),
@@ -209,7 +290,7 @@ impl SalesforceClient {
             .map_err(transport_error)?;
         let status = response.status();
         let headers = response.headers().clone();
-        self.record_usage(&headers);
+        self.record_usage(&headers, number);
         let body = response.bytes().await.map_err(transport_error)?.to_vec();
         tracing::debug!(
             status = status.as_u16(),
@@ -223,20 +304,22 @@ impl SalesforceClient {
         })
     }
 
-    fn record_usage(&self, headers: &HeaderMap) {
+    fn record_usage(&self, headers: &HeaderMap, number: u64) {
         let usage = headers
             .get(LIMIT_INFO_HEADER)
             .and_then(|value| value.to_str().ok())
             .and_then(ApiUsage::parse);
         if let Some(usage) = usage {
-            self.set_usage(usage);
+            self.budget_state().record(usage, number);
         }
     }
 
-    /// Replaces the usage figures, for example with the ones `/limits` returned.
+    /// Replaces the usage figures, for example with the ones `/limits` returned, which are
+    /// newer than those of every call sent before.
     pub(crate) fn set_usage(&self, usage: ApiUsage) {
-        let mut budget = self.budget.lock().unwrap_or_else(PoisonError::into_inner);
-        budget.usage = Some(usage);
+        let mut state = self.budget_state();
+        let number = state.number_call();
+        state.record(usage, number);
     }
 
     /// Returns the cached describe of `sobject_type`, if one was read before.
@@ -280,13 +363,17 @@ fn is_invalid_session(response: &RawResponse) -> bool {
 /// a bug in the caller's input, not a transport problem.
 pub(crate) fn transport_error(error: reqwest::Error) -> Error {
     if error.is_timeout() {
-        Error::Timeout { source: error }
+        Error::Timeout {
+            source: Arc::new(error),
+        }
     } else if error.is_builder() {
         Error::InvalidRequest {
             message: error.to_string(),
         }
     } else {
-        Error::Connection { source: error }
+        Error::Connection {
+            source: Arc::new(error),
+        }
     }
 }
 
@@ -323,12 +410,12 @@ mod tests {
             used: 13_499,
             max: 15_000,
         });
-        assert!(client.check_budget().is_ok());
+        assert!(client.start_call(true).is_ok());
         client.set_usage(ApiUsage {
             used: 13_500,
             max: 15_000,
         });
-        let error = client.check_budget().unwrap_err();
+        let error = client.start_call(true).err().unwrap();
         assert!(matches!(
             error,
             Error::BudgetExhausted {
@@ -337,5 +424,66 @@ mod tests {
                 reserve_percent: 10
             }
         ));
+    }
+
+    #[test]
+    fn start_call_counts_calls_in_flight() {
+        let config = SalesforceConfig::new("id", tandem_engine::Secret::new("secret"));
+        let client = SalesforceClient::new(config).unwrap();
+        client.set_usage(ApiUsage {
+            used: 13_498,
+            max: 15_000,
+        });
+
+        let first = client.start_call(true).unwrap();
+        let second = client.start_call(true).unwrap();
+        let third = client.start_call(true);
+
+        assert!(
+            matches!(third, Err(Error::BudgetExhausted { used: 13_498, .. })),
+            "two calls in flight use the last two requests of the allowance"
+        );
+        assert!(client.start_call(false).is_ok(), "/limits is not checked");
+        drop(first);
+        assert!(
+            client.start_call(true).is_ok(),
+            "a finished call frees its place"
+        );
+        drop(second);
+    }
+
+    #[test]
+    fn record_keeps_usage_of_newer_call() {
+        let mut state = BudgetState {
+            budget: ApiBudget {
+                usage: None,
+                reserve_percent: 10,
+            },
+            in_flight: 0,
+            next_call: 0,
+            usage_call: 0,
+        };
+        let older = state.number_call();
+        let newer = state.number_call();
+        let usage = |used| ApiUsage { used, max: 15_000 };
+
+        state.record(usage(102), newer);
+        state.record(usage(101), older);
+        assert_eq!(state.budget.usage, Some(usage(102)));
+
+        state.record(usage(150), older);
+        assert_eq!(
+            state.budget.usage,
+            Some(usage(150)),
+            "an older call may still raise it"
+        );
+
+        let latest = state.number_call();
+        state.record(usage(90), latest);
+        assert_eq!(
+            state.budget.usage,
+            Some(usage(90)),
+            "a newer call lowers it as the rolling 24 hours move on"
+        );
     }
 }

@@ -16,6 +16,11 @@ const MIN_API_VERSION: (u32, u32) = (46, 0);
 /// Smallest and largest `batchSize` that `Sforce-Query-Options` accepts.
 pub const QUERY_BATCH_SIZES: std::ops::RangeInclusive<u32> = 200..=2000;
 
+/// Largest `collection_concurrency`. Salesforce lets an org run at most 25 requests of 20
+/// seconds or more at once (5 in Developer Edition and trial orgs), and a collection call of 200
+/// records with triggers can take that long.
+pub const MAX_COLLECTION_CONCURRENCY: usize = 25;
+
 /// The OAuth 2.0 flow that gets the access token, with its credentials.
 ///
 /// None of these flows returns a refresh token that the client keeps: when a session expires,
@@ -124,6 +129,10 @@ pub struct SalesforceConfig {
     pub bulk_timeout: Duration,
     /// Pause between two polls of a Bulk API 2.0 job. Default 2 seconds.
     pub bulk_poll_interval: Duration,
+    /// sObject Collections calls that one write of more than 200 records sends at once, from 1
+    /// to [`MAX_COLLECTION_CONCURRENCY`]. Each call still counts as one API request against
+    /// the daily allowance. Default 4.
+    pub collection_concurrency: usize,
 }
 
 impl SalesforceConfig {
@@ -137,6 +146,8 @@ impl SalesforceConfig {
     pub const DEFAULT_BULK_THRESHOLD: usize = 10_000;
     /// Default share of the daily API requests left to other integrations, in percent.
     pub const DEFAULT_API_RESERVE_PERCENT: u8 = 10;
+    /// Default number of sObject Collections calls of one write in flight at once.
+    pub const DEFAULT_COLLECTION_CONCURRENCY: usize = 4;
 
     /// Creates a configuration for the client credentials flow with the default login URL,
     /// API version, timeouts and thresholds.
@@ -161,6 +172,7 @@ impl SalesforceConfig {
             api_reserve_percent: Self::DEFAULT_API_RESERVE_PERCENT,
             bulk_timeout: Duration::from_secs(30 * 60),
             bulk_poll_interval: Duration::from_secs(2),
+            collection_concurrency: Self::DEFAULT_COLLECTION_CONCURRENCY,
         }
     }
 
@@ -185,6 +197,12 @@ impl SalesforceConfig {
             return Err(config_error(format!(
                 "api_reserve_percent {} leaves no calls for Tandem: use 0 to 99",
                 self.api_reserve_percent
+            )));
+        }
+        if !(1..=MAX_COLLECTION_CONCURRENCY).contains(&self.collection_concurrency) {
+            return Err(config_error(format!(
+                "collection_concurrency {} is out of range: use 1 to {MAX_COLLECTION_CONCURRENCY}",
+                self.collection_concurrency
             )));
         }
         if self.bulk_timeout.is_zero() || self.bulk_poll_interval.is_zero() {

@@ -2,6 +2,8 @@
 
 mod classify;
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use tandem_engine::{ErrorClass, RemoteError, System};
 
@@ -24,8 +26,9 @@ pub struct ErrorDetail {
 
 /// An error returned by [`crate::SalesforceClient`] or [`crate::SalesforcePort`].
 ///
-/// No variant contains the client secret or an access token.
-#[derive(Debug, thiserror::Error)]
+/// No variant contains the client secret or an access token. Errors are `Clone` so that a
+/// failed sObject Collections call can give its error to each of its records.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// An invalid client configuration. The message names the setting and the fix.
     #[error("invalid Salesforce configuration: {message}")]
@@ -78,14 +81,14 @@ pub enum Error {
     #[error("Salesforce request timed out: {source}")]
     Timeout {
         #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
 
     /// The connection to Salesforce failed before a complete response arrived.
     #[error("Salesforce request failed: {source}")]
     Connection {
         #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
 
     /// A response body that does not have the documented shape.

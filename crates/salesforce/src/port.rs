@@ -31,17 +31,20 @@ use errors::remote_error;
 /// - `changed_since` selects `Id`, `SystemModstamp`, the link field and the spec's fields where
 ///   `SystemModstamp >= since`, ordered by `SystemModstamp, Id`, over all pages.
 /// - `read` and `find` select the same columns `WHERE Id IN (...)` or `WHERE Field IN (...)`,
-///   in as many queries as the URL limit needs (about 340 Ids a query; see
+///   in as many queries as the URL limit needs (about 500 Ids a query; see
 ///   `lookup::MAX_ENCODED_SOQL_BYTES`). `find` writes each value as the field's type asks,
 ///   from the describe.
 /// - `create` upserts on the link field through sObject Collections, 200 records a call, so a
 ///   repeated create updates the record it created before.
 /// - `insert` creates through sObject Collections, 200 records a call, for objects without an
-///   external ID; `update` and `delete` use sObject Collections too.
+///   external ID; `update` and `delete` use sObject Collections too. The calls of one write
+///   run concurrently, up to the client's `collection_concurrency`.
 /// - `describe` accepts an object name or a relationship path; see [`SalesforcePort::describe`].
 ///
 /// Errors that concern one record come back inside the result list. Errors of a whole call
-/// (login, transport, HTTP 401, 403 or 5xx, an unknown link field) fail the whole method. A
+/// (login, transport, HTTP 401, 403 or 5xx, an unknown link field) fail the whole method,
+/// except in a write of several sObject Collections calls where other calls succeeded: there a
+/// transient or data error of one call comes back for that call's records only. A
 /// field, relationship or object that does not exist (`INVALID_FIELD`, `INVALID_TYPE`) is a
 /// configuration error whose message names the object and the name.
 #[derive(Debug)]

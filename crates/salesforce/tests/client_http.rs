@@ -252,13 +252,14 @@ async fn update_collection_splits_into_chunks_of_200() {
 
     assert_eq!(results.len(), 450);
     assert_eq!(results[449].as_ref().unwrap().as_str(), account_id(449));
-    let sizes: Vec<usize> = org
-        .authorized_requests()
+    let mut requests = org.authorized_requests();
+    requests.sort_by_key(|request| request.json()["records"][0]["Id"].to_string());
+    let sizes: Vec<usize> = requests
         .iter()
         .map(|request| request.json()["records"].as_array().unwrap().len())
         .collect();
     assert_eq!(sizes, [200, 200, 50]);
-    let third = &org.authorized_requests()[2];
+    let third = &requests[2];
     assert_eq!(third.method, "PATCH");
     assert_eq!(third.json()["records"][0]["Id"], json!(account_id(400)));
 }
@@ -406,6 +407,7 @@ async fn server_error_without_json_is_transient() {
         body: "<html>Service Unavailable</html>".into(),
         content_type: "text/html",
         headers: Vec::new(),
+        delay: Duration::ZERO,
     })
     .await;
 

@@ -406,7 +406,9 @@ async fn update_sends_chunks_and_keeps_order() {
         "REQUIRED_FIELD_MISSING"
     );
     assert_eq!(results[400].as_ref().unwrap().id, account_id(400));
-    let requests = org.authorized_requests();
+    // The two calls run concurrently, so they may arrive in either order.
+    let mut requests = org.authorized_requests();
+    requests.sort_by_key(|request| request.json()["records"][0]["Id"].to_string());
     let sizes: Vec<usize> = requests
         .iter()
         .map(|request| request.json()["records"].as_array().unwrap().len())

@@ -230,7 +230,7 @@ fn salesforce_login_settings_are_read() {
     let config = FileConfig::parse(
         "[salesforce]\nlogin_flow = \"jwt_bearer\"\nusername = \"sync@example.com\"\n\
          jwt_audience = \"https://test.salesforce.com\"\nbulk_threshold = 5000\n\
-         api_reserve_percent = 20\n",
+         api_reserve_percent = 20\ncollection_concurrency = 8\n",
     )
     .unwrap();
     let section = &config.salesforce;
@@ -242,6 +242,7 @@ fn salesforce_login_settings_are_read() {
     );
     assert_eq!(section.bulk_threshold, Some(5000));
     assert_eq!(section.api_reserve_percent, Some(20));
+    assert_eq!(section.collection_concurrency, Some(8));
 }
 
 #[test]

@@ -183,65 +183,72 @@ fn record_body(
 }
 
 impl SalesforceClient {
-    /// Creates `records` as `sobject_type` records, 200 per call, and returns one result per
-    /// record in input order.
+    /// Creates `records` as `sobject_type` records, 200 per call with several calls in
+    /// flight, and returns one result per record in input order.
     ///
-    /// Records succeed or fail one by one (`allOrNone=false`). A failed call fails the whole
-    /// method, and records of earlier calls stay created.
+    /// Records succeed or fail one by one (`allOrNone=false`), and a call that fails as a
+    /// whole fails its own records only; see [`SalesforceClient::send_in_chunks`] for the
+    /// errors that fail the whole method. Records of other calls stay created either way.
     pub async fn create_collection(
         &self,
         sobject_type: &str,
         records: &[FieldChanges],
     ) -> Result<Vec<RecordResult>, Error> {
-        let mut results = Vec::with_capacity(records.len());
-        for chunk in records.chunks(MAX_COLLECTION_RECORDS) {
-            let request = create_request(sobject_type, chunk)?;
-            results.extend(self.send_collection(&request, chunk.len()).await?);
-        }
+        let results = self
+            .send_in_chunks(sobject_type, records, |chunk| async move {
+                let request = create_request(sobject_type, chunk)?;
+                self.send_collection(&request, chunk.len()).await
+            })
+            .await?;
         log_outcome("created", sobject_type, &results);
         Ok(results)
     }
 
-    /// Updates `records`, 200 per call, sending only the fields in each record's changes, and
-    /// returns one result per record in input order.
+    /// Updates `records`, 200 per call with several calls in flight, sending only the fields
+    /// in each record's changes, and returns one result per record in input order.
     ///
-    /// Records succeed or fail one by one (`allOrNone=false`). A failed call fails the whole
-    /// method, and records of earlier calls stay updated.
+    /// Records succeed or fail one by one (`allOrNone=false`), and a call that fails as a
+    /// whole fails its own records only; see [`SalesforceClient::send_in_chunks`] for the
+    /// errors that fail the whole method. Records of other calls stay updated either way.
     pub async fn update_collection(
         &self,
         sobject_type: &str,
         records: &[RecordPatch],
     ) -> Result<Vec<RecordResult>, Error> {
-        let mut results = Vec::with_capacity(records.len());
-        for chunk in records.chunks(MAX_COLLECTION_RECORDS) {
-            let request = update_request(sobject_type, chunk)?;
-            results.extend(self.send_collection(&request, chunk.len()).await?);
-        }
+        let results = self
+            .send_in_chunks(sobject_type, records, |chunk| async move {
+                let request = update_request(sobject_type, chunk)?;
+                self.send_collection(&request, chunk.len()).await
+            })
+            .await?;
         log_outcome("updated", sobject_type, &results);
         Ok(results)
     }
 
-    /// Creates or updates `records` by `external_id_field`, 200 per call, and returns one
-    /// result per record in input order, with `created` telling which branch ran.
+    /// Creates or updates `records` by `external_id_field`, 200 per call with several calls
+    /// in flight, and returns one result per record in input order, with `created` telling
+    /// which branch ran.
     ///
-    /// Records succeed or fail one by one (`allOrNone=false`). Sending the same records again
-    /// updates them, so a retry after a lost response creates no duplicate. A failed call fails
-    /// the whole method, and records of earlier calls stay written.
+    /// Records succeed or fail one by one (`allOrNone=false`), and a call that fails as a
+    /// whole fails its own records only; see [`SalesforceClient::send_in_chunks`] for the
+    /// errors that fail the whole method. Sending the same records again updates them, so a
+    /// retry after a lost response creates no duplicate.
     pub async fn upsert_collection(
         &self,
         sobject_type: &str,
         external_id_field: &str,
         records: &[UpsertRecord],
     ) -> Result<Vec<UpsertRecordResult>, Error> {
-        let mut results = Vec::with_capacity(records.len());
-        for chunk in records.chunks(MAX_COLLECTION_RECORDS) {
-            let request = upsert_request(sobject_type, external_id_field, chunk)?;
-            let response = self.execute(&request).await?;
-            let wire = read_collection_wire(response, chunk.len())?;
-            for item in wire {
-                results.push(upsert_result(item)?);
-            }
-        }
+        let results = self
+            .send_in_chunks(sobject_type, records, |chunk| async move {
+                let request = upsert_request(sobject_type, external_id_field, chunk)?;
+                let response = self.execute(&request).await?;
+                read_collection_wire(response, chunk.len())?
+                    .into_iter()
+                    .map(upsert_result)
+                    .collect()
+            })
+            .await?;
         let failed = results.iter().filter(|result| result.is_err()).count();
         tracing::info!(
             record_type = sobject_type,
@@ -253,16 +260,19 @@ impl SalesforceClient {
         Ok(results)
     }
 
-    /// Deletes the records `ids`, 200 per call, and returns one result per Id in input order.
+    /// Deletes the records `ids`, 200 per call with several calls in flight, and returns one
+    /// result per Id in input order. A call that fails as a whole fails its own Ids only,
+    /// except for the errors that [`SalesforceClient::send_in_chunks`] lists.
     pub async fn delete_collection(
         &self,
         ids: &[SalesforceId],
     ) -> Result<Vec<RecordResult>, Error> {
-        let mut results = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(MAX_COLLECTION_RECORDS) {
-            let request = delete_request(chunk)?;
-            results.extend(self.send_collection(&request, chunk.len()).await?);
-        }
+        let results = self
+            .send_in_chunks("(any)", ids, |chunk| async move {
+                let request = delete_request(chunk)?;
+                self.send_collection(&request, chunk.len()).await
+            })
+            .await?;
         log_outcome("deleted", "(any)", &results);
         Ok(results)
     }
@@ -346,6 +356,8 @@ fn log_outcome(action: &str, sobject_type: &str, results: &[RecordResult]) {
         "wrote Salesforce records through sObject Collections"
     );
 }
+
+mod chunks;
 
 #[cfg(test)]
 mod tests;

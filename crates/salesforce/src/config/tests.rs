@@ -31,6 +31,7 @@ fn new_uses_documented_defaults() {
     assert_eq!(config.bulk_threshold, 10_000);
     assert_eq!(config.query_batch_size, None);
     assert_eq!(config.api_reserve_percent, 10);
+    assert_eq!(config.collection_concurrency, 4);
     assert_eq!(config.login.flow_name(), "client_credentials");
     assert!(config.validate().is_ok());
 }
@@ -128,6 +129,26 @@ fn validate_checks_batch_size_and_reserve() {
         ..config()
     };
     assert!(message(greedy.validate()).contains("api_reserve_percent"));
+}
+
+#[test]
+fn validate_bounds_collection_concurrency() {
+    for concurrency in [0, 26] {
+        let config = SalesforceConfig {
+            collection_concurrency: concurrency,
+            ..config()
+        };
+        let message = message(config.validate());
+        assert!(message.contains("collection_concurrency"), "{message}");
+        assert!(message.contains("1 to 25"), "{message}");
+    }
+    for concurrency in [1, 25] {
+        let config = SalesforceConfig {
+            collection_concurrency: concurrency,
+            ..config()
+        };
+        assert!(config.validate().is_ok(), "{concurrency}");
+    }
 }
 
 #[test]

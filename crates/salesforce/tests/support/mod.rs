@@ -62,12 +62,15 @@ impl Recorded {
     }
 }
 
-/// A reply from a test's responder: status, body text, its media type and extra headers.
+/// A reply from a test's responder: status, body text, its media type, extra headers and a
+/// delay of its own.
 pub struct Reply {
     pub status: u16,
     pub body: String,
     pub content_type: &'static str,
     pub headers: Vec<(&'static str, String)>,
+    /// Added to the org's delay before this reply is sent.
+    pub delay: Duration,
 }
 
 impl Reply {
@@ -77,6 +80,7 @@ impl Reply {
             body: body.to_string(),
             content_type: "application/json;charset=UTF-8",
             headers: Vec::new(),
+            delay: Duration::ZERO,
         }
     }
 
@@ -86,6 +90,7 @@ impl Reply {
             body: body.to_string(),
             content_type: "text/csv",
             headers: Vec::new(),
+            delay: Duration::ZERO,
         }
     }
 
@@ -95,11 +100,18 @@ impl Reply {
             body: String::new(),
             content_type: "application/json;charset=UTF-8",
             headers: Vec::new(),
+            delay: Duration::ZERO,
         }
     }
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
         self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Delays this reply by `delay` more than the org's delay.
+    pub fn with_delay(mut self, delay: Duration) -> Reply {
+        self.delay = delay;
         self
     }
 }
@@ -122,6 +134,10 @@ struct OrgState {
     requests: Vec<Recorded>,
     responder: Arc<Responder>,
     delay: Duration,
+    /// API requests received whose reply has not been sent yet.
+    in_flight: usize,
+    /// The largest `in_flight` seen.
+    max_in_flight: usize,
 }
 
 /// The fake org. It stops when the test's runtime ends.
@@ -148,6 +164,8 @@ impl FakeOrg {
             requests: Vec::new(),
             responder: Arc::new(responder),
             delay: Duration::ZERO,
+            in_flight: 0,
+            max_in_flight: 0,
         }));
         let app = Router::new()
             .route("/services/oauth2/token", post(token))
@@ -226,6 +244,11 @@ impl FakeOrg {
     /// Delays every API reply by `delay`.
     pub fn set_delay(&self, delay: Duration) {
         self.state.lock().unwrap().delay = delay;
+    }
+
+    /// Returns the largest number of API requests that were in flight at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
     }
 
     /// Returns every API request received so far, rejected ones included.
@@ -354,11 +377,15 @@ async fn api(
             Reply::json(401, json!([error]))
         };
         state.requests.push(recorded);
+        state.in_flight += 1;
+        state.max_in_flight = state.max_in_flight.max(state.in_flight);
         (reply, state.delay, state.requests.len())
     };
+    let delay = delay + reply.delay;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    state.lock().unwrap().in_flight -= 1;
     let status = StatusCode::from_u16(reply.status).unwrap();
     let mut response = (status, reply.body).into_response();
     let headers = response.headers_mut();
