@@ -129,7 +129,7 @@ async fn read_takes_short_and_long_ids() {
 async fn read_splits_long_id_lists() {
     let org = Org::start().await;
     let known = org.insert("Account", json!({"Name": "Known"}), at(1, 9));
-    let mut ids: Vec<String> = (0..500)
+    let mut ids: Vec<String> = (0..700)
         .map(|n| {
             let short = format!("001{n:012}");
             SalesforceId::parse(&short).unwrap().to_string()
@@ -145,7 +145,7 @@ async fn read_splits_long_id_lists() {
 
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].id, known);
-    assert_eq!(org.requests("GET /query"), 2, "501 Ids take two queries");
+    assert_eq!(org.requests("GET /query"), 2, "701 Ids take two queries");
 }
 
 #[tokio::test]

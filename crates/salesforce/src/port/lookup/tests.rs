@@ -1,6 +1,9 @@
 use super::*;
-use crate::api::query::query_request;
-use crate::api::test_support::build;
+use tandem_engine::Secret;
+
+use crate::api::query::{QueryOptions, query_request, query_request_with};
+use crate::api::test_support::{VERSION, build, session};
+use crate::auth::Session;
 
 fn id_literals(count: usize) -> Vec<String> {
     (0..count)
@@ -13,7 +16,7 @@ fn id_literals(count: usize) -> Vec<String> {
 
 /// Returns the encoded length of the query that `list` makes with `prefix`.
 fn query_len(prefix: &str, list: &[&str]) -> usize {
-    encoded_len(&format!("{prefix}{})", list.join(", ")))
+    encoded_len(&format!("{prefix}{})", list.join(IN_SEPARATOR)))
 }
 
 const PREFIX: &str = "SELECT Id, SystemModstamp, Name FROM Account WHERE Id IN (";
@@ -28,11 +31,11 @@ fn in_lists_keeps_few_values_together() {
 
 #[test]
 fn in_lists_fills_each_query_to_limit() {
-    let literals = id_literals(1_000);
+    let literals = id_literals(1_200);
     let lists = in_lists(PREFIX, &literals, MAX_ENCODED_SOQL_BYTES).unwrap();
 
     let total: usize = lists.iter().map(Vec::len).sum();
-    assert_eq!(total, 1_000);
+    assert_eq!(total, 1_200);
     assert_eq!(lists.len(), 3);
     for (index, list) in lists.iter().enumerate() {
         assert!(query_len(PREFIX, list) <= MAX_ENCODED_SOQL_BYTES);
@@ -77,11 +80,63 @@ fn in_lists_rejects_value_that_never_fits() {
 #[test]
 fn encoded_len_matches_sent_query() {
     let literals = id_literals(2);
-    let soql = format!("{PREFIX}{})", literals.join(", "));
+    let soql = format!("{PREFIX}{})", literals.join(IN_SEPARATOR));
     let request = build(&query_request(&soql));
     assert_eq!(
         request.url().query().unwrap().len(),
         "q=".len() + encoded_len(&soql)
+    );
+}
+
+/// Returns the bytes of `request`'s head as an HTTP/1.1 client sends it: the request line,
+/// the request's headers and those the connection adds (`host`, `user-agent`,
+/// `accept-encoding`), and the blank line.
+fn head_len(request: &reqwest::Request) -> usize {
+    let url = request.url();
+    let request_line = format!(
+        "GET {}?{} HTTP/1.1\r\n",
+        url.path(),
+        url.query().unwrap_or_default()
+    );
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| format!("{}: \r\n", name.as_str()).len() + value.len())
+        .sum();
+    let added = format!(
+        "host: {}\r\nuser-agent: tandem-salesforce/{}\r\naccept-encoding: gzip\r\n\r\n",
+        url.host_str().unwrap(),
+        env!("CARGO_PKG_VERSION")
+    );
+    request_line.len() + headers + added.len()
+}
+
+#[test]
+fn full_query_fits_salesforce_request_limit() {
+    // Salesforce rejects a call whose URI and headers take more than 16,384 bytes together.
+    const REQUEST_LIMIT: usize = 16_384;
+    let literals = id_literals(2_000);
+    let lists = in_lists(PREFIX, &literals, MAX_ENCODED_SOQL_BYTES).unwrap();
+    let soql = format!("{PREFIX}{})", lists[0].join(IN_SEPARATOR));
+    let options = QueryOptions {
+        include_deleted: true,
+        batch_size: Some(2_000),
+    };
+    let long_token = Session {
+        access_token: Secret::new("t".repeat(2_000)),
+        ..session()
+    };
+
+    let request = query_request_with(&soql, &options)
+        .build(&reqwest::Client::new(), &long_token, VERSION)
+        .unwrap();
+
+    assert!(lists[0].len() >= 500, "{} Ids", lists[0].len());
+    let head = head_len(&request);
+    assert!(head <= REQUEST_LIMIT, "{head} bytes");
+    assert!(
+        head + 500 > REQUEST_LIMIT,
+        "{head} bytes: the limit leaves more room than a long token needs"
     );
 }
 
