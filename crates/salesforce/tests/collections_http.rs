@@ -267,7 +267,7 @@ async fn upsert_collection_keeps_input_order() {
             .iter()
             .map(|record| {
                 let n: usize = record["NetSuite_Id__c"].as_str().unwrap().parse().unwrap();
-                json!({"id": account_id(n), "success": true, "errors": [], "created": n % 2 == 0})
+                json!({"id": account_id(n), "success": true, "errors": [], "created": n.is_multiple_of(2)})
             })
             .collect();
         let slow = results
@@ -297,7 +297,7 @@ async fn upsert_collection_keeps_input_order() {
     for (n, result) in results.iter().enumerate() {
         let upserted = result.as_ref().unwrap();
         assert_eq!(upserted.id.as_str(), account_id(n), "record {n}");
-        assert_eq!(upserted.created, n % 2 == 0, "record {n}");
+        assert_eq!(upserted.created, n.is_multiple_of(2), "record {n}");
     }
 }
 
