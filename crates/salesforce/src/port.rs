@@ -42,9 +42,9 @@ use errors::remote_error;
 /// - `describe` accepts an object name or a relationship path; see [`SalesforcePort::describe`].
 ///
 /// Errors that concern one record come back inside the result list. Errors of a whole call
-/// (login, transport, HTTP 401, 403 or 5xx, an unknown link field) fail the whole method,
-/// except in a write of several sObject Collections calls where other calls succeeded: there a
-/// transient or data error of one call comes back for that call's records only. A
+/// (login, transport, HTTP 401, 403 or 5xx, an unknown link field) fail the whole method. The
+/// exception is a write of several sObject Collections calls in which some calls succeed. A
+/// transient or data error of another call then comes back for that call's records only. A
 /// field, relationship or object that does not exist (`INVALID_FIELD`, `INVALID_TYPE`) is a
 /// configuration error whose message names the object and the name.
 #[derive(Debug)]

@@ -186,9 +186,10 @@ impl SalesforceClient {
     /// Creates `records` as `sobject_type` records, 200 per call with several calls in
     /// flight, and returns one result per record in input order.
     ///
-    /// Records succeed or fail one by one (`allOrNone=false`), and a call that fails as a
-    /// whole fails its own records only; see [`SalesforceClient::send_in_chunks`] for the
-    /// errors that fail the whole method. Records of other calls stay created either way.
+    /// Records succeed or fail one by one (`allOrNone=false`). A call that fails with a
+    /// transient or data error fails its own records only. A configuration or API budget
+    /// error, or the failure of every call, fails the whole method. Records of other calls
+    /// stay created either way.
     pub async fn create_collection(
         &self,
         sobject_type: &str,
@@ -207,9 +208,10 @@ impl SalesforceClient {
     /// Updates `records`, 200 per call with several calls in flight, sending only the fields
     /// in each record's changes, and returns one result per record in input order.
     ///
-    /// Records succeed or fail one by one (`allOrNone=false`), and a call that fails as a
-    /// whole fails its own records only; see [`SalesforceClient::send_in_chunks`] for the
-    /// errors that fail the whole method. Records of other calls stay updated either way.
+    /// Records succeed or fail one by one (`allOrNone=false`). A call that fails with a
+    /// transient or data error fails its own records only. A configuration or API budget
+    /// error, or the failure of every call, fails the whole method. Records of other calls
+    /// stay updated either way.
     pub async fn update_collection(
         &self,
         sobject_type: &str,
@@ -229,10 +231,10 @@ impl SalesforceClient {
     /// in flight, and returns one result per record in input order, with `created` telling
     /// which branch ran.
     ///
-    /// Records succeed or fail one by one (`allOrNone=false`), and a call that fails as a
-    /// whole fails its own records only; see [`SalesforceClient::send_in_chunks`] for the
-    /// errors that fail the whole method. Sending the same records again updates them, so a
-    /// retry after a lost response creates no duplicate.
+    /// Records succeed or fail one by one (`allOrNone=false`). A call that fails with a
+    /// transient or data error fails its own records only. A configuration or API budget
+    /// error, or the failure of every call, fails the whole method. Sending the same records
+    /// again updates them, so a retry after a lost response creates no duplicate.
     pub async fn upsert_collection(
         &self,
         sobject_type: &str,
@@ -261,8 +263,8 @@ impl SalesforceClient {
     }
 
     /// Deletes the records `ids`, 200 per call with several calls in flight, and returns one
-    /// result per Id in input order. A call that fails as a whole fails its own Ids only,
-    /// except for the errors that [`SalesforceClient::send_in_chunks`] lists.
+    /// result per Id in input order. Errors of a whole call are handled as in
+    /// [`SalesforceClient::update_collection`].
     pub async fn delete_collection(
         &self,
         ids: &[SalesforceId],
