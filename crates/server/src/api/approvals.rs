@@ -3,6 +3,8 @@
 //! [`crate::runner::ApprovalExecutor`]). The gateway removes secrets from the arguments
 //! before it stores a request.
 
+use std::time::{Duration, Instant};
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -85,13 +87,34 @@ pub async fn decide(runner: &Runner, id: i64, approve: bool, by: &str) -> Result
     if !approve {
         return approval_json(runner, id).await;
     }
-    match runner.approval_executor() {
-        Some(executor) => executor
-            .carry_out(id)
-            .await
-            .map_err(|message| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)),
-        None => approval_json(runner, id).await,
+    let Some(executor) = runner.approval_executor() else {
+        return approval_json(runner, id).await;
+    };
+    let carried = executor
+        .carry_out(id)
+        .await
+        .map_err(|message| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message))?;
+    wait_for_outcome(runner, id, carried).await
+}
+
+/// How long an approval waits for the write that another executor of this store (the
+/// daemon's approval loop, or another worker) took over before it answers "running".
+const OUTCOME_WAIT: Duration = Duration::from_secs(15);
+
+/// Returns the request once its write has ended, or as it is after [`OUTCOME_WAIT`]. The
+/// executor of this request can lose the claim to another one that found it approved first,
+/// and then comes back while that one still runs the write.
+async fn wait_for_outcome(runner: &Runner, id: i64, mut decided: Value) -> Result<Value, ApiError> {
+    let started = Instant::now();
+    while is_unfinished(&decided) && started.elapsed() < OUTCOME_WAIT {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        decided = approval_json(runner, id).await?;
     }
+    Ok(decided)
+}
+
+fn is_unfinished(decided: &Value) -> bool {
+    matches!(decided["status"].as_str(), Some("approved" | "running"))
 }
 
 async fn approval_json(runner: &Runner, id: i64) -> Result<Value, ApiError> {
