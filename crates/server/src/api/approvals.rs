@@ -97,8 +97,9 @@ pub async fn decide(runner: &Runner, id: i64, approve: bool, by: &str) -> Result
     wait_for_outcome(runner, id, carried).await
 }
 
-/// How long an approval waits for the write that another executor of this store (the
-/// daemon's approval loop, or another worker) took over before it answers "running".
+/// How long an approval waits for a write that another executor of this store took over
+/// (the daemon's approval loop, or another worker) before it returns the request as
+/// "running".
 const OUTCOME_WAIT: Duration = Duration::from_secs(15);
 
 /// Returns the request once its write has ended, or as it is after [`OUTCOME_WAIT`]. The
