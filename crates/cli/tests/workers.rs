@@ -237,10 +237,10 @@ impl World {
     }
 }
 
-/// Returns how long a worker may take: five minutes, plus 10 ms per record above the default.
+/// Returns how long a worker may take: five minutes, plus 30 ms per record above the default.
 fn worker_timeout() -> Duration {
     Duration::from_secs(300)
-        + Duration::from_millis(10) * records().saturating_sub(6 * ITEM_RECORDS) as u32
+        + Duration::from_millis(30) * records().saturating_sub(6 * ITEM_RECORDS) as u32
 }
 
 /// Waits for a worker, at most [`worker_timeout`], and returns its output. Its pipes are read
