@@ -198,7 +198,7 @@ impl Scheduler {
 
     /// Runs `reads` as many at once as the limit allows and hands each output to `take` in
     /// the order of `reads`, so a walk over pages reads them in parallel but takes them in
-    /// sequence. Each read must send its requests through [`Scheduler::run`], which holds
+    /// sequence. Each read must send its requests through [`Scheduler::run`], which enforces
     /// the limit; this only keeps enough reads started to fill it.
     ///
     /// When `take` returns [`ControlFlow::Break`], no further read starts, and the reads

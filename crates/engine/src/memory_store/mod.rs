@@ -241,12 +241,12 @@ impl StateStore for MemoryStore {
         system: System,
         ids: &[String],
     ) -> Result<HashMap<String, Xref>, StoreError> {
-        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let requested: HashSet<&str> = ids.iter().map(String::as_str).collect();
         let inner = self.lock();
         let found = inner
             .xrefs
             .iter()
-            .filter(|xref| xref.flow == flow && wanted.contains(xref.id(system)))
+            .filter(|xref| xref.flow == flow && requested.contains(xref.id(system)))
             .map(|xref| (xref.id(system).to_string(), xref.clone()));
         Ok(found.collect())
     }

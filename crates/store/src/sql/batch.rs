@@ -28,7 +28,7 @@ fn push_list<'a>(query: &mut QueryBuilder<Db>, values: impl IntoIterator<Item = 
     list.push_unseparated(")");
 }
 
-/// Returns the column that holds `system`'s record ID in `xrefs`.
+/// Returns the column of `xrefs` that contains `system`'s record ID.
 fn xref_column(system: System) -> &'static str {
     match system {
         System::NetSuite => "ns_id",
@@ -95,7 +95,7 @@ impl PairPlan {
 /// Plans a batch of `save_xref` calls on the stored pairs of one flow that hold any of the
 /// batch's IDs: each xref removes the pairs holding either of its IDs and keeps the oldest
 /// `created_at` among them. Returns the pairs left, which are the batch's own (every stored
-/// pair holds an ID of the batch, so one of its xrefs removes it).
+/// pair contains an ID of the batch, so one of its xrefs removes it).
 fn plan_xref_saves(stored: Vec<Pair>, xrefs: &[&Xref], now: &str) -> Vec<Pair> {
     let mut plan = PairPlan::default();
     for pair in stored {
