@@ -98,13 +98,8 @@ impl Org {
         // A multi-currency org keeps one entry and one standard price per currency; in a
         // single-currency org both sides have no currency and always match.
         let currency = text(values, CURRENCY_FIELD);
-        // NOTE: this scans every stored entry for each new one, so loading N entries costs
-        // O(N^2). At 100,000 items it keeps the emulator's process on one busy core while
-        // the syncing workers wait. An index of entries by `Product2Id` in the org state
-        // would make it one lookup.
         let entries: Vec<&Values> = self
-            .records("PricebookEntry", false)
-            .filter(|entry| text(entry, "Product2Id") == Some(product_id.as_str()))
+            .children("PricebookEntry", "Product2Id", &product_id)
             .filter(|entry| text(entry, CURRENCY_FIELD) == currency)
             .collect();
         if entries
@@ -224,8 +219,7 @@ impl Org {
             return;
         };
         let lines: Vec<&Values> = self
-            .records("OpportunityLineItem", false)
-            .filter(|line| text(line, "OpportunityId") == Some(opportunity_id.as_str()))
+            .children("OpportunityLineItem", "OpportunityId", &opportunity_id)
             .collect();
         let amount: f64 = lines
             .iter()

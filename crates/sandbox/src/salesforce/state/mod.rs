@@ -226,8 +226,8 @@ impl Org {
     }
 
     /// Returns the Ids of live records of `definition` whose `field` equals `value`, in Id
-    /// order. `field` must be `Id`, an external ID, `idLookup` or unique field; other fields
-    /// match nothing.
+    /// order. `field` must be `Id`, an external ID, `idLookup`, unique or reference field;
+    /// other fields match nothing.
     pub fn find_by_field(
         &self,
         definition: &ObjectDef,
@@ -248,6 +248,28 @@ impl Org {
             .and_then(|keys| keys.get(&index_key(field, value)))
             .map(|ids| ids.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// Returns the live records of `object` whose reference field `field` holds `parent`, in
+    /// Id order, through the index rather than a scan of the object's records.
+    pub fn children<'a>(
+        &'a self,
+        object: &str,
+        field: &str,
+        parent: &str,
+    ) -> impl Iterator<Item = &'a Values> + 'a {
+        let table = self.tables.get(object);
+        let ids = self
+            .object(object)
+            .and_then(|definition| definition.field(field))
+            .filter(|definition| definition.field_type == FieldType::Reference)
+            .and_then(|definition| {
+                let keys = table?.index.get(&definition.name)?;
+                keys.get(&index_key(definition, parent))
+            });
+        ids.into_iter()
+            .flatten()
+            .filter_map(move |id| table?.records.get(id))
     }
 
     /// Replaces the schema, giving existing records their initial value in new fields. In a

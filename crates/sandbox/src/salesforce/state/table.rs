@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::Value;
 
 use crate::salesforce::record::Values;
-use crate::salesforce::schema::FieldDef;
+use crate::salesforce::schema::{FieldDef, FieldType};
 
 /// Records of one object, by 18-character Id; Ids sort in creation order.
 #[derive(Debug, Default)]
@@ -13,7 +13,8 @@ pub(super) struct Table {
     pub records: BTreeMap<String, Values>,
     pub next_serial: u64,
     /// Ids of live records by field name and [`index_key`] of the value, for the external ID
-    /// and unique fields that upserts, look-ups and duplicate checks match on.
+    /// and unique fields that upserts, look-ups and duplicate checks match on, and for the
+    /// reference fields that save rules follow from a parent to its children.
     pub index: HashMap<String, HashMap<String, BTreeSet<String>>>,
 }
 
@@ -55,7 +56,7 @@ impl Table {
 
 /// Returns whether matches on `field` go through the index.
 pub(super) fn is_indexed(field: &FieldDef) -> bool {
-    field.external_id || field.id_lookup || field.unique
+    field.external_id || field.id_lookup || field.unique || field.field_type == FieldType::Reference
 }
 
 /// Returns the index key of a value: the value itself for case-sensitive fields and its

@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::salesforce::record::record_id;
 use crate::salesforce::schema::Access;
 
 fn account_with(org: &mut Org, key: &str) -> String {
@@ -50,6 +51,57 @@ fn replace_record_removes_record_from_index() {
     let field = account.field("NetSuite_Internal_ID__c").unwrap();
     assert!(org.find_by_field(&account, field, "a").is_empty());
     assert!(matches!(org.lookup("Account", &id), Lookup::Missing));
+}
+
+fn contact_of(org: &mut Org, account_id: &str) -> (String, Values) {
+    let contact = org.object("Contact").cloned().unwrap();
+    let id = org.next_id(&contact);
+    let mut values = empty_values(&contact);
+    values.insert("Id".into(), json!(id));
+    values.insert("AccountId".into(), json!(account_id));
+    org.put("Contact", id.clone(), values.clone());
+    (id, values)
+}
+
+fn child_ids(org: &Org, object: &str, field: &str, parent: &str) -> Vec<String> {
+    org.children(object, field, parent)
+        .map(|values| record_id(values).to_string())
+        .collect()
+}
+
+#[test]
+fn children_follow_reference_updates_and_deletes() {
+    let mut org = Org::new();
+    let first = account_with(&mut org, "a");
+    let second = account_with(&mut org, "b");
+    let (kept, _) = contact_of(&mut org, &first);
+    let (moved, mut values) = contact_of(&mut org, &first);
+    assert_eq!(
+        child_ids(&org, "Contact", "AccountId", &first),
+        vec![kept.clone(), moved.clone()]
+    );
+
+    values.insert("AccountId".into(), json!(second));
+    org.put("Contact", moved.clone(), values.clone());
+    assert_eq!(child_ids(&org, "Contact", "AccountId", &first), vec![kept]);
+    assert_eq!(
+        child_ids(&org, "Contact", "AccountId", &second),
+        vec![moved.clone()]
+    );
+
+    values.insert("IsDeleted".into(), json!(true));
+    org.put("Contact", moved, values);
+    assert!(child_ids(&org, "Contact", "AccountId", &second).is_empty());
+}
+
+#[test]
+fn children_match_nothing_through_fields_that_are_not_references() {
+    let mut org = Org::new();
+    let account = account_with(&mut org, "a");
+    contact_of(&mut org, &account);
+    assert!(child_ids(&org, "Contact", "LastName", "").is_empty());
+    assert!(child_ids(&org, "Contact", "NoSuchField__c", &account).is_empty());
+    assert!(child_ids(&org, "NoSuchObject", "AccountId", &account).is_empty());
 }
 
 #[test]
