@@ -148,6 +148,9 @@ enum Command {
         /// NetSuite requests allowed in flight at once, in the emulator and the engine.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=50))]
         netsuite_concurrency: u64,
+        /// sObject Collections calls the engine sends to Salesforce at once.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=25))]
+        collection_concurrency: u64,
         /// Changes timed for the change-to-write latency, with webhooks and with polling
         /// only; 0 skips it.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1000))]
@@ -255,6 +258,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
             netsuite_latency_ms,
             salesforce_latency_ms,
             netsuite_concurrency,
+            collection_concurrency,
             latency_samples,
         } => {
             let templates = if templates.is_empty() {
@@ -268,6 +272,7 @@ async fn try_main(cli: Cli) -> anyhow::Result<ExitCode> {
                 netsuite_latency: std::time::Duration::from_millis(netsuite_latency_ms),
                 salesforce_latency: std::time::Duration::from_millis(salesforce_latency_ms),
                 netsuite_concurrency: netsuite_concurrency as usize,
+                collection_concurrency: collection_concurrency as usize,
                 latency_samples: latency_samples as usize,
             })
             .await

@@ -32,6 +32,9 @@ pub struct BenchOptions {
     pub salesforce_latency: Duration,
     /// Requests the engine and the emulator allow in flight to NetSuite at once.
     pub netsuite_concurrency: usize,
+    /// sObject Collections calls the engine sends to Salesforce at once
+    /// (`[salesforce] collection_concurrency`).
+    pub collection_concurrency: usize,
     /// Changes timed for the change-to-write latency, per mode; 0 skips the measurement.
     pub latency_samples: usize,
 }
@@ -131,11 +134,12 @@ fn print_latency(figures: &latency::LatencyFigures) -> std::io::Result<()> {
 fn print_header(options: &BenchOptions) -> std::io::Result<()> {
     say!(
         "tandem bench: {} records per type; latency {} ms per NetSuite call, {} ms per \
-         Salesforce call; NetSuite concurrency {}",
+         Salesforce call; NetSuite concurrency {}; Salesforce collection concurrency {}",
         options.records,
         options.netsuite_latency.as_millis(),
         options.salesforce_latency.as_millis(),
-        options.netsuite_concurrency
+        options.netsuite_concurrency,
+        options.collection_concurrency
     )?;
     say!()
 }
@@ -204,11 +208,12 @@ fn write_config(
     let flows = template.flow_tables();
     let config = format!(
         "[netsuite]\nendpoint = \"{}\"\nconcurrency_limit = {}\n\n\
-         [salesforce]\nlogin_url = \"{}\"\n\n\
+         [salesforce]\nlogin_url = \"{}\"\ncollection_concurrency = {}\n\n\
          [store]\npath = \"tandem.db\"\n\n{flows}",
         sandbox.netsuite_endpoint(),
         options.netsuite_concurrency,
         sandbox.salesforce_url(),
+        options.collection_concurrency,
     );
     std::fs::write(dir.join("tandem.toml"), config).context("cannot write the bench config")?;
     let env: String = sandbox

@@ -87,12 +87,29 @@ impl Row {
 }
 
 /// Returns the wall time the calls need at the least: NetSuite calls spread over the
-/// concurrency budget, Salesforce calls one after another.
+/// concurrency budget, Salesforce sObject Collections calls spread over the collection
+/// concurrency, and other Salesforce calls one after another.
 pub fn latency_bound(calls: &Calls, options: &BenchOptions) -> Duration {
     let netsuite = options.netsuite_latency.as_secs_f64() * calls.netsuite_total() as f64
         / options.netsuite_concurrency.max(1) as f64;
-    let salesforce = options.salesforce_latency.as_secs_f64() * calls.salesforce_total() as f64;
+    let collections: u64 = calls
+        .salesforce
+        .iter()
+        .filter(|(route, _)| is_collection_route(route))
+        .map(|(_, count)| count)
+        .sum();
+    let sequential = calls.salesforce_total() - collections;
+    let salesforce = options.salesforce_latency.as_secs_f64()
+        * (sequential as f64 + collections as f64 / options.collection_concurrency.max(1) as f64);
     Duration::from_secs_f64(netsuite + salesforce)
+}
+
+/// Returns whether a route, as the emulator counts it (`POST /composite/sobjects`), is an
+/// sObject Collections write, the calls the engine overlaps.
+fn is_collection_route(route: &str) -> bool {
+    route
+        .split_once(' ')
+        .is_some_and(|(method, path)| method != "GET" && path.starts_with("/composite/sobjects"))
 }
 
 fn ratio(measured: f64, baseline: f64) -> String {
@@ -150,6 +167,7 @@ mod tests {
             netsuite_latency: Duration::from_millis(150),
             salesforce_latency: Duration::from_millis(60),
             netsuite_concurrency: 5,
+            collection_concurrency: 4,
             latency_samples: 0,
         }
     }
@@ -162,6 +180,25 @@ mod tests {
         let bound = latency_bound(&calls, &options());
         // 10 x 150 ms / 5 + 2 x 60 ms
         assert_eq!(bound.as_millis(), 420);
+    }
+
+    #[test]
+    fn bound_spreads_collection_writes() {
+        let mut calls = Calls::default();
+        calls
+            .salesforce
+            .insert("POST /composite/sobjects".into(), 6);
+        calls.salesforce.insert(
+            "PATCH /composite/sobjects/Product2/NetSuite_Internal_ID__c".into(),
+            2,
+        );
+        calls
+            .salesforce
+            .insert("GET /composite/sobjects/Product2".into(), 1);
+        calls.salesforce.insert("GET /query".into(), 3);
+        let bound = latency_bound(&calls, &options());
+        // (1 + 3) x 60 ms one at a time + 8 x 60 ms / 4
+        assert_eq!(bound.as_millis(), 360);
     }
 
     #[test]
