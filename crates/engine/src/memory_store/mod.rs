@@ -429,8 +429,10 @@ impl DeadLetterStore for MemoryStore {
         action: &str,
     ) -> Result<u64, StoreError> {
         let ids = [source_id.to_string()];
-        self.resolve_dead_letters_batch(flow, source_system, &ids, action)
-            .await
+        let resolved = self
+            .resolve_dead_letters_batch(flow, source_system, &ids, action)
+            .await?;
+        Ok(resolved.len() as u64)
     }
 
     async fn resolve_dead_letters_batch(
@@ -439,10 +441,10 @@ impl DeadLetterStore for MemoryStore {
         source_system: System,
         source_ids: &[String],
         action: &str,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
         let ids: HashSet<&str> = source_ids.iter().map(String::as_str).collect();
         let mut inner = self.lock();
-        let mut resolved = 0;
+        let mut resolved = Vec::new();
         for stored in inner.dead_letters.iter_mut() {
             if stored.status == DeadLetterStatus::Open
                 && stored.letter.flow == flow
@@ -452,7 +454,7 @@ impl DeadLetterStore for MemoryStore {
             {
                 stored.status = DeadLetterStatus::Resolved;
                 stored.updated_at = Utc::now();
-                resolved += 1;
+                resolved.push(stored.letter.source_id.clone());
             }
         }
         Ok(resolved)

@@ -1,5 +1,7 @@
 //! The review queue, the conflict queue and the audit log, in memory.
 
+use std::collections::{HashMap, HashSet};
+
 use async_trait::async_trait;
 use chrono::Utc;
 
@@ -169,6 +171,27 @@ impl ConflictStore for MemoryStore {
             .filter(|stored| stored.conflict.flow == flow && stored.conflict.ns_id == ns_id)
             .cloned()
             .collect())
+    }
+
+    async fn pair_conflicts_batch(
+        &self,
+        flow: &str,
+        ns_ids: &[String],
+    ) -> Result<HashMap<String, Vec<StoredConflict>>, StoreError> {
+        let requested: HashSet<&str> = ns_ids.iter().map(String::as_str).collect();
+        let inner = self.lock();
+        let mut found: HashMap<String, Vec<StoredConflict>> = HashMap::new();
+        for stored in &inner.conflicts {
+            let conflict = &stored.conflict;
+            if stored.status != ConflictStatus::Done
+                && conflict.flow == flow
+                && requested.contains(conflict.ns_id.as_str())
+            {
+                let of_pair = found.entry(conflict.ns_id.clone()).or_default();
+                of_pair.push(stored.clone());
+            }
+        }
+        Ok(found)
     }
 
     async fn decide_conflict(&self, id: i64, winner: System) -> Result<(), StoreError> {

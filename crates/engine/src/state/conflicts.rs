@@ -1,6 +1,7 @@
 //! The conflict queue and the audit log: fields changed on both sides under the `manual`
 //! policy wait for a person, and every decision about a record is kept with both values.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use async_trait::async_trait;
@@ -141,6 +142,14 @@ pub trait ConflictStore: Send + Sync {
         flow: &str,
         ns_id: &str,
     ) -> Result<Vec<StoredConflict>, StoreError>;
+
+    /// Does what `pair_conflicts` does for each of `ns_ids`, and returns the conflicts by
+    /// NetSuite ID, oldest first. Pairs with none are left out.
+    async fn pair_conflicts_batch(
+        &self,
+        flow: &str,
+        ns_ids: &[String],
+    ) -> Result<HashMap<String, Vec<StoredConflict>>, StoreError>;
 
     /// Records which side's value wins; the next pass writes it.
     async fn decide_conflict(&self, id: i64, winner: System) -> Result<(), StoreError>;

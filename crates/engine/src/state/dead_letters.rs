@@ -129,14 +129,14 @@ pub trait DeadLetterStore: Send + Sync {
         action: &str,
     ) -> Result<u64, StoreError>;
 
-    /// Does what `resolve_dead_letters` does for each of `source_ids`, and returns how many
-    /// letters it resolved in all. Most records have no dead letter, so this costs about as
-    /// much as one look-up per batch.
+    /// Does what `resolve_dead_letters` does for each of `source_ids`, and returns the source
+    /// ID of each letter it resolved, in no particular order. Most records have no dead
+    /// letter, so this costs about as much as one look-up per batch.
     async fn resolve_dead_letters_batch(
         &self,
         flow: &str,
         source_system: System,
         source_ids: &[String],
         action: &str,
-    ) -> Result<u64, StoreError>;
+    ) -> Result<Vec<String>, StoreError>;
 }

@@ -146,12 +146,16 @@ pub(super) async fn plan(
         .collect();
     let lookups = LookupTable::load(store, keys).await?;
 
+    let ns_ids: Vec<String> = linked
+        .values()
+        .map(|(xref, _)| xref.ns_id.clone())
+        .collect();
+    let conflicts = store.pair_conflicts_batch(&spec.flow, &ns_ids).await?;
     let mut work = Vec::new();
     for (xref, changes) in linked.values() {
-        let conflicts = store.pair_conflicts(&spec.flow, &xref.ns_id).await?;
         let context = SyncContext {
             spec,
-            conflicts: &conflicts,
+            conflicts: conflicts.get(&xref.ns_id).map_or(&[], Vec::as_slice),
             lookups: &lookups,
         };
         let (pair, outcome) = plan_sync(&context, xref.clone(), changes, report);

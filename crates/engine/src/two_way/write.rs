@@ -303,23 +303,30 @@ impl Batch<'_> {
     }
 
     /// Resolves the open update dead letters of records that are back at their last synced
-    /// values, for example after a person reverted a change the other side refused. Such a
-    /// record counts as delivered, so its sync status returns to synced.
+    /// values, for example after a person reverted a change the other side refused, with one
+    /// store call per side. Such a record counts as delivered, so its sync status returns to
+    /// synced.
     async fn settle_in_sync(&mut self, works: &[PairWork]) -> Result<(), PassError> {
-        let store = self.connections.store.as_ref();
+        let mut by_system: BTreeMap<System, Vec<String>> = BTreeMap::new();
         for (work, &live) in works.iter().zip(&self.live) {
             if !live {
                 continue;
             }
             for (system, id) in &work.in_sync {
-                let resolved = store
-                    .resolve_dead_letters(&self.spec.flow, *system, id, "update")
-                    .await?;
-                if resolved > 0 {
-                    tracing::info!(flow = %self.spec.flow, %system, id = %id, resolved,
-                        "dead letters resolved: the record is back at its last synced values");
-                    self.outcome.delivered.push((*system, id.clone()));
-                }
+                by_system.entry(*system).or_default().push(id.clone());
+            }
+        }
+        let store = self.connections.store.as_ref();
+        for (system, ids) in by_system {
+            let mut resolved = store
+                .resolve_dead_letters_batch(&self.spec.flow, system, &ids, "update")
+                .await?;
+            resolved.sort();
+            resolved.dedup();
+            for id in resolved {
+                tracing::info!(flow = %self.spec.flow, %system, id = %id,
+                    "dead letters resolved: the record is back at its last synced values");
+                self.outcome.delivered.push((system, id));
             }
         }
         Ok(())
@@ -337,7 +344,8 @@ impl Batch<'_> {
         for ((system, action), ids) in groups {
             let resolved = store
                 .resolve_dead_letters_batch(&self.spec.flow, system, &ids, action)
-                .await?;
+                .await?
+                .len();
             if resolved > 0 {
                 tracing::info!(flow = %self.spec.flow, %system, action, resolved,
                     "dead letters resolved by successful writes");

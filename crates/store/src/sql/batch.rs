@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use sqlx::QueryBuilder;
 use tandem_engine::System;
-use tandem_engine::state::{AuditEntry, Processed, SeenRecord, StoreError, Xref};
+use tandem_engine::state::{AuditEntry, Processed, SeenRecord, StoreError, StoredConflict, Xref};
 
+use super::queues::conflict_from_row;
 use super::state::{column, failed, xref_from_row};
 use super::{Db, Store};
 use crate::codec::{fields_text, json_text, parse_time, time_text};
@@ -286,16 +287,46 @@ impl Store {
             .map_err(failed("commit cross-references"))
     }
 
-    /// Marks the open dead letters of the source records and action resolved. Reads the
-    /// letters first, so that a batch without any, the usual case, writes nothing.
+    /// Reads the open and decided conflicts of the pairs holding `ns_ids`, by NetSuite ID,
+    /// oldest first.
+    pub(super) async fn read_pair_conflicts(
+        &self,
+        flow: &str,
+        ns_ids: &[String],
+    ) -> Result<HashMap<String, Vec<StoredConflict>>, StoreError> {
+        let mut found: HashMap<String, Vec<StoredConflict>> = HashMap::new();
+        for chunk in ns_ids.chunks(CHUNK) {
+            let mut query = QueryBuilder::<Db>::new("SELECT * FROM conflicts WHERE flow = ");
+            query.push_bind(flow.to_string());
+            query.push(" AND status != 'done' AND ns_id IN ");
+            push_list(&mut query, chunk.iter().map(String::as_str));
+            query.push(" ORDER BY id");
+            let rows = query
+                .build()
+                .persistent(false)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(failed("read the conflicts of pairs"))?;
+            for row in &rows {
+                let stored = conflict_from_row(row)?;
+                let of_pair = found.entry(stored.conflict.ns_id.clone()).or_default();
+                of_pair.push(stored);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Marks the open dead letters of the source records and action resolved, and returns
+    /// the source ID of each letter resolved. Reads the letters first, so that a batch
+    /// without any, the usual case, writes nothing.
     pub(super) async fn resolve_letters(
         &self,
         flow: &str,
         source_system: System,
         source_ids: &[String],
         action: &str,
-    ) -> Result<u64, StoreError> {
-        let mut resolved = 0;
+    ) -> Result<Vec<String>, StoreError> {
+        let mut resolved = Vec::new();
         for chunk in source_ids.chunks(CHUNK) {
             let mut query = QueryBuilder::<Db>::new("SELECT id FROM dead_letters WHERE flow = ");
             query.push_bind(flow.to_string());
@@ -323,14 +354,14 @@ impl Store {
             for id in ids {
                 list.push_bind(id);
             }
-            list.push_unseparated(")");
-            let result = query
-                .build()
+            list.push_unseparated(") RETURNING source_id");
+            let source_ids: Vec<String> = query
+                .build_query_scalar()
                 .persistent(false)
-                .execute(&self.pool)
+                .fetch_all(&self.pool)
                 .await
                 .map_err(failed("resolve dead letters"))?;
-            resolved += result.rows_affected();
+            resolved.extend(source_ids);
         }
         Ok(resolved)
     }

@@ -212,7 +212,7 @@ impl DeadLetterStore for Store {
         source_system: System,
         source_ids: &[String],
         action: &str,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
         self.resolve_letters(flow, source_system, source_ids, action)
             .await
     }

@@ -1,6 +1,8 @@
 // The engine's review queue, conflict queue and audit log in SQL that SQLite and PostgreSQL
 // both run.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use tandem_engine::System;
@@ -48,7 +50,7 @@ fn review_from_row(row: &DbRow) -> Result<StoredReview, StoreError> {
     })
 }
 
-fn conflict_from_row(row: &DbRow) -> Result<StoredConflict, StoreError> {
+pub(super) fn conflict_from_row(row: &DbRow) -> Result<StoredConflict, StoreError> {
     let value = |name: &str| -> Result<_, StoreError> {
         parse_json(&column::<String>(row, name)?, "field value")
     };
@@ -357,6 +359,14 @@ impl ConflictStore for Store {
         .await
         .map_err(failed("read the conflicts of a pair"))?;
         rows.iter().map(conflict_from_row).collect()
+    }
+
+    async fn pair_conflicts_batch(
+        &self,
+        flow: &str,
+        ns_ids: &[String],
+    ) -> Result<HashMap<String, Vec<StoredConflict>>, StoreError> {
+        self.read_pair_conflicts(flow, ns_ids).await
     }
 
     async fn decide_conflict(&self, id: i64, winner: System) -> Result<(), StoreError> {

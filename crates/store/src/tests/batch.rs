@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use tandem_engine::state::{AuditEntry, DeadLetter, DeadLetterStatus, Processed, Xref};
+use tandem_engine::state::{AuditEntry, Conflict, DeadLetter, DeadLetterStatus, Processed, Xref};
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 
 use super::Harness;
@@ -20,6 +20,7 @@ store_tests!(
     save_xref_batch_spans_many_statements,
     resolve_batch_closes_only_listed_sources,
     audit_batch_appends_in_order,
+    pair_conflicts_batch_matches_single_reads,
 );
 
 const FLOW: &str = "item-to-price-book";
@@ -282,7 +283,7 @@ async fn resolve_batch_closes_only_listed_sources(harness: Harness) {
         .unwrap();
 
     let status = async |id| store.dead_letter(id).await.unwrap().unwrap().status;
-    assert_eq!(resolved, 1);
+    assert_eq!(resolved, vec!["10".to_string()]);
     assert_eq!(status(listed).await, DeadLetterStatus::Resolved);
     assert_eq!(status(unlisted).await, DeadLetterStatus::Open);
     assert_eq!(status(other_action).await, DeadLetterStatus::Open);
@@ -314,4 +315,64 @@ async fn audit_batch_appends_in_order(harness: Harness) {
         newest[0].id > newest[MANY - 1].id,
         "entries were stored out of order"
     );
+}
+
+fn conflict_on(ns_id: &str, field: &str) -> Conflict {
+    Conflict {
+        flow: FLOW.to_string(),
+        ns_id: ns_id.to_string(),
+        sf_id: format!("01t{ns_id}"),
+        netsuite_field: field.to_string(),
+        salesforce_field: field.to_string(),
+        synced_value: FieldValue::text("synced"),
+        netsuite_value: FieldValue::text("netsuite"),
+        salesforce_value: FieldValue::text("salesforce"),
+    }
+}
+
+async fn pair_conflicts_batch_matches_single_reads(harness: Harness) {
+    let store = harness.open().await;
+    let first = store
+        .add_conflict(&conflict_on("10", "price"))
+        .await
+        .unwrap();
+    let second = store
+        .add_conflict(&conflict_on("10", "name"))
+        .await
+        .unwrap();
+    let finished = store
+        .add_conflict(&conflict_on("11", "price"))
+        .await
+        .unwrap();
+    let unlisted = store
+        .add_conflict(&conflict_on("12", "price"))
+        .await
+        .unwrap();
+    store
+        .decide_conflict(second, System::NetSuite)
+        .await
+        .unwrap();
+    store
+        .decide_conflict(finished, System::Salesforce)
+        .await
+        .unwrap();
+    store.finish_conflict(finished).await.unwrap();
+    let mut ids: Vec<String> = (100..100 + MANY).map(|id| id.to_string()).collect();
+    ids.extend(["10", "11"].map(str::to_string));
+
+    let found = store.pair_conflicts_batch(FLOW, &ids).await.unwrap();
+
+    let single = store.pair_conflicts(FLOW, "10").await.unwrap();
+    let of_pair: Vec<i64> = found["10"].iter().map(|stored| stored.id).collect();
+    assert_eq!(of_pair, vec![first, second]);
+    assert_eq!(found["10"], single);
+    assert!(
+        !found.contains_key("11"),
+        "a finished conflict was returned"
+    );
+    assert!(
+        !found.contains_key("12"),
+        "conflict {unlisted} was not asked for"
+    );
+    assert_eq!(found.len(), 1);
 }
