@@ -226,6 +226,32 @@ impl StateStore for MemoryStore {
         Ok(found)
     }
 
+    async fn find_by_link_batch(
+        &self,
+        system: System,
+        object: &str,
+        links: &[String],
+    ) -> Result<HashMap<String, Vec<SeenRecord>>, StoreError> {
+        let requested: HashSet<&str> = links.iter().map(String::as_str).collect();
+        let inner = self.lock();
+        let mut found: HashMap<String, Vec<SeenRecord>> = HashMap::new();
+        for seen in inner.seen.values() {
+            if seen.system != system || seen.object != object {
+                continue;
+            }
+            if let Some(link) = seen.link.as_deref().filter(|link| requested.contains(link)) {
+                found
+                    .entry(link.to_string())
+                    .or_default()
+                    .push(seen.clone());
+            }
+        }
+        for records in found.values_mut() {
+            records.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        Ok(found)
+    }
+
     async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError> {
         let inner = self.lock();
         let found = inner
@@ -290,6 +316,20 @@ impl StateStore for MemoryStore {
     async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError> {
         let key = (flow.to_string(), system, id.to_string());
         Ok(self.lock().excluded.contains_key(&key))
+    }
+
+    async fn excluded_batch(
+        &self,
+        flow: &str,
+        system: System,
+        ids: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        let inner = self.lock();
+        let excluded = ids.iter().filter(|id| {
+            let key = (flow.to_string(), system, id.to_string());
+            inner.excluded.contains_key(&key)
+        });
+        Ok(excluded.cloned().collect())
     }
 
     async fn flow_value(&self, flow: &str, key: &str) -> Result<Option<String>, StoreError> {

@@ -21,7 +21,7 @@ pub use gateway::{
 pub use review::{Candidate, ReviewDecision, ReviewItem, ReviewStatus, ReviewStore, StoredReview};
 pub use work::{WorkItem, WorkPass, WorkProgress, WorkStore};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -255,6 +255,15 @@ pub trait StateStore: Send + Sync {
         link: &str,
     ) -> Result<Vec<SeenRecord>, StoreError>;
 
+    /// Does what `find_by_link` does for each of `links`, and returns the records by the link
+    /// they carry, in ID order. Links that no record carries are absent.
+    async fn find_by_link_batch(
+        &self,
+        system: System,
+        object: &str,
+        links: &[String],
+    ) -> Result<HashMap<String, Vec<SeenRecord>>, StoreError>;
+
     /// Returns the cross-reference of a flow that holds the record `id` on `system`'s side.
     async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError>;
 
@@ -292,6 +301,14 @@ pub trait StateStore: Send + Sync {
 
     /// Returns true when a record is left out of a flow.
     async fn is_excluded(&self, flow: &str, system: System, id: &str) -> Result<bool, StoreError>;
+
+    /// Returns those of `ids` that are left out of a flow.
+    async fn excluded_batch(
+        &self,
+        flow: &str,
+        system: System,
+        ids: &[String],
+    ) -> Result<HashSet<String>, StoreError>;
 
     /// Returns a value a flow keeps between passes under `key` (the state of a credit
     /// episode, the time of the last full refresh).

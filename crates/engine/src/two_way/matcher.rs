@@ -43,19 +43,18 @@ pub(super) async fn plan_unlinked(
         in_batch: batch.changes.iter().map(key_of).collect(),
         claimed: HashSet::new(),
         unlinked: HashMap::new(),
+        excluded: HashSet::new(),
+        linking: HashMap::new(),
         lookups,
     };
     let mut work = matcher.decided_reviews(report).await?;
+    matcher.load_exclusions_and_links(&unlinked).await?;
     let mut pending = Vec::new();
     for change in unlinked {
         if matcher.claimed.contains(&key_of(change)) {
             continue;
         }
-        let store = connections.store.as_ref();
-        if store
-            .is_excluded(&spec.flow, change.system, &change.record.id)
-            .await?
-        {
+        if matcher.excluded.contains(&key_of(change)) {
             report.unchanged += 1;
             continue;
         }
@@ -103,6 +102,11 @@ struct Matcher<'a> {
     /// profiles, built once per pass because a profile parses a phone number and many changes
     /// are scored against the same records.
     unlinked: HashMap<System, Unlinked>,
+    /// The pass's unlinked records that are left out of the flow.
+    excluded: HashSet<RecordKey>,
+    /// The records of the other side that carry an unlinked record's ID as their link, by
+    /// that unlinked record.
+    linking: HashMap<RecordKey, Vec<SeenRecord>>,
     /// Record IDs translated through other flows' cross-references.
     lookups: LookupTable,
 }
@@ -111,6 +115,35 @@ impl Matcher<'_> {
     fn claim(&mut self, change: &Change, other: &SeenRecord) {
         self.claimed.insert(key_of(change));
         self.claimed.insert((other.system, other.id.clone()));
+    }
+
+    /// Reads which of the unlinked records are left out of the flow, and which records of the
+    /// other side carry their IDs, with one store call per side for each.
+    async fn load_exclusions_and_links(&mut self, unlinked: &[&Change]) -> Result<(), PassError> {
+        let store = self.connections.store.as_ref();
+        for system in [System::NetSuite, System::Salesforce] {
+            let ids: Vec<String> = unlinked
+                .iter()
+                .filter(|change| change.system == system)
+                .map(|change| change.record.id.clone())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let excluded = store.excluded_batch(&self.spec.flow, system, &ids).await?;
+            self.excluded
+                .extend(excluded.into_iter().map(|id| (system, id)));
+
+            let other = system.other();
+            let object = &self.spec.object(other).name;
+            let linking = store.find_by_link_batch(other, object, &ids).await?;
+            self.linking.extend(
+                linking
+                    .into_iter()
+                    .map(|(id, records)| ((system, id), records)),
+            );
+        }
+        Ok(())
     }
 
     /// Carries out the review decisions people made since the last pass.
@@ -208,15 +241,15 @@ impl Matcher<'_> {
                 link, "stored link points to no free record; matching by score");
         }
 
-        let by_link = store.find_by_link(other, object, &change.record.id).await?;
+        let by_link = self.linking.get(&key_of(change)).into_iter().flatten();
         let mut free = Vec::new();
         for record in by_link {
-            if self.is_free(&record).await? {
+            if self.is_free(record).await? {
                 free.push(record);
             }
         }
         match free.as_slice() {
-            [only] => Ok(Some(only.clone())),
+            [only] => Ok(Some((*only).clone())),
             _ => Ok(None),
         }
     }

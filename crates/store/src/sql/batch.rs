@@ -9,7 +9,7 @@ use tandem_engine::System;
 use tandem_engine::state::{AuditEntry, Processed, SeenRecord, StoreError, StoredConflict, Xref};
 
 use super::queues::conflict_from_row;
-use super::state::{column, failed, xref_from_row};
+use super::state::{SEEN_COLUMNS, column, failed, seen_from_row, xref_from_row};
 use super::{Db, Store};
 use crate::codec::{fields_text, json_text, parse_time, time_text};
 
@@ -258,6 +258,67 @@ impl Store {
                 let xref = xref_from_row(row)?;
                 found.insert(xref.id(system).to_string(), xref);
             }
+        }
+        Ok(found)
+    }
+
+    /// Reads the seen records of `system` and `object` that carry any of `links`, by link, in
+    /// ID order.
+    pub(super) async fn select_by_links(
+        &self,
+        system: System,
+        object: &str,
+        links: &[String],
+    ) -> Result<HashMap<String, Vec<SeenRecord>>, StoreError> {
+        let mut found: HashMap<String, Vec<SeenRecord>> = HashMap::new();
+        for chunk in links.chunks(CHUNK) {
+            let mut query = QueryBuilder::<Db>::new(format!(
+                "SELECT {SEEN_COLUMNS} FROM seen_records WHERE system = "
+            ));
+            query.push_bind(system.as_str().to_string());
+            query.push(" AND object = ");
+            query.push_bind(object.to_string());
+            query.push(" AND link IN ");
+            push_list(&mut query, chunk.iter().map(String::as_str));
+            query.push(" ORDER BY id");
+            let rows = query
+                .build()
+                .persistent(false)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(failed("find records by link"))?;
+            for row in &rows {
+                let seen = seen_from_row(row)?;
+                let link = seen.link.clone().unwrap_or_default();
+                found.entry(link).or_default().push(seen);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Reads which of `ids` are left out of `flow` on `system`'s side.
+    pub(super) async fn select_excluded(
+        &self,
+        flow: &str,
+        system: System,
+        ids: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in ids.chunks(CHUNK) {
+            let mut query =
+                QueryBuilder::<Db>::new("SELECT id FROM excluded_records WHERE flow = ");
+            query.push_bind(flow.to_string());
+            query.push(" AND system = ");
+            query.push_bind(system.as_str().to_string());
+            query.push(" AND id IN ");
+            push_list(&mut query, chunk.iter().map(String::as_str));
+            let ids: Vec<String> = query
+                .build_query_scalar()
+                .persistent(false)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(failed("read which records are left out"))?;
+            found.extend(ids);
         }
         Ok(found)
     }

@@ -1,6 +1,6 @@
 // The engine's `StateStore` in SQL that SQLite and PostgreSQL both run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -69,7 +69,7 @@ impl Store {
     }
 }
 
-const SEEN_COLUMNS: &str = "system, object, id, link, name_key, email_key, field_values";
+pub(super) const SEEN_COLUMNS: &str = "system, object, id, link, name_key, email_key, field_values";
 
 #[async_trait]
 impl StateStore for Store {
@@ -284,6 +284,15 @@ impl StateStore for Store {
         rows.iter().map(seen_from_row).collect()
     }
 
+    async fn find_by_link_batch(
+        &self,
+        system: System,
+        object: &str,
+        links: &[String],
+    ) -> Result<HashMap<String, Vec<SeenRecord>>, StoreError> {
+        self.select_by_links(system, object, links).await
+    }
+
     async fn xref(&self, flow: &str, system: System, id: &str) -> Result<Option<Xref>, StoreError> {
         let sql = match system {
             System::NetSuite => "SELECT * FROM xrefs WHERE flow = $1 AND ns_id = $2",
@@ -405,6 +414,15 @@ impl StateStore for Store {
         .await
         .map_err(failed("read whether a record is left out"))?;
         Ok(found.is_some())
+    }
+
+    async fn excluded_batch(
+        &self,
+        flow: &str,
+        system: System,
+        ids: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        self.select_excluded(flow, system, ids).await
     }
 
     async fn flow_value(&self, flow: &str, key: &str) -> Result<Option<String>, StoreError> {

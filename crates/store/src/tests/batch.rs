@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use tandem_engine::state::{AuditEntry, Conflict, DeadLetter, DeadLetterStatus, Processed, Xref};
 use tandem_engine::{ErrorClass, FieldValue, Fields, RemoteError, System};
 
-use super::Harness;
 use super::harness::xref_created_at;
+use super::{Harness, seen};
 use crate::AnyStore;
 
 store_tests!(
@@ -21,6 +21,8 @@ store_tests!(
     resolve_batch_closes_only_listed_sources,
     audit_batch_appends_in_order,
     pair_conflicts_batch_matches_single_reads,
+    find_by_link_batch_matches_single_finds,
+    excluded_batch_returns_only_excluded,
 );
 
 const FLOW: &str = "item-to-price-book";
@@ -375,4 +377,61 @@ async fn pair_conflicts_batch_matches_single_reads(harness: Harness) {
         "conflict {unlisted} was not asked for"
     );
     assert_eq!(found.len(), 1);
+}
+
+async fn find_by_link_batch_matches_single_finds(harness: Harness) {
+    let store = harness.open().await;
+    let mut records: Vec<_> = (0..MANY)
+        .map(|index| seen(&format!("{index}"), "acme", Some(&format!("001{index}"))))
+        .collect();
+    records.push(seen("two", "acme", Some("0015")));
+    records.push(seen("unlinked", "acme", None));
+    store.remember(&records).await.unwrap();
+    let mut links: Vec<String> = (0..MANY).map(|index| format!("001{index}")).collect();
+    links.push("001Nobody".to_string());
+
+    let found = store
+        .find_by_link_batch(System::NetSuite, "customer", &links)
+        .await
+        .unwrap();
+
+    assert_eq!(found.len(), MANY);
+    assert!(!found.contains_key("001Nobody"));
+    let single = store
+        .find_by_link(System::NetSuite, "customer", "0015")
+        .await
+        .unwrap();
+    assert_eq!(single.len(), 2);
+    assert_eq!(found["0015"], single);
+    let other_object = store
+        .find_by_link_batch(System::NetSuite, "contact", &links)
+        .await
+        .unwrap();
+    assert!(other_object.is_empty());
+}
+
+async fn excluded_batch_returns_only_excluded(harness: Harness) {
+    let store = harness.open().await;
+    let reason = "its counterpart was deleted";
+    store
+        .exclude(FLOW, System::NetSuite, "10", reason)
+        .await
+        .unwrap();
+    store
+        .exclude(FLOW, System::Salesforce, "11", reason)
+        .await
+        .unwrap();
+    store
+        .exclude("other-flow", System::NetSuite, "12", reason)
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = (100..100 + MANY).map(|id| id.to_string()).collect();
+    ids.extend(["10", "11", "12"].map(str::to_string));
+
+    let excluded = store
+        .excluded_batch(FLOW, System::NetSuite, &ids)
+        .await
+        .unwrap();
+
+    assert_eq!(excluded, ["10".to_string()].into());
 }
