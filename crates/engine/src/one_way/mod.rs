@@ -160,6 +160,19 @@ pub trait OneWayTemplate: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// Runs once per pass on every record it syncs, after they are collected and before the
+    /// first batch. Templates create here what batches share. The batches of a pass shared by
+    /// several workers run at the same time, so each would create it otherwise. Default
+    /// nothing.
+    async fn prepare(
+        &self,
+        connections: &Connections,
+        items: &[SourceItem],
+    ) -> Result<(), PassError> {
+        let _ = (connections, items);
+        Ok(())
+    }
+
     /// Runs at the end of a pass, once every outcome is recorded and the watermarks have
     /// advanced; a pass that stops early skips it. Templates store here what must not move
     /// ahead of the records it led to, such as their own watermark over a related object.

@@ -45,7 +45,7 @@ pub(super) struct Collected {
 
 /// Runs the template's `before`, reads the feeds and returns the records to sync: those not
 /// processed in their current state, then the retried dead letters' records and the related
-/// records.
+/// records. The template's `prepare` runs on them all before they are returned.
 pub(super) async fn collect(
     template: &dyn OneWayTemplate,
     connections: &Connections,
@@ -80,6 +80,7 @@ pub(super) async fn collect(
         taken.insert((item.object, item.record.id.clone()));
         items.push(item);
     }
+    template.prepare(connections, &items).await?;
     Ok(Collected {
         marks,
         items,

@@ -146,9 +146,9 @@ impl Catalog {
     /// Finds the price books named `names`, and creates (active) those that do not exist.
     /// Returns the error of each price book that could not be created.
     ///
-    /// NOTE: workers that share a pass each keep their own catalog, so two workers whose
-    /// batches need the same missing price book at the same moment can both create it, and
-    /// the list of managed books they store can lose one worker's addition.
+    /// NOTE: a pass creates its books before its batches (`prices::prepare_books`). Only a
+    /// book whose creation failed there is created by batches, and two workers' batches that
+    /// need it at the same moment can then both create it.
     pub async fn resolve_books(
         &mut self,
         connections: &Connections,

@@ -55,7 +55,7 @@ use crate::flow::{Access, FieldUse, Flow, NamedRecords, OneWayFlow};
 use crate::mapping::{Derived, DerivedRule, Direction, Expression, FieldPair, Mapping, ValueMap};
 use crate::one_way::{OneWaySpec, OneWayTemplate, Outcome, PAGE_BATCH_SIZE, SourceItem};
 use crate::pass::{Connections, PassError};
-use crate::record::{FieldValue, ObjectSpec, System};
+use crate::record::{FieldValue, Fields, ObjectSpec, System};
 use crate::report::PassReport;
 use catalog::Catalog;
 
@@ -273,6 +273,18 @@ impl OneWayTemplate for Template {
             return Ok(());
         }
         deleted::deactivate_deleted(&self.spec, connections, report).await
+    }
+
+    async fn prepare(
+        &self,
+        connections: &Connections,
+        items: &[SourceItem],
+    ) -> Result<(), PassError> {
+        let mut catalog = self.catalog(connections).await?;
+        let fields: Vec<&Fields> = items.iter().map(|item| &item.record.fields).collect();
+        let result = prices::prepare_books(connections, &self.options, &mut catalog, &fields).await;
+        self.keep_catalog(catalog);
+        result
     }
 
     async fn sync(

@@ -44,17 +44,7 @@ pub(super) async fn plan(
     works: &mut [ItemWork],
 ) -> Result<(), PassError> {
     let lines: Vec<Vec<PriceLine>> = works.iter().map(|work| price_lines(&work.source)).collect();
-    let mut currencies = BTreeSet::new();
-    let mut levels = BTreeSet::new();
-    for line in lines.iter().flatten() {
-        if catalog.multi_currency && !line.currency.is_empty() {
-            currencies.insert(line.currency.clone());
-        }
-        if line.level != options.base_price_level {
-            levels.insert(line.level.clone());
-        }
-    }
-    catalog.learn(connections, currencies, levels).await?;
+    learn_references(connections, options, catalog, &lines).await?;
     for (work, lines) in works.iter_mut().zip(&lines) {
         if work.failure.is_some() {
             continue;
@@ -79,6 +69,52 @@ pub(super) async fn plan(
         }
     }
     Ok(())
+}
+
+/// Finds or creates the price books that any of `items` needs, once for a whole pass and
+/// before its batches. The batches of a pass that several workers share run at the same
+/// time, and each would otherwise create a book that none of them found. A book that cannot
+/// be created here is tried again by the batches that need it, which fail their items.
+pub(super) async fn prepare_books(
+    connections: &Connections,
+    options: &Options,
+    catalog: &mut Catalog,
+    items: &[&Fields],
+) -> Result<(), PassError> {
+    let lines: Vec<Vec<PriceLine>> = items.iter().map(|item| price_lines(item)).collect();
+    learn_references(connections, options, catalog, &lines).await?;
+    let names: BTreeSet<String> = lines
+        .iter()
+        .filter_map(|lines| prices(lines, options, catalog).ok())
+        .flatten()
+        .filter_map(|price| price.level)
+        .collect();
+    let failed = catalog.resolve_books(connections, names).await?;
+    for (name, error) in failed {
+        tracing::warn!(flow = super::FLOW, name = %name, %error,
+            "price book could not be created before the batches; each batch that needs it tries again");
+    }
+    Ok(())
+}
+
+/// Reads the currencies and price levels of the lines that the catalog does not know yet.
+async fn learn_references(
+    connections: &Connections,
+    options: &Options,
+    catalog: &mut Catalog,
+    lines: &[Vec<PriceLine>],
+) -> Result<(), PassError> {
+    let mut currencies = BTreeSet::new();
+    let mut levels = BTreeSet::new();
+    for line in lines.iter().flatten() {
+        if catalog.multi_currency && !line.currency.is_empty() {
+            currencies.insert(line.currency.clone());
+        }
+        if line.level != options.base_price_level {
+            levels.insert(line.level.clone());
+        }
+    }
+    catalog.learn(connections, currencies, levels).await
 }
 
 fn refused(error: RemoteError) -> Outcome {

@@ -63,6 +63,61 @@ async fn level_price_books_are_created_active_once() {
     assert_eq!(wholesale.unwrap().1["IsActive"], FieldValue::Bool(true));
 }
 
+/// Returns the item records as a pass's source items.
+async fn bolt_items(world: &World, template: &Template) -> Vec<SourceItem> {
+    let object = &template.spec.objects[0];
+    let records = world
+        .netsuite
+        .read(object, &["10".to_string()])
+        .await
+        .unwrap();
+    records
+        .into_iter()
+        .map(|record| SourceItem { object: 0, record })
+        .collect()
+}
+
+fn book_names(world: &World) -> Vec<String> {
+    let books = world.salesforce.all("Pricebook2");
+    let mut names: Vec<String> = books
+        .iter()
+        .filter_map(|(_, fields)| Some(fields.get("Name")?.as_text()?.to_string()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn prepare_creates_price_books_before_batches() {
+    let world = world();
+    add_bolt(&world);
+    let coordinator = template(Options::default());
+    let items = bolt_items(&world, &coordinator).await;
+
+    coordinator
+        .prepare(&world.connections, &items)
+        .await
+        .unwrap();
+
+    let expected = ["Online Price", "Standard Price Book", "Wholesale"];
+    assert_eq!(book_names(&world), expected);
+    assert!(world.salesforce.all("PricebookEntry").is_empty());
+
+    // Another worker's batch of the same pass finds the books instead of creating them.
+    let worker = template(Options::default());
+    let mut report = PassReport::new(FLOW);
+    let outcomes = worker
+        .sync(&world.connections, &items, &mut report)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcomes[..], [Outcome::Created(_)]),
+        "{outcomes:?}"
+    );
+    assert_eq!(book_names(&world), expected);
+    assert_eq!(entries(&world).len(), 6);
+}
+
 #[tokio::test]
 async fn existing_price_book_with_level_name_is_used() {
     let world = world();
