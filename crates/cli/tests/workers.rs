@@ -175,7 +175,18 @@ impl World {
             .collect();
         assert_eq!(products.len(), records(), "Product2 records");
         assert_eq!(priced.len(), records(), "products with price book entries");
+        self.assert_price_books_once();
         (writes_per_item, entry_writes_per_item)
+    }
+
+    /// Checks that no two price books share a name, so that no worker created a book another
+    /// worker had created.
+    fn assert_price_books_once(&self) {
+        let mut names = BTreeSet::new();
+        for book in self.sandbox.salesforce().records("Pricebook2") {
+            let name = book["Name"].as_str().expect("Name").to_lowercase();
+            assert!(names.insert(name.clone()), "two price books named {name}");
+        }
     }
 
     /// Checks that every NetSuite customer exists once in Salesforce, linked back.
