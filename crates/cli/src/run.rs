@@ -100,8 +100,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-/// Runs one pass of every enabled flow, in order. A worker on a PostgreSQL store skips the
-/// flows another worker holds, and they are missing from the results.
+/// Runs one pass of every enabled flow, in order. A worker on a PostgreSQL store waits for
+/// the two-way flows another worker runs, and they are missing from the results.
 pub async fn run_flows(setup: &Setup) -> Vec<FlowResult> {
     let mut results = Vec::new();
     for flow in &setup.flows {

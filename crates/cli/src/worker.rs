@@ -3,8 +3,9 @@
 //! Each worker runs a flow's pass only while it holds the flow's lease in the store, and
 //! renews the lease every third of its length while the pass runs. A one-way flow's pass is
 //! shared: the holder stores its records as work items, and the other workers lease and sync
-//! items of it meanwhile. A two-way flow another worker holds is skipped for this round. A
-//! worker that loses a lease (it could not renew in time, and another worker took the flow or
+//! items of it meanwhile. When another worker has the lease of a two-way flow, a worker waits
+//! for that pass to end, so that the flows after it in the configuration see its result. A worker
+//! that loses a lease (it could not renew in time, and another worker took the flow or
 //! item over) stops that work at once: the engine is safe to stop at any point, as a killed
 //! process is, because the new holder repeats unfinished work.
 
@@ -59,12 +60,14 @@ impl Worker {
 
     /// Runs one pass of `flow` under its lease, or helps the worker that holds it.
     ///
-    /// The worker that takes the flow's lease runs the pass. Another worker skips a flow
-    /// whose passes are not shared, and returns `None`. For a shared flow it syncs the pass's
-    /// free work items instead, and waits while the holder runs the pass: for items to free
-    /// up (a stopped worker's expire) and for the pass to end. When the holder stops, its
-    /// flow lease expires and this worker takes over the pass. Returns the counts of what
-    /// this worker did, and a failed result when a lease could not be taken or was lost.
+    /// The worker that takes the flow's lease runs the pass. For a flow whose passes are not
+    /// shared, another worker waits for the holder's pass to end and returns `None`. So it
+    /// does not start the flows after it too early, such as invoices before the customers
+    /// they belong to are linked. For a shared flow it syncs the pass's free work items
+    /// instead, and waits while the holder runs the pass: for items to free up (a stopped
+    /// worker's expire) and for the pass to end. When the holder stops, its flow lease
+    /// expires and this worker takes over a shared pass. Returns the counts of what this
+    /// worker did, and a failed result when a lease could not be taken or was lost.
     pub async fn pass(&self, flow: &dyn Flow, connections: &Connections) -> Option<FlowResult> {
         let name = flow.name();
         let work = self.work_lease();
@@ -85,11 +88,16 @@ impl Worker {
                     return Some(merged(helped, failed(name, reason)));
                 }
             }
-            if !flow.shares_passes() {
-                tracing::info!(flow = name, worker = %self.id, "flow leased by another worker; skipped");
-                return None;
-            }
             held_elsewhere = true;
+            if !flow.shares_passes() {
+                if !waited {
+                    tracing::info!(flow = name, worker = %self.id,
+                        "flow run by another worker; waiting for its pass to end before the next flow");
+                }
+                waited = true;
+                tokio::time::sleep(work.poll_interval()).await;
+                continue;
+            }
             match flow.help(connections, &work).await {
                 Some(result) => {
                     let result = FlowResult::from_pass(result);

@@ -78,8 +78,8 @@ pub struct FlowOutcome {
 /// errors for people and, when several workers share a PostgreSQL store, leases the flow first.
 #[async_trait]
 pub trait PassDriver: Send + Sync {
-    /// Runs one pass of `flow`; returns `None` when the flow was skipped because another
-    /// worker holds it.
+    /// Runs one pass of `flow`; returns `None` when another worker ran the pass, and this one
+    /// only waited for it to end.
     async fn pass(&self, flow: &dyn Flow, connections: &Connections) -> Option<FlowOutcome>;
 
     /// Syncs only the source records `ids` of `flow`, as they are now. Returns `None` for a
@@ -245,8 +245,8 @@ impl Runner {
         self.lock_schedule().clone()
     }
 
-    /// Runs one pass of every flow, in order, and returns each flow's result; flows that
-    /// another worker holds are skipped and missing. Every pass is counted in the metrics, and
+    /// Runs one pass of every flow, in order, and returns each flow's result; flows whose pass
+    /// another worker ran are missing. Every pass is counted in the metrics, and
     /// the queue sizes are read again after it.
     pub async fn run_round(&self) -> Vec<FlowOutcome> {
         self.run_scope(&RoundScope::All).await

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use tandem_engine::PassReport;
 use tandem_engine::flow::{FieldUse, Flow, NamedRecords};
 use tandem_engine::pass::{Connections, PassFailure, ReplayError, ReplayOutcome};
+use tandem_engine::work::WorkerLease;
 
 type Slot = Arc<RwLock<Arc<dyn Flow>>>;
 
@@ -46,6 +47,26 @@ impl Flow for ReloadableFlow {
 
     async fn pass(&self, connections: &Connections) -> Result<PassReport, PassFailure> {
         self.current().pass(connections).await
+    }
+
+    fn shares_passes(&self) -> bool {
+        self.current().shares_passes()
+    }
+
+    async fn pass_as(
+        &self,
+        connections: &Connections,
+        worker: &WorkerLease,
+    ) -> Result<PassReport, PassFailure> {
+        self.current().pass_as(connections, worker).await
+    }
+
+    async fn help(
+        &self,
+        connections: &Connections,
+        worker: &WorkerLease,
+    ) -> Option<Result<PassReport, PassFailure>> {
+        self.current().help(connections, worker).await
     }
 
     async fn replay(
@@ -107,4 +128,135 @@ pub fn reloadable(flows: Vec<Box<dyn Flow>>) -> (Vec<Box<dyn Flow>>, FlowSlots) 
         wrapped.push(Box::new(ReloadableFlow { name, slot }));
     }
     (wrapped, slots)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use chrono::{DateTime, Utc};
+    use tandem_engine::memory_store::MemoryStore;
+    use tandem_engine::retry::RetryPolicy;
+    use tandem_engine::{
+        NewRecord, ObjectSpec, RecordPort, RecordUpdate, RemoteError, SourceRecord, System,
+        WriteResult,
+    };
+
+    use super::*;
+
+    /// A flow that shares its passes and records which of its calls ran.
+    #[derive(Default)]
+    struct SharedFlow {
+        calls: Arc<Mutex<Vec<&'static str>>>,
+    }
+
+    impl SharedFlow {
+        fn record(&self, call: &'static str) {
+            self.calls.lock().unwrap().push(call);
+        }
+    }
+
+    #[async_trait]
+    impl Flow for SharedFlow {
+        fn name(&self) -> &str {
+            "shared"
+        }
+
+        fn fields(&self) -> Vec<FieldUse> {
+            Vec::new()
+        }
+
+        async fn pass(&self, _: &Connections) -> Result<PassReport, PassFailure> {
+            self.record("pass");
+            Ok(PassReport::new("shared"))
+        }
+
+        fn shares_passes(&self) -> bool {
+            true
+        }
+
+        async fn pass_as(
+            &self,
+            _: &Connections,
+            _: &WorkerLease,
+        ) -> Result<PassReport, PassFailure> {
+            self.record("pass_as");
+            Ok(PassReport::new("shared"))
+        }
+
+        async fn help(
+            &self,
+            _: &Connections,
+            _: &WorkerLease,
+        ) -> Option<Result<PassReport, PassFailure>> {
+            self.record("help");
+            None
+        }
+
+        async fn replay(&self, _: &Connections, _: i64) -> Result<ReplayOutcome, ReplayError> {
+            unreachable!("the test replays nothing")
+        }
+
+        fn replays_payload(&self) -> bool {
+            false
+        }
+    }
+
+    /// A port the test flow never calls.
+    struct UnusedPort;
+
+    #[async_trait]
+    impl RecordPort for UnusedPort {
+        fn system(&self) -> System {
+            System::NetSuite
+        }
+
+        async fn identity(&self) -> Result<String, RemoteError> {
+            unreachable!("the test flow makes no call")
+        }
+
+        async fn changed_since(
+            &self,
+            _: &ObjectSpec,
+            _: DateTime<Utc>,
+        ) -> Result<Vec<SourceRecord>, RemoteError> {
+            unreachable!("the test flow makes no call")
+        }
+
+        async fn create(
+            &self,
+            _: &ObjectSpec,
+            _: Vec<NewRecord>,
+        ) -> Result<Vec<WriteResult>, RemoteError> {
+            unreachable!("the test flow makes no call")
+        }
+
+        async fn update(
+            &self,
+            _: &ObjectSpec,
+            _: Vec<RecordUpdate>,
+        ) -> Result<Vec<WriteResult>, RemoteError> {
+            unreachable!("the test flow makes no call")
+        }
+    }
+
+    #[tokio::test]
+    async fn reloadable_flow_keeps_shared_passes() {
+        let flow = SharedFlow::default();
+        let calls = flow.calls.clone();
+        let (wrapped, _slots) = reloadable(vec![Box::new(flow)]);
+        let connections = Connections {
+            netsuite: Arc::new(UnusedPort),
+            salesforce: Arc::new(UnusedPort),
+            store: Arc::new(MemoryStore::new()),
+            retry: RetryPolicy::default(),
+        };
+        let worker = WorkerLease::exclusive();
+
+        assert!(wrapped[0].shares_passes());
+        wrapped[0].pass_as(&connections, &worker).await.unwrap();
+        assert!(wrapped[0].help(&connections, &worker).await.is_none());
+
+        assert_eq!(*calls.lock().unwrap(), vec!["pass_as", "help"]);
+    }
 }
