@@ -600,6 +600,11 @@ fn refuse_secrets(table: &toml::Table, prefix: &str) -> Result<(), ConfigError> 
             format!("{prefix}.{key}")
         };
         if let Some((_, variable)) = SECRET_KEYS.iter().find(|(name, _)| name == key) {
+            let variable = match path.as_str() {
+                "store.password" => "TANDEM_STORE_PASSWORD (or TANDEM_STORE_PASSWORD_FILE)",
+                "salesforce.password" => "TANDEM_SALESFORCE_PASSWORD",
+                _ => variable,
+            };
             return Err(ConfigError::new(
                 path,
                 format!("secrets are not read from the configuration file; set {variable} instead"),

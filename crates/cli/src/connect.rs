@@ -48,6 +48,12 @@ pub enum SetupError {
     /// Another process holds the store.
     #[error(transparent)]
     Busy(LockError),
+    /// The store could not be opened: its server is unreachable or rejects the login.
+    #[error("cannot open the store at {key}: {error}")]
+    Store {
+        key: &'static str,
+        error: tandem_engine::state::StoreError,
+    },
 }
 
 impl SetupError {
@@ -57,6 +63,7 @@ impl SetupError {
         match self {
             SetupError::Config(error) => anyhow::Error::new(error),
             SetupError::Busy(error) => anyhow::Error::new(error),
+            error @ SetupError::Store { .. } => anyhow::Error::new(error),
         }
     }
 }
@@ -86,7 +93,7 @@ pub async fn connect(
     let password = store_password(secrets)?;
     let store = AnyStore::open(&location, password.as_deref())
         .await
-        .map_err(|error| ConfigError::new(key, error.to_string()))?;
+        .map_err(|error| SetupError::Store { key, error })?;
     // On PostgreSQL this process is one of possibly several workers: it leases each flow
     // before a pass, which also closes the runs a dead worker left, and takes each NetSuite
     // request's slot from the limit all workers share.

@@ -4,8 +4,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
 use tandem_engine::state::StoreError;
 
 use crate::migrate::{Dialect, migrate_error, migrator};
@@ -41,19 +41,18 @@ impl PostgresStore {
             .application_name("tandem")
             // Every statement at debug level would drown the engine's own logs.
             .disable_statement_logging();
+        // One connection of its own first: it fails at once with the server's reason (refused,
+        // wrong password, no such database), where the pool would retry until its timeout.
+        let probe = PgConnection::connect_with(&options)
+            .await
+            .map_err(|error| connect_error(&name, &error))?;
+        let _ = probe.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await
-            .map_err(|error| {
-                let message = format!(
-                    "cannot connect to the PostgreSQL store {name}; check that the server \
-                     runs, that the database exists and that the user and password \
-                     (TANDEM_STORE_PASSWORD) are right"
-                );
-                StoreError::new(message, error)
-            })?;
+            .map_err(|error| connect_error(&name, &error))?;
         migrator(Dialect::Postgres)
             .run(&pool)
             .await
@@ -78,6 +77,24 @@ impl PostgresStore {
             .begin()
             .await
             .map_err(|error| StoreError::new("cannot start a transaction", error))
+    }
+}
+
+/// Builds the error of a failed connection to the store `name`, with the server's message.
+fn connect_error(name: &str, error: &sqlx::Error) -> StoreError {
+    // sqlx adds the line of PostgreSQL's source code that raised the error, which means
+    // nothing to a user, so only the message is kept.
+    let reason = match error.as_database_error() {
+        Some(database) => database.message().to_string(),
+        None => error.to_string(),
+    };
+    StoreError {
+        message: format!(
+            "cannot connect to the PostgreSQL store {name}: {reason}; check that the server \
+             runs, that the database exists and that the user and password \
+             (TANDEM_STORE_PASSWORD) are right"
+        ),
+        cause: None,
     }
 }
 
@@ -132,5 +149,54 @@ mod sql {
         format!(
             r#"to_char((now() + make_interval(secs => {seconds})) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"#
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn closed_port_fails_with_reason() {
+        // A port that was just free and is closed again, so no server listens on it.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let url = format!("postgres://tandem@127.0.0.1:{port}/tandem");
+
+        let error = PostgresStore::open(&url, None)
+            .await
+            .err()
+            .expect("no server");
+
+        let text = error.to_string();
+        assert!(
+            text.contains("cannot connect to the PostgreSQL store"),
+            "{text}"
+        );
+        assert!(text.contains("refused"), "{text}");
+        assert!(!text.contains("timed out"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn missing_database_is_named_without_source_line() {
+        let Ok(base) = std::env::var("TANDEM_TEST_POSTGRES_URL") else {
+            return;
+        };
+        let (address, query) = base.split_once('?').unwrap_or((&base, ""));
+        let (server, _database) = address.rsplit_once('/').expect("a database in the URL");
+        let url = format!("{server}/tandem_no_such_database?{query}");
+
+        let error = PostgresStore::open(&url, None)
+            .await
+            .err()
+            .expect("no database");
+
+        let text = error.to_string();
+        assert!(
+            text.contains("\"tandem_no_such_database\" does not exist"),
+            "{text}"
+        );
+        assert!(!text.contains(" at line "), "{text}");
     }
 }

@@ -98,6 +98,25 @@ fn secret_in_file_is_refused_with_variable_name() {
 }
 
 #[test]
+fn password_in_file_names_its_variable() {
+    let error = FileConfig::parse("[store]\npassword = \"hunter2\"\n").unwrap_err();
+    assert_eq!(error.key, "store.password");
+    assert!(
+        error.message.contains("TANDEM_STORE_PASSWORD"),
+        "{}",
+        error.message
+    );
+    assert!(!error.to_string().contains("hunter2"));
+
+    let error = FileConfig::parse("[salesforce]\npassword = \"hunter2\"\n").unwrap_err();
+    assert!(
+        error.message.contains("TANDEM_SALESFORCE_PASSWORD"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
 fn malformed_toml_is_an_error() {
     let error = FileConfig::parse("[netsuite\n").unwrap_err();
     assert!(error.message.contains("invalid TOML"), "{}", error.message);

@@ -206,7 +206,7 @@ impl Host for ConfigHost {
         let setup = match connect(&self.file, &self.dir, &self.secrets).await {
             Ok(setup) => setup,
             Err(SetupError::Busy(_)) => return Err(self.busy()),
-            Err(SetupError::Config(error)) => return Err(HostError::new(error.to_string())),
+            Err(error) => return Err(HostError::new(error.to_string())),
         };
         let flow = find_flow(&setup.flows, flow)?;
         let (result, scope) = execute(flow, &setup.connections, record).await;
@@ -219,7 +219,7 @@ impl Host for ConfigHost {
         let setup = match connect(&self.file, &self.dir, &self.secrets).await {
             Ok(setup) => setup,
             Err(SetupError::Busy(_)) => return self.request_replay(id).await,
-            Err(SetupError::Config(error)) => return Err(HostError::new(error.to_string())),
+            Err(error) => return Err(HostError::new(error.to_string())),
         };
         let letter = self
             .store

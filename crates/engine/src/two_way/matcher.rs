@@ -460,7 +460,7 @@ impl Matcher<'_> {
         if self.in_batch(other) {
             work.records.push((other_side, other.id.clone()));
         }
-        tracing::info!(flow = %self.spec.flow, ns_id = %work.xref.ns_id,
+        tracing::debug!(flow = %self.spec.flow, ns_id = %work.xref.ns_id,
             sf_id = %work.xref.sf_id, how = %how, "linked existing records");
         self.close_reviews(&[
             (this_side, change.record.id.as_str()),

@@ -169,7 +169,7 @@ impl Batch<'_> {
         if create.source_link.as_deref() != Some(id.as_str()) {
             work.update_mut(source).link = Some(id.clone());
         }
-        tracing::info!(flow = %self.spec.flow, %target, id = %id, source_id = %source_id, "record created");
+        tracing::debug!(flow = %self.spec.flow, %target, id = %id, source_id = %source_id, "record created");
         match target {
             System::NetSuite => work.xref.ns_id = id,
             System::Salesforce => work.xref.sf_id = id,
@@ -251,7 +251,7 @@ impl Batch<'_> {
             self.report.updated += 1;
         }
         self.report.written += 1;
-        tracing::info!(flow = %self.spec.flow, %target, id = %work.xref.id(target),
+        tracing::debug!(flow = %self.spec.flow, %target, id = %work.xref.id(target),
             fields = update.fields.len(), link_written = update.link.is_some(), "record updated");
     }
 
