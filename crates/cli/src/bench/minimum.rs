@@ -92,6 +92,7 @@ impl Template {
                 let mut steps = vec![
                     step("Salesforce token", 1),
                     step("describe Product2, Pricebook2, PricebookEntry", 3),
+                    step("NetSuite custom fields of the three item types", 6),
                     // Three item types, each polled for changes and deletions.
                     step(
                         "NetSuite item search pages",
@@ -113,6 +114,7 @@ impl Template {
                 // Every fourth invoice of the large seed is paid by one payment.
                 let payments = invoices / 4;
                 steps.push(step("describe NetSuite_Invoice__c", 1));
+                steps.push(step("NetSuite custom fields of invoices and payments", 4));
                 steps.push(step("NetSuite getDeleted for invoices", 1));
                 steps.push(step(
                     "NetSuite invoice search pages",
@@ -144,6 +146,7 @@ fn account_customer(phase: Phase, seeded: u64, changed: u64) -> Vec<Step> {
     let mut steps = vec![
         step("Salesforce token", 1),
         step("describe Account", 1),
+        step("NetSuite custom fields of customers", 2),
         step(
             "NetSuite customer search pages",
             pages(customers, NETSUITE_PAGE).max(1),
@@ -200,8 +203,9 @@ mod tests {
     #[test]
     fn account_customer_initial_minimum() {
         let steps = Template::AccountCustomer.minimum(Phase::Initial, 1000, 1000, 0);
-        // token, describe, search page, getDeleted, queryAll, query, 5 upserts, 10 updateLists
-        assert_eq!(total(&steps), 21);
+        // token, describe, custom fields (getCustomizationId and getList), search page,
+        // getDeleted, queryAll, query, 5 upserts, 10 updateLists
+        assert_eq!(total(&steps), 23);
     }
 
     #[test]
@@ -236,7 +240,8 @@ mod tests {
     #[test]
     fn unchanged_pass_still_polls() {
         let steps = Template::ItemToPriceBook.minimum(Phase::Incremental, 1000, 0, 0);
-        // token, three describes, a search and a getDeleted per item type
-        assert_eq!(total(&steps), 10);
+        // token, three describes, and per item type a custom field check (getCustomizationId
+        // and getList), a search and a getDeleted
+        assert_eq!(total(&steps), 16);
     }
 }

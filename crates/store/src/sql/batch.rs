@@ -10,7 +10,7 @@ use tandem_engine::state::{AuditEntry, Processed, SeenRecord, StoreError, Stored
 
 use super::queues::conflict_from_row;
 use super::state::{SEEN_COLUMNS, column, failed, seen_from_row, xref_from_row};
-use super::{Db, Store};
+use super::{Db, DbRow, Store};
 use crate::codec::{fields_text, json_text, parse_time, time_text};
 
 /// The maximum number of rows one statement reads or writes. At nine parameters per row, the
@@ -270,8 +270,7 @@ impl Store {
         object: &str,
         links: &[String],
     ) -> Result<HashMap<String, Vec<SeenRecord>>, StoreError> {
-        let mut found: HashMap<String, Vec<SeenRecord>> = HashMap::new();
-        for chunk in links.chunks(CHUNK) {
+        let query_of = |chunk: &[String]| {
             let mut query = QueryBuilder::<Db>::new(format!(
                 "SELECT {SEEN_COLUMNS} FROM seen_records WHERE system = "
             ));
@@ -281,19 +280,11 @@ impl Store {
             query.push(" AND link IN ");
             push_list(&mut query, chunk.iter().map(String::as_str));
             query.push(" ORDER BY id");
-            let rows = query
-                .build()
-                .persistent(false)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(failed("find records by link"))?;
-            for row in &rows {
-                let seen = seen_from_row(row)?;
-                let link = seen.link.clone().unwrap_or_default();
-                found.entry(link).or_default().push(seen);
-            }
-        }
-        Ok(found)
+            query
+        };
+        let link_of = |seen: &SeenRecord| seen.link.clone().unwrap_or_default();
+        self.select_grouped(links, "find records by link", query_of, seen_from_row, link_of)
+            .await
     }
 
     /// Reads which of `ids` are left out of `flow` on `system`'s side.
@@ -355,23 +346,41 @@ impl Store {
         flow: &str,
         ns_ids: &[String],
     ) -> Result<HashMap<String, Vec<StoredConflict>>, StoreError> {
-        let mut found: HashMap<String, Vec<StoredConflict>> = HashMap::new();
-        for chunk in ns_ids.chunks(CHUNK) {
+        let query_of = |chunk: &[String]| {
             let mut query = QueryBuilder::<Db>::new("SELECT * FROM conflicts WHERE flow = ");
             query.push_bind(flow.to_string());
             query.push(" AND status != 'done' AND ns_id IN ");
             push_list(&mut query, chunk.iter().map(String::as_str));
             query.push(" ORDER BY id");
-            let rows = query
+            query
+        };
+        let ns_id_of = |stored: &StoredConflict| stored.conflict.ns_id.clone();
+        let what = "read the conflicts of pairs";
+        self.select_grouped(ns_ids, what, query_of, conflict_from_row, ns_id_of)
+            .await
+    }
+
+    /// Runs the query that `query_of` builds for each chunk of `keys`, decodes its rows, and
+    /// groups them by `key_of`, in the order of the rows.
+    async fn select_grouped<T>(
+        &self,
+        keys: &[String],
+        what: &str,
+        query_of: impl Fn(&[String]) -> QueryBuilder<Db>,
+        decode: impl Fn(&DbRow) -> Result<T, StoreError>,
+        key_of: impl Fn(&T) -> String,
+    ) -> Result<HashMap<String, Vec<T>>, StoreError> {
+        let mut found: HashMap<String, Vec<T>> = HashMap::new();
+        for chunk in keys.chunks(CHUNK) {
+            let rows = query_of(chunk)
                 .build()
                 .persistent(false)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(failed("read the conflicts of pairs"))?;
+                .map_err(failed(what))?;
             for row in &rows {
-                let stored = conflict_from_row(row)?;
-                let of_pair = found.entry(stored.conflict.ns_id.clone()).or_default();
-                of_pair.push(stored);
+                let value = decode(row)?;
+                found.entry(key_of(&value)).or_default().push(value);
             }
         }
         Ok(found)

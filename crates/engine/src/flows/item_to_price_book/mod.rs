@@ -280,6 +280,10 @@ impl OneWayTemplate for Template {
         connections: &Connections,
         items: &[SourceItem],
     ) -> Result<(), PassError> {
+        // A pass with nothing to sync needs no price book, so it reads none.
+        if items.is_empty() {
+            return Ok(());
+        }
         let mut catalog = self.catalog(connections).await?;
         let fields: Vec<&Fields> = items.iter().map(|item| &item.record.fields).collect();
         let result = prices::prepare_books(connections, &self.options, &mut catalog, &fields).await;

@@ -161,16 +161,7 @@ async fn sync_of_unchanged_item_writes_nothing() {
     let before = writes(&world);
 
     let template = template(Options::default());
-    let object = &template.spec.objects[0];
-    let records = world
-        .netsuite
-        .read(object, &["10".to_string()])
-        .await
-        .unwrap();
-    let items: Vec<SourceItem> = records
-        .into_iter()
-        .map(|record| SourceItem { object: 0, record })
-        .collect();
+    let items = bolt_items(&world, &template).await;
     let mut report = PassReport::new(FLOW);
     let outcomes = template
         .sync(&world.connections, &items, &mut report)
