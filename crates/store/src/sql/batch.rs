@@ -355,17 +355,17 @@ impl Store {
             query
         };
         let ns_id_of = |stored: &StoredConflict| stored.conflict.ns_id.clone();
-        let what = "read the conflicts of pairs";
-        self.select_grouped(ns_ids, what, query_of, conflict_from_row, ns_id_of)
+        let action = "read the conflicts of pairs";
+        self.select_grouped(ns_ids, action, query_of, conflict_from_row, ns_id_of)
             .await
     }
 
     /// Runs the query that `query_of` builds for each chunk of `keys`, decodes its rows, and
-    /// groups them by `key_of`, in the order of the rows.
+    /// groups them by `key_of`, in the order of the rows. `action` names the read in errors.
     async fn select_grouped<T>(
         &self,
         keys: &[String],
-        what: &str,
+        action: &str,
         query_of: impl Fn(&[String]) -> QueryBuilder<Db>,
         decode: impl Fn(&DbRow) -> Result<T, StoreError>,
         key_of: impl Fn(&T) -> String,
@@ -377,7 +377,7 @@ impl Store {
                 .persistent(false)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(failed(what))?;
+                .map_err(failed(action))?;
             for row in &rows {
                 let value = decode(row)?;
                 found.entry(key_of(&value)).or_default().push(value);
