@@ -146,3 +146,40 @@ async fn client_describe_of_unknown_object_is_config_error() {
     assert_eq!(error.class(), tandem_engine::ErrorClass::Config);
     assert!(error.to_string().contains("NoSuchObject__c"), "{error}");
 }
+
+#[tokio::test]
+async fn client_bulk_upsert_uploads_more_than_two_megabytes() {
+    let server = Server::start().await;
+    let credentials = server.emulator.credentials();
+    let mut config = SalesforceConfig::new(
+        credentials.client_id.clone(),
+        Secret::new(credentials.client_secret.clone()),
+    );
+    config.login_url = server.url.parse().unwrap();
+    config.bulk_threshold = 10;
+    let client = SalesforceClient::new(config).unwrap();
+    // 10,000 rows of about 250 bytes each make an upload above axum's default body limit of
+    // 2 MB.
+    let padding = "x".repeat(220);
+    let records: Vec<UpsertRecord> = (0..10_000)
+        .map(|index| UpsertRecord {
+            external_id: format!("NS-{index}"),
+            changes: changes(&[("Name", &format!("Company {index} {padding}"))]),
+        })
+        .collect();
+
+    let results = client
+        .upsert_records("Account", "NetSuite_Internal_ID__c", &records)
+        .await
+        .unwrap();
+
+    assert_eq!(results.len(), 10_000);
+    let failed = results.iter().find(|result| result.is_err());
+    assert!(failed.is_none(), "{failed:?}");
+    assert_eq!(server.emulator.records("Account").len(), 10_000);
+    let counts = server.emulator.request_counts();
+    assert!(
+        counts.keys().any(|route| route.contains("/jobs/ingest")),
+        "no ingest job in {counts:?}"
+    );
+}
