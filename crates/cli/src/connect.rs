@@ -48,7 +48,8 @@ pub enum SetupError {
     /// Another process holds the store.
     #[error(transparent)]
     Busy(LockError),
-    /// The store could not be opened: its server is unreachable or rejects the login.
+    /// The PostgreSQL store could not be opened: its server is unreachable or rejects the
+    /// login.
     #[error("cannot open the store at {key}: {error}")]
     Store {
         key: &'static str,
@@ -91,9 +92,16 @@ pub async fn connect(
         StoreLocation::Postgres(_) => None,
     };
     let password = store_password(secrets)?;
+    // A SQLite file that cannot be opened is a wrong path; a PostgreSQL server that cannot be
+    // reached or rejects the login is not a mistake in the file.
     let store = AnyStore::open(&location, password.as_deref())
         .await
-        .map_err(|error| SetupError::Store { key, error })?;
+        .map_err(|error| match &location {
+            StoreLocation::Sqlite(_) => {
+                SetupError::Config(ConfigError::new(key, error.to_string()))
+            }
+            StoreLocation::Postgres(_) => SetupError::Store { key, error },
+        })?;
     // On PostgreSQL this process is one of possibly several workers: it leases each flow
     // before a pass, which also closes the runs a dead worker left, and takes each NetSuite
     // request's slot from the limit all workers share.
