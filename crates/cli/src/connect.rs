@@ -92,8 +92,8 @@ pub async fn connect(
         StoreLocation::Postgres(_) => None,
     };
     let password = store_password(secrets)?;
-    // A SQLite file that cannot be opened is a wrong path; a PostgreSQL server that cannot be
-    // reached or rejects the login is not a mistake in the file.
+    // A SQLite file that cannot be opened means a wrong path in the file. A PostgreSQL server
+    // that is unreachable or rejects the login is a problem outside it.
     let store = AnyStore::open(&location, password.as_deref())
         .await
         .map_err(|error| match &location {
