@@ -82,7 +82,7 @@ impl NetSuiteEmulator {
         };
         let first = self.record_count("inventoryItem");
         for index in first..first + count {
-            let at = now - TimeDelta::minutes(spread_minutes(index - first, count));
+            let at = now - TimeDelta::seconds(spread_seconds(index - first, count));
             let customer_id = self.insert_customer(large_customer(index, at));
             seed.customers += 1;
             let item_id = self.add_record(&item_xml(index), at)?;
@@ -98,9 +98,11 @@ impl NetSuiteEmulator {
     }
 }
 
-/// Spreads record times over 30 days, the oldest first.
-fn spread_minutes(index: usize, count: usize) -> i64 {
-    let span = 30 * 24 * 60;
+/// Spreads record times over 30 days, the oldest first, in whole seconds as NetSuite keeps
+/// them. Up to 100,000 records of a type stay 25 seconds or more apart, so a change feed's
+/// watermark after one record never covers the records after it.
+fn spread_seconds(index: usize, count: usize) -> i64 {
+    let span = 30 * 24 * 60 * 60;
     let step = span / count.max(1) as i64;
     span - step * index as i64
 }
@@ -188,6 +190,17 @@ fn payment_xml(customer_id: &str, invoice_id: &str) -> String {
 mod tests {
     use super::*;
     use crate::netsuite::NetSuiteCredentials;
+
+    #[test]
+    fn largest_seed_gives_each_record_its_own_second() {
+        let count = MAX_LARGE_SEED;
+        let first = spread_seconds(0, count);
+        let second = spread_seconds(1, count);
+        let last = spread_seconds(count - 1, count);
+        assert!(first - second >= 1, "records share a second");
+        assert!(last > 0, "the newest record is in the future");
+        assert!(first <= 30 * 24 * 60 * 60);
+    }
 
     #[test]
     fn load_large_seed_adds_each_type() {
