@@ -11,14 +11,18 @@ use tandem_salesforce::{
     CompositeRequest, FieldChanges, SalesforceClient, SalesforceConfig, SalesforceId, UpsertRecord,
 };
 
-fn client(server: &Server) -> SalesforceClient {
+fn config(server: &Server) -> SalesforceConfig {
     let credentials = server.emulator.credentials();
     let mut config = SalesforceConfig::new(
         credentials.client_id.clone(),
         Secret::new(credentials.client_secret.clone()),
     );
     config.login_url = server.url.parse().unwrap();
-    SalesforceClient::new(config).unwrap()
+    config
+}
+
+fn client(server: &Server) -> SalesforceClient {
+    SalesforceClient::new(config(server)).unwrap()
 }
 
 fn changes(entries: &[(&str, &str)]) -> FieldChanges {
@@ -150,12 +154,7 @@ async fn client_describe_of_unknown_object_is_config_error() {
 #[tokio::test]
 async fn client_bulk_upsert_uploads_more_than_two_megabytes() {
     let server = Server::start().await;
-    let credentials = server.emulator.credentials();
-    let mut config = SalesforceConfig::new(
-        credentials.client_id.clone(),
-        Secret::new(credentials.client_secret.clone()),
-    );
-    config.login_url = server.url.parse().unwrap();
+    let mut config = config(&server);
     config.bulk_threshold = 10;
     let client = SalesforceClient::new(config).unwrap();
     // 10,000 rows of about 250 bytes each make an upload above axum's default body limit of
