@@ -41,8 +41,8 @@ impl PostgresStore {
             .application_name("tandem")
             // Every statement at debug level would drown the engine's own logs.
             .disable_statement_logging();
-        // One connection of its own first: it fails at once with the server's reason (refused,
-        // wrong password, no such database), where the pool would retry until its timeout.
+        // Opens one connection first, because it fails at once with the server's reason (refused,
+        // wrong password, missing database), while the pool retries until its timeout.
         let probe = PgConnection::connect_with(&options)
             .await
             .map_err(|error| connect_error(&name, &error))?;

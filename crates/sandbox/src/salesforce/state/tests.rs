@@ -95,7 +95,7 @@ fn children_follow_reference_updates_and_deletes() {
 }
 
 #[test]
-fn children_match_nothing_through_fields_that_are_not_references() {
+fn children_of_other_fields_are_empty() {
     let mut org = Org::new();
     let account = account_with(&mut org, "a");
     contact_of(&mut org, &account);
